@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint pytest eval bench clean
+.PHONY: demo assets test lint pytest eval bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -13,7 +13,10 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/reciprocity demo
+	$(VENV)/bin/reciprocity demo --report report.html
+
+assets:  ## re-vendor the web app's browser files from the npm registry (needs npm)
+	$(PY) scripts/build_assets.py
 
 test: lint pytest
 
@@ -32,4 +35,4 @@ eval: $(STAMP)  ## act detection scored on ../shared/datasets (about 30 s)
 	$(VENV)/bin/reciprocity eval
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) report.html .pytest_cache .mypy_cache .ruff_cache build dist

@@ -159,13 +159,20 @@ def test_unknown_file_type_is_explained(db_path: Path, tmp_path: Path) -> None:
 
 def test_demo_shows_every_relationship(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
+    report = tmp_path / "demo.html"
     result = runner.invoke(
-        app, ["--db", str(tmp_path / "unused.sqlite"), "demo", "--dir", str(folder)]
+        app,
+        [
+            *("--db", str(tmp_path / "unused.sqlite"), "demo"),
+            *("--dir", str(folder), "--report", str(report)),
+        ],
     )
     assert result.exit_code == 0, result.stdout + result.stderr
     for name in ("Alex", "Jordan", "Riley", "Kai"):
         assert name in result.stdout
     assert any(folder.iterdir())
+    html = report.read_text(encoding="utf-8")
+    assert all(name in html for name in ("Alex", "Jordan", "Riley", "Kai"))
     assert not (tmp_path / "unused.sqlite").exists()  # the demo never touches your database
 
 

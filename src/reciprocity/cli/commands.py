@@ -18,7 +18,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from reciprocity import ingest, metrics, pipeline, store
-from reciprocity.cli import balance_view, render
+from reciprocity.cli import balance_view, guide_commands, render, surface_commands
 from reciprocity.errors import NotFound, ReciprocityError
 
 
@@ -340,6 +340,10 @@ def demo(
         Path | None,
         typer.Option("--dir", help="Write the demo exports here (default: a temporary folder)."),
     ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write the demo's HTML report to this file."),
+    ] = None,
 ) -> None:
     """Generate demo exports for a made-up person (Sam), import them into a throwaway
     database, and show the analysis. Your own database is not touched."""
@@ -368,6 +372,11 @@ def demo(
             store.set_relationship_kind(db, name, kind)
         out.print()
         _show_overview(pipeline.analyze(db), "6h")
+        if report is not None:
+            from reciprocity.report import write_report
+
+            written = write_report(db, report)
+            out.print(f"HTML report: {_escape(str(written))} (open it in any browser)")
         out.print(
             "Try it on your own chats:  reciprocity import <export> --me <your name>  "
             "then  reciprocity analyze"
@@ -378,6 +387,10 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+guide_commands.register(app)
+surface_commands.register(app)
 
 
 def main() -> None:

@@ -202,3 +202,7 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# The guided steps' tables live in their own module; importing it registers them here.
+from reciprocity.store import models_guide as _guide  # noqa: E402, F401

@@ -1,0 +1,54 @@
+"""Guide: the seeds' steps as features, after the metrics stage (DESIGN "insights").
+
+- :mod:`.coach`: the "I" statement coach; :mod:`.records`: conversation records;
+- :mod:`.expectations`: the user's needs, each with a rule checked against the exchanges;
+- :mod:`.protect`: after a conversation and enough time, did anything change;
+- :mod:`.rank`: ties ranked by mutuality and energy, one suggestion each;
+- :mod:`.parent`: parent mode; :mod:`.assess` and :mod:`.questionnaire`: check-ins, with
+  questionnaires as data files.
+
+Each function takes frames or the database and returns frames or small records; the CLI
+and the web only show them.
+"""
+
+from reciprocity.guide.assess import Comparison, assessments_frame, compare, save_assessment
+from reciprocity.guide.coach import Coaching, Flag, coach, imbalance_phrases
+from reciprocity.guide.expectations import (
+    RULES,
+    add_expectation,
+    check_expectations,
+    delete_expectation,
+    list_expectations,
+)
+from reciprocity.guide.parent import Section, parent_mode
+from reciprocity.guide.protect import Advice, protect_energy
+from reciprocity.guide.questionnaire import Questionnaire, available, load_questionnaire
+from reciprocity.guide.rank import rank
+from reciprocity.guide.records import conversation_records, delete_record, record_conversation
+
+__all__ = [
+    "RULES",
+    "Advice",
+    "Coaching",
+    "Comparison",
+    "Flag",
+    "Questionnaire",
+    "Section",
+    "add_expectation",
+    "assessments_frame",
+    "available",
+    "check_expectations",
+    "coach",
+    "compare",
+    "conversation_records",
+    "delete_expectation",
+    "delete_record",
+    "imbalance_phrases",
+    "list_expectations",
+    "load_questionnaire",
+    "parent_mode",
+    "protect_energy",
+    "rank",
+    "record_conversation",
+    "save_assessment",
+]

@@ -1,0 +1,183 @@
+"""Assessment: the user's own check-in about a relationship, kept over time, set next to
+what the messages and the journal say.
+
+Answers are stored per questionnaire (:mod:`.questionnaire`; the built-in ``checkin``).
+:func:`compare` reads the latest ``checkin`` for a person and lines each answer up with the
+data, saying where the two agree and where they differ. A difference is not an error on
+either side: the chats show only part of a relationship, and feelings count.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import polars as pl
+from sqlalchemy import insert, select
+
+from reciprocity.journal.entries import JournalError, to_utc
+from reciprocity.store.db import Database
+from reciprocity.store.models_guide import Assessment
+
+__all__ = ["Comparison", "assessments_frame", "compare", "save_assessment"]
+
+_SAID_GIVING = {
+    1: "they give far more",
+    2: "they give a bit more",
+    3: "it is about even",
+    4: "you give a bit more",
+    5: "you give far more",
+}
+
+
+def save_assessment(
+    db: Database,
+    person: str,
+    questionnaire: object,
+    answers: Mapping[str, int],
+    *,
+    when: datetime | date | None = None,
+) -> int:
+    """Store a filled-in questionnaire (a :class:`.questionnaire.Questionnaire`) about
+    ``person``; returns its id. Raises :class:`~reciprocity.journal.JournalError` when an
+    answer is missing or off the scale."""
+    from reciprocity.guide.questionnaire import Questionnaire
+
+    assert isinstance(questionnaire, Questionnaire)
+    try:
+        score = questionnaire.score(answers)
+    except ValueError as exc:
+        raise JournalError(str(exc)) from exc
+    stamp = to_utc(when)
+    micros = int(stamp.timestamp()) * 1_000_000 + stamp.microsecond
+    with db.engine.begin() as conn:
+        key = conn.execute(
+            insert(Assessment).values(
+                person=person.strip(),
+                questionnaire=questionnaire.name,
+                timestamp_us=micros,
+                answers=json.dumps(dict(answers), sort_keys=True),
+                score=score,
+            )
+        ).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def assessments_frame(db: Database, person: str | None = None) -> pl.DataFrame:
+    """Stored assessments, oldest first: ``id``, ``person``, ``questionnaire``, ``date``,
+    ``score``, ``answers`` (JSON text)."""
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Assessment.id,
+                Assessment.person,
+                Assessment.questionnaire,
+                Assessment.timestamp_us,
+                Assessment.score,
+                Assessment.answers,
+            ).order_by(Assessment.timestamp_us, Assessment.id)
+        ).all()
+    schema = {
+        "id": pl.Int64,
+        "person": pl.String,
+        "questionnaire": pl.String,
+        "date": pl.Int64,
+        "score": pl.Float64,
+        "answers": pl.String,
+    }
+    frame = pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row").with_columns(
+        pl.col("date").cast(pl.Datetime("us", "UTC"))
+    )
+    if person is not None:
+        frame = frame.filter(pl.col("person").str.to_lowercase() == person.strip().lower())
+    return frame
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One check-in answer next to the data: ``agree`` is None when the data cannot tell."""
+
+    item: str
+    you_said: str
+    data_says: str
+    agree: bool | None
+
+
+def _share(ledger: pl.DataFrame, dims: list[str] | None) -> tuple[float | None, float]:
+    rows = ledger if dims is None else ledger.filter(pl.col("dimension").is_in(dims))
+    rows = rows.filter(pl.col("dimension") != "energy")
+    given = float(rows.filter(pl.col("giver") == "me")["weight"].sum() or 0)
+    total = float(rows["weight"].sum() or 0)
+    return (given / total if total else None), total
+
+
+def compare(
+    answers: Mapping[str, int], person: str, ledger: pl.DataFrame, exchanges: pl.DataFrame
+) -> list[Comparison]:
+    """The ``checkin`` answers about ``person`` next to what the ledger and exchanges say."""
+    key = person.strip().lower()
+    events = ledger.filter(pl.col("person").str.to_lowercase() == key)
+    talk = exchanges.filter(pl.col("person").str.to_lowercase() == key)
+    found: list[Comparison] = []
+    if "giving" in answers:
+        share, total = _share(events, None)
+        said = _SAID_GIVING.get(answers["giving"], "?")
+        if share is None or total < 10:
+            found.append(Comparison("giving", said, "too little data to tell", None))
+        else:
+            data = 5 if share > 0.65 else 1 if share < 0.35 else 3
+            you = 5 if answers["giving"] >= 4 else 1 if answers["giving"] <= 2 else 3
+            found.append(
+                Comparison(
+                    "giving", said, f"you gave {share:.0%} of what went back and forth", data == you
+                )
+            )
+    if "energy" in answers:
+        felt = events.filter(pl.col("dimension") == "energy")
+        said = f"{answers['energy'] - 3:+d} on a scale from -2 to +2"
+        if not felt.height:
+            found.append(Comparison("energy", said, "no energy logged in the journal yet", None))
+        else:
+            mean = (
+                4
+                * float(felt.filter(pl.col("giver") == "them")["weight"].sum())
+                / float(felt["weight"].sum())
+                - 2
+            )
+            agree = abs(mean - (answers["energy"] - 3)) <= 1
+            found.append(Comparison("energy", said, f"your journal averages {mean:+.1f}", agree))
+    if "heard" in answers:
+        theirs = talk.filter(~pl.col("from_me"))
+        asked = int(theirs["question"].sum()) if theirs.height else 0
+        mine = int(talk.filter(pl.col("from_me"))["question"].sum()) if talk.height else 0
+        said = f"{answers['heard']} of 5"
+        if asked + mine < 10:
+            found.append(Comparison("heard", said, "too few questions either way to tell", None))
+        else:
+            share = asked / (asked + mine)
+            agree = (answers["heard"] >= 3) == (share >= 0.35)
+            found.append(
+                Comparison(
+                    "heard", said, f"they asked {share:.0%} of the questions between you", agree
+                )
+            )
+    if "support" in answers:
+        hard = talk.filter(pl.col("from_me") & pl.col("distress"))
+        said = f"{answers['support']} of 5"
+        if hard.height < 3:
+            found.append(Comparison("support", said, "you rarely shared hard times here", None))
+        else:
+            rate = int(hard["supported"].fill_null(False).sum()) / hard.height
+            agree = (answers["support"] >= 3) == (rate >= 0.5)
+            found.append(
+                Comparison(
+                    "support",
+                    said,
+                    f"support came {rate:.0%} of the times you shared something hard",
+                    agree,
+                )
+            )
+    return found

@@ -1,0 +1,252 @@
+"""Journal entries: saving, editing, deleting and reading the user's self-report.
+
+One entry is one moment the chats cannot show: who gave what (a ledger dimension), how the
+user felt afterwards (energy -2 drained ... +2 uplifted), money lent or borrowed and whether
+it came back, a favour and whether it was returned, a household or parenting task and who
+did it, or a conflict a child saw and whether it was repaired. ``kind`` tells them apart
+(:data:`KINDS`); ``settled`` is "paid back", "returned" or "repaired" depending on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import polars as pl
+from sqlalchemy import delete, insert, select, update
+
+from reciprocity.errors import NotFound, ReciprocityError
+from reciprocity.ledger import DIMENSIONS
+from reciprocity.store.db import Database
+from reciprocity.store.models_guide import JournalEntry
+
+__all__ = [
+    "ENTRIES_SCHEMA",
+    "KINDS",
+    "Entry",
+    "JournalError",
+    "add_entry",
+    "delete_entry",
+    "edit_entry",
+    "entries_frame",
+    "get_entry",
+    "to_utc",
+]
+
+KINDS = ("interaction", "money", "favour", "task", "conflict")
+"""What an entry records."""
+SIDES = ("me", "them")
+
+ENTRIES_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.Int64(),
+    "person": pl.String(),
+    "timestamp": pl.Datetime("us", "UTC"),
+    "kind": pl.String(),
+    "giver": pl.String(),
+    "dimension": pl.String(),
+    "note": pl.String(),
+    "energy": pl.Int8(),
+    "amount": pl.Float64(),
+    "settled": pl.Boolean(),
+}
+"""Columns of :func:`entries_frame`."""
+
+
+class JournalError(ReciprocityError):
+    """An entry cannot be saved as given; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One journal entry as stored (``when`` is UTC)."""
+
+    id: int
+    person: str
+    when: datetime
+    kind: str = "interaction"
+    giver: str | None = None
+    dimension: str | None = None
+    note: str | None = None
+    energy: int | None = None
+    amount: float | None = None
+    settled: bool | None = None
+
+
+def to_utc(when: datetime | date | None) -> datetime:
+    """``when`` as an aware UTC time: now when ``None``; a bare date is taken at noon UTC
+    so it stays the same calendar day in nearly every time zone; a naive time is UTC."""
+    if when is None:
+        return datetime.now(UTC)
+    if not isinstance(when, datetime):
+        return datetime.combine(when, time(12), tzinfo=UTC)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _micros(when: datetime) -> int:
+    return int(when.timestamp()) * 1_000_000 + when.microsecond
+
+
+def _from_micros(value: int) -> datetime:
+    return datetime.fromtimestamp(value // 1_000_000, UTC).replace(microsecond=value % 1_000_000)
+
+
+def normalise_dimension(name: str | None) -> str | None:
+    """A ledger dimension from what a person types ("practical help", "Practical-Help")."""
+    if name is None or not name.strip():
+        return None
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    aliases = {"money": "favours_money", "favour": "favours_money", "favor": "favours_money"}
+    key = aliases.get(key, key)
+    if key not in DIMENSIONS or key == "energy":
+        choices = ", ".join(d for d in DIMENSIONS if d != "energy")
+        raise JournalError(f"{name!r} is not something one can give here; use one of: {choices}")
+    return key
+
+
+def _validate(values: dict[str, Any]) -> None:
+    """Raise :class:`JournalError` with a plain message for the first thing that is off."""
+    if not str(values.get("person") or "").strip():
+        raise JournalError("say who the entry is about")
+    if values["kind"] not in KINDS:
+        raise JournalError(f"kind must be one of: {', '.join(KINDS)}")
+    if values.get("giver") is not None and values["giver"] not in SIDES:
+        raise JournalError("who gave is 'me' or 'them'")
+    energy = values.get("energy")
+    if energy is not None and not -2 <= energy <= 2:
+        raise JournalError("energy goes from -2 (drained) to +2 (uplifted)")
+    amount = values.get("amount")
+    if amount is not None and amount < 0:
+        raise JournalError("an amount is never negative; say who paid with 'me' or 'them'")
+    if values["kind"] in ("money", "favour", "task") and values.get("giver") is None:
+        raise JournalError(f"a {values['kind']} entry needs who gave or did it ('me' or 'them')")
+    if values["kind"] == "interaction" and values.get("dimension") and not values.get("giver"):
+        raise JournalError("say who gave it: 'me' or 'them'")
+    if values["kind"] == "interaction" and not values.get("dimension") and energy is None:
+        raise JournalError("an entry needs something given or an energy from -2 to +2")
+
+
+def add_entry(
+    db: Database,
+    person: str,
+    *,
+    giver: str | None = None,
+    dimension: str | None = None,
+    note: str | None = None,
+    energy: int | None = None,
+    kind: str | None = None,
+    amount: float | None = None,
+    settled: bool | None = None,
+    when: datetime | date | None = None,
+) -> Entry:
+    """Save one entry and return it with its id.
+
+    ``kind`` defaults to ``money`` when an ``amount`` is given, ``favour`` for the
+    ``favours_money`` dimension without one, else ``interaction``; money and favours get
+    the ``favours_money`` dimension and start unsettled.
+
+    >>> add_entry(db, "Alex", giver="me", dimension="practical_help", energy=-1)  # doctest: +SKIP
+    """
+    dimension = normalise_dimension(dimension)
+    if kind is None:
+        if amount is not None:
+            kind = "money"
+        elif dimension == "favours_money":
+            kind = "favour"
+        else:
+            kind = "interaction"
+    if kind in ("money", "favour"):
+        dimension = "favours_money"
+        settled = bool(settled)
+    values: dict[str, Any] = {
+        "person": person.strip(),
+        "kind": kind,
+        "giver": giver,
+        "dimension": dimension,
+        "note": (note or "").strip() or None,
+        "energy": energy,
+        "amount": amount,
+        "settled": settled,
+    }
+    _validate(values)
+    stamp = to_utc(when)
+    with db.engine.begin() as conn:
+        new_id = conn.execute(
+            insert(JournalEntry).values(timestamp_us=_micros(stamp), **values)
+        ).inserted_primary_key
+    assert new_id is not None
+    return Entry(id=int(new_id[0]), when=stamp, **values)
+
+
+def get_entry(db: Database, entry_id: int) -> Entry:
+    """The entry with ``entry_id``; :class:`NotFound` when there is none."""
+    with db.engine.connect() as conn:
+        row = conn.execute(_query().where(JournalEntry.id == entry_id)).first()
+    if row is None:
+        raise NotFound(f"there is no journal entry {entry_id}; 'reciprocity journal' lists them")
+    values = dict(zip(ENTRIES_SCHEMA, row, strict=True))
+    values["when"] = _from_micros(values.pop("timestamp"))
+    return Entry(**values)
+
+
+def _query() -> Any:
+    """Every column of :data:`ENTRIES_SCHEMA`, in order, oldest first."""
+    return select(
+        JournalEntry.id,
+        JournalEntry.person,
+        JournalEntry.timestamp_us,
+        JournalEntry.kind,
+        JournalEntry.giver,
+        JournalEntry.dimension,
+        JournalEntry.note,
+        JournalEntry.energy,
+        JournalEntry.amount,
+        JournalEntry.settled,
+    ).order_by(JournalEntry.timestamp_us, JournalEntry.id)
+
+
+_EDITABLE = {f.name for f in fields(Entry)} - {"id"}
+
+
+def edit_entry(db: Database, entry_id: int, **changes: Any) -> Entry:
+    """Change some fields of an entry (``person``, ``when``, ``giver``, ``dimension``,
+    ``note``, ``energy``, ``amount``, ``settled``, ``kind``); returns the new entry.
+    A value of ``None`` clears a field."""
+    unknown = set(changes) - _EDITABLE
+    if unknown:
+        raise JournalError(f"cannot change {', '.join(sorted(unknown))}")
+    current = get_entry(db, entry_id)
+    values = {f: getattr(current, f) for f in _EDITABLE} | changes
+    if "dimension" in changes:
+        values["dimension"] = normalise_dimension(values["dimension"])
+    values["when"] = to_utc(values["when"])
+    _validate(values)
+    stored = {k: v for k, v in values.items() if k != "when"}
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(JournalEntry)
+            .where(JournalEntry.id == entry_id)
+            .values(timestamp_us=_micros(values["when"]), **stored)
+        )
+    return Entry(id=entry_id, **values)
+
+
+def delete_entry(db: Database, entry_id: int) -> None:
+    """Remove an entry; :class:`NotFound` when there is none."""
+    with db.engine.begin() as conn:
+        gone = conn.execute(delete(JournalEntry).where(JournalEntry.id == entry_id)).rowcount
+    if not gone:
+        raise NotFound(f"there is no journal entry {entry_id}; 'reciprocity journal' lists them")
+
+
+def entries_frame(db: Database, person: str | None = None) -> pl.DataFrame:
+    """Every entry (or ``person``'s, case-insensitive), oldest first (:data:`ENTRIES_SCHEMA`)."""
+    with db.engine.connect() as conn:
+        rows = conn.execute(_query()).all()
+    columns = list(ENTRIES_SCHEMA)
+    data = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
+    frame = pl.DataFrame(data, schema={**ENTRIES_SCHEMA, "timestamp": pl.Int64()})
+    frame = frame.with_columns(pl.col("timestamp").cast(pl.Datetime("us", "UTC")))
+    if person is not None:
+        frame = frame.filter(pl.col("person").str.to_lowercase() == person.strip().lower())
+    return frame

@@ -1,0 +1,95 @@
+"""HTML report: one self-contained file per database, charts included, no external request.
+
+Stage in the pipeline: a surface (DESIGN "surfaces"). :func:`render_report` turns
+:func:`~reciprocity.report.data.gather` output into HTML with Jinja2 (autoescape on, so names
+and messages from imported files are always text); :func:`write_report` saves it. Charts are
+inline SVG (:mod:`.svg`) with a table beside each, CSS is inline, and a Content-Security-Policy
+meta tag forbids every fetch, so the file works from disk and prints cleanly to PDF. The web
+app (``reciprocity.web``) reuses :func:`environment` and the relationship partial.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from reciprocity import __version__
+from reciprocity.report import svg
+from reciprocity.report.data import RelationshipView, SurfaceData, analysis, gather
+from reciprocity.store import Database
+
+__all__ = [
+    "RelationshipView",
+    "SurfaceData",
+    "analysis",
+    "environment",
+    "gather",
+    "render_report",
+    "write_report",
+]
+
+#: How each (sender, topic) of the exchange figures reads; ``{p}`` is the other person.
+TOPIC_LABELS = {
+    ("me", "good_news"): "Your good news, and how {p} responded",
+    ("them", "good_news"): "{p}'s good news, and how you responded",
+    ("me", "distress"): "Your hard moments, and whether {p} supported you",
+    ("them", "distress"): "{p}'s hard moments, and whether you supported them",
+    ("me", "check_in"): "Your check-ins",
+    ("them", "check_in"): "{p}'s check-ins",
+    ("me", "disclosure"): "What you shared about yourself, and whether {p} shared back",
+    ("them", "disclosure"): "What {p} shared, and whether you shared back",
+    ("me", "request"): "Your requests",
+    ("them", "request"): "{p}'s requests",
+    ("me", "support_seek"): "Times you asked {p} for support",
+    ("them", "support_seek"): "Times {p} asked you for support",
+}
+
+
+def environment() -> Environment:
+    """The Jinja2 environment of the report templates, with autoescape always on."""
+    env = Environment(
+        loader=PackageLoader("reciprocity.report", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        balance_chart=svg.balance_chart,
+        monthly_chart=svg.monthly_chart,
+        topic_labels=TOPIC_LABELS,
+    )
+    env.filters["percent"] = _percent
+    env.filters["words"] = lambda value: str(value).replace("_", " ")
+    env.filters["minutes"] = _minutes
+    return env
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f}%"
+
+
+def _minutes(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    if seconds >= 5400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 60:.0f} min"
+
+
+def render_report(data: SurfaceData, *, generated: datetime | None = None) -> str:
+    """The whole report as one HTML string."""
+    template = environment().get_template("report.html")
+    return template.render(
+        data=data,
+        generated=(generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"),
+        version=__version__,
+    )
+
+
+def write_report(db: Database, path: str | Path) -> Path:
+    """Analyse ``db`` and write the report to ``path``; returns the path written."""
+    path = Path(path)
+    path.write_text(render_report(gather(db)), encoding="utf-8")
+    return path

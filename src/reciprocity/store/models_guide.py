@@ -1,0 +1,73 @@
+"""Tables for self-report and the guided steps (journal, expectations, records, check-ins).
+
+People are named, not linked by key: a journal entry may be about someone who never
+appears in a chat, and names are matched to relationships case-insensitively when the
+ledger is built (as :mod:`reciprocity.ledger.journal` does). Times are integer
+microseconds since the epoch, UTC, like the rest of the store.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Float, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from reciprocity.store.models import Base
+
+
+class JournalEntry(Base):
+    """One self-reported moment: who gave what, how it felt, money, a task or a conflict.
+
+    ``kind`` is ``interaction``, ``money``, ``favour``, ``task`` or ``conflict``;
+    ``settled`` means paid back (money), returned (favour) or repaired (conflict).
+    """
+
+    __tablename__ = "journal_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person: Mapped[str] = mapped_column(String(200), index=True)
+    timestamp_us: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16), server_default="interaction")
+    giver: Mapped[str | None] = mapped_column(String(8))
+    dimension: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    energy: Mapped[int | None] = mapped_column(Integer)
+    amount: Mapped[float | None] = mapped_column(Float)
+    settled: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class Expectation(Base):
+    """A need the user names for one relationship, with a rule kind and its parameter."""
+
+    __tablename__ = "expectations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person: Mapped[str] = mapped_column(String(200), index=True)
+    rule: Mapped[str] = mapped_column(String(32))
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_us: Mapped[int] = mapped_column(BigInteger)
+
+
+class ConversationRecord(Base):
+    """The day the user had the open conversation, and the words they planned to use."""
+
+    __tablename__ = "conversation_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person: Mapped[str] = mapped_column(String(200), index=True)
+    timestamp_us: Mapped[int] = mapped_column(BigInteger)
+    draft: Mapped[str | None] = mapped_column(Text)
+    statement: Mapped[str | None] = mapped_column(Text)
+
+
+class Assessment(Base):
+    """One filled-in questionnaire about one relationship; ``answers`` is JSON."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person: Mapped[str] = mapped_column(String(200), index=True)
+    questionnaire: Mapped[str] = mapped_column(String(100))
+    timestamp_us: Mapped[int] = mapped_column(BigInteger)
+    answers: Mapped[str] = mapped_column(Text)
+    score: Mapped[float | None] = mapped_column(Float)

@@ -1,0 +1,114 @@
+"""The "I" statement coach: a table of twenty drafts, and the imbalance phrases."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+from reciprocity.guide.coach import coach, imbalance_phrases
+
+# (draft, words the statement must keep from the draft's subject; None: already fine)
+DRAFTS: list[tuple[str, tuple[str, ...] | None]] = [
+    ("you never ask how I am", ("ask how I am",)),
+    ("You always cancel on me at the last minute!", ("cancel on me",)),
+    ("Why do you never reply to my messages?", ("reply to my messages",)),
+    ("You don't even care about my new job.", ("care about my new job",)),
+    ("You never asked how my interview went", ("how my interview went",)),
+    ("It's your fault we never see each other anymore", ("see each other",)),
+    ("Oh great, you forgot my birthday again. Thanks a lot.", ("forgot my birthday",)),
+    ("You're always checking your phone when we meet", ("checking your phone",)),
+    ("You ghosted me for two weeks", ("ghosted me for two weeks",)),
+    ("You never help with anything when I'm struggling", ("help with anything",)),
+    ("You constantly interrupt me", ("interrupt me",)),
+    ("you don't listen to a word I say", ("listen to a word I say",)),
+    ("You never once made plans with me, I always have to do it", ("plans with me",)),
+    ("You're so selfish, honestly", ()),
+    ("You make me feel invisible", ()),
+    # Already kind and from the speaker's side: left alone.
+    ("I feel lonely when we go weeks without talking. I need us to talk more often.", None),
+    ("I never know if I should text first, and that worries me.", None),
+    ("Could we find a day to meet this month? I miss you.", None),
+    ("I was hurt when the plans changed. Can we talk about it?", None),
+    ("Thank you for coming yesterday, it meant a lot to me.", None),
+]
+
+SHAPE = re.compile(r"^I feel [\w' -]+ when .+\. I need .+\.$")
+ABSOLUTE = re.compile(r"\b(always|never|constantly|every time)\b", re.IGNORECASE)
+
+
+def test_the_table_has_twenty_drafts() -> None:
+    assert len(DRAFTS) == 20
+
+
+@pytest.mark.parametrize(("draft", "keep"), DRAFTS)
+def test_each_draft(draft: str, keep: tuple[str, ...] | None) -> None:
+    result = coach(draft)
+    if keep is None:
+        assert result.fine
+        assert result.statement is None
+        return
+    assert result.flags
+    assert result.statement is not None
+    assert SHAPE.match(result.statement), result.statement
+    for words in keep:
+        assert words.lower() in result.statement.lower(), result.statement
+    # The proposal itself passes the coach: no absolutes, accusations or blame left.
+    assert not ABSOLUTE.search(result.statement)
+    assert coach(result.statement).fine, result.statement
+
+
+def test_flags_name_their_kind() -> None:
+    kinds = {f.kind for f in coach("Oh great, it's your fault, you never listen").flags}
+    assert kinds == {"accusation", "absolute", "blame", "sarcasm"}
+
+
+def test_a_label_and_an_accusation_are_both_flagged() -> None:
+    flags = coach("You're so selfish, you never ask about my week").flags
+    assert [f.kind for f in flags].count("accusation") == 2
+    assert {f.words for f in flags} >= {"You're so selfish", "you never ask about my week"}
+
+
+def test_feeling_named_in_the_draft_is_kept() -> None:
+    statement = coach("You make me feel invisible").statement
+    assert statement is not None
+    assert statement.startswith("I feel invisible when")
+
+
+def test_measured_imbalance_joins_the_situation() -> None:
+    phrase = "I'm the one who starts most of our conversations"
+    statement = coach("You're so selfish", imbalance=[phrase]).statement
+    assert statement is not None
+    assert f"when {phrase}." in statement
+    both = coach("you never ask how I am", imbalance=[phrase]).statement
+    assert both is not None
+    assert "ask how I am" in both
+    assert phrase in both
+
+
+def _figures(**values: float) -> pl.DataFrame:
+    base: dict[str, float] = {
+        "initiations_me": 10, "initiations_them": 10, "initiations_share_me": 0.5,
+        "questions_me": 10, "questions_them": 10, "questions_share_me": 0.5,
+        "messages_me": 50, "messages_them": 50, "messages_share_me": 0.5,
+        "replies_them": 40, "reply_latency_median_s_me": 600.0,
+        "reply_latency_median_s_them": 600.0,
+    }  # fmt: skip
+    return pl.DataFrame([{"person": "Alex", **base, **values}])
+
+
+def test_imbalance_phrases_read_the_figures() -> None:
+    assert imbalance_phrases(_figures(), "Alex") == []
+    shown = imbalance_phrases(
+        _figures(initiations_me=18, initiations_them=2, initiations_share_me=0.9), "alex"
+    )
+    assert shown == ["I'm the one who starts most of our conversations"]
+    slow = imbalance_phrases(_figures(reply_latency_median_s_them=6000.0), "Alex")
+    assert slow == ["my messages wait a long time for an answer"]
+    assert imbalance_phrases(_figures(), "Nobody") == []
+
+
+def test_few_events_say_nothing() -> None:
+    few = _figures(initiations_me=3, initiations_them=0, initiations_share_me=1.0)
+    assert imbalance_phrases(few, "Alex") == []

@@ -1,0 +1,52 @@
+"""The HTML report: self-contained, escaped, with a chart and a table per figure."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from reciprocity import store
+from reciprocity.report import gather, render_report, write_report
+
+
+def test_report_has_every_relationship_with_charts_and_tables(
+    demo_db: store.Database, tmp_path: Path
+) -> None:
+    path = write_report(demo_db, tmp_path / "report.html")
+    html = path.read_text("utf-8")
+    data = gather(demo_db)
+    assert {r.person for r in data.relationships} == {"Alex", "Jordan", "Riley", "Kai"}
+    for r in data.relationships:
+        assert f'id="rel-{r.relationship_id}"' in html
+    # Two balance windows and one monthly chart per relationship, each an accessible image.
+    assert html.count('role="img"') == 3 * len(data.relationships)
+    assert html.count("<title>") == 1 + 3 * len(data.relationships)
+    assert "90% interval" in html
+    assert "Patterns across your relationships" in html
+
+
+def test_ranking_puts_the_balanced_friend_before_the_one_sided_one(
+    demo_db: store.Database,
+) -> None:
+    order = [r.person for r in gather(demo_db).relationships]
+    # The demo's Jordan is written balanced, Alex one-sided (Sam does the reaching out).
+    assert order.index("Jordan") < order.index("Alex")
+    alex = next(r for r in gather(demo_db).relationships if r.person == "Alex")
+    assert alex.mostly_you > alex.mostly_them
+
+
+def test_report_loads_nothing_from_anywhere(demo_db: store.Database) -> None:
+    html = render_report(gather(demo_db))
+    assert "default-src 'none'" in html
+    assert "<script" not in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "<link" not in html
+    # Only in-page anchors are links.
+    assert all(h.startswith("#") for h in re.findall(r'href="([^"]*)"', html))
+
+
+def test_hostile_names_and_messages_are_text(hostile_db: store.Database) -> None:
+    html = render_report(gather(hostile_db))
+    assert "<img src=x" not in html
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script" not in html

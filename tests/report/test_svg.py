@@ -1,0 +1,47 @@
+"""Inline SVG charts: positions follow the numbers, labels are escaped."""
+
+from __future__ import annotations
+
+import re
+
+from reciprocity.report.svg import balance_chart, monthly_chart
+
+
+def _row(dimension: str, share: float, low: float, high: float) -> dict[str, object]:
+    return {
+        "dimension": dimension,
+        "events_me": 3,
+        "events_them": 1,
+        "share": share,
+        "low": low,
+        "high": high,
+    }
+
+
+def test_balance_dot_moves_with_the_share() -> None:
+    low = balance_chart([_row("attention", 0.2, 0.1, 0.3)], "t")
+    high = balance_chart([_row("attention", 0.8, 0.7, 0.9)], "t")
+    x_low = float(re.search(r'<circle cx="([\d.]+)"', low).group(1))  # type: ignore[union-attr]
+    x_high = float(re.search(r'<circle cx="([\d.]+)"', high).group(1))  # type: ignore[union-attr]
+    assert x_low < x_high
+
+
+def test_rows_without_events_are_left_out_and_labels_escaped() -> None:
+    empty = {**_row("nothing", 0.5, 0.1, 0.9), "events_me": 0, "events_them": 0}
+    svg = balance_chart([empty, _row("<b>x</b>", 0.5, 0.4, 0.6)], '<script>"')
+    assert "nothing" not in svg
+    assert "&lt;b&gt;x&lt;/b&gt;" in svg
+    assert "<script>" not in svg
+    assert svg.count("<circle") == 1
+
+
+def test_monthly_bars_scale_to_the_busiest_month() -> None:
+    months = [
+        {"label": "2024-01", "starts_me": 10, "starts_them": 5},
+        {"label": "2024-02", "starts_me": 0, "starts_them": 0},
+    ]
+    svg = monthly_chart(months, "starts")
+    heights = [float(h) for h in re.findall(r'height="([\d.]+)"', svg)]
+    assert max(heights) == 154.0  # the tallest bar fills the plot
+    assert heights.count(0.0) == 2
+    assert "2024-02" in svg
