@@ -34,6 +34,14 @@ DRAFTS: list[tuple[str, tuple[str, ...] | None]] = [
     ("Thank you for coming yesterday, it meant a lot to me.", None),
 ]
 
+# Harder shapes: "you are always ...", "you only ... when ...", a reproach as a question.
+MORE: list[tuple[str, str]] = [
+    ("you are always late and it is so rude", "when you're late."),
+    ("you only call me when you need money", "when you call me mostly when you need money."),
+    ("why can't you ever just be happy for me", "when you don't seem happy for me."),
+    ("Why won't you answer me?", "when you don't answer me."),
+]
+
 SHAPE = re.compile(r"^I feel [\w' -]+ when .+\. I need .+\.$")
 ABSOLUTE = re.compile(r"\b(always|never|constantly|every time)\b", re.IGNORECASE)
 
@@ -112,3 +120,14 @@ def test_imbalance_phrases_read_the_figures() -> None:
 def test_few_events_say_nothing() -> None:
     few = _figures(initiations_me=3, initiations_them=0, initiations_share_me=1.0)
     assert imbalance_phrases(few, "Alex") == []
+
+
+@pytest.mark.parametrize(("draft", "situation"), MORE)
+def test_harder_drafts_keep_their_subject_in_plain_words(draft: str, situation: str) -> None:
+    result = coach(draft)
+    assert result.flags
+    assert result.statement is not None
+    assert SHAPE.match(result.statement), result.statement
+    assert situation in result.statement
+    assert not ABSOLUTE.search(result.statement)
+    assert "rude" not in result.statement  # the judgement is left out

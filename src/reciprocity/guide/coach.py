@@ -71,7 +71,15 @@ _NEVER = re.compile(
     _I,
 )
 _ALWAYS = re.compile(
-    _LEAD + r"you(?:'re|\s+are)?\s+(?:always|constantly|forever)\s+(?P<x>[^.!?;]+)", _I
+    _LEAD + r"you(?P<be>'re|\s+are)?\s+(?:always|constantly|forever)\s+(?P<x>[^.!?;]+)", _I
+)
+# "you only call me when you need something": a pattern stated as the whole truth.
+_ONLY = re.compile(_LEAD + r"you\s+only\s+(?:ever\s+)?(?P<x>[^.!?;]+)", _I)
+# "why can't you ever just be happy for me": a reproach dressed as a question.
+_WHY_NOT = re.compile(
+    r"\bwhy\s+(?:can't|cannot|can\s+not|won't|couldn't|wouldn't)\s+you\s+"
+    r"(?:ever\s+|even\s+|just\s+|once\s+)*(?P<x>[^.!?;]+)",
+    _I,
 )
 _DONT = re.compile(
     _LEAD + r"you\s+(?:don't|do\s+not|didn't|did\s+not|won't|can't|cannot)\s+(?:even\s+)?"
@@ -91,6 +99,8 @@ _TRAIL = re.compile(r"[\s,]*(?:again|anymore|any more|ever|at all|lol|\.\.\.)*[\
 
 FEELINGS: tuple[tuple[str, str], ...] = (
     (r"\b(ask|listen|hear|interest|curious|care|notice)", "unheard"),
+    (r"\b(happy for|proud of|celebrat|my news|excited for)", "unseen"),
+    (r"\b(phone|distracted|attention|screen)", "unimportant"),
     (r"\b(reply|replie|answer|text|respond|call|get back|write|ghost|ignor)", "unimportant"),
     (r"\b(cancel|late|forg[oe]t|show up|promise|plan|stood|bail|ditch)", "let down"),
     (r"\b(help|support|there for me|hard time|struggl)", "alone"),
@@ -128,7 +138,7 @@ def _flags(draft: str) -> list[Flag]:
     found: list[Flag] = []
     taken: list[tuple[int, int]] = []  # spans already flagged as accusations
     for kind, patterns in (
-        ("accusation", (_NEVER, _ALWAYS, _DONT, _DID, _LABEL)),
+        ("accusation", (_NEVER, _WHY_NOT, _ALWAYS, _ONLY, _DONT, _DID, _LABEL)),
         ("blame", (_BLAME,)),
         ("sarcasm", (_SARCASM,)),
         ("absolute", (_ABSOLUTE,)),
@@ -154,13 +164,18 @@ def _in_i_sentence(draft: str, at: int) -> bool:
     return bool(re.match(r"^(i|we|i'm|i've)\b", clause)) and "you" not in clause
 
 
-_CUT = re.compile(r",|\s+(?:but|so|and then|and I|because)\s+", _I)
+_CUT = re.compile(
+    r",|\s+(?:but|so|and then|and I|because)\s+|\s+and\s+(?=(?:it|that|this)(?:'s)?\b)", _I
+)
+# Judgements tacked on after the subject ("so rude", "really annoying") add heat, not facts.
+_JUDGED = re.compile(r"\s+(?:which|and)\s+(?:is|it's)\s+(?:so\s+|really\s+)?\w+$", _I)
 
 
 def _clean(text: str) -> str:
     """The subject alone: up to the first comma or joining word, without trailing fillers."""
     text = _CUT.split(text.strip(), maxsplit=1)[0]
     text = _TRAIL.sub("", text.strip())
+    text = _JUDGED.sub("", text)
     return re.sub(r"\s+", " ", text)
 
 
@@ -188,13 +203,22 @@ def _base(verb_phrase: str) -> str:
 
 def _subject(draft: str) -> tuple[str | None, str | None, str | None]:
     """(situation, need, subject words) from the draft's first accusation, if any."""
-    if match := _NEVER.search(draft) or _DONT.search(draft):
+    if match := _NEVER.search(draft) or _WHY_NOT.search(draft) or _DONT.search(draft):
         x = _clean(match.group("x"))
-        return f"you don't {_base(x)}", f"you to {_base(x)} more often", x
+        verb = _base(x)
+        if verb.split(" ")[0] == "be":  # "you don't be happy for me" reads wrong
+            return f"you don't seem {verb[3:]}", f"you to be {verb[3:]} more often", x
+        return f"you don't {verb}", f"you to {verb} more often", x
     if match := _ALWAYS.search(draft):
         x = _clean(match.group("x"))
+        if match.group("be"):
+            return f"you're {x}", None, x
         keep = x.split(" ")[0].lower().endswith("ing")
         return f"you keep {x}" if keep else f"you {x}", None, x
+    if match := _ONLY.search(draft):
+        x = _clean(match.group("x"))
+        head, sep, tail = x.partition(" when ")
+        return (f"you {head} mostly when {tail}" if sep else f"you mostly {x}"), None, x
     if match := _DID.search(draft):
         x = _clean(match.group("x"))
         return f"you {x}", None, x
