@@ -29,11 +29,12 @@ from typing import Any
 
 import generate
 import measure
-import report
 from ours import Ours, imported_count, relationships, unavailable
 from peer_tools import PEERS, WORK, Peer
 from rich.console import Console
 from stage import NOT_AVAILABLE, STAGES
+
+import report
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results" / "latest.json"
@@ -217,6 +218,9 @@ def run_stages(
         rec["does"] = (STAGES[stage].__doc__ or "").strip().split("\n")[0]
         # Without a stored database of its own, "read" reads the one the CLI imported.
         use_db = db if db.is_file() or stage != "read" or e2e_db is None else e2e_db
+        # The web pages are timed on the database the CLI imported (analysis stored).
+        if stage == "web" and e2e_db is not None:
+            use_db = e2e_db
         seconds: list[float] = []
         rss: list[float] = []
         for _ in range(args.runs):
@@ -236,6 +240,9 @@ def run_stages(
             rss.append(line["rss_peak_mb"])
             rec["rss_before_mb"] = line.get("rss_before_mb")
             rec["rows"] = line.get("rows")
+            for key in ("pages", "slowest_page", "startup_s", "server_peak_mb", "wall_seconds"):
+                if key in line:
+                    rec[key] = line[key]
         if seconds and "status" not in rec:
             summarise(rec, seconds, rss, args.runs)
         bench.add(rec)

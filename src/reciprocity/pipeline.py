@@ -11,14 +11,21 @@ Surfaces (CLI, web, reports) call these functions and only translate their resul
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
+import io
+import os
+import queue
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -78,15 +85,18 @@ def import_file(
     options = _with_zone(db, options or ingest.Options())
 
     def parsed() -> Iterator[pl.DataFrame]:
-        batches = ingest.batches(path, name, options)
-        while True:
-            with timings.stage("parse"):
-                batch = next(batches, None)
-            if batch is None:
-                return
-            if on_batch is not None:
-                on_batch(batch.height)
-            yield batch
+        batches = _ahead(ingest.batches(path, name, options))
+        try:
+            while True:
+                with timings.stage("parse"):
+                    batch = next(batches, None)
+                if batch is None:
+                    return
+                if on_batch is not None:
+                    on_batch(batch.height)
+                yield batch
+        finally:
+            batches.close()
 
     with timings.stage("save"):
         result = store.import_batches(db, parsed(), file=str(path), me=me, format=name)
@@ -95,6 +105,54 @@ def import_file(
     # "save" included the parse time spent inside the generator; report it on its own.
     timings.stages["save"] -= timings.stages.get("parse", 0.0)
     return ImportOutcome(path=path, format=name, result=result, timings=timings)
+
+
+#: Parsed batches waiting to be saved (each is at most ~100k messages): bounds memory.
+_BATCHES_AHEAD = 2
+
+
+def _ahead(batches: Iterator[pl.DataFrame]) -> Generator[pl.DataFrame, None, None]:
+    """``batches``, parsed on a thread of their own a few batches ahead of the consumer.
+
+    Saving (SQLite) and parsing (Polars) both release the interpreter lock for most of
+    their work, so on two cores the parse hides behind the save. An exception of the
+    parser (``ImportFailed``) is raised to the consumer where the batch would have come.
+    """
+    slots: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=_BATCHES_AHEAD)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        slots.put(("batch", batch), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slots.put(("end", None))
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            slots.put(("error", exc))
+
+    worker = threading.Thread(target=produce, name="reciprocity-parse", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, item = slots.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            # Unblock a producer waiting on a full queue, then let it see ``stop``.
+            with contextlib.suppress(queue.Empty):
+                slots.get_nowait()
+            worker.join(timeout=0.05)
 
 
 #: Settings key for the zone that clock times without an offset are read in.
@@ -114,7 +172,6 @@ def _with_zone(db: store.Database, options: ingest.Options) -> ingest.Options:
     return replace(options, timezone=zone)
 
 
-@dataclass(frozen=True)
 class Analysis:
     """Everything the surfaces show, with how long each stage took.
 
@@ -124,16 +181,57 @@ class Analysis:
     - ``balance``: give share per relationship, dimension and window, with interval and verdict
     - ``exchange_figures``, ``reply_speed``: per-relationship summaries of the exchanges
     - ``patterns``: the cross-relationship patterns, each with its evidence
+
+    ``exchanges`` and ``ledger`` are a row per message or event (a million rows for a big
+    chat); either may be given as a function that loads it, called on first use, so a
+    surface that shows only the summaries never reads them.
     """
 
-    figures: pl.DataFrame
-    exchanges: pl.DataFrame
-    ledger: pl.DataFrame
-    balance: pl.DataFrame
-    exchange_figures: pl.DataFrame
-    reply_speed: pl.DataFrame
-    patterns: pl.DataFrame
-    timings: Timings
+    __slots__ = (
+        "_exchanges",
+        "_ledger",
+        "balance",
+        "exchange_figures",
+        "figures",
+        "patterns",
+        "reply_speed",
+        "timings",
+    )
+
+    def __init__(
+        self,
+        *,
+        figures: pl.DataFrame,
+        exchanges: pl.DataFrame | Callable[[], pl.DataFrame],
+        ledger: pl.DataFrame | Callable[[], pl.DataFrame],
+        balance: pl.DataFrame,
+        exchange_figures: pl.DataFrame,
+        reply_speed: pl.DataFrame,
+        patterns: pl.DataFrame,
+        timings: Timings,
+    ) -> None:
+        self.figures = figures
+        self._exchanges = exchanges
+        self._ledger = ledger
+        self.balance = balance
+        self.exchange_figures = exchange_figures
+        self.reply_speed = reply_speed
+        self.patterns = patterns
+        self.timings = timings
+
+    @property
+    def exchanges(self) -> pl.DataFrame:
+        """Each message with what answered it (loaded on first use)."""
+        if not isinstance(self._exchanges, pl.DataFrame):
+            self._exchanges = self._exchanges()
+        return self._exchanges
+
+    @property
+    def ledger(self) -> pl.DataFrame:
+        """Who gave what to whom, from messages and the journal (loaded on first use)."""
+        if not isinstance(self._ledger, pl.DataFrame):
+            self._ledger = self._ledger()
+        return self._ledger
 
 
 def detector_id(lang: str = "en") -> str:
@@ -147,6 +245,34 @@ def detector_id(lang: str = "en") -> str:
     return f"{lang}-{digest.hexdigest()[:16]}"
 
 
+#: Messages per act-detection chunk: bounds the detector's working memory (its token table
+#: is about 30 rows per message) and lets two chunks run at once on two cores.
+ACTS_CHUNK = 100_000
+
+
+def detect_acts(texts: pl.Series) -> pl.DataFrame:
+    """:func:`reciprocity.acts.detect`'s act columns and ``disclosure_depth`` for ``texts``.
+
+    The same rows as one call of the detector, in order, computed faster and in bounded
+    memory: each distinct text is detected once (chats repeat "ok", "haha", "good night"
+    a lot), and the distinct texts go in chunks of :data:`ACTS_CHUNK` to a few threads
+    (Polars releases the interpreter lock while it works).
+    """
+    columns = (*acts.ACTS, "disclosure_depth")
+    frame = texts.cast(pl.String).alias("text").to_frame()
+    distinct = frame.unique(maintain_order=True)["text"]
+    if distinct.len() <= ACTS_CHUNK:
+        found = acts.detect(distinct).select(columns)
+    else:
+        chunks = [distinct.slice(at, ACTS_CHUNK) for at in range(0, distinct.len(), ACTS_CHUNK)]
+        workers = max(1, min(4, os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            found = pl.concat(pool.map(lambda chunk: acts.detect(chunk).select(columns), chunks))
+    table = found.with_columns(distinct)
+    joined = frame.join(table, on="text", how="left", maintain_order="left", nulls_equal=True)
+    return joined.select(columns)
+
+
 def acts_frame(db: store.Database, timings: Timings | None = None) -> pl.DataFrame:
     """The analysis frame with a Boolean per act and ``disclosure_depth`` appended.
 
@@ -158,8 +284,7 @@ def acts_frame(db: store.Database, timings: Timings | None = None) -> pl.DataFra
         frame = store.messages_frame(db)
 
     def detect() -> pl.DataFrame:
-        found = acts.detect(frame["text"]).select(*acts.ACTS, "disclosure_depth")
-        return found.with_columns(frame["message_id"])
+        return detect_acts(frame["text"]).with_columns(frame["message_id"])
 
     with timings.stage("acts"):
         found = store.derived(db, f"acts/{detector_id()}", detect)
@@ -170,42 +295,92 @@ def acts_frame(db: store.Database, timings: Timings | None = None) -> pl.DataFra
 
 
 def analyze(db: store.Database, *, silence: timedelta = timedelta(hours=6)) -> Analysis:
-    """Run every analysis stage over what is stored in ``db``, in pipeline order."""
+    """Run every analysis stage over what is stored in ``db``, in pipeline order.
+
+    Each stage's result is kept in the database (:func:`reciprocity.store.derived`) under a
+    name that says what it depends on besides the stored messages (detector, silence gap,
+    journal), and reused until one of those changes: once an import has run the analysis
+    (:func:`prepare`), this only reads the small per-relationship frames back.
+    """
     timings = Timings()
-    frame = acts_frame(db, timings)
-    # Both depend only on the stored messages, the detector and the silence gap: kept in
-    # the database and reused until one of those changes (a page view must not redo them).
     gap = f"{int(silence.total_seconds())}s"
-    with timings.stage("figures"):
-        figures = store.derived(
-            db,
-            f"figures/{gap}",
-            lambda: metrics.relationship_figures(frame, silence=silence),
-        )
-    with timings.stage("exchanges"):
-        paired = store.derived(
-            db,
-            f"exchanges/{detector_id()}/{gap}",
-            lambda: exchanges.exchanges(frame, window=silence),
-        )
-    with timings.stage("ledger"):
-        events = ledger.ledger(paired, _journal(db), silence=silence)
-    with timings.stage("balance"):
-        balance = metrics.balance(events)
-        summary = exchanges.exchange_figures(paired)
-        speed = exchanges.reply_speed(paired)
-    with timings.stage("patterns"):
-        found = metrics.patterns(events, paired, store.list_people(db))
+    journal = _journal(db)
+    # Everything downstream of the ledger also depends on the journal.
+    keyed = f"{detector_id()}/{gap}/{_digest(journal)}"
+    frames: dict[str, pl.DataFrame] = {}
+
+    def frame() -> pl.DataFrame:
+        if "acts" not in frames:
+            frames["acts"] = acts_frame(db, timings)
+        return frames["acts"]
+
+    def stage(name: str, key: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+        with timings.stage(name):
+            return store.derived(db, key, build)
+
+    exchanges_key = f"exchanges/{detector_id()}/{gap}"
+
+    def paired() -> pl.DataFrame:
+        if "exchanges" not in frames:
+            frames["exchanges"] = stage(
+                "exchanges", exchanges_key, lambda: exchanges.exchanges(frame(), window=silence)
+            )
+        return frames["exchanges"]
+
+    def events() -> pl.DataFrame:
+        if "ledger" not in frames:
+            frames["ledger"] = stage(
+                "ledger",
+                f"ledger/{keyed}",
+                lambda: ledger.ledger(paired(), journal, silence=silence),
+            )
+        return frames["ledger"]
+
+    figures = stage(
+        "figures",
+        f"figures/{gap}",
+        lambda: metrics.relationship_figures(frame(), silence=silence),
+    )
+    balance = stage("balance", f"balance/{keyed}", lambda: metrics.balance(events()))
+    summary = stage(
+        "balance", f"exchange_figures/{keyed}", lambda: exchanges.exchange_figures(paired())
+    )
+    speed = stage("balance", f"reply_speed/{keyed}", lambda: exchanges.reply_speed(paired()))
+    found = stage(
+        "patterns",
+        f"patterns/{keyed}",
+        lambda: metrics.patterns(events(), paired(), store.list_people(db), balanced=balance),
+    )
     return Analysis(
         figures=figures,
-        exchanges=paired,
-        ledger=events,
+        exchanges=frames.get("exchanges", paired),
+        ledger=frames.get("ledger", events),
         balance=balance,
         exchange_figures=summary,
         reply_speed=speed,
         patterns=found,
         timings=timings,
     )
+
+
+def prepare(db: store.Database, *, silence: timedelta = timedelta(hours=6)) -> Timings:
+    """Run the whole analysis of ``db`` now and store its results, so that the next
+    :func:`analyze` (a command, a page) only reads them. ``reciprocity import`` calls this
+    after saving, as act detection is part of importing. Returns the stage timings."""
+    result = analyze(db, silence=silence)
+    # Build the per-message frames too, in case only the summaries were computed.
+    result.exchanges  # noqa: B018
+    result.ledger  # noqa: B018
+    return result.timings
+
+
+def _digest(frame: pl.DataFrame | None) -> str:
+    """A short digest of a small frame's content (the journal), for cache names."""
+    if frame is None or frame.is_empty():
+        return "none"
+    buffer = io.BytesIO()
+    frame.write_ipc(buffer, compression="uncompressed")
+    return hashlib.sha256(buffer.getvalue()).hexdigest()[:16]
 
 
 def _journal(db: store.Database) -> pl.DataFrame | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import reciprocity.ingest.whatsapp as whatsapp
@@ -481,6 +481,8 @@ def _parse_or_fail(path: Path, dayfirst: bool | None = None) -> None:
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.binary(max_size=300))
+@example(data=b"x\x01\x02\x01")  # looks like a zlib stream to the fast line reader
+@example(data=b"\x1f\x8b\x08\x00")  # and a gzip one
 def test_arbitrary_bytes_load_or_fail_cleanly(tmp_path: Path, data: bytes) -> None:
     _parse_or_fail(write(tmp_path, "chat.txt", data))
 

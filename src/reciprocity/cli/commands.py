@@ -125,10 +125,14 @@ def import_(
         typer.Option("--conversation", help="Name for the conversation, instead of the file's."),
     ] = None,
 ) -> None:
-    """Import chat exports. Safe to repeat: messages already imported are skipped."""
+    """Import chat exports. Safe to repeat: messages already imported are skipped.
+
+    After saving, the analysis runs once and its results are stored, so that
+    ``reciprocity analyze`` and the web pages only read them."""
     options = ingest.Options(timezone=tz, dayfirst=dayfirst, conversation=conversation)
     db = _open()
     failed = 0
+    added = 0
     for path in paths:
         who = me
         if who is None and path.suffix.lower() == ".json":
@@ -163,6 +167,7 @@ def import_(
                 err.print(f"  {_escape(line)}", highlight=False)
             continue
         r = outcome.result
+        added += r.messages_added
         if r.messages_added == 0 and r.messages_seen > 0:
             out.print(
                 f"{_escape(path.name)}: nothing new; all {r.messages_seen:,} messages "
@@ -174,8 +179,24 @@ def import_(
                 f"({r.duplicates:,} already there) from {r.conversations} conversation(s) "
                 f"({outcome.format})."
             )
+    if added:
+        _prepare(db)
     if failed:
         raise typer.Exit(1)
+
+
+def _prepare(db: store.Database) -> None:
+    """Run the analysis now (acts, exchanges, ledger ...) and store it, with a spinner."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as progress:
+        progress.add_task("Analysing what was imported", total=None)
+        pipeline.prepare(db)
 
 
 @app.command()

@@ -6,8 +6,9 @@ one side. A message is **answered** when the other side's next turn starts withi
 of it; the answer's acts are those of that whole turn (a reply often comes in two or three
 short messages), and its latency runs from the message to the turn's first message.
 
-Built from window expressions over ``relationship_id`` and one join on turn numbers, so no
-Python runs per message and each relationship can be processed on its own partition.
+Built from window expressions over ``relationship_id``, a group-by over the runs of turns
+and gathers by turn number, so no Python runs per message and each relationship can be
+processed on its own partition.
 """
 
 from __future__ import annotations
@@ -46,17 +47,42 @@ def turns(acts: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _turn_table(timeline: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per turn: when it started, what acts any of its messages carry, its words."""
+def _turn_table(timeline: pl.DataFrame) -> pl.DataFrame:
+    """One row per turn, in timeline order: its relationship, when it started, its first
+    message, its words and text, and what acts any of its messages carry.
+
+    ``timeline`` is in timeline order, so a turn is a run of rows and row ``g`` of the table
+    is the ``g``-th turn of the whole frame (column ``_g`` on the timeline says which).
+    """
     words = pl.col("text").fill_null("").str.count_matches(r"\S+")
-    return timeline.group_by(_BY_REL, "turn").agg(
-        pl.col("timestamp").min().alias("started"),
-        pl.col("message_id").first().alias("message_id"),
-        words.sum().cast(pl.Int64).alias("words"),
-        pl.col("text").fill_null("").str.join(" ").alias("text"),
-        pl.col("disclosure_depth").max().alias("disclosure_depth"),
-        *(pl.col(a).any().alias(a) for a in ACTS),
+    # The key is sorted (runs in order): the group-by cuts slices instead of hashing.
+    return (
+        timeline.lazy()
+        .group_by(pl.col("_g").set_sorted(), maintain_order=True)
+        .agg(
+            pl.col(_BY_REL).first(),
+            pl.col("timestamp").first().alias("started"),
+            pl.col("message_id").first().alias("message_id"),
+            words.sum().cast(pl.Int64).alias("words"),
+            pl.col("text").fill_null("").str.join(" ").alias("text"),
+            pl.col("disclosure_depth").max().alias("disclosure_depth"),
+            *(pl.col(a).any().alias(a) for a in ACTS),
+        )
+        .collect()
     )
+
+
+def _later_turn(
+    table: pl.DataFrame, turn: pl.Series, step: int, columns: list[str]
+) -> pl.DataFrame:
+    """For each timeline row in turn ``turn`` (global numbers), ``columns`` of the turn
+    ``step`` turns later in the same relationship; nulls where there is none."""
+    later = turn + step
+    inside = later < table.height
+    index = later.clip(upper_bound=max(table.height - 1, 0))
+    same = inside & (table[_BY_REL].gather(index) == table[_BY_REL].gather(turn))
+    index = pl.select(pl.when(same).then(index).otherwise(None)).to_series()
+    return table.select(columns).gather(index)
 
 
 def pair_answers(acts: pl.LazyFrame, *, window: timedelta) -> pl.LazyFrame:
@@ -69,28 +95,60 @@ def pair_answers(acts: pl.LazyFrame, *, window: timedelta) -> pl.LazyFrame:
     answer, gives ``follow_text``, ``follow_request``, ``follow_contempt`` and
     ``follow_you_accusation`` (null otherwise).
     """
-    timeline = turns(acts)
-    table = _turn_table(timeline)
+    timeline = turns(acts).collect()
+    if timeline.is_empty():
+        return _pair_empty(timeline)
+    # Turns numbered across the whole frame (the timeline is sorted), so the answer to a
+    # message in turn g is row g + 1 of the turn table when it has the same relationship:
+    # a gather instead of two hash joins on (relationship, turn).
+    started = (pl.col("turn") != pl.col("turn").shift(1)) | (
+        pl.col(_BY_REL) != pl.col(_BY_REL).shift(1)
+    )
+    turn = timeline.select(started.fill_null(True).cast(pl.Int64).cum_sum() - 1).to_series()
+    table = _turn_table(timeline.select(*_TABLE_INPUT).with_columns(_g=turn))
     answer_cols = ["message_id", "started", "words", "text", "disclosure_depth", *ACTS]
-    answers = table.select(
-        pl.col(_BY_REL),
-        (pl.col("turn") - 1).alias("turn"),
-        *(pl.col(c).alias(ANSWER_PREFIX + c) for c in answer_cols),
+    answers = _later_turn(table, turn, 1, answer_cols)
+    answers.columns = [ANSWER_PREFIX + c for c in answer_cols]
+    follows = _later_turn(table, turn, 2, ["started", *_FOLLOW_COLS])
+    follows.columns = ["_follow_started", *(FOLLOW_PREFIX + c for c in _FOLLOW_COLS)]
+    paired = pl.concat([timeline, answers, follows], how="horizontal").lazy()
+    return _finish(paired, window)
+
+
+# Columns of the timeline the turn table reads.
+_TABLE_INPUT = (_BY_REL, "timestamp", "message_id", "text", "disclosure_depth", *ACTS)
+
+
+def _pair_empty(timeline: pl.DataFrame) -> pl.LazyFrame:
+    """:func:`pair_answers` of a timeline without messages (the same columns, no rows)."""
+    answer_types = {
+        "message_id": timeline.schema["message_id"],
+        "started": timeline.schema["timestamp"],
+        "words": pl.Int64(),
+        "text": pl.String(),
+        "disclosure_depth": timeline.schema["disclosure_depth"],
+        **{a: pl.Boolean() for a in ACTS},
+    }
+    follow_types = {"text": pl.String(), **{c: pl.Boolean() for c in _FOLLOW_COLS[1:]}}
+    empty = pl.DataFrame(
+        schema={
+            **timeline.schema,
+            **{ANSWER_PREFIX + c: t for c, t in answer_types.items()},
+            "_follow_started": timeline.schema["timestamp"],
+            **{FOLLOW_PREFIX + c: t for c, t in follow_types.items()},
+        }
     )
-    follows = table.select(
-        pl.col(_BY_REL),
-        (pl.col("turn") - 2).alias("turn"),
-        pl.col("started").alias("_follow_started"),
-        *(pl.col(c).alias(FOLLOW_PREFIX + c) for c in _FOLLOW_COLS),
-    )
+    return _finish(empty.lazy(), timedelta(hours=1))
+
+
+def _finish(paired: pl.LazyFrame, window: timedelta) -> pl.LazyFrame:
+    """``answered`` and ``latency_s``; answer and follow-up columns kept only when they count."""
+    answer_cols = ["message_id", "words", "text", "disclosure_depth", *ACTS]
     latency = pl.col(ANSWER_PREFIX + "started") - pl.col("timestamp")
     follow_gap = pl.col("_follow_started") - pl.col(ANSWER_PREFIX + "started")
     followed = pl.col("answered") & follow_gap.is_not_null() & (follow_gap <= window)
     answered = latency.is_not_null() & (latency <= window)
-    paired = timeline.join(answers, on=[_BY_REL, "turn"], how="left", maintain_order="left").join(
-        follows, on=[_BY_REL, "turn"], how="left", maintain_order="left"
-    )
-    keep = [ANSWER_PREFIX + c for c in answer_cols if c != "started"]
+    keep = [ANSWER_PREFIX + c for c in answer_cols]
     return (
         paired.with_columns(answered.alias("answered"))
         .with_columns(

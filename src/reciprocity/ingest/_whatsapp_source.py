@@ -168,8 +168,10 @@ def split_lines(data: bytes, source: str, first_line: int) -> pl.Series:
                 schema={"line": pl.String()},
                 raise_if_empty=False,
             )["line"]
-        except pl.exceptions.PolarsError:
-            column = None  # invalid UTF-8, or anything else odd: the careful path decides
+        except (pl.exceptions.PolarsError, OSError):
+            # Invalid UTF-8, or bytes that start like a gzip/zlib/zstd stream (the reader
+            # sniffs those and fails to inflate them): the careful path decides.
+            column = None
         # Trust the fast reader only when it agrees with the line count.
         if column is not None and column.len() == expected:
             return column.fill_null("")

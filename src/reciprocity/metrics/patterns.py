@@ -230,14 +230,18 @@ def patterns(
     ledger: pl.DataFrame,
     exchanges: pl.DataFrame,
     kinds: Mapping[str, str] | pl.DataFrame | None = None,
+    *,
+    balanced: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The cross-relationship patterns (:data:`PATTERNS_SCHEMA`, one row per :data:`PATTERNS`).
 
     ``ledger`` and ``exchanges`` are the ledger and exchanges frames; ``kinds`` maps a
-    person's name to what they are to the user (see :func:`relationship_kinds`).
+    person's name to what they are to the user (see :func:`relationship_kinds`);
+    ``balanced`` is ``balance(ledger)`` when the caller has it already (it is not
+    computed twice).
     """
     known = relationship_kinds(kinds)
-    verdicts = balance(ledger).filter(pl.col("window") == "all")
+    verdicts = (balance(ledger) if balanced is None else balanced).filter(pl.col("window") == "all")
     counts = _act_counts(exchanges)
     rows = [
         _over_giving(verdicts),

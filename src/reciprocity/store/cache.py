@@ -73,7 +73,8 @@ def derived(db: Database, name: str, build: Callable[[], pl.DataFrame]) -> pl.Da
 def save(db: Database, name: str, version: str, frame: pl.DataFrame) -> bool:
     """Cache ``frame`` under ``name``; ``False`` (and nothing written) if the database is busy."""
     buffer = io.BytesIO()
-    frame.write_parquet(buffer, compression="zstd")
+    # Level 1: a third faster to write than the default, a tenth larger.
+    frame.write_parquet(buffer, compression="zstd", compression_level=1)
     try:
         with db.engine.begin() as conn, _no_waiting(conn):
             conn.execute(delete(FrameCache).where(FrameCache.name == name))

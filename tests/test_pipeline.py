@@ -1,0 +1,178 @@
+"""The pipeline's speed-ups must not change results: stored analysis, chunked and de-duplicated
+act detection, lazy frames in :class:`Analysis`, and the parser running ahead of the save."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from reciprocity import acts, ingest, pipeline, store
+from reciprocity.errors import ImportFailed, Problem
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[store.Database]:
+    """The demo exports imported into a fresh database (nothing analysed yet)."""
+    from reciprocity import demo
+
+    folder = tmp_path_factory.mktemp("pipeline")
+    with store.open_db(folder / "demo.sqlite") as database:
+        for file in demo.write_demo(folder / "exports"):
+            pipeline.import_file(
+                database, file, me=demo.ME, options=ingest.Options(timezone=demo.TIMEZONE)
+            )
+        yield database
+
+
+def _cached_names(db: store.Database) -> set[str]:
+    with db.engine.connect() as conn:
+        return {row[0] for row in conn.exec_driver_sql("SELECT name FROM frame_cache")}
+
+
+def test_analysis_read_back_equals_the_computed_one(demo_db: store.Database) -> None:
+    first = pipeline.analyze(demo_db)
+    computed = {name: getattr(first, name) for name in _FRAMES}
+    stored = _cached_names(demo_db)
+    assert {n.split("/")[0] for n in stored} >= {
+        "figures",
+        "exchanges",
+        "ledger",
+        "balance",
+        "patterns",
+    }
+    again = pipeline.analyze(demo_db)
+    # Only read back: no stage recomputed (the frame and the acts were never needed).
+    assert "read" not in again.timings.stages
+    assert "acts" not in again.timings.stages
+    for name, frame in computed.items():
+        assert getattr(again, name).equals(frame), name
+
+
+_FRAMES = (
+    "figures",
+    "exchanges",
+    "ledger",
+    "balance",
+    "exchange_figures",
+    "reply_speed",
+    "patterns",
+)
+
+
+def test_stored_analysis_follows_a_change_of_kind(demo_db: store.Database) -> None:
+    before = pipeline.analyze(demo_db).patterns
+    people = store.list_people(demo_db)
+    person = people["person"][0]
+    old_kind = people["kind"][0]
+    store.set_relationship_kind(demo_db, person, "child" if old_kind != "child" else "friend")
+    try:
+        fresh = pipeline.analyze(demo_db)
+        kinds = store.list_people(demo_db)
+        assert kinds.filter(pl.col("person") == person)["kind"][0] != old_kind
+        # The stored results were replaced, not reused: same as computing from scratch.
+        rebuilt = pipeline.analyze(_uncached(demo_db))
+        assert fresh.patterns.equals(rebuilt.patterns)
+        assert fresh.balance.equals(rebuilt.balance)
+        assert isinstance(before, pl.DataFrame)
+    finally:
+        store.set_relationship_kind(demo_db, person, old_kind)
+
+
+def _uncached(db: store.Database) -> store.Database:
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM frame_cache")
+    return db
+
+
+def test_analysis_loads_big_frames_only_when_asked(demo_db: store.Database) -> None:
+    pipeline.prepare(demo_db)
+    calls: list[str] = []
+
+    def loader() -> pl.DataFrame:
+        calls.append("x")
+        return pl.DataFrame({"a": [1]})
+
+    analysis = pipeline.analyze(demo_db)
+    lazy = pipeline.Analysis(
+        figures=analysis.figures,
+        exchanges=loader,
+        ledger=loader,
+        balance=analysis.balance,
+        exchange_figures=analysis.exchange_figures,
+        reply_speed=analysis.reply_speed,
+        patterns=analysis.patterns,
+        timings=analysis.timings,
+    )
+    assert calls == []
+    assert lazy.exchanges.height == 1
+    assert lazy.exchanges.height == 1
+    assert lazy.ledger.height == 1
+    assert calls == ["x", "x"]
+
+
+def test_detect_acts_equals_one_call_of_the_detector(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Small chunks, so the threaded path runs on a small input.
+    monkeypatch.setattr(pipeline, "ACTS_CHUNK", 3)
+    texts = pl.Series(
+        [
+            "thank you so much!",
+            None,
+            "are you free tomorrow?",
+            "ok",
+            "",
+            "I got the job!!",
+            "ok",
+            "you never listen",
+            "I feel so alone lately",
+            "thank you so much!",
+        ],
+        dtype=pl.String,
+    )
+    expected = acts.detect(texts).select(*acts.ACTS, "disclosure_depth")
+    found = pipeline.detect_acts(texts)
+    assert found.equals(expected)
+    assert found["gratitude"].to_list()[0] is True
+
+
+def test_parser_errors_reach_the_import_and_nothing_is_written(tmp_path: Path) -> None:
+    good = pl.DataFrame(
+        {
+            "source": ["whatsapp"],
+            "conversation": ["Alex"],
+            "sender": ["Sam"],
+            "timestamp": [pl.datetime(2024, 1, 1, time_zone="UTC")],
+            "text": ["hi"],
+            "kind": ["text"],
+            "reply_to": [None],
+            "source_id": [None],
+            "line": [1],
+        }
+    )
+
+    def batches() -> Iterator[pl.DataFrame]:
+        yield good
+        raise ImportFailed([Problem("chat.txt", 7, "broken line")])
+
+    seen: list[pl.DataFrame] = []
+    ahead = pipeline._ahead(batches())
+    with pytest.raises(ImportFailed, match=r"chat\.txt:7"):
+        seen.extend(ahead)
+    assert len(seen) == 1
+
+
+def test_consumer_stopping_early_ends_the_parser_thread() -> None:
+    made: list[int] = []
+
+    def batches() -> Iterator[pl.DataFrame]:
+        for i in range(100):
+            made.append(i)
+            yield pl.DataFrame({"i": [i]})
+
+    ahead = pipeline._ahead(batches())
+    assert next(ahead)["i"][0] == 0
+    ahead.close()
+    # The producer stopped a few batches ahead instead of reading the whole input.
+    assert len(made) < 10
