@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
-from reciprocity import store
+from reciprocity import ingest, journal, pipeline, store
 from reciprocity.report import gather, render_report, write_report
+
+HOSTILE = Path(__file__).parent.parent / "fixtures" / "web" / "WhatsApp Chat with Mallory.txt"
 
 
 def test_report_has_every_relationship_with_charts_and_tables(
@@ -50,3 +53,16 @@ def test_hostile_names_and_messages_are_text(hostile_db: store.Database) -> None
     assert "<img src=x" not in html
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script" not in html
+
+
+def test_written_report_shows_energy_from_the_journal(tmp_path: Path) -> None:
+    db = store.open_db(tmp_path / "energy.sqlite")
+    pipeline.import_file(db, HOSTILE, me="Sam", options=ingest.Options(timezone="UTC"))
+    person = gather(db).relationships[0].person
+    journal.add_entry(db, person, energy=-2, note="<b>tired</b>", when=date(2024, 2, 5))
+    journal.add_entry(db, person, energy=1, when=date(2024, 2, 9))
+    html = write_report(db, tmp_path / "r.html").read_text("utf-8")
+    assert "How you felt afterwards" in html
+    assert html.count('class="chart energy"') == 1
+    assert "2024-02-05: -2 — &lt;b&gt;tired&lt;/b&gt;" in html
+    assert "2024-02-09: +1" in html

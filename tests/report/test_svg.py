@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from reciprocity.report.svg import balance_chart, monthly_chart
+from reciprocity.report.svg import balance_chart, energy_chart, monthly_chart
 
 
 def _row(dimension: str, share: float, low: float, high: float) -> dict[str, object]:
@@ -45,3 +45,27 @@ def test_monthly_bars_scale_to_the_busiest_month() -> None:
     assert max(heights) == 154.0  # the tallest bar fills the plot
     assert heights.count(0.0) == 2
     assert "2024-02" in svg
+
+
+def _points(*values: int) -> list[dict[str, object]]:
+    return [{"date": f"2024-03-{i + 1:02d}", "energy": v} for i, v in enumerate(values)]
+
+
+def test_energy_dots_sit_higher_for_uplifted() -> None:
+    svg = energy_chart(_points(-2, 0, 2), "t")
+    ys = [float(y) for y in re.findall(r'<circle cx="[\d.]+" cy="([\d.]+)"', svg)]
+    assert len(ys) == 3
+    assert ys[0] > ys[1] > ys[2]  # SVG y grows downwards
+    assert "<polyline" in svg
+    assert "2024-03-01" in svg
+    assert "2024-03-03" in svg
+
+
+def test_energy_chart_escapes_and_handles_nothing_and_one_point() -> None:
+    empty = energy_chart([], '<script>"</script>')
+    assert "<script>" not in empty
+    assert "Nothing logged yet." in empty
+    one = energy_chart([{"date": "<b>", "energy": 1}], "t")
+    assert one.count("<circle") == 1
+    assert "<polyline" not in one
+    assert "&lt;b&gt;" in one

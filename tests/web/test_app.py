@@ -36,7 +36,7 @@ def test_demo_upload_fills_the_dashboard_and_relationship(
     again = _upload(client, csrf, demo_files[0])
     assert "0 new messages" in again  # a re-import adds nothing
     page = client.get("/").text
-    ids = re.findall(r'href="/relationship/(\d+)"', page)
+    ids = list(dict.fromkeys(re.findall(r'href="/relationship/(\d+)"', page)))
     assert len(ids) == 4
     for name in ("Alex", "Jordan", "Riley", "Kai"):
         assert name in page
@@ -111,3 +111,93 @@ def test_hostile_text_is_shown_as_text(hostile_client: TestClient, url: str) -> 
 def test_hostile_messages_are_escaped_in_examples(hostile_client: TestClient) -> None:
     body = hostile_client.get("/relationship/1/messages?topic=good_news&sender=them").text
     assert "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;" in body
+
+
+PAGES = ("/", "/journal", "/expectations", "/coach", "/assess", "/parent", "/import", "/settings")
+
+
+def test_navigation_reaches_every_page_and_marks_the_current_one(demo_client: TestClient) -> None:
+    home = demo_client.get("/").text
+    nav = home.split('<nav aria-label="Main">')[1].split("</nav>")[0]
+    for url in PAGES:
+        assert f'href="{url}"' in nav
+        page = demo_client.get(url)
+        assert page.status_code == 200, url
+        assert f'href="{url}" aria-current="page"' in page.text, url
+        assert '<a class="skip" href="#main">' in page.text
+    assert 'href="/report"' in nav
+
+
+def test_pages_carry_no_inline_script_or_style(demo_client: TestClient) -> None:
+    for url in (*PAGES, "/relationship/1", "/assess?relationship=1"):
+        body = demo_client.get(url).text
+        assert "<script>" not in body, url
+        assert re.findall(r"<script[^>]*>", body) == [
+            '<script src="/static/vendor/htmx.min.js" defer>',
+            '<script src="/static/app.js" defer>',
+        ]
+        assert " style=" not in body, url
+        assert not re.search(r"\son[a-z]+=", body), url
+
+
+def test_every_input_has_a_label(demo_client: TestClient) -> None:
+    for url in (*PAGES, "/relationship/1", "/assess?relationship=1", "/journal/1/edit"):
+        body = demo_client.get(url).text
+        if url.endswith("/edit"):
+            continue  # no entry 1 in the demo; covered by the journal tests' edit page
+        labelled = set(re.findall(r'<label for="([^"]+)"', body))
+        for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", body):
+            if 'type="hidden"' in tag or 'type="radio"' in tag:
+                continue  # radios sit inside their label, in a fieldset with a legend
+            field = re.search(r'id="([^"]+)"', tag)
+            assert field, f"{url}: {tag} has no id"
+            assert field.group(1) in labelled, f"{url}: {tag}"
+
+
+def test_dashboard_ranks_ties_and_explains_protect_your_energy(demo_client: TestClient) -> None:
+    body = demo_client.get("/").text
+    ranked = body.split('id="rank-title"')[1].split("</ol>")[0]
+    order = re.findall(r'<a href="/relationship/\d+">(\w+)</a>', ranked)
+    assert sorted(order) == ["Alex", "Jordan", "Kai", "Riley"]
+    assert order[-1] == "Alex"  # Sam does most of the giving with Alex
+    assert "suggestion-step-back" in ranked or "suggestion-talk" in ranked
+    assert ranked.count('<p class="why">') == 4
+    assert 'record it on the <a href="/coach">coach</a>' in body
+
+
+def test_relationship_page_has_readings_with_evidence_and_actions(demo_client: TestClient) -> None:
+    alex = _id(demo_client, "Alex")
+    body = demo_client.get(f"/relationship/{alex}").text
+    assert "Why each reading" in body
+    assert body.count('<button type="button" hx-get="/relationship/') >= 12
+    assert f"/relationship/{alex}/evidence?dimension=attention&amp;giver=me" in body
+    assert f'href="/assess?relationship={alex}"' in body
+    assert 'href="/journal?person=Alex#log"' in body
+    assert 'href="/coach?person=Alex"' in body
+    evidence = demo_client.get(f"/relationship/{alex}/evidence?dimension=attention&giver=me")
+    assert evidence.status_code == 200
+    count = int(re.search(r"(\d+) messages? counted", evidence.text).group(1))  # type: ignore[union-attr]
+    assert count > 10
+    assert evidence.text.count("<li>") == 12  # the latest twelve
+    assert "You:</span>" in evidence.text
+    bad = demo_client.get(f"/relationship/{alex}/evidence?dimension=mind_reading&giver=me")
+    assert bad.status_code == 404
+
+
+def test_import_result_names_the_format(
+    client: TestClient, csrf: str, demo_files: list[Path]
+) -> None:
+    body = _upload(client, csrf, demo_files[0])
+    assert re.search(r"read as \w+ in \d+\.\d s", body)
+    page = client.get("/import").text
+    assert 'id="upload-progress"' in page
+    assert 'hx-post="/import"' in page
+    script = client.get("/static/app.js")
+    assert script.status_code == 200
+    assert "htmx:xhr:progress" in script.text
+
+
+def _id(client: TestClient, person: str) -> int:
+    found = re.search(r'href="/relationship/(\d+)">' + person + "<", client.get("/").text)
+    assert found
+    return int(found.group(1))

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import polars as pl
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from reciprocity import __version__
@@ -24,9 +26,11 @@ __all__ = [
     "RelationshipView",
     "SurfaceData",
     "analysis",
+    "energy_series",
     "environment",
     "gather",
     "render_report",
+    "with_energy",
     "write_report",
 ]
 
@@ -57,6 +61,7 @@ def environment() -> Environment:
     )
     env.globals.update(
         balance_chart=svg.balance_chart,
+        energy_chart=svg.energy_chart,
         monthly_chart=svg.monthly_chart,
         topic_labels=TOPIC_LABELS,
     )
@@ -88,8 +93,37 @@ def render_report(data: SurfaceData, *, generated: datetime | None = None) -> st
     )
 
 
+def energy_series(entries: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Journal entries with an energy, per person (case-folded name), oldest first:
+    ``{"date": "YYYY-MM-DD", "energy": -2..2, "note": str | None, "person": str}``.
+
+    ``entries`` is :func:`reciprocity.journal.entries_frame`.
+    """
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in entries.filter(pl.col("energy").is_not_null()).iter_rows(named=True):
+        out.setdefault(row["person"].casefold(), []).append(
+            {
+                "date": row["timestamp"].date().isoformat(),
+                "energy": int(row["energy"]),
+                "note": row["note"],
+                "person": row["person"],
+            }
+        )
+    return out
+
+
+def with_energy(data: SurfaceData, db: Database) -> SurfaceData:
+    """``data`` with each relationship's energy afterwards from the journal in ``db``."""
+    from reciprocity import journal  # the journal is a source next to the chats
+
+    series = energy_series(journal.entries_frame(db))
+    for view in data.relationships:
+        view.energy = series.get(view.person.casefold(), [])
+    return data
+
+
 def write_report(db: Database, path: str | Path) -> Path:
     """Analyse ``db`` and write the report to ``path``; returns the path written."""
     path = Path(path)
-    path.write_text(render_report(gather(db)), encoding="utf-8")
+    path.write_text(render_report(with_energy(gather(db), db)), encoding="utf-8")
     return path

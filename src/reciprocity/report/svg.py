@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from reciprocity.metrics.balance import MOSTLY
 
-__all__ = ["balance_chart", "monthly_chart"]
+__all__ = ["balance_chart", "energy_chart", "monthly_chart"]
 
 _WIDTH = 580
 _LABEL = 150
@@ -86,6 +86,55 @@ def monthly_chart(months: Sequence[dict[str, Any]], title: str, *, key: str = "s
         parts.append(
             f'<text x="{left + bar:.1f}" y="{bottom + 16}" text-anchor="middle" class="tick">'
             f"{escape(month['label'])}</text>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def energy_chart(points: Sequence[dict[str, Any]], title: str) -> Markup:
+    """Energy afterwards (-2 drained ... +2 uplifted) per journal entry, oldest first.
+
+    ``points`` have ``date`` (text) and ``energy``; entries are evenly spaced, in order, so a
+    busy week and a quiet month read alike. A line joins them; the zero line is marked.
+    """
+    height, top, step = 170, 16, 32  # one energy point is ``step`` pixels high
+    zero = top + 2 * step
+
+    def y(value: float) -> float:
+        return zero - value * step
+
+    left, right = 52, _WIDTH - 16
+    gap = (right - left) / max(len(points) - 1, 1)
+    xs = [left + i * gap if len(points) > 1 else (left + right) / 2 for i in range(len(points))]
+    parts = [
+        f'<svg class="chart energy" viewBox="0 0 {_WIDTH} {height}" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+    ]
+    for value, name in ((2, "+2 uplifted"), (0, "0"), (-2, "-2 drained")):
+        parts.append(
+            f'<line x1="{left}" y1="{y(value):.1f}" x2="{right}" y2="{y(value):.1f}" '
+            f'class="{"zero" if value == 0 else "grid"}"/>'
+            f'<text x="{left - 12}" y="{y(value) + 4:.1f}" text-anchor="end" class="tick">'
+            f"{name.split()[0]}</text>"
+        )
+    if len(points) > 1:
+        path = " ".join(f"{x:.1f},{y(p['energy']):.1f}" for x, p in zip(xs, points, strict=True))
+        parts.append(f'<polyline points="{path}" class="energy-line"/>')
+    for x, point in zip(xs, points, strict=True):
+        parts.append(f'<circle cx="{x:.1f}" cy="{y(point["energy"]):.1f}" r="5" class="share"/>')
+    if points:
+        # First and last day under the line, kept inside the chart at either edge.
+        ends = [(xs[0], points[0], "start" if len(points) > 1 else "middle")]
+        if len(points) > 1:
+            ends.append((xs[-1], points[-1], "end"))
+        for x, point, anchor in ends:
+            parts.append(
+                f'<text x="{x:.1f}" y="{height - 4}" text-anchor="{anchor}" class="tick">'
+                f"{escape(point['date'])}</text>"
+            )
+    else:
+        parts.append(
+            f'<text x="{left + 8}" y="{zero - 8}" class="label">Nothing logged yet.</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))

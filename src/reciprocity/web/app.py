@@ -1,9 +1,12 @@
 """The FastAPI application: pages, forms and fragments.
 
-Pages: dashboard (``/``), relationship (``/relationship/{id}``, with example messages
-loaded on click by HTMX), import (``/import``), settings (``/settings``), and the HTML report
-(``/report``). The analysis is computed once and kept until an import or a setting changes
-the data. Every POST needs the CSRF token (:mod:`.security`).
+Pages here: dashboard (``/``: relationships, the ranking, "protect your energy", patterns),
+relationship (``/relationship/{id}``, with the messages behind a figure or a reading loaded
+on click by HTMX), import (``/import``), settings (``/settings``) and the HTML report
+(``/report``). The journal (:mod:`.journal_pages`), the coach (:mod:`.coach_pages`),
+expectations, check-ins and parent mode (:mod:`.guide_pages`) add theirs. The analysis is
+computed once per change of the data (:mod:`.state`). Every POST needs the CSRF token
+(:mod:`.security`).
 """
 
 from __future__ import annotations
@@ -12,23 +15,19 @@ import re
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import ChoiceLoader, PackageLoader
 
 from reciprocity import ingest, pipeline, report, store
 from reciprocity.errors import ReciprocityError
-from reciprocity.web.security import (
-    CSRF_COOKIE,
-    CSRF_FIELD,
-    SecurityHeaders,
-    csrf_protect,
-    csrf_token,
-)
+from reciprocity.ledger import DIMENSIONS
+from reciprocity.web import coach_pages, guide_pages, journal_pages, views
+from reciprocity.web.render import Pages
+from reciprocity.web.security import SecurityHeaders, csrf_protect
+from reciprocity.web.state import State
 
 __all__ = ["MAX_UPLOAD_BYTES", "create_app"]
 
@@ -40,49 +39,14 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9 ._()-]")
 _ACT_TOPICS = ("good_news", "distress", "check_in", "disclosure", "request", "support_seek")
 
 
-class _State:
-    """The app's database and its analysis, recomputed after a change."""
-
-    def __init__(self, db: store.Database) -> None:
-        self.db = db
-        self._data: report.SurfaceData | None = None
-        self._analysis: pipeline.Analysis | None = None
-
-    def data(self) -> report.SurfaceData:
-        if self._data is None:
-            self._data = report.gather(self.db)
-        return self._data
-
-    def exchanges(self) -> pl.DataFrame:
-        if self._analysis is None:
-            self._analysis = report.analysis(self.db)
-        return self._analysis.exchanges
-
-    def changed(self) -> None:
-        self._data = None
-        self._analysis = None
-
-
 def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOAD_BYTES) -> FastAPI:
     """The web app over the database at ``db_path`` (default: the usual database)."""
-    state = _State(store.open_db(db_path))
+    state = State(store.open_db(db_path))
+    pages = Pages()
     app = FastAPI(title="Reciprocity", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
-    env = report.environment()
-    env.loader = ChoiceLoader(
-        [PackageLoader("reciprocity.web", "templates"), PackageLoader("reciprocity.report")]
-    )
-
-    def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        token = csrf_token(request)
-        html = env.get_template(template).render(
-            request=request, csrf=token, csrf_field=CSRF_FIELD, **context
-        )
-        response = HTMLResponse(html, status_code=status)
-        if request.cookies.get(CSRF_COOKIE) != token:
-            response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/")
-        return response
+    page = pages.page
 
     @app.get("/report.css")
     def report_css() -> Response:
@@ -91,14 +55,30 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
 
     @app.get("/", response_class=HTMLResponse)
     def dashboard(request: Request) -> HTMLResponse:
-        return page(request, "dashboard.html", data=state.data())
+        return page(
+            request,
+            "dashboard.html",
+            data=state.data(),
+            ranked=views.ranking(state),
+            advice=views.advice(state),
+        )
 
     @app.get("/relationship/{relationship_id}", response_class=HTMLResponse)
     def relationship(request: Request, relationship_id: int) -> HTMLResponse:
         found = state.data().find(relationship_id)
         if found is None:
             raise HTTPException(404, "No relationship with this number; go back to the dashboard.")
-        return page(request, "relationship.html", r=found, topics=_ACT_TOPICS)
+        ranked = [r for r in views.ranking(state) if r["relationship_id"] == relationship_id]
+        return page(
+            request,
+            "relationship.html",
+            r=found,
+            topics=_ACT_TOPICS,
+            ranked=ranked[0] if ranked else None,
+            advice=views.advice(state, found.person),
+            expectations=views.checked(state, found.person),
+            records=views.records(state, found.person).to_dicts(),
+        )
 
     @app.get("/relationship/{relationship_id}/messages", response_class=HTMLResponse)
     def messages(
@@ -106,13 +86,32 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
     ) -> HTMLResponse:
         if topic not in _ACT_TOPICS or sender not in ("me", "them"):
             raise HTTPException(400, "Unknown kind of message.")
-        frame = state.exchanges().filter(
+        frame = state.result().exchanges.filter(
             (pl.col("relationship_id") == relationship_id)
             & pl.col(topic)
             & (pl.col("from_me") == (sender == "me"))
         )
         rows = frame.sort("timestamp", descending=True).head(10).to_dicts()
         return page(request, "_messages.html", rows=rows, topic=topic, sender=sender)
+
+    @app.get("/relationship/{relationship_id}/evidence", response_class=HTMLResponse)
+    def evidence(
+        request: Request, relationship_id: int, dimension: str, giver: str = "me"
+    ) -> HTMLResponse:
+        found = state.data().find(relationship_id)
+        if found is None or dimension not in DIMENSIONS or giver not in ("me", "them"):
+            raise HTTPException(404, "Nothing to show for this reading.")
+        rows, total, logged = views.evidence(state, relationship_id, dimension, giver)
+        return page(
+            request,
+            "_evidence.html",
+            r=found,
+            rows=rows,
+            total=total,
+            logged=logged,
+            dimension=dimension,
+            giver=giver,
+        )
 
     @app.get("/import", response_class=HTMLResponse)
     def import_form(request: Request) -> HTMLResponse:
@@ -150,14 +149,19 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
                 message = str(problem).replace(str(target), name)
                 return page(request, "_import_result.html", 400, error=message)
         state.changed()
-        return page(request, "_import_result.html", result=outcome.result, name=name)
+        return page(
+            request,
+            "_import_result.html",
+            result=outcome.result,
+            name=name,
+            format=outcome.format,
+            seconds=outcome.timings.total,
+        )
 
     @app.get("/settings", response_class=HTMLResponse)
     def settings(request: Request) -> HTMLResponse:
         people = store.list_people(state.db).to_dicts()
-        return page(
-            request, "settings.html", people=people, kinds=store.RELATIONSHIP_KINDS, saved=None
-        )
+        return page(request, "settings.html", people=people, kinds=store.RELATIONSHIP_KINDS)
 
     @app.post("/settings/kind", dependencies=[Depends(csrf_protect)])
     def set_kind(person_id: int = Form(), kind: str = Form()) -> Response:
@@ -178,6 +182,10 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
             headers={"content-disposition": f'attachment; filename="reciprocity-{stamp}.html"'},
         )
 
+    app.include_router(journal_pages.routes(state, pages))
+    app.include_router(coach_pages.routes(state, pages))
+    app.include_router(guide_pages.routes(state, pages))
+    app.state.reciprocity = state  # the cache, for tests that count analysis runs
     return app
 
 

@@ -1,0 +1,228 @@
+"""The journal pages: the quick log, the list with edit and delete, energy charts per person.
+
+``/journal`` shows the form, the energy afterwards per person (a chart and a table) and the
+entries, newest first (``?person=`` keeps one person's). Saving, editing and deleting go
+through ``reciprocity.journal`` and forget the cached analysis, since entries feed the
+ledger. A form with a problem comes back filled in, with the message, status 400.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from reciprocity import journal, report
+from reciprocity.errors import NotFound, ReciprocityError
+from reciprocity.ledger import DIMENSIONS
+from reciprocity.web import views
+from reciprocity.web.forms import entry_values
+from reciprocity.web.render import Pages
+from reciprocity.web.security import csrf_protect
+from reciprocity.web.state import State
+
+__all__ = ["ENERGY_LABELS", "routes"]
+
+ENERGY_LABELS = {
+    -2: "drained",
+    -1: "a bit drained",
+    0: "neither",
+    1: "a bit lifted",
+    2: "uplifted",
+}
+"""How each energy point reads in the form and the list."""
+
+_GIVEN = tuple(d for d in DIMENSIONS if d != "energy")
+
+
+def _blank(person: str = "") -> dict[str, Any]:
+    """The quick-log form's fields when nothing has been typed yet."""
+    return {
+        "person": person,
+        "kind": "interaction",
+        "giver": "me",
+        "dimension": "",
+        "energy": "",
+        "note": "",
+        "amount": "",
+        "settled": False,
+        "when": "",
+    }
+
+
+def _filled(entry: journal.Entry) -> dict[str, Any]:
+    """An entry's fields as the edit form shows them."""
+    return {
+        "person": entry.person,
+        "kind": entry.kind,
+        "giver": entry.giver or "me",
+        "dimension": "" if entry.kind in ("money", "favour") else entry.dimension or "",
+        "energy": "" if entry.energy is None else str(entry.energy),
+        "note": entry.note or "",
+        "amount": "" if entry.amount is None else f"{entry.amount:g}",
+        "settled": bool(entry.settled),
+        "when": entry.when.date().isoformat(),
+    }
+
+
+def routes(state: State, pages: Pages) -> APIRouter:
+    """The journal's routes over ``state``, rendered by ``pages``."""
+    router = APIRouter()
+
+    def listing(
+        request: Request,
+        form: dict[str, Any],
+        *,
+        person: str | None = None,
+        error: str | None = None,
+        status: int = 200,
+    ) -> HTMLResponse:
+        entries = journal.entries_frame(state.db, person)
+        series = report.energy_series(entries)
+        return pages.page(
+            request,
+            "journal.html",
+            status,
+            form=form,
+            error=error,
+            person=person,
+            entries=list(reversed(entries.to_dicts())),
+            energy=[points for points in series.values() if points],
+            people=views.known_people(state),
+            dimensions=_GIVEN,
+            kinds=journal.KINDS,
+            energy_labels=ENERGY_LABELS,
+        )
+
+    @router.get("/journal", response_class=HTMLResponse)
+    def journal_page(request: Request, person: str = "") -> HTMLResponse:
+        return listing(request, _blank(person), person=person.strip() or None)
+
+    @router.post("/journal", dependencies=[Depends(csrf_protect)], response_model=None)
+    def add(
+        request: Request,
+        person: str = Form(""),
+        kind: str = Form("interaction"),
+        giver: str = Form("me"),
+        dimension: str = Form(""),
+        energy: str = Form(""),
+        note: str = Form(""),
+        amount: str = Form(""),
+        settled: bool = Form(False),
+        when: str = Form(""),
+    ) -> Response:
+        form = {
+            "person": person,
+            "kind": kind,
+            "giver": giver,
+            "dimension": dimension,
+            "energy": energy,
+            "note": note,
+            "amount": amount,
+            "settled": settled,
+            "when": when,
+        }
+        try:
+            values = _values(form)
+            entry = journal.add_entry(state.db, person, **values)
+        except ReciprocityError as problem:
+            return listing(request, form, error=str(problem), status=400)
+        state.changed()
+        return RedirectResponse(f"/journal?saved={entry.id}#entries", status_code=303)
+
+    @router.get("/journal/{entry_id}/edit", response_class=HTMLResponse)
+    def edit_form(request: Request, entry_id: int) -> HTMLResponse:
+        entry = _found(state, entry_id)
+        return pages.page(
+            request,
+            "journal_edit.html",
+            entry_id=entry.id,
+            form=_filled(entry),
+            error=None,
+            people=views.known_people(state),
+            dimensions=_GIVEN,
+            kinds=journal.KINDS,
+            energy_labels=ENERGY_LABELS,
+        )
+
+    @router.post("/journal/{entry_id}", dependencies=[Depends(csrf_protect)], response_model=None)
+    def edit(
+        request: Request,
+        entry_id: int,
+        person: str = Form(""),
+        kind: str = Form("interaction"),
+        giver: str = Form("me"),
+        dimension: str = Form(""),
+        energy: str = Form(""),
+        note: str = Form(""),
+        amount: str = Form(""),
+        settled: bool = Form(False),
+        when: str = Form(""),
+    ) -> Response:
+        _found(state, entry_id)
+        form = {
+            "person": person,
+            "kind": kind,
+            "giver": giver,
+            "dimension": dimension,
+            "energy": energy,
+            "note": note,
+            "amount": amount,
+            "settled": settled,
+            "when": when,
+        }
+        try:
+            values = _values(form)
+            if values["when"] is None:
+                del values["when"]  # a cleared date keeps the entry's day
+            journal.edit_entry(state.db, entry_id, person=person.strip(), **values)
+        except ReciprocityError as problem:
+            return pages.page(
+                request,
+                "journal_edit.html",
+                400,
+                entry_id=entry_id,
+                form=form,
+                error=str(problem),
+                people=views.known_people(state),
+                dimensions=_GIVEN,
+                kinds=journal.KINDS,
+                energy_labels=ENERGY_LABELS,
+            )
+        state.changed()
+        return RedirectResponse(f"/journal?saved={entry_id}#entries", status_code=303)
+
+    @router.post("/journal/{entry_id}/delete", dependencies=[Depends(csrf_protect)])
+    def delete(entry_id: int) -> Response:
+        try:
+            journal.delete_entry(state.db, entry_id)
+        except NotFound as problem:
+            raise HTTPException(404, str(problem)) from problem
+        state.changed()
+        return RedirectResponse("/journal#entries", status_code=303)
+
+    return router
+
+
+def _values(form: dict[str, Any]) -> dict[str, Any]:
+    """The entry's fields from the form's (everything but the person)."""
+    return entry_values(
+        kind=form["kind"],
+        giver=form["giver"],
+        dimension=form["dimension"],
+        energy=form["energy"],
+        note=form["note"],
+        amount=form["amount"],
+        settled=form["settled"],
+        when=form["when"],
+    )
+
+
+def _found(state: State, entry_id: int) -> journal.Entry:
+    try:
+        return journal.get_entry(state.db, entry_id)
+    except NotFound as problem:
+        raise HTTPException(404, "There is no such journal entry; it may have been deleted.") from (
+            problem
+        )

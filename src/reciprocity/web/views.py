@@ -1,0 +1,109 @@
+"""What the guide pages show, read from one cached analysis: ranking, advice, checks, evidence.
+
+Translation only: each function calls ``reciprocity.guide`` or ``reciprocity.journal`` on the
+frames of :class:`~reciprocity.web.state.State` and returns plain records for the templates,
+the same calls the CLI's guide commands make.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from reciprocity import guide, journal, store
+from reciprocity.web.state import State
+
+__all__ = [
+    "EVIDENCE_LIMIT",
+    "advice",
+    "checked",
+    "evidence",
+    "known_people",
+    "ranking",
+    "records",
+]
+
+EVIDENCE_LIMIT = 12
+"""Messages shown behind one reading: the latest ones, enough to recognise the pattern."""
+
+
+def _key(name: str) -> str:
+    return name.strip().casefold()
+
+
+def known_people(state: State) -> list[str]:
+    """Names to suggest in person fields: everyone imported, then names from the journal."""
+    names = store.list_people(state.db)["person"].to_list()
+    seen = {_key(n) for n in names}
+    for name in journal.entries_frame(state.db)["person"].unique(maintain_order=True).to_list():
+        if _key(name) not in seen:
+            seen.add(_key(name))
+            names.append(name)
+    return names
+
+
+def ranking(state: State) -> list[dict[str, Any]]:
+    """Ties by mutuality and energy afterwards, one suggestion each, with the relationship
+    id when the person has one (``relationship_id``, else ``None``)."""
+    ids = {_key(r.person): r.relationship_id for r in state.data().relationships}
+    rows = guide.rank(state.result().ledger).to_dicts()
+    for row in rows:
+        row["relationship_id"] = ids.get(_key(row["person"]))
+    return rows
+
+
+def records(state: State, person: str | None = None) -> pl.DataFrame:
+    """Conversation records (``person``'s only when given), oldest first."""
+    frame = guide.conversation_records(state.db)
+    if person is not None:
+        frame = frame.filter(pl.col("person").str.to_lowercase() == person.strip().lower())
+    return frame
+
+
+def advice(state: State, person: str | None = None) -> list[guide.Advice]:
+    """ "Protect your energy" for each person with a recorded conversation (or ``person``)."""
+    saved = records(state, person)
+    if not saved.height:
+        return []
+    return guide.protect_energy(state.result().ledger, saved)
+
+
+def checked(state: State, person: str | None = None) -> list[dict[str, Any]]:
+    """Saved expectations (``person``'s only when given), each checked against the messages,
+    with the user's own words as ``note``."""
+    saved = guide.list_expectations(state.db, person)
+    if not saved.height:
+        return []
+    notes = dict(zip(saved["id"].to_list(), saved["note"].to_list(), strict=True))
+    rows = guide.check_expectations(saved, state.result().exchanges).to_dicts()
+    for row in rows:
+        row["note"] = notes.get(row["id"])
+    return rows
+
+
+def evidence(
+    state: State, relationship_id: int, dimension: str, giver: str
+) -> tuple[list[dict[str, Any]], int, int]:
+    """The latest ledger events of one dimension given by ``giver`` ("me" or "them"):
+    (messages with their text, newest first, at most :data:`EVIDENCE_LIMIT`; how many
+    message events in all; how many journal events)."""
+    result = state.result()
+    events = result.ledger.filter(
+        (pl.col("relationship_id") == relationship_id)
+        & (pl.col("dimension") == dimension)
+        & (pl.col("giver") == giver)
+    )
+    from_messages = events.filter(pl.col("source") == "messages").drop_nulls("message_id")
+    texts = result.exchanges.filter(pl.col("relationship_id") == relationship_id).select(
+        "message_id", "text", "from_me", "answer_text", "latency_s"
+    )
+    shown = (
+        from_messages.select("message_id", "timestamp", "weight")
+        .unique("message_id")
+        .join(texts, on="message_id", how="left")
+        .sort("timestamp", descending=True)
+        .head(EVIDENCE_LIMIT)
+    )
+    journal_count = events.height - from_messages.height
+    return shown.to_dicts(), from_messages["message_id"].n_unique(), journal_count
