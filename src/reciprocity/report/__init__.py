@@ -12,14 +12,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import polars as pl
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from reciprocity import __version__
 from reciprocity.report import svg
-from reciprocity.report.data import RelationshipView, SurfaceData, analysis, gather
+from reciprocity.report.data import (
+    RelationshipView,
+    SurfaceData,
+    analysis,
+    energy_series,
+    gather,
+    shape,
+)
 from reciprocity.store import Database
 
 __all__ = [
@@ -30,6 +35,7 @@ __all__ = [
     "environment",
     "gather",
     "render_report",
+    "shape",
     "with_energy",
     "write_report",
 ]
@@ -93,28 +99,10 @@ def render_report(data: SurfaceData, *, generated: datetime | None = None) -> st
     )
 
 
-def energy_series(entries: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """Journal entries with an energy, per person (case-folded name), oldest first:
-    ``{"date": "YYYY-MM-DD", "energy": -2..2, "note": str | None, "person": str}``.
-
-    ``entries`` is :func:`reciprocity.journal.entries_frame`.
-    """
-    out: dict[str, list[dict[str, Any]]] = {}
-    for row in entries.filter(pl.col("energy").is_not_null()).iter_rows(named=True):
-        out.setdefault(row["person"].casefold(), []).append(
-            {
-                "date": row["timestamp"].date().isoformat(),
-                "energy": int(row["energy"]),
-                "note": row["note"],
-                "person": row["person"],
-            }
-        )
-    return out
-
-
 def with_energy(data: SurfaceData, db: Database) -> SurfaceData:
-    """``data`` with each relationship's energy afterwards from the journal in ``db``."""
-    from reciprocity import journal  # the journal is a source next to the chats
+    """``data`` with each relationship's energy afterwards re-read from the journal in ``db``
+    (:func:`gather` and :func:`shape` already fill it; this refreshes it after new entries)."""
+    from reciprocity import journal
 
     series = energy_series(journal.entries_frame(db))
     for view in data.relationships:
@@ -125,5 +113,5 @@ def with_energy(data: SurfaceData, db: Database) -> SurfaceData:
 def write_report(db: Database, path: str | Path) -> Path:
     """Analyse ``db`` and write the report to ``path``; returns the path written."""
     path = Path(path)
-    path.write_text(render_report(with_energy(gather(db), db)), encoding="utf-8")
+    path.write_text(render_report(gather(db)), encoding="utf-8")
     return path

@@ -14,11 +14,10 @@ from datetime import timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy.exc import OperationalError
 
-from reciprocity import exchanges, ledger, metrics, pipeline, store
+from reciprocity import journal, pipeline, store
 
-__all__ = ["RelationshipView", "SurfaceData", "analysis", "gather"]
+__all__ = ["RelationshipView", "SurfaceData", "analysis", "energy_series", "gather", "shape"]
 
 _WINDOW_TITLE = {"all": "all time", "last_90_days": "last 90 days"}
 
@@ -59,30 +58,27 @@ class SurfaceData:
 
 
 def analysis(db: store.Database, *, silence: timedelta = timedelta(hours=6)) -> pipeline.Analysis:
-    """The pipeline's analysis of ``db``.
+    """The pipeline's analysis of ``db`` (read from the stored stages when nothing changed)."""
+    return pipeline.analyze(db, silence=silence)
 
-    Until the journal tables have their migration, ``pipeline.analyze`` fails on a database
-    without them; then the same stages run without the journal (drop this fallback once the
-    migration is in).
+
+def energy_series(entries: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Journal entries with an energy, per person (case-folded name), oldest first:
+    ``{"date": "YYYY-MM-DD", "energy": -2..2, "note": str | None, "person": str}``.
+
+    ``entries`` is :func:`reciprocity.journal.entries_frame`.
     """
-    try:
-        return pipeline.analyze(db, silence=silence)
-    except OperationalError:
-        timings = pipeline.Timings()
-        frame = pipeline.acts_frame(db, timings)
-        figures = metrics.relationship_figures(frame, silence=silence)
-        paired = exchanges.exchanges(frame, window=silence)
-        events = ledger.ledger(paired, None, silence=silence)
-        return pipeline.Analysis(
-            figures=figures,
-            exchanges=paired,
-            ledger=events,
-            balance=metrics.balance(events),
-            exchange_figures=exchanges.exchange_figures(paired),
-            reply_speed=exchanges.reply_speed(paired),
-            patterns=metrics.patterns(events, paired, store.list_people(db)),
-            timings=timings,
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in entries.filter(pl.col("energy").is_not_null()).iter_rows(named=True):
+        out.setdefault(row["person"].casefold(), []).append(
+            {
+                "date": row["timestamp"].date().isoformat(),
+                "energy": int(row["energy"]),
+                "note": row["note"],
+                "person": row["person"],
+            }
         )
+    return out
 
 
 def _number(value: Any) -> float | None:
@@ -141,7 +137,15 @@ def _monthly(exchanged: pl.DataFrame, silence: timedelta) -> dict[int, list[dict
 
 def gather(db: store.Database, *, silence: timedelta = timedelta(hours=6)) -> SurfaceData:
     """Run the analysis and shape it for the report and the web pages."""
-    result = analysis(db, silence=silence)
+    return shape(db, analysis(db, silence=silence), silence=silence)
+
+
+def shape(
+    db: store.Database, result: pipeline.Analysis, *, silence: timedelta = timedelta(hours=6)
+) -> SurfaceData:
+    """An analysis already computed, as records for the templates, with each relationship's
+    energy afterwards from the journal; ``silence`` must be the one ``result`` used."""
+    energy = energy_series(journal.entries_frame(db))
     kinds = {row["person"]: row["kind"] for row in store.list_people(db).iter_rows(named=True)}
     monthly = _monthly(result.exchanges, silence)
     speed = {row["relationship_id"]: row for row in result.reply_speed.iter_rows(named=True)}
@@ -166,6 +170,7 @@ def gather(db: store.Database, *, silence: timedelta = timedelta(hours=6)) -> Su
             mostly_you=verdicts.count("mostly you"),
             mostly_them=verdicts.count("mostly them"),
             balanced=verdicts.count("balanced"),
+            energy=energy.get(row["person"].casefold(), []),
         )
         spoken = view.mostly_you + view.mostly_them + view.balanced
         # Mutuality: the share of dimensions with a verdict that read "balanced".

@@ -12,10 +12,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-import polars as pl
-
-from reciprocity import journal, pipeline, report, store
-from reciprocity.report.data import _balance_rows, _monthly
+from reciprocity import pipeline, report, store
 
 __all__ = ["State", "surface"]
 
@@ -56,51 +53,6 @@ class State:
 
 
 def surface(db: store.Database, result: pipeline.Analysis) -> report.SurfaceData:
-    """:func:`reciprocity.report.gather` over an analysis already computed.
-
-    The same records and order as ``gather`` (a test holds the two equal), plus each
-    relationship's energy series from the journal. It exists so a page never runs the
-    pipeline twice; once ``gather`` accepts an analysis it can call that instead.
-    """
-    people = store.list_people(db)
-    kinds = {row["person"]: row["kind"] for row in people.iter_rows(named=True)}
-    monthly = _monthly(result.exchanges, _SILENCE)
-    speed = {row["relationship_id"]: row for row in result.reply_speed.iter_rows(named=True)}
-    energy = report.energy_series(journal.entries_frame(db))
-    views = []
-    for row in result.figures.iter_rows(named=True):
-        rid = row["relationship_id"]
-        own = result.balance.filter(pl.col("relationship_id") == rid)
-        verdicts = own.filter(pl.col("window") == "all")["verdict"].to_list()
-        outcomes = result.exchange_figures.filter(pl.col("relationship_id") == rid)
-        view = report.RelationshipView(
-            relationship_id=rid,
-            person=row["person"],
-            kind=kinds.get(row["person"]),
-            messages_me=int(row.get("messages_me") or 0),
-            messages_them=int(row.get("messages_them") or 0),
-            initiations_me=int(row.get("initiations_me") or 0),
-            initiations_them=int(row.get("initiations_them") or 0),
-            balance=_balance_rows(own),
-            monthly=monthly.get(rid, []),
-            outcomes=outcomes.drop("relationship_id").to_dicts(),
-            reply_speed=speed.get(rid),
-            mostly_you=verdicts.count("mostly you"),
-            mostly_them=verdicts.count("mostly them"),
-            balanced=verdicts.count("balanced"),
-            energy=energy.get(row["person"].casefold(), []),
-        )
-        spoken = view.mostly_you + view.mostly_them + view.balanced
-        view.score = view.balanced / spoken if spoken else 0.0
-        views.append(view)
-    views.sort(
-        key=lambda v: (
-            v.balanced + v.mostly_you + v.mostly_them == 0,
-            -v.score,
-            v.mostly_you + v.mostly_them,
-            v.person.casefold(),
-        )
-    )
-    return report.SurfaceData(
-        relationships=views, patterns=result.patterns.to_dicts(), me=store.get_me(db)
-    )
+    """:func:`reciprocity.report.gather` over an analysis already computed, so a page never
+    runs the pipeline twice."""
+    return report.shape(db, result, silence=_SILENCE)
