@@ -65,12 +65,11 @@ def protect_energy(
     """One :class:`Advice` per person with a conversation record (their latest one).
 
     ``ledger`` is the ledger frame, ``records`` :func:`.records.conversation_records`
-    output; ``as_of`` defaults to the latest event in the ledger (the data cannot speak
-    for days it does not cover), or now when the ledger is empty.
+    output; ``as_of`` defaults to the latest event with that person in the ledger (the
+    data cannot speak for days it does not cover), or now when there is none.
     """
-    latest_event = ledger["timestamp"].max() if ledger.height else None
-    now = as_of or (latest_event if isinstance(latest_event, datetime) else datetime.now(UTC))
-    now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
+    by_person = ledger.group_by(pl.col("person").str.to_lowercase().alias("_key"))
+    last_seen = dict(by_person.agg(pl.col("timestamp").max()).iter_rows())
     latest = (
         records.sort("date")
         .with_columns(pl.col("person").str.to_lowercase().alias("_key"))
@@ -80,6 +79,9 @@ def protect_energy(
     advice = []
     for row in latest.sort("date").iter_rows(named=True):
         person, when = row["person"], row["date"]
+        seen = last_seen.get(row["_key"])
+        now = as_of or (seen if isinstance(seen, datetime) else datetime.now(UTC))
+        now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
         # A record can postdate the last imported message; never count negative days.
         days = max(0, (now - when).days)
         if days < wait_days:
@@ -137,9 +139,9 @@ def _judge(person: str, when: datetime, days: int, change: pl.DataFrame) -> Advi
         when,
         days,
         "no change",
-        f"In the {days} days since your talk with {person}, the give and take looks much as "
-        "it did before. You did your part by saying it; now you can choose how much to put "
-        "in.",
+        f"Since your talk with {person} on {when.date().isoformat()}, the give and take "
+        "looks much as it did before. You did your part by saying it; now you can choose "
+        "how much to put in.",
         evidence,
         limits or (LIMITS["energy"],),
     )
