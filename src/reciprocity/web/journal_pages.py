@@ -8,10 +8,11 @@ ledger. A form with a problem comes back filled in, with the message, status 400
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
 
 from reciprocity import journal, report
 from reciprocity.errors import NotFound, ReciprocityError
@@ -36,19 +37,23 @@ ENERGY_LABELS = {
 _GIVEN = tuple(d for d in DIMENSIONS if d != "energy")
 
 
+class EntryForm(BaseModel):
+    """The quick-log and edit forms' fields, as typed (checked by ``entry_values``)."""
+
+    person: str = ""
+    kind: str = "interaction"
+    giver: str = "me"
+    dimension: str = ""
+    energy: str = ""
+    note: str = ""
+    amount: str = ""
+    settled: bool = False
+    when: str = ""
+
+
 def _blank(person: str = "") -> dict[str, Any]:
     """The quick-log form's fields when nothing has been typed yet."""
-    return {
-        "person": person,
-        "kind": "interaction",
-        "giver": "me",
-        "dimension": "",
-        "energy": "",
-        "note": "",
-        "amount": "",
-        "settled": False,
-        "when": "",
-    }
+    return EntryForm(person=person).model_dump()
 
 
 def _filled(entry: journal.Entry) -> dict[str, Any]:
@@ -100,96 +105,53 @@ def routes(state: State, pages: Pages) -> APIRouter:
         return listing(request, _blank(person), person=person.strip() or None)
 
     @router.post("/journal", dependencies=[Depends(csrf_protect)], response_model=None)
-    def add(
-        request: Request,
-        person: str = Form(""),
-        kind: str = Form("interaction"),
-        giver: str = Form("me"),
-        dimension: str = Form(""),
-        energy: str = Form(""),
-        note: str = Form(""),
-        amount: str = Form(""),
-        settled: bool = Form(False),
-        when: str = Form(""),
-    ) -> Response:
-        form = {
-            "person": person,
-            "kind": kind,
-            "giver": giver,
-            "dimension": dimension,
-            "energy": energy,
-            "note": note,
-            "amount": amount,
-            "settled": settled,
-            "when": when,
-        }
+    def add(request: Request, data: Annotated[EntryForm, Form()]) -> Response:
+        form = data.model_dump()
         try:
             values = _values(form)
-            entry = journal.add_entry(state.db, person, **values)
+            entry = journal.add_entry(state.db, data.person, **values)
         except ReciprocityError as problem:
             return listing(request, form, error=str(problem), status=400)
         state.changed()
         return RedirectResponse(f"/journal?saved={entry.id}#entries", status_code=303)
 
-    @router.get("/journal/{entry_id}/edit", response_class=HTMLResponse)
-    def edit_form(request: Request, entry_id: int) -> HTMLResponse:
-        entry = _found(state, entry_id)
+    def edit_page(
+        request: Request,
+        entry_id: int,
+        form: dict[str, Any],
+        error: str | None = None,
+        status: int = 200,
+    ) -> HTMLResponse:
         return pages.page(
             request,
             "journal_edit.html",
-            entry_id=entry.id,
-            form=_filled(entry),
-            error=None,
+            status,
+            entry_id=entry_id,
+            form=form,
+            error=error,
             people=views.known_people(state),
             dimensions=_GIVEN,
             kinds=journal.KINDS,
             energy_labels=ENERGY_LABELS,
         )
 
+    @router.get("/journal/{entry_id}/edit", response_class=HTMLResponse)
+    def edit_form(request: Request, entry_id: int) -> HTMLResponse:
+        entry = _found(state, entry_id)
+        return edit_page(request, entry.id, _filled(entry))
+
     @router.post("/journal/{entry_id}", dependencies=[Depends(csrf_protect)], response_model=None)
-    def edit(
-        request: Request,
-        entry_id: int,
-        person: str = Form(""),
-        kind: str = Form("interaction"),
-        giver: str = Form("me"),
-        dimension: str = Form(""),
-        energy: str = Form(""),
-        note: str = Form(""),
-        amount: str = Form(""),
-        settled: bool = Form(False),
-        when: str = Form(""),
-    ) -> Response:
+    def edit(request: Request, entry_id: int, data: Annotated[EntryForm, Form()]) -> Response:
         _found(state, entry_id)
-        form = {
-            "person": person,
-            "kind": kind,
-            "giver": giver,
-            "dimension": dimension,
-            "energy": energy,
-            "note": note,
-            "amount": amount,
-            "settled": settled,
-            "when": when,
-        }
+        form = data.model_dump()
+        person = data.person
         try:
             values = _values(form)
             if values["when"] is None:
                 del values["when"]  # a cleared date keeps the entry's day
             journal.edit_entry(state.db, entry_id, person=person.strip(), **values)
         except ReciprocityError as problem:
-            return pages.page(
-                request,
-                "journal_edit.html",
-                400,
-                entry_id=entry_id,
-                form=form,
-                error=str(problem),
-                people=views.known_people(state),
-                dimensions=_GIVEN,
-                kinds=journal.KINDS,
-                energy_labels=ENERGY_LABELS,
-            )
+            return edit_page(request, entry_id, form, str(problem), 400)
         state.changed()
         return RedirectResponse(f"/journal?saved={entry_id}#entries", status_code=303)
 
