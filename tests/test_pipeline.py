@@ -176,3 +176,37 @@ def test_consumer_stopping_early_ends_the_parser_thread() -> None:
     ahead.close()
     # The producer stopped a few batches ahead instead of reading the whole input.
     assert len(made) < 10
+
+
+def test_prepare_in_parts_stores_what_analyze_computes_in_one_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``prepare`` (exchanges a few rows at a time, messages let go early) leaves exactly
+    what ``analyze`` computes with the exchanges whole, on several relationships and
+    conversations."""
+    from functools import partial
+
+    from reciprocity import demo, exchanges
+
+    files = demo.write_demo(tmp_path / "exports")
+    results = []
+    for name, rows in (("parts", 7), ("whole", 10**9)):
+        with store.open_db(tmp_path / f"{name}.sqlite") as db:
+            for file in files:
+                pipeline.import_file(
+                    db, file, me=demo.ME, options=ingest.Options(timezone=demo.TIMEZONE)
+                )
+            with monkeypatch.context() as patch:
+                real = exchanges.exchange_parts
+                patch.setattr(exchanges, "exchange_parts", partial(real, rows=rows))
+                if name == "parts":
+                    pipeline.prepare(db)
+                    assert len([n for n in _cached_names(db) if "#" in n]) > 10
+                result = pipeline.analyze(db)
+            if name == "parts":
+                assert "exchanges" not in result.timings.stages  # read back, not rebuilt
+            results.append({frame: getattr(result, frame) for frame in _FRAMES})
+    parts, whole = results
+    assert parts["exchanges"]["relationship_id"].n_unique() >= 3
+    for frame in _FRAMES:
+        assert parts[frame].equals(whole[frame]), frame

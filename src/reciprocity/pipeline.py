@@ -12,11 +12,13 @@ Surfaces (CLI, web, reports) call these functions and only translate their resul
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import importlib
 import io
 import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -302,6 +304,44 @@ def analyze(db: store.Database, *, silence: timedelta = timedelta(hours=6)) -> A
     journal), and reused until one of those changes: once an import has run the analysis
     (:func:`prepare`), this only reads the small per-relationship frames back.
     """
+    return _run(db, silence=silence, lean=False)
+
+
+#: The exchanges columns that the stages after it read (ledger, summaries, patterns):
+#: what :func:`prepare` keeps of each part of the exchanges while the rest is stored.
+DOWNSTREAM_COLUMNS = (
+    "relationship_id",
+    "person",
+    "message_id",
+    "from_me",
+    "timestamp",
+    "turn",
+    "answered",
+    "latency_s",
+    *acts.ACTS,
+    "disclosure_depth",
+    "depth_matched",
+    "supported",
+    "good_news_response",
+    "request_outcome",
+    "after_decline",
+)
+
+
+#: String columns of :data:`DOWNSTREAM_COLUMNS` that :func:`prepare` holds as categories
+#: while the exchanges are built (4 bytes a row instead of 16; most are null or repeat).
+_COMPACTED = ("person", "good_news_response", "request_outcome", "after_decline")
+
+
+def _compact(part: pl.DataFrame) -> pl.DataFrame:
+    return part.with_columns(pl.col(_COMPACTED).cast(pl.Categorical))
+
+
+def _run(db: store.Database, *, silence: timedelta, lean: bool) -> Analysis:
+    """The stages of :func:`analyze`. ``lean`` (for :func:`prepare`) builds the exchanges
+    a part at a time and keeps only :data:`DOWNSTREAM_COLUMNS` of them, and lets go of the
+    messages once the exchanges are built: the stored results are the same, the returned
+    ``exchanges`` are not whole."""
     timings = Timings()
     gap = f"{int(silence.total_seconds())}s"
     journal = _journal(db)
@@ -319,20 +359,30 @@ def analyze(db: store.Database, *, silence: timedelta = timedelta(hours=6)) -> A
             return store.derived(db, key, build)
 
     exchanges_key = f"exchanges/{detector_id()}/{gap}"
+    ledger_key = f"ledger/{keyed}"
 
     def paired() -> pl.DataFrame:
         if "exchanges" not in frames:
-            frames["exchanges"] = stage(
-                "exchanges", exchanges_key, lambda: exchanges.exchanges(frame(), window=silence)
-            )
+            with timings.stage("exchanges"):
+                frames["exchanges"] = store.derived_parts(
+                    db,
+                    exchanges_key,
+                    lambda: exchanges.exchange_parts(frame(), window=silence),
+                    DOWNSTREAM_COLUMNS if lean else None,
+                    _compact if lean else None,
+                )
+            if lean:
+                frames.pop("acts", None)  # figures come first: the messages are done with
+                # Strings again now that the messages' memory is free: the same frame.
+                frames["exchanges"] = frames["exchanges"].with_columns(
+                    pl.col(_COMPACTED).cast(pl.String)
+                )
         return frames["exchanges"]
 
     def events() -> pl.DataFrame:
         if "ledger" not in frames:
             frames["ledger"] = stage(
-                "ledger",
-                f"ledger/{keyed}",
-                lambda: ledger.ledger(paired(), journal, silence=silence),
+                "ledger", ledger_key, lambda: ledger.ledger(paired(), journal, silence=silence)
             )
         return frames["ledger"]
 
@@ -341,16 +391,24 @@ def analyze(db: store.Database, *, silence: timedelta = timedelta(hours=6)) -> A
         f"figures/{gap}",
         lambda: metrics.relationship_figures(frame(), silence=silence),
     )
-    balance = stage("balance", f"balance/{keyed}", lambda: metrics.balance(events()))
+    # The summaries of the exchanges before the ledger exists: less held at once.
     summary = stage(
         "balance", f"exchange_figures/{keyed}", lambda: exchanges.exchange_figures(paired())
     )
     speed = stage("balance", f"reply_speed/{keyed}", lambda: exchanges.reply_speed(paired()))
+    balance = stage("balance", f"balance/{keyed}", lambda: metrics.balance(events()))
     found = stage(
         "patterns",
         f"patterns/{keyed}",
         lambda: metrics.patterns(events(), paired(), store.list_people(db), balanced=balance),
     )
+    if lean:
+        # Store the per-message frames too, in case only the summaries were computed.
+        if "exchanges" not in frames and not store.is_cached(db, exchanges_key):
+            paired()
+        if "ledger" not in frames and not store.is_cached(db, ledger_key):
+            events()
+        frames.clear()
     return Analysis(
         figures=figures,
         exchanges=frames.get("exchanges", paired),
@@ -366,12 +424,29 @@ def analyze(db: store.Database, *, silence: timedelta = timedelta(hours=6)) -> A
 def prepare(db: store.Database, *, silence: timedelta = timedelta(hours=6)) -> Timings:
     """Run the whole analysis of ``db`` now and store its results, so that the next
     :func:`analyze` (a command, a page) only reads them. ``reciprocity import`` calls this
-    after saving, as act detection is part of importing. Returns the stage timings."""
-    result = analyze(db, silence=silence)
-    # Build the per-message frames too, in case only the summaries were computed.
-    result.exchanges  # noqa: B018
-    result.ledger  # noqa: B018
-    return result.timings
+    after saving, as act detection is part of importing. Returns the stage timings.
+
+    The same results as :func:`analyze`, in less memory: the exchanges (a row per message,
+    sixty-odd columns) are built and stored a part at a time (see
+    :func:`reciprocity.exchanges.exchange_parts`)."""
+    _trim_heap()  # what saving freed, before the analysis needs memory of its own
+    return _run(db, silence=silence, lean=True).timings
+
+
+def _trim_heap() -> None:
+    """Hand the C heap's free pages back to the system (glibc only; elsewhere nothing).
+
+    SQLite pages and Python objects freed by a big import stay mapped in the C heap, where
+    Polars (which has its own allocator) cannot reuse them: at a million messages that is
+    70-odd MB of peak memory for nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl, ...): nothing to trim
+        return
 
 
 def _digest(frame: pl.DataFrame | None) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import polars as pl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from reciprocity.store import (
     Database,
@@ -30,8 +30,13 @@ def chat(messages: Build, who: str, extra: int = 0, source: str = "whatsapp") ->
     return messages(rows, conversation=who, source=source)
 
 
-def put(db: Database, frame: pl.DataFrame) -> None:
+def put(db: Database, frame: pl.DataFrame, *, drop_cache: bool = True) -> None:
+    """Import ``frame``, then drop the analysis frame that an import into an empty database
+    caches, so these tests see the read path build and cache it."""
     import_batches(db, iter([frame]), file="f", me="Sam", format=frame["source"][0])
+    if drop_cache:
+        with db.engine.begin() as conn:
+            conn.execute(delete(FrameCache))
 
 
 def no_rebuild(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,7 +75,7 @@ def test_a_reimport_adding_nothing_keeps_the_cache(
     messages_frame(db)
     with db.engine.connect() as conn:
         before = state(conn)
-    put(db, chat(messages, "Alex"))
+    put(db, chat(messages, "Alex"), drop_cache=False)
     with db.engine.connect() as conn:
         assert state(conn) == before
     no_rebuild(monkeypatch)
@@ -131,3 +136,59 @@ def test_derived_frames_are_built_once_per_state(db: Database, messages: Build) 
     assert len(calls) == 2
     derived(db, "lengths/v2", build)  # another name is another frame
     assert len(calls) == 3
+
+
+def test_a_frame_saved_in_parts_comes_back_whole(db: Database, messages: Build) -> None:
+    from reciprocity.store import derived_parts, is_cached
+
+    put(db, chat(messages, "Alex"))
+    whole = pl.DataFrame({"n": list(range(10)), "word": [f"w{i}" for i in range(10)]})
+    parts = [whole.slice(at, 3) for at in range(0, 10, 3)]
+    built = derived_parts(db, "many_parts/x", lambda: iter(parts), ["n"])
+    assert built.equals(whole.select("n"))
+    assert cached_rows(db) == 4  # many_parts/x, #1, #2, #3
+    assert is_cached(db, "many_parts/x")
+    assert not is_cached(db, "many_parts")
+    # A name that LIKE would confuse ("_" matches any character) keeps its own parts.
+    derived_parts(db, "manyXparts/x", lambda: iter(parts[:1]))
+    assert cached_rows(db) == 5
+
+    def refuse() -> list[pl.DataFrame]:
+        raise AssertionError("rebuilt although cached")
+
+    assert derived_parts(db, "many_parts/x", refuse).equals(whole)
+    assert derived_parts(db, "many_parts/x", refuse, ["word"]).equals(whole.select("word"))
+    assert derived(db, "many_parts/x", refuse).equals(whole)
+    # Fewer parts later: none of the old ones is left over.
+    put(db, chat(messages, "Alex", extra=1), drop_cache=False)
+    again = derived_parts(db, "many_parts/x", lambda: iter(parts[:2]))
+    assert again.equals(whole.head(6))
+    assert not is_cached(db, "manyXparts/x")  # made before the new messages
+    assert cached_rows(db) == 3  # many_parts/x, #1, and the import's frame
+
+
+def test_a_missing_part_reads_as_not_cached(db: Database, messages: Build) -> None:
+    from reciprocity.store import derived_parts
+
+    put(db, chat(messages, "Alex"))
+    whole = pl.DataFrame({"n": list(range(6))})
+    derived_parts(db, "p", lambda: iter([whole.head(3), whole.tail(3)]))
+    with db.engine.begin() as conn:
+        conn.execute(delete(FrameCache).where(FrameCache.name == "p#1"))
+    rebuilt = derived_parts(db, "p", lambda: iter([whole]))
+    assert rebuilt.equals(whole)
+    assert cached_rows(db) == 1
+
+
+def test_a_failing_build_leaves_no_parts(db: Database, messages: Build) -> None:
+    from reciprocity.store import derived_parts
+
+    put(db, chat(messages, "Alex"))
+
+    def broken() -> Iterator[pl.DataFrame]:
+        yield pl.DataFrame({"n": [1]})
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        derived_parts(db, "p", broken)
+    assert cached_rows(db) == 0

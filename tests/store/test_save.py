@@ -8,13 +8,20 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import OperationalError
 
 from reciprocity.errors import ImportFailed, StoreError
-from reciprocity.store import Database, MeUnknown, import_batches, import_history, messages_frame
+from reciprocity.store import (
+    Database,
+    MeUnknown,
+    import_batches,
+    import_history,
+    list_people,
+    messages_frame,
+)
 from reciprocity.store import save as save_module
-from reciprocity.store.models import Base
+from reciprocity.store.models import Base, FrameCache
 
 CHAT = [
     (None, 0, "Messages are end-to-end encrypted."),
@@ -234,3 +241,56 @@ def test_file_checksum_is_recorded(db: Database, messages: Build, tmp_path: Path
 def test_empty_export_is_fine(db: Database) -> None:
     result = import_batches(db, iter([]), file="empty.txt", me="Sam", format="whatsapp")
     assert (result.messages_seen, result.messages_added) == (0, 0)
+
+
+def _imported_frame(db: Database) -> pl.DataFrame | None:
+    """The analysis frame an import left in the cache, if any (not rebuilt)."""
+    from reciprocity.store.cache import load, state
+    from reciprocity.store.read import FRAME_CACHE_NAME
+
+    with db.engine.connect() as conn:
+        return load(conn, FRAME_CACHE_NAME, state(conn))
+
+
+def test_an_import_into_an_empty_database_leaves_the_analysis_frame(
+    sqlite_db: Database, messages: Build
+) -> None:
+    # Two one-to-one chats and a group, out of time order, system lines, equal times,
+    # batches of different conversations: the frame kept from the import must be the one
+    # the tables give.
+    alex = messages([*CHAT, ("Sam", 0.5, "before the rest")], conversation="Alex")
+    jo = messages([("Jo", 3, "hey"), (None, 3, "Jo changed their number"), ("Sam", 3, "hi")])
+    jo = jo.with_columns(pl.lit("Jo").alias("conversation"))
+    group = messages([("Alex", 4, "hi all"), ("Jo", 5, "hello"), ("Sam", 6, "hey")])
+    group = group.with_columns(pl.lit("Friends").alias("conversation"))
+    save(sqlite_db, alex.head(3), pl.concat([jo, alex.slice(3)]), group)
+    kept = _imported_frame(sqlite_db)
+    assert kept is not None
+    tables = messages_frame(sqlite_db, cache=False)
+    assert kept.equals(tables)
+    assert set(kept["person"]) == {"Alex", "Jo"}
+    assert kept.height == 8  # 6 from Alex, 2 from Jo with a sender; the group is left out
+    # The messages per sender are left too (every conversation, the group's included).
+    people = list_people(sqlite_db)
+    assert people["messages"].to_list() == [4, 2]  # Alex, Jo (the user is not listed)
+    with sqlite_db.engine.begin() as conn:
+        conn.execute(delete(FrameCache))
+    assert list_people(sqlite_db).equals(people)
+
+
+def test_only_an_import_into_an_empty_database_keeps_its_rows(
+    sqlite_db: Database, messages: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save(sqlite_db, messages(CHAT[:3]))
+    built: list[int] = []
+    real = save_module.frame_from_rows
+
+    def spy(conn, raw):  # type: ignore[no-untyped-def]
+        built.append(raw.height)
+        return real(conn, raw)
+
+    monkeypatch.setattr(save_module, "frame_from_rows", spy)
+    save(sqlite_db, messages(CHAT))  # adds to what is there: read back when needed
+    assert built == []
+    assert _imported_frame(sqlite_db) is None
+    assert messages_frame(sqlite_db).height == 5

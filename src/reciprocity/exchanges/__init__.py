@@ -12,11 +12,14 @@ one row per text or media message with:
 
 :mod:`.summary` counts them per relationship, each way. Everything is window expressions over
 ``relationship_id`` and joins: no Python per message, and each relationship (or any set of
-whole relationships) can be processed on its own partition.
+whole relationships) can be processed on its own partition. :func:`exchange_parts` gives
+the same rows a bounded slice at a time, so even one partner's million-message chat never
+has its sixty-odd columns in memory at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import polars as pl
@@ -26,9 +29,10 @@ from reciprocity.exchanges.outcomes import (
     AFTER_DECLINE,
     GOOD_NEWS_RESPONSES,
     REQUEST_OUTCOMES,
-    classify,
+    classify_rows,
+    support_times,
 )
-from reciprocity.exchanges.pairing import pair_answers
+from reciprocity.exchanges.pairing import FRAME_COLUMNS, ROWS_PER_PART, paired_parts
 from reciprocity.exchanges.summary import exchange_figures, reply_speed
 
 __all__ = [
@@ -38,6 +42,7 @@ __all__ = [
     "REQUEST_OUTCOMES",
     "SUPPORT_WINDOW",
     "exchange_figures",
+    "exchange_parts",
     "exchanges",
     "reply_speed",
     "with_acts",
@@ -48,17 +53,7 @@ ANSWER_WINDOW = timedelta(hours=6)
 SUPPORT_WINDOW = timedelta(hours=24)
 """Default: support for a hard time counts when it comes within this time."""
 
-_FRAME_COLUMNS = (
-    "relationship_id",
-    "person",
-    "conversation_id",
-    "message_id",
-    "from_me",
-    "timestamp",
-    "ordinal",
-    "text",
-    "kind",
-)
+_FRAME_COLUMNS = FRAME_COLUMNS
 
 
 def with_acts(frame: pl.DataFrame) -> pl.DataFrame:
@@ -69,6 +64,36 @@ def with_acts(frame: pl.DataFrame) -> pl.DataFrame:
     """
     acts = detect(frame["text"]).select(*ACTS, "disclosure_depth")
     return pl.concat([frame.drop(*acts.columns, strict=False), acts], how="horizontal")
+
+
+def _checked(
+    acts: pl.DataFrame | pl.LazyFrame, window: timedelta, support_window: timedelta
+) -> pl.DataFrame:
+    names = acts.collect_schema().names()
+    missing = [c for c in (*_FRAME_COLUMNS, *ACTS, "disclosure_depth") if c not in names]
+    if missing:
+        raise ValueError(
+            f"the acts frame lacks column(s) {', '.join(missing)}; build it with with_acts()"
+        )
+    if window <= timedelta(0) or support_window <= timedelta(0):
+        raise ValueError("windows must be positive durations")
+    return acts.lazy().select(*_FRAME_COLUMNS, *ACTS, "disclosure_depth").collect()
+
+
+def exchange_parts(
+    acts: pl.DataFrame | pl.LazyFrame,
+    *,
+    window: timedelta = ANSWER_WINDOW,
+    support_window: timedelta = SUPPORT_WINDOW,
+    rows: int = ROWS_PER_PART,
+) -> Iterator[pl.DataFrame]:
+    """:func:`exchanges`, at most ``rows`` rows at a time, in order: concatenated, the parts
+    are exactly its result. Only one part's wide columns (texts of the message, the answer
+    and the follow-up) are built at a time, so a caller that stores or reduces each part
+    as it comes keeps memory bounded however long one relationship's chat is."""
+    frame = _checked(acts, window, support_window)
+    for part in paired_parts(frame, window=window, rows=rows, carry=support_times()):
+        yield classify_rows(part, support_window=support_window).collect()
 
 
 def exchanges(
@@ -85,14 +110,5 @@ def exchanges(
     ``supported``, ``good_news_response``, ``request_outcome``, ``after_decline``.
     Rows are in timeline order (relationship, time, conversation, ordinal).
     """
-    names = acts.collect_schema().names()
-    missing = [c for c in (*_FRAME_COLUMNS, *ACTS, "disclosure_depth") if c not in names]
-    if missing:
-        raise ValueError(
-            f"the acts frame lacks column(s) {', '.join(missing)}; build it with with_acts()"
-        )
-    if window <= timedelta(0) or support_window <= timedelta(0):
-        raise ValueError("windows must be positive durations")
-    lazy = acts.lazy().select(*_FRAME_COLUMNS, *ACTS, "disclosure_depth")
-    paired = pair_answers(lazy, window=window)
-    return classify(paired, support_window=support_window).collect()
+    parts = list(exchange_parts(acts, window=window, support_window=support_window))
+    return parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")

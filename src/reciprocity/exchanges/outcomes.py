@@ -39,7 +39,10 @@ __all__ = [
     "GOOD_NEWS_RESPONSES",
     "REQUEST_OUTCOMES",
     "SHORT_WORDS",
+    "SUPPORT_COLUMNS",
     "classify",
+    "classify_rows",
+    "support_times",
 ]
 
 GOOD_NEWS_RESPONSES = (
@@ -147,10 +150,25 @@ def _next_support(from_me: bool) -> pl.Expr:
     )
 
 
-def classify(paired: pl.LazyFrame, *, support_window: timedelta) -> pl.LazyFrame:
-    """Add ``depth_matched``, ``supported``, ``good_news_response``, ``request_outcome``,
-    and ``after_decline`` to a frame from
-    :func:`reciprocity.exchanges.pairing.pair_answers` (which must be in timeline order)."""
+SUPPORT_COLUMNS = ("_support_me", "_support_them")
+"""When each side next sends support, at or after each row (helper columns of :func:`classify`)."""
+
+
+def support_times() -> list[pl.Expr]:
+    """The :data:`SUPPORT_COLUMNS`: backward fills over each relationship's timeline.
+
+    The only outcome input that looks further than the next two turns, so partitioned runs
+    compute it once over the whole (narrow) timeline and hand each slice its rows.
+    """
+    return [
+        _next_support(True).alias(SUPPORT_COLUMNS[0]),
+        _next_support(False).alias(SUPPORT_COLUMNS[1]),
+    ]
+
+
+def classify_rows(paired: pl.LazyFrame, *, support_window: timedelta) -> pl.LazyFrame:
+    """:func:`classify` for rows that already carry :data:`SUPPORT_COLUMNS`: row by row, so
+    any slice of the timeline can be classified on its own. Drops the helper columns."""
     # The other side's next support: mine when they wrote the message, theirs when I did.
     other_support = (
         pl.when(pl.col("from_me")).then(pl.col("_support_them")).otherwise(pl.col("_support_me"))
@@ -159,9 +177,6 @@ def classify(paired: pl.LazyFrame, *, support_window: timedelta) -> pl.LazyFrame
     depth = pl.col("disclosure_depth")
     return (
         paired.with_columns(
-            _next_support(True).alias("_support_me"), _next_support(False).alias("_support_them")
-        )
-        .with_columns(
             pl.when(depth >= 1)
             .then(pl.col("answer_disclosure_depth").fill_null(0) >= depth)
             .otherwise(None)
@@ -174,5 +189,12 @@ def classify(paired: pl.LazyFrame, *, support_window: timedelta) -> pl.LazyFrame
             _request(),
         )
         .with_columns(_after_decline())
-        .drop("_support_me", "_support_them")
+        .drop(*SUPPORT_COLUMNS)
     )
+
+
+def classify(paired: pl.LazyFrame, *, support_window: timedelta) -> pl.LazyFrame:
+    """Add ``depth_matched``, ``supported``, ``good_news_response``, ``request_outcome``,
+    and ``after_decline`` to a frame from
+    :func:`reciprocity.exchanges.pairing.pair_answers` (which must be in timeline order)."""
+    return classify_rows(paired.with_columns(support_times()), support_window=support_window)

@@ -8,18 +8,31 @@ short messages), and its latency runs from the message to the turn's first messa
 
 Built from window expressions over ``relationship_id``, a group-by over the runs of turns
 and gathers by turn number, so no Python runs per message and each relationship can be
-processed on its own partition.
+processed on its own partition. Within one long chat, :func:`paired_parts` goes a slice of
+rows at a time: what needs the whole timeline (turn numbers, each turn's acts) is computed
+once in narrow columns, and a slice joins the texts of only the turns it points at.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 import polars as pl
 
 from reciprocity.acts import ACTS
+from reciprocity.metrics.sessions import TIMELINE_ORDER, in_timeline_order
 
-__all__ = ["ANSWER_PREFIX", "FOLLOW_PREFIX", "pair_answers", "turns"]
+__all__ = [
+    "ANSWER_PREFIX",
+    "FOLLOW_PREFIX",
+    "FRAME_COLUMNS",
+    "ROWS_PER_PART",
+    "pair_answers",
+    "paired_parts",
+    "turns",
+]
 
 ANSWER_PREFIX = "answer_"
 """Prefix of the answer turn's columns (``answer_celebrate``, ``answer_words`` ...)."""
@@ -27,8 +40,21 @@ FOLLOW_PREFIX = "follow_"
 """Prefix of the sender's next turn after the answer (what the asker did after a "no")."""
 _FOLLOW_COLS = ("text", "request", "contempt", "you_accusation")
 
+FRAME_COLUMNS = (
+    "relationship_id",
+    "person",
+    "conversation_id",
+    "message_id",
+    "from_me",
+    "timestamp",
+    "ordinal",
+    "text",
+    "kind",
+)
+"""Columns of the analysis frame that exchanges carry (the acts and depth come after)."""
+
 _BY_REL = "relationship_id"
-_ORDER = ("relationship_id", "timestamp", "conversation_id", "ordinal")
+_ORDER = TIMELINE_ORDER
 _CONVERSATIONAL = ("text", "media")
 
 
@@ -47,42 +73,191 @@ def turns(acts: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _turn_table(timeline: pl.DataFrame) -> pl.DataFrame:
-    """One row per turn, in timeline order: its relationship, when it started, its first
-    message, its words and text, and what acts any of its messages carry.
+#: Timeline rows per part of :func:`paired_parts`: bounds the wide columns alive at once.
+ROWS_PER_PART = 50_000
 
-    ``timeline`` is in timeline order, so a turn is a run of rows and row ``g`` of the table
-    is the ``g``-th turn of the whole frame (column ``_g`` on the timeline says which).
+# Columns of the acts frame that pairing reads, in output order.
+_FRAME_INPUT = (*FRAME_COLUMNS, *ACTS, "disclosure_depth")
+_WORDS = pl.col("text").fill_null("").str.count_matches(r"\S+")
+# Columns of a turn (narrow; the turn's text is joined per part) in output order.
+_TURN_COLS = ("message_id", "started", "words", "text", "disclosure_depth", *ACTS)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What pairing needs from the whole timeline, in narrow columns (no text).
+
+    ``rows`` maps timeline position to the row of ``frame``; ``turn`` is the turn number
+    per relationship and ``g`` the turn number across the frame; ``table`` has one row per
+    turn (row ``g`` is turn ``g``); ``carried`` holds extra per-row columns.
     """
-    words = pl.col("text").fill_null("").str.count_matches(r"\S+")
-    # The key is sorted (runs in order): the group-by cuts slices instead of hashing.
-    return (
-        timeline.lazy()
-        .group_by(pl.col("_g").set_sorted(), maintain_order=True)
-        .agg(
-            pl.col(_BY_REL).first(),
-            pl.col("timestamp").first().alias("started"),
-            pl.col("message_id").first().alias("message_id"),
-            words.sum().cast(pl.Int64).alias("words"),
-            pl.col("text").fill_null("").str.join(" ").alias("text"),
-            pl.col("disclosure_depth").max().alias("disclosure_depth"),
-            *(pl.col(a).any().alias(a) for a in ACTS),
+
+    frame: pl.DataFrame
+    rows: pl.Series
+    turn: pl.Series
+    g: pl.Series
+    table: pl.DataFrame
+    carried: pl.DataFrame
+
+
+def _plan(frame: pl.DataFrame, carry: Sequence[pl.Expr]) -> _Plan:
+    lazy = (
+        frame.lazy()
+        .with_row_index("_row")
+        .filter(pl.col("kind").is_in(_CONVERSATIONAL))
+        .select(
+            "_row",
+            *_ORDER,
+            "from_me",
+            "message_id",
+            "disclosure_depth",
+            *ACTS,
+            _WORDS.alias("_words"),
         )
-        .collect()
+    )
+    if not in_timeline_order(frame):  # the store's analysis frame already is
+        lazy = lazy.sort(_ORDER, maintain_order=True)
+    narrow = lazy.collect()
+    side_changed = pl.col("from_me") != pl.col("from_me").shift(1).over(_BY_REL)
+    narrow = narrow.with_columns(
+        side_changed.fill_null(False).cast(pl.Int64).cum_sum().over(_BY_REL).alias("turn")
+    )
+    # Turns numbered across the whole frame (the timeline is sorted), so the answer to a
+    # message in turn g is row g + 1 of the turn table when it has the same relationship:
+    # a gather instead of two hash joins on (relationship, turn).
+    started = (pl.col("turn") != pl.col("turn").shift(1)) | (
+        pl.col(_BY_REL) != pl.col(_BY_REL).shift(1)
+    )
+    narrow = narrow.with_columns(_g=started.fill_null(True).cast(pl.Int64).cum_sum() - 1)
+    table = _turn_table(narrow)
+    return _Plan(
+        frame=frame,
+        rows=narrow["_row"],
+        turn=narrow["turn"],
+        g=narrow["_g"],
+        table=table,
+        carried=narrow.select(carry) if carry else pl.DataFrame(),
     )
 
 
+def _turn_table(narrow: pl.DataFrame, rows: int = ROWS_PER_PART) -> pl.DataFrame:
+    """One row per turn of the narrow timeline, in order (row ``g`` is turn ``g``): its
+    relationship, start, first message, words, deepest disclosure and acts.
+
+    Built over slices of about ``rows`` rows cut between turns: a group-by over a million
+    rows at once holds about a hundred MB of working memory, one over a slice a tenth.
+    """
+    turn = narrow["_g"]
+    parts: list[pl.DataFrame] = []
+    start = 0
+    while not parts or start < narrow.height:  # an empty timeline still gets its columns
+        end = min(start + rows, narrow.height)
+        if end < narrow.height:  # move the cut back to the start of the turn it falls in
+            end = int(turn.search_sorted(turn[end], side="left"))
+            if end <= start:
+                end = int(turn.search_sorted(turn[start], side="right"))
+        # The key is sorted (runs in order): the group-by cuts slices instead of hashing.
+        parts.append(
+            narrow.slice(start, end - start)
+            .lazy()
+            .group_by(pl.col("_g").set_sorted(), maintain_order=True)
+            .agg(
+                pl.col(_BY_REL).first(),
+                pl.col("timestamp").first().alias("started"),
+                pl.col("message_id").first().alias("message_id"),
+                pl.col("_words").sum().cast(pl.Int64).alias("words"),
+                pl.col("disclosure_depth").max().alias("disclosure_depth"),
+                *(pl.col(a).any().alias(a) for a in ACTS),
+            )
+            .collect()
+        )
+        start = end
+    return parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
+
+
+def _texts(plan: _Plan, first: int, last: int) -> pl.Series:
+    """The joined text of turns ``first`` .. ``last`` (those that exist), in order."""
+    low = int(plan.g.search_sorted(first, side="left"))
+    high = int(plan.g.search_sorted(last, side="right"))
+    rows = plan.rows.slice(low, high - low)
+    texts = pl.DataFrame({"_g": plan.g.slice(low, high - low)}).with_columns(
+        plan.frame["text"].gather(rows).alias("text")
+    )
+    joined = texts.group_by(pl.col("_g").set_sorted(), maintain_order=True).agg(
+        pl.col("text").fill_null("").str.join(" ")
+    )
+    return joined["text"]
+
+
 def _later_turn(
-    table: pl.DataFrame, turn: pl.Series, step: int, columns: list[str]
+    plan: _Plan, turn: pl.Series, step: int, columns: Sequence[str], texts: pl.Series, base: int
 ) -> pl.DataFrame:
-    """For each timeline row in turn ``turn`` (global numbers), ``columns`` of the turn
-    ``step`` turns later in the same relationship; nulls where there is none."""
+    """For each row in turn ``turn`` (global numbers), ``columns`` of the turn ``step``
+    turns later in the same relationship; nulls where there is none. ``texts`` holds the
+    joined texts of the turns from ``base`` on."""
+    table = plan.table
     later = turn + step
     inside = later < table.height
     index = later.clip(upper_bound=max(table.height - 1, 0))
     same = inside & (table[_BY_REL].gather(index) == table[_BY_REL].gather(turn))
     index = pl.select(pl.when(same).then(index).otherwise(None)).to_series()
-    return table.select(columns).gather(index)
+    found = table.select(c for c in columns if c != "text").gather(index)
+    if "text" in columns:
+        found = found.with_columns(texts.gather(index - base).alias("text"))
+    return found.select(columns)
+
+
+def _part(plan: _Plan, start: int, length: int) -> pl.DataFrame:
+    """Timeline rows ``start`` .. ``start + length`` with their answers and follow-ups."""
+    rows = plan.rows.slice(start, length)
+    wide = plan.frame.select(*_FRAME_INPUT)
+    first, last = int(rows[0]), int(rows[-1])
+    if last - first == length - 1 and bool((rows.diff().drop_nulls() == 1).all()):
+        timeline = wide.slice(first, length)  # already in timeline order: no copy
+    else:
+        timeline = wide.gather(rows)
+    g = plan.g.slice(start, length)
+    base = int(g[0]) + 1
+    texts = _texts(plan, base, int(g[-1]) + 2)
+    answers = _later_turn(plan, g, 1, _TURN_COLS, texts, base)
+    answers.columns = [ANSWER_PREFIX + c for c in _TURN_COLS]
+    follow_cols = ["started", *_FOLLOW_COLS]
+    follows = _later_turn(plan, g, 2, follow_cols, texts, base)
+    follows.columns = ["_follow_started", *(FOLLOW_PREFIX + c for c in _FOLLOW_COLS)]
+    return pl.concat(
+        [
+            timeline.with_columns(plan.turn.slice(start, length).alias("turn")),
+            answers,
+            follows,
+            plan.carried.slice(start, length),
+        ],
+        how="horizontal",
+    )
+
+
+def paired_parts(
+    acts: pl.DataFrame,
+    *,
+    window: timedelta,
+    rows: int = ROWS_PER_PART,
+    carry: Sequence[pl.Expr] = (),
+) -> Iterator[pl.LazyFrame]:
+    """:func:`pair_answers`, a slice of at most ``rows`` timeline rows at a time.
+
+    Concatenated, the parts are exactly :func:`pair_answers`' rows: what needs the whole
+    timeline (turn numbers, each turn's acts) is computed once in narrow columns, and each
+    part joins the texts of only the turns it refers to. ``carry`` are expressions over
+    the timeline's narrow columns (``relationship_id``, ``from_me``, ``timestamp``, the
+    acts ...) computed over the whole of it and appended to each part.
+    """
+    if rows < 1:
+        raise ValueError("rows must be at least 1")
+    plan = _plan(acts.select(*_FRAME_INPUT), carry)
+    if plan.rows.is_empty():
+        yield _pair_empty(turns(acts.lazy()).collect()).with_columns(carry)
+        return
+    for start in range(0, plan.rows.len(), rows):
+        yield _finish(_part(plan, start, min(rows, plan.rows.len() - start)).lazy(), window)
 
 
 def pair_answers(acts: pl.LazyFrame, *, window: timedelta) -> pl.LazyFrame:
@@ -95,28 +270,8 @@ def pair_answers(acts: pl.LazyFrame, *, window: timedelta) -> pl.LazyFrame:
     answer, gives ``follow_text``, ``follow_request``, ``follow_contempt`` and
     ``follow_you_accusation`` (null otherwise).
     """
-    timeline = turns(acts).collect()
-    if timeline.is_empty():
-        return _pair_empty(timeline)
-    # Turns numbered across the whole frame (the timeline is sorted), so the answer to a
-    # message in turn g is row g + 1 of the turn table when it has the same relationship:
-    # a gather instead of two hash joins on (relationship, turn).
-    started = (pl.col("turn") != pl.col("turn").shift(1)) | (
-        pl.col(_BY_REL) != pl.col(_BY_REL).shift(1)
-    )
-    turn = timeline.select(started.fill_null(True).cast(pl.Int64).cum_sum() - 1).to_series()
-    table = _turn_table(timeline.select(*_TABLE_INPUT).with_columns(_g=turn))
-    answer_cols = ["message_id", "started", "words", "text", "disclosure_depth", *ACTS]
-    answers = _later_turn(table, turn, 1, answer_cols)
-    answers.columns = [ANSWER_PREFIX + c for c in answer_cols]
-    follows = _later_turn(table, turn, 2, ["started", *_FOLLOW_COLS])
-    follows.columns = ["_follow_started", *(FOLLOW_PREFIX + c for c in _FOLLOW_COLS)]
-    paired = pl.concat([timeline, answers, follows], how="horizontal").lazy()
-    return _finish(paired, window)
-
-
-# Columns of the timeline the turn table reads.
-_TABLE_INPUT = (_BY_REL, "timestamp", "message_id", "text", "disclosure_depth", *ACTS)
+    parts = [p.collect() for p in paired_parts(acts.collect(), window=window)]
+    return pl.concat(parts, how="vertical").lazy()
 
 
 def _pair_empty(timeline: pl.DataFrame) -> pl.LazyFrame:

@@ -28,7 +28,7 @@ from typing import Any
 import polars as pl
 
 from reciprocity.metrics.questions import question_expr
-from reciprocity.metrics.sessions import timeline
+from reciprocity.metrics.sessions import in_timeline_order, timeline
 
 __all__ = ["FIGURES_SCHEMA", "REQUIRED_COLUMNS", "figures_to_json", "relationship_figures"]
 
@@ -127,7 +127,8 @@ def relationship_figures(
     people = rows.group_by(by_rel).agg(pl.col("person").drop_nulls().first())
     calls = rows.filter(pl.col("kind") == "call").group_by(by_rel).agg(*_sides("calls"))
     is_text = pl.col("kind") == "text"
-    annotated = timeline(rows, silence=silence).with_columns(
+    presorted = isinstance(frame, pl.DataFrame) and in_timeline_order(frame)
+    annotated = timeline(rows, silence=silence, presorted=presorted).with_columns(
         pl.when(is_text).then(pl.col("text").str.count_matches(_WORD)).fill_null(0).alias("_words"),
         (is_text & question_expr(pl.col("text"))).alias("_question"),
     )

@@ -11,10 +11,10 @@ a Polars frame.
   (:mod:`.people`, which also holds the user's corrections).
 - :func:`messages_frame` and the small listings read it back (:mod:`.read`, rows moved by
   :mod:`.fetch`); :func:`derived` keeps frames computed from it as Parquet until the data
-  changes (:mod:`.cache`).
+  changes (:mod:`.cache`; :func:`derived_parts` for one built a slice at a time).
 """
 
-from reciprocity.store.cache import derived
+from reciprocity.store.cache import derived, derived_parts, is_cached
 from reciprocity.store.db import Database, default_path, open_db
 from reciprocity.store.people import (
     RELATIONSHIP_KINDS,
@@ -41,10 +41,12 @@ __all__ = [
     "MeUnknown",
     "default_path",
     "derived",
+    "derived_parts",
     "get_me",
     "get_setting",
     "import_batches",
     "import_history",
+    "is_cached",
     "link_identity",
     "list_people",
     "merge_people",

@@ -21,6 +21,8 @@ from reciprocity.store.models import Message
 
 # Rows per multi-row INSERT on SQLite: beyond ~200 the gain flattens out.
 _ROWS_PER_STATEMENT = 200
+# Rows turned into Python values at a time (a multiple of _ROWS_PER_STATEMENT).
+_ROWS_PER_SLICE = 20_000
 # SQLite's default limit on parameters in one statement (since 3.32).
 _MAX_PARAMETERS = 32766
 # Columns a batch can carry (PostgreSQL stages them in a temporary table of this shape).
@@ -70,18 +72,24 @@ def _sqlite(conn: Connection, frame: pl.DataFrame, columns: list[str], import_id
             + " ON CONFLICT DO NOTHING"
         )
 
-    flat = list(chain.from_iterable(zip(*(frame[c].to_list() for c in columns), strict=True)))
     step = per_statement * width
-    full = len(flat) // step
     before = raw.total_changes
     cursor: Any = raw.cursor()
     try:
-        if full:
-            chunks = (flat[i * step : (i + 1) * step] for i in range(full))
-            cursor.executemany(statement(per_statement), chunks)
-        rest = flat[full * step :]
-        if rest:
-            cursor.execute(statement(len(rest) // width), rest)
+        # A slice at a time: the Python objects of a whole batch (a million values or so)
+        # would stay in the process's heap as peak memory long after they are freed.
+        for at in range(0, frame.height, _ROWS_PER_SLICE):
+            part = frame.slice(at, _ROWS_PER_SLICE)
+            flat = list(
+                chain.from_iterable(zip(*(part[c].to_list() for c in columns), strict=True))
+            )
+            full = len(flat) // step
+            if full:
+                chunks = (flat[i * step : (i + 1) * step] for i in range(full))
+                cursor.executemany(statement(per_statement), chunks)
+            rest = flat[full * step :]
+            if rest:
+                cursor.execute(statement(len(rest) // width), rest)
     finally:
         cursor.close()
     return int(raw.total_changes - before)

@@ -11,6 +11,7 @@ from collections import defaultdict
 import polars as pl
 from sqlalchemy import Connection, func, select
 
+from reciprocity.metrics.sessions import TIMELINE_ORDER, in_timeline_order
 from reciprocity.store.cache import load as cache_load
 from reciprocity.store.cache import save as cache_save
 from reciprocity.store.cache import state as cache_state
@@ -119,8 +120,9 @@ def messages_frame(db: Database, *, cache: bool = True) -> pl.DataFrame:
     return frame
 
 
-def _build_frame(conn: Connection) -> pl.DataFrame:
-    """:func:`messages_frame` computed from the tables."""
+def _build_frame(conn: Connection, raw: pl.DataFrame | None = None) -> pl.DataFrame:
+    """:func:`messages_frame` computed from the tables; ``raw`` (in :data:`.fetch.RAW_SCHEMA`,
+    id order) stands for every stored message when the caller already holds them."""
     owners = one_to_one(conn)
     if not owners:
         return pl.DataFrame(schema=FRAME_SCHEMA)
@@ -134,14 +136,20 @@ def _build_frame(conn: Connection) -> pl.DataFrame:
     person_of = {pid: (name, rid) for pid, name, rid in people}
     # Every person but me has a relationship; guard against rows edited by hand.
     owners = {chat: person for chat, person in owners.items() if person in person_of}
-    raw = raw_messages(conn, sorted(owners))
+    if raw is None:
+        raw = raw_messages(conn, sorted(owners))
+    else:
+        wanted = pl.Series(sorted(owners), dtype=pl.Int64).implode()
+        keep = pl.col("sender").is_not_null() & pl.col("conversation_id").is_in(wanted)
+        if not raw.select(keep.all()).item():  # filtering copies every column: only if needed
+            raw = raw.filter(keep)
     chats = list(owners)
     relationship = [person_of[owners[c]][1] for c in chats]
     name = [person_of[owners[c]][0] for c in chats]
     conversation = pl.col("conversation_id")
     # Mapping columns (rather than a join) adds two columns instead of copying the frame:
     # at a million messages every copy is ~80 MB of peak memory.
-    return raw.select(
+    frame = raw.select(
         conversation.replace_strict(chats, relationship, return_dtype=pl.Int64).alias(
             "relationship_id"
         ),
@@ -154,7 +162,34 @@ def _build_frame(conn: Connection) -> pl.DataFrame:
         "text",
         "kind",
         "reply_to_message_id",
-    ).sort("relationship_id", "timestamp", "conversation_id", "ordinal")
+    )
+    # Messages come in id order, which for chats imported in time order is already the
+    # timeline order: sorting would only copy every column.
+    if in_timeline_order(frame):
+        return frame
+    return frame.sort(*TIMELINE_ORDER)
+
+
+def frame_from_rows(conn: Connection, raw: pl.DataFrame) -> pl.DataFrame:
+    """:func:`messages_frame` from ``raw``, every stored message already in hand (an import
+    into an empty database has them), in :data:`.fetch.RAW_SCHEMA` and id order; the people
+    and conversations come from ``conn``, whose transaction must see those messages."""
+    return _build_frame(conn, raw)
+
+
+#: Name of the cached analysis frame (see :func:`messages_frame`).
+FRAME_CACHE_NAME = _FRAME
+
+
+def sender_counts(raw: pl.DataFrame) -> pl.DataFrame:
+    """Messages per sender identity (``identity_id``, ``messages``) of ``raw`` (in
+    :data:`.fetch.RAW_SCHEMA`), as :func:`list_people` caches them: an import into an empty
+    database has every message in hand and saves the count over the table."""
+    counted = raw.drop_nulls("sender").group_by("sender").len().sort("sender")
+    return counted.select(
+        pl.col("sender").cast(pl.Int64).alias("identity_id"),
+        pl.col("len").cast(pl.Int64).alias("messages"),
+    )
 
 
 def list_people(db: Database) -> pl.DataFrame:
@@ -211,6 +246,8 @@ def list_people(db: Database) -> pl.DataFrame:
 
 
 _SENT = "sender_counts"
+#: Name of the cached counts of :func:`sender_counts`.
+SENDERS_CACHE_NAME = _SENT
 
 
 def _sent_counts(conn: Connection) -> pl.DataFrame:

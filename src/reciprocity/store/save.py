@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,18 +23,26 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import aliased
 
 from reciprocity.errors import ImportFailed, Problem, StoreError
 from reciprocity.ingest.base import MESSAGE_SCHEMA
 from reciprocity.store.bulk import insert_ignoring_duplicates, insert_messages
+from reciprocity.store.cache import save as cache_save
+from reciprocity.store.cache import state as cache_state
 from reciprocity.store.cache import touch
 from reciprocity.store.db import IMPORT_CACHE_KIB, Database
 from reciprocity.store.fingerprint import Sequencer, digests, keys, micros
 from reciprocity.store.models import Conversation, Import, Message, Participant
 from reciprocity.store.people import Directory, MeUnknown
+from reciprocity.store.read import (
+    FRAME_CACHE_NAME,
+    SENDERS_CACHE_NAME,
+    frame_from_rows,
+    sender_counts,
+)
 
 # Columns written per message, in statement order (import_id is added as a literal).
 _COLUMNS = (
@@ -52,6 +61,8 @@ _COLUMNS = (
 # parameters to bind per row is measurably faster.
 _OPTIONAL = frozenset({"source_id", "reply_to_source_id"})
 _SENDERS_SHOWN = 12
+# What an import into an empty database keeps of each batch for the analysis frame.
+_KEPT = ("conversation_id", "sender_identity_id", "ts_us", "ordinal", "kind", "text")
 #: Use the driver-level bulk routes of :mod:`.bulk` (tests turn them off to exercise the
 #: portable route).
 FAST_BULK = True
@@ -99,15 +110,59 @@ def import_batches(
     try:
         with db.engine.begin() as conn, _import_cache(conn):
             saver = _Saver(conn, file=file, me=me, format=format, sha256=checksum)
-            for batch in batches:
-                saver.add(batch)
-            return saver.finish()
+            for batch, digest in _hashed_ahead(batches):
+                saver.add(batch, digest)
+            result = saver.finish()
     except errors as exc:
         reason = getattr(exc, "orig", None) or exc
         raise StoreError(
             f"could not save {file} to {db}: {reason}. Nothing was written; if another "
             "Reciprocity is running, let it finish and try again."
         ) from exc
+    if saver.frame is not None:
+        # The analysis frame of what was just written (and the messages per sender), so
+        # the analysis does not read back a million rows; tagged with the state inside
+        # the import, so any later write makes them stale.
+        version, frame, counts = saver.frame
+        saver.frame = None
+        cache_save(db, FRAME_CACHE_NAME, version, frame)
+        cache_save(db, SENDERS_CACHE_NAME, version, counts)
+    return result
+
+
+def _typed(batch: pl.DataFrame) -> pl.DataFrame:
+    return batch.select(pl.col(name).cast(dtype) for name, dtype in MESSAGE_SCHEMA.items())
+
+
+def _digest(batch: pl.DataFrame) -> pl.Series | None:
+    """The fingerprint digests of a batch's rows, or ``None`` when the batch has a gap that
+    :meth:`_Saver.add` reports (the digests are then never needed)."""
+    if batch.height == 0:
+        return None
+    typed = _typed(batch)
+    required = pl.col("timestamp", "source", "conversation", "kind")
+    if typed.select(pl.any_horizontal(required.is_null()).any()).item():
+        return None
+    return digests(keys(typed.with_columns(ts_us=pl.col("timestamp").dt.epoch("us"))))
+
+
+def _hashed_ahead(
+    batches: Iterable[pl.DataFrame],
+) -> Iterator[tuple[pl.DataFrame, pl.Series | None]]:
+    """Each batch with its digests, hashed on a thread one batch ahead of the save.
+
+    Hashing is a Python loop; SQLite inserts the previous batch without the interpreter
+    lock meanwhile, so the two overlap instead of taking turns.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reciprocity-hash") as pool:
+        pending: tuple[pl.DataFrame, Future[pl.Series | None]] | None = None
+        for batch in batches:
+            ahead = (batch, pool.submit(_digest, batch))
+            if pending is not None:
+                yield pending[0], pending[1].result()
+            pending = ahead
+        if pending is not None:
+            yield pending[0], pending[1].result()
 
 
 @contextmanager
@@ -157,6 +212,14 @@ class _Saver:
         self.with_replies: set[int] = set()
         self.seen = 0
         self.added = 0
+        # The rows of an import into an empty SQLite database, kept to build the analysis
+        # frame without reading them back (None once that is not possible).
+        self.kept: list[pl.DataFrame] | None = None
+        empty = conn.scalar(select(func.max(Message.id))) is None
+        if conn.dialect.name == "sqlite" and not self.listing_only and empty:
+            self.kept = []
+        self.frame: tuple[str, pl.DataFrame, pl.DataFrame] | None = None
+        self.digest: pl.Series | None = None
         key = conn.execute(
             insert(Import).values(
                 file=file,
@@ -168,12 +231,14 @@ class _Saver:
         assert key is not None
         self.import_id = int(key[0])
 
-    def add(self, batch: pl.DataFrame) -> None:
-        """Save one batch (``MESSAGE_SCHEMA`` columns, file order)."""
+    def add(self, batch: pl.DataFrame, digest: pl.Series | None = None) -> None:
+        """Save one batch (``MESSAGE_SCHEMA`` columns, file order); ``digest`` is its rows'
+        :func:`.fingerprint.digests` when already computed."""
         if batch.height == 0:
             return
-        batch = batch.select(pl.col(name).cast(dtype) for name, dtype in MESSAGE_SCHEMA.items())
+        batch = _typed(batch)
         self._check(batch)
+        self.digest = digest
         self.seen += batch.height
         counts = batch.group_by("sender", maintain_order=True).len().drop_nulls("sender")
         self.senders.update(dict(counts.iter_rows()))
@@ -241,9 +306,8 @@ class _Saver:
 
     def _numbered(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Add ``ordinal`` and ``fingerprint``."""
-        frame = frame.with_columns(
-            digest=digests(keys(frame)), has_id=pl.col("source_id").is_not_null()
-        )
+        digest = self.digest if self.digest is not None else digests(keys(frame))
+        frame = frame.with_columns(digest=digest, has_id=pl.col("source_id").is_not_null())
         frame = self.sequencer.number(frame).with_row_index("_row")
         repeats = frame.filter(pl.col("repeat") > 0)
         fingerprints = frame["digest"]
@@ -263,7 +327,21 @@ class _Saver:
             for name in _COLUMNS
             if name not in _OPTIONAL or frame[name].null_count() < frame.height
         ]
-        self.added += insert_messages(self.conn, frame, columns, self.import_id, fast=self.fast)
+        added = insert_messages(self.conn, frame, columns, self.import_id, fast=self.fast)
+        if self.kept is not None:
+            if added != frame.height:
+                self.kept = None  # some rows were already there: read back instead
+            else:
+                # Position in insertion order (ids follow it); lines nobody sent are never
+                # analysed, so they are left out now, a batch at a time.
+                self.kept.append(
+                    frame.select(_KEPT)
+                    .with_columns(
+                        pl.int_range(self.added, self.added + added, dtype=pl.Int64).alias("_pos")
+                    )
+                    .filter(pl.col("sender_identity_id").is_not_null())
+                )
+        self.added += added
 
     def finish(self) -> ImportResult:
         """Check that the user was found, then link replies and record the import."""
@@ -277,6 +355,9 @@ class _Saver:
             self._link_replies()
         if self.added or self.people.identities_added:
             touch(self.conn)
+        if self.kept and not self.with_replies:
+            self.frame = self._analysis_frame(self.kept)
+        self.kept = None
         self.conn.execute(
             update(Import)
             .where(Import.id == self.import_id)
@@ -290,6 +371,28 @@ class _Saver:
             people_added=self.people.people_added,
             me=self.me if self.me is not None else min(self.me_seen, default=None),
         )
+
+    def _analysis_frame(
+        self, kept: list[pl.DataFrame]
+    ) -> tuple[str, pl.DataFrame, pl.DataFrame] | None:
+        """The analysis frame of this import and the state it belongs to, when every row was
+        added to an empty table (so the messages got consecutive ids in file order)."""
+        low, high, count = self.conn.execute(
+            select(func.min(Message.id), func.max(Message.id), func.count())
+        ).one()
+        if count != self.added or low is None or high - low + 1 != count:
+            return None
+        raw = pl.concat(kept, how="vertical").select(
+            (pl.col("_pos") + low).alias("message_id"),
+            "conversation_id",
+            pl.col("sender_identity_id").alias("sender"),
+            pl.col("ts_us").alias("timestamp"),
+            pl.col("ordinal").cast(pl.Int64),
+            pl.lit(None, pl.Int64).alias("reply_to_message_id"),
+            "kind",
+            "text",
+        )
+        return cache_state(self.conn), frame_from_rows(self.conn, raw), sender_counts(raw)
 
     def _check_me(self) -> None:
         if not self.senders:

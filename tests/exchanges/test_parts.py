@@ -1,0 +1,114 @@
+"""Exchanges built a part at a time are exactly the exchanges built in one go.
+
+The chat has three relationships, one of them spread over two conversations, calls and
+media among the texts, turns of several messages and answers that fall in the next part.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+import pytest
+
+from reciprocity.exchanges import exchange_parts, exchanges
+from reciprocity.exchanges.pairing import ROWS_PER_PART, pair_answers, paired_parts
+
+ROWS = [
+    ("Alex", "me", 0, "got the job!!", "good_news", 1),
+    ("Bea", "them", 1, "awful day, I feel lost", "distress support_seek", 3),
+    ("Alex", "me", 2, "so happy", "", 3),
+    ("Alex", "them", 3, "yay! when do you start?", "celebrate question", 0),
+    ("Bea", "me", 4, "here for you", "support_emotional", 2),
+    ("Alex", "them", 5, "proud of you", "celebrate", 2),
+    ("Cy", "them", 6, "can you help me move?", "request", 0),
+    ("Alex", "me", 7, "thanks!", "gratitude", 0),
+    ("Cy", "me", 8, "sorry, can't this week", "decline", 0),
+    ("Cy", "them", 9, "fine, forget it then", "contempt", 0),
+    ("Bea", "them", 10, "thank you", "gratitude", 0),
+    ("Alex", "them", 400, "how are you doing?", "check_in question", 0),
+    ("Alex", "me", 405, "good, you?", "question", 1),
+    ("Bea", "me", 406, "lift on friday?", "request", 0),
+    ("Bea", "them", 407, "sure, happy to", "accept support_practical", 0),
+    ("Alex", "them", 410, "all fine", "", 1),
+    ("Cy", "me", 411, "big news: we won", "good_news", 1),
+    ("Cy", "them", 500, "but was it fair?", "", 0),
+]
+
+
+@pytest.fixture
+def chat(chat_with_acts):  # type: ignore[no-untyped-def]
+    frame = chat_with_acts(ROWS)
+    # Alex's messages after the break are in a second conversation (another platform);
+    # one call and one media message take part in the timeline differently.
+    return frame.with_columns(
+        pl.when((pl.col("person") == "Alex") & (pl.col("timestamp") > frame["timestamp"][10]))
+        .then(pl.col("conversation_id") + 1)
+        .otherwise(pl.col("conversation_id"))
+        .alias("conversation_id"),
+        pl.when(pl.col("message_id") == 8)
+        .then(pl.lit("call"))
+        .when(pl.col("message_id") == 12)
+        .then(pl.lit("media"))
+        .otherwise(pl.col("kind"))
+        .alias("kind"),
+    ).sort("relationship_id", "timestamp", "conversation_id", "ordinal")
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3, 5, 7, 1000])
+def test_parts_concatenated_are_the_whole(chat: pl.DataFrame, rows: int) -> None:
+    whole = exchanges(chat)
+    parts = list(exchange_parts(chat, rows=rows))
+    assert len(parts) == -(-whole.height // rows)
+    assert all(p.height <= rows for p in parts)
+    assert pl.concat(parts).equals(whole)
+
+
+def test_the_whole_has_answers_follow_ups_and_outcomes(chat: pl.DataFrame) -> None:
+    # The parts are only worth comparing if the rows carry what parts could get wrong.
+    whole = exchanges(chat)
+    assert whole.height == chat.filter(pl.col("kind") != "call").height
+    assert whole["answer_text"].drop_nulls().len() >= 8
+    # A turn runs across the break and the change of conversation: three messages here.
+    joined = "yay! when do you start? proud of you how are you doing?"
+    assert whole["answer_text"].to_list().count(joined) == 2
+    assert whole["good_news_response"].drop_nulls().to_list() == [
+        "active_constructive",
+        "active_destructive",
+    ]
+    assert whole["request_outcome"].drop_nulls().sort().to_list() == ["accepted", "declined"]
+    assert whole["after_decline"].drop_nulls().to_list() == ["ultimatum"]
+    assert whole["supported"].drop_nulls().to_list() == [True]
+    assert whole["turn"].max() is not None
+
+
+def test_rows_out_of_order_give_the_same_exchanges(chat: pl.DataFrame) -> None:
+    # Unsorted input takes the sorting path; sorted input skips the sort.
+    shuffled = chat.sample(fraction=1.0, shuffle=True, seed=7)
+    assert not shuffled.equals(chat)
+    for rows in (2, 1000):
+        assert pl.concat(list(exchange_parts(shuffled, rows=rows))).equals(exchanges(chat))
+
+
+def test_support_windows_reach_across_parts(chat: pl.DataFrame) -> None:
+    short = timedelta(minutes=2)
+    whole = exchanges(chat, support_window=short)
+    parts = pl.concat(list(exchange_parts(chat, support_window=short, rows=1)))
+    assert parts.equals(whole)
+
+
+def test_paired_parts_are_pair_answers(chat: pl.DataFrame) -> None:
+    window = timedelta(hours=6)
+    whole = pair_answers(chat.lazy(), window=window).collect()
+    parts = [p.collect() for p in paired_parts(chat, window=window, rows=3)]
+    assert pl.concat(parts).equals(whole)
+    assert ROWS_PER_PART >= 1000  # parts stay big enough that their overhead is negligible
+    with pytest.raises(ValueError, match="at least 1"):
+        next(paired_parts(chat, window=window, rows=0))
+
+
+def test_an_empty_frame_gives_one_empty_part(chat: pl.DataFrame) -> None:
+    parts = list(exchange_parts(chat.clear()))
+    assert len(parts) == 1
+    assert parts[0].height == 0
+    assert parts[0].schema == exchanges(chat).schema
