@@ -11,7 +11,7 @@ from datetime import timedelta
 import polars as pl
 import pytest
 
-from reciprocity.exchanges import exchange_parts, exchanges
+from reciprocity.exchanges import answer_texts, exchange_parts, exchanges
 from reciprocity.exchanges.pairing import ROWS_PER_PART, pair_answers, paired_parts
 
 ROWS = [
@@ -68,10 +68,11 @@ def test_the_whole_has_answers_follow_ups_and_outcomes(chat: pl.DataFrame) -> No
     # The parts are only worth comparing if the rows carry what parts could get wrong.
     whole = exchanges(chat)
     assert whole.height == chat.filter(pl.col("kind") != "call").height
-    assert whole["answer_text"].drop_nulls().len() >= 8
+    texts = answer_texts(whole)["answer_text"]
+    assert texts.drop_nulls().len() >= 8
     # A turn runs across the break and the change of conversation: three messages here.
     joined = "yay! when do you start? proud of you how are you doing?"
-    assert whole["answer_text"].to_list().count(joined) == 2
+    assert texts.to_list().count(joined) == 2
     assert whole["good_news_response"].drop_nulls().to_list() == [
         "active_constructive",
         "active_destructive",
@@ -105,6 +106,38 @@ def test_paired_parts_are_pair_answers(chat: pl.DataFrame) -> None:
     assert ROWS_PER_PART >= 1000  # parts stay big enough that their overhead is negligible
     with pytest.raises(ValueError, match="at least 1"):
         next(paired_parts(chat, window=window, rows=0))
+
+
+def test_answer_texts_are_the_texts_pairing_joins(chat: pl.DataFrame) -> None:
+    # Exchanges leave the answer's text out; put back together it is pairing's, row by row.
+    paired = pair_answers(chat.lazy(), window=timedelta(hours=6)).collect()
+    whole = exchanges(chat)
+    assert "answer_text" not in whole.columns
+    assert "follow_text" not in whole.columns
+    rebuilt = answer_texts(whole)
+    assert rebuilt["message_id"].equals(whole["message_id"])
+    assert rebuilt["answer_text"].equals(paired["answer_text"])
+    # For a few rows (a page's worth): the same texts, in the order asked.
+    some = whole.filter(pl.col("person") == "Cy").reverse()
+    expected = paired.filter(pl.col("person") == "Cy").reverse()["answer_text"]
+    assert expected.drop_nulls().len() >= 2
+    assert answer_texts(whole, some)["answer_text"].equals(expected)
+
+
+def test_pairing_joins_texts_only_where_asked(chat: pl.DataFrame) -> None:
+    window = timedelta(hours=6)
+    every = pair_answers(chat.lazy(), window=window).collect()
+    asked = pl.col("request")
+    some = pl.concat(
+        [p.collect() for p in paired_parts(chat, window=window, rows=3, texts_for=asked)]
+    )
+    wanted = chat.filter(pl.col("kind").is_in(["text", "media"])).sort(
+        "relationship_id", "timestamp", "conversation_id", "ordinal"
+    )["request"]
+    for column in ("answer_text", "follow_text"):
+        expected = every.select(pl.when(wanted).then(pl.col(column)))
+        assert some[column].equals(expected.to_series().alias(column))
+    assert some.drop("answer_text", "follow_text").equals(every.drop("answer_text", "follow_text"))
 
 
 def test_an_empty_frame_gives_one_empty_part(chat: pl.DataFrame) -> None:

@@ -201,3 +201,12 @@ def _id(client: TestClient, person: str) -> int:
     found = re.search(r'href="/relationship/(\d+)">' + person + "<", client.get("/").text)
     assert found
     return int(found.group(1))
+
+
+def test_examples_and_evidence_show_the_reply_each_message_got(demo_client: TestClient) -> None:
+    jordan = _id(demo_client, "Jordan")
+    examples = demo_client.get(f"/relationship/{jordan}/messages?topic=check_in&sender=me").text
+    assert examples.count("<li>") == 10
+    assert examples.count('<p class="reply">Reply after ') >= 5  # a balanced friend answers
+    evidence = demo_client.get(f"/relationship/{jordan}/evidence?dimension=listening&giver=them")
+    assert evidence.text.count('<p class="reply">Reply') >= 1

@@ -29,6 +29,7 @@ from reciprocity.exchanges.outcomes import (
     AFTER_DECLINE,
     GOOD_NEWS_RESPONSES,
     REQUEST_OUTCOMES,
+    TEXT_ROWS,
     classify_rows,
     support_times,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "GOOD_NEWS_RESPONSES",
     "REQUEST_OUTCOMES",
     "SUPPORT_WINDOW",
+    "answer_texts",
     "exchange_figures",
     "exchange_parts",
     "exchanges",
@@ -54,6 +56,9 @@ SUPPORT_WINDOW = timedelta(hours=24)
 """Default: support for a hard time counts when it comes within this time."""
 
 _FRAME_COLUMNS = FRAME_COLUMNS
+# Joined only for the rows whose outcome reads them, and dropped once read: the answer's
+# text for any row is :func:`answer_texts`.
+_TEXTS_READ_ONCE = ("answer_text", "follow_text")
 
 
 def with_acts(frame: pl.DataFrame) -> pl.DataFrame:
@@ -92,8 +97,12 @@ def exchange_parts(
     and the follow-up) are built at a time, so a caller that stores or reduces each part
     as it comes keeps memory bounded however long one relationship's chat is."""
     frame = _checked(acts, window, support_window)
-    for part in paired_parts(frame, window=window, rows=rows, carry=support_times()):
-        yield classify_rows(part, support_window=support_window).collect()
+    parts = paired_parts(
+        frame, window=window, rows=rows, carry=support_times(), texts_for=TEXT_ROWS
+    )
+    for part in parts:
+        classified = classify_rows(part, support_window=support_window)
+        yield classified.drop(*_TEXTS_READ_ONCE).collect()
 
 
 def exchanges(
@@ -105,10 +114,38 @@ def exchanges(
     """One row per text or media message of the acts frame, with its answer and outcomes.
 
     Columns: the analysis-frame columns, the acts, ``turn``, ``answered``, ``latency_s``,
-    ``answer_message_id``, ``answer_words``, ``answer_text``, ``answer_disclosure_depth``,
-    ``answer_<act>``, ``follow_*`` (the sender's next turn), ``depth_matched``,
+    ``answer_message_id``, ``answer_words``, ``answer_disclosure_depth``, ``answer_<act>``,
+    ``follow_request``/``follow_contempt``/``follow_you_accusation`` (the sender's next
+    turn), ``depth_matched``,
     ``supported``, ``good_news_response``, ``request_outcome``, ``after_decline``.
     Rows are in timeline order (relationship, time, conversation, ordinal).
     """
     parts = list(exchange_parts(acts, window=window, support_window=support_window))
     return parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
+
+
+def answer_texts(exchanges: pl.DataFrame, rows: pl.DataFrame | None = None) -> pl.DataFrame:
+    """``message_id`` and ``answer_text`` (the answering turn's messages joined by spaces,
+    null when unanswered) for ``rows`` of ``exchanges`` (all of them by default).
+
+    :func:`exchanges` leaves the answer's text out (it repeats each turn's text on every
+    message it answers); the turn is there in ``turn``, so the text is put back together
+    from the same frame, for just the rows a page shows.
+    """
+    chosen = exchanges if rows is None else rows
+    wanted = chosen.filter(pl.col("answered")).select(
+        "message_id", "relationship_id", (pl.col("turn") + 1).alias("turn")
+    )
+    turns = wanted.select("relationship_id", "turn").unique()
+    joined = (
+        exchanges.join(turns, on=["relationship_id", "turn"], how="semi")
+        .group_by("relationship_id", "turn", maintain_order=True)
+        .agg(pl.col("text").fill_null("").str.join(" ").alias("answer_text"))
+    )
+    found = wanted.join(joined, on=["relationship_id", "turn"], how="left")
+    return chosen.select("message_id").join(
+        found.select("message_id", "answer_text"),
+        on="message_id",
+        how="left",
+        maintain_order="left",
+    )

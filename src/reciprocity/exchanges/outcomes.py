@@ -40,6 +40,7 @@ __all__ = [
     "REQUEST_OUTCOMES",
     "SHORT_WORDS",
     "SUPPORT_COLUMNS",
+    "TEXT_ROWS",
     "classify",
     "classify_rows",
     "support_times",
@@ -149,6 +150,10 @@ def _next_support(from_me: bool) -> pl.Expr:
         .over("relationship_id")
     )
 
+
+TEXT_ROWS = pl.col("good_news") | pl.col("request")
+"""The rows whose outcome reads the answer's or follow-up's text (good news, requests):
+pairing joins those texts for these rows only (see ``pairing.paired_parts``)."""
 
 SUPPORT_COLUMNS = ("_support_me", "_support_them")
 """When each side next sends support, at or after each row (helper columns of :func:`classify`)."""

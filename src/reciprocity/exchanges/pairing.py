@@ -175,40 +175,50 @@ def _turn_table(narrow: pl.DataFrame, rows: int = ROWS_PER_PART) -> pl.DataFrame
     return parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
 
 
-def _texts(plan: _Plan, first: int, last: int) -> pl.Series:
-    """The joined text of turns ``first`` .. ``last`` (those that exist), in order."""
-    low = int(plan.g.search_sorted(first, side="left"))
-    high = int(plan.g.search_sorted(last, side="right"))
-    rows = plan.rows.slice(low, high - low)
-    texts = pl.DataFrame({"_g": plan.g.slice(low, high - low)}).with_columns(
-        plan.frame["text"].gather(rows).alias("text")
+def _texts_of(plan: _Plan, turns: pl.Series) -> pl.Series:
+    """The joined text of each turn in ``turns`` (global numbers; null stays null), in
+    order. Only the distinct turns asked for are assembled."""
+    wanted = turns.drop_nulls().unique().sort()
+    if wanted.is_empty():
+        return pl.repeat(None, turns.len(), dtype=pl.String, eager=True).alias("text")
+    spans = pl.DataFrame(
+        {
+            "_g": wanted,
+            "_low": plan.g.search_sorted(wanted, side="left"),
+            "_high": plan.g.search_sorted(wanted, side="right"),
+        }
     )
-    joined = texts.group_by(pl.col("_g").set_sorted(), maintain_order=True).agg(
-        pl.col("text").fill_null("").str.join(" ")
+    positions = spans.select("_g", pl.int_ranges("_low", "_high").alias("_at")).explode("_at")
+    rows = plan.rows.gather(positions["_at"])
+    joined = (
+        positions.select("_g")
+        .with_columns(plan.frame["text"].gather(rows).alias("text"))
+        .group_by(pl.col("_g").set_sorted(), maintain_order=True)
+        .agg(pl.col("text").fill_null("").str.join(" "))
     )
-    return joined["text"]
+    asked = turns.alias("_g").to_frame()
+    return asked.join(joined, on="_g", how="left", maintain_order="left")["text"]
 
 
 def _later_turn(
-    plan: _Plan, turn: pl.Series, step: int, columns: Sequence[str], texts: pl.Series, base: int
-) -> pl.DataFrame:
-    """For each row in turn ``turn`` (global numbers), ``columns`` of the turn ``step``
-    turns later in the same relationship; nulls where there is none. ``texts`` holds the
-    joined texts of the turns from ``base`` on."""
+    plan: _Plan, turn: pl.Series, step: int, columns: Sequence[str]
+) -> tuple[pl.DataFrame, pl.Series]:
+    """For each row in turn ``turn`` (global numbers), ``columns`` (not the text) of the
+    turn ``step`` turns later in the same relationship, nulls where there is none; and that
+    turn's number (null where there is none)."""
     table = plan.table
     later = turn + step
     inside = later < table.height
     index = later.clip(upper_bound=max(table.height - 1, 0))
     same = inside & (table[_BY_REL].gather(index) == table[_BY_REL].gather(turn))
     index = pl.select(pl.when(same).then(index).otherwise(None)).to_series()
-    found = table.select(c for c in columns if c != "text").gather(index)
-    if "text" in columns:
-        found = found.with_columns(texts.gather(index - base).alias("text"))
-    return found.select(columns)
+    return table.select(columns).gather(index), index
 
 
-def _part(plan: _Plan, start: int, length: int) -> pl.DataFrame:
-    """Timeline rows ``start`` .. ``start + length`` with their answers and follow-ups."""
+def _part(plan: _Plan, start: int, length: int, texts_for: pl.Expr | None = None) -> pl.DataFrame:
+    """Timeline rows ``start`` .. ``start + length`` with their answers and follow-ups;
+    the answer's and follow-up's texts only on rows where ``texts_for`` holds (all rows
+    when it is ``None``)."""
     rows = plan.rows.slice(start, length)
     wide = plan.frame.select(*_FRAME_INPUT)
     first, last = int(rows[0]), int(rows[-1])
@@ -217,12 +227,17 @@ def _part(plan: _Plan, start: int, length: int) -> pl.DataFrame:
     else:
         timeline = wide.gather(rows)
     g = plan.g.slice(start, length)
-    base = int(g[0]) + 1
-    texts = _texts(plan, base, int(g[-1]) + 2)
-    answers = _later_turn(plan, g, 1, _TURN_COLS, texts, base)
+    answer_cols = [c for c in _TURN_COLS if c != "text"]
+    answers, answer_turn = _later_turn(plan, g, 1, answer_cols)
+    follow_cols = ["started", *(c for c in _FOLLOW_COLS if c != "text")]
+    follows, follow_turn = _later_turn(plan, g, 2, follow_cols)
+    if texts_for is not None:
+        wanted = timeline.select(texts_for.fill_null(False)).to_series()
+        answer_turn = pl.select(pl.when(wanted).then(answer_turn)).to_series()
+        follow_turn = pl.select(pl.when(wanted).then(follow_turn)).to_series()
+    answers = answers.with_columns(_texts_of(plan, answer_turn)).select(_TURN_COLS)
     answers.columns = [ANSWER_PREFIX + c for c in _TURN_COLS]
-    follow_cols = ["started", *_FOLLOW_COLS]
-    follows = _later_turn(plan, g, 2, follow_cols, texts, base)
+    follows = follows.with_columns(_texts_of(plan, follow_turn)).select("started", *_FOLLOW_COLS)
     follows.columns = ["_follow_started", *(FOLLOW_PREFIX + c for c in _FOLLOW_COLS)]
     return pl.concat(
         [
@@ -241,6 +256,7 @@ def paired_parts(
     window: timedelta,
     rows: int = ROWS_PER_PART,
     carry: Sequence[pl.Expr] = (),
+    texts_for: pl.Expr | None = None,
 ) -> Iterator[pl.LazyFrame]:
     """:func:`pair_answers`, a slice of at most ``rows`` timeline rows at a time.
 
@@ -248,7 +264,10 @@ def paired_parts(
     timeline (turn numbers, each turn's acts) is computed once in narrow columns, and each
     part joins the texts of only the turns it refers to. ``carry`` are expressions over
     the timeline's narrow columns (``relationship_id``, ``from_me``, ``timestamp``, the
-    acts ...) computed over the whole of it and appended to each part.
+    acts ...) computed over the whole of it and appended to each part. ``texts_for`` (a
+    Boolean expression over the timeline's columns) limits ``answer_text`` and
+    ``follow_text`` to the rows where it holds, null elsewhere: joining every answer's
+    text is most of pairing's work, and most callers read it for few rows.
     """
     if rows < 1:
         raise ValueError("rows must be at least 1")
@@ -257,7 +276,8 @@ def paired_parts(
         yield _pair_empty(turns(acts.lazy()).collect()).with_columns(carry)
         return
     for start in range(0, plan.rows.len(), rows):
-        yield _finish(_part(plan, start, min(rows, plan.rows.len() - start)).lazy(), window)
+        part = _part(plan, start, min(rows, plan.rows.len() - start), texts_for)
+        yield _finish(part.lazy(), window)
 
 
 def pair_answers(acts: pl.LazyFrame, *, window: timedelta) -> pl.LazyFrame:

@@ -9,6 +9,8 @@ a verdict; intervals from :mod:`.beta`), :mod:`.change` (before vs after a date)
 :mod:`.patterns` (across all relationships); they read the ledger (``reciprocity.ledger``).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from reciprocity.metrics.balance import (
     BALANCE_SCHEMA,
     MOSTLY,
@@ -23,11 +25,13 @@ from reciprocity.metrics.basic import (
     figures_to_json,
     relationship_figures,
 )
-from reciprocity.metrics.beta import beta_cdf, beta_interval, beta_quantile
 from reciprocity.metrics.change import CHANGE_SCHEMA, CHANGE_VERDICTS, MIN_EVENTS, change_around
 from reciprocity.metrics.patterns import PATTERNS, PATTERNS_SCHEMA, patterns, relationship_kinds
 from reciprocity.metrics.questions import is_question, question_expr
 from reciprocity.metrics.sessions import timeline
+
+if TYPE_CHECKING:
+    from reciprocity.metrics.beta import beta_cdf, beta_interval, beta_quantile
 
 __all__ = [
     "BALANCE_SCHEMA",
@@ -55,3 +59,13 @@ __all__ = [
     "timeline",
     "with_interval",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The Beta functions need NumPy, which takes a noticeable part of a command's start-up;
+    # they are loaded on first use.
+    if name in ("beta_cdf", "beta_interval", "beta_quantile"):
+        from reciprocity.metrics import beta
+
+        return getattr(beta, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

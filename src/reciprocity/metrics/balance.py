@@ -23,11 +23,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
 import polars as pl
 
 from reciprocity.ledger import DIMENSIONS
-from reciprocity.metrics.beta import beta_interval
 
 __all__ = [
     "BALANCE_SCHEMA",
@@ -75,12 +73,15 @@ def _sums() -> list[pl.Expr]:
 def with_interval(frame: pl.DataFrame, *, level: float = 0.9) -> pl.DataFrame:
     """Add ``share``, ``low``, ``high`` and ``verdict`` to a frame with ``given`` and
     ``received`` (weights; nulls count as 0). The interval is Beta(1 + given, 1 + received)."""
-    given = frame["given"].fill_null(0.0).cast(pl.Float64).to_numpy()
-    received = frame["received"].fill_null(0.0).cast(pl.Float64).to_numpy()
-    low, high = beta_interval(1.0 + given, 1.0 + received, level)
+    # NumPy (for the interval) is imported here, not with the module: commands that only
+    # read stored results start faster without it.
+    from reciprocity.metrics.beta import beta_interval
+
+    given = frame["given"].fill_null(0.0).cast(pl.Float64)
+    received = frame["received"].fill_null(0.0).cast(pl.Float64)
+    low, high = beta_interval(1.0 + given.to_numpy(), 1.0 + received.to_numpy(), level)
     total = given + received
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(total > 0, given / np.where(total > 0, total, 1.0), np.nan)
+    share = pl.select(pl.when(total > 0).then(given / total)).to_series()
     lo, hi = pl.col("low"), pl.col("high")
     verdict = (
         pl.when(lo > MOSTLY)
@@ -92,9 +93,9 @@ def with_interval(frame: pl.DataFrame, *, level: float = 0.9) -> pl.DataFrame:
         .otherwise(pl.lit("not enough data yet"))
     )
     return frame.with_columns(
-        pl.Series("given", given),
-        pl.Series("received", received),
-        pl.Series("share", share).fill_nan(None),
+        given.alias("given"),
+        received.alias("received"),
+        share.alias("share"),
         pl.Series("low", low),
         pl.Series("high", high),
     ).with_columns(verdict.alias("verdict"))

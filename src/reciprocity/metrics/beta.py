@@ -120,4 +120,10 @@ def beta_interval(a: npt.ArrayLike, b: npt.ArrayLike, level: float = 0.9) -> tup
     if not 0 < level < 1:
         raise ValueError("level must be between 0 and 1")
     tail = (1 - level) / 2
-    return beta_quantile(tail, a, b), beta_quantile(1 - tail, a, b)
+    av, bv = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+    # Counts repeat a lot (many windows with the same few events): each pair once.
+    pairs, back = np.unique(np.stack([av.ravel(), bv.ravel()]), axis=1, return_inverse=True)
+    back = back.reshape(av.shape)
+    low = np.asarray(beta_quantile(tail, pairs[0], pairs[1])[back])
+    high = np.asarray(beta_quantile(1 - tail, pairs[0], pairs[1])[back])
+    return low, high

@@ -18,12 +18,15 @@ before.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
 import polars as pl
 
 from reciprocity.ledger import DIMENSIONS
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["CHANGE_SCHEMA", "CHANGE_VERDICTS", "MIN_EVENTS", "change_around"]
 
@@ -124,6 +127,8 @@ def _difference(
     frame: pl.DataFrame, level: float, seed: int
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Posterior mean and central interval of ``share_after - share_before`` per row."""
+    import numpy as np  # here, not with the module: most commands never need it
+
     column = frame.get_column
     a0 = 1 + column("given_before").to_numpy()
     b0 = 1 + column("received_before").to_numpy()

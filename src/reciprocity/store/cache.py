@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
@@ -120,12 +121,22 @@ def derived_parts(
     if cached is not None:
         return cached
     kept: list[pl.DataFrame] = []
-    with _PartWriter(db, name, version) as writer:
+    # Each part is encoded on a thread while the next one is built (Polars lets go of the
+    # interpreter lock for both), so at most two parts are alive at once.
+    with (
+        _PartWriter(db, name, version) as writer,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="reciprocity-parquet") as pool,
+    ):
+        encoding: Future[bytes] | None = None
         for part in build():
-            writer.add(_parquet(part))
             keep = part if columns is None else part.select(columns)
             kept.append(keep if shrink is None else shrink(keep))
+            if encoding is not None:
+                writer.add(encoding.result())
+            encoding = pool.submit(_parquet, part)
             del part
+        if encoding is not None:
+            writer.add(encoding.result())
         writer.commit()
     return kept[0] if len(kept) == 1 else pl.concat(kept, how="vertical")
 

@@ -16,7 +16,6 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-import polars as pl
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -86,12 +85,7 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
     ) -> HTMLResponse:
         if topic not in _ACT_TOPICS or sender not in ("me", "them"):
             raise HTTPException(400, "Unknown kind of message.")
-        frame = state.result().exchanges.filter(
-            (pl.col("relationship_id") == relationship_id)
-            & pl.col(topic)
-            & (pl.col("from_me") == (sender == "me"))
-        )
-        rows = frame.sort("timestamp", descending=True).head(10).to_dicts()
+        rows = views.messages(state, relationship_id, topic, from_me=sender == "me")
         return page(request, "_messages.html", rows=rows, topic=topic, sender=sender)
 
     @app.get("/relationship/{relationship_id}/evidence", response_class=HTMLResponse)

@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 
-from reciprocity import guide, journal, store
+from reciprocity import exchanges, guide, journal, store
 from reciprocity.web.state import State
 
 __all__ = [
@@ -82,6 +82,25 @@ def checked(state: State, person: str | None = None) -> list[dict[str, Any]]:
     return rows
 
 
+#: Messages a "show me" list holds.
+MESSAGES_LIMIT = 10
+
+
+def messages(
+    state: State, relationship_id: int, topic: str, *, from_me: bool
+) -> list[dict[str, Any]]:
+    """The latest messages of one act (``topic``) sent by one side, newest first, each with
+    the reply it got (``answer_text``, null when unanswered)."""
+    chat = state.result().exchanges.filter(pl.col("relationship_id") == relationship_id)
+    shown = (
+        chat.filter(pl.col(topic) & (pl.col("from_me") == from_me))
+        .sort("timestamp", descending=True)
+        .head(MESSAGES_LIMIT)
+    )
+    replies = exchanges.answer_texts(chat, shown)
+    return shown.join(replies, on="message_id", how="left", maintain_order="left").to_dicts()
+
+
 def evidence(
     state: State, relationship_id: int, dimension: str, giver: str
 ) -> tuple[list[dict[str, Any]], int, int]:
@@ -95,15 +114,17 @@ def evidence(
         & (pl.col("giver") == giver)
     )
     from_messages = events.filter(pl.col("source") == "messages").drop_nulls("message_id")
-    texts = result.exchanges.filter(pl.col("relationship_id") == relationship_id).select(
-        "message_id", "text", "from_me", "answer_text", "latency_s"
-    )
+    chat = result.exchanges.filter(pl.col("relationship_id") == relationship_id)
     shown = (
         from_messages.select("message_id", "timestamp", "weight")
         .unique("message_id")
-        .join(texts, on="message_id", how="left")
+        .join(chat, on="message_id", how="left")
         .sort("timestamp", descending=True)
         .head(EVIDENCE_LIMIT)
+    )
+    replies = exchanges.answer_texts(chat, shown.drop_nulls("turn"))
+    shown = shown.select("message_id", "timestamp", "weight", "text", "from_me", "latency_s").join(
+        replies, on="message_id", how="left", maintain_order="left"
     )
     journal_count = events.height - from_messages.height
     return shown.to_dicts(), from_messages["message_id"].n_unique(), journal_count
