@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -128,6 +129,29 @@ def test_database_error_rolls_back_and_is_a_store_error(
         save(db, messages(CHAT))
     assert counts(db)["messages"] == 0
     assert counts(db)["people"] == 0
+
+
+def test_an_insert_failing_on_the_writer_thread_rolls_everything_back(
+    db: Database, messages: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Batches are inserted on a thread while the next is prepared: an error there still
+    # reaches the caller, after the earlier batches were written in the same transaction.
+    real = save_module.insert_messages
+    calls: list[str] = []
+
+    def flaky(conn, frame, columns, import_id, *, fast):  # type: ignore[no-untyped-def]
+        calls.append(threading.current_thread().name)
+        if len(calls) == 2:
+            raise OperationalError("INSERT INTO messages", {}, Exception("database is full"))
+        return real(conn, frame, columns, import_id, fast=fast)
+
+    monkeypatch.setattr(save_module, "insert_messages", flaky)
+    before = counts(db)
+    batches = [messages(CHAT[:2]), messages(CHAT[2:4]), messages(CHAT[4:])]
+    with pytest.raises(StoreError, match="database is full"):
+        import_batches(db, iter(batches), file="chat.txt", me="Sam", format="whatsapp")
+    assert calls[0].startswith("reciprocity-save")
+    assert counts(db) == before  # nothing: not the first batch, not its people
 
 
 def test_message_without_time_names_its_line(db: Database, messages: Build) -> None:

@@ -65,6 +65,10 @@ class Directory:
             handles = conn.scalars(select(Identity.handle).where(Identity.person_id == row.id))
             self._me_names = {_fold(row.name), *(_fold(h) for h in handles)}
 
+    def knows(self, pairs: Iterable[tuple[str, str]]) -> bool:
+        """Whether :meth:`identities` can answer for all ``pairs`` without the database."""
+        return all(pair in self._ids for pair in pairs)
+
     def identities(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """Identity id for each (platform, handle); unknown ones are created."""
         wanted = set(pairs)

@@ -110,9 +110,12 @@ def import_batches(
     try:
         with db.engine.begin() as conn, _import_cache(conn):
             saver = _Saver(conn, file=file, me=me, format=format, sha256=checksum)
-            for batch, digest in _hashed_ahead(batches):
-                saver.add(batch, digest)
-            result = saver.finish()
+            try:
+                for batch, digest in _hashed_ahead(batches):
+                    saver.add(batch, digest)
+                result = saver.finish()
+            finally:
+                saver.close()
     except errors as exc:
         reason = getattr(exc, "orig", None) or exc
         raise StoreError(
@@ -180,6 +183,15 @@ def _import_cache(conn: Connection) -> Iterator[None]:
         raw.execute(f"PRAGMA cache_size={int(before)}")
 
 
+def _shareable(conn: Connection) -> bool:
+    """Whether ``conn`` may be used from a thread other than the one that opened it."""
+    url = conn.engine.url
+    if conn.dialect.name == "sqlite":
+        # SQLAlchemy opens file databases with check_same_thread=False.
+        return url.database not in (None, "", ":memory:") and "mode=memory" not in str(url)
+    return conn.dialect.name == "postgresql"
+
+
 def _sha256(file: str) -> str | None:
     path = Path(file)
     if not path.is_file():
@@ -220,6 +232,13 @@ class _Saver:
             self.kept = []
         self.frame: tuple[str, pl.DataFrame, pl.DataFrame] | None = None
         self.digest: pl.Series | None = None
+        # Inserting a batch (SQLite works without the interpreter lock) on a thread while
+        # the next one is prepared; only where the driver allows a connection to be used
+        # from another thread (files, not SQLite's in-memory databases) and one at a time.
+        self.writer: ThreadPoolExecutor | None = None
+        self.in_flight: tuple[pl.DataFrame, Future[int]] | None = None
+        if _shareable(conn):
+            self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reciprocity-save")
         key = conn.execute(
             insert(Import).values(
                 file=file,
@@ -264,9 +283,12 @@ class _Saver:
     def _with_ids(self, batch: pl.DataFrame) -> pl.DataFrame:
         """Add conversation, sender identity and time in µs to every row."""
         titles = batch.select("source", "conversation").unique(maintain_order=True)
+        senders = batch.select("source", "sender").drop_nulls().unique(maintain_order=True)
+        known = all(key in self.conversations for key in titles.iter_rows())
+        if not (known and self.people.knows(senders.iter_rows())):
+            self.settle()  # what follows reads and writes the database
         conversation_ids = [self._conversation(p, t) for p, t in titles.iter_rows()]
         titles = titles.with_columns(conversation_id=pl.Series(conversation_ids, dtype=pl.Int64))
-        senders = batch.select("source", "sender").drop_nulls().unique(maintain_order=True)
         ids = self.people.identities(senders.iter_rows())
         senders = senders.with_columns(
             sender_identity_id=pl.Series(
@@ -322,12 +344,33 @@ class _Saver:
         )
 
     def _insert(self, frame: pl.DataFrame) -> None:
+        """Write ``frame``'s rows, on the writer thread when there is one: the next batch
+        is prepared meanwhile. At most one batch is in flight."""
         columns = [
             name
             for name in _COLUMNS
             if name not in _OPTIONAL or frame[name].null_count() < frame.height
         ]
-        added = insert_messages(self.conn, frame, columns, self.import_id, fast=self.fast)
+        self.settle()
+        if self.writer is None:
+            self._inserted(
+                frame, insert_messages(self.conn, frame, columns, self.import_id, fast=self.fast)
+            )
+            return
+        job = self.writer.submit(
+            insert_messages, self.conn, frame, columns, self.import_id, fast=self.fast
+        )
+        self.in_flight = (frame, job)
+
+    def settle(self) -> None:
+        """Wait for the batch in flight (raising what its insert raised), so that the
+        connection is free again."""
+        if self.in_flight is not None:
+            frame, job = self.in_flight
+            self.in_flight = None
+            self._inserted(frame, job.result())
+
+    def _inserted(self, frame: pl.DataFrame, added: int) -> None:
         if self.kept is not None:
             if added != frame.height:
                 self.kept = None  # some rows were already there: read back instead
@@ -343,8 +386,18 @@ class _Saver:
                 )
         self.added += added
 
+    def close(self) -> None:
+        """Let the writer thread finish (whatever happened), before the transaction ends."""
+        if self.writer is not None:
+            if self.in_flight is not None:
+                self.in_flight[1].exception()  # wait; the error, if any, is raised elsewhere
+                self.in_flight = None
+            self.writer.shutdown(wait=True)
+            self.writer = None
+
     def finish(self) -> ImportResult:
         """Check that the user was found, then link replies and record the import."""
+        self.settle()
         self._check_me()
         if self.participants:
             self.conn.execute(
