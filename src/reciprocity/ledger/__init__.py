@@ -78,6 +78,24 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
 """Columns of :func:`ledger`: one row per event."""
 
 _ME, _THEM = pl.lit("me"), pl.lit("them")
+# Columns of the exchanges that message events read.
+_READ = (
+    "relationship_id",
+    "person",
+    "from_me",
+    "timestamp",
+    "latency_s",
+    "message_id",
+    "question",
+    "request",
+    "check_in",
+    "support_emotional",
+    "support_practical",
+    "request_outcome",
+    "good_news_response",
+    "supported",
+    "disclosure_depth",
+)
 
 
 def _events(
@@ -117,7 +135,12 @@ def message_events(
     ``exchanges`` is :func:`reciprocity.exchanges.exchanges` output, in timeline order.
     """
     gap = pl.col("timestamp") - pl.col("timestamp").shift(1).over("relationship_id")
-    rows = exchanges.lazy().with_columns((gap.is_null() | (gap >= silence)).alias("_opens"))
+    # Only the columns the events read: each kind of event filters a copy of these.
+    rows = (
+        exchanges.lazy()
+        .select(_READ)
+        .with_columns((gap.is_null() | (gap >= silence)).alias("_opens"))
+    )
     question = pl.col("question") & ~pl.col("request") & ~pl.col("check_in")
     response = pl.col("good_news_response")
     depth = pl.col("disclosure_depth")
