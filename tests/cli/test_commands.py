@@ -217,6 +217,21 @@ def test_analyze_one_person_in_depth(db_path: Path) -> None:
     assert code == 1
     assert "Nobody" in err
     assert "Alex" in err  # says who there is
+    assert "Before and after the conversation" not in out  # no conversation recorded yet
+    run(
+        db_path,
+        "coach",
+        "Can we plan more?",
+        "--person",
+        "Alex",
+        "--record",
+        "--date",
+        "2024-03-10",
+    )
+    code, out, _ = run(db_path, "analyze", "--person", "Alex")
+    assert code == 0
+    assert "Before and after the conversation" in out
+    assert "too early" in out  # ten messages: nothing to read yet, and it says so
 
 
 def test_one_bad_file_does_not_stop_the_others(db_path: Path, tmp_path: Path) -> None:

@@ -259,11 +259,29 @@ def analyze(
             )
         out.print(
             balance_view.person_view(
-                match, analysis.balance, analysis.exchange_figures, analysis.reply_speed
+                match,
+                analysis.balance,
+                analysis.exchange_figures,
+                analysis.reply_speed,
+                change=_change_since_talk(db, analysis, match),
             )
         )
         return
     _show_overview(analysis, render.duration(gap.total_seconds()))
+
+
+def _change_since_talk(
+    db: store.Database, analysis: pipeline.Analysis, person: str
+) -> pl.DataFrame | None:
+    """Before and after the latest recorded conversation with ``person``, if there is one."""
+    from reciprocity import guide
+
+    records = guide.conversation_records(db).filter(
+        pl.col("person").str.to_lowercase() == person.lower()
+    )
+    if records.is_empty():
+        return None
+    return metrics.change_around(analysis.ledger, person, records["date"].max())  # type: ignore[arg-type]
 
 
 def _show_overview(analysis: pipeline.Analysis, silence_label: str) -> None:
