@@ -361,18 +361,24 @@ def _run(db: store.Database, *, silence: timedelta, lean: bool) -> Analysis:
     exchanges_key = f"exchanges/{detector_id()}/{gap}"
     ledger_key = f"ledger/{keyed}"
 
+    def handed_over() -> pl.DataFrame:
+        # Pairing is the acts frame's last reader (the figures come first): it gets the
+        # frame to itself and lets go of the texts as soon as it has what it needs of them.
+        frame()
+        return frames.pop("acts")
+
     def paired() -> pl.DataFrame:
         if "exchanges" not in frames:
             with timings.stage("exchanges"):
                 frames["exchanges"] = store.derived_parts(
                     db,
                     exchanges_key,
-                    lambda: exchanges.exchange_parts(frame(), window=silence),
+                    lambda: exchanges.exchange_parts(handed_over(), window=silence),
                     DOWNSTREAM_COLUMNS if lean else None,
                     _compact if lean else None,
                 )
             if lean:
-                frames.pop("acts", None)  # figures come first: the messages are done with
+                frames.pop("acts", None)  # read from the cache: no longer needed either
                 # Strings again now that the messages' memory is free: the same frame.
                 frames["exchanges"] = frames["exchanges"].with_columns(
                     pl.col(_COMPACTED).cast(pl.String)

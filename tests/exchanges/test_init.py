@@ -11,8 +11,10 @@ from reciprocity.acts import ACTS
 from reciprocity.exchanges import exchanges, with_acts
 
 
-def _by_text(frame: pl.DataFrame, text: str) -> dict[str, object]:
-    return frame.filter(pl.col("text") == text).row(0, named=True)
+def _by_text(out: pl.DataFrame, chat: pl.DataFrame, text: str) -> dict[str, object]:
+    """The exchange row of the message whose text is ``text`` (exchanges carry ids)."""
+    (message_id,) = chat.filter(pl.col("text") == text)["message_id"]
+    return out.filter(pl.col("message_id") == message_id).row(0, named=True)
 
 
 def test_with_acts_appends_detected_acts(chat_with_acts):  # type: ignore[no-untyped-def]
@@ -29,28 +31,28 @@ def test_with_acts_appends_detected_acts(chat_with_acts):  # type: ignore[no-unt
 
 
 def test_answer_is_the_other_sides_next_turn(chat_with_acts):  # type: ignore[no-untyped-def]
-    out = exchanges(
-        chat_with_acts(
-            [
-                ("A", "me", 0, "hi", "", 0),
-                ("A", "me", 1, "you there?", "question", 0),
-                ("A", "them", 11, "yes", "", 0),
-                ("A", "them", 12, "sorry", "apology", 0),
-                ("A", "me", 300, "ok", "", 0),  # 288 min after "sorry": inside 6 h
-                ("A", "them", 700, "late", "", 0),  # 400 min after "ok": over 6 h
-            ]
-        )
+    chat = chat_with_acts(
+        [
+            ("A", "me", 0, "hi", "", 0),
+            ("A", "me", 1, "you there?", "question", 0),
+            ("A", "them", 11, "yes", "", 0),
+            ("A", "them", 12, "sorry", "apology", 0),
+            ("A", "me", 300, "ok", "", 0),  # 288 min after "sorry": inside 6 h
+            ("A", "them", 700, "late", "", 0),  # 400 min after "ok": over 6 h
+        ]
     )
-    first, second = _by_text(out, "hi"), _by_text(out, "you there?")
+    out = exchanges(chat)
+    assert "text" not in out.columns  # ids only: the store has the texts
+    first, second = _by_text(out, chat, "hi"), _by_text(out, chat, "you there?")
     assert first["latency_s"] == 660.0
     assert second["latency_s"] == 600.0
     assert second["answer_message_id"] == 3
     assert second["answer_apology"] is True  # acts of the whole answer turn
     assert second["answer_words"] == 2
-    assert _by_text(out, "sorry")["latency_s"] == 288 * 60.0
-    assert _by_text(out, "ok")["answered"] is False
-    assert _by_text(out, "ok")["latency_s"] is None
-    assert _by_text(out, "late")["answered"] is False
+    assert _by_text(out, chat, "sorry")["latency_s"] == 288 * 60.0
+    assert _by_text(out, chat, "ok")["answered"] is False
+    assert _by_text(out, chat, "ok")["latency_s"] is None
+    assert _by_text(out, chat, "late")["answered"] is False
 
 
 def test_window_is_a_setting(chat_with_acts):  # type: ignore[no-untyped-def]

@@ -36,6 +36,15 @@ ROWS = [
 ]
 
 
+def _texts_from(chat: pl.DataFrame):  # type: ignore[no-untyped-def]
+    """What ``store.message_texts`` answers, from the test's own frame."""
+
+    def texts(ids: pl.Series) -> pl.DataFrame:
+        return chat.select("message_id", "text").filter(pl.col("message_id").is_in(ids.implode()))
+
+    return texts
+
+
 @pytest.fixture
 def chat(chat_with_acts):  # type: ignore[no-untyped-def]
     frame = chat_with_acts(ROWS)
@@ -68,7 +77,7 @@ def test_the_whole_has_answers_follow_ups_and_outcomes(chat: pl.DataFrame) -> No
     # The parts are only worth comparing if the rows carry what parts could get wrong.
     whole = exchanges(chat)
     assert whole.height == chat.filter(pl.col("kind") != "call").height
-    texts = answer_texts(whole)["answer_text"]
+    texts = answer_texts(whole, whole, _texts_from(chat))["answer_text"]
     assert texts.drop_nulls().len() >= 8
     # A turn runs across the break and the change of conversation: three messages here.
     joined = "yay! when do you start? proud of you how are you doing?"
@@ -108,36 +117,49 @@ def test_paired_parts_are_pair_answers(chat: pl.DataFrame) -> None:
         next(paired_parts(chat, window=window, rows=0))
 
 
-def test_answer_texts_are_the_texts_pairing_joins(chat: pl.DataFrame) -> None:
-    # Exchanges leave the answer's text out; put back together it is pairing's, row by row.
-    paired = pair_answers(chat.lazy(), window=timedelta(hours=6)).collect()
+def test_answer_texts_rebuild_each_reply_from_the_store(chat: pl.DataFrame) -> None:
+    # Exchanges carry ids, not texts: a page asks for the replies of the rows it shows.
     whole = exchanges(chat)
-    assert "answer_text" not in whole.columns
-    assert "follow_text" not in whole.columns
-    rebuilt = answer_texts(whole)
-    assert rebuilt["message_id"].equals(whole["message_id"])
-    assert rebuilt["answer_text"].equals(paired["answer_text"])
-    # For a few rows (a page's worth): the same texts, in the order asked.
-    some = whole.filter(pl.col("person") == "Cy").reverse()
-    expected = paired.filter(pl.col("person") == "Cy").reverse()["answer_text"]
-    assert expected.drop_nulls().len() >= 2
-    assert answer_texts(whole, some)["answer_text"].equals(expected)
+    for column in ("text", "answer_text", "follow_text"):
+        assert column not in whole.columns
+    asked: list[int] = []
+
+    def counted(ids: pl.Series) -> pl.DataFrame:
+        asked.extend(ids.to_list())
+        return _texts_from(chat)(ids)
+
+    cy = whole.filter(pl.col("person") == "Cy").reverse()  # newest first, as pages show
+    replies = answer_texts(whole, cy, counted)
+    assert replies["message_id"].equals(cy["message_id"])
+    assert replies["answer_text"].to_list() == [
+        None,  # nobody answered the last message
+        "but was it fair?",
+        None,  # answered after 402 minutes: outside the six-hour window
+        "fine, forget it then",
+        "sorry, can't this week",
+    ]
+    assert sorted(asked) == [9, 10, 18]  # only the answering turns' messages were read
 
 
-def test_pairing_joins_texts_only_where_asked(chat: pl.DataFrame) -> None:
+def test_flags_are_read_only_where_asked(chat: pl.DataFrame) -> None:
     window = timedelta(hours=6)
-    every = pair_answers(chat.lazy(), window=window).collect()
+    flags = {"but": pl.col("text").str.contains(r"\bbut\b")}
+    every = pair_answers(chat.lazy(), window=window, flags=flags).collect()
+    # Cy's good news was answered with a "but"; a turn has a flag when any message has.
+    news = every.filter(pl.col("message_id") == 17)
+    assert news["answer_but"].to_list() == [True]
     asked = pl.col("request")
     some = pl.concat(
-        [p.collect() for p in paired_parts(chat, window=window, rows=3, texts_for=asked)]
+        [
+            p.collect()
+            for p in paired_parts(chat, window=window, rows=3, flags=flags, flags_for=asked)
+        ]
     )
-    wanted = chat.filter(pl.col("kind").is_in(["text", "media"])).sort(
-        "relationship_id", "timestamp", "conversation_id", "ordinal"
-    )["request"]
-    for column in ("answer_text", "follow_text"):
-        expected = every.select(pl.when(wanted).then(pl.col(column)))
-        assert some[column].equals(expected.to_series().alias(column))
-    assert some.drop("answer_text", "follow_text").equals(every.drop("answer_text", "follow_text"))
+    wanted = some["request"]
+    for column in ("answer_but", "follow_but"):
+        expected = every.select(pl.when(wanted).then(pl.col(column)).alias(column))
+        assert some[column].equals(expected.to_series())
+    assert some.drop("answer_but", "follow_but").equals(every.drop("answer_but", "follow_but"))
 
 
 def test_an_empty_frame_gives_one_empty_part(chat: pl.DataFrame) -> None:

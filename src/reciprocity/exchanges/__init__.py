@@ -19,7 +19,7 @@ has its sixty-odd columns in memory at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import polars as pl
@@ -29,6 +29,7 @@ from reciprocity.exchanges.outcomes import (
     AFTER_DECLINE,
     GOOD_NEWS_RESPONSES,
     REQUEST_OUTCOMES,
+    TEXT_FLAGS,
     TEXT_ROWS,
     classify_rows,
     support_times,
@@ -56,9 +57,8 @@ SUPPORT_WINDOW = timedelta(hours=24)
 """Default: support for a hard time counts when it comes within this time."""
 
 _FRAME_COLUMNS = FRAME_COLUMNS
-# Joined only for the rows whose outcome reads them, and dropped once read: the answer's
-# text for any row is :func:`answer_texts`.
-_TEXTS_READ_ONCE = ("answer_text", "follow_text")
+# Read by the outcomes, for the rows that need them only, and dropped once read.
+_FLAG_COLUMNS = tuple(f"{side}_{name}" for side in ("answer", "follow") for name in TEXT_FLAGS)
 
 
 def with_acts(frame: pl.DataFrame) -> pl.DataFrame:
@@ -75,14 +75,14 @@ def _checked(
     acts: pl.DataFrame | pl.LazyFrame, window: timedelta, support_window: timedelta
 ) -> pl.DataFrame:
     names = acts.collect_schema().names()
-    missing = [c for c in (*_FRAME_COLUMNS, *ACTS, "disclosure_depth") if c not in names]
+    missing = [c for c in (*_FRAME_COLUMNS, "text", *ACTS, "disclosure_depth") if c not in names]
     if missing:
         raise ValueError(
             f"the acts frame lacks column(s) {', '.join(missing)}; build it with with_acts()"
         )
     if window <= timedelta(0) or support_window <= timedelta(0):
         raise ValueError("windows must be positive durations")
-    return acts.lazy().select(*_FRAME_COLUMNS, *ACTS, "disclosure_depth").collect()
+    return acts.lazy().select(*_FRAME_COLUMNS, "text", *ACTS, "disclosure_depth").collect()
 
 
 def exchange_parts(
@@ -93,16 +93,26 @@ def exchange_parts(
     rows: int = ROWS_PER_PART,
 ) -> Iterator[pl.DataFrame]:
     """:func:`exchanges`, at most ``rows`` rows at a time, in order: concatenated, the parts
-    are exactly its result. Only one part's wide columns (texts of the message, the answer
-    and the follow-up) are built at a time, so a caller that stores or reduces each part
-    as it comes keeps memory bounded however long one relationship's chat is."""
+    are exactly its result. Only one part's wide columns (sixty-odd: the message, its
+    answer's and follow-up's acts, the outcomes) are built at a time, so a caller that
+    stores or reduces each part as it comes keeps memory bounded however long one
+    relationship's chat is. The texts are read once, up front; hand the frame over (keep
+    no reference to it) and they are freed while the parts are built."""
     frame = _checked(acts, window, support_window)
     parts = paired_parts(
-        frame, window=window, rows=rows, carry=support_times(), texts_for=TEXT_ROWS
+        frame,
+        window=window,
+        rows=rows,
+        carry=support_times(),
+        flags=TEXT_FLAGS,
+        flags_for=TEXT_ROWS,
     )
+    # Pairing reads the texts once: a caller that hands its frame over lets them go
+    # after the first part.
+    del acts, frame
     for part in parts:
         classified = classify_rows(part, support_window=support_window)
-        yield classified.drop(*_TEXTS_READ_ONCE).collect()
+        yield classified.drop(*_FLAG_COLUMNS).collect()
 
 
 def exchanges(
@@ -124,27 +134,36 @@ def exchanges(
     return parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
 
 
-def answer_texts(exchanges: pl.DataFrame, rows: pl.DataFrame | None = None) -> pl.DataFrame:
+def answer_texts(
+    exchanges: pl.DataFrame,
+    rows: pl.DataFrame,
+    texts: Callable[[pl.Series], pl.DataFrame],
+) -> pl.DataFrame:
     """``message_id`` and ``answer_text`` (the answering turn's messages joined by spaces,
-    null when unanswered) for ``rows`` of ``exchanges`` (all of them by default).
+    null when unanswered) for ``rows`` of ``exchanges``, in their order.
 
-    :func:`exchanges` leaves the answer's text out (it repeats each turn's text on every
-    message it answers); the turn is there in ``turn``, so the text is put back together
-    from the same frame, for just the rows a page shows.
+    The exchanges carry ids, not texts: ``texts`` gives ``message_id`` and ``text`` for a
+    series of ids (``lambda ids: store.message_texts(db, ids)``), and is asked only for
+    the messages of the answering turns, so a page's worth of rows reads a few dozen.
     """
-    chosen = exchanges if rows is None else rows
-    wanted = chosen.filter(pl.col("answered")).select(
+    wanted = rows.filter(pl.col("answered")).select(
         "message_id", "relationship_id", (pl.col("turn") + 1).alias("turn")
     )
-    turns = wanted.select("relationship_id", "turn").unique()
+    members = exchanges.join(
+        wanted.select("relationship_id", "turn").unique(),
+        on=["relationship_id", "turn"],
+        how="semi",
+        maintain_order="left",
+    ).select("relationship_id", "turn", "message_id")
+    found = texts(members["message_id"])
     joined = (
-        exchanges.join(turns, on=["relationship_id", "turn"], how="semi")
+        members.join(found, on="message_id", how="left", maintain_order="left")
         .group_by("relationship_id", "turn", maintain_order=True)
         .agg(pl.col("text").fill_null("").str.join(" ").alias("answer_text"))
     )
-    found = wanted.join(joined, on=["relationship_id", "turn"], how="left")
-    return chosen.select("message_id").join(
-        found.select("message_id", "answer_text"),
+    answered = wanted.join(joined, on=["relationship_id", "turn"], how="left")
+    return rows.select("message_id").join(
+        answered.select("message_id", "answer_text"),
         on="message_id",
         how="left",
         maintain_order="left",

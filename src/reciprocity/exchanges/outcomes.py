@@ -40,6 +40,7 @@ __all__ = [
     "REQUEST_OUTCOMES",
     "SHORT_WORDS",
     "SUPPORT_COLUMNS",
+    "TEXT_FLAGS",
     "TEXT_ROWS",
     "classify",
     "classify_rows",
@@ -79,17 +80,24 @@ _ULTIMATUM = (
 )
 
 
+TEXT_FLAGS = {
+    "but": pl.col("text").fill_null("").str.contains(_BUT),
+    "positive": pl.col("text").fill_null("").str.contains(_POSITIVE),
+    "ultimatum": pl.col("text").fill_null("").str.contains(_ULTIMATUM),
+}
+"""What outcomes read in a turn's words, per message (a turn has a flag when any of its
+messages has): a "but" in the answer to good news, a short warm word, an ultimatum after a
+"no". The answer turn's flags are ``answer_but`` ..., the follow-up's ``follow_ultimatum``."""
+
+
 def _a(act: str) -> pl.Expr:
     """The answer turn's ``act`` flag, False when unanswered."""
     return pl.col("answer_" + act).fill_null(False)
 
 
 def _good_news() -> pl.Expr:
-    text = pl.col("answer_text").fill_null("")
-    destructive = (
-        _a("contempt") | _a("you_accusation") | (~_a("celebrate") & text.str.contains(_BUT))
-    )
-    short_positive = (pl.col("answer_words") <= SHORT_WORDS) & text.str.contains(_POSITIVE)
+    destructive = _a("contempt") | _a("you_accusation") | (~_a("celebrate") & _a("but"))
+    short_positive = (pl.col("answer_words") <= SHORT_WORDS) & _a("positive")
     return (
         pl.when(~pl.col("good_news"))
         .then(None)
@@ -121,16 +129,16 @@ def _request() -> pl.Expr:
 
 
 def _after_decline() -> pl.Expr:
-    follow = pl.col("follow_text")
+    followed = pl.col("follow_request").is_not_null()  # null: no follow-up in time
     pressure = (
         pl.col("follow_contempt").fill_null(False)
         | pl.col("follow_you_accusation").fill_null(False)
-        | follow.fill_null("").str.contains(_ULTIMATUM)
+        | pl.col("follow_ultimatum").fill_null(False)
     )
     return (
         pl.when(pl.col("request_outcome").ne_missing(pl.lit("declined")))
         .then(None)
-        .when(follow.is_not_null() & pressure)
+        .when(followed & pressure)
         .then(pl.lit("ultimatum"))
         .when(pl.col("follow_request").fill_null(False))
         .then(pl.lit("re_ask"))
@@ -152,8 +160,8 @@ def _next_support(from_me: bool) -> pl.Expr:
 
 
 TEXT_ROWS = pl.col("good_news") | pl.col("request")
-"""The rows whose outcome reads the answer's or follow-up's text (good news, requests):
-pairing joins those texts for these rows only (see ``pairing.paired_parts``)."""
+"""The rows whose outcome reads the answer's or follow-up's :data:`TEXT_FLAGS` (good news,
+requests): pairing reads the texts of those turns only (see ``pairing.paired_parts``)."""
 
 SUPPORT_COLUMNS = ("_support_me", "_support_them")
 """When each side next sends support, at or after each row (helper columns of :func:`classify`)."""
@@ -200,6 +208,6 @@ def classify_rows(paired: pl.LazyFrame, *, support_window: timedelta) -> pl.Lazy
 
 def classify(paired: pl.LazyFrame, *, support_window: timedelta) -> pl.LazyFrame:
     """Add ``depth_matched``, ``supported``, ``good_news_response``, ``request_outcome``,
-    and ``after_decline`` to a frame from
-    :func:`reciprocity.exchanges.pairing.pair_answers` (which must be in timeline order)."""
+    and ``after_decline`` to a frame from :func:`reciprocity.exchanges.pairing.pair_answers`
+    with ``flags=TEXT_FLAGS`` (which must be in timeline order)."""
     return classify_rows(paired.with_columns(support_times()), support_window=support_window)

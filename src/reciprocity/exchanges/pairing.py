@@ -10,12 +10,14 @@ Built from window expressions over ``relationship_id``, a group-by over the runs
 and gathers by turn number, so no Python runs per message and each relationship can be
 processed on its own partition. Within one long chat, :func:`paired_parts` goes a slice of
 rows at a time: what needs the whole timeline (turn numbers, each turn's acts) is computed
-once in narrow columns, and a slice joins the texts of only the turns it points at.
+once in narrow columns. The texts are read once, for each message's word count and for
+the text *flags* a caller asks for (say, "contains 'but'"), which a turn has when any of
+its messages has; the pairs carry message ids, not texts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -38,7 +40,7 @@ ANSWER_PREFIX = "answer_"
 """Prefix of the answer turn's columns (``answer_celebrate``, ``answer_words`` ...)."""
 FOLLOW_PREFIX = "follow_"
 """Prefix of the sender's next turn after the answer (what the asker did after a "no")."""
-_FOLLOW_COLS = ("text", "request", "contempt", "you_accusation")
+_FOLLOW_ACTS = ("request", "contempt", "you_accusation")
 
 FRAME_COLUMNS = (
     "relationship_id",
@@ -48,10 +50,10 @@ FRAME_COLUMNS = (
     "from_me",
     "timestamp",
     "ordinal",
-    "text",
     "kind",
 )
-"""Columns of the analysis frame that exchanges carry (the acts and depth come after)."""
+"""Columns of the analysis frame that exchanges carry (the acts and depth come after).
+Not the text: pairing reads it and leaves it behind; the store has it under ``message_id``."""
 
 _BY_REL = "relationship_id"
 _ORDER = TIMELINE_ORDER
@@ -76,20 +78,22 @@ def turns(acts: pl.LazyFrame) -> pl.LazyFrame:
 #: Timeline rows per part of :func:`paired_parts`: bounds the wide columns alive at once.
 ROWS_PER_PART = 50_000
 
-# Columns of the acts frame that pairing reads, in output order.
-_FRAME_INPUT = (*FRAME_COLUMNS, *ACTS, "disclosure_depth")
+# Columns of the acts frame that pairing reads, and those a part's rows carry.
+_FRAME_INPUT = (*FRAME_COLUMNS, "text", *ACTS, "disclosure_depth")
+_WIDE = (*FRAME_COLUMNS, *ACTS, "disclosure_depth")
 _WORDS = pl.col("text").fill_null("").str.count_matches(r"\S+")
-# Columns of a turn (narrow; the turn's text is joined per part) in output order.
-_TURN_COLS = ("message_id", "started", "words", "text", "disclosure_depth", *ACTS)
 
 
 @dataclass(frozen=True)
 class _Plan:
     """What pairing needs from the whole timeline, in narrow columns (no text).
 
-    ``rows`` maps timeline position to the row of ``frame``; ``turn`` is the turn number
-    per relationship and ``g`` the turn number across the frame; ``table`` has one row per
-    turn (row ``g`` is turn ``g``); ``carried`` holds extra per-row columns.
+    ``frame`` is the input without its text; ``rows`` maps timeline position to the row of
+    ``frame``; ``turn`` is the turn number per relationship and ``g`` the turn number across
+    the frame; ``table`` has one row per turn (row ``g`` is turn ``g``), with the flags;
+    ``flags`` their names and ``wanted`` per timeline row whether its answer's and
+    follow-up's flags are read (``None``: every row's); ``carried`` holds extra per-row
+    columns.
     """
 
     frame: pl.DataFrame
@@ -97,10 +101,28 @@ class _Plan:
     turn: pl.Series
     g: pl.Series
     table: pl.DataFrame
+    flags: tuple[str, ...]
+    wanted: pl.Series | None
     carried: pl.DataFrame
 
+    @property
+    def answer_columns(self) -> tuple[str, ...]:
+        """The answer turn's columns, unprefixed, in output order."""
+        return ("message_id", "started", "words", "disclosure_depth", *ACTS, *self.flags)
 
-def _plan(frame: pl.DataFrame, carry: Sequence[pl.Expr]) -> _Plan:
+    @property
+    def follow_columns(self) -> tuple[str, ...]:
+        """The follow-up turn's columns, unprefixed, in output order."""
+        return ("started", *_FOLLOW_ACTS, *self.flags)
+
+
+def _plan(
+    frame: pl.DataFrame,
+    carry: Sequence[pl.Expr],
+    flags: Mapping[str, pl.Expr],
+    flags_for: pl.Expr | None,
+) -> _Plan:
+    wanted = [] if flags_for is None else [flags_for.fill_null(False).alias("_wanted")]
     lazy = (
         frame.lazy()
         .with_row_index("_row")
@@ -113,6 +135,7 @@ def _plan(frame: pl.DataFrame, carry: Sequence[pl.Expr]) -> _Plan:
             "disclosure_depth",
             *ACTS,
             _WORDS.alias("_words"),
+            *wanted,
         )
     )
     if not in_timeline_order(frame):  # the store's analysis frame already is
@@ -129,15 +152,45 @@ def _plan(frame: pl.DataFrame, carry: Sequence[pl.Expr]) -> _Plan:
         pl.col(_BY_REL) != pl.col(_BY_REL).shift(1)
     )
     narrow = narrow.with_columns(_g=started.fill_null(True).cast(pl.Int64).cum_sum() - 1)
+    g = narrow["_g"]
     table = _turn_table(narrow)
+    if flags:
+        # Only the answers (g + 1) and follow-ups (g + 2) of wanted rows are looked at.
+        asked = g if flags_for is None else g.filter(narrow["_wanted"])
+        looked_at = pl.concat([asked + 1, asked + 2]).unique().sort()
+        table = table.with_columns(_turn_flags(frame, narrow, flags, looked_at, table.height))
     return _Plan(
-        frame=frame,
+        frame=frame.select(_WIDE),
         rows=narrow["_row"],
         turn=narrow["turn"],
-        g=narrow["_g"],
+        g=g,
         table=table,
+        flags=tuple(flags),
+        wanted=narrow["_wanted"] if flags and flags_for is not None else None,
         carried=narrow.select(carry) if carry else pl.DataFrame(),
     )
+
+
+def _turn_flags(
+    frame: pl.DataFrame,
+    narrow: pl.DataFrame,
+    flags: Mapping[str, pl.Expr],
+    turns: pl.Series,
+    count: int,
+) -> list[pl.Series]:
+    """Each flag per turn (any of the turn's messages), for ``turns`` (sorted global turn
+    numbers); null for the other turns of the ``count``."""
+    inside = narrow.filter(pl.col("_g").is_in(turns.implode()))
+    texts = frame.select(pl.col("text").gather(inside["_row"]))
+    found = (
+        texts.select(**flags)
+        .with_columns(inside["_g"])
+        .group_by(pl.col("_g").set_sorted(), maintain_order=True)
+        .agg(pl.all().fill_null(False).any())
+    )
+    every = pl.DataFrame({"_g": pl.int_range(count, dtype=pl.Int64, eager=True)})
+    spread = every.join(found, on="_g", how="left", maintain_order="left")
+    return [spread[name] for name in flags]
 
 
 def _turn_table(narrow: pl.DataFrame, rows: int = ROWS_PER_PART) -> pl.DataFrame:
@@ -175,70 +228,35 @@ def _turn_table(narrow: pl.DataFrame, rows: int = ROWS_PER_PART) -> pl.DataFrame
     return parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
 
 
-def _texts_of(plan: _Plan, turns: pl.Series) -> pl.Series:
-    """The joined text of each turn in ``turns`` (global numbers; null stays null), in
-    order. Only the distinct turns asked for are assembled."""
-    wanted = turns.drop_nulls().unique().sort()
-    if wanted.is_empty():
-        return pl.repeat(None, turns.len(), dtype=pl.String, eager=True).alias("text")
-    spans = pl.DataFrame(
-        {
-            "_g": wanted,
-            "_low": plan.g.search_sorted(wanted, side="left"),
-            "_high": plan.g.search_sorted(wanted, side="right"),
-        }
-    )
-    positions = spans.select("_g", pl.int_ranges("_low", "_high").alias("_at")).explode("_at")
-    rows = plan.rows.gather(positions["_at"])
-    joined = (
-        positions.select("_g")
-        .with_columns(plan.frame["text"].gather(rows).alias("text"))
-        .group_by(pl.col("_g").set_sorted(), maintain_order=True)
-        .agg(pl.col("text").fill_null("").str.join(" "))
-    )
-    asked = turns.alias("_g").to_frame()
-    return asked.join(joined, on="_g", how="left", maintain_order="left")["text"]
-
-
-def _later_turn(
-    plan: _Plan, turn: pl.Series, step: int, columns: Sequence[str]
-) -> tuple[pl.DataFrame, pl.Series]:
-    """For each row in turn ``turn`` (global numbers), ``columns`` (not the text) of the
-    turn ``step`` turns later in the same relationship, nulls where there is none; and that
-    turn's number (null where there is none)."""
+def _later_turn(plan: _Plan, turn: pl.Series, step: int, columns: Sequence[str]) -> pl.DataFrame:
+    """For each row in turn ``turn`` (global numbers), ``columns`` of the turn ``step``
+    turns later in the same relationship; nulls where there is none."""
     table = plan.table
     later = turn + step
     inside = later < table.height
     index = later.clip(upper_bound=max(table.height - 1, 0))
     same = inside & (table[_BY_REL].gather(index) == table[_BY_REL].gather(turn))
     index = pl.select(pl.when(same).then(index).otherwise(None)).to_series()
-    return table.select(columns).gather(index), index
+    return table.select(columns).gather(index)
 
 
-def _part(plan: _Plan, start: int, length: int, texts_for: pl.Expr | None = None) -> pl.DataFrame:
-    """Timeline rows ``start`` .. ``start + length`` with their answers and follow-ups;
-    the answer's and follow-up's texts only on rows where ``texts_for`` holds (all rows
-    when it is ``None``)."""
+def _part(plan: _Plan, start: int, length: int) -> pl.DataFrame:
+    """Timeline rows ``start`` .. ``start + length`` with their answers and follow-ups."""
     rows = plan.rows.slice(start, length)
-    wide = plan.frame.select(*_FRAME_INPUT)
     first, last = int(rows[0]), int(rows[-1])
     if last - first == length - 1 and bool((rows.diff().drop_nulls() == 1).all()):
-        timeline = wide.slice(first, length)  # already in timeline order: no copy
+        timeline = plan.frame.slice(first, length)  # already in timeline order: no copy
     else:
-        timeline = wide.gather(rows)
+        timeline = plan.frame.gather(rows)
     g = plan.g.slice(start, length)
-    answer_cols = [c for c in _TURN_COLS if c != "text"]
-    answers, answer_turn = _later_turn(plan, g, 1, answer_cols)
-    follow_cols = ["started", *(c for c in _FOLLOW_COLS if c != "text")]
-    follows, follow_turn = _later_turn(plan, g, 2, follow_cols)
-    if texts_for is not None:
-        wanted = timeline.select(texts_for.fill_null(False)).to_series()
-        answer_turn = pl.select(pl.when(wanted).then(answer_turn)).to_series()
-        follow_turn = pl.select(pl.when(wanted).then(follow_turn)).to_series()
-    answers = answers.with_columns(_texts_of(plan, answer_turn)).select(_TURN_COLS)
-    answers.columns = [ANSWER_PREFIX + c for c in _TURN_COLS]
-    follows = follows.with_columns(_texts_of(plan, follow_turn)).select("started", *_FOLLOW_COLS)
-    follows.columns = ["_follow_started", *(FOLLOW_PREFIX + c for c in _FOLLOW_COLS)]
+    answers = _later_turn(plan, g, 1, plan.answer_columns)
+    answers.columns = [ANSWER_PREFIX + c for c in plan.answer_columns]
+    follows = _later_turn(plan, g, 2, plan.follow_columns)
+    follows.columns = ["_follow_started", *(FOLLOW_PREFIX + c for c in plan.follow_columns[1:])]
+    if plan.wanted is not None:  # a turn read for one row answers its neighbours too
+        wanted = plan.wanted.slice(start, length)
+        answers = _masked(answers, wanted, [ANSWER_PREFIX + f for f in plan.flags])
+        follows = _masked(follows, wanted, [FOLLOW_PREFIX + f for f in plan.flags])
     return pl.concat(
         [
             timeline.with_columns(plan.turn.slice(start, length).alias("turn")),
@@ -250,80 +268,89 @@ def _part(plan: _Plan, start: int, length: int, texts_for: pl.Expr | None = None
     )
 
 
+def _masked(frame: pl.DataFrame, keep: pl.Series, columns: list[str]) -> pl.DataFrame:
+    return frame.with_columns(pl.when(keep).then(pl.col(c)).alias(c) for c in columns)
+
+
 def paired_parts(
     acts: pl.DataFrame,
     *,
     window: timedelta,
     rows: int = ROWS_PER_PART,
     carry: Sequence[pl.Expr] = (),
-    texts_for: pl.Expr | None = None,
+    flags: Mapping[str, pl.Expr] | None = None,
+    flags_for: pl.Expr | None = None,
 ) -> Iterator[pl.LazyFrame]:
     """:func:`pair_answers`, a slice of at most ``rows`` timeline rows at a time.
 
     Concatenated, the parts are exactly :func:`pair_answers`' rows: what needs the whole
-    timeline (turn numbers, each turn's acts) is computed once in narrow columns, and each
-    part joins the texts of only the turns it refers to. ``carry`` are expressions over
-    the timeline's narrow columns (``relationship_id``, ``from_me``, ``timestamp``, the
-    acts ...) computed over the whole of it and appended to each part. ``texts_for`` (a
-    Boolean expression over the timeline's columns) limits ``answer_text`` and
-    ``follow_text`` to the rows where it holds, null elsewhere: joining every answer's
-    text is most of pairing's work, and most callers read it for few rows.
+    timeline (turn numbers, each turn's acts) is computed once in narrow columns. ``carry``
+    are expressions over the timeline's narrow columns (``relationship_id``, ``from_me``,
+    ``timestamp``, the acts ...) computed over the whole of it and appended to each part.
+
+    ``flags`` name Boolean expressions over a message's ``text``; a turn has a flag when
+    any of its messages has, and each row gets ``answer_<flag>`` and ``follow_<flag>``.
+    ``flags_for`` (over the timeline's columns) limits them to the rows where it holds
+    (null elsewhere): the texts are then read only for the turns those rows point at.
     """
     if rows < 1:
         raise ValueError("rows must be at least 1")
-    plan = _plan(acts.select(*_FRAME_INPUT), carry)
+    named = dict(flags or {})
+    plan = _plan(acts.select(*_FRAME_INPUT), carry, named, flags_for)
     if plan.rows.is_empty():
-        yield _pair_empty(turns(acts.lazy()).collect()).with_columns(carry)
+        empty = turns(acts.lazy()).collect().select(*_WIDE, "turn")
+        yield _pair_empty(empty, plan).with_columns(carry)
         return
+    # Nothing later reads the texts: a caller that handed its frame over frees them here.
+    del acts
     for start in range(0, plan.rows.len(), rows):
-        part = _part(plan, start, min(rows, plan.rows.len() - start), texts_for)
-        yield _finish(part.lazy(), window)
+        part = _part(plan, start, min(rows, plan.rows.len() - start))
+        yield _finish(part.lazy(), window, plan)
 
 
-def pair_answers(acts: pl.LazyFrame, *, window: timedelta) -> pl.LazyFrame:
+def pair_answers(
+    acts: pl.LazyFrame, *, window: timedelta, flags: Mapping[str, pl.Expr] | None = None
+) -> pl.LazyFrame:
     """Every conversational message with its answer (see the module docstring).
 
     Adds ``turn``, ``answered`` (Boolean), ``latency_s`` (Float64, null when unanswered)
-    and the answer turn's ``answer_message_id``, ``answer_words``, ``answer_text``,
-    ``answer_disclosure_depth`` and ``answer_<act>`` for every act (all null when unanswered).
-    The sender's own next turn after an answer, when it starts within ``window`` of the
-    answer, gives ``follow_text``, ``follow_request``, ``follow_contempt`` and
-    ``follow_you_accusation`` (null otherwise).
+    and the answer turn's ``answer_message_id``, ``answer_words``,
+    ``answer_disclosure_depth`` and ``answer_<act>`` for every act (all null when
+    unanswered). The sender's own next turn after an answer, when it starts within
+    ``window`` of the answer, gives ``follow_request``, ``follow_contempt`` and
+    ``follow_you_accusation`` (null otherwise). ``flags``: see :func:`paired_parts`.
     """
-    parts = [p.collect() for p in paired_parts(acts.collect(), window=window)]
+    parts = [p.collect() for p in paired_parts(acts.collect(), window=window, flags=flags)]
     return pl.concat(parts, how="vertical").lazy()
 
 
-def _pair_empty(timeline: pl.DataFrame) -> pl.LazyFrame:
+def _pair_empty(timeline: pl.DataFrame, plan: _Plan) -> pl.LazyFrame:
     """:func:`pair_answers` of a timeline without messages (the same columns, no rows)."""
-    answer_types = {
+    types = {
         "message_id": timeline.schema["message_id"],
         "started": timeline.schema["timestamp"],
         "words": pl.Int64(),
-        "text": pl.String(),
         "disclosure_depth": timeline.schema["disclosure_depth"],
-        **{a: pl.Boolean() for a in ACTS},
     }
-    follow_types = {"text": pl.String(), **{c: pl.Boolean() for c in _FOLLOW_COLS[1:]}}
     empty = pl.DataFrame(
         schema={
             **timeline.schema,
-            **{ANSWER_PREFIX + c: t for c, t in answer_types.items()},
+            **{ANSWER_PREFIX + c: types.get(c, pl.Boolean()) for c in plan.answer_columns},
             "_follow_started": timeline.schema["timestamp"],
-            **{FOLLOW_PREFIX + c: t for c, t in follow_types.items()},
+            **{FOLLOW_PREFIX + c: pl.Boolean() for c in plan.follow_columns[1:]},
         }
     )
-    return _finish(empty.lazy(), timedelta(hours=1))
+    return _finish(empty.lazy(), timedelta(hours=1), plan)
 
 
-def _finish(paired: pl.LazyFrame, window: timedelta) -> pl.LazyFrame:
+def _finish(paired: pl.LazyFrame, window: timedelta, plan: _Plan) -> pl.LazyFrame:
     """``answered`` and ``latency_s``; answer and follow-up columns kept only when they count."""
-    answer_cols = ["message_id", "words", "text", "disclosure_depth", *ACTS]
     latency = pl.col(ANSWER_PREFIX + "started") - pl.col("timestamp")
     follow_gap = pl.col("_follow_started") - pl.col(ANSWER_PREFIX + "started")
     followed = pl.col("answered") & follow_gap.is_not_null() & (follow_gap <= window)
     answered = latency.is_not_null() & (latency <= window)
-    keep = [ANSWER_PREFIX + c for c in answer_cols]
+    keep = [ANSWER_PREFIX + c for c in plan.answer_columns if c != "started"]
+    follow = [FOLLOW_PREFIX + c for c in plan.follow_columns[1:]]
     return (
         paired.with_columns(answered.alias("answered"))
         .with_columns(
@@ -332,10 +359,7 @@ def _finish(paired: pl.LazyFrame, window: timedelta) -> pl.LazyFrame:
             .cast(pl.Float64)
             .alias("latency_s"),
             *(pl.when(pl.col("answered")).then(pl.col(c)).otherwise(None).alias(c) for c in keep),
-            *(
-                pl.when(followed).then(pl.col(FOLLOW_PREFIX + c)).otherwise(None)
-                for c in _FOLLOW_COLS
-            ),
+            *(pl.when(followed).then(pl.col(c)).otherwise(None).alias(c) for c in follow),
         )
         .drop(ANSWER_PREFIX + "started", "_follow_started")
     )

@@ -28,6 +28,7 @@ from reciprocity.store.read import (
     get_me,
     import_history,
     list_people,
+    message_texts,
     messages_frame,
 )
 from reciprocity.store.save import ImportResult, import_batches
@@ -50,6 +51,7 @@ __all__ = [
     "link_identity",
     "list_people",
     "merge_people",
+    "message_texts",
     "messages_frame",
     "open_db",
     "set_relationship_kind",

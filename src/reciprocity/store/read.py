@@ -97,6 +97,28 @@ def one_to_one(conn: Connection) -> dict[int, int]:
     return result
 
 
+#: Ids per ``IN (...)`` list: well under every driver's limit on parameters.
+_IDS_PER_QUERY = 900
+
+
+def message_texts(db: Database, ids: pl.Series | list[int]) -> pl.DataFrame:
+    """``message_id`` and ``text`` of the stored messages with these ids (any order; ids
+    that do not exist are left out). For the handful of messages a page shows: the
+    analysis frames carry ids, not texts."""
+    wanted = sorted({int(i) for i in ids if i is not None})
+    found: list[tuple[int, str | None]] = []
+    with db.engine.connect() as conn:
+        for at in range(0, len(wanted), _IDS_PER_QUERY):
+            chunk = wanted[at : at + _IDS_PER_QUERY]
+            found.extend(
+                (int(i), t)
+                for i, t in conn.execute(
+                    select(Message.id, Message.text).where(Message.id.in_(chunk))
+                )
+            )
+    return pl.DataFrame(found, schema={"message_id": pl.Int64, "text": pl.String}, orient="row")
+
+
 def messages_frame(db: Database, *, cache: bool = True) -> pl.DataFrame:
     """The analysis frame: every message of every one-to-one conversation.
 

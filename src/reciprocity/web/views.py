@@ -90,15 +90,27 @@ def messages(
     state: State, relationship_id: int, topic: str, *, from_me: bool
 ) -> list[dict[str, Any]]:
     """The latest messages of one act (``topic``) sent by one side, newest first, each with
-    the reply it got (``answer_text``, null when unanswered)."""
+    its ``text`` and the reply it got (``answer_text``, null when unanswered)."""
     chat = state.result().exchanges.filter(pl.col("relationship_id") == relationship_id)
     shown = (
         chat.filter(pl.col(topic) & (pl.col("from_me") == from_me))
         .sort("timestamp", descending=True)
         .head(MESSAGES_LIMIT)
     )
-    replies = exchanges.answer_texts(chat, shown)
-    return shown.join(replies, on="message_id", how="left", maintain_order="left").to_dicts()
+    return _with_texts(state, chat, shown).to_dicts()
+
+
+def _with_texts(state: State, chat: pl.DataFrame, shown: pl.DataFrame) -> pl.DataFrame:
+    """``shown`` (rows of ``chat``, the exchanges of one relationship) with each message's
+    ``text`` and ``answer_text``, read from the store for just these rows."""
+
+    def texts(ids: pl.Series) -> pl.DataFrame:
+        return store.message_texts(state.db, ids)
+
+    replies = exchanges.answer_texts(chat, shown, texts)
+    return shown.join(
+        texts(shown["message_id"]), on="message_id", how="left", maintain_order="left"
+    ).join(replies, on="message_id", how="left", maintain_order="left")
 
 
 def evidence(
@@ -122,9 +134,8 @@ def evidence(
         .sort("timestamp", descending=True)
         .head(EVIDENCE_LIMIT)
     )
-    replies = exchanges.answer_texts(chat, shown.drop_nulls("turn"))
-    shown = shown.select("message_id", "timestamp", "weight", "text", "from_me", "latency_s").join(
-        replies, on="message_id", how="left", maintain_order="left"
+    shown = _with_texts(state, chat, shown).select(
+        "message_id", "timestamp", "weight", "text", "from_me", "latency_s", "answer_text"
     )
     journal_count = events.height - from_messages.height
     return shown.to_dicts(), from_messages["message_id"].n_unique(), journal_count
