@@ -102,18 +102,24 @@ def import_batches(
     database refuses the write, and lets the parser's ``ImportFailed`` through; in every
     case nothing is written.
     """
-    checksum = _sha256(file)
     errors: tuple[type[BaseException], ...] = (SQLAlchemyError,)
     driver = getattr(db.engine.dialect, "loaded_dbapi", None)
     if driver is not None:
         errors = (SQLAlchemyError, driver.Error)
     try:
-        with db.engine.begin() as conn, _import_cache(conn):
-            saver = _Saver(conn, file=file, me=me, format=format, sha256=checksum)
+        with (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="reciprocity-sha") as pool,
+            db.engine.begin() as conn,
+            _import_cache(conn),
+        ):
+            # The file's checksum is read alongside (hashlib lets go of the interpreter
+            # lock) and recorded at the end.
+            checksum = pool.submit(_sha256, file)
+            saver = _Saver(conn, file=file, me=me, format=format)
             try:
                 for batch, digest in _hashed_ahead(batches):
                     saver.add(batch, digest)
-                result = saver.finish()
+                result = saver.finish(checksum.result())
             finally:
                 saver.close()
     except errors as exc:
@@ -206,9 +212,7 @@ def _sha256(file: str) -> str | None:
 class _Saver:
     """The state of one import while its batches stream in."""
 
-    def __init__(
-        self, conn: Connection, *, file: str, me: str | None, format: str, sha256: str | None
-    ) -> None:
+    def __init__(self, conn: Connection, *, file: str, me: str | None, format: str) -> None:
         self.conn = conn
         self.file = file
         self.me = me
@@ -242,7 +246,6 @@ class _Saver:
         key = conn.execute(
             insert(Import).values(
                 file=file,
-                sha256=sha256,
                 format=format,
                 imported_at_us=micros(datetime.now(UTC)),
             )
@@ -395,8 +398,9 @@ class _Saver:
             self.writer.shutdown(wait=True)
             self.writer = None
 
-    def finish(self) -> ImportResult:
-        """Check that the user was found, then link replies and record the import."""
+    def finish(self, sha256: str | None = None) -> ImportResult:
+        """Check that the user was found, then link replies and record the import (with
+        the file's ``sha256`` when known)."""
         self.settle()
         self._check_me()
         if self.participants:
@@ -414,7 +418,7 @@ class _Saver:
         self.conn.execute(
             update(Import)
             .where(Import.id == self.import_id)
-            .values(messages_seen=self.seen, messages_added=self.added)
+            .values(messages_seen=self.seen, messages_added=self.added, sha256=sha256)
         )
         return ImportResult(
             messages_seen=self.seen,
