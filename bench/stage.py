@@ -175,16 +175,56 @@ def stage_figures(ctx: Context) -> Body:
 
 
 def stage_acts(ctx: Context) -> Body:
-    """Message acts for every text in the analysis frame (``acts.detect``)."""
-    acts = _need("reciprocity.acts", "detect")
+    """Message acts for the analysis frame as the import finds them (``detect_acts``)."""
+    pipeline = _need("reciprocity.pipeline", "detect_acts")
     import polars as pl
 
     _needs_file(ctx.frame, "read")
     texts = pl.read_parquet(ctx.frame, columns=["text"]).get_column("text")
 
     def body() -> dict[str, Any]:
-        found = acts.detect(texts)
+        found = pipeline.detect_acts(texts)
         return {"rows": found.height}
+
+    return body
+
+
+def _acts_frame(ctx: Context) -> Any:
+    """The analysis frame with its acts (untimed set-up for the stages after ``acts``)."""
+    pipeline = _need("reciprocity.pipeline", "detect_acts")
+    import polars as pl
+
+    _needs_file(ctx.frame, "read")
+    frame = pl.read_parquet(ctx.frame)
+    return pl.concat([frame, pipeline.detect_acts(frame["text"])], how="horizontal")
+
+
+def stage_exchanges(ctx: Context) -> Body:
+    """Each message paired with its answer, with outcomes, a part at a time (``exchange_parts``)."""
+    exchanges = _need("reciprocity.exchanges", "exchange_parts")
+    holder: dict[str, Any] = {"frame": _acts_frame(ctx)}
+
+    def body() -> dict[str, Any]:
+        rows = 0
+        # Handed over, as the import does: pairing frees the texts once it has read them.
+        for part in exchanges.exchange_parts(holder.pop("frame")):
+            rows += part.height
+        return {"rows": rows}
+
+    return body
+
+
+def stage_ledger(ctx: Context) -> Body:
+    """Ledger events from the exchanges, and the balance of each relationship."""
+    exchanges = _need("reciprocity.exchanges", "exchanges")
+    ledger = _need("reciprocity.ledger", "ledger")
+    metrics = _need("reciprocity.metrics", "balance")
+    paired = exchanges.exchanges(_acts_frame(ctx))
+
+    def body() -> dict[str, Any]:
+        events = ledger.ledger(paired)
+        balance = metrics.balance(events)
+        return {"rows": events.height, "balance_rows": balance.height}
 
     return body
 
@@ -336,6 +376,8 @@ STAGES: dict[str, Callable[[Context], Body]] = {
     "read": stage_read,
     "figures": stage_figures,
     "acts": stage_acts,
+    "exchanges": stage_exchanges,
+    "ledger": stage_ledger,
     "web": stage_web,
 }
 

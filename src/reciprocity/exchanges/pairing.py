@@ -180,7 +180,7 @@ def _turn_flags(
 ) -> list[pl.Series]:
     """Each flag per turn (any of the turn's messages), for ``turns`` (sorted global turn
     numbers); null for the other turns of the ``count``."""
-    inside = narrow.filter(pl.col("_g").is_in(turns.implode()))
+    inside = narrow.select("_row", "_g").filter(pl.col("_g").is_in(turns.implode()))
     texts = frame.select(pl.col("text").gather(inside["_row"]))
     found = (
         texts.select(**flags)
