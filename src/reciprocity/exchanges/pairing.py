@@ -140,7 +140,8 @@ def _plan(
     )
     if not in_timeline_order(frame):  # the store's analysis frame already is
         lazy = lazy.sort(_ORDER, maintain_order=True)
-    narrow = lazy.collect()
+    # The rest of the order only sorts: a million rows of it need not stay.
+    narrow = lazy.drop("conversation_id", "ordinal").collect()
     side_changed = pl.col("from_me") != pl.col("from_me").shift(1).over(_BY_REL)
     narrow = narrow.with_columns(
         side_changed.fill_null(False).cast(pl.Int64).cum_sum().over(_BY_REL).alias("turn")

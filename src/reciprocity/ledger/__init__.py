@@ -78,6 +78,13 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
 """Columns of :func:`ledger`: one row per event."""
 
 _ME, _THEM = pl.lit("me"), pl.lit("them")
+_SIDES = pl.Enum(["me", "them"])
+_SORTED_AS: dict[str, pl.DataType] = {
+    "giver": _SIDES,
+    "receiver": _SIDES,
+    "dimension": pl.Enum(sorted(DIMENSIONS)),
+    "source": pl.Enum(["journal", "messages"]),
+}
 # Columns of the exchanges that message events read.
 _READ = (
     "relationship_id",
@@ -198,10 +205,15 @@ def ledger(
     if journal is not None:
         people = exchanges.lazy().select("relationship_id", "person").unique()
         parts.append(journal_events(journal, people))
+    # Sorted with the few-valued text columns as categories (4 bytes a row, not 16, in
+    # both the events and their sorted copy); the categories are in alphabetical order, so
+    # the rows come out as sorting the strings would put them.
+    coded = [p.with_columns(pl.col(c).cast(t) for c, t in _SORTED_AS.items()) for p in parts]
     # A stable sort: events at the same time keep the order they were made in, so the same
     # messages always give the same frame (an unstable sort shuffled ties from run to run).
     return (
-        pl.concat(parts, how="vertical")
+        pl.concat(coded, how="vertical")
         .sort("relationship_id", "timestamp", "dimension", nulls_last=True, maintain_order=True)
+        .with_columns(pl.col(*_SORTED_AS).cast(pl.String))
         .collect()
     )
