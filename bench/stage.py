@@ -234,7 +234,7 @@ WEB_PAGES = (
     "/",
     "/relationship/{id}",
     "/relationship/{id}/messages?topic=good_news&sender=them",
-    "/relationship/{id}/evidence",
+    "/relationship/{id}/evidence?dimension=attention&giver=me",
     "/import",
     "/settings",
     "/journal",

@@ -149,12 +149,17 @@ def answer_texts(
     wanted = rows.filter(pl.col("answered")).select(
         "message_id", "relationship_id", (pl.col("turn") + 1).alias("turn")
     )
-    members = exchanges.join(
-        wanted.select("relationship_id", "turn").unique(),
-        on=["relationship_id", "turn"],
-        how="semi",
-        maintain_order="left",
-    ).select("relationship_id", "turn", "message_id")
+    members = (
+        exchanges.lazy()
+        .select("relationship_id", "turn", "message_id")
+        .join(
+            wanted.lazy().select("relationship_id", "turn").unique(),
+            on=["relationship_id", "turn"],
+            how="semi",
+            maintain_order="left",
+        )
+        .collect()
+    )
     found = texts(members["message_id"])
     joined = (
         members.join(found, on="message_id", how="left", maintain_order="left")

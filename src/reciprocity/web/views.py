@@ -91,23 +91,29 @@ def messages(
 ) -> list[dict[str, Any]]:
     """The latest messages of one act (``topic``) sent by one side, newest first, each with
     its ``text`` and the reply it got (``answer_text``, null when unanswered)."""
-    chat = state.result().exchanges.filter(pl.col("relationship_id") == relationship_id)
+    everyone = state.result().exchanges
     shown = (
-        chat.filter(pl.col(topic) & (pl.col("from_me") == from_me))
+        everyone.lazy()
+        .filter(
+            (pl.col("relationship_id") == relationship_id)
+            & pl.col(topic)
+            & (pl.col("from_me") == from_me)
+        )
         .sort("timestamp", descending=True)
         .head(MESSAGES_LIMIT)
+        .collect()
     )
-    return _with_texts(state, chat, shown).to_dicts()
+    return _with_texts(state, everyone, shown).to_dicts()
 
 
-def _with_texts(state: State, chat: pl.DataFrame, shown: pl.DataFrame) -> pl.DataFrame:
-    """``shown`` (rows of ``chat``, the exchanges of one relationship) with each message's
-    ``text`` and ``answer_text``, read from the store for just these rows."""
+def _with_texts(state: State, everyone: pl.DataFrame, shown: pl.DataFrame) -> pl.DataFrame:
+    """``shown`` (rows of the exchanges ``everyone``) with each message's ``text`` and
+    ``answer_text``, read from the store for just these rows."""
 
     def texts(ids: pl.Series) -> pl.DataFrame:
         return store.message_texts(state.db, ids)
 
-    replies = exchanges.answer_texts(chat, shown, texts)
+    replies = exchanges.answer_texts(everyone, shown, texts)
     return shown.join(
         texts(shown["message_id"]), on="message_id", how="left", maintain_order="left"
     ).join(replies, on="message_id", how="left", maintain_order="left")
@@ -126,15 +132,17 @@ def evidence(
         & (pl.col("giver") == giver)
     )
     from_messages = events.filter(pl.col("source") == "messages").drop_nulls("message_id")
-    chat = result.exchanges.filter(pl.col("relationship_id") == relationship_id)
-    shown = (
+    # The latest event of each message, newest first; only those rows of the exchanges.
+    latest = (
         from_messages.select("message_id", "timestamp", "weight")
-        .unique("message_id")
-        .join(chat, on="message_id", how="left")
-        .sort("timestamp", descending=True)
+        .sort("timestamp", descending=True, maintain_order=True)
+        .unique("message_id", keep="first", maintain_order=True)
         .head(EVIDENCE_LIMIT)
     )
-    shown = _with_texts(state, chat, shown).select(
+    everyone = result.exchanges
+    rows = everyone.lazy().filter(pl.col("message_id").is_in(latest["message_id"].implode()))
+    shown = latest.join(rows.collect(), on="message_id", how="left", maintain_order="left")
+    shown = _with_texts(state, everyone, shown).select(
         "message_id", "timestamp", "weight", "text", "from_me", "latency_s", "answer_text"
     )
     journal_count = events.height - from_messages.height
