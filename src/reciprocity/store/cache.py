@@ -53,9 +53,29 @@ def _parts(name: str) -> Any:
     return FrameCache.name.like(escaped + "#%", escape="\\")
 
 
+def _part_name(name: str, number: int) -> str:
+    """The row holding part ``number`` (from 0) of the frame cached under ``name``."""
+    return name if number == 0 else f"{name}#{number}"
+
+
+def _clear(conn: Connection, name: str) -> None:
+    """Delete what is cached under ``name``, every part of it."""
+    conn.execute(delete(FrameCache).where(FrameCache.name == name))
+    conn.execute(delete(FrameCache).where(_parts(name)))
+
+
 def _counted(version: str, parts: int) -> str:
     """The version written on the first row of a frame saved in ``parts`` parts (> 1)."""
     return f"{version}|{parts}"
+
+
+def _part_count(tag: str, version: str) -> int | None:
+    """How many parts the frame whose first row carries ``tag`` has, if it was built from
+    ``version`` (``None``: from another state)."""
+    if tag == version:
+        return 1
+    head, _, count = tag.rpartition("|")
+    return int(count) if head == version and count.isdigit() else None
 
 
 def load(
@@ -72,18 +92,15 @@ def load(
     if found is None:
         return None
     data, tag = found
-    parts = 1
-    if tag != version:
-        head, _, count = tag.rpartition("|")
-        if head != version or not count.isdigit():
-            return None
-        parts = int(count)
+    parts = _part_count(tag, version)
+    if parts is None:
+        return None
     wanted = list(columns) if columns is not None else None
     frames = [pl.read_parquet(io.BytesIO(data), columns=wanted)]
     for number in range(1, parts):
         blob = conn.scalar(
             select(FrameCache.data).where(
-                FrameCache.name == f"{name}#{number}", FrameCache.version == version
+                FrameCache.name == _part_name(name, number), FrameCache.version == version
             )
         )
         if blob is None:
@@ -97,7 +114,7 @@ def is_cached(db: Database, name: str) -> bool:
     with db.engine.connect() as conn:
         version = state(conn)
         tag = conn.scalar(select(FrameCache.version).where(FrameCache.name == name))
-    return tag is not None and (tag == version or tag.rpartition("|")[0] == version)
+    return tag is not None and _part_count(tag, version) is not None
 
 
 def derived_parts(
@@ -161,10 +178,9 @@ class _PartWriter:
                 self.conn = self.stack.enter_context(self.db.engine.connect())
                 self.stack.enter_context(_no_waiting(self.conn))
                 self.conn.begin()
-                self.conn.execute(delete(FrameCache).where(FrameCache.name == self.name))
-                self.conn.execute(delete(FrameCache).where(_parts(self.name)))
+                _clear(self.conn, self.name)
             if self.conn is not None:
-                part = self.name if self.parts == 0 else f"{self.name}#{self.parts}"
+                part = _part_name(self.name, self.parts)
                 self.conn.execute(
                     insert(FrameCache).values(name=part, version=self.version, data=data)
                 )
@@ -217,8 +233,16 @@ def derived(db: Database, name: str, build: Callable[[], pl.DataFrame]) -> pl.Da
 
 
 def save(db: Database, name: str, version: str, frame: pl.DataFrame) -> bool:
-    """Cache ``frame`` under ``name``; ``False`` (and nothing written) if the database is busy."""
-    return _save_blobs(db, name, version, [_parquet(frame)])
+    """Cache ``frame`` under ``name`` (replacing any parts of an earlier frame there);
+    ``False`` (and nothing written) if the database is busy."""
+    data = _parquet(frame)
+    try:
+        with db.engine.begin() as conn, _no_waiting(conn):
+            _clear(conn, name)
+            conn.execute(insert(FrameCache).values(name=name, version=version, data=data))
+    except SQLAlchemyError:
+        return False
+    return True
 
 
 def _parquet(frame: pl.DataFrame) -> bytes:
@@ -227,22 +251,6 @@ def _parquet(frame: pl.DataFrame) -> bytes:
     # No column statistics: nothing filters these blobs, and they cost a tenth of the time.
     frame.write_parquet(buffer, compression="zstd", compression_level=1, statistics=False)
     return buffer.getvalue()
-
-
-def _save_blobs(db: Database, name: str, version: str, blobs: list[bytes]) -> bool:
-    """Replace what is cached under ``name`` by ``blobs``: the first under ``name``, the
-    others as ``name#1``, ``name#2`` ..., all in one transaction."""
-    try:
-        with db.engine.begin() as conn, _no_waiting(conn):
-            conn.execute(delete(FrameCache).where(FrameCache.name == name))
-            conn.execute(delete(FrameCache).where(_parts(name)))
-            for number, data in enumerate(blobs):
-                part = name if number == 0 else f"{name}#{number}"
-                tag = _counted(version, len(blobs)) if number == 0 and len(blobs) > 1 else version
-                conn.execute(insert(FrameCache).values(name=part, version=tag, data=data))
-    except SQLAlchemyError:
-        return False
-    return True
 
 
 @contextmanager
