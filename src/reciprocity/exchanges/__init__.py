@@ -34,7 +34,7 @@ from reciprocity.exchanges.outcomes import (
     classify_rows,
     support_times,
 )
-from reciprocity.exchanges.pairing import FRAME_COLUMNS, ROWS_PER_PART, paired_parts
+from reciprocity.exchanges.pairing import INPUT_COLUMNS, ROWS_PER_PART, paired_parts
 from reciprocity.exchanges.summary import exchange_figures, reply_speed
 
 __all__ = [
@@ -56,7 +56,6 @@ ANSWER_WINDOW = timedelta(hours=6)
 SUPPORT_WINDOW = timedelta(hours=24)
 """Default: support for a hard time counts when it comes within this time."""
 
-_FRAME_COLUMNS = FRAME_COLUMNS
 # Read by the outcomes, for the rows that need them only, and dropped once read.
 _FLAG_COLUMNS = tuple(f"{side}_{name}" for side in ("answer", "follow") for name in TEXT_FLAGS)
 
@@ -75,14 +74,14 @@ def _checked(
     acts: pl.DataFrame | pl.LazyFrame, window: timedelta, support_window: timedelta
 ) -> pl.DataFrame:
     names = acts.collect_schema().names()
-    missing = [c for c in (*_FRAME_COLUMNS, "text", *ACTS, "disclosure_depth") if c not in names]
+    missing = [c for c in INPUT_COLUMNS if c not in names]
     if missing:
         raise ValueError(
             f"the acts frame lacks column(s) {', '.join(missing)}; build it with with_acts()"
         )
     if window <= timedelta(0) or support_window <= timedelta(0):
         raise ValueError("windows must be positive durations")
-    return acts.lazy().select(*_FRAME_COLUMNS, "text", *ACTS, "disclosure_depth").collect()
+    return acts.lazy().select(INPUT_COLUMNS).collect()
 
 
 def exchange_parts(

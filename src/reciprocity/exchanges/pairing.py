@@ -30,6 +30,7 @@ __all__ = [
     "ANSWER_PREFIX",
     "FOLLOW_PREFIX",
     "FRAME_COLUMNS",
+    "INPUT_COLUMNS",
     "ROWS_PER_PART",
     "pair_answers",
     "paired_parts",
@@ -60,26 +61,25 @@ _ORDER = TIMELINE_ORDER
 _CONVERSATIONAL = ("text", "media")
 
 
+_SIDE_CHANGED = pl.col("from_me") != pl.col("from_me").shift(1).over(_BY_REL)
+# Over a timeline in order: 0 per relationship, one up at every change of side.
+_TURN = _SIDE_CHANGED.fill_null(False).cast(pl.Int64).cum_sum().over(_BY_REL).alias("turn")
+
+
 def turns(acts: pl.LazyFrame) -> pl.LazyFrame:
     """The conversational messages of ``acts`` in timeline order, with ``turn`` (Int64).
 
     ``turn`` counts from 0 per relationship and goes up by one at every change of side.
     """
-    side_changed = pl.col("from_me") != pl.col("from_me").shift(1).over(_BY_REL)
-    return (
-        acts.filter(pl.col("kind").is_in(_CONVERSATIONAL))
-        .sort(_ORDER)
-        .with_columns(
-            side_changed.fill_null(False).cast(pl.Int64).cum_sum().over(_BY_REL).alias("turn")
-        )
-    )
+    return acts.filter(pl.col("kind").is_in(_CONVERSATIONAL)).sort(_ORDER).with_columns(_TURN)
 
 
 #: Timeline rows per part of :func:`paired_parts`: bounds the wide columns alive at once.
 ROWS_PER_PART = 50_000
 
-# Columns of the acts frame that pairing reads, and those a part's rows carry.
-_FRAME_INPUT = (*FRAME_COLUMNS, "text", *ACTS, "disclosure_depth")
+INPUT_COLUMNS = (*FRAME_COLUMNS, "text", *ACTS, "disclosure_depth")
+"""Columns of the acts frame that pairing reads."""
+# Those a part's rows carry.
 _WIDE = (*FRAME_COLUMNS, *ACTS, "disclosure_depth")
 _WORDS = pl.col("text").fill_null("").str.count_matches(r"\S+")
 
@@ -142,10 +142,7 @@ def _plan(
         lazy = lazy.sort(_ORDER, maintain_order=True)
     # The rest of the order only sorts: a million rows of it need not stay.
     narrow = lazy.drop("conversation_id", "ordinal").collect()
-    side_changed = pl.col("from_me") != pl.col("from_me").shift(1).over(_BY_REL)
-    narrow = narrow.with_columns(
-        side_changed.fill_null(False).cast(pl.Int64).cum_sum().over(_BY_REL).alias("turn")
-    )
+    narrow = narrow.with_columns(_TURN)
     # Turns numbered across the whole frame (the timeline is sorted), so the answer to a
     # message in turn g is row g + 1 of the turn table when it has the same relationship:
     # a gather instead of two hash joins on (relationship, turn).
@@ -297,7 +294,7 @@ def paired_parts(
     if rows < 1:
         raise ValueError("rows must be at least 1")
     named = dict(flags or {})
-    plan = _plan(acts.select(*_FRAME_INPUT), carry, named, flags_for)
+    plan = _plan(acts.select(*INPUT_COLUMNS), carry, named, flags_for)
     if plan.rows.is_empty():
         empty = turns(acts.lazy()).collect().select(*_WIDE, "turn")
         yield _pair_empty(empty, plan).with_columns(carry)
