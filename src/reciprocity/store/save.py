@@ -235,7 +235,6 @@ class _Saver:
         if conn.dialect.name == "sqlite" and not self.listing_only and empty:
             self.kept = []
         self.frame: tuple[str, pl.DataFrame, pl.DataFrame] | None = None
-        self.digest: pl.Series | None = None
         # Inserting a batch (SQLite works without the interpreter lock) on a thread while
         # the next one is prepared; only where the driver allows a connection to be used
         # from another thread (files, not SQLite's in-memory databases) and one at a time.
@@ -260,14 +259,13 @@ class _Saver:
             return
         batch = _typed(batch)
         self._check(batch)
-        self.digest = digest
         self.seen += batch.height
         counts = batch.group_by("sender", maintain_order=True).len().drop_nulls("sender")
         self.senders.update(dict(counts.iter_rows()))
         if self.listing_only:
             return
         frame = self._with_ids(batch)
-        self._insert(self._numbered(frame))
+        self._insert(self._numbered(frame, digest))
 
     def _check(self, batch: pl.DataFrame) -> None:
         # Parsers guarantee these; a gap here is a parser bug, reported with its lines.
@@ -329,9 +327,11 @@ class _Saver:
             self.conversations[key] = int(found)
         return self.conversations[key]
 
-    def _numbered(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """Add ``ordinal`` and ``fingerprint``."""
-        digest = self.digest if self.digest is not None else digests(keys(frame))
+    def _numbered(self, frame: pl.DataFrame, digest: pl.Series | None) -> pl.DataFrame:
+        """Add ``ordinal`` and ``fingerprint``; ``digest`` is the rows' digests when hashed
+        already."""
+        if digest is None:
+            digest = digests(keys(frame))
         frame = frame.with_columns(digest=digest, has_id=pl.col("source_id").is_not_null())
         frame = self.sequencer.number(frame).with_row_index("_row")
         repeats = frame.filter(pl.col("repeat") > 0)
