@@ -9,8 +9,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from reciprocity import acts, ingest, pipeline, store
+from reciprocity import acts, exchanges, ingest, pipeline, store
 from reciprocity.errors import ImportFailed, Problem
+from reciprocity.metrics import textual
 
 
 @pytest.fixture(scope="module")
@@ -131,10 +132,19 @@ def test_detect_acts_equals_one_call_of_the_detector(monkeypatch: pytest.MonkeyP
         ],
         dtype=pl.String,
     )
-    expected = acts.detect(texts).select(*acts.ACTS, "disclosure_depth")
+    expected = pl.concat(
+        [
+            acts.detect(texts).select(*acts.ACTS, "disclosure_depth"),
+            texts.to_frame("text").select(textual.text_features(exchanges.TEXT_FLAGS)),
+        ],
+        how="horizontal",
+    )
     found = pipeline.detect_acts(texts)
+    assert found.columns == list(pipeline.FOUND_COLUMNS)
     assert found.equals(expected)
     assert found["gratitude"].to_list()[0] is True
+    assert found["words"].to_list()[:3] == [4, 0, 4]
+    assert found["text_question"].to_list()[2] is True
 
 
 def test_parser_errors_reach_the_import_and_nothing_is_written(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from typing import Any
 import polars as pl
 
 from reciprocity import __version__, acts, exchanges, ingest, ledger, metrics, store
+from reciprocity.metrics import textual
 
 
 @dataclass
@@ -249,34 +250,51 @@ def detector_id(lang: str = "en") -> str:
 
 #: Messages per act-detection chunk: bounds the detector's working memory (its token table
 #: is about 30 rows per message) and lets two chunks run at once on two cores.
-ACTS_CHUNK = 100_000
+ACTS_CHUNK = 50_000
+
+
+#: What :func:`detect_acts` finds per message: the acts, the disclosure depth and the text
+#: features the later stages read instead of the text (:mod:`reciprocity.metrics.textual`).
+FOUND_COLUMNS = (
+    *acts.ACTS,
+    "disclosure_depth",
+    *textual.feature_names(tuple(exchanges.TEXT_FLAGS)),
+)
+
+
+def _found(texts: pl.Series) -> pl.DataFrame:
+    detected = acts.detect(texts).select(*acts.ACTS, "disclosure_depth")
+    features = texts.to_frame("text").select(textual.text_features(exchanges.TEXT_FLAGS))
+    return pl.concat([detected, features], how="horizontal")
 
 
 def detect_acts(texts: pl.Series) -> pl.DataFrame:
-    """:func:`reciprocity.acts.detect`'s act columns and ``disclosure_depth`` for ``texts``.
+    """:func:`reciprocity.acts.detect`'s act columns and ``disclosure_depth`` for ``texts``,
+    then the text features (:data:`FOUND_COLUMNS`).
 
     The same rows as one call of the detector, in order, computed faster and in bounded
     memory: each distinct text is detected once (chats repeat "ok", "haha", "good night"
     a lot), and the distinct texts go in chunks of :data:`ACTS_CHUNK` to a few threads
     (Polars releases the interpreter lock while it works).
     """
-    columns = (*acts.ACTS, "disclosure_depth")
     frame = texts.cast(pl.String).alias("text").to_frame()
     distinct = frame.unique(maintain_order=True)["text"]
     if distinct.len() <= ACTS_CHUNK:
-        found = acts.detect(distinct).select(columns)
+        found = _found(distinct)
     else:
         chunks = [distinct.slice(at, ACTS_CHUNK) for at in range(0, distinct.len(), ACTS_CHUNK)]
         workers = max(1, min(4, os.cpu_count() or 1))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            found = pl.concat(pool.map(lambda chunk: acts.detect(chunk).select(columns), chunks))
+            found = pl.concat(pool.map(_found, chunks))
     table = found.with_columns(distinct)
     joined = frame.join(table, on="text", how="left", maintain_order="left", nulls_equal=True)
-    return joined.select(columns)
+    return joined.select(FOUND_COLUMNS)
 
 
 def acts_frame(db: store.Database, timings: Timings | None = None) -> pl.DataFrame:
-    """The analysis frame with a Boolean per act and ``disclosure_depth`` appended.
+    """The analysis frame with a Boolean per act, ``disclosure_depth`` and the text
+    features appended (:data:`FOUND_COLUMNS`), and without the text: no later stage reads
+    it, and on a long chat it is half the frame's memory.
 
     Detection runs once per state of the data and detector; the result is stored in the
     database and reused until either changes.
@@ -289,10 +307,10 @@ def acts_frame(db: store.Database, timings: Timings | None = None) -> pl.DataFra
         return detect_acts(frame["text"]).with_columns(frame["message_id"])
 
     with timings.stage("acts"):
-        found = store.derived(db, f"acts/{detector_id()}", detect)
+        found = store.derived(db, f"message_acts/{detector_id()}", detect)
         if not found["message_id"].equals(frame["message_id"]):  # pragma: no cover - guard
             found = frame.select("message_id").join(found, on="message_id", how="left")
-        frame = pl.concat([frame, found.drop("message_id")], how="horizontal")
+        frame = pl.concat([frame.drop("text"), found.drop("message_id")], how="horizontal")
     return frame
 
 
@@ -379,9 +397,12 @@ def _run(db: store.Database, *, silence: timedelta, lean: bool) -> Analysis:
                 )
             if lean:
                 frames.pop("acts", None)  # read from the cache: no longer needed either
-                # Strings again now that the messages' memory is free: the same frame.
+                # The names again as strings (the journal's events match them as text);
+                # the outcomes stay categories for the stages after: every one of them
+                # compares or counts their values, and a million mostly-null strings
+                # cost 16 bytes a row each.
                 frames["exchanges"] = frames["exchanges"].with_columns(
-                    pl.col(_COMPACTED).cast(pl.String)
+                    pl.col("person").cast(pl.String)
                 )
         return frames["exchanges"]
 

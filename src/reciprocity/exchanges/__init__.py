@@ -34,8 +34,14 @@ from reciprocity.exchanges.outcomes import (
     classify_rows,
     support_times,
 )
-from reciprocity.exchanges.pairing import INPUT_COLUMNS, ROWS_PER_PART, paired_parts
+from reciprocity.exchanges.pairing import (
+    INPUT_COLUMNS,
+    ROWS_PER_PART,
+    has_features,
+    paired_parts,
+)
 from reciprocity.exchanges.summary import exchange_figures, reply_speed
+from reciprocity.metrics.textual import FLAG_PREFIX, WORDS
 
 __all__ = [
     "AFTER_DECLINE",
@@ -75,13 +81,17 @@ def _checked(
 ) -> pl.DataFrame:
     names = acts.collect_schema().names()
     missing = [c for c in INPUT_COLUMNS if c not in names]
+    featured = has_features(names, tuple(TEXT_FLAGS))
+    if not featured and "text" not in names:
+        missing.append("text")
     if missing:
         raise ValueError(
             f"the acts frame lacks column(s) {', '.join(missing)}; build it with with_acts()"
         )
     if window <= timedelta(0) or support_window <= timedelta(0):
         raise ValueError("windows must be positive durations")
-    return acts.lazy().select(INPUT_COLUMNS).collect()
+    text = [WORDS, *(FLAG_PREFIX + f for f in TEXT_FLAGS)] if featured else ["text"]
+    return acts.lazy().select(*INPUT_COLUMNS, *text).collect()
 
 
 def exchange_parts(

@@ -10,9 +10,10 @@ Built from window expressions over ``relationship_id``, a group-by over the runs
 and gathers by turn number, so no Python runs per message and each relationship can be
 processed on its own partition. Within one long chat, :func:`paired_parts` goes a slice of
 rows at a time: what needs the whole timeline (turn numbers, each turn's acts) is computed
-once in narrow columns. The texts are read once, for each message's word count and for
-the text *flags* a caller asks for (say, "contains 'but'"), which a turn has when any of
-its messages has; the pairs carry message ids, not texts.
+once in narrow columns. Of the texts only each message's word count and the text *flags* a
+caller asks for (say, "contains 'but'") are read, which a turn has when any of its
+messages has: from the frame's :mod:`~reciprocity.metrics.textual` feature columns when it
+has them, else from its texts, once, up front. The pairs carry message ids, not texts.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import polars as pl
 
 from reciprocity.acts import ACTS
 from reciprocity.metrics.sessions import TIMELINE_ORDER, in_timeline_order
+from reciprocity.metrics.textual import FLAG_PREFIX, WORDS, words
 
 __all__ = [
     "ANSWER_PREFIX",
@@ -32,6 +34,7 @@ __all__ = [
     "FRAME_COLUMNS",
     "INPUT_COLUMNS",
     "ROWS_PER_PART",
+    "has_features",
     "pair_answers",
     "paired_parts",
     "turns",
@@ -77,11 +80,27 @@ def turns(acts: pl.LazyFrame) -> pl.LazyFrame:
 #: Timeline rows per part of :func:`paired_parts`: bounds the wide columns alive at once.
 ROWS_PER_PART = 50_000
 
-INPUT_COLUMNS = (*FRAME_COLUMNS, "text", *ACTS, "disclosure_depth")
-"""Columns of the acts frame that pairing reads."""
+INPUT_COLUMNS = (*FRAME_COLUMNS, *ACTS, "disclosure_depth")
+"""Columns of the acts frame that pairing reads, besides ``text`` or its features."""
 # Those a part's rows carry.
-_WIDE = (*FRAME_COLUMNS, *ACTS, "disclosure_depth")
-_WORDS = pl.col("text").fill_null("").str.count_matches(r"\S+")
+_WIDE = INPUT_COLUMNS
+
+
+def has_features(names: Sequence[str], flags: Sequence[str] = ()) -> bool:
+    """Whether a frame with columns ``names`` carries the word count and these flags."""
+    return all(c in names for c in (WORDS, *(FLAG_PREFIX + f for f in flags)))
+
+
+def _featured(acts: pl.DataFrame, flags: Mapping[str, pl.Expr]) -> pl.DataFrame:
+    """:data:`INPUT_COLUMNS` of ``acts`` with the word count and flags, from its text when
+    it has no such columns."""
+    if has_features(acts.columns, tuple(flags)):
+        return acts.select(*INPUT_COLUMNS, WORDS, *(FLAG_PREFIX + f for f in flags))
+    if "text" not in acts.columns:
+        raise ValueError("the acts frame has neither text nor its word counts and flags")
+    found = (words(pl.col("text")).alias(WORDS),)
+    named = (expr.fill_null(False).alias(FLAG_PREFIX + name) for name, expr in flags.items())
+    return acts.select(*INPUT_COLUMNS, *found, *named)
 
 
 @dataclass(frozen=True)
@@ -134,7 +153,7 @@ def _plan(
             "message_id",
             "disclosure_depth",
             *ACTS,
-            _WORDS.alias("_words"),
+            pl.col(WORDS).alias("_words"),
             *wanted,
         )
     )
@@ -179,9 +198,9 @@ def _turn_flags(
     """Each flag per turn (any of the turn's messages), for ``turns`` (sorted global turn
     numbers); null for the other turns of the ``count``."""
     inside = narrow.select("_row", "_g").filter(pl.col("_g").is_in(turns.implode()))
-    texts = frame.select(pl.col("text").gather(inside["_row"]))
+    rows = inside["_row"]
     found = (
-        texts.select(**flags)
+        frame.select(pl.col(FLAG_PREFIX + name).gather(rows).alias(name) for name in flags)
         .with_columns(inside["_g"])
         .group_by(pl.col("_g").set_sorted(), maintain_order=True)
         .agg(pl.all().fill_null(False).any())
@@ -288,13 +307,15 @@ def paired_parts(
 
     ``flags`` name Boolean expressions over a message's ``text``; a turn has a flag when
     any of its messages has, and each row gets ``answer_<flag>`` and ``follow_<flag>``.
+    A frame with ``words`` and ``flag_<name>`` columns (:mod:`reciprocity.metrics.textual`)
+    needs no text: those are read instead.
     ``flags_for`` (over the timeline's columns) limits them to the rows where it holds
     (null elsewhere): the texts are then read only for the turns those rows point at.
     """
     if rows < 1:
         raise ValueError("rows must be at least 1")
     named = dict(flags or {})
-    plan = _plan(acts.select(*INPUT_COLUMNS), carry, named, flags_for)
+    plan = _plan(_featured(acts, named), carry, named, flags_for)
     if plan.rows.is_empty():
         empty = turns(acts.lazy()).collect().select(*_WIDE, "turn")
         yield _pair_empty(empty, plan).with_columns(carry)

@@ -64,7 +64,13 @@ def exchange_figures(exchanges: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     sender = pl.when(pl.col("from_me")).then(pl.lit("me")).otherwise(pl.lit("them"))
     parts = [
         rows.filter(keep)
-        .group_by("relationship_id", "person", sender.alias("sender"), outcome.alias("outcome"))
+        .group_by(
+            "relationship_id",
+            "person",
+            sender.alias("sender"),
+            # The outcome columns may come as categories (see pipeline.prepare).
+            outcome.cast(pl.String).alias("outcome"),
+        )
         .len()
         .with_columns(pl.lit(topic).alias("topic"))
         for topic, keep, outcome in topics

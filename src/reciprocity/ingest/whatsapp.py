@@ -49,7 +49,7 @@ NAME = "whatsapp"
 
 #: Bytes read per piece: about 100,000 messages of a typical chat, one frame each. Memory
 #: grows with it (about 20 times the piece at peak), speed barely does.
-PIECE_BYTES = 8 * 1024 * 1024
+PIECE_BYTES = 2 * 1024 * 1024
 
 # The byte-order mark some editors put in front of a UTF-8 file.
 _BOM = b"\xef\xbb\xbf"

@@ -27,8 +27,8 @@ from typing import Any
 
 import polars as pl
 
-from reciprocity.metrics.questions import question_expr
 from reciprocity.metrics.sessions import in_timeline_order, timeline
+from reciprocity.metrics.textual import QUESTION, WORDS, text_features
 
 __all__ = ["FIGURES_SCHEMA", "REQUIRED_COLUMNS", "figures_to_json", "relationship_figures"]
 
@@ -39,10 +39,10 @@ REQUIRED_COLUMNS = (
     "from_me",
     "timestamp",
     "ordinal",
-    "text",
     "kind",
 )
-"""Columns of the analysis frame the figures read."""
+"""Columns of the analysis frame the figures read, besides ``text`` or its
+:mod:`.textual` features ``words`` and ``text_question``."""
 
 _SIDES = ("me", "them")
 # Two-sided counts, in output order; each becomes <name>_me and <name>_them.
@@ -61,9 +61,6 @@ FIGURES_SCHEMA: dict[str, pl.DataType] = {
     **{f"{name}_share_me": pl.Float64() for name in _SHARED},
 }
 """Columns and types of :func:`relationship_figures`' result, in order."""
-
-_WORD = r"\S+"
-
 
 _ME = pl.col("from_me")
 
@@ -116,21 +113,26 @@ def relationship_figures(
     >>> row["initiations_me"], row["reply_latency_median_s_them"], row["questions_me"]
     (1, 120.0, 1)
     """
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.collect_schema().names()]
+    names = frame.collect_schema().names()
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if WORDS not in names or QUESTION not in names:
+        missing += ["text"] if "text" not in names else []
     if missing:
         raise ValueError(f"the messages frame lacks column(s) {', '.join(missing)}")
     if silence <= timedelta(0):
         raise ValueError("silence must be a positive duration")
 
     by_rel = "relationship_id"
-    rows = frame.lazy().select(REQUIRED_COLUMNS)
+    # The text's features when the frame has them (the pipeline's does), else from it.
+    read = [WORDS, QUESTION] if WORDS in names and QUESTION in names else text_features()
+    rows = frame.lazy().select(*REQUIRED_COLUMNS, *read)
     people = rows.group_by(by_rel).agg(pl.col("person").drop_nulls().first())
     calls = rows.filter(pl.col("kind") == "call").group_by(by_rel).agg(*_sides("calls"))
     is_text = pl.col("kind") == "text"
     presorted = isinstance(frame, pl.DataFrame) and in_timeline_order(frame)
     annotated = timeline(rows, silence=silence, presorted=presorted).with_columns(
-        pl.when(is_text).then(pl.col("text").str.count_matches(_WORD)).fill_null(0).alias("_words"),
-        (is_text & question_expr(pl.col("text"))).alias("_question"),
+        pl.when(is_text).then(pl.col(WORDS)).fill_null(0).alias("_words"),
+        (is_text & pl.col(QUESTION)).alias("_question"),
     )
     said = annotated.group_by(by_rel).agg(
         *_sides("messages"),

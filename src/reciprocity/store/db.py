@@ -33,7 +33,7 @@ SQLITE_PRAGMAS = (
     "busy_timeout=10000",
     "cache_size=-16384",
 )
-IMPORT_CACHE_KIB = 65536
+IMPORT_CACHE_KIB = 16384
 
 
 @dataclass(frozen=True)
