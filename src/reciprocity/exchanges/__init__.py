@@ -49,6 +49,7 @@ __all__ = [
     "GOOD_NEWS_RESPONSES",
     "REQUEST_OUTCOMES",
     "SUPPORT_WINDOW",
+    "TEXT_FLAGS",
     "answer_texts",
     "exchange_figures",
     "exchange_parts",
