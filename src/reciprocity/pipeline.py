@@ -293,8 +293,8 @@ def detect_acts(texts: pl.Series) -> pl.DataFrame:
 
 def acts_frame(db: store.Database, timings: Timings | None = None) -> pl.DataFrame:
     """The analysis frame with a Boolean per act, ``disclosure_depth`` and the text
-    features appended (:data:`FOUND_COLUMNS`), and without the text: no later stage reads
-    it, and on a long chat it is half the frame's memory.
+    features appended (:data:`FOUND_COLUMNS`), without the text and the reply link: no
+    later stage reads them, and on a long chat the text is half the frame's memory.
 
     Detection runs once per state of the data and detector; the result is stored in the
     database and reused until either changes.
@@ -310,7 +310,8 @@ def acts_frame(db: store.Database, timings: Timings | None = None) -> pl.DataFra
         found = store.derived(db, f"message_acts/{detector_id()}", detect)
         if not found["message_id"].equals(frame["message_id"]):  # pragma: no cover - guard
             found = frame.select("message_id").join(found, on="message_id", how="left")
-        frame = pl.concat([frame.drop("text"), found.drop("message_id")], how="horizontal")
+        kept = frame.drop("text", "reply_to_message_id")
+        frame = pl.concat([kept, found.drop("message_id")], how="horizontal")
     return frame
 
 

@@ -23,8 +23,8 @@ FILE_NAME = "reciprocity.sqlite"
 
 # Applied to every SQLite connection. WAL lets the web side read while an import writes;
 # synchronous=NORMAL is safe with WAL (a power cut can lose the last commit, never corrupt
-# the file) and makes commits much cheaper. Imports raise the page cache for their own
-# transaction (IMPORT_CACHE_KIB); readers keep it small, as it counts in peak memory.
+# the file) and makes commits much cheaper. The page cache counts in peak memory: imports
+# use the same 16 MiB (a million-message import was no faster with 64 MiB, and 47 MB bigger).
 SQLITE_PRAGMAS = (
     "journal_mode=WAL",
     "synchronous=NORMAL",
@@ -33,7 +33,6 @@ SQLITE_PRAGMAS = (
     "busy_timeout=10000",
     "cache_size=-16384",
 )
-IMPORT_CACHE_KIB = 16384
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,9 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, func, insert, select, update
@@ -33,7 +31,7 @@ from reciprocity.store.bulk import insert_ignoring_duplicates, insert_messages
 from reciprocity.store.cache import save as cache_save
 from reciprocity.store.cache import state as cache_state
 from reciprocity.store.cache import touch
-from reciprocity.store.db import IMPORT_CACHE_KIB, Database
+from reciprocity.store.db import Database
 from reciprocity.store.fingerprint import Sequencer, digests, keys, micros
 from reciprocity.store.models import Conversation, Import, Message, Participant
 from reciprocity.store.people import Directory, MeUnknown
@@ -110,7 +108,6 @@ def import_batches(
         with (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="reciprocity-sha") as pool,
             db.engine.begin() as conn,
-            _import_cache(conn),
         ):
             # The file's checksum is read alongside (hashlib lets go of the interpreter
             # lock) and recorded at the end.
@@ -172,21 +169,6 @@ def _hashed_ahead(
             pending = ahead
         if pending is not None:
             yield pending[0], pending[1].result()
-
-
-@contextmanager
-def _import_cache(conn: Connection) -> Iterator[None]:
-    """A bigger SQLite page cache for the length of one import (indexes stay in memory)."""
-    raw: Any = conn.connection.dbapi_connection
-    if conn.dialect.name != "sqlite" or raw is None:
-        yield
-        return
-    (before,) = raw.execute("PRAGMA cache_size").fetchone()
-    raw.execute(f"PRAGMA cache_size=-{int(IMPORT_CACHE_KIB)}")
-    try:
-        yield
-    finally:
-        raw.execute(f"PRAGMA cache_size={int(before)}")
 
 
 def _shareable(conn: Connection) -> bool:
