@@ -37,11 +37,11 @@ from reciprocity.exchanges.outcomes import (
 from reciprocity.exchanges.pairing import (
     INPUT_COLUMNS,
     ROWS_PER_PART,
+    feature_columns,
     has_features,
     paired_parts,
 )
 from reciprocity.exchanges.summary import exchange_figures, reply_speed
-from reciprocity.metrics.textual import FLAG_PREFIX, WORDS
 
 __all__ = [
     "AFTER_DECLINE",
@@ -91,7 +91,7 @@ def _checked(
         )
     if window <= timedelta(0) or support_window <= timedelta(0):
         raise ValueError("windows must be positive durations")
-    text = [WORDS, *(FLAG_PREFIX + f for f in TEXT_FLAGS)] if featured else ["text"]
+    text = feature_columns(tuple(TEXT_FLAGS)) if featured else ("text",)
     return acts.lazy().select(*INPUT_COLUMNS, *text).collect()
 
 

@@ -26,7 +26,7 @@ import polars as pl
 
 from reciprocity.acts import ACTS
 from reciprocity.metrics.sessions import TIMELINE_ORDER, in_timeline_order
-from reciprocity.metrics.textual import FLAG_PREFIX, WORDS, words
+from reciprocity.metrics.textual import FLAG_PREFIX, WORDS, flag_columns, words
 
 __all__ = [
     "ANSWER_PREFIX",
@@ -34,6 +34,7 @@ __all__ = [
     "FRAME_COLUMNS",
     "INPUT_COLUMNS",
     "ROWS_PER_PART",
+    "feature_columns",
     "has_features",
     "pair_answers",
     "paired_parts",
@@ -86,21 +87,24 @@ INPUT_COLUMNS = (*FRAME_COLUMNS, *ACTS, "disclosure_depth")
 _WIDE = INPUT_COLUMNS
 
 
+def feature_columns(flags: Sequence[str] = ()) -> tuple[str, ...]:
+    """The text features pairing reads instead of the text: the word count and these flags."""
+    return (WORDS, *(FLAG_PREFIX + f for f in flags))
+
+
 def has_features(names: Sequence[str], flags: Sequence[str] = ()) -> bool:
-    """Whether a frame with columns ``names`` carries the word count and these flags."""
-    return all(c in names for c in (WORDS, *(FLAG_PREFIX + f for f in flags)))
+    """Whether a frame with columns ``names`` carries :func:`feature_columns`."""
+    return all(c in names for c in feature_columns(flags))
 
 
 def _featured(acts: pl.DataFrame, flags: Mapping[str, pl.Expr]) -> pl.DataFrame:
     """:data:`INPUT_COLUMNS` of ``acts`` with the word count and flags, from its text when
     it has no such columns."""
     if has_features(acts.columns, tuple(flags)):
-        return acts.select(*INPUT_COLUMNS, WORDS, *(FLAG_PREFIX + f for f in flags))
+        return acts.select(*INPUT_COLUMNS, *feature_columns(tuple(flags)))
     if "text" not in acts.columns:
         raise ValueError("the acts frame has neither text nor its word counts and flags")
-    found = (words(pl.col("text")).alias(WORDS),)
-    named = (expr.fill_null(False).alias(FLAG_PREFIX + name) for name, expr in flags.items())
-    return acts.select(*INPUT_COLUMNS, *found, *named)
+    return acts.select(*INPUT_COLUMNS, words(pl.col("text")).alias(WORDS), *flag_columns(flags))
 
 
 @dataclass(frozen=True)
@@ -310,7 +314,7 @@ def paired_parts(
     A frame with ``words`` and ``flag_<name>`` columns (:mod:`reciprocity.metrics.textual`)
     needs no text: those are read instead.
     ``flags_for`` (over the timeline's columns) limits them to the rows where it holds
-    (null elsewhere): the texts are then read only for the turns those rows point at.
+    (null elsewhere): the flags are then read only for the turns those rows point at.
     """
     if rows < 1:
         raise ValueError("rows must be at least 1")

@@ -15,7 +15,15 @@ import polars as pl
 
 from reciprocity.metrics.questions import question_expr
 
-__all__ = ["FLAG_PREFIX", "QUESTION", "WORDS", "feature_names", "text_features", "words"]
+__all__ = [
+    "FLAG_PREFIX",
+    "QUESTION",
+    "WORDS",
+    "feature_names",
+    "flag_columns",
+    "text_features",
+    "words",
+]
 
 WORDS = "words"
 """Whitespace-separated words of the text (0 without text), UInt32."""
@@ -35,12 +43,17 @@ def feature_names(flags: Sequence[str] = ()) -> tuple[str, ...]:
     return (WORDS, QUESTION, *(FLAG_PREFIX + name for name in flags))
 
 
+def flag_columns(flags: Mapping[str, pl.Expr]) -> list[pl.Expr]:
+    """``flag_<name>`` for each of ``flags`` (Boolean expressions over ``text``; null
+    counts as False)."""
+    return [expr.fill_null(False).alias(FLAG_PREFIX + name) for name, expr in flags.items()]
+
+
 def text_features(flags: Mapping[str, pl.Expr] | None = None) -> list[pl.Expr]:
-    """Expressions over a ``text`` column giving :func:`feature_names`' columns; ``flags``
-    are Boolean expressions over ``text`` (null counts as False)."""
+    """Expressions over a ``text`` column giving :func:`feature_names`' columns."""
     text = pl.col("text")
     return [
         words(text).alias(WORDS),
         question_expr(text).alias(QUESTION),
-        *(expr.fill_null(False).alias(FLAG_PREFIX + name) for name, expr in (flags or {}).items()),
+        *flag_columns(flags or {}),
     ]
