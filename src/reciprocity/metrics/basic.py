@@ -115,8 +115,9 @@ def relationship_figures(
     """
     names = frame.collect_schema().names()
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if WORDS not in names or QUESTION not in names:
-        missing += ["text"] if "text" not in names else []
+    featured = WORDS in names and QUESTION in names
+    if not featured and "text" not in names:
+        missing.append("text")
     if missing:
         raise ValueError(f"the messages frame lacks column(s) {', '.join(missing)}")
     if silence <= timedelta(0):
@@ -124,7 +125,7 @@ def relationship_figures(
 
     by_rel = "relationship_id"
     # The text's features when the frame has them (the pipeline's does), else from it.
-    read = [WORDS, QUESTION] if WORDS in names and QUESTION in names else text_features()
+    read = [WORDS, QUESTION] if featured else text_features()
     rows = frame.lazy().select(*REQUIRED_COLUMNS, *read)
     people = rows.group_by(by_rel).agg(pl.col("person").drop_nulls().first())
     calls = rows.filter(pl.col("kind") == "call").group_by(by_rel).agg(*_sides("calls"))
