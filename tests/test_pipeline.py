@@ -114,6 +114,20 @@ def test_analysis_loads_big_frames_only_when_asked(demo_db: store.Database) -> N
     assert calls == ["x", "x"]
 
 
+def test_text_features_give_what_the_text_gives(demo_db: store.Database) -> None:
+    """The acts frame carries word counts, the question rule and the answer flags instead
+    of the text: figures and exchanges come out as they do from the texts themselves."""
+    from reciprocity import metrics
+
+    with_text = store.messages_frame(demo_db)
+    featured = pipeline.acts_frame(demo_db)
+    assert "text" not in featured.columns
+    assert metrics.relationship_figures(featured).equals(metrics.relationship_figures(with_text))
+    from_texts = exchanges.exchanges(exchanges.with_acts(with_text))
+    assert exchanges.exchanges(featured).equals(from_texts)
+    assert from_texts["answer_words"].sum() > 0
+
+
 def test_detect_acts_equals_one_call_of_the_detector(monkeypatch: pytest.MonkeyPatch) -> None:
     # Small chunks, so the threaded path runs on a small input.
     monkeypatch.setattr(pipeline, "ACTS_CHUNK", 3)
