@@ -37,7 +37,7 @@ from reciprocity.exchanges.outcomes import (
 from reciprocity.exchanges.pairing import (
     INPUT_COLUMNS,
     ROWS_PER_PART,
-    feature_columns,
+    featured,
     has_features,
     paired_parts,
 )
@@ -82,8 +82,7 @@ def _checked(
 ) -> pl.DataFrame:
     names = acts.collect_schema().names()
     missing = [c for c in INPUT_COLUMNS if c not in names]
-    featured = has_features(names, tuple(TEXT_FLAGS))
-    if not featured and "text" not in names:
+    if not has_features(names, tuple(TEXT_FLAGS)) and "text" not in names:
         missing.append("text")
     if missing:
         raise ValueError(
@@ -91,8 +90,7 @@ def _checked(
         )
     if window <= timedelta(0) or support_window <= timedelta(0):
         raise ValueError("windows must be positive durations")
-    text = feature_columns(tuple(TEXT_FLAGS)) if featured else ("text",)
-    return acts.lazy().select(*INPUT_COLUMNS, *text).collect()
+    return featured(acts, TEXT_FLAGS)
 
 
 def exchange_parts(
@@ -117,8 +115,8 @@ def exchange_parts(
         flags=TEXT_FLAGS,
         flags_for=TEXT_ROWS,
     )
-    # Pairing reads the texts once: a caller that hands its frame over lets them go
-    # after the first part.
+    # The texts were read once, above (word counts and flags): a caller that hands its
+    # frame over lets them go here.
     del acts, frame
     for part in parts:
         classified = classify_rows(part, support_window=support_window)

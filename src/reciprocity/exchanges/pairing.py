@@ -35,6 +35,7 @@ __all__ = [
     "INPUT_COLUMNS",
     "ROWS_PER_PART",
     "feature_columns",
+    "featured",
     "has_features",
     "pair_answers",
     "paired_parts",
@@ -97,14 +98,16 @@ def has_features(names: Sequence[str], flags: Sequence[str] = ()) -> bool:
     return all(c in names for c in feature_columns(flags))
 
 
-def _featured(acts: pl.DataFrame, flags: Mapping[str, pl.Expr]) -> pl.DataFrame:
+def featured(acts: pl.DataFrame | pl.LazyFrame, flags: Mapping[str, pl.Expr]) -> pl.DataFrame:
     """:data:`INPUT_COLUMNS` of ``acts`` with the word count and flags, from its text when
-    it has no such columns."""
-    if has_features(acts.columns, tuple(flags)):
-        return acts.select(*INPUT_COLUMNS, *feature_columns(tuple(flags)))
-    if "text" not in acts.columns:
+    it has no such columns (the text itself is left behind)."""
+    rows = acts.lazy()
+    if has_features(rows.collect_schema().names(), tuple(flags)):
+        return rows.select(*INPUT_COLUMNS, *feature_columns(tuple(flags))).collect()
+    if "text" not in rows.collect_schema().names():
         raise ValueError("the acts frame has neither text nor its word counts and flags")
-    return acts.select(*INPUT_COLUMNS, words(pl.col("text")).alias(WORDS), *flag_columns(flags))
+    found = (words(pl.col("text")).alias(WORDS), *flag_columns(flags))
+    return rows.select(*INPUT_COLUMNS, *found).collect()
 
 
 @dataclass(frozen=True)
@@ -319,7 +322,7 @@ def paired_parts(
     if rows < 1:
         raise ValueError("rows must be at least 1")
     named = dict(flags or {})
-    plan = _plan(_featured(acts, named), carry, named, flags_for)
+    plan = _plan(featured(acts, named), carry, named, flags_for)
     if plan.rows.is_empty():
         empty = turns(acts.lazy()).collect().select(*_WIDE, "turn")
         yield _pair_empty(empty, plan).with_columns(carry)
