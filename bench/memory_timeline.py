@@ -12,19 +12,11 @@ only each command's peak. Linux only (reads ``/proc/self/status``).
 from __future__ import annotations
 
 import atexit
-import os
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-# The CLI sets the same allocator settings before Polars loads; keep them for this run.
-os.environ.setdefault(
-    "_RJEM_MALLOC_CONF",
-    f"narenas:{max(1, (os.cpu_count() or 2) // 2)},background_thread:true,"
-    "dirty_decay_ms:100,muzzy_decay_ms:0",
-)
 
 START = time.perf_counter()
 EVENTS: list[tuple[float, str | int]] = []
@@ -59,8 +51,9 @@ def _report() -> None:
 
 
 def main() -> None:
+    # The CLI first: it sets the allocator's settings before Polars loads, as a command does.
+    import reciprocity.cli
     from reciprocity import pipeline
-    from reciprocity.cli import main as cli
 
     timed = pipeline.Timings.stage
 
@@ -75,7 +68,7 @@ def main() -> None:
     threading.Thread(target=_sample, name="memory-sampler", daemon=True).start()
     atexit.register(_report)
     sys.argv = ["reciprocity", *sys.argv[1:]]
-    cli()
+    reciprocity.cli.main()
 
 
 if __name__ == "__main__":
