@@ -409,9 +409,14 @@ def _run(db: store.Database, *, silence: timedelta, lean: bool) -> Analysis:
 
     def events() -> pl.DataFrame:
         if "ledger" not in frames:
-            frames["ledger"] = stage(
-                "ledger", ledger_key, lambda: ledger.ledger(paired(), journal, silence=silence)
+            # Lean: kept coded, as balance only sums it (and it is stored so); every
+            # other reader gets the text the ledger's schema promises.
+            built = stage(
+                "ledger",
+                ledger_key,
+                lambda: ledger.ledger(paired(), journal, silence=silence, coded=lean),
             )
+            frames["ledger"] = built if lean else ledger.decoded(built)
         return frames["ledger"]
 
     figures = stage(

@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 from reciprocity.exchanges import exchanges
-from reciprocity.ledger import LEDGER_SCHEMA, ledger
+from reciprocity.ledger import LEDGER_SCHEMA, decoded, ledger
+from reciprocity.metrics import balance
 
 ROWS = [
     ("Alex", "me", 0, "how are you?", "check_in question", 0),
@@ -70,6 +71,25 @@ def test_journal_entries_join_by_name(chat_with_acts):  # type: ignore[no-untype
     assert energy[("favours_money", "me")] == 2.0
     # energy +2 for Robin is all theirs: no zero-weight event for me
     assert _totals(robin) == {("practical_help", "them"): 1.0, ("energy", "them"): 1.0}
+
+
+def test_a_coded_ledger_is_the_same_events(chat_with_acts):  # type: ignore[no-untyped-def]
+    journal = pl.DataFrame(
+        {
+            "person": ["alex", "Robin"],
+            "timestamp": [datetime(2024, 3, 2, tzinfo=UTC)] * 2,
+            "giver": ["me", "them"],
+            "dimension": ["favours_money", "practical_help"],
+        }
+    )
+    paired = exchanges(chat_with_acts(ROWS))
+    plain = ledger(paired, journal)
+    coded = ledger(paired, journal, coded=True)
+    assert coded.schema["dimension"] != pl.String  # held as categories ...
+    assert decoded(coded).equals(plain)  # ... and the same events as text
+    assert decoded(plain) is plain
+    # Balance sums either the same way.
+    assert balance(coded).equals(balance(plain))
 
 
 @pytest.mark.parametrize(

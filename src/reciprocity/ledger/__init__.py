@@ -33,6 +33,7 @@ __all__ = [
     "JOURNAL_SCHEMA",
     "LEDGER_SCHEMA",
     "WEIGHTS",
+    "decoded",
     "journal_events",
     "ledger",
     "message_events",
@@ -197,10 +198,16 @@ def ledger(
     journal: pl.DataFrame | None = None,
     *,
     silence: timedelta = timedelta(hours=6),
+    coded: bool = False,
 ) -> pl.DataFrame:
     """All events, from messages and (when given) journal entries, sorted by relationship
     and time. Journal people are matched to relationships by name (case-insensitive);
-    entries about someone with no chat keep a null ``relationship_id``."""
+    entries about someone with no chat keep a null ``relationship_id``.
+
+    ``coded`` leaves ``giver``, ``receiver``, ``dimension`` and ``source`` as categories
+    (:func:`decoded` makes them text): the same rows in a fraction of the memory, for a
+    caller that only counts or compares them (:func:`reciprocity.metrics.balance` does).
+    """
     parts = [message_events(exchanges, silence=silence)]
     if journal is not None:
         people = exchanges.lazy().select("relationship_id", "person").unique()
@@ -208,12 +215,19 @@ def ledger(
     # Sorted with the few-valued text columns as categories (4 bytes a row, not 16, in
     # both the events and their sorted copy); the categories are in alphabetical order, so
     # the rows come out as sorting the strings would put them.
-    coded = [p.with_columns(pl.col(c).cast(t) for c, t in _SORTED_AS.items()) for p in parts]
+    coded_parts = [p.with_columns(pl.col(c).cast(t) for c, t in _SORTED_AS.items()) for p in parts]
     # A stable sort: events at the same time keep the order they were made in, so the same
     # messages always give the same frame (an unstable sort shuffled ties from run to run).
-    return (
-        pl.concat(coded, how="vertical")
+    events = (
+        pl.concat(coded_parts, how="vertical")
         .sort("relationship_id", "timestamp", "dimension", nulls_last=True, maintain_order=True)
-        .with_columns(pl.col(*_SORTED_AS).cast(pl.String))
         .collect()
     )
+    return events if coded else decoded(events)
+
+
+def decoded(ledger: pl.DataFrame) -> pl.DataFrame:
+    """``ledger`` in the types of :data:`LEDGER_SCHEMA` (its categories as text), however
+    it was built (see ``coded`` of :func:`ledger`); as it is when it already has them."""
+    casts = [pl.col(c).cast(t) for c, t in LEDGER_SCHEMA.items() if ledger.schema.get(c) != t]
+    return ledger.with_columns(casts) if casts else ledger

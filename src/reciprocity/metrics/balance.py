@@ -104,7 +104,11 @@ def with_interval(frame: pl.DataFrame, *, level: float = 0.9) -> pl.DataFrame:
 def _grid(ledger: pl.DataFrame, dimensions: tuple[str, ...]) -> pl.DataFrame:
     """Every relationship in the ledger crossed with every dimension (zero rows included)."""
     people = (
-        ledger.lazy().select("relationship_id", "person").unique().drop_nulls("person").collect()
+        ledger.lazy()
+        .select("relationship_id", pl.col("person").cast(pl.String))
+        .unique()
+        .drop_nulls("person")
+        .collect()
     )
     dims = pl.DataFrame({"dimension": list(dimensions)}, schema={"dimension": pl.String})
     return people.join(dims, how="cross")
@@ -142,7 +146,13 @@ def balance(
     parts = []
     for name, keep in windows:
         rows = events if keep is None else events.filter(keep)
-        sums = rows.group_by(_KEYS).agg(_sums()).collect()
+        # The names as text whatever the ledger holds them as (a coded ledger has categories).
+        sums = (
+            rows.group_by(_KEYS)
+            .agg(_sums())
+            .with_columns(pl.col("person", "dimension").cast(pl.String))
+            .collect()
+        )
         parts.append(
             grid.join(sums, on=list(_KEYS), how="left", nulls_equal=True).with_columns(
                 pl.lit(name).alias("window"),
