@@ -52,6 +52,23 @@ def test_analysis_read_back_equals_the_computed_one(demo_db: store.Database) -> 
         assert getattr(again, name).equals(frame), name
 
 
+def test_a_narrow_analysis_is_the_same_with_fewer_exchange_columns(
+    demo_db: store.Database, tmp_path: Path
+) -> None:
+    """``narrow`` (what the pages and guides use) leaves out only the exchanges' columns that
+    nothing after them reads, whether it reads them back or builds them itself."""
+    whole = pipeline.analyze(demo_db)
+    for built in (False, True):
+        db = _uncached(demo_db) if built else demo_db
+        narrow = pipeline.analyze(db, narrow=True)
+        assert ("exchanges" in narrow.timings.stages) is built
+        assert narrow.exchanges.columns == list(pipeline.DOWNSTREAM_COLUMNS)
+        assert narrow.exchanges.equals(whole.exchanges.select(pipeline.DOWNSTREAM_COLUMNS))
+        for name in _FRAMES:
+            if name != "exchanges":
+                assert getattr(narrow, name).equals(getattr(whole, name)), name
+
+
 _FRAMES = (
     "figures",
     "exchanges",

@@ -315,15 +315,21 @@ def acts_frame(db: store.Database, timings: Timings | None = None) -> pl.DataFra
     return frame
 
 
-def analyze(db: store.Database, *, silence: timedelta = timedelta(hours=6)) -> Analysis:
+def analyze(
+    db: store.Database, *, silence: timedelta = timedelta(hours=6), narrow: bool = False
+) -> Analysis:
     """Run every analysis stage over what is stored in ``db``, in pipeline order.
 
     Each stage's result is kept in the database (:func:`reciprocity.store.derived`) under a
     name that says what it depends on besides the stored messages (detector, silence gap,
     journal), and reused until one of those changes: once an import has run the analysis
     (:func:`prepare`), this only reads the small per-relationship frames back.
+
+    ``narrow`` gives exchanges with only :data:`DOWNSTREAM_COLUMNS`, which is all that the
+    later stages, the guides and the pages read of them: at a million messages that is
+    a third of the memory of all sixty-odd columns.
     """
-    return _run(db, silence=silence, lean=False)
+    return _run(db, silence=silence, lean=False, narrow=narrow)
 
 
 #: The exchanges columns that the stages after it read (ledger, summaries, patterns):
@@ -356,11 +362,11 @@ def _compact(part: pl.DataFrame) -> pl.DataFrame:
     return part.with_columns(pl.col(_COMPACTED).cast(pl.Categorical))
 
 
-def _run(db: store.Database, *, silence: timedelta, lean: bool) -> Analysis:
+def _run(db: store.Database, *, silence: timedelta, lean: bool, narrow: bool = False) -> Analysis:
     """The stages of :func:`analyze`. ``lean`` (for :func:`prepare`) builds the exchanges
-    a part at a time and keeps only :data:`DOWNSTREAM_COLUMNS` of them, and lets go of the
-    messages once the exchanges are built: the stored results are the same, the returned
-    ``exchanges`` are not whole."""
+    a part at a time and keeps only :data:`DOWNSTREAM_COLUMNS` of them (``narrow`` too,
+    without the smaller types), and lets go of the messages once the exchanges are built:
+    the stored results are the same, the returned ``exchanges`` are not whole."""
     timings = Timings()
     gap = f"{int(silence.total_seconds())}s"
     journal = _journal(db)
@@ -393,7 +399,7 @@ def _run(db: store.Database, *, silence: timedelta, lean: bool) -> Analysis:
                     db,
                     exchanges_key,
                     lambda: exchanges.exchange_parts(handed_over(), window=silence),
-                    DOWNSTREAM_COLUMNS if lean else None,
+                    DOWNSTREAM_COLUMNS if lean or narrow else None,
                     _compact if lean else None,
                 )
             if lean:

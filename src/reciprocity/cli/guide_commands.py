@@ -282,7 +282,7 @@ def expect_check(ctx: typer.Context) -> None:
         if not saved.height:
             out.print("No expectations yet. Add one with: reciprocity expect add <name> <rule>")
             return
-        checked = guide.check_expectations(saved, pipeline.analyze(db).exchanges)
+        checked = guide.check_expectations(saved, pipeline.analyze(db, narrow=True).exchanges)
         for r in checked.iter_rows(named=True):
             out.print(
                 f"{escape(r['person'])} {r['need']}: [bold]{r['status']}[/]\n"
@@ -364,7 +364,7 @@ def assess(
         guide.save_assessment(db, person, form, given)
         out.print("Saved your check-in.")
         if questionnaire == "checkin":
-            result = pipeline.analyze(db)
+            result = pipeline.analyze(db, narrow=True)
             for c in guide.compare(given, person, result.ledger, result.exchanges):
                 mark = {True: "agrees", False: "differs", None: "can't tell"}[c.agree]
                 out.print(
@@ -418,7 +418,7 @@ def parent(ctx: typer.Context) -> None:
     """Parent mode: how care flows between you and your children (mark them with kind child)."""
     with _friendly():
         db = _db(ctx)
-        result = pipeline.analyze(db)
+        result = pipeline.analyze(db, narrow=True)
         sections = guide.parent_mode(
             result.ledger,
             result.exchanges,

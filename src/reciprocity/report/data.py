@@ -58,8 +58,9 @@ class SurfaceData:
 
 
 def analysis(db: store.Database, *, silence: timedelta = timedelta(hours=6)) -> pipeline.Analysis:
-    """The pipeline's analysis of ``db`` (read from the stored stages when nothing changed)."""
-    return pipeline.analyze(db, silence=silence)
+    """The pipeline's analysis of ``db`` (read from the stored stages when nothing changed),
+    with the exchanges' columns that the report, the guides and the pages read."""
+    return pipeline.analyze(db, silence=silence, narrow=True)
 
 
 def energy_series(entries: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
@@ -121,12 +122,17 @@ def _monthly(exchanged: pl.DataFrame, silence: timedelta) -> dict[int, list[dict
         (pl.col("start") & pl.col("from_me")).sum().alias("starts_me"),
         (pl.col("start") & ~pl.col("from_me")).sum().alias("starts_them"),
     ]
+    # Only the three columns it reads are sorted (the exchanges have sixty-odd: sorting
+    # them all copied the whole frame, hundreds of MB at a million messages).
     monthly = (
-        exchanged.sort("relationship_id", "timestamp")
+        exchanged.lazy()
+        .select("relationship_id", "timestamp", "from_me")
+        .sort("relationship_id", "timestamp")
         .with_columns(start.alias("start"), pl.col("timestamp").dt.truncate("1mo").alias("month"))
         .group_by("relationship_id", "month")
         .agg(aggs)
         .sort("relationship_id", "month")
+        .collect()
     )
     out: dict[int, list[dict[str, Any]]] = {}
     for row in monthly.iter_rows(named=True):
