@@ -163,8 +163,23 @@ def test_a_frame_saved_in_parts_comes_back_whole(db: Database, messages: Build) 
     put(db, chat(messages, "Alex", extra=1), drop_cache=False)
     again = derived_parts(db, "many_parts/x", lambda: iter(parts[:2]))
     assert again.equals(whole.head(6))
-    assert not is_cached(db, "manyXparts/x")  # made before the new messages
-    assert cached_rows(db) == 3  # many_parts/x, #1, and the import's frame
+    assert not is_cached(db, "manyXparts/x")  # made before the new messages ...
+    assert cached_rows(db) == 2  # ... and so deleted: many_parts/x and #1 are left
+
+
+def test_frames_of_an_earlier_state_are_deleted_when_the_next_is_cached(
+    db: Database, messages: Build
+) -> None:
+    put(db, chat(messages, "Alex"))
+    derived(db, "a", lambda: pl.DataFrame({"n": [1]}))
+    derived(db, "b", lambda: pl.DataFrame({"n": [2]}))
+    assert cached_rows(db) == 2  # both of the current state: both kept
+    put(db, chat(messages, "Alex", extra=1), drop_cache=False)
+    assert cached_rows(db) == 2  # nothing cached since: nothing deleted yet
+    derived(db, "c", lambda: pl.DataFrame({"n": [3]}))
+    with db.engine.connect() as conn:
+        names = set(conn.scalars(select(FrameCache.name)))
+    assert names == {"c"}  # "a" and "b" could never be read again
 
 
 def test_a_missing_part_reads_as_not_cached(db: Database, messages: Build) -> None:

@@ -47,10 +47,14 @@ def state(conn: Connection) -> str:
     return f"{counter}:{newest}"
 
 
+def _escaped(text: str) -> str:
+    """``text`` for a LIKE pattern that matches it literally (with escape ``\\``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _parts(name: str) -> Any:
     """The rows holding the second and later parts of ``name`` (``name#1``, ``name#2`` ...)."""
-    escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return FrameCache.name.like(escaped + "#%", escape="\\")
+    return FrameCache.name.like(_escaped(name) + "#%", escape="\\")
 
 
 def _part_name(name: str, number: int) -> str:
@@ -59,9 +63,19 @@ def _part_name(name: str, number: int) -> str:
 
 
 def _clear(conn: Connection, name: str) -> None:
-    """Delete what is cached under ``name``, every part of it."""
+    """Delete what is cached under ``name``, every part of it, and every frame built from
+    an earlier state of the data: none of those can be read again (:func:`load` wants the
+    current state), and a database that lived through many imports and upgrades would
+    otherwise keep them all."""
     conn.execute(delete(FrameCache).where(FrameCache.name == name))
     conn.execute(delete(FrameCache).where(_parts(name)))
+    current = state(conn)
+    conn.execute(
+        delete(FrameCache).where(
+            FrameCache.version != current,
+            FrameCache.version.not_like(_escaped(current) + "|%", escape="\\"),
+        )
+    )
 
 
 def _counted(version: str, parts: int) -> str:
