@@ -12,13 +12,11 @@ Surfaces (CLI, web, reports) call these functions and only translate their resul
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import importlib
 import io
 import os
 import queue
-import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -468,24 +466,7 @@ def prepare(db: store.Database, *, silence: timedelta = timedelta(hours=6)) -> T
     The same results as :func:`analyze`, in less memory: the exchanges (a row per message,
     sixty-odd columns) are built and stored a part at a time (see
     :func:`reciprocity.exchanges.exchange_parts`)."""
-    _trim_heap()  # what saving freed, before the analysis needs memory of its own
     return _run(db, silence=silence, lean=True).timings
-
-
-def _trim_heap() -> None:
-    """Hand the C heap's free pages back to the system (glibc only; elsewhere nothing).
-
-    SQLite pages and Python objects freed by a big import stay mapped in the C heap, where
-    Polars (which has its own allocator) cannot reuse them: at a million messages that is
-    70-odd MB of peak memory for nothing.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (musl, ...): nothing to trim
-        return
 
 
 def _digest(frame: pl.DataFrame | None) -> str:
