@@ -136,6 +136,11 @@ def import_batches(
     return result
 
 
+#: Rows missing what every message needs. Parsers guarantee these; a gap is a parser bug,
+#: which :meth:`_Saver.add` reports with its lines.
+_GAP = pl.any_horizontal(pl.col("timestamp", "source", "conversation", "kind").is_null())
+
+
 def _typed(batch: pl.DataFrame) -> pl.DataFrame:
     return batch.select(pl.col(name).cast(dtype) for name, dtype in MESSAGE_SCHEMA.items())
 
@@ -146,8 +151,7 @@ def _digest(batch: pl.DataFrame) -> pl.Series | None:
     if batch.height == 0:
         return None
     typed = _typed(batch)
-    required = pl.col("timestamp", "source", "conversation", "kind")
-    if typed.select(pl.any_horizontal(required.is_null()).any()).item():
+    if typed.select(_GAP.any()).item():
         return None
     return digests(keys(typed.with_columns(ts_us=pl.col("timestamp").dt.epoch("us"))))
 
@@ -250,10 +254,7 @@ class _Saver:
         self._insert(self._numbered(frame, digest))
 
     def _check(self, batch: pl.DataFrame) -> None:
-        # Parsers guarantee these; a gap here is a parser bug, reported with its lines.
-        missing = batch.filter(
-            pl.any_horizontal(pl.col("timestamp", "source", "conversation", "kind").is_null())
-        )
+        missing = batch.filter(_GAP)
         if missing.height:
             lines = missing["line"].head(5).to_list()
             raise ImportFailed(
