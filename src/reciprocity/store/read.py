@@ -27,7 +27,8 @@ from reciprocity.store.models import (
     Relationship,
 )
 
-_FRAME = "messages_frame"
+#: Name of the cached analysis frame (see :func:`messages_frame`).
+FRAME_CACHE_NAME = "messages_frame"
 
 #: Columns of :func:`messages_frame`, in order.
 FRAME_SCHEMA: dict[str, pl.DataType] = {
@@ -134,11 +135,11 @@ def messages_frame(db: Database, *, cache: bool = True) -> pl.DataFrame:
     with db.engine.connect() as conn:
         # One read transaction: the tag and the rows come from the same snapshot.
         version = cache_state(conn)
-        if cache and (cached := cache_load(conn, _FRAME, version)) is not None:
+        if cache and (cached := cache_load(conn, FRAME_CACHE_NAME, version)) is not None:
             return cached
         frame = _build_frame(conn)
     if cache:
-        cache_save(db, _FRAME, version, frame)
+        cache_save(db, FRAME_CACHE_NAME, version, frame)
     return frame
 
 
@@ -199,10 +200,6 @@ def frame_from_rows(conn: Connection, raw: pl.DataFrame) -> pl.DataFrame:
     return _build_frame(conn, raw)
 
 
-#: Name of the cached analysis frame (see :func:`messages_frame`).
-FRAME_CACHE_NAME = _FRAME
-
-
 def sender_counts(raw: pl.DataFrame) -> pl.DataFrame:
     """Messages per sender identity (``identity_id``, ``messages``) of ``raw`` (in
     :data:`.fetch.RAW_SCHEMA`), as :func:`list_people` caches them: an import into an empty
@@ -230,14 +227,14 @@ def list_people(db: Database) -> pl.DataFrame:
         # Counting a million messages takes a quarter of a second and every page lists
         # people: the counts are kept with the derived frames until the data changes.
         version = cache_state(conn)
-        counted = cache_load(conn, _SENT, version)
+        counted = cache_load(conn, SENDERS_CACHE_NAME, version)
         if counted is None:
             counted = _sent_counts(conn)
             fresh = True
         else:
             fresh = False
     if fresh:
-        cache_save(db, _SENT, version, counted)
+        cache_save(db, SENDERS_CACHE_NAME, version, counted)
     sent = counted.iter_rows()
     platforms: dict[int, set[str]] = defaultdict(set)
     owner: dict[int, int] = {}
@@ -267,9 +264,8 @@ def list_people(db: Database) -> pl.DataFrame:
     return frame.sort(["messages", "person"], descending=[True, False])
 
 
-_SENT = "sender_counts"
 #: Name of the cached counts of :func:`sender_counts`.
-SENDERS_CACHE_NAME = _SENT
+SENDERS_CACHE_NAME = "sender_counts"
 
 
 def _sent_counts(conn: Connection) -> pl.DataFrame:
