@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from reciprocity.exchanges import answer_texts, exchange_parts, exchanges
+from reciprocity.exchanges.outcomes import SUPPORT_COLUMNS, support_times
 from reciprocity.exchanges.pairing import ROWS_PER_PART, pair_answers, paired_parts
 
 ROWS = [
@@ -160,6 +161,25 @@ def test_flags_are_read_only_where_asked(chat: pl.DataFrame) -> None:
         expected = every.select(pl.when(wanted).then(pl.col(column)).alias(column))
         assert some[column].equals(expected.to_series())
     assert some.drop("answer_but", "follow_but").equals(every.drop("answer_but", "follow_but"))
+
+
+@pytest.mark.parametrize("rows", [1, 3, 1000])
+def test_carried_columns_are_kept_only_where_asked(chat: pl.DataFrame, rows: int) -> None:
+    window = timedelta(hours=6)
+    carry = support_times()
+    every = pl.concat([p.collect() for p in paired_parts(chat, window=window, carry=carry)])
+    asked = pl.col("distress")
+    some = pl.concat(
+        [
+            p.collect()
+            for p in paired_parts(chat, window=window, rows=rows, carry=carry, carry_for=asked)
+        ]
+    )
+    assert every["_support_me"].drop_nulls().len() > some["_support_me"].drop_nulls().len() > 0
+    for column in SUPPORT_COLUMNS:
+        expected = every.select(pl.when(pl.col("distress")).then(pl.col(column)).alias(column))
+        assert some[column].equals(expected.to_series())
+    assert some.drop(SUPPORT_COLUMNS).equals(every.drop(SUPPORT_COLUMNS))
 
 
 def test_an_empty_frame_gives_one_empty_part(chat: pl.DataFrame) -> None:

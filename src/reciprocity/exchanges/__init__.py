@@ -112,6 +112,8 @@ def exchange_parts(
         window=window,
         rows=rows,
         carry=support_times(),
+        # Only a message of distress reads when support came (classify_rows).
+        carry_for=pl.col("distress"),
         flags=TEXT_FLAGS,
         flags_for=TEXT_ROWS,
     )

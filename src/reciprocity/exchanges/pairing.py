@@ -119,7 +119,8 @@ class _Plan:
     the frame; ``table`` has one row per turn (row ``g`` is turn ``g``), with the flags;
     ``flags`` their names and ``wanted`` per timeline row whether its answer's and
     follow-up's flags are read (``None``: every row's); ``carried`` holds extra per-row
-    columns.
+    columns, for the timeline rows ``carried_at`` (ascending) when it is given, else for
+    every row. Turn numbers are UInt32 (a part's ``turn`` goes out as Int64).
     """
 
     frame: pl.DataFrame
@@ -130,6 +131,7 @@ class _Plan:
     flags: tuple[str, ...]
     wanted: pl.Series | None
     carried: pl.DataFrame
+    carried_at: pl.Series | None
 
     @property
     def answer_columns(self) -> tuple[str, ...]:
@@ -147,6 +149,7 @@ def _plan(
     carry: Sequence[pl.Expr],
     flags: Mapping[str, pl.Expr],
     flags_for: pl.Expr | None,
+    carry_for: pl.Expr | None = None,
 ) -> _Plan:
     wanted = [] if flags_for is None else [flags_for.fill_null(False).alias("_wanted")]
     lazy = (
@@ -168,14 +171,15 @@ def _plan(
         lazy = lazy.sort(_ORDER, maintain_order=True)
     # The rest of the order only sorts: a million rows of it need not stay.
     narrow = lazy.drop("conversation_id", "ordinal").collect()
-    narrow = narrow.with_columns(_TURN)
+    # Turn numbers as UInt32: half the memory of two columns kept for every row.
+    narrow = narrow.with_columns(_TURN.cast(pl.UInt32))
     # Turns numbered across the whole frame (the timeline is sorted), so the answer to a
     # message in turn g is row g + 1 of the turn table when it has the same relationship:
     # a gather instead of two hash joins on (relationship, turn).
     started = (pl.col("turn") != pl.col("turn").shift(1)) | (
         pl.col(_BY_REL) != pl.col(_BY_REL).shift(1)
     )
-    narrow = narrow.with_columns(_g=started.fill_null(True).cast(pl.Int64).cum_sum() - 1)
+    narrow = narrow.with_columns(_g=started.fill_null(True).cast(pl.UInt32).cum_sum() - 1)
     g = narrow["_g"]
     table = _turn_table(narrow)
     if flags:
@@ -183,6 +187,13 @@ def _plan(
         asked = g if flags_for is None else g.filter(narrow["_wanted"])
         looked_at = pl.concat([asked + 1, asked + 2]).unique().sort()
         table = table.with_columns(_turn_flags(frame, narrow, flags, looked_at, table.height))
+    carried_at = None
+    if carry and carry_for is not None:
+        # Computed over the whole timeline, kept for the rows that read them only.
+        carried_at = narrow.select(carry_for.fill_null(False)).to_series().arg_true()
+        carried = narrow.select(carry).gather(carried_at)
+    else:
+        carried = narrow.select(carry) if carry else pl.DataFrame()
     return _Plan(
         frame=frame.select(_WIDE),
         rows=narrow["_row"],
@@ -191,7 +202,8 @@ def _plan(
         table=table,
         flags=tuple(flags),
         wanted=narrow["_wanted"] if flags and flags_for is not None else None,
-        carried=narrow.select(carry) if carry else pl.DataFrame(),
+        carried=carried,
+        carried_at=carried_at,
     )
 
 
@@ -212,7 +224,7 @@ def _turn_flags(
         .group_by(pl.col("_g").set_sorted(), maintain_order=True)
         .agg(pl.all().fill_null(False).any())
     )
-    every = pl.DataFrame({"_g": pl.int_range(count, dtype=pl.Int64, eager=True)})
+    every = pl.DataFrame({"_g": pl.int_range(count, dtype=pl.UInt32, eager=True)})
     spread = every.join(found, on="_g", how="left", maintain_order="left")
     return [spread[name] for name in flags]
 
@@ -283,12 +295,30 @@ def _part(plan: _Plan, start: int, length: int) -> pl.DataFrame:
         follows = _masked(follows, wanted, [FOLLOW_PREFIX + f for f in plan.flags])
     return pl.concat(
         [
-            timeline.with_columns(plan.turn.slice(start, length).alias("turn")),
+            timeline.with_columns(plan.turn.slice(start, length).cast(pl.Int64).alias("turn")),
             answers,
             follows,
-            plan.carried.slice(start, length),
+            _carried(plan, start, length),
         ],
         how="horizontal",
+    )
+
+
+def _carried(plan: _Plan, start: int, length: int) -> pl.DataFrame:
+    """The carried columns of timeline rows ``start`` .. ``start + length`` (null where
+    they were not kept)."""
+    if plan.carried_at is None:
+        return plan.carried.slice(start, length)
+    at = plan.carried_at
+    low = int(at.search_sorted(start, side="left"))
+    high = int(at.search_sorted(start + length, side="left"))
+    inside = (at.slice(low, high - low) - start).cast(pl.UInt32)
+    values = plan.carried.slice(low, high - low)
+    return pl.DataFrame(
+        [
+            pl.Series(name, dtype=dtype).extend_constant(None, length).scatter(inside, values[name])
+            for name, dtype in plan.carried.schema.items()
+        ]
     )
 
 
@@ -304,6 +334,7 @@ def paired_parts(
     carry: Sequence[pl.Expr] = (),
     flags: Mapping[str, pl.Expr] | None = None,
     flags_for: pl.Expr | None = None,
+    carry_for: pl.Expr | None = None,
 ) -> Iterator[pl.LazyFrame]:
     """:func:`pair_answers`, a slice of at most ``rows`` timeline rows at a time.
 
@@ -318,11 +349,13 @@ def paired_parts(
     needs no text: those are read instead.
     ``flags_for`` (over the timeline's columns) limits them to the rows where it holds
     (null elsewhere): the flags are then read only for the turns those rows point at.
+    ``carry_for`` does the same for ``carry``: computed over the whole timeline, kept for
+    the rows where it holds only (null elsewhere), for columns that few rows read.
     """
     if rows < 1:
         raise ValueError("rows must be at least 1")
     named = dict(flags or {})
-    plan = _plan(featured(acts, named), carry, named, flags_for)
+    plan = _plan(featured(acts, named), carry, named, flags_for, carry_for)
     if plan.rows.is_empty():
         empty = turns(acts.lazy()).collect().select(*_WIDE, "turn")
         yield _pair_empty(empty, plan).with_columns(carry)
