@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from reciprocity.exchanges import exchanges
-from reciprocity.ledger import LEDGER_SCHEMA, decoded, ledger
+from reciprocity.ledger import LEDGER_SCHEMA, decoded, journal_events, ledger, message_events
 from reciprocity.metrics import balance
 
 ROWS = [
@@ -90,6 +90,34 @@ def test_a_coded_ledger_is_the_same_events(chat_with_acts):  # type: ignore[no-u
     assert decoded(plain) is plain
     # Balance sums either the same way.
     assert balance(coded).equals(balance(plain))
+
+
+def test_events_are_in_order_and_ties_keep_the_order_they_were_made_in(chat_with_acts):  # type: ignore[no-untyped-def]
+    # Two entries at one time in one dimension (a tie), one about someone with no chat.
+    journal = pl.DataFrame(
+        {
+            "person": ["Robin", "alex", "Alex", "alex"],
+            "timestamp": [datetime(2024, 3, 1, 18, 5, tzinfo=UTC)] * 4,
+            "giver": ["them", "me", "them", "me"],
+            "dimension": ["practical_help", "favours_money", "favours_money", "attention"],
+            "weight": [1.0, 2.0, 3.0, None],
+        }
+    )
+    paired = exchanges(chat_with_acts(ROWS))
+    made = pl.concat(
+        [
+            message_events(paired),
+            journal_events(journal, paired.lazy().select("relationship_id", "person").unique()),
+        ]
+    ).collect()
+    expected = made.sort(
+        "relationship_id", "timestamp", "dimension", nulls_last=True, maintain_order=True
+    )
+    events = ledger(paired, journal)
+    assert events.equals(expected)
+    assert events["relationship_id"][-1] is None  # Robin's entry comes last
+    tie = events.filter(pl.col("dimension") == "favours_money")["weight"].to_list()
+    assert tie == [2.0, 3.0]
 
 
 @pytest.mark.parametrize(
