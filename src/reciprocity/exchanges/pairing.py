@@ -79,6 +79,10 @@ def turns(acts: pl.LazyFrame) -> pl.LazyFrame:
     return acts.filter(pl.col("kind").is_in(_CONVERSATIONAL)).sort(_ORDER).with_columns(_TURN)
 
 
+#: The plan's turn numbers (``turn`` and ``_g``, a row each; ``turn`` goes out as Int64):
+#: half the memory of Int64 for two columns kept for every row.
+_TURN_NUMBER = pl.UInt32
+
 #: Timeline rows per part of :func:`paired_parts`: bounds the wide columns alive at once.
 ROWS_PER_PART = 50_000
 
@@ -120,7 +124,7 @@ class _Plan:
     ``flags`` their names and ``wanted`` per timeline row whether its answer's and
     follow-up's flags are read (``None``: every row's); ``carried`` holds extra per-row
     columns, for the timeline rows ``carried_at`` (ascending) when it is given, else for
-    every row. Turn numbers are UInt32 (a part's ``turn`` goes out as Int64).
+    every row. Turn numbers are :data:`_TURN_NUMBER`.
     """
 
     frame: pl.DataFrame
@@ -171,15 +175,14 @@ def _plan(
         lazy = lazy.sort(_ORDER, maintain_order=True)
     # The rest of the order only sorts: a million rows of it need not stay.
     narrow = lazy.drop("conversation_id", "ordinal").collect()
-    # Turn numbers as UInt32: half the memory of two columns kept for every row.
-    narrow = narrow.with_columns(_TURN.cast(pl.UInt32))
+    narrow = narrow.with_columns(_TURN.cast(_TURN_NUMBER))
     # Turns numbered across the whole frame (the timeline is sorted), so the answer to a
     # message in turn g is row g + 1 of the turn table when it has the same relationship:
     # a gather instead of two hash joins on (relationship, turn).
     started = (pl.col("turn") != pl.col("turn").shift(1)) | (
         pl.col(_BY_REL) != pl.col(_BY_REL).shift(1)
     )
-    narrow = narrow.with_columns(_g=started.fill_null(True).cast(pl.UInt32).cum_sum() - 1)
+    narrow = narrow.with_columns(_g=started.fill_null(True).cast(_TURN_NUMBER).cum_sum() - 1)
     g = narrow["_g"]
     table = _turn_table(narrow)
     if flags:
@@ -224,7 +227,7 @@ def _turn_flags(
         .group_by(pl.col("_g").set_sorted(), maintain_order=True)
         .agg(pl.all().fill_null(False).any())
     )
-    every = pl.DataFrame({"_g": pl.int_range(count, dtype=pl.UInt32, eager=True)})
+    every = pl.DataFrame({"_g": pl.int_range(count, dtype=_TURN_NUMBER, eager=True)})
     spread = every.join(found, on="_g", how="left", maintain_order="left")
     return [spread[name] for name in flags]
 
