@@ -10,7 +10,8 @@ a Polars frame.
   fingerprinting each message (:mod:`.fingerprint`) and linking senders to people
   (:mod:`.people`, which also holds the user's corrections).
 - :func:`messages_frame` and the small listings read it back (:mod:`.read`, rows moved by
-  :mod:`.fetch`); :func:`derived` keeps frames computed from it as Parquet until the data
+  :mod:`.fetch`), whole or window by window (:func:`analysis_windows`, :mod:`.windowed`);
+  :func:`derived` keeps frames computed from it as Parquet until the data
   changes (:mod:`.cache`; :func:`derived_parts` for one built a slice at a time).
 """
 
@@ -33,6 +34,7 @@ from reciprocity.store.read import (
 )
 from reciprocity.store.save import ImportResult, import_batches
 from reciprocity.store.settings import get_setting, set_setting
+from reciprocity.store.windowed import analysis_windows
 
 __all__ = [
     "FRAME_SCHEMA",
@@ -40,6 +42,7 @@ __all__ = [
     "Database",
     "ImportResult",
     "MeUnknown",
+    "analysis_windows",
     "default_path",
     "derived",
     "derived_parts",

@@ -7,6 +7,7 @@ conversations, one relationship each, in time order (rows travel through :mod:`.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import polars as pl
 from sqlalchemy import Connection, func, select
@@ -143,12 +144,24 @@ def messages_frame(db: Database, *, cache: bool = True) -> pl.DataFrame:
     return frame
 
 
-def _build_frame(conn: Connection, raw: pl.DataFrame | None = None) -> pl.DataFrame:
-    """:func:`messages_frame` computed from the tables; ``raw`` (in :data:`.fetch.RAW_SCHEMA`,
-    id order) stands for every stored message when the caller already holds them."""
-    owners = one_to_one(conn)
-    if not owners:
-        return pl.DataFrame(schema=FRAME_SCHEMA)
+@dataclass(frozen=True)
+class Owners:
+    """Who the analysis frame's conversations belong to (see :func:`owners`)."""
+
+    #: The one-to-one conversations, and for each its relationship and the person's name.
+    chats: list[int]
+    relationships: list[int]
+    names: list[str]
+    #: The user's identities: a message sent by one of them is ``from_me``.
+    mine: list[int]
+
+
+def owners(conn: Connection) -> Owners:
+    """The one-to-one conversations (:func:`one_to_one`) with their relationships and the
+    other person's name, and the user's identities: what :func:`shape` maps rows with."""
+    chats_of = one_to_one(conn)
+    if not chats_of:
+        return Owners([], [], [], [])
     me = conn.scalar(select(Person.id).where(Person.is_me))
     mine = list(conn.scalars(select(Identity.id).where(Identity.person_id == me)))
     people = conn.execute(
@@ -158,34 +171,51 @@ def _build_frame(conn: Connection, raw: pl.DataFrame | None = None) -> pl.DataFr
     ).all()
     person_of = {pid: (name, rid) for pid, name, rid in people}
     # Every person but me has a relationship; guard against rows edited by hand.
-    owners = {chat: person for chat, person in owners.items() if person in person_of}
-    if raw is None:
-        raw = raw_messages(conn, sorted(owners))
-    else:
-        wanted = pl.Series(sorted(owners), dtype=pl.Int64).implode()
-        keep = pl.col("sender").is_not_null() & pl.col("conversation_id").is_in(wanted)
-        if not raw.select(keep.all()).item():  # filtering copies every column: only if needed
-            raw = raw.filter(keep)
-    chats = list(owners)
-    relationship = [person_of[owners[c]][1] for c in chats]
-    name = [person_of[owners[c]][0] for c in chats]
+    chats = sorted(chat for chat, person in chats_of.items() if person in person_of)
+    return Owners(
+        chats=chats,
+        relationships=[person_of[chats_of[c]][1] for c in chats],
+        names=[person_of[chats_of[c]][0] for c in chats],
+        mine=mine,
+    )
+
+
+def shape(raw: pl.DataFrame, who: Owners) -> pl.DataFrame:
+    """Rows of ``raw`` (in :data:`.fetch.RAW_SCHEMA`, all in ``who.chats``) as rows of the
+    analysis frame (:data:`FRAME_SCHEMA`), in the same order."""
     conversation = pl.col("conversation_id")
     # Mapping columns (rather than a join) adds two columns instead of copying the frame:
     # at a million messages every copy is ~80 MB of peak memory.
-    frame = raw.select(
-        conversation.replace_strict(chats, relationship, return_dtype=pl.Int64).alias(
+    return raw.select(
+        conversation.replace_strict(who.chats, who.relationships, return_dtype=pl.Int64).alias(
             "relationship_id"
         ),
-        conversation.replace_strict(chats, name, return_dtype=pl.String).alias("person"),
+        conversation.replace_strict(who.chats, who.names, return_dtype=pl.String).alias("person"),
         "conversation_id",
         "message_id",
-        pl.col("sender").is_in(pl.Series(mine, dtype=pl.Int64).implode()).alias("from_me"),
+        pl.col("sender").is_in(pl.Series(who.mine, dtype=pl.Int64).implode()).alias("from_me"),
         pl.col("timestamp").cast(pl.Datetime("us", "UTC")),
         "ordinal",
         "text",
         "kind",
         "reply_to_message_id",
     )
+
+
+def _build_frame(conn: Connection, raw: pl.DataFrame | None = None) -> pl.DataFrame:
+    """:func:`messages_frame` computed from the tables; ``raw`` (in :data:`.fetch.RAW_SCHEMA`,
+    id order) stands for every stored message when the caller already holds them."""
+    who = owners(conn)
+    if not who.chats:
+        return pl.DataFrame(schema=FRAME_SCHEMA)
+    if raw is None:
+        raw = raw_messages(conn, who.chats)
+    else:
+        wanted = pl.Series(who.chats, dtype=pl.Int64).implode()
+        keep = pl.col("sender").is_not_null() & pl.col("conversation_id").is_in(wanted)
+        if not raw.select(keep.all()).item():  # filtering copies every column: only if needed
+            raw = raw.filter(keep)
+    frame = shape(raw, who)
     # Messages come in id order, which for chats imported in time order is already the
     # timeline order: sorting would only copy every column.
     if in_timeline_order(frame):

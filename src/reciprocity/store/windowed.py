@@ -1,0 +1,137 @@
+"""The analysis frame one window at a time, never every message's text at once.
+
+:func:`analysis_windows` first reads the few columns that cutting the timeline needs
+(:func:`.fetch.message_keys`, no text: about 40 bytes a message), decides the windows with
+:func:`reciprocity.metrics.windows.window_bounds`, and then reads each window's full rows
+with queries limited to that window's messages, so memory holds the keys plus one window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import numpy as np
+import polars as pl
+
+from reciprocity.errors import StoreError
+from reciprocity.metrics.sessions import TIMELINE_ORDER, in_timeline_order
+from reciprocity.metrics.windows import window_bounds
+from reciprocity.store.cache import state as cache_state
+from reciprocity.store.db import Database
+from reciprocity.store.fetch import message_keys, messages_in
+from reciprocity.store.read import Owners, owners, shape
+
+__all__ = ["analysis_windows"]
+
+#: A run of at least this many of a window's messages, consecutive in id order among the
+#: analysis frame's, is read as an id range (one scan); shorter runs are looked up by id.
+#: Each query costs about as much as a few dozen look-ups.
+_MIN_RUN = 64
+
+
+def analysis_windows(
+    db: Database, *, rows: int = 100_000, quiet: timedelta = timedelta(hours=24)
+) -> Iterator[pl.DataFrame]:
+    """The analysis frame (:func:`.read.messages_frame`, same columns, types and rows)
+    window by window: concatenated, the windows equal ``messages_frame(db, cache=False)``.
+
+    The windows are the slices of :func:`~reciprocity.metrics.windows.window_bounds` with
+    ``rows`` and ``quiet``; nothing is yielded when there is nothing to analyse. Each window
+    is read in a transaction of its own, so none is held open while the caller works (a
+    long read would keep SQLite from checkpointing what the caller writes); if an import
+    or a change to people lands meanwhile, :class:`~reciprocity.errors.StoreError` is
+    raised rather than mixing two states of the data.
+    """
+    with db.engine.connect() as conn:
+        version = cache_state(conn)
+        who = owners(conn)
+        if not who.chats:
+            return
+        keys = message_keys(conn, who.chats)
+    timeline = _in_timeline_order(keys, who)
+    del keys
+    bounds = window_bounds(timeline, rows=rows, quiet=quiet)
+    # Only the ids (in timeline order) and their conversations are needed from here on.
+    ids = timeline.get_column("message_id")
+    chats = timeline.get_column("conversation_id")
+    del timeline
+    ranges, scattered = _plan(ids, bounds)
+    for number, (start, length) in enumerate(bounds):
+        order = ids.slice(start, length)
+        with db.engine.connect() as conn:
+            if cache_state(conn) != version:
+                raise StoreError("the data changed during the analysis; run it again")
+            raw = messages_in(
+                conn,
+                ranges.get(number, []),
+                chats.slice(start, length).unique().sort().to_list(),
+                scattered[number].to_list() if number in scattered else [],
+            )
+        raw = raw.sort("message_id")
+        if not raw.get_column("message_id").equals(order.sort()):
+            raise StoreError("the data changed during the analysis; run it again")
+        # Back into timeline order: the row of the k-th smallest id is the k-th row of raw.
+        yield shape(raw, who).gather(order.rank("ordinal") - 1)
+
+
+def _in_timeline_order(keys: pl.DataFrame, who: Owners) -> pl.DataFrame:
+    """``keys`` (in :data:`.fetch.KEY_SCHEMA`, id order) as the analysis frame's key columns,
+    ordered exactly as :func:`.read.messages_frame` orders its rows: the same sort on the
+    same keys in the same starting order, so even rows whose keys tie (possible across
+    imports) come out alike."""
+    conversation = pl.col("conversation_id")
+    frame = keys.select(
+        conversation.replace_strict(who.chats, who.relationships, return_dtype=pl.Int64).alias(
+            "relationship_id"
+        ),
+        "conversation_id",
+        "message_id",
+        pl.col("sender").is_in(pl.Series(who.mine, dtype=pl.Int64).implode()).alias("from_me"),
+        pl.col("timestamp").cast(pl.Datetime("us", "UTC")),
+        "ordinal",
+        "kind",
+    )
+    if in_timeline_order(frame):
+        return frame
+    return frame.sort(*TIMELINE_ORDER)
+
+
+def _plan(
+    ids: pl.Series, bounds: list[tuple[int, int]]
+) -> tuple[dict[int, list[tuple[int, int]]], dict[int, pl.Series]]:
+    """For each window (by number), the id ranges and the single ids to read it by.
+
+    Taken in id order, the analysis frame's messages fall into runs that belong to one
+    window each. An id range from a run's first to its last id holds no message of another
+    window, only messages the frame leaves out (lines nobody sent, other conversations),
+    which the query's own conditions drop: so a range reads exactly the run. Imports in
+    time order give few, long runs; short runs are listed id by id.
+    """
+    lengths = np.array([length for _, length in bounds], dtype=np.int64)
+    window = pl.Series("window", np.repeat(np.arange(len(bounds), dtype=np.int64), lengths))
+    by_id = pl.DataFrame({"message_id": ids, "window": window}).sort("message_id")
+    run = (pl.col("window") != pl.col("window").shift(1)).fill_null(True).cum_sum()
+    by_id = by_id.with_columns(run.alias("run")).with_columns(
+        (pl.len().over("run") >= _MIN_RUN).alias("long")
+    )
+    long = (
+        by_id.filter("long")
+        .group_by("run")
+        .agg(
+            pl.col("window").first(),
+            pl.col("message_id").min().alias("low"),
+            pl.col("message_id").max().alias("high"),
+        )
+        .sort("run")
+    )
+    ranges: dict[int, list[tuple[int, int]]] = {}
+    for number, low, high in long.select("window", "low", "high").iter_rows():
+        ranges.setdefault(number, []).append((low, high))
+    # Kept as Series (8 bytes an id) until their window is read, not as Python ints.
+    short = by_id.filter(~pl.col("long")).select("window", "message_id")
+    scattered: dict[int, pl.Series] = {}
+    for (number,), part in short.partition_by("window", as_dict=True).items():
+        assert isinstance(number, int)
+        scattered[number] = part.get_column("message_id")
+    return ranges, scattered
