@@ -16,7 +16,9 @@ Definitions (sessions, turns and replies are explained in :mod:`.sessions`):
 - ``questions``: text messages that read as a question (:mod:`.questions`).
 - ``*_share_me``: my part of the two-sided total, null when the total is 0.
 
-Everything is one lazy Polars query grouped by relationship: no Python runs per message.
+Everything is Polars queries grouped by relationship, no Python runs per message: one over
+the frame gives a mergeable part (:mod:`.figure_parts`), a second turns it into the figures;
+the windowed analysis uses the same two steps with one part per window.
 """
 
 from __future__ import annotations
@@ -27,69 +29,16 @@ from typing import Any
 
 import polars as pl
 
-from reciprocity.metrics.sessions import in_timeline_order, timeline
-from reciprocity.metrics.textual import QUESTION, WORDS, text_features
+from reciprocity.metrics.figure_parts import (
+    FIGURES_SCHEMA,
+    REQUIRED_COLUMNS,
+    combine_figures,
+    figure_part,
+)
 
 __all__ = ["FIGURES_SCHEMA", "REQUIRED_COLUMNS", "figures_to_json", "relationship_figures"]
 
-REQUIRED_COLUMNS = (
-    "relationship_id",
-    "person",
-    "conversation_id",
-    "from_me",
-    "timestamp",
-    "ordinal",
-    "kind",
-)
-"""Columns of the analysis frame the figures read, besides ``text`` or its
-:mod:`.textual` features ``words`` and ``text_question``."""
-
 _SIDES = ("me", "them")
-# Two-sided counts, in output order; each becomes <name>_me and <name>_them.
-_COUNTS = ("messages", "words", "turns", "calls", "initiations", "replies", "questions")
-_SHARED = ("messages", "words", "turns", "initiations", "questions")
-
-FIGURES_SCHEMA: dict[str, pl.DataType] = {
-    "relationship_id": pl.Int64(),
-    "person": pl.String(),
-    **{f"{name}_{side}": pl.Int64() for name in _COUNTS for side in _SIDES},
-    "conversations": pl.Int64(),
-    **{f"reply_rate_{side}": pl.Float64() for side in _SIDES},
-    **{f"reply_latency_median_s_{side}": pl.Float64() for side in _SIDES},
-    "first_message": pl.Datetime("us", "UTC"),
-    "last_message": pl.Datetime("us", "UTC"),
-    **{f"{name}_share_me": pl.Float64() for name in _SHARED},
-}
-"""Columns and types of :func:`relationship_figures`' result, in order."""
-
-_ME = pl.col("from_me")
-
-
-def _sides(name: str) -> list[pl.Expr]:
-    """``<name>_me`` and ``<name>_them``: how many rows each side sent."""
-    return [_ME.sum().alias(f"{name}_me"), (~_ME).sum().alias(f"{name}_them")]
-
-
-def _sums(column: str, name: str) -> list[pl.Expr]:
-    """``<name>_me`` and ``<name>_them``: ``column`` summed over each side's rows."""
-    return [
-        pl.col(column).filter(_ME).sum().alias(f"{name}_me"),
-        pl.col(column).filter(~_ME).sum().alias(f"{name}_them"),
-    ]
-
-
-def _medians(column: str, name: str) -> list[pl.Expr]:
-    """``<name>_me`` and ``<name>_them``: median of ``column`` per side, nulls ignored."""
-    return [
-        pl.col(column).filter(_ME).median().alias(f"{name}_me"),
-        pl.col(column).filter(~_ME).median().alias(f"{name}_them"),
-    ]
-
-
-def _ratio(numerator: pl.Expr, denominator: pl.Expr, name: str) -> pl.Expr:
-    """``numerator / denominator`` as Float64, null when the denominator is 0."""
-    share = pl.when(denominator > 0).then(numerator / denominator).otherwise(None)
-    return share.cast(pl.Float64).alias(name)
 
 
 def relationship_figures(
@@ -113,60 +62,9 @@ def relationship_figures(
     >>> row["initiations_me"], row["reply_latency_median_s_them"], row["questions_me"]
     (1, 120.0, 1)
     """
-    names = frame.collect_schema().names()
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    featured = WORDS in names and QUESTION in names
-    if not featured and "text" not in names:
-        missing.append("text")
-    if missing:
-        raise ValueError(f"the messages frame lacks column(s) {', '.join(missing)}")
-    if silence <= timedelta(0):
-        raise ValueError("silence must be a positive duration")
-
-    by_rel = "relationship_id"
-    # The text's features when the frame has them (the pipeline's does), else from it.
-    read = [WORDS, QUESTION] if featured else text_features()
-    rows = frame.lazy().select(*REQUIRED_COLUMNS, *read)
-    people = rows.group_by(by_rel).agg(pl.col("person").drop_nulls().first())
-    calls = rows.filter(pl.col("kind") == "call").group_by(by_rel).agg(*_sides("calls"))
-    is_text = pl.col("kind") == "text"
-    presorted = isinstance(frame, pl.DataFrame) and in_timeline_order(frame)
-    annotated = timeline(rows, silence=silence, presorted=presorted).with_columns(
-        pl.when(is_text).then(pl.col(WORDS)).fill_null(0).alias("_words"),
-        (is_text & pl.col(QUESTION)).alias("_question"),
-    )
-    said = annotated.group_by(by_rel).agg(
-        *_sides("messages"),
-        *_sums("_words", "words"),
-        *_sums("new_turn", "turns"),
-        *_sums("new_session", "initiations"),
-        *_sums("is_reply", "replies"),
-        *_sums("_question", "questions"),
-        *_medians("latency_s", "reply_latency_median_s"),
-        pl.col("new_session").sum().alias("conversations"),
-        pl.col("timestamp").min().alias("first_message"),
-        pl.col("timestamp").max().alias("last_message"),
-    )
-    counts = [f"{n}_{s}" for n in _COUNTS for s in _SIDES] + ["conversations"]
-    figures = (
-        people.join(said, on=by_rel, how="left")
-        .join(calls, on=by_rel, how="left")
-        .with_columns(pl.col(counts).fill_null(0).cast(pl.Int64))
-        .with_columns(
-            # reply_rate_me: the share of their turns that I answered, and the other way
-            *(
-                _ratio(pl.col(f"replies_{me}"), pl.col(f"turns_{them}"), f"reply_rate_{me}")
-                for me, them in (("me", "them"), ("them", "me"))
-            ),
-            *(
-                _ratio(pl.col(f"{n}_me"), pl.col(f"{n}_me") + pl.col(f"{n}_them"), f"{n}_share_me")
-                for n in _SHARED
-            ),
-        )
-        .select([pl.col(c).cast(t) for c, t in FIGURES_SCHEMA.items()])
-        .sort(by_rel)
-    )
-    return figures.collect()
+    # One window holding everything: the windowed computation is the only one, so the two
+    # cannot drift apart (:mod:`.figure_parts` explains why the merge is exact).
+    return combine_figures([figure_part(frame, silence=silence)])
 
 
 def figures_to_json(figures: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
