@@ -41,7 +41,13 @@ from reciprocity.exchanges.pairing import (
     has_features,
     paired_parts,
 )
-from reciprocity.exchanges.summary import exchange_figures, reply_speed
+from reciprocity.exchanges.summary import (
+    combine_exchange_figures,
+    combine_reply_speed,
+    exchange_figures,
+    reply_speed,
+    reply_turns,
+)
 
 __all__ = [
     "AFTER_DECLINE",
@@ -51,10 +57,13 @@ __all__ = [
     "SUPPORT_WINDOW",
     "TEXT_FLAGS",
     "answer_texts",
+    "combine_exchange_figures",
+    "combine_reply_speed",
     "exchange_figures",
     "exchange_parts",
     "exchanges",
     "reply_speed",
+    "reply_turns",
     "with_acts",
 ]
 
