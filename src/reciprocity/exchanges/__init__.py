@@ -14,7 +14,10 @@ one row per text or media message with:
 ``relationship_id`` and joins: no Python per message, and each relationship (or any set of
 whole relationships) can be processed on its own partition. :func:`exchange_parts` gives
 the same rows a bounded slice at a time, so even one partner's million-message chat never
-has its sixty-odd columns in memory at once.
+has its sixty-odd columns in memory at once. :func:`.windowed.window_exchanges` gives them
+from windows of the timeline (cut where nothing reaches across), and the summaries combine
+from parts (:func:`combine_exchange_figures`, :func:`reply_turns` with
+:func:`combine_reply_speed`).
 """
 
 from __future__ import annotations
@@ -41,7 +44,13 @@ from reciprocity.exchanges.pairing import (
     has_features,
     paired_parts,
 )
-from reciprocity.exchanges.summary import exchange_figures, reply_speed
+from reciprocity.exchanges.summary import (
+    combine_exchange_figures,
+    combine_reply_speed,
+    exchange_figures,
+    reply_speed,
+    reply_turns,
+)
 
 __all__ = [
     "AFTER_DECLINE",
@@ -51,10 +60,13 @@ __all__ = [
     "SUPPORT_WINDOW",
     "TEXT_FLAGS",
     "answer_texts",
+    "combine_exchange_figures",
+    "combine_reply_speed",
     "exchange_figures",
     "exchange_parts",
     "exchanges",
     "reply_speed",
+    "reply_turns",
     "with_acts",
 ]
 

@@ -13,13 +13,28 @@ Alex did not answer your good news". Topics and outcomes:
 - ``request``: ``accepted`` / ``declined`` / ``ignored``;
 - ``after_decline``: ``re_ask`` / ``ultimatum`` / ``accepted_no`` (what the asker did);
 - ``support_seek``: ``sent`` (who asks for support at all).
+
+Both can be built from parts of the exchanges (say, windows of a streaming import): the
+figures are counts, so :func:`combine_exchange_figures` adds up those of the parts; reply
+speed takes medians, so each part gives its answered turns (:func:`reply_turns`, a narrow
+row per turn) and :func:`combine_reply_speed` takes the medians over all of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import polars as pl
 
-__all__ = ["FIGURES_SCHEMA", "exchange_figures", "reply_speed"]
+__all__ = [
+    "FIGURES_SCHEMA",
+    "REPLY_TURNS_SCHEMA",
+    "combine_exchange_figures",
+    "combine_reply_speed",
+    "exchange_figures",
+    "reply_speed",
+    "reply_turns",
+]
 
 FIGURES_SCHEMA: dict[str, pl.DataType] = {
     "relationship_id": pl.Int64(),
@@ -86,28 +101,78 @@ def exchange_figures(exchanges: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     )
 
 
-def reply_speed(exchanges: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """Median reply latency each way against the pair's own norm, one row per relationship.
+def combine_exchange_figures(parts: Iterable[pl.DataFrame]) -> pl.DataFrame:
+    """:func:`exchange_figures` from those of parts of the exchanges: the counts of each
+    (relationship, person, sender, topic, outcome) added up, sorted and typed alike.
 
-    Columns: ``relationship_id``, ``person``, ``replies_me`` / ``replies_them`` (answers
-    each side gave), ``latency_median_s_me`` / ``_them`` (how fast that side answers),
-    ``latency_norm_s`` (median over both sides' answers: the pair's own pace) and
-    ``latency_vs_norm_me`` / ``_them`` (side median / norm; above 1 is slower than usual
-    for this pair). A side answers the other's message, so "me" is the latency of
-    messages I answered, measured on their messages.
+    Any split of the rows will do (a message's outcomes are in its own row), so the
+    figures of the parts of a whole are the whole's figures.
     """
-    # A turn is answered once; keep each turn's last message, whose latency is the turn gap.
-    answered = (
+    frames = [p.select(list(FIGURES_SCHEMA)) for p in parts]
+    if not frames:
+        return pl.DataFrame(schema=FIGURES_SCHEMA)
+    keys = [c for c in FIGURES_SCHEMA if c != "count"]
+    return (
+        pl.concat(frames, how="vertical")
+        .group_by(keys)
+        .agg(pl.col("count").sum())
+        .select([pl.col(c).cast(t) for c, t in FIGURES_SCHEMA.items()])
+        .sort("relationship_id", "sender", "topic", "outcome")
+    )
+
+
+REPLY_TURNS_SCHEMA: dict[str, pl.DataType] = {
+    "relationship_id": pl.Int64(),
+    "turn": pl.Int64(),
+    "person": pl.String(),
+    "by_me": pl.Boolean(),
+    "latency_s": pl.Float64(),
+}
+"""Columns of :func:`reply_turns` (``relationship_id`` and ``person`` typed as the exchanges
+give them)."""
+
+
+def _answered_turns(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per (relationship, turn): its person and side, and its least latency."""
+    return rows.group_by("relationship_id", "turn").agg(
+        pl.col("person").first(),
+        pl.col("by_me").first(),
+        pl.col("latency_s").min(),
+    )
+
+
+def reply_turns(exchanges: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """The answered turns of some exchanges, the part of :func:`reply_speed` that reads rows.
+
+    One row per answered (relationship, turn) with ``person``, ``by_me`` (I answered it:
+    the turn is theirs) and ``latency_s``, the least latency among the turn's answered
+    messages: a turn is answered once, and its last message waited least, so this is
+    the gap between the turns. Turn numbers must be those of the whole timeline (as
+    :func:`~reciprocity.exchanges.windowed.window_exchanges` gives them): a turn that
+    rows of several parts share is merged by :func:`combine_reply_speed`.
+    """
+    rows = (
         exchanges.lazy()
         .filter(pl.col("answered"))
-        .group_by("relationship_id", "turn")
-        .agg(
-            pl.col("person").first(),
-            pl.col("from_me").first(),
-            pl.col("latency_s").min(),
+        .select(
+            "relationship_id", "turn", "person", (~pl.col("from_me")).alias("by_me"), "latency_s"
         )
-        .with_columns((~pl.col("from_me")).alias("by_me"))
     )
+    # No casts: ``person`` stays a category when it comes as one (see pipeline.prepare).
+    return _answered_turns(rows).select(list(REPLY_TURNS_SCHEMA)).collect()
+
+
+def combine_reply_speed(parts: Iterable[pl.DataFrame]) -> pl.DataFrame:
+    """:func:`reply_speed` from the :func:`reply_turns` of parts of the exchanges.
+
+    The turns are merged again by (relationship, turn), since a turn's rows may fall in
+    two parts, and the medians are taken over all of them: they need every latency, one
+    narrow row per answered turn, not the exchanges' rows.
+    """
+    frames = [p.select(list(REPLY_TURNS_SCHEMA)) for p in parts]
+    if not frames:
+        frames = [pl.DataFrame(schema=REPLY_TURNS_SCHEMA)]
+    answered = _answered_turns(pl.concat(frames, how="vertical").lazy())
     by_me, by_them = pl.col("by_me"), ~pl.col("by_me")
     latency = pl.col("latency_s")
     out = answered.group_by("relationship_id").agg(
@@ -132,3 +197,18 @@ def reply_speed(exchanges: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         .sort("relationship_id")
         .collect()
     )
+
+
+def reply_speed(exchanges: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """Median reply latency each way against the pair's own norm, one row per relationship.
+
+    Columns: ``relationship_id``, ``person``, ``replies_me`` / ``replies_them`` (answers
+    each side gave), ``latency_median_s_me`` / ``_them`` (how fast that side answers),
+    ``latency_norm_s`` (median over both sides' answers: the pair's own pace) and
+    ``latency_vs_norm_me`` / ``_them`` (side median / norm; above 1 is slower than usual
+    for this pair). A side answers the other's message, so "me" is the latency of
+    messages I answered, measured on their messages.
+
+    The same as :func:`combine_reply_speed` of the one part's :func:`reply_turns`.
+    """
+    return combine_reply_speed([reply_turns(exchanges)])
