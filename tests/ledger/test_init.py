@@ -139,3 +139,25 @@ def test_bad_journal_entries_are_named(chat_with_acts, column, value, message): 
     entry[column] = [value]
     with pytest.raises(ValueError, match=f"journal entry 1: {message}"):
         ledger(exchanges(chat_with_acts(ROWS)), pl.DataFrame(entry))
+
+
+def test_journal_events_keep_the_journal_order() -> None:
+    # Ties in the ledger keep the order the events were made in, so the journal's events
+    # must come in its order, however the join with the people goes.
+    names = ["Alex", "Robin", "alex", "Sam", "Kim"]
+    journal = pl.DataFrame(
+        {
+            "person": [names[i % len(names)] for i in range(300)],
+            "timestamp": [datetime(2024, 3, 2, tzinfo=UTC)] * 300,
+            "giver": ["me"] * 300,
+            "dimension": ["favours_money"] * 300,
+            "weight": [float(i) for i in range(300)],
+        }
+    )
+    people = pl.LazyFrame(
+        {"relationship_id": [1, 2, 3], "person": ["Alex", "Sam", "Kim"]},
+        schema={"relationship_id": pl.Int64, "person": pl.String},
+    )
+    for _ in range(5):
+        events = journal_events(journal, people).collect()
+        assert events["weight"].to_list() == journal["weight"].to_list()

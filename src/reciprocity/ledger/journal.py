@@ -69,10 +69,12 @@ def journal_events(journal: pl.DataFrame, people: pl.LazyFrame) -> pl.LazyFrame:
         "_key", keep="first"
     )
     # Matched entries take the chat's spelling of the name, so they group with its events.
+    # In the journal's order (a join is free to reorder): the ledger keeps ties in the
+    # order they were made, and entries at one time and dimension are ties.
     rows = (
         full.lazy()
         .with_columns(key)
-        .join(ids, on="_key", how="left")
+        .join(ids, on="_key", how="left", maintain_order="left")
         .with_columns(pl.coalesce("_chat_person", "person").alias("person"))
         .drop("_key", "_chat_person")
     )
