@@ -10,6 +10,7 @@ cut the rule does not allow gives a different ledger, or is refused.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import polars as pl
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from reciprocity.acts import ACTS
 from reciprocity.exchanges import exchanges
-from reciprocity.ledger import DIMENSIONS, ledger
+from reciprocity.ledger import ledger
 from reciprocity.ledger.windowed import ledger_windows
 from reciprocity.metrics import balance, patterns
 from reciprocity.metrics.balance import (
@@ -166,7 +167,7 @@ def allowed_cuts(frame: pl.DataFrame, quiet: timedelta = QUIET) -> list[int]:
 
 def _slices(frame: pl.DataFrame, cuts: list[int]) -> list[pl.DataFrame]:
     edges = [0, *cuts, frame.height]
-    return [frame.slice(a, b - a) for a, b in zip(edges, edges[1:], strict=False)]
+    return [frame.slice(a, b - a) for a, b in pairwise(edges)]
 
 
 def _people(whole: pl.DataFrame) -> pl.DataFrame:
@@ -211,7 +212,7 @@ def _check_all(
     assert found.equals(patterns(expected, whole, kinds, balanced=whole_balance))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     messages=st.lists(MESSAGE, min_size=1, max_size=40),
     entries=st.lists(ENTRY, max_size=8),
