@@ -144,6 +144,9 @@ def message_events(
 
     ``exchanges`` is :func:`reciprocity.exchanges.exchanges` output, in timeline order.
     """
+    # The one thing read across rows. The exchanges hold text and media messages only, so
+    # at a cut of the windowed analysis (a relationship's first message, or one more than
+    # the quiet >= silence after the previous) it is true in a window as in the whole.
     gap = pl.col("timestamp") - pl.col("timestamp").shift(1).over("relationship_id")
     # Only the columns the events read: each kind of event filters a copy of these.
     rows = (

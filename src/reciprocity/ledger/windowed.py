@@ -69,15 +69,15 @@ def ledger_windows(
     ``relationship_id``; these sort last).
 
     ``people``: ``relationship_id`` and ``person`` of every relationship with text or
-    media messages in the timeline (the pairs the windows' rows have; the store gives them
-    without reading the messages), by which journal entries are matched to relationships
+    media messages in the timeline (the pairs the windows' rows have: one query of the
+    store, no frame of the messages), by which journal entries are matched to relationships
     as :func:`~reciprocity.ledger.ledger` matches them. A name that matches two
     relationships is matched to either, in the whole ledger too: keep names distinct.
 
     Raises ``ValueError`` on the journal's first bad entry (before any window is read),
     at a cut that would start a conversation the whole timeline does not (a gap under
     ``silence``), at windows whose events overlap (out of order, or cut inside an
-    answer), and after the windows when ``people`` is not the windows' pairs.
+    answer), and, with a journal, after the windows when ``people`` is not the windows' pairs.
     """
     pending = None
     if journal is not None:
