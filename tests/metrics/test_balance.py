@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
-from itertools import product
+from itertools import pairwise, product
+from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reciprocity.ledger import DIMENSIONS, LEDGER_SCHEMA
 from reciprocity.metrics import balance, balance_series, with_interval
+from reciprocity.metrics.balance import (
+    _exact_sum,
+    balance_part,
+    combine_balance,
+    keep_recent,
+    latest_event,
+    merge_balance_parts,
+)
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -111,3 +123,103 @@ def test_every_split_of_five_over_the_whole_pipeline() -> None:
         rows = [("A", who, "attention", 1.0, i) for i, who in enumerate(split)]
         verdict = _row(balance(events(rows)), "A", "attention")["verdict"]
         assert verdict == "not enough data yet"
+
+
+# The balance of a ledger seen a part at a time (balance_part, merge, combine).
+
+WEIGHTS = st.sampled_from([1.0, 0.5, 1 / 3, 2 / 3, 0.25, 0.75, 0.1, 2.0, 1e-9, 123.456])
+EVENT = st.tuples(
+    st.sampled_from(["Ana", "Bo", "Cy"]),
+    st.sampled_from(["me", "them"]),
+    st.sampled_from(["attention", "disclosure", "energy"]),
+    WEIGHTS,
+    st.integers(0, 400),  # day
+)
+
+
+def _unmatched(frame: pl.DataFrame) -> pl.DataFrame:
+    """Cy as someone from the journal with no chat: a null relationship."""
+    return frame.with_columns(
+        pl.when(pl.col("person") == "Cy")
+        .then(None)
+        .otherwise("relationship_id")
+        .alias("relationship_id")
+    )
+
+
+def _combined(parts: list[pl.DataFrame], **options: Any) -> pl.DataFrame:
+    """Balance from the parts as a streaming caller gets it: the counts merged and the
+    recent events kept as the parts come."""
+    merged, kept = merge_balance_parts([]), None
+    for part in parts:
+        merged = merge_balance_parts([merged, balance_part(part)])
+        kept = keep_recent(kept, part)
+    return combine_balance(merged, kept, **options)
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows=st.lists(EVENT, max_size=60), data=st.data())
+def test_balance_from_any_parts_is_the_whole_balance(
+    rows: list[tuple[str, str, str, float, int]], data: st.DataObject
+) -> None:
+    whole = _unmatched(events(rows))
+    # Any split of the events, in any order: the sums are of counts, and exact.
+    order = data.draw(st.permutations(range(whole.height)))
+    shuffled = whole[list(order)] if order else whole
+    cuts = sorted(data.draw(st.sets(st.integers(0, whole.height), max_size=4)))
+    edges = [0, *cuts, whole.height]
+    parts = [shuffled[a:b] for a, b in pairwise(edges)]
+    assert _combined(parts).equals(balance(whole))
+    # With a fixed as_of and fewer dimensions too (the caller keeps the window's events).
+    as_of = START + timedelta(days=data.draw(st.integers(0, 400)))
+    recent = whole.filter(pl.col("timestamp") > as_of - timedelta(days=90))
+    options: dict[str, Any] = {"as_of": as_of, "dimensions": ("energy", "attention")}
+    combined = combine_balance([balance_part(p) for p in parts], recent, **options)
+    assert combined.equals(balance(whole, **options))
+
+
+def test_float_sums_of_parts_would_not_add_up() -> None:
+    # Why the parts hold counts and the sums are exact: summed a part at a time, floats
+    # give a different total from the whole (here in the last bit).
+    weights = [0.1, 0.1, 2 / 3, 0.3]
+    rows = [("A", "me", "disclosure", w, day) for day, w in enumerate(weights)]
+    whole = events(rows)
+    by_part = whole[:2]["weight"].sum() + whole[2:]["weight"].sum()
+    assert by_part != whole["weight"].sum()
+    expected = math.fsum(weights)
+    assert _row(balance(whole), "A", "disclosure")["given"] == expected
+    assert _row(_combined([whole[:2], whole[2:]]), "A", "disclosure")["given"] == expected
+
+
+@given(st.lists(st.tuples(st.floats(0, 1e6, allow_nan=False), st.integers(1, 5))))
+def test_exact_sums_are_fsum(pairs: list[tuple[float, int]]) -> None:
+    weights, counts = [w for w, _ in pairs], [n for _, n in pairs]
+    flat = [w for w, n in pairs for _ in range(n)]
+    assert _exact_sum([*weights, None], [*counts, 3]) == math.fsum(flat)
+
+
+def test_without_the_recent_events_the_recent_window_is_wrong() -> None:
+    rows = [("A", "me", "attention", 1.0, d) for d in range(0, 200, 10)]
+    whole = events(rows)
+    parts = [whole[:15], whole[15:]]
+    sums = [balance_part(p) for p in parts]
+    with pytest.raises(ValueError, match="recent_events"):
+        combine_balance(sums, None)
+    # Only the last part's events: the recent window (days 110-190) misses days 110-140.
+    short = combine_balance(sums, parts[1])
+    assert not short.equals(balance(whole))
+    assert _row(short, "A", "attention", "last_90_days")["events_me"] == 5
+    assert _row(balance(whole), "A", "attention", "last_90_days")["events_me"] == 9
+    assert latest_event(merge_balance_parts(sums)) == START + timedelta(days=190)
+
+
+def test_keep_recent_keeps_the_last_period_of_the_latest() -> None:
+    whole = events([("A", "me", "attention", 1.0, d) for d in (300, 5, 250, 100, 211)])
+    kept = None
+    for part in (whole[:1], whole[1:3], whole[3:]):
+        kept = keep_recent(kept, part)
+    assert kept is not None
+    # Day 300 is the latest: days after 210 are kept, whatever order they came in.
+    assert sorted(kept["timestamp"].dt.day().to_list()) == sorted(
+        (START + timedelta(days=d)).day for d in (300, 250, 211)
+    )

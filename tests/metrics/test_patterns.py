@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reciprocity.acts import ACTS
 from reciprocity.ledger import LEDGER_SCHEMA
-from reciprocity.metrics import PATTERNS, patterns, relationship_kinds
+from reciprocity.metrics import PATTERNS, balance, patterns, relationship_kinds
+from reciprocity.metrics.patterns import act_counts, patterns_from_counts, sum_act_counts
 
 T = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -129,3 +133,47 @@ def test_user_as_the_child_of_a_parent() -> None:
 def test_kinds_from_a_people_frame() -> None:
     frame = pl.DataFrame({"person": ["Kai", "Alex"], "kind": ["child", "unknown"]})
     assert relationship_kinds(frame) == {"kai": "child", "alex": "unknown"}
+
+
+# Patterns from act counts summed over parts of the exchanges.
+
+MESSAGE = st.tuples(
+    st.sampled_from(["Ana", "Bo", "Kai", "Mum"]),
+    st.sampled_from(["me", "them"]),
+    st.sampled_from(["", "check_in", "support_emotional", "support_seek", "distress", "contempt"]),
+    st.integers(1, 8),
+)
+KINDS = {"kai": "child", "Mum": "parent"}
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows=st.lists(MESSAGE, min_size=1, max_size=12), data=st.data())
+def test_patterns_from_counts_of_any_parts_are_the_patterns(
+    rows: list[tuple[str, str, str, int]], data: st.DataObject
+) -> None:
+    chats = _messages(rows)
+    events = _ledger(
+        [(p, w, "emotional_support", n) for p, w, _, n in rows] or [("A", "me", "attention", 1)]
+    )
+    order = data.draw(st.permutations(range(chats.height)))
+    shuffled = chats[list(order)] if order else chats
+    cuts = sorted(data.draw(st.sets(st.integers(0, chats.height), max_size=4)))
+    edges = [0, *cuts, chats.height]
+    parts = [shuffled[a:b] for a, b in pairwise(edges)]
+    counts = sum_act_counts(act_counts(p) for p in parts)
+    assert counts == act_counts(chats)
+    assert list(counts) == sorted(counts)  # in order of name, whatever the parts
+    expected = patterns(events, chats, KINDS)
+    assert patterns_from_counts(balance(events), counts, KINDS).equals(expected)
+
+
+def test_people_who_came_to_you_equally_often_are_in_order_of_name() -> None:
+    # The group-by's order varies from run to run; ties are listed by name.
+    chats = _messages([(p, "them", "distress", 3) for p in ("Zoe", "Al", "Mo", "Bea")])
+    ledger = _ledger([("A", "me", "attention", 1)])
+    for _ in range(5):
+        row = _pattern(patterns(ledger, chats), "total_self_sufficiency")
+        assert row["people"] == ["Al", "Bea", "Mo", "Zoe"]
+    # A naive sum of parts that kept the parts' order would list them as they came.
+    parts = [act_counts(chats.filter(pl.col("person") == p)) for p in ("Zoe", "Al")]
+    assert list(sum_act_counts(parts)) == ["Al", "Zoe"]

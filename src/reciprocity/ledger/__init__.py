@@ -33,10 +33,12 @@ __all__ = [
     "JOURNAL_SCHEMA",
     "LEDGER_SCHEMA",
     "WEIGHTS",
+    "coded_events",
     "decoded",
     "journal_events",
     "ledger",
     "message_events",
+    "sorted_events",
 ]
 
 DIMENSIONS = (
@@ -142,6 +144,9 @@ def message_events(
 
     ``exchanges`` is :func:`reciprocity.exchanges.exchanges` output, in timeline order.
     """
+    # The one thing read across rows. The exchanges hold text and media messages only, so
+    # at a cut of the windowed analysis (a relationship's first message, or one more than
+    # the quiet >= silence after the previous) it is true in a window as in the whole.
     gap = pl.col("timestamp") - pl.col("timestamp").shift(1).over("relationship_id")
     # Only the columns the events read: each kind of event filters a copy of these.
     rows = (
@@ -212,13 +217,25 @@ def ledger(
     if journal is not None:
         people = exchanges.lazy().select("relationship_id", "person").unique()
         parts.append(journal_events(journal, people))
+    events = sorted_events(parts)
+    return events if coded else decoded(events)
+
+
+def coded_events(events: pl.LazyFrame) -> pl.LazyFrame:
+    """``events`` (in :data:`LEDGER_SCHEMA`) with ``giver``, ``receiver``, ``dimension`` and
+    ``source`` as the categories of a coded ledger (see ``coded`` of :func:`ledger`)."""
+    return events.with_columns(pl.col(c).cast(t) for c, t in _SORTED_AS.items())
+
+
+def sorted_events(parts: list[pl.LazyFrame]) -> pl.DataFrame:
+    """The events of ``parts`` (in :data:`LEDGER_SCHEMA`, or coded), one after the other,
+    sorted as :func:`ledger` sorts them: coded, by relationship, time and dimension, ties
+    in the order of ``parts`` and of the rows in each."""
     # Sorted with the few-valued text columns as categories (4 bytes a row, not 16, in
     # both the events and their sorted copy); the categories are in alphabetical order, so
     # the rows come out as sorting the strings would put them.
-    coded_parts = [p.with_columns(pl.col(c).cast(t) for c, t in _SORTED_AS.items()) for p in parts]
-    events = pl.concat(coded_parts, how="vertical").collect()
-    events = events.select(pl.all().gather(events.select(_ORDER.arg_sort()).to_series()))
-    return events if coded else decoded(events)
+    events = pl.concat([coded_events(p) for p in parts], how="vertical").collect()
+    return events.select(pl.all().gather(events.select(_ORDER.arg_sort()).to_series()))
 
 
 # The events' order: by relationship, time and dimension, nulls last, and a stable sort:

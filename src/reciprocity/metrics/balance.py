@@ -21,6 +21,8 @@ rolling series for charts.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
@@ -28,11 +30,17 @@ import polars as pl
 from reciprocity.ledger import DIMENSIONS
 
 __all__ = [
+    "BALANCE_PART_SCHEMA",
     "BALANCE_SCHEMA",
     "MOSTLY",
     "VERDICTS",
     "balance",
+    "balance_part",
     "balance_series",
+    "combine_balance",
+    "keep_recent",
+    "latest_event",
+    "merge_balance_parts",
     "with_interval",
 ]
 
@@ -101,17 +109,189 @@ def with_interval(frame: pl.DataFrame, *, level: float = 0.9) -> pl.DataFrame:
     ).with_columns(verdict.alias("verdict"))
 
 
-def _grid(ledger: pl.DataFrame, dimensions: tuple[str, ...]) -> pl.DataFrame:
-    """Every relationship in the ledger crossed with every dimension (zero rows included)."""
-    people = (
+BALANCE_PART_SCHEMA: dict[str, pl.DataType] = {
+    "relationship_id": pl.Int64(),
+    "person": pl.String(),
+    "dimension": pl.String(),
+    "giver": pl.String(),
+    "weight": pl.Float64(),
+    "events": pl.Int64(),
+    "latest": pl.Datetime("us", "UTC"),
+}
+"""Columns of :func:`balance_part`: how many events of each weight each side gave, per
+relationship and dimension, and the latest of them."""
+
+_PART_KEYS = (*_KEYS, "giver", "weight")
+
+
+def balance_part(ledger: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """What :func:`combine_balance` needs of some of the ledger's events
+    (:data:`BALANCE_PART_SCHEMA`): the events counted per relationship, dimension, side
+    and weight. Counts, not sums of weights, so that parts add up exactly; a few rows per
+    relationship and dimension (the weights of message events take four values)."""
+    return (
         ledger.lazy()
-        .select("relationship_id", pl.col("person").cast(pl.String))
-        .unique()
-        .drop_nulls("person")
+        .group_by(_PART_KEYS)
+        .agg(pl.len().alias("events"), pl.col("timestamp").max().alias("latest"))
+        .select([pl.col(c).cast(t) for c, t in BALANCE_PART_SCHEMA.items()])
         .collect()
     )
+
+
+def merge_balance_parts(parts: Iterable[pl.DataFrame]) -> pl.DataFrame:
+    """Several :func:`balance_part` frames as one (the same schema): a caller may merge
+    the parts as they come and keep only the merged one."""
+    frames = list(parts)
+    if not frames:
+        return pl.DataFrame(schema=BALANCE_PART_SCHEMA)
+    return (
+        pl.concat(frames, how="vertical")
+        .lazy()
+        .group_by(_PART_KEYS)
+        .agg(pl.col("events").sum(), pl.col("latest").max())
+        .select(list(BALANCE_PART_SCHEMA))
+        .collect()
+    )
+
+
+def latest_event(parts: pl.DataFrame) -> datetime | None:
+    """The time of the latest event counted in ``parts`` (a :func:`balance_part` frame),
+    the default ``as_of`` of :func:`combine_balance`; None when there are none."""
+    return parts["latest"].max()  # type: ignore[return-value]
+
+
+def keep_recent(
+    kept: pl.DataFrame | None, part: pl.DataFrame, *, recent: timedelta = timedelta(days=90)
+) -> pl.DataFrame:
+    """The events of ``kept`` and ``part`` (ledger events) that can still fall in the
+    ``recent`` window of the default ``as_of``: those after the latest of them less
+    ``recent``. Folded over the ledger's parts in any order, it ends with every event of
+    the last ``recent`` period of the whole ledger (the latest event only moves later, so
+    an event dropped on the way is never in the window), for :func:`combine_balance`."""
+    events = part if kept is None else pl.concat([kept, part], how="vertical")
+    latest = events["timestamp"].max()
+    if latest is None:
+        return events
+    return events.filter(pl.col("timestamp") > latest - recent)  # type: ignore[operator]
+
+
+def _exact_sum(weights: list[float | None], counts: list[int]) -> float:
+    """``sum(count * weight)`` computed exactly and rounded once to the nearest float (ties
+    to even), so it is the same however the events were grouped or ordered. Null weights
+    count for nothing; inf and NaN give what float sums give."""
+    numerator, shift = 0, 0  # the sum so far is numerator / 2 ** shift
+    special = 0.0
+    for weight, count in zip(weights, counts, strict=True):
+        if weight is None:
+            continue
+        if not math.isfinite(weight):
+            special += weight
+            continue
+        top, bottom = weight.as_integer_ratio()  # a float's denominator is a power of two
+        bits = bottom.bit_length() - 1
+        if bits > shift:
+            numerator <<= bits - shift
+            shift = bits
+        numerator += (count * top) << (shift - bits)
+    if special:
+        return special
+    try:
+        return numerator / (1 << shift)  # int / int is correctly rounded in Python
+    except OverflowError:
+        return math.inf if numerator > 0 else -math.inf
+
+
+def _totals(part: pl.DataFrame) -> pl.DataFrame:
+    """``events_me``, ``events_them``, ``given`` and ``received`` per relationship,
+    person and dimension, from a :func:`balance_part` frame."""
+    me = pl.col("giver") == "me"
+    sides = {"me": me, "them": ~me}
+    grouped = part.group_by(_KEYS).agg(
+        *(pl.col("events").filter(m).sum().alias(f"events_{s}") for s, m in sides.items()),
+        *(pl.col("weight").filter(m).alias(f"_weight_{s}") for s, m in sides.items()),
+        *(pl.col("events").filter(m).alias(f"_events_{s}") for s, m in sides.items()),
+    )
+    sums = {
+        name: pl.Series(
+            name,
+            [
+                _exact_sum(w, n)
+                for w, n in zip(
+                    grouped[f"_weight_{s}"].to_list(),
+                    grouped[f"_events_{s}"].to_list(),
+                    strict=True,
+                )
+            ],
+            dtype=pl.Float64,
+        )
+        for name, s in (("given", "me"), ("received", "them"))
+    }
+    return grouped.select(*_KEYS, "events_me", "events_them").with_columns(sums.values())
+
+
+def _grid(parts: pl.DataFrame, dimensions: tuple[str, ...]) -> pl.DataFrame:
+    """Every relationship with events crossed with every dimension (zero rows included)."""
+    people = parts.select("relationship_id", "person").unique().drop_nulls("person")
     dims = pl.DataFrame({"dimension": list(dimensions)}, schema={"dimension": pl.String})
-    return people.join(dims, how="cross")
+    return people.sort(pl.all()).join(dims, how="cross")
+
+
+def combine_balance(
+    parts: pl.DataFrame | Iterable[pl.DataFrame],
+    recent_events: pl.DataFrame | pl.LazyFrame | None,
+    *,
+    as_of: datetime | None = None,
+    recent: timedelta = timedelta(days=90),
+    level: float = 0.9,
+    dimensions: tuple[str, ...] = DIMENSIONS,
+) -> pl.DataFrame:
+    """:func:`balance` of a ledger seen a part at a time: exactly ``balance(ledger)``.
+
+    ``parts``: :func:`balance_part` of each part of the ledger (or those merged by
+    :func:`merge_balance_parts`); they make the ``"all"`` window. ``recent_events``: ledger
+    events that include every event of the ``"last_90_days"`` window (after ``as_of -
+    recent``, up to ``as_of``; others are left out here). ``as_of`` defaults to the latest
+    event, known only at the end, so the caller either folds :func:`keep_recent` over the
+    parts as they come (it keeps the events after the latest so far less ``recent``) or,
+    when the ledger is stored, reads back the events after ``latest_event(parts) -
+    recent``. ``recent_events`` may be None when there are no events at all.
+    """
+    sums = merge_balance_parts([parts] if isinstance(parts, pl.DataFrame) else parts)
+    if as_of is None:
+        as_of = latest_event(sums)
+    elif as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=UTC)  # a naive time is taken as UTC, like the ledger
+    else:
+        as_of = as_of.astimezone(UTC)
+    windows = [("all", sums)]
+    if as_of is not None:
+        if recent_events is None:
+            raise ValueError("recent_events are needed for the last_90_days window")
+        stamp = pl.col("timestamp")
+        # Lazily: the engine reads only the columns the counts need and filters as it
+        # groups, without a copy of the recent events.
+        kept = recent_events.lazy().filter((stamp > as_of - recent) & (stamp <= as_of))
+        windows.append(("last_90_days", balance_part(kept)))
+    grid = _grid(sums, dimensions)
+    frame = pl.concat(
+        [
+            grid.join(_totals(part), on=list(_KEYS), how="left", nulls_equal=True).with_columns(
+                pl.lit(name).alias("window"), pl.col("events_me", "events_them").fill_null(0)
+            )
+            for name, part in windows
+        ],
+        how="vertical",
+    )
+    order = {d: i for i, d in enumerate(dimensions)}
+    return (
+        with_interval(frame, level=level)
+        .select([pl.col(c).cast(t) for c, t in BALANCE_SCHEMA.items()])
+        .sort(
+            pl.col("person"),
+            pl.col("window"),
+            pl.col("dimension").replace_strict(order, return_dtype=pl.Int64),
+        )
+    )
 
 
 def balance(
@@ -127,48 +307,13 @@ def balance(
     ``ledger`` is :func:`reciprocity.ledger.ledger` output. Windows: ``"all"`` and
     ``"last_90_days"`` (events after ``as_of - recent`` up to ``as_of``; ``as_of``
     defaults to the latest event). Every relationship gets a row for every dimension,
-    with zero counts and "not enough data yet" where nothing happened.
+    with zero counts and "not enough data yet" where nothing happened. ``given`` and
+    ``received`` are the exact sums of the weights, rounded once (as :func:`math.fsum`),
+    so they do not depend on the order of the events or on how they were split: this is
+    :func:`combine_balance` of :func:`balance_part` of the whole ledger.
     """
-    if as_of is None:
-        as_of = ledger["timestamp"].max()  # type: ignore[assignment]
-    elif as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=UTC)  # a naive time is taken as UTC, like the ledger
-    else:
-        as_of = as_of.astimezone(UTC)
-    grid = _grid(ledger, dimensions)
-    stamp = pl.col("timestamp")
-    windows: list[tuple[str, pl.Expr | None]] = [("all", None)]
-    if as_of is not None:
-        windows.append(("last_90_days", (stamp > as_of - recent) & (stamp <= as_of)))
-    # Lazily: the engine reads only the columns the sums need and filters as it groups,
-    # without a copy of the million events per window (a tenth of the time and memory).
-    events = ledger.lazy()
-    parts = []
-    for name, keep in windows:
-        rows = events if keep is None else events.filter(keep)
-        # The names as text whatever the ledger holds them as (a coded ledger has categories).
-        sums = (
-            rows.group_by(_KEYS)
-            .agg(_sums())
-            .with_columns(pl.col("person", "dimension").cast(pl.String))
-            .collect()
-        )
-        parts.append(
-            grid.join(sums, on=list(_KEYS), how="left", nulls_equal=True).with_columns(
-                pl.lit(name).alias("window"),
-                pl.col("events_me", "events_them").fill_null(0),
-            )
-        )
-    frame = pl.concat(parts, how="vertical")
-    order = {d: i for i, d in enumerate(dimensions)}
-    return (
-        with_interval(frame, level=level)
-        .select([pl.col(c).cast(t) for c, t in BALANCE_SCHEMA.items()])
-        .sort(
-            pl.col("person"),
-            pl.col("window"),
-            pl.col("dimension").replace_strict(order, return_dtype=pl.Int64),
-        )
+    return combine_balance(
+        balance_part(ledger), ledger, as_of=as_of, recent=recent, level=level, dimensions=dimensions
     )
 
 

@@ -23,7 +23,7 @@ user can check. The rules (thresholds are the module constants):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import polars as pl
@@ -35,8 +35,12 @@ __all__ = [
     "PATTERNS",
     "PATTERNS_SCHEMA",
     "VOLATILE_RATE",
+    "ActCounts",
+    "act_counts",
     "patterns",
+    "patterns_from_counts",
     "relationship_kinds",
+    "sum_act_counts",
 ]
 
 MIN_COUNT = 5
@@ -76,8 +80,14 @@ def relationship_kinds(kinds: Mapping[str, str] | pl.DataFrame | None) -> dict[s
     return {p.casefold(): k for p, k in kinds.items()}
 
 
-def _act_counts(exchanges: pl.DataFrame) -> dict[str, dict[str, int]]:
-    """``{person: {"<act>_me": n, "<act>_them": n, "messages_me": n, ...}}``."""
+ActCounts = dict[str, dict[str, int]]
+"""``{person: {"<act>_me": n, "<act>_them": n, "messages_me": n, ...}}``, people in order
+of name: what :func:`patterns` reads of the exchanges."""
+
+
+def act_counts(exchanges: pl.DataFrame) -> ActCounts:
+    """The act counts of the exchanges frame, or of any part of it (see
+    :func:`sum_act_counts`)."""
     me = pl.col("from_me")
     hard = pl.any_horizontal(*_HARD)
     counts = exchanges.group_by("person").agg(
@@ -87,7 +97,28 @@ def _act_counts(exchanges: pl.DataFrame) -> dict[str, dict[str, int]]:
         *(pl.col(a).filter(me).sum().alias(f"{a}_me") for a in _COUNTED),
         *(pl.col(a).filter(~me).sum().alias(f"{a}_them") for a in _COUNTED),
     )
-    return {row.pop("person"): row for row in counts.iter_rows(named=True)}
+    # In order of name (the group-by's order varies from run to run): people who came to
+    # you equally often are listed in the same order every time, whatever the parts.
+    return _by_name({row.pop("person"): row for row in counts.iter_rows(named=True)})
+
+
+_act_counts = act_counts  # the name it had
+
+
+def _by_name(counts: ActCounts) -> ActCounts:
+    return dict(sorted(counts.items(), key=lambda item: (item[0] is None, item[0] or "")))
+
+
+def sum_act_counts(parts: Iterable[ActCounts]) -> ActCounts:
+    """The act counts of parts of the exchanges frame added up: those of the whole frame
+    (counts of rows add up whatever rows each part has)."""
+    total: ActCounts = {}
+    for part in parts:
+        for person, counts in part.items():
+            mine = total.setdefault(person, dict.fromkeys(counts, 0))
+            for name, n in counts.items():
+                mine[name] += n
+    return _by_name(total)
 
 
 def _times(n: float) -> str:
@@ -238,16 +269,30 @@ def patterns(
     ``ledger`` and ``exchanges`` are the ledger and exchanges frames; ``kinds`` maps a
     person's name to what they are to the user (see :func:`relationship_kinds`);
     ``balanced`` is ``balance(ledger)`` when the caller has it already (it is not
-    computed twice).
+    computed twice). :func:`patterns_from_counts` of the act counts of the exchanges.
     """
+    counts = act_counts(exchanges)
+    return patterns_from_counts(balance(ledger) if balanced is None else balanced, counts, kinds)
+
+
+def patterns_from_counts(
+    balanced: pl.DataFrame,
+    counts: Mapping[str, Mapping[str, int]],
+    kinds: Mapping[str, str] | pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """:func:`patterns` from what it reads: ``balanced``, the balance of the ledger
+    (:func:`~reciprocity.metrics.balance.balance`, or
+    :func:`~reciprocity.metrics.balance.combine_balance` of its parts), and ``counts``,
+    the act counts of the exchanges (:func:`act_counts`, or :func:`sum_act_counts` of
+    those of its parts). ``kinds`` as for :func:`patterns`."""
     known = relationship_kinds(kinds)
-    verdicts = (balance(ledger) if balanced is None else balanced).filter(pl.col("window") == "all")
-    counts = _act_counts(exchanges)
+    verdicts = balanced.filter(pl.col("window") == "all")
+    ordered = _by_name({p: dict(c) for p, c in counts.items()})
     rows = [
         _over_giving(verdicts),
-        _self_sufficiency(counts),
-        _intensity(counts),
-        _child_cares(counts, known),
+        _self_sufficiency(ordered),
+        _intensity(ordered),
+        _child_cares(ordered, known),
         _support_from_children(verdicts, known),
     ]
     return pl.DataFrame(rows, schema=PATTERNS_SCHEMA)
