@@ -26,34 +26,17 @@ from reciprocity.exchanges import (
     reply_turns,
 )
 from reciprocity.exchanges.windowed import window_exchanges
+from reciprocity.metrics import windows
 from reciprocity.metrics.sessions import TIMELINE_ORDER
 
-CONVERSATIONAL = ("text", "media")
 DAY = 24 * 60  # minutes
 
 
 def allowed_cuts(frame: pl.DataFrame, quiet: timedelta) -> list[int]:
-    """Row positions of ``frame`` (in timeline order) where a window may start.
-
-    A relationship's first rows (the calls before its first message go with that message),
-    and, for a conversational message ``m`` whose previous conversational message ``p`` of
-    the same relationship is from the other side and more than ``quiet`` earlier, the row
-    after ``p`` (the calls and system rows between them go with ``m``).
-    """
-    cuts: set[int] = set()
-    last: dict[int, tuple[int, Any, bool]] = {}  # relationship -> its last message so far
-    for i, row in enumerate(frame.iter_rows(named=True)):
-        rel = row["relationship_id"]
-        if i > 0 and rel != frame["relationship_id"][i - 1]:
-            cuts.add(i)
-        if row["kind"] not in CONVERSATIONAL:
-            continue
-        if rel in last:
-            at, stamp, from_me = last[rel]
-            if row["timestamp"] - stamp > quiet and row["from_me"] != from_me:
-                cuts.add(at + 1)
-        last[rel] = (i, row["timestamp"], row["from_me"])
-    return sorted(cuts)
+    """Row positions of ``frame`` (in timeline order) where a window may start: the
+    product's rule, itself checked against a plain reference in
+    ``tests/metrics/test_windows.py``."""
+    return windows.allowed_cuts(frame, quiet=quiet).to_list()
 
 
 def cut(frame: pl.DataFrame, at: list[int]) -> list[pl.DataFrame]:

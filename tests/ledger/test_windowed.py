@@ -22,7 +22,7 @@ from reciprocity.acts import ACTS
 from reciprocity.exchanges import exchanges
 from reciprocity.ledger import ledger
 from reciprocity.ledger.windowed import ledger_windows
-from reciprocity.metrics import balance, patterns
+from reciprocity.metrics import balance, patterns, windows
 from reciprocity.metrics.balance import (
     balance_part,
     combine_balance,
@@ -143,26 +143,10 @@ def _some(data: st.DataObject, cuts: list[int]) -> list[int]:
 
 
 def allowed_cuts(frame: pl.DataFrame, quiet: timedelta = QUIET) -> list[int]:
-    """Rows of ``frame`` (in timeline order) before which the cut rule allows a cut.
-
-    A cut may fall before a relationship's first conversational (text or media) message,
-    or before one whose previous conversational message in the relationship is more than
-    ``quiet`` earlier and from the other side. The rows that are not conversational go
-    with the next conversational row of their relationship (or its last window), so in
-    the frame the cut falls at the start of the relationship, or right after that
-    previous message."""
-    rows = frame.with_row_index("_row")
-    rel = pl.col("relationship_id")
-    starts = rows.filter(rel != rel.shift(1))["_row"]
-    before = [pl.col(c).shift(1).over("relationship_id") for c in ("timestamp", "from_me", "_row")]
-    talk = rows.filter(pl.col("kind").is_in(["text", "media"])).with_columns(
-        before[0].alias("_then"), before[1].alias("_side"), before[2].alias("_p")
-    )
-    quiet_then = (pl.col("timestamp") - pl.col("_then") > quiet) & (
-        pl.col("_side") != pl.col("from_me")
-    )
-    after = talk.filter(quiet_then)["_p"] + 1
-    return sorted(set(starts.to_list()) | set(after.to_list()))
+    """Rows of ``frame`` (in timeline order) before which the cut rule allows a cut: the
+    product's rule, itself checked against a plain reference in
+    ``tests/metrics/test_windows.py``."""
+    return windows.allowed_cuts(frame, quiet=quiet).to_list()
 
 
 def _slices(frame: pl.DataFrame, cuts: list[int]) -> list[pl.DataFrame]:
