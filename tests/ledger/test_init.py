@@ -161,3 +161,17 @@ def test_journal_events_keep_the_journal_order() -> None:
     for _ in range(5):
         events = journal_events(journal, people).collect()
         assert events["weight"].to_list() == journal["weight"].to_list()
+
+
+@pytest.mark.parametrize("micros", [15, 29, 1_000_015, 3_600_000_029])
+def test_an_answerer_s_event_is_at_the_answer_s_time(chat_with_acts, micros):  # type: ignore[no-untyped-def]
+    # The latency is whole microseconds times 1e-6; scaled back and truncated, 15 us
+    # would come out as 14 and the event a microsecond before the answer.
+    minutes = micros / 60_000_000
+    rows = [
+        ("Alex", "them", 0, "can you lend me a hand?", "request", 0),
+        ("Alex", "me", minutes, "sure", "accept", 0),
+    ]
+    frame = chat_with_acts(rows)
+    events = ledger(exchanges(frame)).filter(pl.col("dimension") == "practical_help")
+    assert events["timestamp"].to_list() == [frame["timestamp"][1]]

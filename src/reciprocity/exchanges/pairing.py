@@ -416,8 +416,11 @@ def _finish(paired: pl.LazyFrame, window: timedelta, plan: _Plan) -> pl.LazyFram
     return (
         paired.with_columns(answered.alias("answered"))
         .with_columns(
+            # Times 1e-6 (as in ``metrics.sessions``): Polars divides a column through the
+            # divisor's reciprocal but a single row exactly, so a quotient would depend on
+            # how the frame was split into windows.
             pl.when(pl.col("answered"))
-            .then(latency.dt.total_microseconds() / 1_000_000)
+            .then(latency.dt.total_microseconds() * 1e-6)
             .cast(pl.Float64)
             .alias("latency_s"),
             *(pl.when(pl.col("answered")).then(pl.col(c)).otherwise(None).alias(c) for c in keep),

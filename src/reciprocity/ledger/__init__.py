@@ -121,7 +121,9 @@ def _events(
     sender_is_giver = pl.col("from_me") if not by_answerer else ~pl.col("from_me")
     when = pl.col("timestamp")
     if by_answerer:
-        micros = (pl.col("latency_s").fill_null(0) * 1_000_000).cast(pl.Int64)
+        # Rounded, not truncated: the seconds are whole microseconds times 1e-6, and
+        # scaling back may land a hair below the microsecond.
+        micros = (pl.col("latency_s").fill_null(0) * 1_000_000).round().cast(pl.Int64)
         when = when + pl.duration(microseconds=micros)
     value = weight if isinstance(weight, pl.Expr) else pl.lit(weight)
     return rows.filter(condition.fill_null(False)).select(
