@@ -219,35 +219,61 @@ def test_consumer_stopping_early_ends_the_parser_thread() -> None:
     assert len(made) < 10
 
 
-def test_prepare_in_parts_stores_what_analyze_computes_in_one_go(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``prepare`` (exchanges a few rows at a time, messages let go early) leaves exactly
-    what ``analyze`` computes with the exchanges whole, on several relationships and
-    conversations."""
-    from functools import partial
+def _demo_db(path: Path, files: list[Path]) -> store.Database:
+    from reciprocity import demo
+    from reciprocity.journal import entries
 
-    from reciprocity import demo, exchanges
+    db = store.open_db(path)
+    for file in files:
+        pipeline.import_file(db, file, me=demo.ME, options=ingest.Options(timezone=demo.TIMEZONE))
+    # Journal entries about people of the chats, spread over their time, and one about
+    # someone without a chat: the journal's events go into the windows and after them.
+    frame = store.messages_frame(db)
+    people = frame["person"].unique().sort().to_list()[:2]
+    times = frame["timestamp"].sort()
+    for i in range(12):
+        when = times[(i * (times.len() - 1)) // 11]
+        entries.add_entry(
+            db,
+            people[i % 2],
+            giver="me" if i % 3 else "them",
+            dimension="practical_help",
+            energy=i % 5 - 2,
+            when=when,
+        )
+    entries.add_entry(
+        db, "Someone Unknown", giver="them", dimension="listening", energy=1, when=times[-1]
+    )
+    return db
+
+
+@pytest.mark.parametrize("rows", [1, 400, pipeline.WINDOW_ROWS])
+def test_prepare_window_by_window_stores_what_analyze_computes_whole(
+    tmp_path: Path, rows: int
+) -> None:
+    """``prepare`` (the timeline a window at a time, of the whole only sums) leaves exactly
+    what ``analyze`` computes over the whole frames, on several relationships and
+    conversations with a journal, however small the windows."""
+    from reciprocity import demo
 
     files = demo.write_demo(tmp_path / "exports")
     results = []
-    for name, rows in (("parts", 7), ("whole", 10**9)):
-        with store.open_db(tmp_path / f"{name}.sqlite") as db:
-            for file in files:
-                pipeline.import_file(
-                    db, file, me=demo.ME, options=ingest.Options(timezone=demo.TIMEZONE)
-                )
-            with monkeypatch.context() as patch:
-                real = exchanges.exchange_parts
-                patch.setattr(exchanges, "exchange_parts", partial(real, rows=rows))
-                if name == "parts":
-                    pipeline.prepare(db)
-                    assert len([n for n in _cached_names(db) if "#" in n]) > 10
-                result = pipeline.analyze(db)
-            if name == "parts":
-                assert "exchanges" not in result.timings.stages  # read back, not rebuilt
+    for name in ("windows", "whole"):
+        with _demo_db(tmp_path / f"{name}.sqlite", files) as db:
+            if name == "windows":
+                timings = pipeline.prepare(db, rows=rows)
+                assert {"read", "acts", "figures", "exchanges", "ledger"} <= set(timings.stages)
+                parts = [n for n in _cached_names(db) if "#" in n]
+                # A part per window (the demo is one window of the default size).
+                assert any(n.startswith("message_acts/") for n in parts) is (rows < 1000)
+                assert pipeline.prepare(db, rows=rows).stages == {}  # all stored already
+            result = pipeline.analyze(db)
+            if name == "windows":
+                assert set(result.timings.stages) <= {"figures", "balance", "patterns"}
             results.append({frame: getattr(result, frame) for frame in _FRAMES})
-    parts, whole = results
-    assert parts["exchanges"]["relationship_id"].n_unique() >= 3
-    for frame in _FRAMES:
-        assert parts[frame].equals(whole[frame]), frame
+            results[-1]["acts"] = pipeline.acts_frame(db)
+    windows, whole = results
+    assert windows["exchanges"]["relationship_id"].n_unique() >= 3
+    assert windows["ledger"]["person"].is_in(["Someone Unknown"]).any()
+    for frame in (*_FRAMES, "acts"):
+        assert windows[frame].equals(whole[frame]), frame

@@ -30,7 +30,24 @@ from typing import Any
 import polars as pl
 
 from reciprocity import __version__, acts, exchanges, ingest, ledger, metrics, store
+from reciprocity.errors import StoreError
+from reciprocity.exchanges.summary import (
+    combine_exchange_figures,
+    combine_reply_speed,
+    exchange_figures,
+    reply_turns,
+)
+from reciprocity.exchanges.windowed import exchanges_by_window
+from reciprocity.ledger.windowed import ledger_windows
 from reciprocity.metrics import textual
+from reciprocity.metrics.balance import (
+    balance_part,
+    combine_balance,
+    keep_recent,
+    merge_balance_parts,
+)
+from reciprocity.metrics.figure_parts import FigurePart, combine_figures, figure_part
+from reciprocity.metrics.patterns import ActCounts, act_counts, patterns_from_counts, sum_act_counts
 
 
 @dataclass
@@ -38,15 +55,26 @@ class Timings:
     """Seconds spent per stage, in the order the stages ran."""
 
     stages: dict[str, float] = field(default_factory=dict)
+    # Seconds that stages nested in the open ones took, innermost last.
+    _inner: list[float] = field(default_factory=list, repr=False)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        """Time the body of a ``with`` block as stage ``name`` (accumulates on repeats)."""
+        """Time the body of a ``with`` block as stage ``name`` (accumulates on repeats).
+
+        A stage opened inside another counts for itself only: its time is taken off the
+        outer one's, so the stages add up to the time spent (the import's save pulls the
+        parse through, the analysis pulls each window through several stages)."""
         start = time.perf_counter()
+        self._inner.append(0.0)
         try:
             yield
         finally:
-            self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - start
+            spent = time.perf_counter() - start
+            inner = self._inner.pop()
+            self.stages[name] = self.stages.get(name, 0.0) + spent - inner
+            if self._inner:
+                self._inner[-1] += spent
 
     @property
     def total(self) -> float:
@@ -103,8 +131,6 @@ def import_file(
         result = store.import_batches(db, parsed(), file=str(path), me=me, format=name)
     if store.get_setting(db, ZONE_SETTING) is None and options.timezone is not None:
         store.set_setting(db, ZONE_SETTING, options.timezone)
-    # "save" included the parse time spent inside the generator; report it on its own.
-    timings.stages["save"] -= timings.stages.get("parse", 0.0)
     return ImportOutcome(path=path, format=name, result=result, timings=timings)
 
 
@@ -327,11 +353,11 @@ def analyze(
     later stages, the guides and the pages read of them: at a million messages that is
     a third of the memory of all sixty-odd columns.
     """
-    return _run(db, silence=silence, lean=False, narrow=narrow)
+    return _run(db, silence=silence, narrow=narrow)
 
 
 #: The exchanges columns that the stages after it read (ledger, summaries, patterns):
-#: what :func:`prepare` keeps of each part of the exchanges while the rest is stored.
+#: what :func:`prepare` keeps of each window's exchanges while the rest is stored.
 DOWNSTREAM_COLUMNS = (
     "relationship_id",
     "person",
@@ -351,25 +377,12 @@ DOWNSTREAM_COLUMNS = (
 )
 
 
-#: String columns of :data:`DOWNSTREAM_COLUMNS` that :func:`prepare` holds as categories
-#: while the exchanges are built (4 bytes a row instead of 16; most are null or repeat).
-_COMPACTED = ("person", "good_news_response", "request_outcome", "after_decline")
-
-
-def _compact(part: pl.DataFrame) -> pl.DataFrame:
-    return part.with_columns(pl.col(_COMPACTED).cast(pl.Categorical))
-
-
-def _run(db: store.Database, *, silence: timedelta, lean: bool, narrow: bool = False) -> Analysis:
-    """The stages of :func:`analyze`. ``lean`` (for :func:`prepare`) builds the exchanges
-    a part at a time and keeps only :data:`DOWNSTREAM_COLUMNS` of them (``narrow`` too,
-    without the smaller types), and lets go of the messages once the exchanges are built:
-    the stored results are the same, the returned ``exchanges`` are not whole."""
+def _run(db: store.Database, *, silence: timedelta, narrow: bool = False) -> Analysis:
+    """The stages of :func:`analyze`, each read back from the store when it was kept."""
     timings = Timings()
     gap = f"{int(silence.total_seconds())}s"
     journal = _journal(db)
-    # Everything downstream of the ledger also depends on the journal.
-    keyed = f"{detector_id()}/{gap}/{_digest(journal)}"
+    names = _names(gap, journal)
     frames: dict[str, pl.DataFrame] = {}
 
     def frame() -> pl.DataFrame:
@@ -380,9 +393,6 @@ def _run(db: store.Database, *, silence: timedelta, lean: bool, narrow: bool = F
     def stage(name: str, key: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
         with timings.stage(name):
             return store.derived(db, key, build)
-
-    exchanges_key = f"exchanges/{detector_id()}/{gap}"
-    ledger_key = f"ledger/{keyed}"
 
     def handed_over() -> pl.DataFrame:
         # Pairing is the acts frame's last reader (the figures come first): it gets the
@@ -395,57 +405,37 @@ def _run(db: store.Database, *, silence: timedelta, lean: bool, narrow: bool = F
             with timings.stage("exchanges"):
                 frames["exchanges"] = store.derived_parts(
                     db,
-                    exchanges_key,
+                    names.exchanges,
                     lambda: exchanges.exchange_parts(handed_over(), window=silence),
-                    DOWNSTREAM_COLUMNS if lean or narrow else None,
-                    _compact if lean else None,
-                )
-            if lean:
-                frames.pop("acts", None)  # read from the cache: no longer needed either
-                # The names again as strings (the journal's events match them as text);
-                # the outcomes stay categories for the stages after: every one of them
-                # compares or counts their values, and a million mostly-null strings
-                # cost 16 bytes a row each.
-                frames["exchanges"] = frames["exchanges"].with_columns(
-                    pl.col("person").cast(pl.String)
+                    DOWNSTREAM_COLUMNS if narrow else None,
                 )
         return frames["exchanges"]
 
     def events() -> pl.DataFrame:
         if "ledger" not in frames:
-            # Lean: kept coded, as balance only sums it (and it is stored so); every
-            # other reader gets the text the ledger's schema promises.
+            # Kept coded, as prepare stores it; every reader gets the text the ledger's
+            # schema promises.
             built = stage(
                 "ledger",
-                ledger_key,
-                lambda: ledger.ledger(paired(), journal, silence=silence, coded=lean),
+                names.ledger,
+                lambda: ledger.ledger(paired(), journal, silence=silence, coded=True),
             )
-            frames["ledger"] = built if lean else ledger.decoded(built)
+            frames["ledger"] = ledger.decoded(built)
         return frames["ledger"]
 
     figures = stage(
         "figures",
-        f"figures/{gap}",
+        names.figures,
         lambda: metrics.relationship_figures(frame(), silence=silence),
     )
-    # The summaries of the exchanges before the ledger exists: less held at once.
-    summary = stage(
-        "balance", f"exchange_figures/{keyed}", lambda: exchanges.exchange_figures(paired())
-    )
-    speed = stage("balance", f"reply_speed/{keyed}", lambda: exchanges.reply_speed(paired()))
-    balance = stage("balance", f"balance/{keyed}", lambda: metrics.balance(events()))
+    summary = stage("balance", names.exchange_figures, lambda: exchanges.exchange_figures(paired()))
+    speed = stage("balance", names.reply_speed, lambda: exchanges.reply_speed(paired()))
+    balance = stage("balance", names.balance, lambda: metrics.balance(events()))
     found = stage(
         "patterns",
-        f"patterns/{keyed}",
+        names.patterns,
         lambda: metrics.patterns(events(), paired(), store.list_people(db), balanced=balance),
     )
-    if lean:
-        # Store the per-message frames too, in case only the summaries were computed.
-        if "exchanges" not in frames and not store.is_cached(db, exchanges_key):
-            paired()
-        if "ledger" not in frames and not store.is_cached(db, ledger_key):
-            events()
-        frames.clear()
     return Analysis(
         figures=figures,
         exchanges=frames.get("exchanges", paired),
@@ -458,15 +448,159 @@ def _run(db: store.Database, *, silence: timedelta, lean: bool, narrow: bool = F
     )
 
 
-def prepare(db: store.Database, *, silence: timedelta = timedelta(hours=6)) -> Timings:
+@dataclass(frozen=True)
+class _Names:
+    """The names the stages' results are kept under: each says what the result depends on
+    besides the stored messages (detector, silence gap, journal)."""
+
+    acts: str
+    figures: str
+    exchanges: str
+    ledger: str
+    exchange_figures: str
+    reply_speed: str
+    balance: str
+    patterns: str
+
+
+def _names(gap: str, journal: pl.DataFrame | None) -> _Names:
+    detector = detector_id()
+    # Everything downstream of the ledger also depends on the journal.
+    keyed = f"{detector}/{gap}/{_digest(journal)}"
+    return _Names(
+        acts=f"message_acts/{detector}",
+        figures=f"figures/{gap}",
+        exchanges=f"exchanges/{detector}/{gap}",
+        ledger=f"ledger/{keyed}",
+        exchange_figures=f"exchange_figures/{keyed}",
+        reply_speed=f"reply_speed/{keyed}",
+        balance=f"balance/{keyed}",
+        patterns=f"patterns/{keyed}",
+    )
+
+
+#: Messages per window of :func:`prepare` (at least: a window ends at the first place after
+#: this many where the timeline may be cut, see :func:`reciprocity.metrics.windows.window_bounds`).
+WINDOW_ROWS = 100_000
+
+
+def prepare(
+    db: store.Database, *, silence: timedelta = timedelta(hours=6), rows: int = WINDOW_ROWS
+) -> Timings:
     """Run the whole analysis of ``db`` now and store its results, so that the next
     :func:`analyze` (a command, a page) only reads them. ``reciprocity import`` calls this
     after saving, as act detection is part of importing. Returns the stage timings.
 
-    The same results as :func:`analyze`, in less memory: the exchanges (a row per message,
-    sixty-odd columns) are built and stored a part at a time (see
-    :func:`reciprocity.exchanges.exchange_parts`)."""
-    return _run(db, silence=silence, lean=True).timings
+    The same results as :func:`analyze`, in memory that does not grow with the chats: the
+    timeline is read and analysed a window of about ``rows`` messages at a time
+    (:func:`reciprocity.store.analysis_windows`), cut only where no stage looks across the
+    cut. Each window's acts, exchanges and ledger events are stored as parts as they come;
+    of the whole only mergeable sums are kept (figure parts, counts, answered turns, the
+    balance's sums and its last 90 days of events), from which the per-relationship
+    results are combined at the end. Everything is stored in one transaction.
+    """
+    timings = Timings()
+    gap = f"{int(silence.total_seconds())}s"
+    journal = _journal(db)
+    names = _names(gap, journal)
+    if all(store.is_cached(db, name) for name in vars(names).values()):
+        return timings
+    quiet = max(silence, exchanges.SUPPORT_WINDOW)
+    with timings.stage("read"):
+        windows = store.analysis_windows(db, rows=rows, quiet=quiet)
+        stored = store.cached(db, names.acts, windows.version)
+    parts = _Parts()
+    with store.FrameWriter(db, windows.version) as out:
+
+        def acts_windows() -> Iterator[pl.DataFrame]:
+            at = 0
+            while True:
+                with timings.stage("read"):
+                    window = next(windows, None)
+                if window is None:
+                    return
+                with timings.stage("acts"):
+                    if stored is None:
+                        found = detect_acts(window["text"]).with_columns(window["message_id"])
+                        out.add(names.acts, found)
+                    else:
+                        found = stored.slice(at, window.height)
+                        if not found["message_id"].equals(window["message_id"]):
+                            raise StoreError(  # pragma: no cover - guard
+                                "the stored acts do not match the messages; run it again"
+                            )
+                    at += window.height
+                    kept = window.drop("text", "reply_to_message_id")
+                    frame = pl.concat([kept, found.drop("message_id")], how="horizontal")
+                del window, found, kept
+                with timings.stage("figures"):
+                    parts.figures.append(figure_part(frame, silence=silence))
+                yield frame
+
+        def window_exchanges() -> Iterator[pl.DataFrame]:
+            for built in exchanges_by_window(acts_windows(), window=silence):
+                narrow: list[pl.DataFrame] = []
+                while True:
+                    with timings.stage("exchanges"):
+                        part = next(built, None)
+                    if part is None:
+                        break
+                    out.add(names.exchanges, part)
+                    with timings.stage("balance"):
+                        parts.add_exchanges(part)
+                    narrow.append(part.select(DOWNSTREAM_COLUMNS))
+                    del part
+                if narrow:
+                    yield pl.concat(narrow, how="vertical")
+
+        events = ledger_windows(window_exchanges(), journal, windows.people, silence=silence)
+        while True:
+            with timings.stage("ledger"):
+                part = next(events, None)
+            if part is None:
+                break
+            out.add(names.ledger, part)
+            with timings.stage("balance"):
+                parts.add_events(part)
+            del part
+        with timings.stage("figures"):
+            out.add(names.figures, combine_figures(parts.figures))
+        with timings.stage("balance"):
+            out.add(names.exchange_figures, combine_exchange_figures(parts.summaries))
+            out.add(names.reply_speed, combine_reply_speed(parts.turns))
+            balanced = combine_balance([] if parts.sums is None else parts.sums, parts.recent)
+            out.add(names.balance, balanced)
+        with timings.stage("patterns"):
+            counts = sum_act_counts(parts.counts)
+            kinds = store.list_people(db)
+            out.add(names.patterns, patterns_from_counts(balanced, counts, kinds))
+        with timings.stage("store"):
+            out.commit()
+    return timings
+
+
+@dataclass
+class _Parts:
+    """What :func:`prepare` keeps of the windows it has seen: mergeable parts of the
+    per-relationship results, small however long the chats (one row per relationship,
+    answered turn or distinct weight; the events of the last 90 days)."""
+
+    figures: list[FigurePart] = field(default_factory=list)
+    summaries: list[pl.DataFrame] = field(default_factory=list)
+    turns: list[pl.DataFrame] = field(default_factory=list)
+    counts: list[ActCounts] = field(default_factory=list)
+    sums: pl.DataFrame | None = None
+    recent: pl.DataFrame | None = None
+
+    def add_exchanges(self, part: pl.DataFrame) -> None:
+        self.summaries.append(exchange_figures(part))
+        self.turns.append(reply_turns(part))
+        self.counts.append(act_counts(part))
+
+    def add_events(self, part: pl.DataFrame) -> None:
+        summed = balance_part(part)
+        self.sums = summed if self.sums is None else merge_balance_parts([self.sums, summed])
+        self.recent = keep_recent(self.recent, part)
 
 
 def _digest(frame: pl.DataFrame | None) -> str:

@@ -26,7 +26,7 @@ import polars as pl
 from reciprocity.exchanges import ANSWER_WINDOW, SUPPORT_WINDOW, exchange_parts
 from reciprocity.exchanges.pairing import ROWS_PER_PART
 
-__all__ = ["window_exchanges"]
+__all__ = ["exchanges_by_window", "window_exchanges"]
 
 
 @dataclass(frozen=True)
@@ -91,23 +91,45 @@ def window_exchanges(
     does not allow (the same side, or within ``max(window, support_window)``): the rows
     would silently differ from the whole frame's there.
     """
-    quiet = max(window, support_window)
-    before: dict[int, _Stretch] = {}  # relationships of the earlier windows
     empty: pl.DataFrame | None = None
     given = False
-    for acts in windows:
-        parts = exchange_parts(acts, window=window, support_window=support_window, rows=rows)
-        del acts  # exchange_parts reads the texts once; let it free them
-        here: dict[int, _Stretch] = {}
+    for parts in exchanges_by_window(
+        windows, window=window, support_window=support_window, rows=rows
+    ):
         for part in parts:
             if part.is_empty():
                 empty = part if empty is None else empty
                 continue
             given = True
-            yield _renumbered(part, before, here, quiet)
-        before.update(here)
+            yield part
     if not given and empty is not None:
         yield empty
+
+
+def exchanges_by_window(
+    windows: Iterable[pl.DataFrame],
+    *,
+    window: timedelta = ANSWER_WINDOW,
+    support_window: timedelta = SUPPORT_WINDOW,
+    rows: int = ROWS_PER_PART,
+) -> Iterator[Iterator[pl.DataFrame]]:
+    """:func:`window_exchanges` a window at a time: for each window, an iterator of its
+    parts (renumbered, empty ones included), for a caller that needs to know where a
+    window ends (the ledger is built a window at a time). Take each window's parts before
+    asking for the next window; parts left untaken are built and dropped."""
+    quiet = max(window, support_window)
+    before: dict[int, _Stretch] = {}  # relationships of the earlier windows
+    for acts in windows:
+        parts = exchange_parts(acts, window=window, support_window=support_window, rows=rows)
+        del acts  # exchange_parts reads the texts once; let it free them
+        here: dict[int, _Stretch] = {}
+        renumbered = (
+            part if part.is_empty() else _renumbered(part, before, here, quiet) for part in parts
+        )
+        yield renumbered
+        for _ in renumbered:  # the turns of the next window start after all of these
+            pass
+        before.update(here)
 
 
 def _renumbered(

@@ -15,7 +15,7 @@ a Polars frame.
   changes (:mod:`.cache`; :func:`derived_parts` for one built a slice at a time).
 """
 
-from reciprocity.store.cache import derived, derived_parts, is_cached
+from reciprocity.store.cache import FrameWriter, cached, derived, derived_parts, is_cached
 from reciprocity.store.db import Database, default_path, open_db
 from reciprocity.store.people import (
     RELATIONSHIP_KINDS,
@@ -34,15 +34,18 @@ from reciprocity.store.read import (
 )
 from reciprocity.store.save import ImportResult, import_batches
 from reciprocity.store.settings import get_setting, set_setting
-from reciprocity.store.windowed import analysis_windows
+from reciprocity.store.windowed import AnalysisWindows, analysis_windows
 
 __all__ = [
     "FRAME_SCHEMA",
     "RELATIONSHIP_KINDS",
+    "AnalysisWindows",
     "Database",
+    "FrameWriter",
     "ImportResult",
     "MeUnknown",
     "analysis_windows",
+    "cached",
     "default_path",
     "derived",
     "derived_parts",

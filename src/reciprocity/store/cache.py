@@ -123,6 +123,13 @@ def load(
     return frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical")
 
 
+def cached(db: Database, name: str, version: str | None = None) -> pl.DataFrame | None:
+    """The frame cached under ``name`` if it was built from ``version`` (by default the
+    current state of the data), else ``None``."""
+    with db.engine.connect() as conn:
+        return load(conn, name, state(conn) if version is None else version)
+
+
 def is_cached(db: Database, name: str) -> bool:
     """Whether a frame is cached under ``name`` for the current data (nothing is read)."""
     with db.engine.connect() as conn:
@@ -152,75 +159,94 @@ def derived_parts(
     if cached is not None:
         return cached
     kept: list[pl.DataFrame] = []
-    # Each part is encoded on a thread while the next one is built (Polars lets go of the
-    # interpreter lock for both), so at most two parts are alive at once.
-    with (
-        _PartWriter(db, name, version) as writer,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="reciprocity-parquet") as pool,
-    ):
-        encoding: Future[bytes] | None = None
+    with FrameWriter(db, version) as writer:
         for part in build():
             keep = part if columns is None else part.select(columns)
             kept.append(keep if shrink is None else shrink(keep))
-            if encoding is not None:
-                writer.add(encoding.result())
-            encoding = pool.submit(_parquet, part)
+            writer.add(name, part)
             del part
-        if encoding is not None:
-            writer.add(encoding.result())
         writer.commit()
     return kept[0] if len(kept) == 1 else pl.concat(kept, how="vertical")
 
 
-class _PartWriter:
-    """Writes the parts of one frame as they come, in one transaction (so the whole frame
-    appears at once), holding none of them; any database error quietly stops the writing."""
+class FrameWriter:
+    """Caches frames built from data in state ``version`` (:func:`state`), each whole or
+    in parts as they come, all in one transaction: they appear together at
+    :meth:`commit`, and nothing is kept if the block ends without it.
 
-    def __init__(self, db: Database, name: str, version: str) -> None:
-        self.db, self.name, self.version = db, name, version
+    Each frame is encoded to Parquet on a thread of its own while the caller builds the
+    next (Polars lets go of the interpreter lock for both), and written as soon as the one
+    after it is handed over, so at most two are held. Any database error (a locked or
+    read-only database) quietly stops the writing: the cache is only an optimisation.
+    """
+
+    def __init__(self, db: Database, version: str) -> None:
+        self.db, self.version = db, version
         self.stack = ExitStack()
+        self.pool = self.stack.enter_context(
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="reciprocity-parquet")
+        )
         self.conn: Connection | None = None
-        self.parts = 0
+        self.failed = False
+        self.parts: dict[str, int] = {}  # name -> parts written so far
+        self.encoding: tuple[str, Future[bytes]] | None = None
 
-    def __enter__(self) -> _PartWriter:
+    def __enter__(self) -> FrameWriter:
         return self
 
-    def add(self, data: bytes) -> None:
-        """Write the next part (the first replaces whatever was cached under the name)."""
+    def add(self, name: str, frame: pl.DataFrame) -> None:
+        """Cache ``frame`` as the next part of ``name`` (the first replaces whatever was
+        cached under the name)."""
+        encoding = (name, self.pool.submit(_parquet, frame))
+        if self.encoding is not None:
+            self._write(*self.encoding)
+        self.encoding = encoding
+
+    def _write(self, name: str, encoding: Future[bytes]) -> None:
+        data = encoding.result()
+        number = self.parts.get(name, 0)
+        self.parts[name] = number + 1
+        if self.failed:
+            return
         try:
-            if self.conn is None and self.parts == 0:
+            if self.conn is None:
                 self.conn = self.stack.enter_context(self.db.engine.connect())
                 self.stack.enter_context(_no_waiting(self.conn))
                 self.conn.begin()
-                _clear(self.conn, self.name)
-            if self.conn is not None:
-                part = _part_name(self.name, self.parts)
-                self.conn.execute(
-                    insert(FrameCache).values(name=part, version=self.version, data=data)
+            if number == 0:
+                _clear(self.conn, name)
+            self.conn.execute(
+                insert(FrameCache).values(
+                    name=_part_name(name, number), version=self.version, data=data
                 )
+            )
         except SQLAlchemyError:
             self._give_up()
-        self.parts += 1
 
     def commit(self) -> None:
-        """Make the parts written so far visible."""
+        """Make every frame written so far visible."""
+        if self.encoding is not None:
+            self._write(*self.encoding)
+            self.encoding = None
+        if self.conn is None:
+            return
         try:
-            if self.conn is not None:
-                if self.parts > 1:  # the first row says how many parts to read back
+            for name, parts in self.parts.items():
+                if parts > 1:  # the first row says how many parts to read back
                     self.conn.execute(
                         update(FrameCache)
-                        .where(FrameCache.name == self.name)
-                        .values(version=_counted(self.version, self.parts))
+                        .where(FrameCache.name == name)
+                        .values(version=_counted(self.version, parts))
                     )
-                self.conn.commit()
+            self.conn.commit()
         except SQLAlchemyError:
             self._give_up()
 
     def _give_up(self) -> None:
+        self.failed = True
         if self.conn is not None:
             with contextlib.suppress(SQLAlchemyError):
                 self.conn.rollback()
-        self.conn = None
 
     def __exit__(self, *exc: object) -> None:
         if self.conn is not None and self.conn.in_transaction():

@@ -15,14 +15,14 @@ import numpy as np
 import polars as pl
 
 from reciprocity.errors import StoreError
-from reciprocity.metrics.sessions import TIMELINE_ORDER, in_timeline_order
+from reciprocity.metrics.sessions import CONVERSATIONAL_KINDS, TIMELINE_ORDER, in_timeline_order
 from reciprocity.metrics.windows import window_bounds
 from reciprocity.store.cache import state as cache_state
 from reciprocity.store.db import Database
 from reciprocity.store.fetch import message_keys, messages_in
 from reciprocity.store.read import Owners, owners, shape
 
-__all__ = ["analysis_windows"]
+__all__ = ["PEOPLE_SCHEMA", "AnalysisWindows", "analysis_windows"]
 
 #: A run of at least this many of a window's messages, consecutive in id order among the
 #: analysis frame's, is read as an id range (one scan); shorter runs are looked up by id.
@@ -30,32 +30,88 @@ __all__ = ["analysis_windows"]
 _MIN_RUN = 64
 
 
+class AnalysisWindows:
+    """The windows of :func:`analysis_windows`, an iterator of frames, with what was
+    learnt from the key columns before the first window is read:
+
+    - ``version``: the state of the data (:func:`.cache.state`) that every window is read
+      in, under which results computed from them are cached;
+    - ``people``: ``relationship_id`` and ``person`` of each relationship with a text or
+      media message (the pairs that the exchanges of all the windows hold), by id;
+    - ``bounds``: each window's ``(start, length)`` in the timeline.
+    """
+
+    def __init__(
+        self,
+        version: str,
+        people: pl.DataFrame,
+        bounds: list[tuple[int, int]],
+        windows: Iterator[pl.DataFrame],
+    ) -> None:
+        self.version, self.people, self.bounds = version, people, bounds
+        self._windows = windows
+
+    def __iter__(self) -> AnalysisWindows:
+        return self
+
+    def __next__(self) -> pl.DataFrame:
+        return next(self._windows)
+
+
+PEOPLE_SCHEMA: dict[str, pl.DataType] = {"relationship_id": pl.Int64(), "person": pl.String()}
+"""Columns of :attr:`AnalysisWindows.people`."""
+
+
 def analysis_windows(
     db: Database, *, rows: int = 100_000, quiet: timedelta = timedelta(hours=24)
-) -> Iterator[pl.DataFrame]:
+) -> AnalysisWindows:
     """The analysis frame (:func:`.read.messages_frame`, same columns, types and rows)
     window by window: concatenated, the windows equal ``messages_frame(db, cache=False)``.
 
-    The windows are the slices of :func:`~reciprocity.metrics.windows.window_bounds` with
-    ``rows`` and ``quiet``; nothing is yielded when there is nothing to analyse. Each window
-    is read in a transaction of its own, so none is held open while the caller works (a
-    long read would keep SQLite from checkpointing what the caller writes); if an import
-    or a change to people lands meanwhile, :class:`~reciprocity.errors.StoreError` is
-    raised rather than mixing two states of the data.
+    The key columns are read now; each window's rows when it is asked for. The windows
+    are the slices of :func:`~reciprocity.metrics.windows.window_bounds` with ``rows`` and
+    ``quiet``; there are none when there is nothing to analyse. Each window is read in a
+    transaction of its own, so none is held open while the caller works (a long read
+    would keep SQLite from checkpointing what the caller writes); if an import or a
+    change to people lands meanwhile, :class:`~reciprocity.errors.StoreError` is raised
+    rather than mixing two states of the data.
     """
     with db.engine.connect() as conn:
         version = cache_state(conn)
         who = owners(conn)
-        if not who.chats:
-            return
-        keys = message_keys(conn, who.chats)
+        keys = message_keys(conn, who.chats) if who.chats else None
+    if keys is None:
+        return AnalysisWindows(version, pl.DataFrame(schema=PEOPLE_SCHEMA), [], iter(()))
     timeline = _in_timeline_order(keys, who)
     del keys
     bounds = window_bounds(timeline, rows=rows, quiet=quiet)
+    talking = (
+        timeline.filter(pl.col("kind").is_in(CONVERSATIONAL_KINDS))
+        .get_column("relationship_id")
+        .unique()
+        .sort()
+    )
+    name_of = dict(zip(who.relationships, who.names, strict=True))
+    people = pl.DataFrame(
+        {"relationship_id": talking, "person": [name_of[r] for r in talking]},
+        schema=PEOPLE_SCHEMA,
+    )
     # Only the ids (in timeline order) and their conversations are needed from here on.
     ids = timeline.get_column("message_id")
     chats = timeline.get_column("conversation_id")
     del timeline
+    windows = _windows(db, version, who, ids, chats, bounds)
+    return AnalysisWindows(version, people, bounds, windows)
+
+
+def _windows(
+    db: Database,
+    version: str,
+    who: Owners,
+    ids: pl.Series,
+    chats: pl.Series,
+    bounds: list[tuple[int, int]],
+) -> Iterator[pl.DataFrame]:
     ranges, scattered = _plan(ids, bounds)
     for number, (start, length) in enumerate(bounds):
         order = ids.slice(start, length)
