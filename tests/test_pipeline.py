@@ -176,6 +176,36 @@ def test_detect_acts_equals_one_call_of_the_detector(monkeypatch: pytest.MonkeyP
     assert found["gratitude"].to_list()[0] is True
     assert found["words"].to_list()[:3] == [4, 0, 4]
     assert found["text_question"].to_list()[2] is True
+    # With a memo over calls (a window at a time): the same rows, and what the memo holds
+    # (short texts, up to its size) is not detected again.
+    monkeypatch.setattr(pipeline.ActsMemo, "size", 4)
+    monkeypatch.setattr(pipeline.ActsMemo, "chars", 16)
+    memo = pipeline.ActsMemo()
+    detected: list[str | None] = []
+    real = pipeline._found
+
+    def spy(texts: pl.Series) -> pl.DataFrame:
+        detected.extend(texts.to_list())
+        return real(texts)
+
+    monkeypatch.setattr(pipeline, "_found", spy)
+    windows = [texts.slice(0, 4), texts.slice(4, 3), texts.slice(7, 3), texts]
+    parts = [pipeline.detect_acts(window, memo) for window in windows]
+    assert pl.concat(parts).equals(
+        pl.concat([expected.slice(0, 4), expected.slice(4, 6), expected])
+    )
+    assert memo.table is not None
+    assert memo.table["text"].to_list() == [None, "ok", "", "I got the job!!"]
+    # Each text once, except those the memo could not hold: the long ones, and those
+    # that came after it was full.
+    assert sorted(t for t in detected if t is not None) == sorted(
+        [
+            *("thank you so much!", "are you free tomorrow?", "ok", "", "I got the job!!"),
+            *("you never listen", "I feel so alone lately", "thank you so much!"),
+            *("thank you so much!", "are you free tomorrow?", "you never listen"),
+            "I feel so alone lately",
+        ]
+    )
 
 
 def test_parser_errors_reach_the_import_and_nothing_is_written(tmp_path: Path) -> None:
@@ -261,12 +291,12 @@ def test_prepare_window_by_window_stores_what_analyze_computes_whole(
     for name in ("windows", "whole"):
         with _demo_db(tmp_path / f"{name}.sqlite", files) as db:
             if name == "windows":
-                timings = pipeline.prepare(db, rows=rows)
+                timings = pipeline.prepare(db, rows=rows, whole=0)
                 assert {"read", "acts", "figures", "exchanges", "ledger"} <= set(timings.stages)
                 parts = [n for n in _cached_names(db) if "#" in n]
                 # A part per window (the demo is one window of the default size).
                 assert any(n.startswith("message_acts/") for n in parts) is (rows < 1000)
-                assert pipeline.prepare(db, rows=rows).stages == {}  # all stored already
+                assert pipeline.prepare(db, rows=rows, whole=0).stages == {}  # all stored
             result = pipeline.analyze(db)
             if name == "windows":
                 assert set(result.timings.stages) <= {"figures", "balance", "patterns"}
@@ -277,3 +307,37 @@ def test_prepare_window_by_window_stores_what_analyze_computes_whole(
     assert windows["ledger"]["person"].is_in(["Someone Unknown"]).any()
     for frame in (*_FRAMES, "acts"):
         assert windows[frame].equals(whole[frame]), frame
+
+
+def test_prepare_whole_in_parts_stores_what_analyze_computes_in_one_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``prepare`` of a small database (analysed whole, the exchanges a few rows at a
+    time, messages let go early) leaves exactly what ``analyze`` computes with the
+    exchanges whole, on several relationships and conversations."""
+    from functools import partial
+
+    from reciprocity import demo, exchanges
+
+    files = demo.write_demo(tmp_path / "exports")
+    results = []
+    for name, rows in (("parts", 7), ("whole", 10**9)):
+        with store.open_db(tmp_path / f"{name}.sqlite") as db:
+            for file in files:
+                pipeline.import_file(
+                    db, file, me=demo.ME, options=ingest.Options(timezone=demo.TIMEZONE)
+                )
+            with monkeypatch.context() as patch:
+                real = exchanges.exchange_parts
+                patch.setattr(exchanges, "exchange_parts", partial(real, rows=rows))
+                if name == "parts":
+                    pipeline.prepare(db)
+                    assert len([n for n in _cached_names(db) if "#" in n]) > 10
+                result = pipeline.analyze(db)
+            if name == "parts":
+                assert "exchanges" not in result.timings.stages  # read back, not rebuilt
+            results.append({frame: getattr(result, frame) for frame in _FRAMES})
+    parts, whole = results
+    assert parts["exchanges"]["relationship_id"].n_unique() >= 3
+    for frame in _FRAMES:
+        assert parts[frame].equals(whole[frame]), frame

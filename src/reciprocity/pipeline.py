@@ -292,17 +292,10 @@ def _found(texts: pl.Series) -> pl.DataFrame:
     return pl.concat([detected, features], how="horizontal")
 
 
-def detect_acts(texts: pl.Series) -> pl.DataFrame:
-    """:func:`reciprocity.acts.detect`'s act columns and ``disclosure_depth`` for ``texts``,
-    then the text features (:data:`FOUND_COLUMNS`).
-
-    The same rows as one call of the detector, in order, computed faster and in bounded
-    memory: each distinct text is detected once (chats repeat "ok", "haha", "good night"
-    a lot), and the distinct texts go in chunks of :data:`ACTS_CHUNK` to a few threads
-    (Polars releases the interpreter lock while it works).
-    """
-    frame = texts.cast(pl.String).alias("text").to_frame()
-    distinct = frame.unique(maintain_order=True)["text"]
+def _found_table(distinct: pl.Series) -> pl.DataFrame:
+    """:data:`FOUND_COLUMNS` and ``text`` for each of the ``distinct`` texts, in chunks of
+    :data:`ACTS_CHUNK` on a few threads (Polars releases the interpreter lock while it
+    works)."""
     if distinct.len() <= ACTS_CHUNK:
         found = _found(distinct)
     else:
@@ -310,9 +303,51 @@ def detect_acts(texts: pl.Series) -> pl.DataFrame:
         workers = max(1, min(4, os.cpu_count() or 1))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             found = pl.concat(pool.map(_found, chunks))
-    table = found.with_columns(distinct)
+    return found.with_columns(distinct.alias("text"))
+
+
+def detect_acts(texts: pl.Series, memo: ActsMemo | None = None) -> pl.DataFrame:
+    """:func:`reciprocity.acts.detect`'s act columns and ``disclosure_depth`` for ``texts``,
+    then the text features (:data:`FOUND_COLUMNS`).
+
+    The same rows as one call of the detector, in order, computed faster and in bounded
+    memory: each distinct text is detected once (chats repeat "ok", "haha", "good night"
+    a lot), and the distinct texts go in chunks of :data:`ACTS_CHUNK` to a few threads.
+    With a ``memo`` (texts of earlier calls), what it holds is not detected again.
+    """
+    frame = texts.cast(pl.String).alias("text").to_frame()
+    distinct = frame.unique(maintain_order=True)
+    if memo is None or memo.table is None:
+        table = _found_table(distinct["text"])
+        if memo is not None:
+            memo.keep(table)
+    else:
+        new = distinct.join(memo.table.select("text"), on="text", how="anti", nulls_equal=True)
+        found = _found_table(new["text"])
+        table = pl.concat([memo.table, found], how="vertical")
+        memo.keep(found)
     joined = frame.join(table, on="text", how="left", maintain_order="left", nulls_equal=True)
     return joined.select(FOUND_COLUMNS)
+
+
+class ActsMemo:
+    """What :func:`detect_acts` found for short texts, so that a later call (the next
+    window of a long chat) does not detect them again: chats say "ok", "haha" and
+    "good night" all the time. Bounded: texts of at most :attr:`chars` characters, at
+    most :attr:`size` of them (5 to 15 MB), the first ones seen."""
+
+    chars = 256
+    size = 50_000
+
+    def __init__(self) -> None:
+        self.table: pl.DataFrame | None = None
+
+    def keep(self, found: pl.DataFrame) -> None:
+        """Remember the short texts of ``found`` (:data:`FOUND_COLUMNS` and ``text``)."""
+        held = 0 if self.table is None else self.table.height
+        short = found.filter(pl.col("text").str.len_chars().fill_null(0) <= self.chars)
+        short = short.head(max(0, self.size - held))
+        self.table = short if self.table is None else pl.concat([self.table, short])
 
 
 def acts_frame(db: store.Database, timings: Timings | None = None) -> pl.DataFrame:
@@ -377,8 +412,24 @@ DOWNSTREAM_COLUMNS = (
 )
 
 
-def _run(db: store.Database, *, silence: timedelta, narrow: bool = False) -> Analysis:
-    """The stages of :func:`analyze`, each read back from the store when it was kept."""
+#: String columns of :data:`DOWNSTREAM_COLUMNS` that :func:`prepare` holds as categories
+#: while the exchanges are built (4 bytes a row instead of 16; most are null or repeat).
+_COMPACTED = ("person", "good_news_response", "request_outcome", "after_decline")
+
+
+def _compact(part: pl.DataFrame) -> pl.DataFrame:
+    return part.with_columns(pl.col(_COMPACTED).cast(pl.Categorical))
+
+
+def _run(
+    db: store.Database, *, silence: timedelta, lean: bool = False, narrow: bool = False
+) -> Analysis:
+    """The stages of :func:`analyze`, each read back from the store when it was kept.
+
+    ``lean`` (for :func:`prepare`) builds the exchanges a part at a time and keeps only
+    :data:`DOWNSTREAM_COLUMNS` of them (``narrow`` too, without the smaller types), and
+    lets go of the messages once the exchanges are built: the stored results are the
+    same, the returned ``exchanges`` are not whole."""
     timings = Timings()
     gap = f"{int(silence.total_seconds())}s"
     journal = _journal(db)
@@ -407,20 +458,30 @@ def _run(db: store.Database, *, silence: timedelta, narrow: bool = False) -> Ana
                     db,
                     names.exchanges,
                     lambda: exchanges.exchange_parts(handed_over(), window=silence),
-                    DOWNSTREAM_COLUMNS if narrow else None,
+                    DOWNSTREAM_COLUMNS if lean or narrow else None,
+                    _compact if lean else None,
+                )
+            if lean:
+                frames.pop("acts", None)  # read from the cache: no longer needed either
+                # The names again as strings (the journal's events match them as text);
+                # the outcomes stay categories for the stages after: every one of them
+                # compares or counts their values, and a million mostly-null strings
+                # cost 16 bytes a row each.
+                frames["exchanges"] = frames["exchanges"].with_columns(
+                    pl.col("person").cast(pl.String)
                 )
         return frames["exchanges"]
 
     def events() -> pl.DataFrame:
         if "ledger" not in frames:
-            # Kept coded, as prepare stores it; every reader gets the text the ledger's
-            # schema promises.
+            # Stored coded; lean keeps it so, as balance only sums it, and every other
+            # reader gets the text the ledger's schema promises.
             built = stage(
                 "ledger",
                 names.ledger,
                 lambda: ledger.ledger(paired(), journal, silence=silence, coded=True),
             )
-            frames["ledger"] = ledger.decoded(built)
+            frames["ledger"] = built if lean else ledger.decoded(built)
         return frames["ledger"]
 
     figures = stage(
@@ -436,6 +497,13 @@ def _run(db: store.Database, *, silence: timedelta, narrow: bool = False) -> Ana
         names.patterns,
         lambda: metrics.patterns(events(), paired(), store.list_people(db), balanced=balance),
     )
+    if lean:
+        # Store the per-message frames too, in case only the summaries were computed.
+        if "exchanges" not in frames and not store.is_cached(db, names.exchanges):
+            paired()
+        if "ledger" not in frames and not store.is_cached(db, names.ledger):
+            events()
+        frames.clear()
     return Analysis(
         figures=figures,
         exchanges=frames.get("exchanges", paired),
@@ -484,21 +552,35 @@ def _names(gap: str, journal: pl.DataFrame | None) -> _Names:
 WINDOW_ROWS = 100_000
 
 
+#: Up to this many stored messages :func:`prepare` analyses the chats whole (faster, as an
+#: import into an empty database leaves their analysis frame); beyond, window by window.
+WHOLE_ROWS = store.KEPT_ROWS
+
+
 def prepare(
-    db: store.Database, *, silence: timedelta = timedelta(hours=6), rows: int = WINDOW_ROWS
+    db: store.Database,
+    *,
+    silence: timedelta = timedelta(hours=6),
+    rows: int = WINDOW_ROWS,
+    whole: int = WHOLE_ROWS,
 ) -> Timings:
     """Run the whole analysis of ``db`` now and store its results, so that the next
     :func:`analyze` (a command, a page) only reads them. ``reciprocity import`` calls this
     after saving, as act detection is part of importing. Returns the stage timings.
 
-    The same results as :func:`analyze`, in memory that does not grow with the chats: the
-    timeline is read and analysed a window of about ``rows`` messages at a time
+    The same results as :func:`analyze`, in less memory. Up to ``whole`` stored messages,
+    the chats are analysed whole, with the exchanges (a row per message, sixty-odd
+    columns) built and stored a part at a time (see
+    :func:`reciprocity.exchanges.exchange_parts`). Beyond, memory does not grow with the
+    chats: the timeline is read and analysed a window of about ``rows`` messages at a time
     (:func:`reciprocity.store.analysis_windows`), cut only where no stage looks across the
     cut. Each window's acts, exchanges and ledger events are stored as parts as they come;
     of the whole only mergeable sums are kept (figure parts, counts, answered turns, the
     balance's sums and its last 90 days of events), from which the per-relationship
-    results are combined at the end. Everything is stored in one transaction.
+    results are combined at the end, all stored in one transaction.
     """
+    if store.message_count(db) <= whole:
+        return _run(db, silence=silence, lean=True).timings
     timings = Timings()
     gap = f"{int(silence.total_seconds())}s"
     journal = _journal(db)
@@ -510,7 +592,12 @@ def prepare(
         windows = store.analysis_windows(db, rows=rows, quiet=quiet)
         stored = store.cached(db, names.acts, windows.version)
     parts = _Parts()
-    with store.FrameWriter(db, windows.version) as out:
+    memo = ActsMemo()
+    with store.FrameWriter(db, windows.version) as writer:
+
+        def keep(name: str, frame: pl.DataFrame) -> None:
+            with timings.stage("store"):
+                writer.add(name, frame)
 
         def acts_windows() -> Iterator[pl.DataFrame]:
             at = 0
@@ -521,8 +608,8 @@ def prepare(
                     return
                 with timings.stage("acts"):
                     if stored is None:
-                        found = detect_acts(window["text"]).with_columns(window["message_id"])
-                        out.add(names.acts, found)
+                        found = detect_acts(window["text"], memo).with_columns(window["message_id"])
+                        keep(names.acts, found)
                     else:
                         found = stored.slice(at, window.height)
                         if not found["message_id"].equals(window["message_id"]):
@@ -545,7 +632,7 @@ def prepare(
                         part = next(built, None)
                     if part is None:
                         break
-                    out.add(names.exchanges, part)
+                    keep(names.exchanges, part)
                     with timings.stage("balance"):
                         parts.add_exchanges(part)
                     narrow.append(part.select(DOWNSTREAM_COLUMNS))
@@ -559,23 +646,23 @@ def prepare(
                 part = next(events, None)
             if part is None:
                 break
-            out.add(names.ledger, part)
+            keep(names.ledger, part)
             with timings.stage("balance"):
                 parts.add_events(part)
             del part
         with timings.stage("figures"):
-            out.add(names.figures, combine_figures(parts.figures))
+            keep(names.figures, combine_figures(parts.figures))
         with timings.stage("balance"):
-            out.add(names.exchange_figures, combine_exchange_figures(parts.summaries))
-            out.add(names.reply_speed, combine_reply_speed(parts.turns))
+            keep(names.exchange_figures, combine_exchange_figures(parts.summaries))
+            keep(names.reply_speed, combine_reply_speed(parts.turns))
             balanced = combine_balance([] if parts.sums is None else parts.sums, parts.recent)
-            out.add(names.balance, balanced)
+            keep(names.balance, balanced)
         with timings.stage("patterns"):
             counts = sum_act_counts(parts.counts)
             kinds = store.list_people(db)
-            out.add(names.patterns, patterns_from_counts(balanced, counts, kinds))
+            keep(names.patterns, patterns_from_counts(balanced, counts, kinds))
         with timings.stage("store"):
-            out.commit()
+            writer.commit()
     return timings
 
 

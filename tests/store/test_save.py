@@ -267,37 +267,64 @@ def test_empty_export_is_fine(db: Database) -> None:
     assert (result.messages_seen, result.messages_added) == (0, 0)
 
 
-def _imported_counts(db: Database) -> pl.DataFrame | None:
-    """The messages per sender an import left in the cache, if any (not counted again)."""
+def _imported_frame(db: Database) -> pl.DataFrame | None:
+    """The analysis frame an import left in the cache, if any (not rebuilt)."""
     from reciprocity.store.cache import load, state
-    from reciprocity.store.read import SENDERS_CACHE_NAME
+    from reciprocity.store.read import FRAME_CACHE_NAME
 
     with db.engine.connect() as conn:
-        return load(conn, SENDERS_CACHE_NAME, state(conn))
+        return load(conn, FRAME_CACHE_NAME, state(conn))
 
 
-def test_an_import_into_an_empty_database_leaves_the_messages_per_sender(
-    db: Database, messages: Build
+def test_an_import_into_an_empty_database_leaves_the_analysis_frame(
+    sqlite_db: Database, messages: Build
 ) -> None:
-    # Two one-to-one chats and a group, batches of different conversations, a line
-    # nobody sent: counted batch by batch, the counts are those the tables give.
+    # Two one-to-one chats and a group, out of time order, system lines, equal times,
+    # batches of different conversations: the frame kept from the import must be the one
+    # the tables give.
     alex = messages([*CHAT, ("Sam", 0.5, "before the rest")], conversation="Alex")
     jo = messages([("Jo", 3, "hey"), (None, 3, "Jo changed their number"), ("Sam", 3, "hi")])
     jo = jo.with_columns(pl.lit("Jo").alias("conversation"))
     group = messages([("Alex", 4, "hi all"), ("Jo", 5, "hello"), ("Sam", 6, "hey")])
     group = group.with_columns(pl.lit("Friends").alias("conversation"))
-    save(db, alex.head(3), pl.concat([jo, alex.slice(3)]), group)
-    assert _imported_counts(db) is not None
-    people = list_people(db)
+    save(sqlite_db, alex.head(3), pl.concat([jo, alex.slice(3)]), group)
+    kept = _imported_frame(sqlite_db)
+    assert kept is not None
+    tables = messages_frame(sqlite_db, cache=False)
+    assert kept.equals(tables)
+    assert set(kept["person"]) == {"Alex", "Jo"}
+    assert kept.height == 8  # 6 from Alex, 2 from Jo with a sender; the group is left out
+    # The messages per sender are left too (every conversation, the group's included).
+    people = list_people(sqlite_db)
     assert people["messages"].to_list() == [4, 2]  # Alex, Jo (the user is not listed)
-    with db.engine.begin() as conn:
+    with sqlite_db.engine.begin() as conn:
         conn.execute(delete(FrameCache))
-    assert list_people(db).equals(people)
+    assert list_people(sqlite_db).equals(people)
 
 
-def test_a_later_import_leaves_the_counting_to_the_table(db: Database, messages: Build) -> None:
-    save(db, messages(CHAT[:3]))
-    assert _imported_counts(db) is not None
-    save(db, messages(CHAT))  # adds to what is there: counted over the table when needed
-    assert _imported_counts(db) is None
-    assert list_people(db)["messages"].to_list() == [3]  # two "ok" and the media
+def test_only_an_import_into_an_empty_database_keeps_its_rows(
+    sqlite_db: Database, messages: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save(sqlite_db, messages(CHAT[:3]))
+    built: list[int] = []
+    real = save_module.frame_from_rows
+
+    def spy(conn, raw):  # type: ignore[no-untyped-def]
+        built.append(raw.height)
+        return real(conn, raw)
+
+    monkeypatch.setattr(save_module, "frame_from_rows", spy)
+    save(sqlite_db, messages(CHAT))  # adds to what is there: read back when needed
+    assert built == []
+    assert _imported_frame(sqlite_db) is None
+    assert messages_frame(sqlite_db).height == 5
+
+
+def test_a_big_import_keeps_no_rows(
+    sqlite_db: Database, messages: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past KEPT_ROWS the rows are let go (the analysis reads them back window by window).
+    monkeypatch.setattr(save_module, "KEPT_ROWS", 3)
+    save(sqlite_db, messages(CHAT[:2]), messages(CHAT[2:]))
+    assert _imported_frame(sqlite_db) is None
+    assert messages_frame(sqlite_db).height == 5

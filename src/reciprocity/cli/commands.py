@@ -35,6 +35,33 @@ from reciprocity.cli import balance_view, guide_commands, render, surface_comman
 from reciprocity.errors import NotFound, ReciprocityError
 
 
+def _tune_malloc() -> None:
+    """The C allocator's settings for big data (glibc only; elsewhere nothing changes).
+
+    By default glibc raises its threshold for serving a block from its own map each time
+    such a block is freed, so after the first big read (SQLite's answers, Parquet bytes,
+    megabytes each) they come from the heap and leave it fragmented, in an arena per
+    thread that touched them: at a million messages ~40 MB more at the peak, never given
+    back. A fixed threshold and two arenas keep big blocks returnable."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # musl and others: no mallopt
+        return
+    m_mmap_threshold, m_arena_max = -3, -8
+    mallopt(m_mmap_threshold, 128 * 1024)
+    mallopt(m_arena_max, 2)
+
+
+_tune_malloc()
+
+
 class _Group(TyperGroup):
     """Turns the library's domain errors into a short message and exit code 1."""
 

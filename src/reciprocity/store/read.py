@@ -121,6 +121,12 @@ def message_texts(db: Database, ids: pl.Series | list[int]) -> pl.DataFrame:
     return pl.DataFrame(found, schema={"message_id": pl.Int64, "text": pl.String}, orient="row")
 
 
+def message_count(db: Database) -> int:
+    """How many messages are stored (every conversation, lines nobody sent included)."""
+    with db.engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(Message)) or 0
+
+
 def messages_frame(db: Database, *, cache: bool = True) -> pl.DataFrame:
     """The analysis frame: every message of every one-to-one conversation.
 
@@ -202,12 +208,20 @@ def shape(raw: pl.DataFrame, who: Owners) -> pl.DataFrame:
     )
 
 
-def _build_frame(conn: Connection) -> pl.DataFrame:
-    """:func:`messages_frame` computed from the tables."""
+def _build_frame(conn: Connection, raw: pl.DataFrame | None = None) -> pl.DataFrame:
+    """:func:`messages_frame` computed from the tables; ``raw`` (in :data:`.fetch.RAW_SCHEMA`,
+    id order) stands for every stored message when the caller already holds them."""
     who = owners(conn)
     if not who.chats:
         return pl.DataFrame(schema=FRAME_SCHEMA)
-    frame = shape(raw_messages(conn, who.chats), who)
+    if raw is None:
+        raw = raw_messages(conn, who.chats)
+    else:
+        wanted = pl.Series(who.chats, dtype=pl.Int64).implode()
+        keep = pl.col("sender").is_not_null() & pl.col("conversation_id").is_in(wanted)
+        if not raw.select(keep.all()).item():  # filtering copies every column: only if needed
+            raw = raw.filter(keep)
+    frame = shape(raw, who)
     # Messages come in id order, which for chats imported in time order is already the
     # timeline order: sorting would only copy every column.
     if in_timeline_order(frame):
@@ -215,10 +229,17 @@ def _build_frame(conn: Connection) -> pl.DataFrame:
     return frame.sort(*TIMELINE_ORDER)
 
 
+def frame_from_rows(conn: Connection, raw: pl.DataFrame) -> pl.DataFrame:
+    """:func:`messages_frame` from ``raw``, every stored message already in hand (an import
+    into an empty database has them), in :data:`.fetch.RAW_SCHEMA` and id order; the people
+    and conversations come from ``conn``, whose transaction must see those messages."""
+    return _build_frame(conn, raw)
+
+
 def sender_counts(raw: pl.DataFrame) -> pl.DataFrame:
-    """Messages per sender identity (``identity_id``, ``messages``) of ``raw`` (with a
-    ``sender`` column), as :func:`list_people` caches them: an import into an empty
-    database counts its batches as they are saved and caches the sum."""
+    """Messages per sender identity (``identity_id``, ``messages``) of ``raw`` (in
+    :data:`.fetch.RAW_SCHEMA`), as :func:`list_people` caches them: an import into an empty
+    database has every message in hand and saves the count over the table."""
     counted = raw.drop_nulls("sender").group_by("sender").len().sort("sender")
     return counted.select(
         pl.col("sender").cast(pl.Int64).alias("identity_id"),

@@ -36,7 +36,9 @@ from reciprocity.store.fingerprint import Sequencer, digests, keys, micros
 from reciprocity.store.models import Conversation, Import, Message, Participant
 from reciprocity.store.people import Directory, MeUnknown
 from reciprocity.store.read import (
+    FRAME_CACHE_NAME,
     SENDERS_CACHE_NAME,
+    frame_from_rows,
     sender_counts,
 )
 
@@ -58,6 +60,7 @@ _COLUMNS = (
 _OPTIONAL = frozenset({"source_id", "reply_to_source_id"})
 _SENDERS_SHOWN = 12
 # What an import into an empty database keeps of each batch for the analysis frame.
+_KEPT = ("conversation_id", "sender_identity_id", "ts_us", "ordinal", "kind", "text")
 #: Use the driver-level bulk routes of :mod:`.bulk` (tests turn them off to exercise the
 #: portable route).
 FAST_BULK = True
@@ -122,12 +125,21 @@ def import_batches(
             f"could not save {file} to {db}: {reason}. Nothing was written; if another "
             "Reciprocity is running, let it finish and try again."
         ) from exc
-    if saver.counted is not None:
-        # The messages per sender of what was just written (every page lists people), so
-        # they are not counted again over a million rows; tagged with the state inside
+    if saver.frame is not None:
+        # The analysis frame of what was just written (and the messages per sender), so
+        # the analysis does not read back a million rows; tagged with the state inside
         # the import, so any later write makes them stale.
-        cache_save(db, SENDERS_CACHE_NAME, *saver.counted)
+        version, frame, counts = saver.frame
+        saver.frame = None
+        cache_save(db, FRAME_CACHE_NAME, version, frame)
+        cache_save(db, SENDERS_CACHE_NAME, version, counts)
     return result
+
+
+#: At most this many messages of an import into an empty database are kept to build the
+#: analysis frame without reading them back: the analysis of a bigger import reads them
+#: back a window at a time (``pipeline.prepare``), so memory stays bounded.
+KEPT_ROWS = 1_000_000
 
 
 #: Rows missing what every message needs. Parsers guarantee these; a gap is a parser bug,
@@ -208,13 +220,13 @@ class _Saver:
         self.with_replies: set[int] = set()
         self.seen = 0
         self.added = 0
-        # Messages per sender of an import into an empty database, counted batch by
-        # batch (None once some rows were already there: then they are counted later).
-        self.sent: list[pl.DataFrame] | None = None
+        # The rows of an import into an empty SQLite database, kept to build the analysis
+        # frame without reading them back (None once that is not possible).
+        self.kept: list[pl.DataFrame] | None = None
         empty = conn.scalar(select(func.max(Message.id))) is None
-        if not self.listing_only and empty:
-            self.sent = []
-        self.counted: tuple[str, pl.DataFrame] | None = None
+        if conn.dialect.name == "sqlite" and not self.listing_only and empty:
+            self.kept = []
+        self.frame: tuple[str, pl.DataFrame, pl.DataFrame] | None = None
         # Inserting a batch (SQLite works without the interpreter lock) on a thread while
         # the next one is prepared; only where the driver allows a connection to be used
         # from another thread (files, not SQLite's in-memory databases) and one at a time.
@@ -351,12 +363,21 @@ class _Saver:
             self._inserted(frame, job.result())
 
     def _inserted(self, frame: pl.DataFrame, added: int) -> None:
-        if self.sent is not None:
+        if self.kept is not None:
             if added != frame.height:
-                self.sent = None  # some rows were already there: counted later instead
+                self.kept = None  # some rows were already there: read back instead
+            elif self.added + added > KEPT_ROWS:
+                self.kept = None  # too many to hold: analysed window by window instead
             else:
-                sent = frame.select(pl.col("sender_identity_id").alias("sender"))
-                self.sent.append(sender_counts(sent))
+                # Position in insertion order (ids follow it); lines nobody sent are never
+                # analysed, so they are left out now, a batch at a time.
+                self.kept.append(
+                    frame.select(_KEPT)
+                    .with_columns(
+                        pl.int_range(self.added, self.added + added, dtype=pl.Int64).alias("_pos")
+                    )
+                    .filter(pl.col("sender_identity_id").is_not_null())
+                )
         self.added += added
 
     def close(self) -> None:
@@ -382,10 +403,9 @@ class _Saver:
             self._link_replies()
         if self.added or self.people.identities_added:
             touch(self.conn)
-        if self.sent:
-            counts = pl.concat(self.sent, how="vertical").group_by("identity_id").sum()
-            self.counted = (cache_state(self.conn), counts.sort("identity_id"))
-        self.sent = None
+        if self.kept and not self.with_replies:
+            self.frame = self._analysis_frame(self.kept)
+        self.kept = None
         self.conn.execute(
             update(Import)
             .where(Import.id == self.import_id)
@@ -399,6 +419,28 @@ class _Saver:
             people_added=self.people.people_added,
             me=self.me if self.me is not None else min(self.me_seen, default=None),
         )
+
+    def _analysis_frame(
+        self, kept: list[pl.DataFrame]
+    ) -> tuple[str, pl.DataFrame, pl.DataFrame] | None:
+        """The analysis frame of this import and the state it belongs to, when every row was
+        added to an empty table (so the messages got consecutive ids in file order)."""
+        low, high, count = self.conn.execute(
+            select(func.min(Message.id), func.max(Message.id), func.count())
+        ).one()
+        if count != self.added or low is None or high - low + 1 != count:
+            return None
+        raw = pl.concat(kept, how="vertical").select(
+            (pl.col("_pos") + low).alias("message_id"),
+            "conversation_id",
+            pl.col("sender_identity_id").alias("sender"),
+            pl.col("ts_us").alias("timestamp"),
+            pl.col("ordinal").cast(pl.Int64),
+            pl.lit(None, pl.Int64).alias("reply_to_message_id"),
+            "kind",
+            "text",
+        )
+        return cache_state(self.conn), frame_from_rows(self.conn, raw), sender_counts(raw)
 
     def _check_me(self) -> None:
         if not self.senders:
