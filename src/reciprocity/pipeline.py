@@ -138,14 +138,17 @@ def import_file(
 _BATCHES_AHEAD = 2
 
 
-def _ahead(batches: Iterator[pl.DataFrame]) -> Generator[pl.DataFrame, None, None]:
-    """``batches``, parsed on a thread of their own a few batches ahead of the consumer.
+def _ahead(
+    batches: Iterator[pl.DataFrame], ahead: int = _BATCHES_AHEAD
+) -> Generator[pl.DataFrame, None, None]:
+    """``batches``, parsed on a thread of their own up to ``ahead`` batches ahead of the
+    consumer (besides the one being made).
 
     Saving (SQLite) and parsing (Polars) both release the interpreter lock for most of
     their work, so on two cores the parse hides behind the save. An exception of the
     parser (``ImportFailed``) is raised to the consumer where the batch would have come.
     """
-    slots: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=_BATCHES_AHEAD)
+    slots: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=ahead)
     stop = threading.Event()
 
     def produce() -> None:
@@ -593,17 +596,21 @@ def prepare(
         stored = store.cached(db, names.acts, windows.version)
     parts = _Parts()
     memo = ActsMemo()
-    with store.FrameWriter(db, windows.version) as writer:
+    with store.FrameWriter(db, windows.version) as writer, contextlib.ExitStack() as stack:
 
         def keep(name: str, frame: pl.DataFrame) -> None:
             with timings.stage("store"):
                 writer.add(name, frame)
 
+        # The next window is read (SQLite and Polars let go of the interpreter lock) while
+        # this one is analysed.
+        read = stack.enter_context(contextlib.closing(_ahead(windows, ahead=1)))
+
         def acts_windows() -> Iterator[pl.DataFrame]:
             at = 0
             while True:
                 with timings.stage("read"):
-                    window = next(windows, None)
+                    window = next(read, None)
                 if window is None:
                     return
                 with timings.stage("acts"):
