@@ -291,12 +291,12 @@ def test_prepare_window_by_window_stores_what_analyze_computes_whole(
     for name in ("windows", "whole"):
         with _demo_db(tmp_path / f"{name}.sqlite", files) as db:
             if name == "windows":
-                timings = pipeline.prepare(db, rows=rows, whole=0)
+                timings = pipeline.prepare(db, rows=rows)
                 assert {"read", "acts", "figures", "exchanges", "ledger"} <= set(timings.stages)
                 parts = [n for n in _cached_names(db) if "#" in n]
                 # A part per window (the demo is one window of the default size).
                 assert any(n.startswith("message_acts/") for n in parts) is (rows < 1000)
-                assert pipeline.prepare(db, rows=rows, whole=0).stages == {}  # all stored
+                assert pipeline.prepare(db, rows=rows).stages == {}  # all stored
             result = pipeline.analyze(db)
             if name == "windows":
                 assert set(result.timings.stages) <= {"figures", "balance", "patterns"}
@@ -307,37 +307,3 @@ def test_prepare_window_by_window_stores_what_analyze_computes_whole(
     assert windows["ledger"]["person"].is_in(["Someone Unknown"]).any()
     for frame in (*_FRAMES, "acts"):
         assert windows[frame].equals(whole[frame]), frame
-
-
-def test_prepare_whole_in_parts_stores_what_analyze_computes_in_one_go(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``prepare`` of a small database (analysed whole, the exchanges a few rows at a
-    time, messages let go early) leaves exactly what ``analyze`` computes with the
-    exchanges whole, on several relationships and conversations."""
-    from functools import partial
-
-    from reciprocity import demo, exchanges
-
-    files = demo.write_demo(tmp_path / "exports")
-    results = []
-    for name, rows in (("parts", 7), ("whole", 10**9)):
-        with store.open_db(tmp_path / f"{name}.sqlite") as db:
-            for file in files:
-                pipeline.import_file(
-                    db, file, me=demo.ME, options=ingest.Options(timezone=demo.TIMEZONE)
-                )
-            with monkeypatch.context() as patch:
-                real = exchanges.exchange_parts
-                patch.setattr(exchanges, "exchange_parts", partial(real, rows=rows))
-                if name == "parts":
-                    pipeline.prepare(db)
-                    assert len([n for n in _cached_names(db) if "#" in n]) > 10
-                result = pipeline.analyze(db)
-            if name == "parts":
-                assert "exchanges" not in result.timings.stages  # read back, not rebuilt
-            results.append({frame: getattr(result, frame) for frame in _FRAMES})
-    parts, whole = results
-    assert parts["exchanges"]["relationship_id"].n_unique() >= 3
-    for frame in _FRAMES:
-        assert parts[frame].equals(whole[frame]), frame

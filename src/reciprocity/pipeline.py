@@ -415,24 +415,8 @@ DOWNSTREAM_COLUMNS = (
 )
 
 
-#: String columns of :data:`DOWNSTREAM_COLUMNS` that :func:`prepare` holds as categories
-#: while the exchanges are built (4 bytes a row instead of 16; most are null or repeat).
-_COMPACTED = ("person", "good_news_response", "request_outcome", "after_decline")
-
-
-def _compact(part: pl.DataFrame) -> pl.DataFrame:
-    return part.with_columns(pl.col(_COMPACTED).cast(pl.Categorical))
-
-
-def _run(
-    db: store.Database, *, silence: timedelta, lean: bool = False, narrow: bool = False
-) -> Analysis:
-    """The stages of :func:`analyze`, each read back from the store when it was kept.
-
-    ``lean`` (for :func:`prepare`) builds the exchanges a part at a time and keeps only
-    :data:`DOWNSTREAM_COLUMNS` of them (``narrow`` too, without the smaller types), and
-    lets go of the messages once the exchanges are built: the stored results are the
-    same, the returned ``exchanges`` are not whole."""
+def _run(db: store.Database, *, silence: timedelta, narrow: bool = False) -> Analysis:
+    """The stages of :func:`analyze`, each read back from the store when it was kept."""
     timings = Timings()
     gap = f"{int(silence.total_seconds())}s"
     journal = _journal(db)
@@ -461,30 +445,20 @@ def _run(
                     db,
                     names.exchanges,
                     lambda: exchanges.exchange_parts(handed_over(), window=silence),
-                    DOWNSTREAM_COLUMNS if lean or narrow else None,
-                    _compact if lean else None,
-                )
-            if lean:
-                frames.pop("acts", None)  # read from the cache: no longer needed either
-                # The names again as strings (the journal's events match them as text);
-                # the outcomes stay categories for the stages after: every one of them
-                # compares or counts their values, and a million mostly-null strings
-                # cost 16 bytes a row each.
-                frames["exchanges"] = frames["exchanges"].with_columns(
-                    pl.col("person").cast(pl.String)
+                    DOWNSTREAM_COLUMNS if narrow else None,
                 )
         return frames["exchanges"]
 
     def events() -> pl.DataFrame:
         if "ledger" not in frames:
-            # Stored coded; lean keeps it so, as balance only sums it, and every other
-            # reader gets the text the ledger's schema promises.
+            # Stored coded (as prepare stores it); readers get the text the ledger's
+            # schema promises.
             built = stage(
                 "ledger",
                 names.ledger,
                 lambda: ledger.ledger(paired(), journal, silence=silence, coded=True),
             )
-            frames["ledger"] = built if lean else ledger.decoded(built)
+            frames["ledger"] = ledger.decoded(built)
         return frames["ledger"]
 
     figures = stage(
@@ -500,13 +474,6 @@ def _run(
         names.patterns,
         lambda: metrics.patterns(events(), paired(), store.list_people(db), balanced=balance),
     )
-    if lean:
-        # Store the per-message frames too, in case only the summaries were computed.
-        if "exchanges" not in frames and not store.is_cached(db, names.exchanges):
-            paired()
-        if "ledger" not in frames and not store.is_cached(db, names.ledger):
-            events()
-        frames.clear()
     return Analysis(
         figures=figures,
         exchanges=frames.get("exchanges", paired),
@@ -555,9 +522,8 @@ def _names(gap: str, journal: pl.DataFrame | None) -> _Names:
 WINDOW_ROWS = 100_000
 
 
-#: Up to this many stored messages :func:`prepare` analyses the chats whole (faster, as an
-#: import into an empty database leaves their analysis frame); beyond, window by window.
-WHOLE_ROWS = store.KEPT_ROWS
+#: Windows that :func:`prepare` reads ahead of the one it analyses, on a thread (0: none).
+WINDOWS_AHEAD = 1
 
 
 def prepare(
@@ -565,25 +531,20 @@ def prepare(
     *,
     silence: timedelta = timedelta(hours=6),
     rows: int = WINDOW_ROWS,
-    whole: int = WHOLE_ROWS,
 ) -> Timings:
     """Run the whole analysis of ``db`` now and store its results, so that the next
     :func:`analyze` (a command, a page) only reads them. ``reciprocity import`` calls this
     after saving, as act detection is part of importing. Returns the stage timings.
 
-    The same results as :func:`analyze`, in less memory. Up to ``whole`` stored messages,
-    the chats are analysed whole, with the exchanges (a row per message, sixty-odd
-    columns) built and stored a part at a time (see
-    :func:`reciprocity.exchanges.exchange_parts`). Beyond, memory does not grow with the
-    chats: the timeline is read and analysed a window of about ``rows`` messages at a time
-    (:func:`reciprocity.store.analysis_windows`), cut only where no stage looks across the
-    cut. Each window's acts, exchanges and ledger events are stored as parts as they come;
-    of the whole only mergeable sums are kept (figure parts, counts, answered turns, the
-    balance's sums and its last 90 days of events), from which the per-relationship
-    results are combined at the end, all stored in one transaction.
+    The same results as :func:`analyze`, in memory that grows little with the chats: the
+    timeline is read and analysed a window of about ``rows`` messages at a time
+    (:func:`reciprocity.store.analysis_windows`, the next window read on a thread), cut
+    only where no stage looks across the cut. Each window's acts, exchanges and ledger
+    events are stored as parts as they come; of the whole only mergeable sums are kept
+    (figure parts, counts, answered turns, the balance's sums and its last 90 days of
+    events), from which the per-relationship results are combined at the end, all stored
+    in one transaction.
     """
-    if store.message_count(db) <= whole:
-        return _run(db, silence=silence, lean=True).timings
     timings = Timings()
     gap = f"{int(silence.total_seconds())}s"
     journal = _journal(db)
@@ -604,7 +565,9 @@ def prepare(
 
         # The next window is read (SQLite and Polars let go of the interpreter lock) while
         # this one is analysed.
-        read = stack.enter_context(contextlib.closing(_ahead(windows, ahead=1)))
+        read: Iterator[pl.DataFrame] = windows
+        if WINDOWS_AHEAD:
+            read = stack.enter_context(contextlib.closing(_ahead(windows, WINDOWS_AHEAD)))
 
         def acts_windows() -> Iterator[pl.DataFrame]:
             at = 0
@@ -640,12 +603,14 @@ def prepare(
                     if part is None:
                         break
                     keep(names.exchanges, part)
-                    with timings.stage("balance"):
-                        parts.add_exchanges(part)
                     narrow.append(part.select(DOWNSTREAM_COLUMNS))
                     del part
                 if narrow:
-                    yield pl.concat(narrow, how="vertical")
+                    whole_window = pl.concat(narrow, how="vertical")
+                    del narrow
+                    with timings.stage("balance"):
+                        parts.add_exchanges(whole_window)
+                    yield whole_window
 
         events = ledger_windows(window_exchanges(), journal, windows.people, silence=silence)
         while True:
@@ -661,7 +626,7 @@ def prepare(
             keep(names.figures, combine_figures(parts.figures))
         with timings.stage("balance"):
             keep(names.exchange_figures, combine_exchange_figures(parts.summaries))
-            keep(names.reply_speed, combine_reply_speed(parts.turns))
+            keep(names.reply_speed, parts.reply_speed())
             balanced = combine_balance([] if parts.sums is None else parts.sums, parts.recent)
             keep(names.balance, balanced)
         with timings.stage("patterns"):
@@ -686,10 +651,18 @@ class _Parts:
     sums: pl.DataFrame | None = None
     recent: pl.DataFrame | None = None
 
-    def add_exchanges(self, part: pl.DataFrame) -> None:
-        self.summaries.append(exchange_figures(part))
-        self.turns.append(reply_turns(part))
-        self.counts.append(act_counts(part))
+    def add_exchanges(self, window: pl.DataFrame) -> None:
+        """Take in a window's exchanges (whole: a turn never spans two windows)."""
+        self.summaries.append(exchange_figures(window))
+        # A row per answered turn, kept to the end for the medians: names as categories.
+        turns = reply_turns(window)
+        self.turns.append(turns.with_columns(pl.col("person").cast(pl.Categorical)))
+        self.counts.append(act_counts(window))
+
+    def reply_speed(self) -> pl.DataFrame:
+        """:func:`~reciprocity.exchanges.reply_speed` of every window's exchanges."""
+        speed = combine_reply_speed(self.turns)
+        return speed.with_columns(pl.col("person").cast(pl.String))
 
     def add_events(self, part: pl.DataFrame) -> None:
         summed = balance_part(part)

@@ -267,33 +267,43 @@ def test_empty_export_is_fine(db: Database) -> None:
     assert (result.messages_seen, result.messages_added) == (0, 0)
 
 
-def _imported_frame(db: Database) -> pl.DataFrame | None:
-    """The analysis frame an import left in the cache, if any (not rebuilt)."""
+def _imported_keys(db: Database) -> pl.DataFrame | None:
+    """The key columns an import left in the cache, if any (not read back)."""
     from reciprocity.store.cache import load, state
-    from reciprocity.store.read import FRAME_CACHE_NAME
+    from reciprocity.store.read import KEYS_CACHE_NAME
 
     with db.engine.connect() as conn:
-        return load(conn, FRAME_CACHE_NAME, state(conn))
+        return load(conn, KEYS_CACHE_NAME, state(conn))
 
 
-def test_an_import_into_an_empty_database_leaves_the_analysis_frame(
+def _table_keys(db: Database) -> pl.DataFrame:
+    from reciprocity.store.fetch import message_keys
+
+    with db.engine.connect() as conn:
+        chats = [c for (c,) in conn.exec_driver_sql("SELECT id FROM conversations")]
+        return message_keys(conn, chats)
+
+
+def test_an_import_into_an_empty_database_leaves_the_key_columns(
     sqlite_db: Database, messages: Build
 ) -> None:
     # Two one-to-one chats and a group, out of time order, system lines, equal times,
-    # batches of different conversations: the frame kept from the import must be the one
-    # the tables give.
+    # batches of different conversations, a reply: the keys kept from the import must be
+    # those the tables give, and the analysis windows read from them the whole frame.
+    from reciprocity.store.windowed import analysis_windows
+
     alex = messages([*CHAT, ("Sam", 0.5, "before the rest")], conversation="Alex")
     jo = messages([("Jo", 3, "hey"), (None, 3, "Jo changed their number"), ("Sam", 3, "hi")])
     jo = jo.with_columns(pl.lit("Jo").alias("conversation"))
     group = messages([("Alex", 4, "hi all"), ("Jo", 5, "hello"), ("Sam", 6, "hey")])
     group = group.with_columns(pl.lit("Friends").alias("conversation"))
     save(sqlite_db, alex.head(3), pl.concat([jo, alex.slice(3)]), group)
-    kept = _imported_frame(sqlite_db)
+    kept = _imported_keys(sqlite_db)
     assert kept is not None
-    tables = messages_frame(sqlite_db, cache=False)
-    assert kept.equals(tables)
-    assert set(kept["person"]) == {"Alex", "Jo"}
-    assert kept.height == 8  # 6 from Alex, 2 from Jo with a sender; the group is left out
+    assert kept.equals(_table_keys(sqlite_db))
+    assert kept.height == 11  # every conversation's messages with a sender
+    windows = pl.concat(list(analysis_windows(sqlite_db, rows=1)))
+    assert windows.equals(messages_frame(sqlite_db, cache=False))
     # The messages per sender are left too (every conversation, the group's included).
     people = list_people(sqlite_db)
     assert people["messages"].to_list() == [4, 2]  # Alex, Jo (the user is not listed)
@@ -302,29 +312,10 @@ def test_an_import_into_an_empty_database_leaves_the_analysis_frame(
     assert list_people(sqlite_db).equals(people)
 
 
-def test_only_an_import_into_an_empty_database_keeps_its_rows(
-    sqlite_db: Database, messages: Build, monkeypatch: pytest.MonkeyPatch
+def test_only_an_import_into_an_empty_database_keeps_its_keys(
+    sqlite_db: Database, messages: Build
 ) -> None:
     save(sqlite_db, messages(CHAT[:3]))
-    built: list[int] = []
-    real = save_module.frame_from_rows
-
-    def spy(conn, raw):  # type: ignore[no-untyped-def]
-        built.append(raw.height)
-        return real(conn, raw)
-
-    monkeypatch.setattr(save_module, "frame_from_rows", spy)
     save(sqlite_db, messages(CHAT))  # adds to what is there: read back when needed
-    assert built == []
-    assert _imported_frame(sqlite_db) is None
-    assert messages_frame(sqlite_db).height == 5
-
-
-def test_a_big_import_keeps_no_rows(
-    sqlite_db: Database, messages: Build, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Past KEPT_ROWS the rows are let go (the analysis reads them back window by window).
-    monkeypatch.setattr(save_module, "KEPT_ROWS", 3)
-    save(sqlite_db, messages(CHAT[:2]), messages(CHAT[2:]))
-    assert _imported_frame(sqlite_db) is None
+    assert _imported_keys(sqlite_db) is None
     assert messages_frame(sqlite_db).height == 5

@@ -29,17 +29,15 @@ from reciprocity.store.read import (
     get_me,
     import_history,
     list_people,
-    message_count,
     message_texts,
     messages_frame,
 )
-from reciprocity.store.save import KEPT_ROWS, ImportResult, import_batches
+from reciprocity.store.save import ImportResult, import_batches
 from reciprocity.store.settings import get_setting, set_setting
 from reciprocity.store.windowed import AnalysisWindows, analysis_windows
 
 __all__ = [
     "FRAME_SCHEMA",
-    "KEPT_ROWS",
     "RELATIONSHIP_KINDS",
     "AnalysisWindows",
     "Database",
@@ -59,7 +57,6 @@ __all__ = [
     "link_identity",
     "list_people",
     "merge_people",
-    "message_count",
     "message_texts",
     "messages_frame",
     "open_db",

@@ -31,6 +31,10 @@ from reciprocity.store.models import (
 #: Name of the cached analysis frame (see :func:`messages_frame`).
 FRAME_CACHE_NAME = "messages_frame"
 
+#: Name of the key columns an import into an empty database leaves (see
+#: :func:`.windowed.analysis_windows`).
+KEYS_CACHE_NAME = "message_keys"
+
 #: Columns of :func:`messages_frame`, in order.
 FRAME_SCHEMA: dict[str, pl.DataType] = {
     "relationship_id": pl.Int64(),
@@ -121,12 +125,6 @@ def message_texts(db: Database, ids: pl.Series | list[int]) -> pl.DataFrame:
     return pl.DataFrame(found, schema={"message_id": pl.Int64, "text": pl.String}, orient="row")
 
 
-def message_count(db: Database) -> int:
-    """How many messages are stored (every conversation, lines nobody sent included)."""
-    with db.engine.connect() as conn:
-        return conn.scalar(select(func.count()).select_from(Message)) or 0
-
-
 def messages_frame(db: Database, *, cache: bool = True) -> pl.DataFrame:
     """The analysis frame: every message of every one-to-one conversation.
 
@@ -208,20 +206,12 @@ def shape(raw: pl.DataFrame, who: Owners) -> pl.DataFrame:
     )
 
 
-def _build_frame(conn: Connection, raw: pl.DataFrame | None = None) -> pl.DataFrame:
-    """:func:`messages_frame` computed from the tables; ``raw`` (in :data:`.fetch.RAW_SCHEMA`,
-    id order) stands for every stored message when the caller already holds them."""
+def _build_frame(conn: Connection) -> pl.DataFrame:
+    """:func:`messages_frame` computed from the tables."""
     who = owners(conn)
     if not who.chats:
         return pl.DataFrame(schema=FRAME_SCHEMA)
-    if raw is None:
-        raw = raw_messages(conn, who.chats)
-    else:
-        wanted = pl.Series(who.chats, dtype=pl.Int64).implode()
-        keep = pl.col("sender").is_not_null() & pl.col("conversation_id").is_in(wanted)
-        if not raw.select(keep.all()).item():  # filtering copies every column: only if needed
-            raw = raw.filter(keep)
-    frame = shape(raw, who)
+    frame = shape(raw_messages(conn, who.chats), who)
     # Messages come in id order, which for chats imported in time order is already the
     # timeline order: sorting would only copy every column.
     if in_timeline_order(frame):
@@ -229,17 +219,10 @@ def _build_frame(conn: Connection, raw: pl.DataFrame | None = None) -> pl.DataFr
     return frame.sort(*TIMELINE_ORDER)
 
 
-def frame_from_rows(conn: Connection, raw: pl.DataFrame) -> pl.DataFrame:
-    """:func:`messages_frame` from ``raw``, every stored message already in hand (an import
-    into an empty database has them), in :data:`.fetch.RAW_SCHEMA` and id order; the people
-    and conversations come from ``conn``, whose transaction must see those messages."""
-    return _build_frame(conn, raw)
-
-
 def sender_counts(raw: pl.DataFrame) -> pl.DataFrame:
-    """Messages per sender identity (``identity_id``, ``messages``) of ``raw`` (in
-    :data:`.fetch.RAW_SCHEMA`), as :func:`list_people` caches them: an import into an empty
-    database has every message in hand and saves the count over the table."""
+    """Messages per sender identity (``identity_id``, ``messages``) of ``raw`` (with a
+    ``sender`` column), as :func:`list_people` caches them: an import into an empty
+    database has every message's keys in hand and saves the count over the table."""
     counted = raw.drop_nulls("sender").group_by("sender").len().sort("sender")
     return counted.select(
         pl.col("sender").cast(pl.Int64).alias("identity_id"),

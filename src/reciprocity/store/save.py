@@ -36,9 +36,8 @@ from reciprocity.store.fingerprint import Sequencer, digests, keys, micros
 from reciprocity.store.models import Conversation, Import, Message, Participant
 from reciprocity.store.people import Directory, MeUnknown
 from reciprocity.store.read import (
-    FRAME_CACHE_NAME,
+    KEYS_CACHE_NAME,
     SENDERS_CACHE_NAME,
-    frame_from_rows,
     sender_counts,
 )
 
@@ -60,7 +59,7 @@ _COLUMNS = (
 _OPTIONAL = frozenset({"source_id", "reply_to_source_id"})
 _SENDERS_SHOWN = 12
 # What an import into an empty database keeps of each batch for the analysis frame.
-_KEPT = ("conversation_id", "sender_identity_id", "ts_us", "ordinal", "kind", "text")
+_KEPT = ("conversation_id", "sender_identity_id", "ts_us", "ordinal", "kind")
 #: Use the driver-level bulk routes of :mod:`.bulk` (tests turn them off to exercise the
 #: portable route).
 FAST_BULK = True
@@ -126,20 +125,14 @@ def import_batches(
             "Reciprocity is running, let it finish and try again."
         ) from exc
     if saver.frame is not None:
-        # The analysis frame of what was just written (and the messages per sender), so
-        # the analysis does not read back a million rows; tagged with the state inside
-        # the import, so any later write makes them stale.
-        version, frame, counts = saver.frame
+        # The key columns of what was just written (and the messages per sender), so the
+        # analysis does not read a million rows back to plan its windows; tagged with the
+        # state inside the import, so any later write makes them stale.
+        version, keys, counts = saver.frame
         saver.frame = None
-        cache_save(db, FRAME_CACHE_NAME, version, frame)
+        cache_save(db, KEYS_CACHE_NAME, version, keys)
         cache_save(db, SENDERS_CACHE_NAME, version, counts)
     return result
-
-
-#: At most this many messages of an import into an empty database are kept to build the
-#: analysis frame without reading them back: the analysis of a bigger import reads them
-#: back a window at a time (``pipeline.prepare``), so memory stays bounded.
-KEPT_ROWS = 1_000_000
 
 
 #: Rows missing what every message needs. Parsers guarantee these; a gap is a parser bug,
@@ -220,7 +213,7 @@ class _Saver:
         self.with_replies: set[int] = set()
         self.seen = 0
         self.added = 0
-        # The rows of an import into an empty SQLite database, kept to build the analysis
+        # The key columns of an import into an empty SQLite database, kept to plan the analysis
         # frame without reading them back (None once that is not possible).
         self.kept: list[pl.DataFrame] | None = None
         empty = conn.scalar(select(func.max(Message.id))) is None
@@ -366,8 +359,6 @@ class _Saver:
         if self.kept is not None:
             if added != frame.height:
                 self.kept = None  # some rows were already there: read back instead
-            elif self.added + added > KEPT_ROWS:
-                self.kept = None  # too many to hold: analysed window by window instead
             else:
                 # Position in insertion order (ids follow it); lines nobody sent are never
                 # analysed, so they are left out now, a batch at a time.
@@ -403,8 +394,8 @@ class _Saver:
             self._link_replies()
         if self.added or self.people.identities_added:
             touch(self.conn)
-        if self.kept and not self.with_replies:
-            self.frame = self._analysis_frame(self.kept)
+        if self.kept:
+            self.frame = self._keys(self.kept)
         self.kept = None
         self.conn.execute(
             update(Import)
@@ -420,27 +411,25 @@ class _Saver:
             me=self.me if self.me is not None else min(self.me_seen, default=None),
         )
 
-    def _analysis_frame(
-        self, kept: list[pl.DataFrame]
-    ) -> tuple[str, pl.DataFrame, pl.DataFrame] | None:
-        """The analysis frame of this import and the state it belongs to, when every row was
-        added to an empty table (so the messages got consecutive ids in file order)."""
+    def _keys(self, kept: list[pl.DataFrame]) -> tuple[str, pl.DataFrame, pl.DataFrame] | None:
+        """The key columns of this import's messages with a sender (:func:`.fetch.message_keys`
+        of every conversation), the messages per sender and the state they belong to,
+        when every row was added to an empty table (so the messages got consecutive ids
+        in file order)."""
         low, high, count = self.conn.execute(
             select(func.min(Message.id), func.max(Message.id), func.count())
         ).one()
         if count != self.added or low is None or high - low + 1 != count:
             return None
-        raw = pl.concat(kept, how="vertical").select(
+        keys = pl.concat(kept, how="vertical").select(
             (pl.col("_pos") + low).alias("message_id"),
-            "conversation_id",
-            pl.col("sender_identity_id").alias("sender"),
-            pl.col("ts_us").alias("timestamp"),
+            pl.col("conversation_id").cast(pl.Int64),
+            pl.col("sender_identity_id").cast(pl.Int64).alias("sender"),
+            pl.col("ts_us").cast(pl.Int64).alias("timestamp"),
             pl.col("ordinal").cast(pl.Int64),
-            pl.lit(None, pl.Int64).alias("reply_to_message_id"),
-            "kind",
-            "text",
+            pl.col("kind").cast(pl.Categorical),
         )
-        return cache_state(self.conn), frame_from_rows(self.conn, raw), sender_counts(raw)
+        return cache_state(self.conn), keys, sender_counts(keys)
 
     def _check_me(self) -> None:
         if not self.senders:

@@ -13,14 +13,16 @@ from datetime import timedelta
 
 import numpy as np
 import polars as pl
+from sqlalchemy import Connection
 
 from reciprocity.errors import StoreError
 from reciprocity.metrics.sessions import CONVERSATIONAL_KINDS, TIMELINE_ORDER, in_timeline_order
 from reciprocity.metrics.windows import window_bounds
+from reciprocity.store.cache import load as cache_load
 from reciprocity.store.cache import state as cache_state
 from reciprocity.store.db import Database
 from reciprocity.store.fetch import message_keys, messages_in
-from reciprocity.store.read import Owners, owners, shape
+from reciprocity.store.read import KEYS_CACHE_NAME, Owners, owners, shape
 
 __all__ = ["PEOPLE_SCHEMA", "AnalysisWindows", "analysis_windows"]
 
@@ -79,7 +81,7 @@ def analysis_windows(
     with db.engine.connect() as conn:
         version = cache_state(conn)
         who = owners(conn)
-        keys = message_keys(conn, who.chats) if who.chats else None
+        keys = _keys(conn, who.chats, version) if who.chats else None
     if keys is None:
         return AnalysisWindows(version, pl.DataFrame(schema=PEOPLE_SCHEMA), [], iter(()))
     timeline = _in_timeline_order(keys, who)
@@ -102,6 +104,16 @@ def analysis_windows(
     del timeline
     windows = _windows(db, version, who, ids, chats, bounds)
     return AnalysisWindows(version, people, bounds, windows)
+
+
+def _keys(conn: Connection, chats: list[int], version: str) -> pl.DataFrame:
+    """:func:`.fetch.message_keys` of ``chats``: those an import into an empty database
+    left (every conversation's, id order) when still current, else read."""
+    kept = cache_load(conn, KEYS_CACHE_NAME, version)
+    if kept is None:
+        return message_keys(conn, chats)
+    wanted = pl.Series(chats, dtype=pl.Int64).implode()
+    return kept.filter(pl.col("conversation_id").is_in(wanted))
 
 
 def _windows(
