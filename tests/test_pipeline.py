@@ -307,3 +307,26 @@ def test_prepare_window_by_window_stores_what_analyze_computes_whole(
     assert windows["ledger"]["person"].is_in(["Someone Unknown"]).any()
     for frame in (*_FRAMES, "acts"):
         assert windows[frame].equals(whole[frame]), frame
+
+
+def test_prepare_in_an_in_memory_database(tmp_path: Path) -> None:
+    """An in-memory database has one connection per thread: prepare reads no window ahead
+    on a thread, writes its frames at the end, and stores what analyze computes."""
+    from reciprocity import demo
+
+    files = demo.write_demo(tmp_path / "exports")
+    results = []
+    for prepared in (True, False):
+        with store.open_db("sqlite://") as db:
+            for file in files:
+                pipeline.import_file(
+                    db, file, me=demo.ME, options=ingest.Options(timezone=demo.TIMEZONE)
+                )
+            if prepared:
+                pipeline.prepare(db, rows=400)
+            result = pipeline.analyze(db)
+            if prepared:
+                assert set(result.timings.stages) <= {"figures", "balance", "patterns"}
+            results.append({frame: getattr(result, frame) for frame in _FRAMES})
+    for frame in _FRAMES:
+        assert results[0][frame].equals(results[1][frame]), frame

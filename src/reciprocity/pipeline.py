@@ -566,7 +566,7 @@ def prepare(
         # The next window is read (SQLite and Polars let go of the interpreter lock) while
         # this one is analysed.
         read: Iterator[pl.DataFrame] = windows
-        if WINDOWS_AHEAD:
+        if WINDOWS_AHEAD and db.threads_share:
             read = stack.enter_context(contextlib.closing(_ahead(windows, WINDOWS_AHEAD)))
 
         def acts_windows() -> Iterator[pl.DataFrame]:

@@ -189,6 +189,9 @@ class FrameWriter:
         self.conn: Connection | None = None
         self.failed = False
         self.parts: dict[str, int] = {}  # name -> parts written so far
+        # An in-memory database has one connection per thread, which a transaction held
+        # open here would share with the caller's reads: its frames are written at commit.
+        self.held: list[tuple[str, int, bytes]] | None = None if db.threads_share else []
         self.encoding: tuple[str, Future[bytes]] | None = None
 
     def __enter__(self) -> FrameWriter:
@@ -206,6 +209,12 @@ class FrameWriter:
         data = encoding.result()
         number = self.parts.get(name, 0)
         self.parts[name] = number + 1
+        if self.held is not None:
+            self.held.append((name, number, data))
+        else:
+            self._insert(name, number, data)
+
+    def _insert(self, name: str, number: int, data: bytes) -> None:
         if self.failed:
             return
         try:
@@ -228,6 +237,9 @@ class FrameWriter:
         if self.encoding is not None:
             self._write(*self.encoding)
             self.encoding = None
+        for held in self.held or ():
+            self._insert(*held)
+        self.held = None if self.held is None else []
         if self.conn is None:
             return
         try:

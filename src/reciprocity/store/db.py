@@ -36,6 +36,16 @@ SQLITE_PRAGMAS = (
 )
 
 
+def shares_threads(engine: Engine) -> bool:
+    """Whether ``engine``'s connections may be used from several threads at once: file
+    databases (SQLAlchemy opens them with check_same_thread=False) and PostgreSQL, not an
+    in-memory SQLite database (each thread would get one of its own)."""
+    if engine.dialect.name == "sqlite":
+        url = engine.url
+        return url.database not in (None, "", ":memory:") and "mode=memory" not in str(url)
+    return engine.dialect.name == "postgresql"
+
+
 @dataclass(frozen=True)
 class Database:
     """An open Reciprocity database.
@@ -53,6 +63,11 @@ class Database:
     def is_sqlite(self) -> bool:
         """True for SQLite, where the store uses its faster SQLite-only paths."""
         return self.engine.dialect.name == "sqlite"
+
+    @property
+    def threads_share(self) -> bool:
+        """Whether connections may be used from several threads (:func:`shares_threads`)."""
+        return shares_threads(self.engine)
 
     def close(self) -> None:
         """Close every pooled connection (the file can then be moved or deleted)."""

@@ -31,7 +31,7 @@ from reciprocity.store.bulk import insert_ignoring_duplicates, insert_messages
 from reciprocity.store.cache import save as cache_save
 from reciprocity.store.cache import state as cache_state
 from reciprocity.store.cache import touch
-from reciprocity.store.db import Database
+from reciprocity.store.db import Database, shares_threads
 from reciprocity.store.fingerprint import Sequencer, digests, keys, micros
 from reciprocity.store.models import Conversation, Import, Message, Participant
 from reciprocity.store.people import Directory, MeUnknown
@@ -174,15 +174,6 @@ def _hashed_ahead(
             yield pending[0], pending[1].result()
 
 
-def _shareable(conn: Connection) -> bool:
-    """Whether ``conn`` may be used from a thread other than the one that opened it."""
-    url = conn.engine.url
-    if conn.dialect.name == "sqlite":
-        # SQLAlchemy opens file databases with check_same_thread=False.
-        return url.database not in (None, "", ":memory:") and "mode=memory" not in str(url)
-    return conn.dialect.name == "postgresql"
-
-
 def _sha256(file: str) -> str | None:
     path = Path(file)
     if not path.is_file():
@@ -225,7 +216,7 @@ class _Saver:
         # from another thread (files, not SQLite's in-memory databases) and one at a time.
         self.writer: ThreadPoolExecutor | None = None
         self.in_flight: tuple[pl.DataFrame, Future[int]] | None = None
-        if _shareable(conn):
+        if shares_threads(conn.engine):
             self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reciprocity-save")
         key = conn.execute(
             insert(Import).values(
