@@ -19,21 +19,11 @@ from hypothesis import strategies as st
 
 from reciprocity.metrics.sessions import TIMELINE_ORDER, timeline
 from reciprocity.metrics.windows import allowed_cuts, window_bounds
+from reciprocity.store import FRAME_SCHEMA
 
 BASE = datetime(2024, 1, 1, tzinfo=UTC)
 HOUR = 3600
-SCHEMA: dict[str, pl.DataType] = {
-    "relationship_id": pl.Int64(),
-    "person": pl.String(),
-    "conversation_id": pl.Int64(),
-    "message_id": pl.Int64(),
-    "from_me": pl.Boolean(),
-    "timestamp": pl.Datetime("us", "UTC"),
-    "ordinal": pl.Int64(),
-    "text": pl.String(),
-    "kind": pl.String(),
-    "reply_to_message_id": pl.Int64(),
-}
+SCHEMA = FRAME_SCHEMA
 
 # Gaps in seconds: ties, seconds, and each quiet used below exactly and either side of it.
 AROUND = [q + d for q in (HOUR, 6 * HOUR, 24 * HOUR) for d in (-1, 0, 1)]

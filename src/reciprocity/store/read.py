@@ -184,6 +184,19 @@ def owners(conn: Connection) -> Owners:
     )
 
 
+def relationship_of(who: Owners) -> pl.Expr:
+    """``relationship_id`` of each row, from its ``conversation_id``."""
+    conversation = pl.col("conversation_id")
+    return conversation.replace_strict(who.chats, who.relationships, return_dtype=pl.Int64).alias(
+        "relationship_id"
+    )
+
+
+def sent_by_me(who: Owners) -> pl.Expr:
+    """``from_me`` of each row: its ``sender`` is one of the user's identities."""
+    return pl.col("sender").is_in(pl.Series(who.mine, dtype=pl.Int64).implode()).alias("from_me")
+
+
 def shape(raw: pl.DataFrame, who: Owners) -> pl.DataFrame:
     """Rows of ``raw`` (in :data:`.fetch.RAW_SCHEMA`, all in ``who.chats``) as rows of the
     analysis frame (:data:`FRAME_SCHEMA`), in the same order."""
@@ -191,13 +204,11 @@ def shape(raw: pl.DataFrame, who: Owners) -> pl.DataFrame:
     # Mapping columns (rather than a join) adds two columns instead of copying the frame:
     # at a million messages every copy is ~80 MB of peak memory.
     return raw.select(
-        conversation.replace_strict(who.chats, who.relationships, return_dtype=pl.Int64).alias(
-            "relationship_id"
-        ),
+        relationship_of(who),
         conversation.replace_strict(who.chats, who.names, return_dtype=pl.String).alias("person"),
         "conversation_id",
         "message_id",
-        pl.col("sender").is_in(pl.Series(who.mine, dtype=pl.Int64).implode()).alias("from_me"),
+        sent_by_me(who),
         pl.col("timestamp").cast(pl.Datetime("us", "UTC")),
         "ordinal",
         "text",

@@ -21,7 +21,14 @@ from reciprocity.store.cache import load as cache_load
 from reciprocity.store.cache import state as cache_state
 from reciprocity.store.db import Database
 from reciprocity.store.fetch import message_keys, messages_in
-from reciprocity.store.read import KEYS_CACHE_NAME, Owners, owners, shape
+from reciprocity.store.read import (
+    KEYS_CACHE_NAME,
+    Owners,
+    owners,
+    relationship_of,
+    sent_by_me,
+    shape,
+)
 
 __all__ = ["PEOPLE_SCHEMA", "AnalysisWindows", "analysis_windows"]
 
@@ -147,14 +154,11 @@ def _in_timeline_order(keys: pl.DataFrame, who: Owners) -> pl.DataFrame:
     ordered exactly as :func:`.read.messages_frame` orders its rows: the same sort on the
     same keys in the same starting order, so even rows whose keys tie (possible across
     imports) come out alike."""
-    conversation = pl.col("conversation_id")
     frame = keys.select(
-        conversation.replace_strict(who.chats, who.relationships, return_dtype=pl.Int64).alias(
-            "relationship_id"
-        ),
+        relationship_of(who),
         "conversation_id",
         "message_id",
-        pl.col("sender").is_in(pl.Series(who.mine, dtype=pl.Int64).implode()).alias("from_me"),
+        sent_by_me(who),
         pl.col("timestamp").cast(pl.Datetime("us", "UTC")),
         "ordinal",
         "kind",
