@@ -102,9 +102,6 @@ def act_counts(exchanges: pl.DataFrame) -> ActCounts:
     return _by_name({row.pop("person"): row for row in counts.iter_rows(named=True)})
 
 
-_act_counts = act_counts  # the name it had
-
-
 def _by_name(counts: ActCounts) -> ActCounts:
     return dict(sorted(counts.items(), key=lambda item: (item[0] is None, item[0] or "")))
 

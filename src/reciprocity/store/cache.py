@@ -143,15 +143,12 @@ def derived_parts(
     name: str,
     build: Callable[[], Iterable[pl.DataFrame]],
     columns: Sequence[str] | None = None,
-    shrink: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """:func:`derived` for a frame built in parts (a long chat, a bounded slice at a time).
 
     Each part is written to Parquet as it comes and only ``columns`` of it are kept, so
     the whole frame is never in memory at once; the result is those columns of the whole
     frame (all of them when ``columns`` is ``None``), read back from the cache when valid.
-    ``shrink`` is applied to what is kept of each part built here (for example a cast to
-    a smaller type that the caller undoes later); it does not change what is stored.
     """
     with db.engine.connect() as conn:
         version = state(conn)
@@ -161,8 +158,7 @@ def derived_parts(
     kept: list[pl.DataFrame] = []
     with FrameWriter(db, version) as writer:
         for part in build():
-            keep = part if columns is None else part.select(columns)
-            kept.append(keep if shrink is None else shrink(keep))
+            kept.append(part if columns is None else part.select(columns))
             writer.add(name, part)
             del part
         writer.commit()
