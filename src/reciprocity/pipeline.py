@@ -369,7 +369,7 @@ def acts_frame(db: store.Database, timings: Timings | None = None) -> pl.DataFra
         return detect_acts(frame["text"]).with_columns(frame["message_id"])
 
     with timings.stage("acts"):
-        found = store.derived(db, f"message_acts/{detector_id()}", detect)
+        found = store.derived(db, _acts_name(), detect)
         if not found["message_id"].equals(frame["message_id"]):  # pragma: no cover - guard
             found = frame.select("message_id").join(found, on="message_id", how="left")
         kept = frame.drop("text", "reply_to_message_id")
@@ -418,9 +418,8 @@ DOWNSTREAM_COLUMNS = (
 def _run(db: store.Database, *, silence: timedelta, narrow: bool = False) -> Analysis:
     """The stages of :func:`analyze`, each read back from the store when it was kept."""
     timings = Timings()
-    gap = f"{int(silence.total_seconds())}s"
     journal = _journal(db)
-    names = _names(gap, journal)
+    names = _names(silence, journal)
     frames: dict[str, pl.DataFrame] = {}
 
     def frame() -> pl.DataFrame:
@@ -501,12 +500,18 @@ class _Names:
     patterns: str
 
 
-def _names(gap: str, journal: pl.DataFrame | None) -> _Names:
+def _acts_name(detector: str | None = None) -> str:
+    """The name the acts are kept under (they depend on the detector only)."""
+    return f"message_acts/{detector or detector_id()}"
+
+
+def _names(silence: timedelta, journal: pl.DataFrame | None) -> _Names:
     detector = detector_id()
+    gap = f"{int(silence.total_seconds())}s"
     # Everything downstream of the ledger also depends on the journal.
     keyed = f"{detector}/{gap}/{_digest(journal)}"
     return _Names(
-        acts=f"message_acts/{detector}",
+        acts=_acts_name(detector),
         figures=f"figures/{gap}",
         exchanges=f"exchanges/{detector}/{gap}",
         ledger=f"ledger/{keyed}",
@@ -546,9 +551,8 @@ def prepare(
     in one transaction.
     """
     timings = Timings()
-    gap = f"{int(silence.total_seconds())}s"
     journal = _journal(db)
-    names = _names(gap, journal)
+    names = _names(silence, journal)
     if all(store.is_cached(db, name) for name in vars(names).values()):
         return timings
     quiet = max(silence, exchanges.SUPPORT_WINDOW)
