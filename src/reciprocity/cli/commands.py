@@ -46,12 +46,11 @@ def _tune_malloc() -> None:
     if not sys.platform.startswith("linux"):
         return
     import ctypes
-    import ctypes.util
 
-    name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name or "libc.so.6")
-        mallopt = libc.mallopt
+        # The process's own symbols, libc's among them: no search for the library (which
+        # ctypes.util would do by running ldconfig at every start).
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):  # musl and others: no mallopt
         return
     m_mmap_threshold, m_arena_max = -3, -8
