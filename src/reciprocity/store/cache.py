@@ -233,9 +233,10 @@ class FrameWriter:
         if self.encoding is not None:
             self._write(*self.encoding)
             self.encoding = None
-        for held in self.held or ():
-            self._insert(*held)
-        self.held = None if self.held is None else []
+        if self.held:
+            for held in self.held:
+                self._insert(*held)
+            self.held.clear()
         if self.conn is None:
             return
         try:

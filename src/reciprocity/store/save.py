@@ -58,7 +58,7 @@ _COLUMNS = (
 # parameters to bind per row is measurably faster.
 _OPTIONAL = frozenset({"source_id", "reply_to_source_id"})
 _SENDERS_SHOWN = 12
-# What an import into an empty database keeps of each batch for the analysis frame.
+# What an import into an empty database keeps of each batch to plan the analysis windows.
 _KEPT = ("conversation_id", "sender_identity_id", "ts_us", "ordinal", "kind")
 #: Use the driver-level bulk routes of :mod:`.bulk` (tests turn them off to exercise the
 #: portable route).
@@ -204,8 +204,8 @@ class _Saver:
         self.with_replies: set[int] = set()
         self.seen = 0
         self.added = 0
-        # The key columns of an import into an empty SQLite database, kept to plan the analysis
-        # frame without reading them back (None once that is not possible).
+        # The key columns of an import into an empty SQLite database, kept to plan the
+        # analysis windows without reading them back (None once that is not possible).
         self.kept: list[pl.DataFrame] | None = None
         empty = conn.scalar(select(func.max(Message.id))) is None
         if conn.dialect.name == "sqlite" and not self.listing_only and empty:
