@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from reciprocity.acts import ACTS
 from reciprocity.exchanges import exchanges
-from reciprocity.ledger import ledger
+from reciprocity.ledger import JOURNAL_SCHEMA, ledger
 from reciprocity.ledger.windowed import ledger_windows
 from reciprocity.metrics import balance, patterns, windows
 from reciprocity.metrics.balance import (
@@ -123,18 +123,7 @@ def _journal(entries: list[tuple[Any, ...]], whole: pl.DataFrame) -> pl.DataFram
             when = BASE + timedelta(seconds=at)
         name = {"same": person, "upper": person.upper(), "padded": f" {person} "}.get(who, who)
         rows.append((name, when, giver, dimension, weight, energy))
-    return pl.DataFrame(
-        rows,
-        schema={
-            "person": pl.String(),
-            "timestamp": pl.Datetime("us", "UTC"),
-            "giver": pl.String(),
-            "dimension": pl.String(),
-            "weight": pl.Float64(),
-            "energy": pl.Int8(),
-        },
-        orient="row",
-    )
+    return pl.DataFrame(rows, schema=JOURNAL_SCHEMA, orient="row")
 
 
 def _some(data: st.DataObject, cuts: list[int]) -> list[int]:
