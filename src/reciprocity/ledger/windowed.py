@@ -79,11 +79,11 @@ def ledger_windows(
     ``silence``), at windows whose events overlap (out of order, or cut inside an
     answer), and, with a journal, after the windows when ``people`` is not the windows' pairs.
     """
+    pairs = _people(people)
     pending = None
     if journal is not None:
-        found = journal_events(journal, _people(people).lazy())
-        pending = coded_events(found).collect()
-    return _parts(exchange_windows, pending, _people(people), silence)
+        pending = coded_events(journal_events(journal, pairs.lazy())).collect()
+    return _parts(exchange_windows, pending, pairs, silence)
 
 
 def _bounds(events: pl.DataFrame) -> tuple[tuple[int, datetime], tuple[int, datetime]]:
