@@ -4,6 +4,7 @@ act detection, lazy frames in :class:`Analysis`, and the parser running ahead of
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import polars as pl
@@ -330,3 +331,55 @@ def test_prepare_in_an_in_memory_database(tmp_path: Path) -> None:
             results.append({frame: getattr(result, frame) for frame in _FRAMES})
     for frame in _FRAMES:
         assert results[0][frame].equals(results[1][frame]), frame
+
+
+def test_acts_detected_while_saving_are_those_detected_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import into an empty database detects the acts as it saves, so ``prepare`` reads
+    no text and detects nothing; what it stores is what detecting from the stored text
+    gives. The export holds two chats, newest message first, so the messages' ids do not
+    follow the timeline's order (relationship, then time)."""
+    from reciprocity import demo
+
+    kai = next(f for f in demo.write_demo(tmp_path / "exports") if f.suffix == ".csv")
+    rows = pl.read_csv(kai, infer_schema=False)
+    robin = rows.with_columns(pl.col("sender", "conversation").str.replace("Kai", "Robin"))
+    export = tmp_path / "two chats.csv"
+    pl.concat([rows, robin]).sort("timestamp", descending=True).write_csv(export)
+    options = ingest.Options(timezone=demo.TIMEZONE)
+    results = []
+    for during in (True, False):
+        with store.open_db(tmp_path / f"{during}.sqlite") as db:
+            pipeline.import_file(db, export, me=demo.ME, options=options)
+            assert store.is_cached(db, pipeline._acts_name())
+            if during:
+                stored = store.cached(db, pipeline._acts_name())
+                assert stored is not None
+                ids = store.messages_frame(db, cache=False)["message_id"]
+                assert not stored["message_id"].equals(ids)  # id order, not the timeline's
+                with monkeypatch.context() as patch:
+                    patch.setattr(pipeline, "detect_acts", _no_detection)
+                    timings = pipeline.prepare(db, rows=400)
+                assert "acts" in timings.stages  # only joined to the windows
+                # Prepared again for another silence gap: the windows need no text either.
+                with monkeypatch.context() as patch:
+                    patch.setattr(pipeline, "detect_acts", _no_detection)
+                    patch.setattr(store, "messages_frame", _no_detection)
+                    pipeline.prepare(db, rows=400, silence=timedelta(hours=2))
+            else:
+                with db.engine.begin() as conn:
+                    conn.exec_driver_sql("DELETE FROM frame_cache WHERE name LIKE 'message_acts/%'")
+                pipeline.prepare(db, rows=400)
+            result = pipeline.analyze(db)
+            results.append({frame: getattr(result, frame) for frame in _FRAMES})
+            results[-1]["acts"] = pipeline.acts_frame(db)
+            results[-1]["later"] = pipeline.analyze(db, silence=timedelta(hours=2)).balance
+    during, after = results
+    assert during["exchanges"]["relationship_id"].n_unique() == 2
+    for frame in (*_FRAMES, "acts", "later"):
+        assert during[frame].equals(after[frame]), frame
+
+
+def _no_detection(*args: object, **kwargs: object) -> pl.DataFrame:
+    raise AssertionError("the text was read or detected again")

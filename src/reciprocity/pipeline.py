@@ -127,8 +127,15 @@ def import_file(
         finally:
             batches.close()
 
+    # Act detection needs only each message's text, so it runs on the batches as they are
+    # saved (on a thread: the save leaves a core idle part of the time) rather than on
+    # the text read back by the analysis.
+    memo = ActsMemo()
+    acts_found = store.Derived(_acts_name(), lambda texts: detect_acts(texts, memo))
     with timings.stage("save"):
-        result = store.import_batches(db, parsed(), file=str(path), me=me, format=name)
+        result = store.import_batches(
+            db, parsed(), file=str(path), me=me, format=name, derived=acts_found
+        )
     if store.get_setting(db, ZONE_SETTING) is None and options.timezone is not None:
         store.set_setting(db, ZONE_SETTING, options.timezone)
     return ImportOutcome(path=path, format=name, result=result, timings=timings)
@@ -370,8 +377,11 @@ def acts_frame(db: store.Database, timings: Timings | None = None) -> pl.DataFra
 
     with timings.stage("acts"):
         found = store.derived(db, _acts_name(), detect)
-        if not found["message_id"].equals(frame["message_id"]):  # pragma: no cover - guard
-            found = frame.select("message_id").join(found, on="message_id", how="left")
+        if not found["message_id"].equals(frame["message_id"]):
+            # stored by an import, in id order
+            found = frame.select("message_id").join(
+                found, on="message_id", how="left", maintain_order="left"
+            )
         kept = frame.drop("text", "reply_to_message_id")
         frame = pl.concat([kept, found.drop("message_id")], how="horizontal")
     return frame
@@ -557,8 +567,17 @@ def prepare(
         return timings
     quiet = max(silence, exchanges.SUPPORT_WINDOW)
     with timings.stage("read"):
-        windows = store.analysis_windows(db, rows=rows, quiet=quiet)
-        stored = store.cached(db, names.acts, windows.version)
+        # With the acts stored (by the import, or an earlier analysis) the windows need no
+        # text, and are cut from the key columns without reading each one.
+        known = store.is_cached(db, names.acts)
+        windows = store.analysis_windows(db, rows=rows, quiet=quiet, text=not known)
+        stored = store.cached(db, names.acts, windows.version) if known else None
+        if known and stored is None:
+            raise StoreError("the data changed during the analysis; run it again")
+        if stored is not None and not stored["message_id"].equals(windows.ids):
+            stored = windows.ids.to_frame().join(
+                stored, on="message_id", how="left", maintain_order="left"
+            )
     parts = _Parts()
     memo = ActsMemo()
     with store.FrameWriter(db, windows.version) as writer, contextlib.ExitStack() as stack:
@@ -570,7 +589,7 @@ def prepare(
         # The next window is read (SQLite and Polars let go of the interpreter lock) while
         # this one is analysed.
         read: Iterator[pl.DataFrame] = windows
-        if WINDOWS_AHEAD and db.threads_share:
+        if WINDOWS_AHEAD and db.threads_share and stored is None:
             read = stack.enter_context(contextlib.closing(_ahead(windows, WINDOWS_AHEAD)))
 
         def acts_windows() -> Iterator[pl.DataFrame]:
@@ -591,7 +610,7 @@ def prepare(
                                 "the stored acts do not match the messages; run it again"
                             )
                     at += window.height
-                    kept = window.drop("text", "reply_to_message_id")
+                    kept = window.drop("text", "reply_to_message_id", strict=False)
                     frame = pl.concat([kept, found.drop("message_id")], how="horizontal")
                 del window, found, kept
                 with timings.stage("figures"):
@@ -665,7 +684,7 @@ class _Parts:
 
     def reply_speed(self) -> pl.DataFrame:
         """:func:`~reciprocity.exchanges.reply_speed` of every window's exchanges."""
-        speed = combine_reply_speed(self.turns)
+        speed = combine_reply_speed(self.turns, whole=True)
         return speed.with_columns(pl.col("person").cast(pl.String))
 
     def add_events(self, part: pl.DataFrame) -> None:

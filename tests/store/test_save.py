@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from reciprocity.errors import ImportFailed, StoreError
 from reciprocity.store import (
     Database,
+    Derived,
     MeUnknown,
     import_batches,
     import_history,
@@ -319,3 +320,80 @@ def test_only_an_import_into_an_empty_database_keeps_its_keys(
     save(sqlite_db, messages(CHAT))  # adds to what is there: read back when needed
     assert _imported_keys(sqlite_db) is None
     assert messages_frame(sqlite_db).height == 5
+
+
+def _lengths(calls: list[int]) -> Derived:
+    """A :class:`Derived` giving each text's length, recording how many texts each call got."""
+
+    def columns(texts: pl.Series) -> pl.DataFrame:
+        calls.append(texts.len())
+        return texts.str.len_chars().alias("chars").to_frame()
+
+    return Derived("test/lengths", columns)
+
+
+def _cached(db: Database, name: str) -> pl.DataFrame | None:
+    from reciprocity.store.cache import load, state
+
+    with db.engine.connect() as conn:
+        return load(conn, name, state(conn))
+
+
+def test_an_import_into_an_empty_database_derives_from_every_text_once(
+    sqlite_db: Database, messages: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Texts go to the derive function in groups of at least DERIVE_ROWS (the last one
+    # gets the rest), yet the cached rows are one per message with a sender, in id order.
+    monkeypatch.setattr(save_module, "DERIVE_ROWS", 4)
+    chat = messages([*CHAT, ("Sam", 40, None), ("Alex", 41, "long " * 30)])
+    other = messages([("Jo", 3, "hey"), (None, 3, "Jo changed their number"), ("Sam", 3, "hi")])
+    other = other.with_columns(pl.lit("Jo").alias("conversation"))
+    calls: list[int] = []
+    batches = [chat.head(3), other, chat.slice(3)]
+    import_batches(
+        sqlite_db, iter(batches), file="c.txt", me="Sam", format="csv", derived=_lengths(calls)
+    )
+    found = _cached(sqlite_db, "test/lengths")
+    assert found is not None
+    expected = pl.read_database(
+        "SELECT id AS message_id, text FROM messages WHERE sender_identity_id IS NOT NULL "
+        "ORDER BY id",
+        sqlite_db.engine,
+    ).select(pl.col("text").str.len_chars().alias("chars"), "message_id")
+    assert found.equals(expected)
+    assert found["chars"].null_count() == 1  # a message without text
+    assert calls == [4, 5]  # 2 + 2 texts, then the last batch's 5 at the end
+    assert sum(calls) == found.height == 9
+
+
+def test_only_an_import_into_an_empty_database_derives(
+    sqlite_db: Database, messages: Build
+) -> None:
+    calls: list[int] = []
+    save(sqlite_db, messages(CHAT[:3]))
+    import_batches(
+        sqlite_db,
+        iter([messages(CHAT)]),
+        file="chat.txt",
+        me="Sam",
+        format="csv",
+        derived=_lengths(calls),
+    )
+    assert calls == []
+    assert _cached(sqlite_db, "test/lengths") is None
+
+
+def test_a_failing_derive_writes_nothing(sqlite_db: Database, messages: Build) -> None:
+    def broken(texts: pl.Series) -> pl.DataFrame:
+        raise RuntimeError("derive broke")
+
+    with pytest.raises(RuntimeError, match="derive broke"):
+        import_batches(
+            sqlite_db,
+            iter([messages(CHAT)]),
+            file="chat.txt",
+            me="Sam",
+            format="csv",
+            derived=Derived("test/broken", broken),
+        )
+    assert counts(sqlite_db)["messages"] == 0

@@ -31,17 +31,26 @@ HOUR = timedelta(hours=1)
 
 
 def check(db: Database, rows: int, quiet: timedelta) -> list[pl.DataFrame]:
-    """The windows, after checking them against the whole frame and its window bounds."""
+    """The windows, after checking them against the whole frame and its window bounds,
+    and the windows without text against the whole frame without it."""
     whole = messages_frame(db, cache=False)
-    windows = list(analysis_windows(db, rows=rows, quiet=quiet))
+    read = analysis_windows(db, rows=rows, quiet=quiet)
+    windows = list(read)
     assert [w.height for w in windows] == [
         n for _, n in window_bounds(whole, rows=rows, quiet=quiet)
     ]
+    assert read.ids.equals(whole["message_id"])
+    bare = analysis_windows(db, rows=rows, quiet=quiet, text=False)
+    assert bare.bounds == read.bounds
+    assert bare.ids.equals(whole["message_id"])
+    assert bare.people.equals(read.people)
+    cut = list(bare)
     if whole.height == 0:
-        assert windows == []
+        assert windows == cut == []
     else:
         assert all(w.schema == pl.Schema(FRAME_SCHEMA) for w in windows)
         assert pl.concat(windows).equals(whole)
+        assert pl.concat(cut).equals(whole.drop("text", "reply_to_message_id"))
     return windows
 
 

@@ -32,7 +32,7 @@ from reciprocity.store.read import (
     message_texts,
     messages_frame,
 )
-from reciprocity.store.save import ImportResult, import_batches
+from reciprocity.store.save import Derived, ImportResult, import_batches
 from reciprocity.store.settings import get_setting, set_setting
 from reciprocity.store.windowed import AnalysisWindows, analysis_windows
 
@@ -41,6 +41,7 @@ __all__ = [
     "RELATIONSHIP_KINDS",
     "AnalysisWindows",
     "Database",
+    "Derived",
     "FrameWriter",
     "ImportResult",
     "MeUnknown",

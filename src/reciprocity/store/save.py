@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -60,6 +60,9 @@ _OPTIONAL = frozenset({"source_id", "reply_to_source_id"})
 _SENDERS_SHOWN = 12
 # What an import into an empty database keeps of each batch to plan the analysis windows.
 _KEPT = ("conversation_id", "sender_identity_id", "ts_us", "ordinal", "kind")
+#: Messages whose texts :class:`Derived` gets at once (at least; the last call gets the
+#: rest): each call may have a fixed cost, and what waits for it is held in memory.
+DERIVE_ROWS = 100_000
 #: Use the driver-level bulk routes of :mod:`.bulk` (tests turn them off to exercise the
 #: portable route).
 FAST_BULK = True
@@ -82,6 +85,23 @@ class ImportResult:
     me: str | None
 
 
+@dataclass(frozen=True)
+class Derived:
+    """Per-message columns computed from the text while an import streams in, so that
+    the analysis need not read the text back.
+
+    ``columns`` maps texts (of messages with a sender, in file order; a text may be null)
+    to a frame with one row per text, the same whether it gets them all at once or in
+    parts. When the import goes into an empty SQLite database, :func:`import_batches`
+    calls it on a thread alongside the save, with :data:`DERIVE_ROWS` texts or more at a
+    time, and caches the rows under ``name`` with a ``message_id`` column: a row per
+    message with a sender, in id order. Otherwise it is not called.
+    """
+
+    name: str
+    columns: Callable[[pl.Series], pl.DataFrame]
+
+
 def import_batches(
     db: Database,
     batches: Iterable[pl.DataFrame],
@@ -89,6 +109,7 @@ def import_batches(
     file: str,
     me: str | None,
     format: str,
+    derived: Derived | None = None,
 ) -> ImportResult:
     """Save every batch in one transaction and say what was new.
 
@@ -97,7 +118,7 @@ def import_batches(
     from earlier imports. Raises :class:`~reciprocity.store.people.MeUnknown` when the user
     cannot be found among the senders, :class:`~reciprocity.errors.StoreError` when the
     database refuses the write, and lets the parser's ``ImportFailed`` through; in every
-    case nothing is written.
+    case nothing is written. ``derived``: see :class:`Derived`.
     """
     errors: tuple[type[BaseException], ...] = (SQLAlchemyError,)
     driver = getattr(db.engine.dialect, "loaded_dbapi", None)
@@ -111,7 +132,7 @@ def import_batches(
             # The file's checksum is read alongside (hashlib lets go of the interpreter
             # lock) and recorded at the end.
             checksum = pool.submit(_sha256, file)
-            saver = _Saver(conn, file=file, me=me, format=format)
+            saver = _Saver(conn, file=file, me=me, format=format, derived=derived)
             try:
                 for batch, digest in _hashed_ahead(batches):
                     saver.add(batch, digest)
@@ -128,10 +149,12 @@ def import_batches(
         # The key columns of what was just written (and the messages per sender), so the
         # analysis does not read a million rows back to plan its windows; tagged with the
         # state inside the import, so any later write makes them stale.
-        version, keys, counts = saver.frame
+        version, keys, counts, found = saver.frame
         saver.frame = None
         cache_save(db, KEYS_CACHE_NAME, version, keys)
         cache_save(db, SENDERS_CACHE_NAME, version, counts)
+        if derived is not None and found is not None:
+            cache_save(db, derived.name, version, found)
     return result
 
 
@@ -185,10 +208,56 @@ def _sha256(file: str) -> str | None:
     return digest.hexdigest()
 
 
+class _Deriving:
+    """A :class:`Derived` running on a thread of its own over the texts it is given, in
+    groups of :data:`DERIVE_ROWS` or more."""
+
+    def __init__(self, derived: Derived) -> None:
+        self.derived = derived
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reciprocity-derive")
+        self.waiting: list[pl.Series] = []
+        self.rows = 0
+        self.running: list[Future[pl.DataFrame]] = []
+
+    def add(self, texts: pl.Series) -> None:
+        self.waiting.append(texts)
+        self.rows += texts.len()
+        if self.rows >= DERIVE_ROWS:
+            self._start()
+
+    def _start(self) -> None:
+        if self.waiting:
+            texts = pl.concat(self.waiting, how="vertical")
+            self.waiting, self.rows = [], 0
+            self.running.append(self.pool.submit(self.derived.columns, texts))
+
+    def result(self) -> pl.DataFrame | None:
+        """Every row so far, in order (``None`` for no texts)."""
+        self._start()
+        frames = [job.result() for job in self.running]
+        self.running = []
+        return pl.concat(frames, how="vertical") if frames else None
+
+    def close(self) -> None:
+        """Drop what is still waiting and let the thread finish."""
+        self.waiting = []
+        for job in self.running:
+            job.cancel()
+        self.pool.shutdown(wait=True)
+
+
 class _Saver:
     """The state of one import while its batches stream in."""
 
-    def __init__(self, conn: Connection, *, file: str, me: str | None, format: str) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        file: str,
+        me: str | None,
+        format: str,
+        derived: Derived | None = None,
+    ) -> None:
         self.conn = conn
         self.file = file
         self.me = me
@@ -210,7 +279,9 @@ class _Saver:
         empty = conn.scalar(select(func.max(Message.id))) is None
         if conn.dialect.name == "sqlite" and not self.listing_only and empty:
             self.kept = []
-        self.frame: tuple[str, pl.DataFrame, pl.DataFrame] | None = None
+        # The derived columns of the kept rows, while they are kept.
+        self.deriving = _Deriving(derived) if derived and self.kept is not None else None
+        self.frame: tuple[str, pl.DataFrame, pl.DataFrame, pl.DataFrame | None] | None = None
         # Inserting a batch (SQLite works without the interpreter lock) on a thread while
         # the next one is prepared; only where the driver allows a connection to be used
         # from another thread (files, not SQLite's in-memory databases) and one at a time.
@@ -241,6 +312,11 @@ class _Saver:
         if self.listing_only:
             return
         frame = self._with_ids(batch)
+        if self.deriving is not None:
+            # the rows `_inserted` keeps, in the same order
+            self.deriving.add(
+                frame.filter(pl.col("sender_identity_id").is_not_null()).get_column("text")
+            )
         self._insert(self._numbered(frame, digest))
 
     def _check(self, batch: pl.DataFrame) -> None:
@@ -350,6 +426,7 @@ class _Saver:
         if self.kept is not None:
             if added != frame.height:
                 self.kept = None  # some rows were already there: read back instead
+                self._stop_deriving()
             else:
                 # Position in insertion order (ids follow it); lines nobody sent are never
                 # analysed, so they are left out now, a batch at a time.
@@ -362,8 +439,15 @@ class _Saver:
                 )
         self.added += added
 
+    def _stop_deriving(self) -> None:
+        if self.deriving is not None:
+            self.deriving.close()
+            self.deriving = None
+
     def close(self) -> None:
-        """Let the writer thread finish (whatever happened), before the transaction ends."""
+        """Let the writer and derive threads finish (whatever happened), before the
+        transaction ends."""
+        self._stop_deriving()
         if self.writer is not None:
             if self.in_flight is not None:
                 self.in_flight[1].exception()  # wait; the error, if any, is raised elsewhere
@@ -402,11 +486,13 @@ class _Saver:
             me=self.me if self.me is not None else min(self.me_seen, default=None),
         )
 
-    def _keys(self, kept: list[pl.DataFrame]) -> tuple[str, pl.DataFrame, pl.DataFrame] | None:
-        """The key columns of this import's messages with a sender (:func:`.fetch.message_keys`
-        of every conversation), the messages per sender and the state they belong to,
-        when every row was added to an empty table (so the messages got consecutive ids
-        in file order)."""
+    def _keys(
+        self, kept: list[pl.DataFrame]
+    ) -> tuple[str, pl.DataFrame, pl.DataFrame, pl.DataFrame | None] | None:
+        """The state they belong to, the key columns of this import's messages with a
+        sender (:func:`.fetch.message_keys` of every conversation), the messages per sender
+        and the :class:`Derived` columns with ``message_id``, when every row was added to
+        an empty table (so the messages got consecutive ids in file order)."""
         low, high, count = self.conn.execute(
             select(func.min(Message.id), func.max(Message.id), func.count())
         ).one()
@@ -420,7 +506,14 @@ class _Saver:
             pl.col("ordinal").cast(pl.Int64),
             pl.col("kind").cast(pl.Categorical),
         )
-        return cache_state(self.conn), keys, sender_counts(keys)
+        found = None
+        if self.deriving is not None:
+            found = self.deriving.result()
+            if found is not None and found.height == keys.height:
+                found = found.with_columns(keys.get_column("message_id"))
+            else:  # pragma: no cover - `derived` broke its promise: leave the cache out
+                found = None
+        return cache_state(self.conn), keys, sender_counts(keys), found
 
     def _check_me(self) -> None:
         if not self.senders:

@@ -4,6 +4,8 @@
 (:func:`.fetch.message_keys`, no text: about 40 bytes a message), decides the windows with
 :func:`reciprocity.metrics.windows.window_bounds`, and then reads each window's full rows
 with queries limited to that window's messages, so memory holds the keys plus one window.
+A caller that has what it needs of the text already (act detection stored by the import)
+asks for windows without it, which are slices of the keys: nothing more is read.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from reciprocity.store.cache import state as cache_state
 from reciprocity.store.db import Database
 from reciprocity.store.fetch import message_keys, messages_in
 from reciprocity.store.read import (
+    FRAME_SCHEMA,
     KEYS_CACHE_NAME,
     Owners,
     owners,
@@ -36,6 +39,8 @@ __all__ = ["PEOPLE_SCHEMA", "AnalysisWindows", "analysis_windows"]
 #: analysis frame's, is read as an id range (one scan); shorter runs are looked up by id.
 #: Each query costs about as much as a few dozen look-ups.
 _MIN_RUN = 64
+#: The analysis frame's columns that only a read of the messages' rows gives.
+_TEXT_COLUMNS = ("text", "reply_to_message_id")
 
 
 class AnalysisWindows:
@@ -46,7 +51,8 @@ class AnalysisWindows:
       in, under which results computed from them are cached;
     - ``people``: ``relationship_id`` and ``person`` of each relationship with a text or
       media message (the pairs that the exchanges of all the windows hold), by id;
-    - ``bounds``: each window's ``(start, length)`` in the timeline.
+    - ``bounds``: each window's ``(start, length)`` in the timeline;
+    - ``ids``: the ``message_id`` of every row of the timeline, in its order.
     """
 
     def __init__(
@@ -54,9 +60,10 @@ class AnalysisWindows:
         version: str,
         people: pl.DataFrame,
         bounds: list[tuple[int, int]],
+        ids: pl.Series,
         windows: Iterator[pl.DataFrame],
     ) -> None:
-        self.version, self.people, self.bounds = version, people, bounds
+        self.version, self.people, self.bounds, self.ids = version, people, bounds, ids
         self._windows = windows
 
     def __iter__(self) -> AnalysisWindows:
@@ -71,25 +78,33 @@ PEOPLE_SCHEMA: dict[str, pl.DataType] = {"relationship_id": pl.Int64(), "person"
 
 
 def analysis_windows(
-    db: Database, *, rows: int = 100_000, quiet: timedelta = timedelta(hours=24)
+    db: Database,
+    *,
+    rows: int = 100_000,
+    quiet: timedelta = timedelta(hours=24),
+    text: bool = True,
 ) -> AnalysisWindows:
     """The analysis frame (:func:`.read.messages_frame`, same columns, types and rows)
     window by window: concatenated, the windows equal ``messages_frame(db, cache=False)``.
+    The windows are the slices of :func:`~reciprocity.metrics.windows.window_bounds` with
+    ``rows`` and ``quiet``; there are none when there is nothing to analyse.
 
-    The key columns are read now; each window's rows when it is asked for. The windows
-    are the slices of :func:`~reciprocity.metrics.windows.window_bounds` with ``rows`` and
-    ``quiet``; there are none when there is nothing to analyse. Each window is read in a
+    The key columns are read now; each window's rows when it is asked for, in a
     transaction of its own, so none is held open while the caller works (a long read
     would keep SQLite from checkpointing what the caller writes); if an import or a
     change to people lands meanwhile, :class:`~reciprocity.errors.StoreError` is raised
-    rather than mixing two states of the data.
+    rather than mixing two states of the data. With ``text=False`` the windows leave out
+    ``text`` and ``reply_to_message_id``, and are cut from the key columns already read
+    (about 45 bytes a message held until the last window) rather than read, so they all
+    come from the state ``version`` names.
     """
     with db.engine.connect() as conn:
         version = cache_state(conn)
         who = owners(conn)
         keys = _keys(conn, who.chats, version) if who.chats else None
     if keys is None:
-        return AnalysisWindows(version, pl.DataFrame(schema=PEOPLE_SCHEMA), [], iter(()))
+        nothing = pl.Series("message_id", [], dtype=pl.Int64)
+        return AnalysisWindows(version, pl.DataFrame(schema=PEOPLE_SCHEMA), [], nothing, iter(()))
     timeline = _in_timeline_order(keys, who)
     del keys
     bounds = window_bounds(timeline, rows=rows, quiet=quiet)
@@ -104,12 +119,14 @@ def analysis_windows(
         {"relationship_id": talking, "person": [name_of[r] for r in talking]},
         schema=PEOPLE_SCHEMA,
     )
-    # Only the ids (in timeline order) and their conversations are needed from here on.
     ids = timeline.get_column("message_id")
+    if not text:
+        return AnalysisWindows(version, people, bounds, ids, _slices(timeline, who, bounds))
+    # Only the ids (in timeline order) and their conversations are needed from here on.
     chats = timeline.get_column("conversation_id")
     del timeline
     windows = _windows(db, version, who, ids, chats, bounds)
-    return AnalysisWindows(version, people, bounds, windows)
+    return AnalysisWindows(version, people, bounds, ids, windows)
 
 
 def _keys(conn: Connection, chats: list[int], version: str) -> pl.DataFrame:
@@ -147,6 +164,20 @@ def _windows(
             raise StoreError("the data changed during the analysis; run it again")
         # Back into timeline order: the row of the k-th smallest id is the k-th row of raw.
         yield shape(raw, who).gather(order.rank("ordinal") - 1)
+
+
+def _slices(
+    timeline: pl.DataFrame, who: Owners, bounds: list[tuple[int, int]]
+) -> Iterator[pl.DataFrame]:
+    """The windows without their text: slices of the timeline's key columns, with each
+    row's person named as :func:`.read.shape` names it."""
+    person = pl.col("conversation_id").replace_strict(who.chats, who.names, return_dtype=pl.String)
+    columns = [name for name in FRAME_SCHEMA if name not in _TEXT_COLUMNS]
+    for start, length in bounds:
+        window = timeline.slice(start, length)
+        yield window.with_columns(person.alias("person"), pl.col("kind").cast(pl.String)).select(
+            columns
+        )
 
 
 def _in_timeline_order(keys: pl.DataFrame, who: Owners) -> pl.DataFrame:
