@@ -92,6 +92,35 @@ def test_sqlite_is_tuned(sqlite_db: Database) -> None:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
 
 
+def test_a_big_write_leaves_the_log_to_a_checkpoint_on_a_thread(tmp_path: Path) -> None:
+    path = tmp_path / "big.sqlite"
+    db = open_db(path)
+    with db.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        with db.big_write(raw), conn.begin():
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+            conn.exec_driver_sql("CREATE TABLE filler (x BLOB)")
+            for _ in range(300):
+                conn.exec_driver_sql("INSERT INTO filler VALUES (randomblob(8000))")
+        # The commit left every page in the log, and the connection as it was.
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+    log = Path(f"{path}-wal")
+    assert log.stat().st_size > 2_000_000
+    size = path.stat().st_size
+    db.checkpoint_later()
+    db.close()  # waits for the checkpoint
+    assert path.stat().st_size > size + 2_000_000  # the pages are in the database now
+    with sqlite3.connect(path) as plain:
+        assert plain.execute("SELECT count(*) FROM filler").fetchone() == (300,)
+
+
+def test_a_big_write_elsewhere_changes_nothing() -> None:
+    with open_db("sqlite://") as db, db.engine.connect() as conn:
+        with db.big_write(conn.connection.dbapi_connection):
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+        db.checkpoint_later()  # nothing to do in memory
+
+
 def test_reopening_a_current_database_skips_alembic(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,8 +6,11 @@ path or URL overrides it. PostgreSQL (server mode) goes through the same models.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -58,6 +61,8 @@ class Database:
     engine: Engine
     path: Path | None
     url: str
+    # Checkpoints running on threads (see :meth:`checkpoint_later`), joined by :meth:`close`.
+    _checkpoints: list[threading.Thread] = field(default_factory=list, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -69,8 +74,42 @@ class Database:
         """Whether connections may be used from several threads (:func:`shares_threads`)."""
         return shares_threads(self.engine)
 
+    @contextlib.contextmanager
+    def big_write(self, raw_connection: Any) -> Iterator[None]:
+        """Around one large write transaction on ``raw_connection`` (the driver's
+        connection): on a SQLite file, its commit does not copy the write-ahead log into
+        the database, as it would for the tens of MB an import of a long chat writes.
+        :meth:`checkpoint_later` does that afterwards, on a thread, while the caller goes on
+        (the analysis of what was imported). Elsewhere this does nothing."""
+        if self.path is None or not self.is_sqlite:
+            yield
+            return
+        (before,) = raw_connection.execute("PRAGMA wal_autocheckpoint").fetchone()
+        raw_connection.execute("PRAGMA wal_autocheckpoint=0")
+        try:
+            yield
+        finally:
+            raw_connection.execute(f"PRAGMA wal_autocheckpoint={int(before)}")
+
+    def checkpoint_later(self) -> None:
+        """Copy the write-ahead log into a SQLite file on a thread of its own (readers and
+        writers go on meanwhile); :meth:`close` and the end of the process wait for it."""
+        if self.path is None or not self.is_sqlite:
+            return
+
+        def checkpoint() -> None:
+            # Best effort: a busy database keeps its log until the next checkpoint.
+            with contextlib.suppress(SQLAlchemyError), self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+        thread = threading.Thread(target=checkpoint, name="reciprocity-checkpoint")
+        thread.start()
+        self._checkpoints.append(thread)
+
     def close(self) -> None:
         """Close every pooled connection (the file can then be moved or deleted)."""
+        while self._checkpoints:
+            self._checkpoints.pop().join()
         self.engine.dispose()
 
     def __enter__(self) -> Database:

@@ -127,7 +127,9 @@ def import_batches(
     try:
         with (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="reciprocity-sha") as pool,
-            db.engine.begin() as conn,
+            db.engine.connect() as conn,
+            db.big_write(conn.connection.dbapi_connection),
+            conn.begin(),
         ):
             # The file's checksum is read alongside (hashlib lets go of the interpreter
             # lock) and recorded at the end.
@@ -145,6 +147,7 @@ def import_batches(
             f"could not save {file} to {db}: {reason}. Nothing was written; if another "
             "Reciprocity is running, let it finish and try again."
         ) from exc
+    db.checkpoint_later()
     if saver.frame is not None:
         # The key columns of what was just written (and the messages per sender), so the
         # analysis does not read a million rows back to plan its windows; tagged with the
