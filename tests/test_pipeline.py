@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -383,3 +384,26 @@ def test_acts_detected_while_saving_are_those_detected_after(
 
 def _no_detection(*args: object, **kwargs: object) -> pl.DataFrame:
     raise AssertionError("the text was read or detected again")
+
+
+def test_the_analysis_runs_on_the_in_memory_engine_and_gives_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reciprocity import demo
+
+    seen: list[object] = []
+    figure_part = pipeline.figure_part
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        seen.append(pl.Config.state(if_set=True).get("POLARS_ENGINE_AFFINITY"))
+        return figure_part(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "figure_part", recording)
+    monkeypatch.delenv("POLARS_ENGINE_AFFINITY", raising=False)
+    alex = demo.write_demo(tmp_path / "exports")[0]
+    with store.open_db(tmp_path / "engine.sqlite") as db:
+        pipeline.import_file(db, alex, me=demo.ME, options=ingest.Options(timezone=demo.TIMEZONE))
+        pipeline.prepare(db)
+    assert seen
+    assert set(seen) == {"in-memory"}
+    assert "POLARS_ENGINE_AFFINITY" not in pl.Config.state(if_set=True)
