@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import sqlite3
 from pathlib import Path
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import Engine, create_engine, inspect
 
 from reciprocity.store import Database, open_db
 from reciprocity.store.migrate import HEAD, alembic_config, current_revision, known_revisions
@@ -21,9 +23,49 @@ def test_head_constant_matches_the_scripts() -> None:
     assert HEAD in known_revisions()
 
 
-def test_models_and_migrations_agree(db: Database) -> None:
+def _by_scripts(path: Path) -> Engine:
+    """A database built by running every migration script from nothing."""
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+    return engine
+
+
+def test_models_and_migrations_agree(tmp_path: Path) -> None:
+    engine = _by_scripts(tmp_path / "scripts.sqlite")
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def _schema(path: Path) -> set[tuple[str, str, tuple[str, ...]]]:
+    """Every table and index of a SQLite file: its type, name, and the clauses of its SQL
+    (a table's columns and constraints in any order)."""
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+    schema = set()
+    for kind, name, sql in rows:
+        text = " ".join((sql or "").split())
+        head, _, body = text.partition("(")
+        clauses = re.split(r",(?![^(]*\))", body.rstrip(")")) if kind == "table" else [body]
+        schema.add((kind, name, (head.strip(), *sorted(c.strip() for c in clauses))))
+    return schema
+
+
+def test_a_new_database_gets_the_schema_the_scripts_build(tmp_path: Path) -> None:
+    # open_db creates a new database from the models, without running the scripts.
+    open_db(tmp_path / "new.sqlite").close()
+    _by_scripts(tmp_path / "scripts.sqlite").dispose()
+    created, scripted = _schema(tmp_path / "new.sqlite"), _schema(tmp_path / "scripts.sqlite")
+    assert len(created) > 20
+    assert created == scripted
+
+
+def test_a_current_database_is_checked_by_open_db_too(db: Database) -> None:
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert current_revision(conn) == HEAD
     assert diff == []
 
 

@@ -2,7 +2,9 @@
 
 The Alembic scripts ship inside the package (``store/migrations``) and run from code; no
 ``alembic.ini`` is needed. Opening a database that is already current costs one small
-query: Alembic itself is only imported when there is something to do.
+query: Alembic itself is only imported when there is something to upgrade. A new, empty
+database gets the tables of :mod:`.models` directly, stamped with :data:`HEAD` (what
+Alembic's ``stamp`` writes): a test checks that this is the schema the scripts build.
 """
 
 from __future__ import annotations
@@ -10,7 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    inspect,
+    text,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from reciprocity.errors import StoreError
@@ -72,11 +84,31 @@ def upgrade(engine: Engine, where: str) -> None:
             f"{where} is not a Reciprocity database. Choose another file with --db "
             "(or RECIPROCITY_DB); Reciprocity creates the file if it does not exist."
         )
-    from alembic import command
-
     try:
         with engine.begin() as conn:
-            command.upgrade(alembic_config(conn), "head")
+            if current is None:
+                create(conn)
+            else:
+                from alembic import command
+
+                command.upgrade(alembic_config(conn), "head")
     except SQLAlchemyError as exc:
         reason = getattr(exc, "orig", None) or exc
         raise StoreError(f"could not prepare {where}: {reason}") from exc
+
+
+def create(conn: Connection) -> None:
+    """Create every table of an empty database at :data:`HEAD`, as the migration scripts
+    would (a few times faster: Alembic and its template engine are not loaded), and record
+    the revision in ``alembic_version`` as Alembic does."""
+    from reciprocity.store.models import Base
+
+    Base.metadata.create_all(conn)
+    version = Table(
+        "alembic_version",
+        MetaData(),
+        Column("version_num", String(32), nullable=False),
+        PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+    )
+    version.create(conn, checkfirst=True)  # left empty by a downgrade to nothing
+    conn.execute(version.insert().values(version_num=HEAD))
