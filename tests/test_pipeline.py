@@ -407,3 +407,27 @@ def test_the_analysis_runs_on_the_in_memory_engine_and_gives_it_back(
     assert seen
     assert set(seen) == {"in-memory"}
     assert "POLARS_ENGINE_AFFINITY" not in pl.Config.state(if_set=True)
+
+
+def test_an_error_building_exchanges_ahead_reaches_prepare_and_nothing_is_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reciprocity import demo
+
+    def broken(windows: Iterator[pl.DataFrame], **kwargs: Any) -> Iterator[Any]:
+        yield from []
+        next(windows)
+        raise ValueError("exchanges broke")
+
+    alex = demo.write_demo(tmp_path / "exports")[0]
+    with store.open_db(tmp_path / "broken.sqlite") as db:
+        pipeline.import_file(db, alex, me=demo.ME, options=ingest.Options(timezone=demo.TIMEZONE))
+        before = _cached_names(db)
+        monkeypatch.setattr(pipeline, "exchanges_by_window", broken)
+        with pytest.raises(ValueError, match="exchanges broke"):
+            pipeline.prepare(db)
+        assert _cached_names(db) == before
+        monkeypatch.undo()
+        timings = pipeline.prepare(db)
+        assert "waiting" in timings.stages  # the exchanges were built on a thread
+        assert store.is_cached(db, pipeline._names(timedelta(hours=6), None).balance)

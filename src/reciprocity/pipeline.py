@@ -148,7 +148,7 @@ _BATCHES_AHEAD = 2
 
 
 def _ahead(
-    batches: Iterator[pl.DataFrame], ahead: int = _BATCHES_AHEAD
+    batches: Iterator[pl.DataFrame], ahead: int = _BATCHES_AHEAD, *, name: str = "parse"
 ) -> Generator[pl.DataFrame, None, None]:
     """``batches``, parsed on a thread of their own up to ``ahead`` batches ahead of the
     consumer (besides the one being made).
@@ -175,7 +175,7 @@ def _ahead(
         except BaseException as exc:  # handed to the consumer, which re-raises it
             slots.put(("error", exc))
 
-    worker = threading.Thread(target=produce, name="reciprocity-parse", daemon=True)
+    worker = threading.Thread(target=produce, name=f"reciprocity-{name}", daemon=True)
     worker.start()
     try:
         while True:
@@ -552,6 +552,9 @@ def _names(silence: timedelta, journal: pl.DataFrame | None) -> _Names:
     )
 
 
+#: Windows whose exchanges :func:`prepare` builds on a thread ahead of the ledger (0: none).
+EXCHANGES_AHEAD = 1
+
 #: Messages per window of :func:`prepare` (at least: a window ends at the first place after
 #: this many where the timeline may be cut, see :func:`reciprocity.metrics.windows.window_bounds`).
 WINDOW_ROWS = 100_000
@@ -580,8 +583,11 @@ def prepare(
     detected. Each window's acts, exchanges and ledger events are stored as parts as they
     come; of the whole only mergeable sums are kept (figure parts, counts, answered turns,
     the balance's sums and its last 90 days of events), from which the per-relationship
-    results are combined at the end, all stored in one transaction. Runs with Polars'
-    in-memory engine (see :func:`_in_memory_engine`).
+    results are combined at the end, all stored in one transaction. A window's exchanges
+    are built on a thread while the ledger of the one before is made (on a database whose
+    connections threads may share); that thread's stages are added to the timings, and
+    the time the ledger waited for it is stage ``waiting``. Runs with Polars' in-memory
+    engine (see :func:`_in_memory_engine`).
     """
     with _in_memory_engine():
         return _prepare(db, silence=silence, rows=rows)
@@ -608,29 +614,36 @@ def _prepare(db: store.Database, *, silence: timedelta, rows: int) -> Timings:
             )
     parts = _Parts()
     memo = ActsMemo()
+    # A window's exchanges are built on a thread while the ledger of the one before is
+    # made (Polars lets go of the interpreter lock for most of both), where connections
+    # may be shared between threads; that thread's stages are timed apart and added in.
+    ahead = bool(EXCHANGES_AHEAD and db.threads_share)
+    early = Timings() if ahead else timings
     with store.FrameWriter(db, windows.version) as writer, contextlib.ExitStack() as stack:
 
-        def keep(name: str, frame: pl.DataFrame) -> None:
-            with timings.stage("store"):
+        def keep(name: str, frame: pl.DataFrame, clock: Timings = timings) -> None:
+            with clock.stage("store"):
                 writer.add(name, frame)
 
         # The next window is read (SQLite and Polars let go of the interpreter lock) while
         # this one is analysed.
         read: Iterator[pl.DataFrame] = windows
         if WINDOWS_AHEAD and db.threads_share and stored is None:
-            read = stack.enter_context(contextlib.closing(_ahead(windows, WINDOWS_AHEAD)))
+            read = stack.enter_context(
+                contextlib.closing(_ahead(windows, WINDOWS_AHEAD, name="windows"))
+            )
 
         def acts_windows() -> Iterator[pl.DataFrame]:
             at = 0
             while True:
-                with timings.stage("read"):
+                with early.stage("read"):
                     window = next(read, None)
                 if window is None:
                     return
-                with timings.stage("acts"):
+                with early.stage("acts"):
                     if stored is None:
                         found = detect_acts(window["text"], memo).with_columns(window["message_id"])
-                        keep(names.acts, found)
+                        keep(names.acts, found, early)
                     else:
                         found = stored.slice(at, window.height)
                         if not found["message_id"].equals(window["message_id"]):
@@ -641,7 +654,7 @@ def _prepare(db: store.Database, *, silence: timedelta, rows: int) -> Timings:
                     kept = window.drop("text", "reply_to_message_id", strict=False)
                     frame = pl.concat([kept, found.drop("message_id")], how="horizontal")
                 del window, found, kept
-                with timings.stage("figures"):
+                with early.stage("figures"):
                     parts.figures.append(figure_part(frame, silence=silence))
                 yield frame
 
@@ -649,21 +662,36 @@ def _prepare(db: store.Database, *, silence: timedelta, rows: int) -> Timings:
             for built in exchanges_by_window(acts_windows(), window=silence):
                 narrow: list[pl.DataFrame] = []
                 while True:
-                    with timings.stage("exchanges"):
+                    with early.stage("exchanges"):
                         part = next(built, None)
                     if part is None:
                         break
-                    keep(names.exchanges, part)
+                    keep(names.exchanges, part, early)
                     narrow.append(part.select(DOWNSTREAM_COLUMNS))
                     del part
                 if narrow:
                     whole_window = pl.concat(narrow, how="vertical")
                     del narrow
-                    with timings.stage("balance"):
-                        parts.add_exchanges(whole_window)
                     yield whole_window
 
-        events = ledger_windows(window_exchanges(), journal, windows.people, silence=silence)
+        built: Iterator[pl.DataFrame] = window_exchanges()
+        if ahead:
+            built = stack.enter_context(
+                contextlib.closing(_ahead(built, EXCHANGES_AHEAD, name="exchanges"))
+            )
+
+        def summed() -> Iterator[pl.DataFrame]:
+            # Here, after the thread: it has the exchanges to build, the longer part.
+            while True:
+                with timings.stage("waiting" if ahead else "exchanges"):
+                    window = next(built, None)
+                if window is None:
+                    return
+                with timings.stage("balance"):
+                    parts.add_exchanges(window)
+                yield window
+
+        events = ledger_windows(summed(), journal, windows.people, silence=silence)
         while True:
             with timings.stage("ledger"):
                 part = next(events, None)
@@ -686,6 +714,9 @@ def _prepare(db: store.Database, *, silence: timedelta, rows: int) -> Timings:
             keep(names.patterns, patterns_from_counts(balanced, counts, kinds))
         with timings.stage("store"):
             writer.commit()
+    if ahead:
+        for name, spent in early.stages.items():
+            timings.stages[name] = timings.stages.get(name, 0.0) + spent
     return timings
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -189,6 +190,7 @@ class FrameWriter:
         # open here would share with the caller's reads: its frames are written at commit.
         self.held: list[tuple[str, int, bytes]] | None = None if db.threads_share else []
         self.encoding: tuple[str, Future[bytes]] | None = None
+        self.lock = threading.Lock()  # add and commit may come from several threads
 
     def __enter__(self) -> FrameWriter:
         return self
@@ -196,10 +198,11 @@ class FrameWriter:
     def add(self, name: str, frame: pl.DataFrame) -> None:
         """Cache ``frame`` as the next part of ``name`` (the first replaces whatever was
         cached under the name)."""
-        encoding = (name, self.pool.submit(_parquet, frame))
-        if self.encoding is not None:
-            self._write(*self.encoding)
-        self.encoding = encoding
+        with self.lock:
+            encoding = (name, self.pool.submit(_parquet, frame))
+            if self.encoding is not None:
+                self._write(*self.encoding)
+            self.encoding = encoding
 
     def _write(self, name: str, encoding: Future[bytes]) -> None:
         data = encoding.result()
@@ -230,6 +233,10 @@ class FrameWriter:
 
     def commit(self) -> None:
         """Make every frame written so far visible."""
+        with self.lock:
+            self._commit()
+
+    def _commit(self) -> None:
         if self.encoding is not None:
             self._write(*self.encoding)
             self.encoding = None
