@@ -402,17 +402,16 @@ def analyze(
     ``narrow`` gives exchanges with only :data:`DOWNSTREAM_COLUMNS`, which is all that the
     later stages, the guides and the pages read of them: at a million messages that is
     a third of the memory of all sixty-odd columns.
-
-    Runs with Polars' in-memory engine (see :func:`_in_memory_engine`).
     """
-    with _in_memory_engine():
-        return _run(db, silence=silence, narrow=narrow)
+    return _run(db, silence=silence, narrow=narrow)
 
 
 @contextmanager
 def _in_memory_engine() -> Iterator[None]:
-    """Polars' in-memory engine for the analysis, for as long as it runs (Polars' setting
-    is the process's: another thread's queries use it meanwhile too).
+    """Polars' in-memory engine for :func:`prepare`, for as long as it runs (Polars'
+    setting is the process's: another thread's queries use it meanwhile too; and
+    :func:`analyze`, which the pages call at once, mostly reads stored results, so it
+    leaves the setting alone).
 
     Polars 2 picks its streaming engine for most queries by default. The analysis works on
     frames that fit in memory (a window of a long chat at most), made by many small
