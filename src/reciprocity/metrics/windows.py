@@ -31,27 +31,27 @@ def allowed_cuts(frame: pl.DataFrame, *, quiet: timedelta) -> pl.Series:
     later = (rel > rel.shift(1)) | ((rel == rel.shift(1)) & (stamp >= stamp.shift(1)))
     if not frame.select(later.fill_null(True).all()).item():
         raise ValueError("the frame is not in timeline order (relationship, then time)")
-    keys = frame.select(
-        rel,
-        stamp,
-        me,
-        pl.col("kind").is_in(CONVERSATIONAL_KINDS).alias("_talk"),
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
-    )
+    # Lazy queries over the few columns needed, row numbers as UInt32: at a million
+    # messages the eager steps held some 60 MB of intermediate columns at once.
+    rows = frame.lazy().select(rel, stamp, me, "kind").with_row_index("_row")
     # (a) The start of every relationship: its leading calls and system rows go with its
     # first conversational message, so the cut goes before them. A relationship with no
     # conversational message at all starts a window of its own the same way.
-    starts = keys.filter(rel != rel.shift(1)).get_column("_row")
+    starts = rows.filter(rel != rel.shift(1)).select(row)
     # (b) Between two conversational messages p, m of one relationship (consecutive among
     # its conversational messages) when m comes more than ``quiet`` after p from the other
     # side. Rows between p and m are calls or system lines, which go with m: the cut
     # falls right after p. The rows are grouped by relationship, so the previous
     # conversational row is a plain shift once the others are filtered out.
-    talk = keys.filter("_talk")
     quiet_turn = (rel == rel.shift(1)) & (stamp - stamp.shift(1) > quiet) & (me != me.shift(1))
-    after_p = talk.select((row.shift(1) + 1).alias("_row"), quiet_turn.alias("_cut"))
-    cuts = pl.concat([starts, after_p.filter("_cut").get_column("_row")])
-    return cuts.unique().sort()
+    after_p = (
+        rows.filter(pl.col("kind").is_in(CONVERSATIONAL_KINDS))
+        .select((row.shift(1) + 1).alias("_row"), quiet_turn.alias("_cut"))
+        .filter("_cut")
+        .select(row)
+    )
+    cuts = pl.concat([starts, after_p]).collect().get_column("_row")
+    return cuts.cast(pl.Int64).unique().sort()
 
 
 def window_bounds(
