@@ -371,14 +371,7 @@ def test_only_an_import_into_an_empty_database_derives(
 ) -> None:
     calls: list[int] = []
     save(sqlite_db, messages(CHAT[:3]))
-    import_batches(
-        sqlite_db,
-        iter([messages(CHAT)]),
-        file="chat.txt",
-        me="Sam",
-        format="csv",
-        derived=_lengths(calls),
-    )
+    _derive(sqlite_db, messages(CHAT), _lengths(calls))
     assert calls == []
     assert _cached(sqlite_db, "test/lengths") is None
 
@@ -388,12 +381,9 @@ def test_a_failing_derive_writes_nothing(sqlite_db: Database, messages: Build) -
         raise RuntimeError("derive broke")
 
     with pytest.raises(RuntimeError, match="derive broke"):
-        import_batches(
-            sqlite_db,
-            iter([messages(CHAT)]),
-            file="chat.txt",
-            me="Sam",
-            format="csv",
-            derived=Derived("test/broken", broken),
-        )
+        _derive(sqlite_db, messages(CHAT), Derived("test/broken", broken))
     assert counts(sqlite_db)["messages"] == 0
+
+
+def _derive(db: Database, chat: pl.DataFrame, derived: Derived) -> None:
+    import_batches(db, iter([chat]), file="chat.txt", me="Sam", format="csv", derived=derived)

@@ -25,7 +25,7 @@ import polars as pl
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from reciprocity.store.db import Database
+from reciprocity.store.db import Database, pragma
 from reciprocity.store.models import FrameCache, Message, Setting
 
 _COUNTER = "data_version"
@@ -316,9 +316,5 @@ def _no_waiting(conn: Connection) -> Iterator[None]:
     if raw is None:
         yield
         return
-    (before,) = raw.execute("PRAGMA busy_timeout").fetchone()
-    raw.execute("PRAGMA busy_timeout=0")
-    try:
+    with pragma(raw, "busy_timeout", 0):
         yield
-    finally:
-        raw.execute(f"PRAGMA busy_timeout={int(before)}")

@@ -84,12 +84,8 @@ class Database:
         if self.path is None or not self.is_sqlite:
             yield
             return
-        (before,) = raw_connection.execute("PRAGMA wal_autocheckpoint").fetchone()
-        raw_connection.execute("PRAGMA wal_autocheckpoint=0")
-        try:
+        with pragma(raw_connection, "wal_autocheckpoint", 0):
             yield
-        finally:
-            raw_connection.execute(f"PRAGMA wal_autocheckpoint={int(before)}")
 
     def checkpoint_later(self) -> None:
         """Copy the write-ahead log into a SQLite file on a thread of its own (readers and
@@ -125,6 +121,18 @@ class Database:
 
     def __str__(self) -> str:
         return str(self.path) if self.path is not None else self.url
+
+
+@contextlib.contextmanager
+def pragma(raw_connection: Any, name: str, value: int) -> Iterator[None]:
+    """A SQLite connection's integer setting ``name`` at ``value`` (the driver's
+    connection), as it was again afterwards."""
+    (before,) = raw_connection.execute(f"PRAGMA {name}").fetchone()
+    raw_connection.execute(f"PRAGMA {name}={int(value)}")
+    try:
+        yield
+    finally:
+        raw_connection.execute(f"PRAGMA {name}={int(before)}")
 
 
 def default_path() -> Path:
