@@ -29,7 +29,6 @@ from reciprocity.metrics.figure_parts import (
 )
 from reciprocity.metrics.sessions import CONVERSATIONAL_KINDS, TIMELINE_ORDER
 from reciprocity.metrics.textual import text_features
-from reciprocity.store.read import FRAME_SCHEMA
 
 ChatBuilder = Callable[[Sequence[tuple[object, ...]]], pl.DataFrame]  # the conftest builder
 
@@ -119,38 +118,23 @@ MESSAGE = st.tuples(
 SILENCES = st.sampled_from([timedelta(hours=6), timedelta(hours=1), timedelta(hours=24)])
 
 
-def _frame(messages: list[tuple[Any, ...]]) -> pl.DataFrame:
+def _frame(chat: ChatBuilder, messages: list[tuple[Any, ...]]) -> pl.DataFrame:
     """The analysis frame of ``messages``, in timeline order like the store's."""
-    ordinals: dict[int, int] = defaultdict(int)
-    clock = 0
-    records = []
-    for index, (rel, conv, me, gap, kind, text, name) in enumerate(messages):
+    rows, clock = [], 0
+    for rel, conv, me, gap, kind, text, name in messages:
         clock += gap
-        conversation = rel * 10 + conv
-        records.append(
-            {
-                "relationship_id": rel,
-                "person": None if name is None else f"{name}{rel}",
-                "conversation_id": conversation,
-                "message_id": index,
-                "from_me": me,
-                "timestamp": BASE + timedelta(microseconds=clock),
-                "ordinal": ordinals[conversation],
-                "text": text,
-                "kind": kind,
-                "reply_to_message_id": None,
-            }
-        )
-        ordinals[conversation] += 1
-    return pl.DataFrame(records, schema=FRAME_SCHEMA).sort(TIMELINE_ORDER)
+        person = None if name is None else f"{name}{rel}"
+        at = BASE + timedelta(microseconds=clock)
+        rows.append((rel, person, rel * 10 + conv, "me" if me else "them", at, text, kind))
+    return chat(rows).sort(TIMELINE_ORDER)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(MESSAGE, max_size=40), SILENCES, st.randoms(use_true_random=False))
 def test_parts_of_allowed_windows_merge_to_the_whole(
-    messages: list[tuple[Any, ...]], silence: timedelta, random: Random
+    chat: ChatBuilder, messages: list[tuple[Any, ...]], silence: timedelta, random: Random
 ) -> None:
-    frame = _frame(messages)
+    frame = _frame(chat, messages)
     whole = relationship_figures(frame, silence=silence)
     parts = [figure_part(_as_input(w, random), silence=silence) for w in windows(frame, random)]
     merged = combine_figures(parts)
@@ -160,9 +144,9 @@ def test_parts_of_allowed_windows_merge_to_the_whole(
 @settings(max_examples=50, deadline=None)
 @given(st.lists(MESSAGE, max_size=30), st.randoms(use_true_random=False))
 def test_a_part_has_its_schema_and_one_row_per_relationship(
-    messages: list[tuple[Any, ...]], random: Random
+    chat: ChatBuilder, messages: list[tuple[Any, ...]], random: Random
 ) -> None:
-    frame = _frame(messages)
+    frame = _frame(chat, messages)
     part = figure_part(frame.sample(fraction=1.0, shuffle=True, seed=random.randrange(99)))
     assert dict(part.rows.schema) == PART_SCHEMA
     assert (

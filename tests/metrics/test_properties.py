@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from random import Random
 from typing import Any
@@ -20,20 +21,10 @@ from hypothesis import strategies as st
 
 from reciprocity.metrics import is_question, relationship_figures
 
+ChatBuilder = Callable[[Sequence[tuple[object, ...]]], pl.DataFrame]  # the conftest builder
+
 BASE = datetime(2024, 1, 1, tzinfo=UTC)
 SILENCE = timedelta(hours=6)
-SCHEMA: dict[str, pl.DataType] = {
-    "relationship_id": pl.Int64(),
-    "person": pl.String(),
-    "conversation_id": pl.Int64(),
-    "message_id": pl.Int64(),
-    "from_me": pl.Boolean(),
-    "timestamp": pl.Datetime("us", "UTC"),
-    "ordinal": pl.Int64(),
-    "text": pl.String(),
-    "kind": pl.String(),
-    "reply_to_message_id": pl.Int64(),
-}
 
 # Gaps (minutes) chosen to hit ties, the silence exactly, and either side of it.
 GAPS = st.sampled_from([0, 0, 1, 7, 59, 359, 360, 361, 2_000])
@@ -52,29 +43,13 @@ MESSAGE = st.tuples(
 )
 
 
-def _frame(messages: list[tuple[Any, ...]]) -> pl.DataFrame:
-    ordinals: dict[int, int] = defaultdict(int)
-    minutes = 0
-    records = []
-    for index, (rel, conv, me, gap, kind, text) in enumerate(messages):
+def _frame(chat: ChatBuilder, messages: list[tuple[Any, ...]]) -> pl.DataFrame:
+    rows, minutes = [], 0
+    for rel, conv, me, gap, kind, text in messages:
         minutes += gap
-        conversation = rel * 10 + conv
-        records.append(
-            {
-                "relationship_id": rel,
-                "person": f"P{rel}",
-                "conversation_id": conversation,
-                "message_id": index,
-                "from_me": me,
-                "timestamp": BASE + timedelta(minutes=minutes),
-                "ordinal": ordinals[conversation],
-                "text": text,
-                "kind": kind,
-                "reply_to_message_id": None,
-            }
-        )
-        ordinals[conversation] += 1
-    return pl.DataFrame(records, schema=SCHEMA)
+        at = BASE + timedelta(minutes=minutes)
+        rows.append((rel, f"P{rel}", rel * 10 + conv, "me" if me else "them", at, text, kind))
+    return chat(rows)
 
 
 def _oracle(frame: pl.DataFrame, silence: timedelta) -> dict[int, dict[str, Any]]:
@@ -123,8 +98,10 @@ def _oracle(frame: pl.DataFrame, silence: timedelta) -> dict[int, dict[str, Any]
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(MESSAGE, max_size=40))
-def test_figures_match_the_message_by_message_oracle(messages: list[tuple[Any, ...]]) -> None:
-    frame = _frame(messages)
+def test_figures_match_the_message_by_message_oracle(
+    chat: ChatBuilder, messages: list[tuple[Any, ...]]
+) -> None:
+    frame = _frame(chat, messages)
     figures = relationship_figures(frame, silence=SILENCE)
     expected = _oracle(frame, SILENCE)
     assert sorted(figures["relationship_id"].to_list()) == sorted(expected)
@@ -141,8 +118,8 @@ def test_figures_match_the_message_by_message_oracle(messages: list[tuple[Any, .
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(MESSAGE, max_size=40), st.randoms(use_true_random=False))
-def test_invariants(messages: list[tuple[Any, ...]], random: Random) -> None:
-    frame = _frame(messages)
+def test_invariants(chat: ChatBuilder, messages: list[tuple[Any, ...]], random: Random) -> None:
+    frame = _frame(chat, messages)
     figures = relationship_figures(frame)
     conversational = frame.filter(pl.col("kind").is_in(["text", "media"]))
     for row in figures.iter_rows(named=True):
@@ -178,9 +155,9 @@ def test_invariants(messages: list[tuple[Any, ...]], random: Random) -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.lists(MESSAGE, max_size=40), st.integers(1, 600), st.integers(1, 600))
 def test_a_longer_silence_never_makes_more_conversations(
-    messages: list[tuple[Any, ...]], a: int, b: int
+    chat: ChatBuilder, messages: list[tuple[Any, ...]], a: int, b: int
 ) -> None:
-    frame = _frame(messages)
+    frame = _frame(chat, messages)
     short, long = sorted((a, b))
     fewer = relationship_figures(frame, silence=timedelta(minutes=long))["conversations"]
     more = relationship_figures(frame, silence=timedelta(minutes=short))["conversations"]
