@@ -192,6 +192,12 @@ def relationship_of(who: Owners) -> pl.Expr:
     )
 
 
+def person_of(who: Owners) -> pl.Expr:
+    """``person`` of each row (the other person's name), from its ``conversation_id``."""
+    conversation = pl.col("conversation_id")
+    return conversation.replace_strict(who.chats, who.names, return_dtype=pl.String).alias("person")
+
+
 def sent_by_me(who: Owners) -> pl.Expr:
     """``from_me`` of each row: its ``sender`` is one of the user's identities."""
     return pl.col("sender").is_in(pl.Series(who.mine, dtype=pl.Int64).implode()).alias("from_me")
@@ -200,12 +206,11 @@ def sent_by_me(who: Owners) -> pl.Expr:
 def shape(raw: pl.DataFrame, who: Owners) -> pl.DataFrame:
     """Rows of ``raw`` (in :data:`.fetch.RAW_SCHEMA`, all in ``who.chats``) as rows of the
     analysis frame (:data:`FRAME_SCHEMA`), in the same order."""
-    conversation = pl.col("conversation_id")
     # Mapping columns (rather than a join) adds two columns instead of copying the frame:
     # at a million messages every copy is ~80 MB of peak memory.
     return raw.select(
         relationship_of(who),
-        conversation.replace_strict(who.chats, who.names, return_dtype=pl.String).alias("person"),
+        person_of(who),
         "conversation_id",
         "message_id",
         sent_by_me(who),

@@ -28,6 +28,7 @@ from reciprocity.store.read import (
     KEYS_CACHE_NAME,
     Owners,
     owners,
+    person_of,
     relationship_of,
     sent_by_me,
     shape,
@@ -171,13 +172,10 @@ def _slices(
 ) -> Iterator[pl.DataFrame]:
     """The windows without their text: slices of the timeline's key columns, with each
     row's person named as :func:`.read.shape` names it."""
-    person = pl.col("conversation_id").replace_strict(who.chats, who.names, return_dtype=pl.String)
     columns = [name for name in FRAME_SCHEMA if name not in _TEXT_COLUMNS]
     for start, length in bounds:
         window = timeline.slice(start, length)
-        yield window.with_columns(person.alias("person"), pl.col("kind").cast(pl.String)).select(
-            columns
-        )
+        yield window.with_columns(person_of(who), pl.col("kind").cast(pl.String)).select(columns)
 
 
 def _in_timeline_order(keys: pl.DataFrame, who: Owners) -> pl.DataFrame:
