@@ -263,6 +263,29 @@ def test_file_checksum_is_recorded(db: Database, messages: Build, tmp_path: Path
     assert history["format"].to_list() == ["whatsapp"]
 
 
+def test_checksum_of_a_file_longer_than_one_read(
+    db: Database, messages: Build, tmp_path: Path
+) -> None:
+    export = tmp_path / "WhatsApp Chat with Alex.txt"
+    export.write_bytes(bytes(range(256)) * 4500)  # 1.1 MiB: two reads of the buffer
+    save(db, messages(CHAT), file=str(export))
+    assert import_history(db)["sha256"][0] == hashlib.sha256(export.read_bytes()).hexdigest()
+
+
+def test_rows_split_across_statements_and_slices_all_arrive_in_order(
+    db: Database, messages: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reciprocity.store import bulk
+
+    chat = [("Sam" if i % 3 else "Alex", i, f"message {i}") for i in range(23)]
+    monkeypatch.setattr(bulk, "_ROWS_PER_STATEMENT", 3)
+    monkeypatch.setattr(bulk, "_ROWS_PER_SLICE", 10)  # 10, 10 and 3 rows; 3 in the last
+    assert save(db, messages(chat)).messages_added == 23
+    stored = messages_frame(db, cache=False)
+    assert stored["text"].to_list() == [text for _, _, text in chat]
+    assert stored["from_me"].to_list() == [who == "Sam" for who, _, _ in chat]
+
+
 def test_empty_export_is_fine(db: Database) -> None:
     result = import_batches(db, iter([]), file="empty.txt", me="Sam", format="whatsapp")
     assert (result.messages_seen, result.messages_added) == (0, 0)

@@ -1,6 +1,16 @@
 """Command-line surface (Typer + Rich). It parses arguments, calls the library, and
 translates results and domain errors into output; nothing is computed here."""
 
-from reciprocity.cli.commands import app, main
+import gc
+
+# Loading the libraries makes objects by the hundred thousand and no garbage: the cyclic
+# collector would walk them again and again meanwhile. Afterwards they are set aside
+# (frozen), so later collections skip them too.
+gc.disable()
+try:
+    from reciprocity.cli.commands import app, main
+finally:
+    gc.enable()
+    gc.freeze()
 
 __all__ = ["app", "main"]

@@ -205,9 +205,13 @@ def _sha256(file: str) -> str | None:
     if not path.is_file():
         return None
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
+    # One buffer read into again and again: a fresh megabyte per read would be fresh pages
+    # from the system each time.
+    buffer = bytearray(1 << 20)
+    view = memoryview(buffer)
+    with path.open("rb", buffering=0) as fh:
+        while size := fh.readinto(buffer):
+            digest.update(view[:size])
     return digest.hexdigest()
 
 
