@@ -3,6 +3,12 @@ translates results and domain errors into output; nothing is computed here."""
 
 import gc
 
+from reciprocity.cli import allocator
+
+# Before Polars loads: it reads its allocator's settings once.
+allocator.set_up_polars()
+allocator.set_up_c()
+
 # Loading the libraries makes objects by the hundred thousand and no garbage: the cyclic
 # collector would walk them again and again meanwhile. Afterwards they are set aside
 # (frozen), so later collections skip them too.

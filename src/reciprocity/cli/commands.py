@@ -2,19 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
-# Polars' allocator (jemalloc) keeps freed memory for ten seconds, in an arena per core, so
-# each stage's working memory piled onto the next one's: at a million messages the import
-# peaked ~250 MB higher than what was ever in use at once. Return it within a fraction of a
-# second, from a background thread, with fewer arenas. Read once, when Polars loads; a value
-# the user set wins.
-os.environ.setdefault(
-    "_RJEM_MALLOC_CONF",
-    f"narenas:{max(1, (os.cpu_count() or 2) // 2)},background_thread:true,"
-    "dirty_decay_ms:100,muzzy_decay_ms:0",
-)
-
 import json
 import re
 import sys
@@ -33,32 +20,6 @@ from typer.core import TyperGroup
 from reciprocity import ingest, metrics, pipeline, store
 from reciprocity.cli import balance_view, guide_commands, render, surface_commands
 from reciprocity.errors import NotFound, ReciprocityError
-
-
-def _tune_malloc() -> None:
-    """The C allocator's settings for big data (glibc only; elsewhere nothing changes).
-
-    By default glibc raises its threshold for serving a block from its own map each time
-    such a block is freed, so after the first big read (SQLite's answers, Parquet bytes,
-    megabytes each) they come from the heap and leave it fragmented, in an arena per
-    thread that touched them: at a million messages ~40 MB more at the peak, never given
-    back. A fixed threshold and two arenas keep big blocks returnable."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        # The process's own symbols, libc's among them: no search for the library (which
-        # ctypes.util would do by running ldconfig at every start).
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # musl and others: no mallopt
-        return
-    m_mmap_threshold, m_arena_max = -3, -8
-    mallopt(m_mmap_threshold, 128 * 1024)
-    mallopt(m_arena_max, 2)
-
-
-_tune_malloc()
 
 
 class _Group(TyperGroup):

@@ -54,6 +54,7 @@ def serve(
     ] = False,
 ) -> None:
     """Open the web app on this computer (http://127.0.0.1:8765 by default)."""
+    from reciprocity.cli.allocator import return_big_blocks
     from reciprocity.web import NotLoopback, check_host
     from reciprocity.web import serve as run
 
@@ -62,6 +63,8 @@ def serve(
     except NotLoopback as exc:
         err.print(f"[red]Error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from exc
+    # The app stays up: memory it reads a page's figures into goes back when freed.
+    return_big_blocks()
     out.print(f"Serving on http://{escape(host)}:{port}/ (Ctrl+C to stop).")
     run(_db_path(ctx), host=host, port=port, open_browser=not no_browser, server=server)
 
