@@ -207,3 +207,41 @@ def test_a_failing_build_leaves_no_parts(db: Database, messages: Build) -> None:
     with pytest.raises(RuntimeError, match="boom"):
         derived_parts(db, "p", broken)
     assert cached_rows(db) == 0
+
+
+def test_every_kind_of_column_comes_back_as_it_went_in(db: Database) -> None:
+    from datetime import UTC, datetime
+
+    frame = pl.DataFrame(
+        {
+            "when": [datetime(2024, 5, 1, 9, 30, tzinfo=UTC), None],
+            "who": pl.Series(["me", "them"], dtype=pl.Enum(["me", "them"])),
+            "kind": pl.Series(["text", "media"], dtype=pl.Categorical()),
+            "why": [["question:model"], []],
+            "confidence": [{"question": 0.5}, {"question": None}],
+            "depth": pl.Series([1, None], dtype=pl.Int8),
+            "text": ["hi <b>", None],
+        }
+    )
+    assert derived(db, "every kind", lambda: frame).equals(frame)
+    assert derived(db, "every kind", lambda: frame.clear()).equals(frame)  # read back
+
+
+def test_a_frame_an_earlier_version_cached_as_parquet_is_still_read(db: Database) -> None:
+    import io
+
+    from reciprocity.store.cache import load
+
+    frame = pl.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]})
+    parquet = io.BytesIO()
+    frame.write_parquet(parquet)
+    with db.engine.begin() as conn:
+        version = state(conn)
+        conn.execute(
+            FrameCache.__table__.insert().values(
+                name="old", version=version, data=parquet.getvalue()
+            )
+        )
+    with db.engine.connect() as conn:
+        assert load(conn, "old", version) is not None
+        assert load(conn, "old", version, ["b"]).equals(frame.select("b"))  # type: ignore[union-attr]

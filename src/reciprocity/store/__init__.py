@@ -11,7 +11,7 @@ a Polars frame.
   (:mod:`.people`, which also holds the user's corrections).
 - :func:`messages_frame` and the small listings read it back (:mod:`.read`, rows moved by
   :mod:`.fetch`), whole or window by window (:func:`analysis_windows`, :mod:`.windowed`);
-  :func:`derived` keeps frames computed from it as Parquet until the data
+  :func:`derived` keeps frames computed from it (Arrow IPC) until the data
   changes (:mod:`.cache`; :func:`derived_parts` for one built a slice at a time).
 """
 

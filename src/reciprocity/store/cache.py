@@ -1,4 +1,4 @@
-"""Derived frames kept as Parquet inside the database, so reading them again is instant.
+"""Derived frames kept inside the database (Arrow IPC), so reading them again is instant.
 
 Building the analysis frame from a million stored messages takes about a second; loading
 it back from the ``frame_cache`` table takes a few hundredths. A cached frame is tagged
@@ -111,7 +111,7 @@ def load(
     if parts is None:
         return None
     wanted = list(columns) if columns is not None else None
-    frames = [pl.read_parquet(io.BytesIO(data), columns=wanted)]
+    frames = [_decode(data, wanted)]
     for number in range(1, parts):
         blob = conn.scalar(
             select(FrameCache.data).where(
@@ -120,7 +120,7 @@ def load(
         )
         if blob is None:
             return None  # a part is missing or from another state: rebuild
-        frames.append(pl.read_parquet(io.BytesIO(blob), columns=wanted))
+        frames.append(_decode(blob, wanted))
     return frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical")
 
 
@@ -147,7 +147,7 @@ def derived_parts(
 ) -> pl.DataFrame:
     """:func:`derived` for a frame built in parts (a long chat, a bounded slice at a time).
 
-    Each part is written to Parquet as it comes and only ``columns`` of it are kept, so
+    Each part is written to the cache as it comes and only ``columns`` of it are kept, so
     the whole frame is never in memory at once; the result is those columns of the whole
     frame (all of them when ``columns`` is ``None``), read back from the cache when valid.
     """
@@ -171,7 +171,7 @@ class FrameWriter:
     in parts as they come, all in one transaction: they appear together at
     :meth:`commit`, and nothing is kept if the block ends without it.
 
-    Each frame is encoded to Parquet on a thread of its own while the caller builds the
+    Each frame is encoded (:func:`_encode`) on a thread of its own while the caller builds the
     next (Polars lets go of the interpreter lock for both), and written as soon as the one
     after it is handed over, so at most two are held. Any database error (a locked or
     read-only database) quietly stops the writing: the cache is only an optimisation.
@@ -181,7 +181,7 @@ class FrameWriter:
         self.db, self.version = db, version
         self.stack = ExitStack()
         self.pool = self.stack.enter_context(
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="reciprocity-parquet")
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="reciprocity-encode")
         )
         self.conn: Connection | None = None
         self.failed = False
@@ -199,7 +199,7 @@ class FrameWriter:
         """Cache ``frame`` as the next part of ``name`` (the first replaces whatever was
         cached under the name)."""
         with self.lock:
-            encoding = (name, self.pool.submit(_parquet, frame))
+            encoding = (name, self.pool.submit(_encode, frame))
             if self.encoding is not None:
                 self._write(*self.encoding)
             self.encoding = encoding
@@ -291,7 +291,7 @@ def derived(db: Database, name: str, build: Callable[[], pl.DataFrame]) -> pl.Da
 def save(db: Database, name: str, version: str, frame: pl.DataFrame) -> bool:
     """Cache ``frame`` under ``name`` (replacing any parts of an earlier frame there);
     ``False`` (and nothing written) if the database is busy."""
-    data = _parquet(frame)
+    data = _encode(frame)
     try:
         with db.engine.begin() as conn, _no_waiting(conn):
             _clear(conn, name)
@@ -301,12 +301,28 @@ def save(db: Database, name: str, version: str, frame: pl.DataFrame) -> bool:
     return True
 
 
-def _parquet(frame: pl.DataFrame) -> bytes:
+def _encode(frame: pl.DataFrame) -> bytes:
+    """``frame`` as the bytes the cache keeps: an Arrow IPC file, compressed with zstd.
+
+    Against Parquet (zstd level 1, no statistics), the analysis's biggest frame (a million
+    rows of sixty columns, most of them Boolean) takes 0.25 s of processor time to write
+    instead of 0.44 and 12 MB instead of 15; reading it back takes a fifth longer.
+    """
     buffer = io.BytesIO()
-    # Level 1: a third faster to write than the default, a tenth larger.
-    # No column statistics: nothing filters these blobs, and they cost a tenth of the time.
-    frame.write_parquet(buffer, compression="zstd", compression_level=1, statistics=False)
+    frame.write_ipc(buffer, compression="zstd")
     return buffer.getvalue()
+
+
+#: How a Parquet file starts: frames cached by earlier versions, still read.
+_PARQUET_MAGIC = b"PAR1"
+
+
+def _decode(data: bytes, columns: list[str] | None) -> pl.DataFrame:
+    """The frame :func:`_encode` made (or an earlier version's Parquet), only ``columns``
+    of it when given."""
+    if data[: len(_PARQUET_MAGIC)] == _PARQUET_MAGIC:
+        return pl.read_parquet(io.BytesIO(data), columns=columns)
+    return pl.read_ipc(io.BytesIO(data), columns=columns)
 
 
 @contextmanager

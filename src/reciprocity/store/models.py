@@ -8,7 +8,7 @@ The schema in words::
     conversations ──< participants   which identities ever wrote in a conversation
           └──────< messages          one row per message, deduplicated by fingerprint
     imports ──< messages             which file brought each message in
-    frame_cache                      derived frames as Parquet, rebuilt when stale
+    frame_cache                      derived frames (Arrow IPC), rebuilt when stale
     settings                         small key/value pairs
 
 Times are stored as integer microseconds since the epoch, UTC: compact, fast to compare and
@@ -182,7 +182,7 @@ class Message(Base):
 
 
 class FrameCache(Base):
-    """A derived frame saved as Parquet, valid while the data it came from is unchanged.
+    """A derived frame saved as an Arrow IPC file, valid while the data it came from is unchanged.
 
     ``version`` names the state it was built from (see ``cache.py``); a mismatch means it
     is stale and is rebuilt. Dropping every row is always safe.

@@ -134,7 +134,7 @@ def messages_frame(db: Database, *, cache: bool = True) -> pl.DataFrame:
     (null when unknown). Sorted by relationship, time, conversation, ordinal. Lines nobody
     sent (system notices without an author) are left out.
 
-    The frame is kept in the database as Parquet (see :mod:`.cache`) and reused until the
+    The frame is kept in the database (see :mod:`.cache`) and reused until the
     data changes; ``cache=False`` always builds it afresh and stores nothing.
     """
     with db.engine.connect() as conn:
