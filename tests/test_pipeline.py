@@ -186,7 +186,10 @@ def test_detect_acts_equals_one_call_of_the_detector(monkeypatch: pytest.MonkeyP
     detected: list[str | None] = []
     real = pipeline._found
 
+    calls: list[int] = []
+
     def spy(texts: pl.Series) -> pl.DataFrame:
+        calls.append(texts.len())
         detected.extend(texts.to_list())
         return real(texts)
 
@@ -208,6 +211,12 @@ def test_detect_acts_equals_one_call_of_the_detector(monkeypatch: pytest.MonkeyP
             "I feel so alone lately",
         ]
     )
+    # A window of texts the memo holds asks the detector nothing.
+    before = len(calls)
+    known = pl.Series(["ok", None, "ok", "I got the job!!"], dtype=pl.String)
+    again = pipeline.detect_acts(known, memo)
+    assert len(calls) == before
+    assert again.equals(pipeline.detect_acts(known))
 
 
 def test_parser_errors_reach_the_import_and_nothing_is_written(tmp_path: Path) -> None:

@@ -335,9 +335,11 @@ def detect_acts(texts: pl.Series, memo: ActsMemo | None = None) -> pl.DataFrame:
             memo.keep(table)
     else:
         new = distinct.join(memo.table.select("text"), on="text", how="anti", nulls_equal=True)
-        found = _found_table(new["text"])
-        table = pl.concat([memo.table, found], how="vertical")
-        memo.keep(found)
+        table = memo.table
+        if new.height:  # often none: a long chat soon says nothing it has not said before
+            found = _found_table(new["text"])
+            table = pl.concat([table, found], how="vertical")
+            memo.keep(found)
     joined = frame.join(table, on="text", how="left", maintain_order="left", nulls_equal=True)
     return joined.select(FOUND_COLUMNS)
 
