@@ -225,23 +225,3 @@ def test_every_kind_of_column_comes_back_as_it_went_in(db: Database) -> None:
     )
     assert derived(db, "every kind", lambda: frame).equals(frame)
     assert derived(db, "every kind", lambda: frame.clear()).equals(frame)  # read back
-
-
-def test_a_frame_an_earlier_version_cached_as_parquet_is_still_read(db: Database) -> None:
-    import io
-
-    from reciprocity.store.cache import load
-
-    frame = pl.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]})
-    parquet = io.BytesIO()
-    frame.write_parquet(parquet)
-    with db.engine.begin() as conn:
-        version = state(conn)
-        conn.execute(
-            FrameCache.__table__.insert().values(
-                name="old", version=version, data=parquet.getvalue()
-            )
-        )
-    with db.engine.connect() as conn:
-        assert load(conn, "old", version) is not None
-        assert load(conn, "old", version, ["b"]).equals(frame.select("b"))  # type: ignore[union-attr]

@@ -87,3 +87,30 @@ def test_downgrade_and_upgrade_again(tmp_path: Path) -> None:
     engine.dispose()
     with open_db(target) as db, db.engine.connect() as conn:
         assert current_revision(conn) == HEAD
+
+
+def test_the_frame_cache_is_emptied_when_its_format_changes(tmp_path: Path) -> None:
+    target = tmp_path / "cached.sqlite"
+    open_db(target).close()
+    engine = create_engine(f"sqlite:///{target}")
+
+    def cached_rows() -> int:
+        with engine.connect() as conn:
+            return int(conn.exec_driver_sql("SELECT count(*) FROM frame_cache").scalar_one())
+
+    def put_one() -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO frame_cache (name, version, data) VALUES ('f', '1:1', x'00')"
+            )
+
+    put_one()
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0002")
+    assert cached_rows() == 0  # the older version finds no frame it cannot read
+    put_one()
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+        assert current_revision(conn) == HEAD == "0003"
+    assert cached_rows() == 0
+    engine.dispose()

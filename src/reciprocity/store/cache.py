@@ -313,15 +313,8 @@ def _encode(frame: pl.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-#: How a Parquet file starts: frames cached by earlier versions, still read.
-_PARQUET_MAGIC = b"PAR1"
-
-
 def _decode(data: bytes, columns: list[str] | None) -> pl.DataFrame:
-    """The frame :func:`_encode` made (or an earlier version's Parquet), only ``columns``
-    of it when given."""
-    if data[: len(_PARQUET_MAGIC)] == _PARQUET_MAGIC:
-        return pl.read_parquet(io.BytesIO(data), columns=columns)
+    """The frame :func:`_encode` made, only ``columns`` of it when given."""
     return pl.read_ipc(io.BytesIO(data), columns=columns)
 
 
