@@ -1,7 +1,7 @@
 """The process's memory allocators, set up for Reciprocity's work.
 
 Two allocators share the process: Polars' own (jemalloc) and the C library's (glibc on
-Linux), which Python, SQLite and the Parquet bytes use. Their defaults suit neither a
+Linux), which Python, SQLite and the frame cache's bytes use. Their defaults suit neither a
 command that streams a million messages through once nor a web app that stays up.
 """
 
@@ -45,7 +45,7 @@ def return_big_blocks() -> None:
     """Serve every block of 128 KiB or more from a mapping of its own, given back to the
     system when freed. For a process that stays up (the web app): by default glibc raises
     that threshold each time such a block is freed, so after the first big read (SQLite's
-    answers, Parquet bytes, megabytes each) they come from the heap and can leave it
+    answers, the frame cache's bytes, megabytes each) they come from the heap and can leave it
     fragmented, in memory never given back. A command that runs once would rather keep
     them: each fresh mapping is pages the system must zero again (at a million messages the
     import took 0.3 s longer with this setting, and peaked 10-50 MB lower)."""
