@@ -370,23 +370,32 @@ def acts_frame(db: store.Database, timings: Timings | None = None) -> pl.DataFra
     later stage reads them, and on a long chat the text is half the frame's memory.
 
     Detection runs once per state of the data and detector; the result is stored in the
-    database and reused until either changes.
+    database and reused until either changes. While it is stored, the text is not read at
+    all: the frame is made of the messages' key columns.
     """
     timings = timings or Timings()
+    name = _acts_name()
+    found: pl.DataFrame | None = None
     with timings.stage("read"):
-        frame = store.messages_frame(db)
+        if store.is_cached(db, name):
+            # The acts are stored: the text is not needed, only the key columns.
+            version, frame = store.frame_without_text(db)
+            found = store.cached(db, name, version)
+        if found is None:
+            frame = store.messages_frame(db)
 
     def detect() -> pl.DataFrame:
         return detect_acts(frame["text"]).with_columns(frame["message_id"])
 
     with timings.stage("acts"):
-        found = store.derived(db, _acts_name(), detect)
+        if found is None:
+            found = store.derived(db, name, detect)
         if not found["message_id"].equals(frame["message_id"]):
             # stored by an import, in id order
             found = frame.select("message_id").join(
                 found, on="message_id", how="left", maintain_order="left"
             )
-        kept = frame.drop("text", "reply_to_message_id")
+        kept = frame.drop("text", "reply_to_message_id", strict=False)
         frame = pl.concat([kept, found.drop("message_id")], how="horizontal")
     return frame
 

@@ -34,7 +34,7 @@ from reciprocity.store.read import (
 )
 from reciprocity.store.save import Derived, ImportResult, import_batches
 from reciprocity.store.settings import get_setting, set_setting
-from reciprocity.store.windowed import AnalysisWindows, analysis_windows
+from reciprocity.store.windowed import AnalysisWindows, analysis_windows, frame_without_text
 
 __all__ = [
     "FRAME_SCHEMA",
@@ -50,6 +50,7 @@ __all__ = [
     "default_path",
     "derived",
     "derived_parts",
+    "frame_without_text",
     "get_me",
     "get_setting",
     "import_batches",
