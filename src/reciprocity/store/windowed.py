@@ -42,6 +42,8 @@ __all__ = ["PEOPLE_SCHEMA", "AnalysisWindows", "analysis_windows"]
 _MIN_RUN = 64
 #: The analysis frame's columns that only a read of the messages' rows gives.
 _TEXT_COLUMNS = ("text", "reply_to_message_id")
+# The analysis frame's other columns, in its order: those of the windows without text.
+_WITHOUT_TEXT = [name for name in FRAME_SCHEMA if name not in _TEXT_COLUMNS]
 
 
 class AnalysisWindows:
@@ -99,15 +101,10 @@ def analysis_windows(
     (about 45 bytes a message held until the last window) rather than read, so they all
     come from the state ``version`` names.
     """
-    with db.engine.connect() as conn:
-        version = cache_state(conn)
-        who = owners(conn)
-        keys = _keys(conn, who.chats, version) if who.chats else None
-    if keys is None:
+    version, who, timeline = _timeline(db)
+    if timeline is None:
         nothing = pl.Series("message_id", [], dtype=pl.Int64)
         return AnalysisWindows(version, pl.DataFrame(schema=PEOPLE_SCHEMA), [], nothing, iter(()))
-    timeline = _in_timeline_order(keys, who)
-    del keys
     bounds = window_bounds(timeline, rows=rows, quiet=quiet)
     talking = (
         timeline.filter(pl.col("kind").is_in(CONVERSATIONAL_KINDS))
@@ -138,16 +135,21 @@ def frame_without_text(db: Database) -> tuple[str, pl.DataFrame]:
     without the text): at a million messages about 45 bytes a message instead of the
     hundred or more the text takes, and no text is read. Nothing is cached.
     """
+    version, who, timeline = _timeline(db)
+    if timeline is None:
+        return version, pl.DataFrame(schema={c: FRAME_SCHEMA[c] for c in _WITHOUT_TEXT})
+    return version, _without_text(timeline, who)
+
+
+def _timeline(db: Database) -> tuple[str, Owners, pl.DataFrame | None]:
+    """The state of the data, who its conversations belong to, and the analysis frame's
+    key columns in timeline order (:func:`_in_timeline_order`; ``None`` when there is
+    nothing to analyse), read in one transaction."""
     with db.engine.connect() as conn:
         version = cache_state(conn)
         who = owners(conn)
         keys = _keys(conn, who.chats, version) if who.chats else None
-    columns = [name for name in FRAME_SCHEMA if name not in _TEXT_COLUMNS]
-    if keys is None:
-        return version, pl.DataFrame(schema={c: FRAME_SCHEMA[c] for c in columns})
-    timeline = _in_timeline_order(keys, who)
-    del keys
-    return version, _without_text(timeline, who)
+    return version, who, None if keys is None else _in_timeline_order(keys, who)
 
 
 def _keys(conn: Connection, chats: list[int], version: str) -> pl.DataFrame:
@@ -199,8 +201,9 @@ def _slices(
 def _without_text(timeline: pl.DataFrame, who: Owners) -> pl.DataFrame:
     """Rows of :func:`_in_timeline_order` as the analysis frame's rows without their text,
     each row's person named as :func:`.read.shape` names it."""
-    columns = [name for name in FRAME_SCHEMA if name not in _TEXT_COLUMNS]
-    return timeline.with_columns(person_of(who), pl.col("kind").cast(pl.String)).select(columns)
+    return timeline.with_columns(person_of(who), pl.col("kind").cast(pl.String)).select(
+        _WITHOUT_TEXT
+    )
 
 
 def _in_timeline_order(keys: pl.DataFrame, who: Owners) -> pl.DataFrame:
