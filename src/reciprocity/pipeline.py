@@ -390,14 +390,20 @@ def acts_frame(db: store.Database, timings: Timings | None = None) -> pl.DataFra
     with timings.stage("acts"):
         if found is None:
             found = store.derived(db, name, detect)
-        if not found["message_id"].equals(frame["message_id"]):
-            # stored by an import, in id order
-            found = frame.select("message_id").join(
-                found, on="message_id", how="left", maintain_order="left"
-            )
+        found = _in_order_of(frame["message_id"], found)
         kept = frame.drop("text", "reply_to_message_id", strict=False)
         frame = pl.concat([kept, found.drop("message_id")], how="horizontal")
     return frame
+
+
+def _in_order_of(ids: pl.Series, found: pl.DataFrame) -> pl.DataFrame:
+    """``found`` (rows with a ``message_id``) in the order of ``ids``: the acts an import
+    stores come in id order, the timeline's order may differ."""
+    if found["message_id"].equals(ids):
+        return found
+    return ids.to_frame("message_id").join(
+        found, on="message_id", how="left", maintain_order="left"
+    )
 
 
 def analyze(
@@ -618,10 +624,8 @@ def _prepare(db: store.Database, *, silence: timedelta, rows: int) -> Timings:
         stored = store.cached(db, names.acts, windows.version) if known else None
         if known and stored is None:
             raise StoreError("the data changed during the analysis; run it again")
-        if stored is not None and not stored["message_id"].equals(windows.ids):
-            stored = windows.ids.to_frame().join(
-                stored, on="message_id", how="left", maintain_order="left"
-            )
+        if stored is not None:
+            stored = _in_order_of(windows.ids, stored)
     parts = _Parts()
     memo = ActsMemo()
     # A window's exchanges are built on a thread while the ledger of the one before is
