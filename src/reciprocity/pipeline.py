@@ -551,13 +551,18 @@ def _acts_name(detector: str | None = None) -> str:
     return f"message_acts/{detector or detector_id()}"
 
 
+#: What the stages after the acts compute (the exchanges' rules, the balance's columns and
+#: verdicts): bumped when one changes, so results stored by an older version are rebuilt.
+ANALYSIS_VERSION = f"v{exchanges.RULES_VERSION}.2"
+
+
 def _names(silence: timedelta, journal: pl.DataFrame | None) -> _Names:
-    detector = detector_id()
+    detector = f"{detector_id()}/{ANALYSIS_VERSION}"
     gap = f"{int(silence.total_seconds())}s"
     # Everything downstream of the ledger also depends on the journal.
     keyed = f"{detector}/{gap}/{_digest(journal)}"
     return _Names(
-        acts=_acts_name(detector),
+        acts=_acts_name(),
         figures=f"figures/{gap}",
         exchanges=f"exchanges/{detector}/{gap}",
         ledger=f"ledger/{keyed}",
