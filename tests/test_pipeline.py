@@ -14,6 +14,7 @@ import pytest
 from reciprocity import acts, exchanges, ingest, pipeline, store
 from reciprocity.errors import ImportFailed, Problem
 from reciprocity.metrics import textual
+from reciprocity.metrics.balance import window_end
 
 
 @pytest.fixture(scope="module")
@@ -447,4 +448,4 @@ def test_an_error_building_exchanges_ahead_reaches_prepare_and_nothing_is_stored
         monkeypatch.undo()
         timings = pipeline.prepare(db)
         assert "waiting" in timings.stages  # the exchanges were built on a thread
-        assert store.is_cached(db, pipeline._names(timedelta(hours=6), None).balance)
+        assert store.is_cached(db, pipeline._names(timedelta(hours=6), None, window_end()).balance)
