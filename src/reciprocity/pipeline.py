@@ -48,8 +48,8 @@ from reciprocity.metrics.balance import (
     window_end,
 )
 from reciprocity.metrics.figure_parts import FigurePart, combine_figures, figure_part
-from reciprocity.metrics.record import RelationshipRecord, relationship_records
 from reciprocity.metrics.patterns import ActCounts, act_counts, patterns_from_counts, sum_act_counts
+from reciprocity.metrics.record import RelationshipRecord, relationship_records
 
 
 @dataclass

@@ -118,7 +118,8 @@ def test_person_view_shows_both_windows_and_exchanges() -> None:
 def test_the_person_is_named_once_not_on_every_row() -> None:
     out = _text(person_view(_records()[0]), width=80)
     rows = [line for line in out.splitlines() if "attention" in line]
-    assert rows and all("Alex" not in line for line in rows)
+    assert rows
+    assert all("Alex" not in line for line in rows)
 
 
 def test_tables_fit_80_columns_without_cutting_words() -> None:
@@ -170,7 +171,8 @@ def test_before_and_after_shows_the_shares_the_difference_is_made_of() -> None:
     out = _text(person_view(_records()[0], change=change), width=80)
     line = next(x for x in out.splitlines() if x.strip().startswith("attention") and "pts" in x)
     before, after = change["estimate_before"][0], change["estimate_after"][0]
-    assert f"{100 * before:.0f}%" in line and f"{100 * after:.0f}%" in line
+    assert f"{100 * before:.0f}%" in line
+    assert f"{100 * after:.0f}%" in line
     shown = round(100 * after) - round(100 * before)
     assert abs(round(100 * change["difference"][0]) - shown) <= 1
     assert "+0 pts" not in out

@@ -100,9 +100,7 @@ def test_an_interval_across_the_middle_and_out_of_the_band_cannot_tell() -> None
     assert frame["verdict"].to_list() == ["not enough data yet", "not enough data yet"]
 
 
-@given(
-    st.floats(0, 2000, allow_nan=False), st.floats(0, 2000, allow_nan=False)
-)
+@given(st.floats(0, 2000, allow_nan=False), st.floats(0, 2000, allow_nan=False))
 @settings(max_examples=300, deadline=None)
 def test_the_estimate_lies_inside_its_own_interval(given: float, received: float) -> None:
     # Issue 19: "0% with interval 2%-63%". The posterior mean, unclipped, is inside.

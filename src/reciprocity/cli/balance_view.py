@@ -174,8 +174,7 @@ def exchange_lines(record: RelationshipRecord) -> list[Text]:
             continue
         found = record.outcome_counts(sender, topic)
         detail = ", ".join(
-            f"{_OUTCOME_WORDS.get(o.outcome, o.outcome.replace('_', ' '))} {o.count}"
-            for o in found
+            f"{_OUTCOME_WORDS.get(o.outcome, o.outcome.replace('_', ' '))} {o.count}" for o in found
         )
         total = sum(o.count for o in found)
         lines.append(Text(f"{label.format(p=record.person)} ({total}): {detail}"))
@@ -209,8 +208,7 @@ def person_view(record: RelationshipRecord, change: pl.DataFrame | None = None) 
                 row["dimension"].replace("_", " "),
                 say_percent(row["estimate_before"]),
                 say_percent(row["estimate_after"]),
-                f"{_points(row['difference'])} "
-                f"({_points(row['low'])} to {_points(row['high'])})",
+                f"{_points(row['difference'])} ({_points(row['low'])} to {_points(row['high'])})",
                 row["verdict"],
             )
         parts.append(table)

@@ -289,9 +289,7 @@ def _totals(part: pl.DataFrame) -> pl.DataFrame:
         )
         for name, s in (("given", "me"), ("received", "them"))
     }
-    return grouped.select(*_KEYS, "events_me", "events_them", "latest").with_columns(
-        sums.values()
-    )
+    return grouped.select(*_KEYS, "events_me", "events_them", "latest").with_columns(sums.values())
 
 
 def _grid(parts: pl.DataFrame, dimensions: tuple[str, ...]) -> pl.DataFrame:
@@ -365,11 +363,11 @@ def balance(
 
     ``ledger`` is :func:`reciprocity.ledger.ledger` output. Windows: ``"all"`` and
     ``"last_90_days"`` (events after ``as_of - recent`` up to ``as_of``; ``as_of``
-    defaults to the end of today, :func:`window_end`). Every relationship gets a row for every dimension,
-    with zero counts and "not enough data yet" where nothing happened. ``given`` and
-    ``received`` are the exact sums of the weights, rounded once (as :func:`math.fsum`),
-    so they do not depend on the order of the events or on how they were split: this is
-    :func:`combine_balance` of :func:`balance_part` of the whole ledger.
+    defaults to the end of today, :func:`window_end`). Every relationship gets a row for
+    every dimension, with zero counts and "not enough data yet" where nothing happened.
+    ``given`` and ``received`` are the exact sums of the weights, rounded once (as
+    :func:`math.fsum`), so they do not depend on the order of the events or on how they
+    were split: this is :func:`combine_balance` of :func:`balance_part` of the whole ledger.
     """
     return combine_balance(
         balance_part(ledger), ledger, as_of=as_of, recent=recent, level=level, dimensions=dimensions

@@ -105,7 +105,8 @@ def change_around(
     )
     low, high, mean = _difference(frame, level, seed)
     estimate = {
-        side: (1 + pl.col(f"given_{side}")) / (2 + pl.col(f"given_{side}") + pl.col(f"received_{side}"))
+        side: (1 + pl.col(f"given_{side}"))
+        / (2 + pl.col(f"given_{side}") + pl.col(f"received_{side}"))
         for side in ("before", "after")
     }
     enough = (pl.col("given_before") + pl.col("received_before") >= MIN_EVENTS) & (

@@ -177,9 +177,7 @@ def shape(
             initiations_them=record.initiations.them,
             balance=_balance_rows(record),
             monthly=monthly.get(rid, []),
-            outcomes=[
-                {"person": record.person, **vars(o)} for o in record.outcomes
-            ],
+            outcomes=[{"person": record.person, **vars(o)} for o in record.outcomes],
             reply_speed=replies,
             mostly_you=verdicts.get("mostly you", 0),
             mostly_them=verdicts.get("mostly them", 0),
