@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from reciprocity import ingest, pipeline, report, store
 from reciprocity.errors import ReciprocityError
 from reciprocity.ledger import DIMENSIONS
-from reciprocity.web import coach_pages, guide_pages, journal_pages, views
+from reciprocity.web import coach_pages, guide_pages, journal_pages, trash_pages, views
 from reciprocity.web.render import Pages
 from reciprocity.web.security import SecurityHeaders, csrf_protect
 from reciprocity.web.state import State
@@ -179,6 +179,8 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
     app.include_router(journal_pages.routes(state, pages))
     app.include_router(coach_pages.routes(state, pages))
     app.include_router(guide_pages.routes(state, pages))
+    app.include_router(trash_pages.routes(state, pages))
+    pages.extras.append(lambda request: {"undo": trash_pages.undo_notice(request)})
     app.state.reciprocity = state  # the cache, for tests that count analysis runs
     return app
 

@@ -72,14 +72,6 @@ def routes(state: State, pages: Pages) -> APIRouter:
             return expectations(request, form, str(problem), 400)
         return RedirectResponse("/expectations#checked", status_code=303)
 
-    @router.post("/expectations/{expectation_id}/delete", dependencies=[Depends(csrf_protect)])
-    def delete_expectation(expectation_id: int) -> Response:
-        try:
-            guide.delete_expectation(state.db, expectation_id)
-        except NotFound as problem:
-            raise HTTPException(404, str(problem)) from problem
-        return RedirectResponse("/expectations#checked", status_code=303)
-
     @router.get("/assess", response_class=HTMLResponse)
     def assess_page(
         request: Request, person: str = "", relationship: int | None = None, saved: int = 0
