@@ -28,7 +28,8 @@ def test_a_journal_entry_is_deleted_after_a_confirmation_and_undo_brings_it_back
     db = _state_db(client)
     page = client.get("/journal").text
     # Each entry carries its number as the CLI shows it, and Delete leads to a question.
-    assert "#1" in page and "#2" in page
+    assert "#1" in page
+    assert "#2" in page
     assert 'href="/journal/2/delete' in page
     confirm = client.get("/journal/2/delete")
     assert confirm.status_code == 200

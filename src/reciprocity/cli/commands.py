@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any

@@ -199,7 +199,9 @@ def journal_list(
 @journal_app.command("edit")
 def journal_edit(
     ctx: typer.Context,
-    entry_id: Annotated[int, typer.Argument(help="The entry's number, from 'reciprocity journal'.")],
+    entry_id: Annotated[
+        int, typer.Argument(help="The entry's number, from 'reciprocity journal'.")
+    ],
     person: Annotated[str | None, typer.Option("--person")] = None,
     energy: Annotated[int | None, typer.Option("--energy", min=-2, max=2)] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
@@ -232,7 +234,9 @@ def journal_edit(
 @journal_app.command("delete")
 def journal_delete(
     ctx: typer.Context,
-    entry_id: Annotated[int, typer.Argument(help="The entry's number, from 'reciprocity journal'.")],
+    entry_id: Annotated[
+        int, typer.Argument(help="The entry's number, from 'reciprocity journal'.")
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
 ) -> None:
     """Delete an entry (it asks first; 'reciprocity journal undo' brings it back)."""
@@ -271,7 +275,9 @@ def journal_restore(
 def describe_entry(entry: journal.Entry) -> str:
     """One line naming an entry: its number, day, person and note (markup escaped)."""
     note = f' ("{entry.note}")' if entry.note else ""
-    return escape(f"entry #{entry.id} of {entry.when.date().isoformat()} about {entry.person}{note}")
+    return escape(
+        f"entry #{entry.id} of {entry.when.date().isoformat()} about {entry.person}{note}"
+    )
 
 
 @expect_app.command("add")

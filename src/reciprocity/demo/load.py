@@ -68,4 +68,3 @@ def build_demo(target: Path, exports: Path | None = None) -> tuple[store.Databas
     for name, kind in KINDS.items():
         store.set_relationship_kind(db, name, kind)
     return db, done
-

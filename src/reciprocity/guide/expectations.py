@@ -24,8 +24,8 @@ from sqlalchemy import insert, select
 
 from reciprocity.errors import NotFound
 from reciprocity.journal.entries import JournalError
-from reciprocity.store.db import Database
 from reciprocity.store import trash
+from reciprocity.store.db import Database
 from reciprocity.store.models_guide import Expectation
 
 __all__ = [
@@ -38,8 +38,8 @@ __all__ = [
     "add_expectation",
     "check_expectations",
     "delete_expectation",
-    "restore_expectation",
     "list_expectations",
+    "restore_expectation",
 ]
 
 MET_SHARE = 0.75

@@ -11,10 +11,9 @@ from datetime import date, datetime
 import polars as pl
 from sqlalchemy import insert, select
 
-from reciprocity.errors import NotFound
 from reciprocity.journal.entries import JournalError, to_utc
-from reciprocity.store.db import Database
 from reciprocity.store import trash
+from reciprocity.store.db import Database
 from reciprocity.store.models_guide import ConversationRecord
 
 __all__ = [

@@ -18,8 +18,8 @@ from sqlalchemy import insert, select, update
 
 from reciprocity.errors import NotFound, ReciprocityError
 from reciprocity.ledger import DIMENSIONS
-from reciprocity.store.db import Database
 from reciprocity.store import trash
+from reciprocity.store.db import Database
 from reciprocity.store.models_guide import JournalEntry
 
 __all__ = [
@@ -194,18 +194,22 @@ def get_entry(db: Database, entry_id: int) -> Entry:
 
 def _query() -> Any:
     """Every column of :data:`ENTRIES_SCHEMA`, in order, oldest first."""
-    return select(
-        JournalEntry.id,
-        JournalEntry.person,
-        JournalEntry.timestamp_us,
-        JournalEntry.kind,
-        JournalEntry.giver,
-        JournalEntry.dimension,
-        JournalEntry.note,
-        JournalEntry.energy,
-        JournalEntry.amount,
-        JournalEntry.settled,
-    ).where(trash.kept(JournalEntry)).order_by(JournalEntry.timestamp_us, JournalEntry.id)
+    return (
+        select(
+            JournalEntry.id,
+            JournalEntry.person,
+            JournalEntry.timestamp_us,
+            JournalEntry.kind,
+            JournalEntry.giver,
+            JournalEntry.dimension,
+            JournalEntry.note,
+            JournalEntry.energy,
+            JournalEntry.amount,
+            JournalEntry.settled,
+        )
+        .where(trash.kept(JournalEntry))
+        .order_by(JournalEntry.timestamp_us, JournalEntry.id)
+    )
 
 
 _EDITABLE = {f.name for f in fields(Entry)} - {"id"}

@@ -20,6 +20,7 @@ a Polars frame.
 
 from reciprocity.store.cache import FrameWriter, cached, derived, derived_parts, is_cached
 from reciprocity.store.db import Database, default_path, open_db
+from reciprocity.store.export import export_chunks, write_export
 from reciprocity.store.people import (
     RELATIONSHIP_KINDS,
     MeUnknown,
@@ -41,9 +42,8 @@ from reciprocity.store.read import (
 )
 from reciprocity.store.save import Derived, ImportResult, import_batches
 from reciprocity.store.settings import get_setting, set_setting
-from reciprocity.store.export import export_chunks, write_export
-from reciprocity.store.wipe import Location, delete_everything, location
 from reciprocity.store.windowed import AnalysisWindows, analysis_windows, frame_without_text
+from reciprocity.store.wipe import Location, delete_everything, is_empty, location
 
 __all__ = [
     "FRAME_SCHEMA",
@@ -51,9 +51,9 @@ __all__ = [
     "AnalysisWindows",
     "Database",
     "Derived",
-    "Location",
     "FrameWriter",
     "ImportResult",
+    "Location",
     "MeUnknown",
     "analysis_windows",
     "cached",
@@ -62,13 +62,14 @@ __all__ = [
     "derived",
     "derived_parts",
     "export_chunks",
+    "find_identity",
     "frame_without_text",
     "get_me",
     "get_setting",
     "import_batches",
     "import_history",
     "is_cached",
-    "find_identity",
+    "is_empty",
     "link_identity",
     "list_identities",
     "list_people",

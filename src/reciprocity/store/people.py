@@ -261,7 +261,12 @@ def list_identities(db: Database) -> list[dict[str, object]]:
     with db.engine.connect() as conn:
         rows = conn.execute(
             select(
-                Identity.id, Identity.platform, Identity.handle, Person.id, Person.name, Person.is_me
+                Identity.id,
+                Identity.platform,
+                Identity.handle,
+                Person.id,
+                Person.name,
+                Person.is_me,
             ).join(Person, Person.id == Identity.person_id)
         ).all()
     found = [

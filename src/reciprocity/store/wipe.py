@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from reciprocity.store.db import Database
 from reciprocity.store.models import Base
 
-__all__ = ["Location", "delete_everything", "location"]
+__all__ = ["Location", "delete_everything", "is_empty", "location"]
 
 
 @dataclass(frozen=True)
@@ -55,3 +55,20 @@ def delete_everything(db: Database) -> None:
             raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
         finally:
             raw.close()
+
+
+def is_empty(db: Database) -> bool:
+    """Whether the database holds nothing yet: no messages, no people, no journal entry
+    (the first-run state the app greets with an offer of the demo)."""
+    from reciprocity.store.models import Message, Person
+    from reciprocity.store.models_guide import JournalEntry
+
+    with db.engine.connect() as conn:
+        for query in (
+            select(Message.id).limit(1),
+            select(Person.id).limit(1),
+            select(JournalEntry.id).where(JournalEntry.deleted_us.is_(None)).limit(1),
+        ):
+            if conn.execute(query).first() is not None:
+                return False
+    return True

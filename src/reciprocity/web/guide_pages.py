@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from reciprocity import guide, journal, store
-from reciprocity.errors import NotFound, ReciprocityError
+from reciprocity.errors import ReciprocityError
 from reciprocity.web import views
 from reciprocity.web.forms import FormProblem, number
 from reciprocity.web.render import Pages
