@@ -17,7 +17,13 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from reciprocity import ingest, metrics, pipeline, store
-from reciprocity.cli import balance_view, guide_commands, render, surface_commands
+from reciprocity.cli import (
+    balance_view,
+    guide_commands,
+    render,
+    settings_commands,
+    surface_commands,
+)
 from reciprocity.errors import NotFound, ReciprocityError
 
 
@@ -281,7 +287,8 @@ def _show_overview(analysis: pipeline.Analysis, silence_label: str) -> None:
 
 
 people_app = typer.Typer(
-    help="The people in your chats: list them, say who they are to you, link accounts.",
+    help="The people in your chats: list them, say who they are to you, link, merge, "
+    "split or rename them.",
     no_args_is_help=False,
     invoke_without_command=True,
 )
@@ -434,6 +441,7 @@ def _escape(text: str) -> str:
 
 guide_commands.register(app)
 surface_commands.register(app)
+settings_commands.register(app, people_app)
 
 
 def main() -> None:
