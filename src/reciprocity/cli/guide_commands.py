@@ -313,7 +313,19 @@ def expect_delete(ctx: typer.Context, expectation_id: int) -> None:
     """Delete a saved need."""
     with _friendly():
         guide.delete_expectation(_db(ctx), expectation_id)
-        out.print(f"Deleted expectation {expectation_id}.")
+        out.print(
+            f"Deleted expectation {expectation_id}. To bring it back: "
+            f"reciprocity expect restore {expectation_id}",
+            highlight=False,
+        )
+
+
+@expect_app.command("restore")
+def expect_restore(ctx: typer.Context, expectation_id: int) -> None:
+    """Bring back a deleted need, with the same number."""
+    with _friendly():
+        guide.restore_expectation(_db(ctx), expectation_id)
+        out.print(f"Brought back expectation {expectation_id}.", highlight=False)
 
 
 @expect_app.command("check")
