@@ -202,7 +202,7 @@ def test_journal_delete_asks_first_and_undo_brings_the_same_entry_back(db_path: 
 
 def test_a_deleted_need_is_brought_back_with_its_number(db_path: Path) -> None:
     run(db_path, "expect", "add", "Alex", "check_in", "7")
-    code, out, _ = run(db_path, "expect", "delete", "1")
+    _, out, _ = run(db_path, "expect", "delete", "1")
     assert "reciprocity expect restore 1" in out
     assert "No expectations yet" in run(db_path, "expect", "list")[1]
     assert run(db_path, "expect", "restore", "1")[0] == 0

@@ -31,7 +31,9 @@ def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     path = tmp_path / "mine.sqlite"
-    assert runner.invoke(app, ["--db", str(path), "import", str(ALEX), "--me", "Sam"]).exit_code == 0
+    assert (
+        runner.invoke(app, ["--db", str(path), "import", str(ALEX), "--me", "Sam"]).exit_code == 0
+    )
     return path
 
 

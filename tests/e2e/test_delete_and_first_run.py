@@ -6,8 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from reciprocity import journal, store
-
 
 def test_delete_asks_first_and_undo_brings_the_same_entry_back(
     browser: Any, server: str, screenshots: Path
@@ -63,11 +61,3 @@ def test_the_first_run_opens_the_demo_and_goes_back_to_your_data(
     page.wait_for_selector("text=Nothing here yet")
     assert page.locator(".demo-banner").count() == 0
     page.close()
-
-
-def test_nothing_about_the_journal_numbers_differs_between_cli_and_web(tmp_path: Path) -> None:
-    """The number a page shows is the id the CLI takes (checked without a browser)."""
-    with store.open_db(tmp_path / "x.sqlite") as db:
-        first = journal.add_entry(db, "Alex", energy=1)
-        journal.delete_entry(db, first.id)
-        assert journal.add_entry(db, "Alex", energy=2).id == first.id + 1

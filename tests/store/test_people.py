@@ -149,8 +149,13 @@ def test_a_merge_is_undone_by_splitting_a_name_back_out(db: Database, messages: 
 
 
 def test_my_names_are_listed_renamed_and_one_can_be_not_me(db: Database, messages: Build) -> None:
-    from reciprocity.store import find_identity, get_me, list_identities, rename_person
-    from reciprocity.store import split_identity
+    from reciprocity.store import (
+        find_identity,
+        get_me,
+        list_identities,
+        rename_person,
+        split_identity,
+    )
 
     whatsapp(db, messages, "Alex")
     link_identity(db, "telegram", "sammy", "Sam")
