@@ -120,6 +120,10 @@ def test_the_first_run_offers_the_demo_in_a_separate_database(
         assert "Alex" in shown.text
         assert "Back to your own data" in client.get("/journal").text
         assert (tmp_path / "mine-demo.sqlite").exists()
+        assert "You are looking at the demo" in client.get("/import").text
+        again = client.post("/demo", data={"csrf_token": token(client)})  # made afresh
+        assert again.status_code == 200
+        assert "Back to your own data" in again.text
         with store.open_db(own) as mine:
             assert store.is_empty(mine)  # the user's own database got nothing
         back = client.post("/demo/leave", data={"csrf_token": token(client)})

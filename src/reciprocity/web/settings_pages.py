@@ -146,6 +146,7 @@ def routes(state: State, pages: Pages) -> APIRouter:
         from reciprocity.demo import load
 
         target = load.demo_path(state.own.path)
+        state.use_own()  # a demo already open is closed before its file is made again
         db, _ = load.build_demo(target)
         state.use(db)
         return RedirectResponse("/", status_code=303)
