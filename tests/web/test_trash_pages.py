@@ -105,3 +105,20 @@ def test_what_is_deleted_is_named_as_text(
         _log(client, token(client), person="Alex", energy="0", note=attack)
     for entry_id in (1, 2, 3):
         assert_inert(client.get(f"/journal/{entry_id}/delete").text)
+
+
+def test_undo_goes_back_to_the_same_persons_list(
+    client: TestClient, token: Callable[[TestClient], str]
+) -> None:
+    _log(client, token(client), person="Bea & Co", energy="1")
+    listing = client.get("/journal", params={"person": "Bea & Co"}).text
+    link = re.search(r'href="(/journal/1/delete\?back=[^"]+)"', listing)
+    assert link
+    confirm = client.get(link.group(1).replace("&amp;", "&")).text
+    assert 'name="back" value="/journal?person=Bea%20%26%20Co"' in confirm
+    done = client.post(
+        "/journal/1/delete",
+        data={"csrf_token": token(client), "back": "/journal?person=Bea%20%26%20Co"},
+    )
+    assert "Entries about Bea &amp; Co" in done.text
+    assert 'name="back" value="/journal?person=Bea+%26+Co"' in done.text

@@ -122,10 +122,12 @@ def undo_notice(request: Request) -> dict[str, Any] | None:
     if kind is None or not deleted.isdigit():
         return None
     back = request.url.path
-    query = "&".join(
-        f"{k}={v}"
-        for k, v in request.query_params.multi_items()
-        if k not in ("deleted", "what", "restored")
+    query = urlencode(
+        [
+            (k, v)
+            for k, v in request.query_params.multi_items()
+            if k not in ("deleted", "what", "restored")
+        ]
     )
     return {
         "id": int(deleted),
