@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from reciprocity import store
@@ -151,7 +151,12 @@ def routes(state: State, pages: Pages) -> APIRouter:
 
         target = load.demo_path(state.own.path)
         state.use_own()  # a demo already open is closed before its file is made again
-        db, _ = load.build_demo(target)
+        try:
+            db, _ = load.build_demo(target)
+        except (ReciprocityError, OSError) as problem:
+            raise HTTPException(500, f"The demo could not be made in {target}: {problem}") from (
+                problem
+            )
         state.use(db)
         return RedirectResponse("/", status_code=303)
 
