@@ -64,7 +64,7 @@ def test_split_moves_a_name_back_out(db_path: Path) -> None:
         assert {"Alex", "alex_t"} <= set(store.list_people(db)["person"])
     code, out = run(db_path, "people", "split", "nobody")
     assert code == 1
-    assert "no name or handle 'nobody'" in out
+    assert "no name or handle 'nobody'" in " ".join(out.split())
 
 
 def test_export_writes_everything_to_one_json_file(db_path: Path, tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_export_writes_everything_to_one_json_file(db_path: Path, tmp_path: Path
     assert data["tables"]["journal_entries"][0]["note"] == "lunch"
     code, out = run(db_path, "export", str(tmp_path / "missing" / "x.json"))
     assert code == 1
-    assert "does not exist" in out
+    assert "does not exist" in " ".join(out.split())  # the error console wraps long paths
 
 
 def test_delete_everything_asks_unless_yes(db_path: Path) -> None:
