@@ -3,7 +3,8 @@
 - :mod:`.coach`: the "I" statement coach; :mod:`.records`: conversation records;
 - :mod:`.expectations`: the user's needs, each with a rule checked against the exchanges;
 - :mod:`.protect`: after a conversation and enough time, did anything change;
-- :mod:`.rank`: ties ranked by mutuality and energy, one suggestion each;
+- :mod:`.rank`: ties ranked by how mutual the support is and how the user feels
+  after, one suggestion each, thin ties apart;
 - :mod:`.parent`: parent mode; :mod:`.assess` and :mod:`.questionnaire`: check-ins, with
   questionnaires as data files.
 
@@ -23,11 +24,13 @@ from reciprocity.guide.expectations import (
 from reciprocity.guide.parent import Section, parent_mode
 from reciprocity.guide.protect import Advice, protect_energy
 from reciprocity.guide.questionnaire import Questionnaire, available, load_questionnaire
-from reciprocity.guide.rank import rank
+from reciprocity.guide.rank import SUGGESTIONS, THIN, rank
 from reciprocity.guide.records import conversation_records, delete_record, record_conversation
 
 __all__ = [
     "RULES",
+    "SUGGESTIONS",
+    "THIN",
     "Advice",
     "Coaching",
     "Comparison",
