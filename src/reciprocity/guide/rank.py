@@ -258,7 +258,7 @@ def _energy(logged: list[tuple[datetime, int]]) -> _Energy:
         reading, detail = "mostly uplifted", f"uplifted after {lifted} of {n}"
     else:
         reading, detail = "mixed", f"drained after {drained}, uplifted after {lifted} of {n}"
-    return _Energy(mean, n, reading, f"from {counted}: {reading} ({detail})")
+    return _Energy(mean, n, reading, f"how you feel afterwards, from {counted}: {reading} ({detail})")
 
 
 def _events(rows: list[dict[str, Any]], dimensions: tuple[str, ...]) -> int:
