@@ -119,6 +119,18 @@ def test_coach_flags_proposes_and_records(db_path: Path) -> None:
     assert records["statement"][0].startswith("I feel")
 
 
+def test_coach_refuses_what_it_cannot_read(db_path: Path) -> None:
+    for draft in ("", "   ", "!!! ..."):
+        code, out, err = run(db_path, "coach", draft)
+        assert code == 1, draft
+        assert "There is nothing to check yet" in out + err
+        assert "already speaks from your side" not in out + err
+    code, out, err = run(db_path, "coach", "Tu ne m'écoutes jamais")
+    assert code == 1
+    assert "The coach reads English only, and this looks like French" in out + err
+    assert "already speaks from your side" not in out + err
+
+
 def test_expect_add_list_check(db_path: Path) -> None:
     with store.open_db(db_path) as db:
         from reciprocity import pipeline

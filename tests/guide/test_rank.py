@@ -133,8 +133,9 @@ def test_enough_entries_carry_the_suggestion(make_ledger: Ledger) -> None:
     riley, alex = rows["Riley"], rows["Alex"]
     assert riley["suggestion"] == "step back"
     assert riley["energy_reading"] == "mostly drained"
-    assert "from 5 journal entries since 2 March 2024: mostly drained (drained after 4 of 5)" in (
-        riley["why"]
+    assert (
+        "from 5 journal entries since 2 March 2024: mostly drained (drained after 4 of 5)"
+        in (riley["why"])
     )
     # Even, but draining: talk, never step back.
     assert alex["suggestion"] == "talk it through"
@@ -142,9 +143,7 @@ def test_enough_entries_carry_the_suggestion(make_ledger: Ledger) -> None:
 
 
 def test_uplifting_ties_rank_higher(make_ledger: Ledger) -> None:
-    ledger = make_ledger(
-        _given("Ana", "listening", 40, 40) + _given("Ben", "listening", 40, 40)
-    )
+    ledger = make_ledger(_given("Ana", "listening", 40, 40) + _given("Ben", "listening", 40, 40))
     entries = _entries(("Ben", 2, 1), ("Ben", 2, 5), ("Ben", 1, 9), ("Ana", -1, 1), ("Ana", 0, 4),
                        ("Ana", -1, 7))  # fmt: skip
     ranked = rank(balance(ledger), entries)

@@ -13,7 +13,7 @@ and the web only show them.
 """
 
 from reciprocity.guide.assess import Comparison, assessments_frame, compare, save_assessment
-from reciprocity.guide.coach import Coaching, Flag, coach, imbalance_phrases
+from reciprocity.guide.coach import Coaching, DraftError, Flag, coach, imbalance_phrases
 from reciprocity.guide.expectations import (
     RULES,
     add_expectation,
@@ -34,6 +34,7 @@ __all__ = [
     "Advice",
     "Coaching",
     "Comparison",
+    "DraftError",
     "Flag",
     "Questionnaire",
     "Section",

@@ -133,7 +133,7 @@ class _Reading:
 
     @property
     def even(self) -> bool:
-        return _LOW <= self.low and self.high <= _HIGH
+        return self.low >= _LOW and self.high <= _HIGH
 
     @property
     def one_sided(self) -> bool:
@@ -193,7 +193,9 @@ def _pooled(rows: list[dict[str, Any]], dimensions: Iterable[str]) -> _Reading |
 
 def _single(rows: list[dict[str, Any]], dimensions: tuple[str, ...]) -> list[_Reading]:
     return [
-        _Reading((r["dimension"],), r["share"], r["low"], r["high"], r["events_me"], r["events_them"])
+        _Reading(
+            (r["dimension"],), r["share"], r["low"], r["high"], r["events_me"], r["events_them"]
+        )
         for r in rows
         if r["dimension"] in dimensions and r["share"] is not None
     ]
@@ -258,16 +260,16 @@ def _energy(logged: list[tuple[datetime, int]]) -> _Energy:
         reading, detail = "mostly uplifted", f"uplifted after {lifted} of {n}"
     else:
         reading, detail = "mixed", f"drained after {drained}, uplifted after {lifted} of {n}"
-    return _Energy(mean, n, reading, f"how you feel afterwards, from {counted}: {reading} ({detail})")
+    return _Energy(
+        mean, n, reading, f"how you feel afterwards, from {counted}: {reading} ({detail})"
+    )
 
 
 def _events(rows: list[dict[str, Any]], dimensions: tuple[str, ...]) -> int:
     return sum(int(r["events_me"] + r["events_them"]) for r in rows if r["dimension"] in dimensions)
 
 
-def _judge(
-    person: str, rows: list[dict[str, Any]], energy: _Energy
-) -> dict[str, Any]:
+def _judge(person: str, rows: list[dict[str, Any]], energy: _Energy) -> dict[str, Any]:
     reading, same = _reading(rows)
     events = _events(rows, SUPPORT + _OTHER)
     support_events = _events(rows, SUPPORT)
