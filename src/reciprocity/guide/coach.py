@@ -164,16 +164,25 @@ def _flags(draft: str) -> list[Flag]:
     ):
         for pattern in patterns:
             for match in pattern.finditer(draft):
+                begin, end = match.span()
                 if kind == "accusation":
+                    # One clause per flag: "you never listen to me and you always ..." is
+                    # two accusations, each named by its own words.
+                    if "x" in pattern.groupindex and (cut := _CUT.search(match.group("x"))):
+                        end = match.start("x") + cut.start()
                     # The accusation patterns overlap ("you never" is also "you ... ");
                     # one flag per stretch of the draft.
-                    if any(match.start() < end and start < match.end() for start, end in taken):
+                    if any(begin < stop and start < end for start, stop in taken):
                         continue
-                    taken.append(match.span())
-                elif kind == "absolute" and _in_i_sentence(draft, match.start()):
+                    taken.append((begin, end))
+                elif kind == "absolute" and _in_i_sentence(draft, begin):
                     continue  # "I never know ..." speaks for oneself
-                found.append(Flag(kind, match.group(0).strip(" ,.;!?"), _WHY[kind]))
+                words = _JOINER.sub("", draft[begin:end].strip(" ,.;!?"))
+                found.append(Flag(kind, words, _WHY[kind]))
     return found
+
+
+_JOINER = re.compile(r"^(?:and|but)\s+", _I)
 
 
 def _in_i_sentence(draft: str, at: int) -> bool:
