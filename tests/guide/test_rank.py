@@ -85,6 +85,16 @@ def test_support_is_not_drowned_by_message_counts(make_ledger: Ledger) -> None:
     assert "close to even" not in riley["why"].lower()
 
 
+def test_every_figure_sits_inside_its_own_interval(make_ledger: Ledger) -> None:
+    ledger = make_ledger(
+        _given("Kai", "presence_in_hard_times", 0, 15) + _given("Sky", "practical_help", 24, 0)
+        + _given("Jo", "listening", 40, 41)
+    )  # fmt: skip
+    for row in _rows(ledger).values():
+        assert row["share_low"] <= row["give_share"] <= row["share_high"], row
+        assert row["mutuality_low"] <= row["mutuality"] <= row["mutuality_high"], row
+
+
 def test_a_few_one_sided_support_events_do_not_outweigh_many(make_ledger: Ledger) -> None:
     # 2 of 2 is not clear of an even split; 24 of 24 is, and it is what the reason names.
     ledger = make_ledger(
@@ -115,7 +125,7 @@ def test_one_entry_flips_nothing(make_ledger: Ledger) -> None:
     assert before["Alex"]["suggestion"] == after["Alex"]["suggestion"] == "invest"
     assert after["Riley"]["energy_reading"] is None
     assert after["Riley"]["energy"] == -2.0
-    assert "1 journal entry (2 March 2024)" in after["Riley"]["why"]
+    assert "1 journal entry, on 2 March 2024, and it takes 3" in after["Riley"]["why"]
     assert "does not count yet" in after["Riley"]["why"]
 
 

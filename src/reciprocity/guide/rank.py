@@ -145,7 +145,12 @@ class _Reading:
         times = self.me + self.them
         what = " and ".join(DIMENSION_WORDS.get(d, d) for d in self.dimensions)
         if len(self.dimensions) > 2:
-            what = "support of every kind"
+            pooled_support = set(self.dimensions) <= set(SUPPORT)
+            what = (
+                "all the support between you"
+                if pooled_support
+                else "everything that goes back and forth"
+            )
         if self.share >= 0.5 or not giver_side:
             who, share, low, high, count = "you give", self.share, self.low, self.high, self.me
         else:
@@ -183,7 +188,7 @@ def _pooled(rows: list[dict[str, Any]], dimensions: Iterable[str]) -> _Reading |
     used = tuple(r["dimension"] for r in chosen if r["events_me"] + r["events_them"])
     return _Reading(
         used,
-        frame["share"],
+        _inside(frame["share"], frame["low"], frame["high"]),
         frame["low"],
         frame["high"],
         sum(int(r["events_me"]) for r in chosen),
@@ -191,10 +196,21 @@ def _pooled(rows: list[dict[str, Any]], dimensions: Iterable[str]) -> _Reading |
     )
 
 
+def _inside(share: float, low: float, high: float) -> float:
+    """The share, moved inside its own interval: a raw 24 of 24 (100 %) is shown as the
+    interval's top, so no figure ever sits outside the bar it belongs to."""
+    return min(max(share, low), high)
+
+
 def _single(rows: list[dict[str, Any]], dimensions: tuple[str, ...]) -> list[_Reading]:
     return [
         _Reading(
-            (r["dimension"],), r["share"], r["low"], r["high"], r["events_me"], r["events_them"]
+            (r["dimension"],),
+            _inside(r["share"], r["low"], r["high"]),
+            r["low"],
+            r["high"],
+            r["events_me"],
+            r["events_them"],
         )
         for r in rows
         if r["dimension"] in dimensions and r["share"] is not None
@@ -240,7 +256,7 @@ def _energy(logged: list[tuple[datetime, int]]) -> _Energy:
     first = min(when for when, _ in logged)
     days = len({when.date() for when, _ in logged})
     counted = (
-        f"1 journal entry ({first:%-d %B %Y})"
+        f"1 journal entry, on {first:%-d %B %Y}"
         if n == 1
         else f"{n} journal entries since {first:%-d %B %Y}"
     )
@@ -249,8 +265,8 @@ def _energy(logged: list[tuple[datetime, int]]) -> _Energy:
             mean,
             n,
             None,
-            f"how you feel afterwards does not count yet: {counted} "
-            f"({MIN_ENTRIES} on at least {MIN_DAYS} different days are needed)",
+            f"how you feel afterwards does not count yet: {counted}, and it takes "
+            f"{MIN_ENTRIES} on at least {MIN_DAYS} different days",
         )
     drained = sum(s < 0 for s in scores)
     lifted = sum(s > 0 for s in scores)
