@@ -25,6 +25,10 @@ from typing import Any
 __all__ = ["ENGLISH_WORDS", "LANGUAGE_NAMES", "SURE", "foreign_language", "has_words"]
 
 _WORDS = """
+constantly interrupt ignore ignored selfish rude phone birthday text texts texted answer
+busy remember show late early apologise apologize anyone everyone nobody nice mad angry
+sad upset hurt tired feeling friends family mum mom dad job home party dinner lunch
+tonight tomorrow weekend
 a about after again all always am an and any anymore anything are aren't around as ask
 asked at away back be because been before being better but by call called can can't
 cancel care come could couldn't day did didn't do does doesn't don't done even ever
