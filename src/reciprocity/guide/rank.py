@@ -9,18 +9,27 @@ average over all messages, where hundreds of chatty messages drown thirty moment
 support. Per person, the reading that carries the ranking is, in this order:
 
 1. the most one-sided support dimension whose interval is clear of an even split (its
-   end nearest 50 % furthest from it, so 24 of 24 beats 2 of 2);
+   end nearest 50 % furthest from it, so 24 of 24 beats 2 of 2) and that rests on at
+   least :data:`MIN_EVENTS` moments;
 2. else all support dimensions pooled (one Beta over their sums), when that interval lies
    inside the balanced band (35 %–65 %, :data:`~reciprocity.metrics.balance.MOSTLY`);
-3. else the most one-sided other dimension (attention, sharing, favours) clear of even;
+3. else the most one-sided other dimension (attention, opening up, favours) clear of
+   even, on as many moments;
 4. else everything pooled, when its interval lies inside the balanced band;
 5. else nothing: the tie is listed apart as "too little to go on yet", with no suggestion.
 
+When support runs one way in one dimension and the other way in another, the more clearly
+one-sided of them carries the ranking, and the reason names it: a tie where you give all
+the comfort and they give all the practical help is not "even" for the person asking.
+
 ``mutuality`` is ``1 - 2 * |share - 0.5|`` of that reading (1 even, 0 all one way), with the
-interval its share interval maps to. Energy afterwards comes from the journal entries
-(``reciprocity.journal.entries_frame``), never from the ledger: it counts only once it
-rests on :data:`MIN_ENTRIES` entries logged on :data:`MIN_DAYS` different days, and then
-reads "mostly drained" or "mostly uplifted" when more than half the entries say so.
+interval its share interval maps to; the share is kept inside its own interval (24 of 24
+reads as the interval's top, 99.8 %, never as a dot outside its bar).
+
+Energy afterwards comes from the journal entries (``reciprocity.journal.entries_frame``),
+never from the ledger: it counts only once it rests on :data:`MIN_ENTRIES` entries logged
+on :data:`MIN_DAYS` different days, and then reads "mostly drained" or "mostly uplifted"
+when more than half the entries say so.
 
 Suggestions (:data:`SUGGESTIONS`), each explained with the figures it rests on:
 
@@ -49,6 +58,7 @@ __all__ = [
     "DIMENSION_WORDS",
     "MIN_DAYS",
     "MIN_ENTRIES",
+    "MIN_EVENTS",
     "RANK_SCHEMA",
     "SUGGESTIONS",
     "SUPPORT",
@@ -74,6 +84,10 @@ MIN_ENTRIES = 3
 is not a pattern."""
 MIN_DAYS = 2
 """Different days those entries must fall on (three entries about one evening are one)."""
+MIN_EVENTS = 10
+"""Moments a one-sided dimension must rest on to carry a suggestion: four questions all
+asked by you are already clear of an even split (Beta(5, 1) starts at 55 %), but one busy
+evening should not decide what to do about a tie."""
 
 DIMENSION_WORDS = {
     "attention": "starting and answering conversations",
@@ -130,6 +144,11 @@ class _Reading:
     def clear(self) -> float:
         """How far the interval's end nearest 50 % lies from it; 0 or less: not clear."""
         return max(self.low - 0.5, 0.5 - self.high)
+
+    @property
+    def speaks(self) -> bool:
+        """Clear of 50 %, and resting on at least :data:`MIN_EVENTS` moments."""
+        return self.clear > 0 and self.me + self.them >= MIN_EVENTS
 
     @property
     def even(self) -> bool:
@@ -221,7 +240,7 @@ def _reading(rows: list[dict[str, Any]]) -> tuple[_Reading | None, list[_Reading
     """The reading that carries the ranking (module docstring, steps 1-5), and the other
     clear support readings leaning the same way, to name beside it."""
     support = sorted(_single(rows, SUPPORT), key=lambda r: -r.clear)
-    clear = [r for r in support if r.clear > 0]
+    clear = [r for r in support if r.speaks]
     if clear:
         first = clear[0]
         same = [r for r in clear[1:] if (r.share > 0.5) == (first.share > 0.5)]
@@ -229,7 +248,7 @@ def _reading(rows: list[dict[str, Any]]) -> tuple[_Reading | None, list[_Reading
     pooled = _pooled(rows, SUPPORT)
     if pooled is not None and pooled.even:
         return pooled, []
-    other = [r for r in sorted(_single(rows, _OTHER), key=lambda r: -r.clear) if r.clear > 0]
+    other = [r for r in sorted(_single(rows, _OTHER), key=lambda r: -r.clear) if r.speaks]
     if other:
         return other[0], []
     everything = _pooled(rows, SUPPORT + _OTHER)
