@@ -2,11 +2,12 @@
 
 From the ledger (``reciprocity.ledger.ledger``), per person:
 
-- ``give_share``: my part of everything given both ways, all dimensions but energy;
+- ``give_share``: my part of everything given both ways;
 - ``mutuality``: 1 when the give and take is even, 0 when it is all one way
   (``1 - 2 * |give_share - 0.5|``);
 - ``energy``: the average energy after time with them from the journal (-2 ... +2), null
-  without entries.
+  without entries; it is not in the ledger (nobody gives it), so it comes in as its own
+  frame, :func:`reciprocity.journal.energy_frame`.
 
 The score is the mean of ``mutuality`` and the energy on a 0..1 scale (mutuality alone
 without entries). One suggestion each (:data:`SUGGESTIONS`), with the reason:
@@ -64,31 +65,34 @@ def _why(row: dict[str, object]) -> tuple[str, str]:
     return choice, reason
 
 
-def rank(ledger: pl.DataFrame) -> pl.DataFrame:
-    """Relationships ranked, best score first (:data:`RANK_SCHEMA`)."""
+def rank(ledger: pl.DataFrame, energy: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Relationships ranked, best score first (:data:`RANK_SCHEMA`).
+
+    ``energy`` has ``person`` and ``mean`` (:func:`reciprocity.journal.energy_frame`),
+    matched by name case-insensitively; without it no tie has an energy.
+    """
     me = pl.col("giver") == "me"
     weight = pl.col("weight")
-    given = ~pl.col("dimension").is_in(["energy"])
-    energy = pl.col("dimension") == "energy"
     sums = (
         ledger.drop_nulls("person")
         .group_by("person")
         .agg(
-            weight.filter(given & me).sum().alias("_g"),
-            weight.filter(given & ~me).sum().alias("_r"),
-            weight.filter(energy & me).sum().alias("_eg"),
-            weight.filter(energy & ~me).sum().alias("_er"),
+            weight.filter(me).sum().alias("_g"),
+            weight.filter(~me).sum().alias("_r"),
         )
     )
+    key = pl.col("person").str.strip_chars().str.to_lowercase().alias("_key")
+    felt = (
+        energy.select(key, pl.col("mean").cast(pl.Float64).alias("energy"))
+        if energy is not None
+        else pl.DataFrame(schema={"_key": pl.String(), "energy": pl.Float64()})
+    )
+    sums = sums.with_columns(key).join(felt, on="_key", how="left").drop("_key")
     total = pl.col("_g") + pl.col("_r")
-    felt = pl.col("_eg") + pl.col("_er")
     share = pl.when(total > 0).then(pl.col("_g") / total)
-    # Each entry's energy is split so that "them" holds (energy + 2) / 4 of one unit.
-    mean_energy = pl.when(felt > 0).then(4 * pl.col("_er") / felt - 2)
     frame = (
         sums.with_columns(
             share.alias("give_share"),
-            mean_energy.alias("energy"),
             total.alias("events"),
         )
         .with_columns(

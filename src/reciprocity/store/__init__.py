@@ -20,8 +20,10 @@ from reciprocity.store.db import Database, default_path, open_db
 from reciprocity.store.people import (
     RELATIONSHIP_KINDS,
     MeUnknown,
+    important_people,
     link_identity,
     merge_people,
+    set_important,
     set_relationship_kind,
 )
 from reciprocity.store.read import (
@@ -55,6 +57,7 @@ __all__ = [
     "get_setting",
     "import_batches",
     "import_history",
+    "important_people",
     "is_cached",
     "link_identity",
     "list_people",
@@ -62,6 +65,7 @@ __all__ = [
     "message_texts",
     "messages_frame",
     "open_db",
+    "set_important",
     "set_relationship_kind",
     "set_setting",
 ]

@@ -47,7 +47,8 @@ def ranking(state: State) -> list[dict[str, Any]]:
     """Ties by mutuality and energy afterwards, one suggestion each, with the relationship
     id when the person has one (``relationship_id``, else ``None``)."""
     ids = {_key(r.person): r.relationship_id for r in state.data().relationships}
-    rows = guide.rank(state.result().ledger).to_dicts()
+    felt = journal.energy_frame(journal.entries_frame(state.db))
+    rows = guide.rank(state.result().ledger, felt).to_dicts()
     for row in rows:
         row["relationship_id"] = ids.get(_key(row["person"]))
     return rows
