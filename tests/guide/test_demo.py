@@ -30,7 +30,8 @@ def test_coach_uses_alex_measured_imbalance(demo_db: store.Database) -> None:
 def test_journal_energy_reaches_the_ranking(demo_db: store.Database) -> None:
     for _ in range(3):
         journal.add_entry(demo_db, "riley", energy=-2)
-    ranked = guide.rank(pipeline.analyze(demo_db).ledger)
+    felt = journal.energy_frame(journal.entries_frame(demo_db))
+    ranked = guide.rank(pipeline.analyze(demo_db).ledger, felt)
     riley = ranked.filter(pl.col("person") == "Riley").row(0, named=True)
     assert riley["energy"] == -2.0
     alex = ranked.filter(pl.col("person") == "Alex").row(0, named=True)

@@ -17,24 +17,16 @@ def _given(person: str, mine: int, theirs: int) -> list[tuple[str, str, str, flo
     ]
 
 
-def _energy(person: str, value: int, times: int) -> list[tuple[str, str, str, float, float]]:
-    # The journal's split: "them" holds (energy + 2) / 4, "me" the rest.
-    rows: list[tuple[str, str, str, float, float]] = []
-    for d in map(float, range(times)):
-        if value > -2:
-            rows.append((person, "them", "energy", (value + 2) / 4, d))
-        if value < 2:
-            rows.append((person, "me", "energy", (2 - value) / 4, d))
-    return rows
+def _energy(means: dict[str, float]) -> pl.DataFrame:
+    # As reciprocity.journal.energy_frame gives it (only the columns rank reads).
+    return pl.DataFrame({"person": list(means), "mean": list(means.values())})
 
 
 def test_rank_orders_and_suggests(make_ledger: Ledger) -> None:
     ledger = make_ledger(
-        _given("Jordan", 20, 20) + _energy("Jordan", 2, 3)
-        + _given("Riley", 30, 10) + _energy("Riley", -2, 3)
-        + _given("Alex", 30, 5)
-    )  # fmt: skip
-    ranked = rank(ledger)
+        _given("Jordan", 20, 20) + _given("Riley", 30, 10) + _given("Alex", 30, 5)
+    )
+    ranked = rank(ledger, _energy({"jordan": 2.0, "RILEY": -2.0}))
     assert ranked.schema == pl.Schema(RANK_SCHEMA)
     rows = {r["person"]: r for r in ranked.iter_rows(named=True)}
     assert ranked["person"][0] == "Jordan"

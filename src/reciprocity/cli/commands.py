@@ -18,7 +18,13 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from reciprocity import ingest, metrics, pipeline, store
-from reciprocity.cli import balance_view, guide_commands, render, surface_commands
+from reciprocity.cli import (
+    balance_view,
+    guide_commands,
+    money_commands,
+    render,
+    surface_commands,
+)
 from reciprocity.errors import NotFound, ReciprocityError
 
 
@@ -253,6 +259,8 @@ def analyze(
                 change=_change_since_talk(db, analysis, match),
             )
         )
+        for line in money_commands.person_beside(db, analysis, match, gap):
+            out.print(line)
         return
     _show_overview(analysis, render.duration(gap.total_seconds()))
 
@@ -429,6 +437,7 @@ def _escape(text: str) -> str:
 
 
 guide_commands.register(app)
+money_commands.register(app, people_app)
 surface_commands.register(app)
 
 

@@ -173,6 +173,9 @@ def last_heard(
         key, gaps = row["_key"], row["_gaps"]
         seen = by_key.get(key, {})
         usual = float(pl.Series(gaps).median()) if len(gaps) >= MIN_GAPS else None  # type: ignore[arg-type]
+        # Any message counts as contact, not only one that started a conversation.
+        times = [seen.get("last_from_them"), seen.get("last_from_me"), row["last_contact"]]
+        last = max(t for t in times if t is not None)
         out[key] = LastHeard(
             person=names[key],
             now=at,
@@ -180,7 +183,7 @@ def last_heard(
             last_from_me=seen.get("last_from_me"),
             last_started_by_them=seen.get("last_started_by_them"),
             last_started_by_me=seen.get("last_started_by_me"),
-            last_contact=row["last_contact"],
+            last_contact=last,
             usual_gap_days=usual,
             important=key in wanted,
         )

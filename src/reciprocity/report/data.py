@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from reciprocity import journal, pipeline, store
-from reciprocity.metrics import contact
+from reciprocity.metrics import beside, contact
 
 __all__ = [
     "RelationshipView",
@@ -122,23 +122,20 @@ def _refresh(
 ) -> None:
     """Fill ``data``'s journal-fed figures (energy, money, last heard from) from ``db``."""
     entries = journal.entries_frame(db)
-    trends = journal.energy_trends(entries)
     series = energy_series(entries)
-    owed = journal.balances(entries)
-    important = store.important_people(db)
-    heard = contact.last_heard(exchanged, entries, silence=silence, now=now, important=important)
-    marked = {name.casefold() for name in important}
+    across = beside.beside_figures(db, exchanged, silence=silence, now=now)
     for view in data.relationships:
         key = view.person.casefold()
+        found = across.people.get(key, beside.Beside(view.person))
         view.energy = series.get(key, [])
-        view.energy_trend = trends.get(key)
-        view.money = owed.get(key, [])
-        view.heard = heard.get(key)
-        view.important = key in marked
+        view.energy_trend = found.energy
+        view.money = list(found.money)
+        view.heard = found.heard
+        view.important = found.important
     data.moods = moods(entries)
-    data.money = [b for found in owed.values() for b in found]
+    data.money = [b for person in across.people.values() for b in person.money]
     data.money.sort(key=lambda b: (b.owed == 0, b.currency or "", -abs(b.owed), b.person))
-    data.quiet = contact.gone_quiet(heard)
+    data.quiet = list(across.quiet)
 
 
 def _number(value: Any) -> float | None:

@@ -79,6 +79,15 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
             records=views.records(state, found.person).to_dicts(),
         )
 
+    @app.post("/relationship/{relationship_id}/important", dependencies=[Depends(csrf_protect)])
+    def set_important(relationship_id: int, important: str = Form("")) -> Response:
+        found = state.data().find(relationship_id)
+        if found is None:
+            raise HTTPException(404, "No relationship with this number; go back to the dashboard.")
+        store.set_important(state.db, found.person, important == "yes")
+        state.changed()
+        return RedirectResponse(f"/relationship/{relationship_id}", status_code=303)
+
     @app.get("/relationship/{relationship_id}/messages", response_class=HTMLResponse)
     def messages(
         request: Request, relationship_id: int, topic: str = "good_news", sender: str = "me"

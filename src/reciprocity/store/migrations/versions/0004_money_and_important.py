@@ -25,30 +25,26 @@ depends_on = None
 
 def upgrade() -> None:
     """Add the money and importance columns; carry old amounts over as cents."""
-    with op.batch_alter_table("people") as batch:
-        batch.add_column(
-            sa.Column("important", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
-    with op.batch_alter_table("journal_entries") as batch:
-        batch.add_column(sa.Column("amount_minor", sa.BigInteger(), nullable=True))
-        batch.add_column(sa.Column("currency", sa.String(length=3), nullable=True))
+    # Plain ALTER TABLE (SQLite 3.35+ drops columns itself), so the tables' SQL stays the
+    # one a new database gets from the models; a batch copy would rewrite it.
+    op.add_column(
+        "people", sa.Column("important", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
+    op.add_column("journal_entries", sa.Column("amount_minor", sa.BigInteger(), nullable=True))
+    op.add_column("journal_entries", sa.Column("currency", sa.String(length=3), nullable=True))
     op.execute(
         "UPDATE journal_entries SET amount_minor = CAST(ROUND(amount * 100) AS INTEGER) "
         "WHERE amount IS NOT NULL"
     )
-    with op.batch_alter_table("journal_entries") as batch:
-        batch.drop_column("amount")
+    op.drop_column("journal_entries", "amount")
 
 
 def downgrade() -> None:
     """Back to a floating-point amount (the currency is lost)."""
-    with op.batch_alter_table("journal_entries") as batch:
-        batch.add_column(sa.Column("amount", sa.Float(), nullable=True))
+    op.add_column("journal_entries", sa.Column("amount", sa.Float(), nullable=True))
     op.execute(
         "UPDATE journal_entries SET amount = amount_minor / 100.0 WHERE amount_minor IS NOT NULL"
     )
-    with op.batch_alter_table("journal_entries") as batch:
-        batch.drop_column("currency")
-        batch.drop_column("amount_minor")
-    with op.batch_alter_table("people") as batch:
-        batch.drop_column("important")
+    op.drop_column("journal_entries", "currency")
+    op.drop_column("journal_entries", "amount_minor")
+    op.drop_column("people", "important")
