@@ -16,7 +16,7 @@ reports written on a given day agree.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
@@ -58,7 +58,7 @@ class LastHeard:
     """One person's latest contacts (UTC), as of ``now``; see the module docstring."""
 
     person: str
-    now: datetime
+    now: datetime = field(compare=False)
     last_from_them: datetime | None
     last_from_me: datetime | None
     last_started_by_them: datetime | None
