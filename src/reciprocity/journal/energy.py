@@ -18,6 +18,8 @@ from datetime import datetime
 
 import polars as pl
 
+from reciprocity.journal.money import spelling
+
 __all__ = [
     "ENERGY_SCHEMA",
     "LIFTS",
@@ -118,7 +120,7 @@ def energy_trends(entries: pl.DataFrame) -> dict[str, EnergyTrend]:
     """Each person's :class:`EnergyTrend`, keyed by the case-folded name.
 
     ``entries`` is :func:`reciprocity.journal.entries_frame` (oldest first); entries
-    without an energy are skipped. The person keeps the spelling of their latest entry.
+    without an energy are skipped. The person keeps the spelling used most.
     """
     out: dict[str, EnergyTrend] = {}
     noted = entries.filter(pl.col("energy").is_not_null()).sort("timestamp", "id")
@@ -141,7 +143,7 @@ def energy_trends(entries: pl.DataFrame) -> dict[str, EnergyTrend]:
             months.setdefault(point.date[:7], []).append(point.energy)
         recent = values[-RECENT:]
         out[key] = EnergyTrend(
-            person=str(rows[-1]["person"]).strip(),
+            person=spelling([str(r["person"]).strip() for r in rows]),
             entries=len(values),
             mean=_mean(values),
             recent_mean=_mean(recent),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import locale
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -57,6 +58,12 @@ _CODE = re.compile(r"[A-Z]{3}")
 
 class MoneyError(ReciprocityError):
     """An amount or currency that cannot be used; the message says what to write."""
+
+
+def spelling(names: list[str]) -> str:
+    """The spelling of a name used most often (the earliest of equals): "Alex" over a
+    quickly typed "alex"."""
+    return Counter(names).most_common(1)[0][0]
 
 
 def check_currency(code: str) -> str:
@@ -172,7 +179,7 @@ def balances(entries: pl.DataFrame) -> dict[str, list[Balance]]:
 
     ``entries`` is :func:`reciprocity.journal.entries_frame`; money lent or borrowed
     (kind ``money``) and paid back (``repayment``) count, except entries marked settled
-    (paid back in full outside the journal). The person keeps their latest spelling.
+    (paid back in full outside the journal). The person keeps the spelling used most.
     """
     rows = (
         entries.filter(
@@ -186,7 +193,7 @@ def balances(entries: pl.DataFrame) -> dict[str, list[Balance]]:
     running: dict[tuple[str, str | None], dict[str, object]] = {}
     for row in rows:
         key = (str(row["person"]).strip().casefold(), row["currency"])
-        state = running.setdefault(key, {"owed": 0, "since": None, "entries": 0})
+        state = running.setdefault(key, {"owed": 0, "since": None, "entries": 0, "names": []})
         signed = row["amount_minor"] if row["giver"] == "me" else -row["amount_minor"]
         before = int(state["owed"])  # type: ignore[call-overload]
         after = before + signed
@@ -195,12 +202,13 @@ def balances(entries: pl.DataFrame) -> dict[str, list[Balance]]:
         elif before == 0 or (before > 0) != (after > 0):
             state["since"] = row["timestamp"]  # a new debt starts, or turns the other way
         state.update(owed=after, entries=int(state["entries"]) + 1)  # type: ignore[call-overload]
-        state.update(person=str(row["person"]).strip(), last=row["timestamp"])
+        state["names"].append(str(row["person"]).strip())  # type: ignore[attr-defined]
+        state.update(last=row["timestamp"])
     out: dict[str, list[Balance]] = {}
     for (key, currency), state in sorted(running.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         out.setdefault(key, []).append(
             Balance(
-                person=str(state["person"]),
+                person=spelling(state["names"]),  # type: ignore[arg-type]
                 currency=currency,
                 owed=int(state["owed"]),  # type: ignore[call-overload]
                 since=state["since"],  # type: ignore[arg-type]
