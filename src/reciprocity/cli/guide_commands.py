@@ -181,7 +181,7 @@ def log(
             found = journal.balances(journal.entries_frame(db, entry.person))
             for balance in found.get(entry.person.casefold(), []):
                 if balance.currency == entry.currency:
-                    out.print(escape(balance.text[0].upper() + balance.text[1:]) + ".")
+                    out.print(escape(balance.sentence) + ".")
 
 
 _MONEY_OPTIONS = ("--lent", "--borrowed", "--paid-back")

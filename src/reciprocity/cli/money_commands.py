@@ -80,7 +80,7 @@ def money(
             )
         return
     for row in frame.iter_rows(named=True):
-        text = row["text"][0].upper() + row["text"][1:]
+        text = row["text"][:1].upper() + row["text"][1:]
         out.print(Text(f"• {text}"), style="bold" if row["owed_minor"] else "dim")
     out.print(f"Amounts logged without a currency are in {journal.default_currency(db)}.")
 

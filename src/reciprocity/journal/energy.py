@@ -115,6 +115,11 @@ class EnergyTrend:
             recent = f"; {self.recent_mean:+.1f} over the latest {self.recent_entries}"
         return f"{self.reading}: {self.mean:+.1f} on average over {count}{recent}"
 
+    @property
+    def sentence(self) -> str:
+        """:attr:`text` starting with a capital letter."""
+        return self.text[:1].upper() + self.text[1:]
+
 
 def energy_trends(entries: pl.DataFrame) -> dict[str, EnergyTrend]:
     """Each person's :class:`EnergyTrend`, keyed by the case-folded name.

@@ -159,6 +159,11 @@ class Balance:
             return f"you owe {self.person} {self.amount}{since}"
         return f"settled with {self.person}" + (f" ({self.currency})" if self.currency else "")
 
+    @property
+    def sentence(self) -> str:
+        """:attr:`text` starting with a capital letter (names keep theirs)."""
+        return self.text[:1].upper() + self.text[1:]
+
 
 MONEY_KINDS = ("money", "repayment")
 
