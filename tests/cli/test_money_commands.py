@@ -51,7 +51,8 @@ def test_lent_below_zero_names_options_that_exist(db_path: Path, amount: str) ->
     # Issue 19: it used to say "say who paid with 'me' or 'them'", which --lent cannot take.
     assert "'me' or 'them'" not in said
     code, out, err = run(db_path, "log", "Alex", "--borrowed", "-3")
-    assert code != 0 and "--lent" in " ".join((out + err).split())
+    assert code != 0
+    assert "--lent" in " ".join((out + err).split())
 
 
 def test_lent_borrowed_paid_back_and_settle_keep_a_running_balance(db_path: Path) -> None:
@@ -69,7 +70,8 @@ def test_lent_borrowed_paid_back_and_settle_keep_a_running_balance(db_path: Path
     )
     assert "You owe Jordan £12.00 since April 2024." in out
     code, out, err = run(db_path, "log", "Kim", "--paid-back", "5", "--currency", "EUR")
-    assert code != 0 and "--by me or --by them" in " ".join((out + err).split())
+    assert code != 0
+    assert "--by me or --by them" in " ".join((out + err).split())
     code, out, _ = run(db_path, "money")
     assert code == 0
     assert "• Alex owes you €24.50 since March 2024" in out
@@ -85,12 +87,15 @@ def test_lent_borrowed_paid_back_and_settle_keep_a_running_balance(db_path: Path
     assert rows["Alex"]["since"].startswith("2024-03-02")
     assert rows["Jordan"]["owed_minor"] == 0
     code, out, _ = run(db_path, "journal")
-    assert "€40.00" in out and "paid back by them" in out
+    assert "€40.00" in out
+    assert "they paid back" in out
+    assert "favours" not in out
 
 
 def test_set_currency_is_used_when_none_is_named(db_path: Path) -> None:
     code, out, _ = run(db_path, "money", "--set-currency", "gbp")
-    assert code == 0 and "now in GBP" in out
+    assert code == 0
+    assert "now in GBP" in out
     code, out, _ = run(db_path, "log", "Alex", "--lent", "7")
     assert "Alex owes you £7.00" in out
 
@@ -104,7 +109,8 @@ def test_analyze_person_shows_energy_money_and_last_heard(db_path: Path) -> None
     assert code == 0, out
     assert "How you feel afterwards: lifts you: +1.7 on average over 3 entries" in out
     assert "Money: Alex owes you €40.00 since March 2024" in out
-    assert "Alex last wrote to you" in out and "(2024-03-13)" in out
+    assert "Alex last wrote to you" in out
+    assert "(2024-03-13)" in out
     assert "You last started a conversation" in out
     # Energy is a scale of its own: never a row of the give and take, never a share.
     assert "energy" not in out.split("Beside the give and take")[0].lower()
@@ -115,10 +121,12 @@ def test_people_important_and_quiet(db_path: Path) -> None:
     code, out, _ = run(db_path, "people", "quiet")
     assert "No one is marked as important" in out
     code, out, _ = run(db_path, "people", "important", "alex")
-    assert code == 0 and "Alex is marked as important" in out
+    assert code == 0
+    assert "Alex is marked as important" in out
     code, out, _ = run(db_path, "people", "quiet", "--json")
     [alex] = json.loads(out)["gone_quiet"]
-    assert alex["person"] == "Alex" and alex["days_quiet"] > 30
+    assert alex["person"] == "Alex"
+    assert alex["days_quiet"] > 30
     code, out, _ = run(db_path, "people", "quiet")
     assert "• Alex: too few contacts yet to know your usual rhythm;" in out
     run(db_path, "people", "important", "Alex", "--off")

@@ -23,9 +23,7 @@ def _energy(means: dict[str, float]) -> pl.DataFrame:
 
 
 def test_rank_orders_and_suggests(make_ledger: Ledger) -> None:
-    ledger = make_ledger(
-        _given("Jordan", 20, 20) + _given("Riley", 30, 10) + _given("Alex", 30, 5)
-    )
+    ledger = make_ledger(_given("Jordan", 20, 20) + _given("Riley", 30, 10) + _given("Alex", 30, 5))
     ranked = rank(ledger, _energy({"jordan": 2.0, "RILEY": -2.0}))
     assert ranked.schema == pl.Schema(RANK_SCHEMA)
     rows = {r["person"]: r for r in ranked.iter_rows(named=True)}

@@ -49,7 +49,8 @@ def test_running_balance_per_person_and_currency(db: store.Database) -> None:
     owed = balances(entries_frame(db))
     eur, gbp = owed["alex"]
     assert (eur.currency, eur.owed, eur.entries) == ("EUR", 2510, 3)
-    assert eur.since is not None and eur.since.date() == date(2024, 3, 2)
+    assert eur.since is not None
+    assert eur.since.date() == date(2024, 3, 2)
     assert eur.text == "Alex owes you €25.10 since March 2024"
     assert gbp.text == "you owe Alex £5.00 since June 2024"
     assert owed["jordan"][0].text == "you owe Jordan £12.00 since April 2024"

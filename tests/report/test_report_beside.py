@@ -23,13 +23,16 @@ def test_report_shows_moods_money_and_who_went_quiet(
     now = datetime(2024, 6, 1, tzinfo=UTC)
     data = gather(hostile_db, now=now)
     view = data.relationships[0]
-    assert view.energy_trend is not None and view.energy_trend.reading == "drains you"
+    assert view.energy_trend is not None
+    assert view.energy_trend.reading == "drains you"
     assert [b.owed for b in view.money] == [-1200]
-    assert view.heard is not None and view.heard.now == now
+    assert view.heard is not None
+    assert view.heard.now == now
     html = render_report(data)
     # One mood chart across ties, with counts and "too few entries" for Bea's one entry.
     assert html.count('class="chart mood"') == 1
-    assert "Bea (1 entry)" in html and "too few entries" in html
+    assert "Bea (1 entry)" in html
+    assert "too few entries" in html
     assert "(3 entries)" in html
     assert "Drains you: -1.7 on average over 3 entries." in html
     # Money, in words, in the summary and on the person's page.

@@ -18,22 +18,30 @@ class _Trend:
 
 def test_bars_go_left_for_draining_and_right_for_lifting() -> None:
     svg = mood_chart([_Trend("Jo", 2.0, 4, True), _Trend("Ri", -1.0, 3, True)], "t")
-    lift = re.search(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="14" class="bar-lift"', svg)
-    drain = re.search(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="14" class="bar-drain"', svg)
-    assert lift and drain
+    lift = re.search(
+        r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="14" class="bar-lift"', svg
+    )
+    drain = re.search(
+        r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="14" class="bar-drain"', svg
+    )
+    assert lift
+    assert drain
     # The zero line sits where the lifting bar starts and the draining bar ends; +2 is
     # twice as long as -1.
     zero = float(lift[1])
     assert abs(float(drain[1]) + float(drain[2]) - zero) < 0.2
     assert abs(float(lift[2]) - 2 * float(drain[2])) < 0.2
-    assert "Jo (4 entries)" in svg and "+2.0" in svg and "-1.0" in svg
+    assert "Jo (4 entries)" in svg
+    assert "+2.0" in svg
+    assert "-1.0" in svg
 
 
 def test_too_few_entries_get_words_not_a_bar_and_names_are_escaped() -> None:
     svg = mood_chart([_Trend('<script>"', 2.0, 1, False)], "<b>")
     assert "too few entries" in svg
     assert "<rect" not in svg
-    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "<script>" not in svg
+    assert "&lt;script&gt;" in svg
     assert "<title>&lt;b&gt;</title>" in svg
     assert "Nothing logged yet." in mood_chart([], "t")
 

@@ -263,11 +263,17 @@ def journal_list(
             "id", "date", "person", "kind", "given", "energy", "amount", "settled", "note"
         )
         for r in frame.iter_rows(named=True):
-            given = "" if r["dimension"] is None else f"{r['giver']} → {r['dimension']}"
+            who = "you" if r["giver"] == "me" else "they"
+            given = "" if r["dimension"] is None else f"{who} gave {r['dimension']}"
+            given = given.replace("_", " ")
+            if r["kind"] == "money":
+                given = f"{who} lent or paid"
+            if r["kind"] == "favour":
+                given = f"{who} did a favour"
             if r["kind"] == "task":
                 given = f"done by {r['giver']}"
             if r["kind"] == "repayment":
-                given = f"paid back by {r['giver']}"
+                given = f"{who} paid back"
             table.add_row(
                 str(r["id"]),
                 r["timestamp"].date().isoformat(),

@@ -92,7 +92,7 @@ class EnergyTrend:
 
     @property
     def reading(self) -> str:
-        """"lifts you", "drains you", "neither lifts nor drains you" or "too few entries"."""
+        """ "lifts you", "drains you", "neither lifts nor drains you" or "too few entries"."""
         if not self.enough:
             return "too few entries"
         if self.mean >= LIFTS:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import locale
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -46,12 +46,28 @@ __all__ = [
 DEFAULT_CURRENCY = "EUR"
 """The currency when neither the settings nor this computer's locale name one."""
 
-_DECIMALS = {
-    **dict.fromkeys(
-        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0
-    ),
-    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
-}
+# ISO 4217 minor units where they are not two.
+_NO_DECIMALS = [
+    "BIF",
+    "CLP",
+    "DJF",
+    "GNF",
+    "ISK",
+    "JPY",
+    "KMF",
+    "KRW",
+    "PYG",
+    "RWF",
+    "UGX",
+    "UYI",
+    "VND",
+    "VUV",
+    "XAF",
+    "XOF",
+    "XPF",
+]
+_THREE_DECIMALS = ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"]
+_DECIMALS = {**dict.fromkeys(_NO_DECIMALS, 0), **dict.fromkeys(_THREE_DECIMALS, 3)}
 _SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "JPY": "¥", "INR": "₹", "KRW": "₩", "ILS": "₪"}
 _CODE = re.compile(r"[A-Z]{3}")
 
@@ -150,7 +166,7 @@ class Balance:
 
     @property
     def text(self) -> str:
-        """"Alex owes you €40.00 since March 2026", "you owe Jordan £12.00 since ...",
+        """ "Alex owes you €40.00 since March 2026", "you owe Jordan £12.00 since ...",
         or "settled with Alex"."""
         since = "" if self.since is None else f" since {self.since:%B %Y}"
         if self.owed > 0:
@@ -195,33 +211,45 @@ def balances(entries: pl.DataFrame) -> dict[str, list[Balance]]:
         .sort("timestamp", "id")
         .iter_rows(named=True)
     )
-    running: dict[tuple[str, str | None], dict[str, object]] = {}
+    running: dict[tuple[str, str | None], _Running] = {}
     for row in rows:
         key = (str(row["person"]).strip().casefold(), row["currency"])
-        state = running.setdefault(key, {"owed": 0, "since": None, "entries": 0, "names": []})
-        signed = row["amount_minor"] if row["giver"] == "me" else -row["amount_minor"]
-        before = int(state["owed"])  # type: ignore[call-overload]
-        after = before + signed
-        if after == 0:
-            state["since"] = None
-        elif before == 0 or (before > 0) != (after > 0):
-            state["since"] = row["timestamp"]  # a new debt starts, or turns the other way
-        state.update(owed=after, entries=int(state["entries"]) + 1)  # type: ignore[call-overload]
-        state["names"].append(str(row["person"]).strip())  # type: ignore[attr-defined]
-        state.update(last=row["timestamp"])
+        state = running.setdefault(key, _Running(last=row["timestamp"]))
+        before = state.owed
+        state.owed += row["amount_minor"] if row["giver"] == "me" else -row["amount_minor"]
+        if state.owed == 0:
+            state.since = None
+        elif before == 0 or (before > 0) != (state.owed > 0):
+            state.since = row["timestamp"]  # a new debt starts, or turns the other way
+        state.entries += 1
+        state.names.append(str(row["person"]).strip())
+        state.last = row["timestamp"]
     out: dict[str, list[Balance]] = {}
-    for (key, currency), state in sorted(running.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        out.setdefault(key, []).append(
+    for (folded, currency), state in sorted(
+        running.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
+    ):
+        out.setdefault(folded, []).append(
             Balance(
-                person=spelling(state["names"]),  # type: ignore[arg-type]
+                person=spelling(state.names),
                 currency=currency,
-                owed=int(state["owed"]),  # type: ignore[call-overload]
-                since=state["since"],  # type: ignore[arg-type]
-                entries=int(state["entries"]),  # type: ignore[call-overload]
-                last=state["last"],  # type: ignore[arg-type]
+                owed=state.owed,
+                since=state.since,
+                entries=state.entries,
+                last=state.last,
             )
         )
     return out
+
+
+@dataclass
+class _Running:
+    """A balance while the entries are summed, oldest first."""
+
+    last: datetime
+    owed: int = 0
+    since: datetime | None = None
+    entries: int = 0
+    names: list[str] = field(default_factory=list)
 
 
 def money_frame(entries: pl.DataFrame) -> pl.DataFrame:

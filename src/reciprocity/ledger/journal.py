@@ -82,12 +82,8 @@ def journal_events(journal: pl.DataFrame, people: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("weight").fill_null(1.0)
     )
     other = pl.when(pl.col("giver") == "me").then(pl.lit("them")).otherwise(pl.lit("me"))
-    return (
-        given
-        .with_columns(
-            other.alias("receiver"),
-            pl.lit("journal").alias("source"),
-            pl.lit(None, dtype=pl.Int64).alias("message_id"),
-        )
-        .select([pl.col(c).cast(t) for c, t in LEDGER_SCHEMA.items()])
-    )
+    return given.with_columns(
+        other.alias("receiver"),
+        pl.lit("journal").alias("source"),
+        pl.lit(None, dtype=pl.Int64).alias("message_id"),
+    ).select([pl.col(c).cast(t) for c, t in LEDGER_SCHEMA.items()])

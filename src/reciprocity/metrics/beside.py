@@ -20,7 +20,7 @@ import polars as pl
 from reciprocity import journal, store
 from reciprocity.metrics.contact import LastHeard, gone_quiet, last_heard
 
-__all__ = ["Beside", "Across", "beside_figures"]
+__all__ = ["Across", "Beside", "beside_figures"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,9 @@ class Beside:
         if self.heard is not None:
             out += self.heard.lines()
             if self.important and self.heard.gone_quiet:
-                out.append(f"Gone quiet ({self.heard.person} is marked important): {self.heard.nudge}")
+                out.append(
+                    f"Gone quiet ({self.heard.person} is marked important): {self.heard.nudge}"
+                )
         return out
 
 

@@ -86,7 +86,7 @@ class LastHeard:
 
     @property
     def usual(self) -> str:
-        """"usually every 4 days", or that the usual gap is not known yet."""
+        """ "usually every 4 days", or that the usual gap is not known yet."""
         if self.usual_gap_days is None:
             return "too few contacts yet to know your usual rhythm"
         gap = self.usual_gap_days

@@ -174,9 +174,7 @@ def mood_chart(rows: Sequence[Any], title: str) -> Markup:
     for i, row in enumerate(rows):
         y = 34 + i * _ROW
         count = f"{row.entries} {'entry' if row.entries == 1 else 'entries'}"
-        parts.append(
-            f'<text x="4" y="{y + 4}" class="label">{escape(row.person)} ({count})</text>'
-        )
+        parts.append(f'<text x="4" y="{y + 4}" class="label">{escape(row.person)} ({count})</text>')
         if not row.enough:
             parts.append(
                 f'<text x="{middle + 8:.1f}" y="{y + 4}" class="tick">too few entries</text>'

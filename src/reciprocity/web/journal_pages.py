@@ -63,7 +63,9 @@ def _filled(entry: journal.Entry) -> dict[str, Any]:
         "person": entry.person,
         "kind": entry.kind,
         "giver": entry.giver or "me",
-        "dimension": "" if entry.kind in ("money", "favour", "repayment") else entry.dimension or "",
+        "dimension": ""
+        if entry.kind in ("money", "favour", "repayment")
+        else entry.dimension or "",
         "energy": "" if entry.energy is None else str(entry.energy),
         "note": entry.note or "",
         "amount": "" if entry.amount is None else str(entry.amount),
@@ -94,9 +96,7 @@ def routes(state: State, pages: Pages) -> APIRouter:
             form=form,
             error=error,
             person=person,
-            entries=[
-                {**row, "money": _money_text(row)} for row in reversed(entries.to_dicts())
-            ],
+            entries=[{**row, "money": _money_text(row)} for row in reversed(entries.to_dicts())],
             energy=[points for points in series.values() if points],
             people=views.known_people(state),
             dimensions=_GIVEN,
