@@ -132,3 +132,14 @@ def test_people_important_and_quiet(db_path: Path) -> None:
     run(db_path, "people", "important", "Alex", "--off")
     code, out, _ = run(db_path, "people", "quiet", "--json")
     assert json.loads(out)["gone_quiet"] == []
+
+
+def test_journal_edit_changes_the_amount_exactly(db_path: Path) -> None:
+    run(db_path, "log", "Alex", "--lent", "40", "--currency", "EUR")
+    code, out, _ = run(db_path, "journal", "edit", "1", "--amount", "42.10", "--currency", "GBP")
+    assert code == 0, out
+    code, out, _ = run(db_path, "money")
+    assert "Alex owes you £42.10" in out
+    code, out, err = run(db_path, "journal", "edit", "1", "--amount", "-1")
+    assert code != 0
+    assert "--amount takes an amount above zero" in " ".join((out + err).split())

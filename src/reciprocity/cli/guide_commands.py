@@ -204,13 +204,11 @@ def _money_option(**given: str | None) -> tuple[str, str] | None:
         raise typer.BadParameter(f"{option} takes an amount, like {option} 40 or 12.50") from exc
     if not value.is_finite() or value <= 0:
         others = {
-            "--lent": "money they lent you or paid for you is --borrowed",
-            "--borrowed": "money you lent them or paid for them is --lent",
-            "--paid-back": "say who paid back with --by me or --by them",
-        }[option]
-        raise typer.BadParameter(
-            f"{option} takes an amount above zero, like {option} 40 ({others})"
-        )
+            "--lent": " (money they lent you or paid for you is --borrowed)",
+            "--borrowed": " (money you lent them or paid for them is --lent)",
+            "--paid-back": " (say who paid back with --by me or --by them)",
+        }.get(option, "")
+        raise typer.BadParameter(f"{option} takes an amount above zero, like {option} 40{others}")
     return option, text
 
 
@@ -299,6 +297,12 @@ def journal_edit(
     note: Annotated[str | None, typer.Option("--note")] = None,
     dimension: Annotated[str | None, typer.Option("--dimension")] = None,
     giver: Annotated[str | None, typer.Option("--giver", help="me or them")] = None,
+    amount: Annotated[
+        str | None, typer.Option("--amount", help="The amount of money, e.g. 40 or 12.50.")
+    ] = None,
+    currency: Annotated[
+        str | None, typer.Option("--currency", help="The money's currency, e.g. EUR.")
+    ] = None,
     settled: Annotated[
         bool | None, typer.Option("--settled/--unsettled", help="Paid back, returned, repaired.")
     ] = None,
@@ -313,11 +317,15 @@ def journal_edit(
             "note": note,
             "dimension": dimension,
             "giver": giver,
+            "amount": amount,
+            "currency": currency,
             "settled": settled,
             "when": _day(when),
         }.items()
         if v is not None
     }
+    if amount is not None:
+        _money_option(amount=amount)
     with _friendly():
         entry = journal.edit_entry(_db(ctx), entry_id, **changes)
         out.print(f"Updated entry {entry.id}.")
