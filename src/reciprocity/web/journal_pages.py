@@ -97,7 +97,10 @@ def routes(state: State, pages: Pages) -> APIRouter:
             error=error,
             person=person,
             entries=[{**row, "money": _money_text(row)} for row in reversed(entries.to_dicts())],
-            energy=[points for points in series.values() if points],
+            energy=[
+                {"trend": trend, "points": series[key]}
+                for key, trend in journal.energy_trends(entries).items()
+            ],
             people=views.known_people(state),
             dimensions=_GIVEN,
             kinds=journal.KINDS,
