@@ -90,3 +90,13 @@ def test_a_repayment_gives_nothing_to_the_ledger(db: store.Database) -> None:
     frame = ledger_frame(db)
     assert frame is not None
     assert frame["dimension"].to_list() == ["favours_money"]
+
+
+def test_changing_the_currency_keeps_the_amount(db: store.Database) -> None:
+    from reciprocity.journal import edit_entry
+
+    entry = add_entry(db, "Alex", giver="me", amount="40", currency="EUR")
+    changed = edit_entry(db, entry.id, currency="jpy")
+    assert (changed.amount_minor, changed.currency, changed.money_text) == (40, "JPY", "¥40")
+    with pytest.raises(JournalError, match="more decimals than JPY"):
+        edit_entry(db, entry.id, amount="1.5")

@@ -276,6 +276,11 @@ def edit_entry(db: Database, entry_id: int, **changes: Any) -> Entry:
         amount = changes.pop("amount")
         currency = changes.get("currency", current.currency)
         changes["amount_minor"], changes["currency"] = _money_values(db, amount, currency)
+    elif changes.get("currency") and current.amount is not None:
+        # The same amount in the new currency (12.50 EUR -> 12.50 GBP), however many
+        # decimals each has.
+        minor, code = _money_values(db, current.amount, changes["currency"])
+        changes["amount_minor"], changes["currency"] = minor, code
     elif changes.get("currency"):
         changes["currency"] = money.check_currency(changes["currency"])
     values = {f: getattr(current, f) for f in _EDITABLE} | changes
