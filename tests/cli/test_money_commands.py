@@ -143,3 +143,20 @@ def test_journal_edit_changes_the_amount_exactly(db_path: Path) -> None:
     code, out, err = run(db_path, "journal", "edit", "1", "--amount", "-1")
     assert code != 0
     assert "--amount takes an amount above zero" in " ".join((out + err).split())
+
+
+def test_analyze_json_has_the_same_figures_beside_the_balance(db_path: Path) -> None:
+    run(db_path, "import", str(ALEX), "--me", "Sam", "--tz", "Europe/London")
+    run(db_path, "log", "Alex", "--energy", "-1", "--date", "2024-03-02")
+    run(db_path, "log", "Alex", "--borrowed", "12", "--currency", "GBP", "--date", "2024-04-01")
+    code, out, _ = run(db_path, "analyze", "--json")
+    assert code == 0
+    [alex] = json.loads(out)["beside"]
+    assert alex["energy"]["entries"] == 1
+    assert alex["energy"]["reading"] == "too few entries"
+    assert alex["money"][0]["owed_minor"] == -1200
+    assert alex["money"][0]["says"] == "you owe Alex £12.00 since April 2024"
+    assert alex["last_heard"]["last_from_them"].startswith("2024-03-13")
+    # No energy anywhere in the give and take.
+    balance = json.dumps({k: v for k, v in json.loads(out).items() if k != "beside"})
+    assert '"energy"' not in balance

@@ -26,6 +26,7 @@ from reciprocity.cli import (
     surface_commands,
 )
 from reciprocity.errors import NotFound, ReciprocityError
+from reciprocity.metrics.beside import beside_figures
 
 
 class _Group(TyperGroup):
@@ -235,6 +236,8 @@ def analyze(
                 analysis.patterns,
             )
         )
+        across = beside_figures(db, analysis.exchanges, silence=gap)
+        data.update(money_commands.beside_json(across))
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
     if analysis.figures.is_empty():

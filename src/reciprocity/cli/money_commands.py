@@ -22,7 +22,15 @@ from reciprocity.metrics.beside import Across, beside_figures
 
 out = Console()
 
-__all__ = ["beside_lines", "money", "people_important", "people_quiet", "register"]
+__all__ = [
+    "beside_json",
+    "beside_lines",
+    "money",
+    "people_important",
+    "people_quiet",
+    "person_beside",
+    "register",
+]
 
 
 def _db(ctx: typer.Context) -> store.Database:
@@ -38,6 +46,61 @@ def beside_lines(across: Across, person: str) -> list[Text]:
     return [Text("Beside the give and take", style="bold")] + [
         Text("  " + line) for line in found.lines()
     ]
+
+
+def beside_json(across: Across) -> dict[str, Any]:
+    """Everyone's energy afterwards, money owed and last contacts, for ``analyze --json``:
+    the same records ``analyze --person`` prints."""
+
+    def when(value: Any) -> str | None:
+        return None if value is None else value.isoformat()
+
+    people = []
+    for found in across.people.values():
+        energy = found.energy
+        heard = found.heard
+        people.append(
+            {
+                "person": found.person,
+                "important": found.important,
+                "energy": None
+                if energy is None
+                else {
+                    "entries": energy.entries,
+                    "mean": energy.mean,
+                    "recent_mean": energy.recent_mean,
+                    "recent_entries": energy.recent_entries,
+                    "reading": energy.reading,
+                    "months": [
+                        {"month": m.month, "mean": m.mean, "entries": m.entries}
+                        for m in energy.months
+                    ],
+                },
+                "money": [
+                    {
+                        "currency": b.currency,
+                        "owed_minor": b.owed,
+                        "owed": journal.format_money(b.owed, b.currency),
+                        "since": when(b.since),
+                        "says": b.text,
+                    }
+                    for b in found.money
+                ],
+                "last_heard": None
+                if heard is None
+                else {
+                    "last_from_them": when(heard.last_from_them),
+                    "last_from_me": when(heard.last_from_me),
+                    "last_started_by_them": when(heard.last_started_by_them),
+                    "last_started_by_me": when(heard.last_started_by_me),
+                    "last_contact": when(heard.last_contact),
+                    "usual_gap_days": heard.usual_gap_days,
+                    "days_quiet": heard.quiet_days,
+                    "gone_quiet": found.important and heard.gone_quiet,
+                },
+            }
+        )
+    return {"beside": people}
 
 
 def person_beside(
