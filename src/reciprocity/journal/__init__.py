@@ -28,8 +28,10 @@ from reciprocity.journal.entries import (
     entries_frame,
     get_entry,
     normalise_dimension,
+    restore_entry,
     settle,
     to_utc,
+    undo_delete,
 )
 from reciprocity.journal.money import (
     MONEY_SCHEMA,
@@ -67,8 +69,10 @@ __all__ = [
     "ledger_frame",
     "money_frame",
     "normalise_dimension",
+    "restore_entry",
     "settle",
     "to_utc",
+    "undo_delete",
 ]
 
 

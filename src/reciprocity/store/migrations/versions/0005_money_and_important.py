@@ -7,8 +7,8 @@ keep none (shown as a bare number) and are taken as two decimals, which is what 
 amount typed so far could carry. ``people.important`` marks ties the user wants to hear
 from; the "gone quiet" list reads it.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005_money_and_important
+Revises: 0004_soft_delete
 Create Date: 2026-12-07
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005_money_and_important"
+down_revision = "0004_soft_delete"
 branch_labels = None
 depends_on = None
 
