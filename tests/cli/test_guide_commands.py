@@ -59,7 +59,7 @@ def test_log_one_line_then_list_edit_delete(db_path: Path) -> None:
     assert code == 0, out
     assert "Saved entry #1 about Alex" in out
     code, out, _ = run(db_path, "journal")
-    assert "me → practical_help" in out
+    assert "you gave practical help" in out
     assert "helped <b>move</b>" in out  # shown as text, never as markup
     assert run(db_path, "journal", "edit", "1", "--energy", "2")[0] == 0
     with store.open_db(db_path) as db:

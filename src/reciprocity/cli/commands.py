@@ -20,11 +20,13 @@ from reciprocity import ingest, metrics, pipeline, store
 from reciprocity.cli import (
     balance_view,
     guide_commands,
+    money_commands,
     render,
     settings_commands,
     surface_commands,
 )
 from reciprocity.errors import NotFound, ReciprocityError
+from reciprocity.metrics.beside import beside_figures
 from reciprocity.metrics.record import find, say_duration
 
 
@@ -227,6 +229,8 @@ def analyze(
     analysis = pipeline.analyze(db, silence=gap)
     if as_json:
         data = balance_view.records_to_json(analysis.records, analysis.patterns)
+        across = beside_figures(db, analysis.exchanges, silence=gap)
+        data.update(money_commands.beside_json(across))
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
     if not analysis.records:
@@ -245,6 +249,8 @@ def analyze(
         out.print(
             balance_view.person_view(found, change=_change_since_talk(db, analysis, found.person))
         )
+        for line in money_commands.person_beside(db, analysis, found.person, gap):
+            out.print(line)
         return
     _show_overview(analysis, say_duration(gap.total_seconds()))
 
@@ -428,6 +434,7 @@ def _escape(text: str) -> str:
 
 
 guide_commands.register(app)
+money_commands.register(app, people_app)
 surface_commands.register(app)
 settings_commands.register(app, people_app)
 
