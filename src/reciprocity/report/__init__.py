@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from reciprocity import __version__
+from reciprocity import __version__, words
 from reciprocity.report import svg
 from reciprocity.report.data import (
     RelationshipView,
@@ -70,9 +70,18 @@ def environment() -> Environment:
         energy_chart=svg.energy_chart,
         monthly_chart=svg.monthly_chart,
         topic_labels=TOPIC_LABELS,
+        count=words.count,
     )
     env.filters["percent"] = _percent
     env.filters["words"] = lambda value: str(value).replace("_", " ")
+    # Codes become the words of :mod:`reciprocity.words`, the same on every surface.
+    env.filters["dimension"] = words.dimension
+    env.filters["outcome"] = lambda row: words.outcome(row["topic"], row["outcome"])
+    env.filters["topic"] = words.topic
+    env.filters["pattern"] = words.pattern
+    env.filters["term"] = words.term
+    env.filters["entry_kind"] = words.entry_kind
+    env.filters["relationship_kind"] = words.relationship_kind
     env.filters["minutes"] = _minutes
     return env
 
