@@ -24,7 +24,7 @@ def test_report_has_every_relationship_with_charts_and_tables(
     # Two balance windows and one monthly chart per relationship, each an accessible image.
     assert html.count('role="img"') == 3 * len(data.relationships)
     assert html.count("<title>") == 1 + 3 * len(data.relationships)
-    assert "90% interval" in html
+    assert "Likely range" in html and "9 chances in 10" in html
     assert "Patterns across your relationships" in html
 
 
