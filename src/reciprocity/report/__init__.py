@@ -82,6 +82,8 @@ def environment() -> Environment:
     env.filters["term"] = words.term
     env.filters["entry_kind"] = words.entry_kind
     env.filters["relationship_kind"] = words.relationship_kind
+    # Jinja's ``capitalize`` lowercases the rest, names included ("alex"); this does not.
+    env.filters["sentence"] = lambda value: str(value)[:1].upper() + str(value)[1:]
     env.filters["minutes"] = _minutes
     return env
 
