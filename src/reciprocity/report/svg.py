@@ -60,7 +60,7 @@ def balance_chart(rows: Sequence[dict[str, Any]], title: str) -> Markup:
     for i, row in enumerate(shown):
         y = top + i * _ROW + 28  # the bar; its label sits on the line above
         parts.append(
-            f'<text x="{_LEFT}" y="{y - 10}" class="label">{escape(row["dimension"])}</text>'
+            f'<text x="{_LEFT + 4}" y="{y - 10}" class="label">{escape(row["dimension"])}</text>'
         )
         if row["low"] is not None and row["high"] is not None:
             parts.append(
