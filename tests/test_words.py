@@ -13,7 +13,8 @@ from reciprocity.metrics.patterns import PATTERNS
 @pytest.mark.parametrize("code", DIMENSIONS)
 def test_every_dimension_has_plain_words(code: str) -> None:
     label = words.dimension(code)
-    assert "_" not in label and label == words.DIMENSIONS[code]
+    assert "_" not in label
+    assert label == words.DIMENSIONS[code]
 
 
 def test_the_words_people_use() -> None:

@@ -142,9 +142,7 @@ def topic(code: str, who: str = "you") -> str:
     """
     whose = "Your" if who == "you" else f"{who}'s"
     template = _TOPICS.get(code, "{Whose} " + _plain(code))
-    return template.format(
-        who=who, Whose=whose, whose_lower="your" if who == "you" else whose
-    )
+    return template.format(who=who, Whose=whose, whose_lower="your" if who == "you" else whose)
 
 
 def pattern(code: str) -> str:

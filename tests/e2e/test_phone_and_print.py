@@ -35,11 +35,11 @@ MAX_NAV_PX = 64
 
 #: What a page looks like to a person on a phone: how wide the document is, which boxes
 #: scroll sideways, the smallest text as drawn, and the height of the navigation.
-MEASURE = """() => {
+MEASURE = f"""() => {{
   const small = [];
   let smallest = Infinity;
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  while (walker.nextNode()) {
+  while (walker.nextNode()) {{
     const node = walker.currentNode;
     const el = node.parentElement;
     if (!el || !node.textContent.trim() || !el.getClientRects().length) continue;
@@ -47,23 +47,24 @@ MEASURE = """() => {
     if (style.visibility === 'hidden' || el.closest('.visually-hidden, title')) continue;
     let size = parseFloat(style.fontSize);
     const svg = el.closest('svg');
-    if (svg && svg.viewBox.baseVal && svg.viewBox.baseVal.width) {
+    if (svg && svg.viewBox.baseVal && svg.viewBox.baseVal.width) {{
       size *= svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-    }
+    }}
     smallest = Math.min(smallest, size);
-    if (size < %(min)s) small.push(node.textContent.trim().slice(0, 40) + ' ' + size.toFixed(1));
-  }
+    const label = node.textContent.trim().slice(0, 40);
+    if (size < {MIN_TEXT_PX}) small.push(label + ' ' + size.toFixed(1));
+  }}
   const sideways = [];
-  for (const el of document.querySelectorAll('body *')) {
+  for (const el of document.querySelectorAll('body *')) {{
     const x = getComputedStyle(el).overflowX;
-    if ((x === 'auto' || x === 'scroll') && el.scrollWidth > el.clientWidth + 1) {
+    if ((x === 'auto' || x === 'scroll') && el.scrollWidth > el.clientWidth + 1) {{
       sideways.push(el.tagName.toLowerCase() + '.' + el.className);
-    }
-  }
+    }}
+  }}
   const nav = document.querySelector('header.top');
-  return {width: document.documentElement.scrollWidth, smallest, small: small.slice(0, 8),
-          sideways, nav: nav ? nav.getBoundingClientRect().height : 0};
-}""" % {"min": MIN_TEXT_PX}
+  return {{width: document.documentElement.scrollWidth, smallest, small: small.slice(0, 8),
+          sideways, nav: nav ? nav.getBoundingClientRect().height : 0}};
+}}"""
 
 
 def _check_phone(page: Any, name: str) -> dict[str, Any]:
@@ -106,7 +107,8 @@ def test_the_report_fits_a_phone(browser: Any, tmp_path: Path, screenshots: Path
     # The reading of each kind of giving is on screen, not in a column off to the right.
     reading = page.locator("td[data-label=Reading]").first
     box = reading.bounding_box()
-    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+    assert box is not None
+    assert box["x"] + box["width"] <= PHONE["width"]
     page.screenshot(path=str(screenshots / "report-phone.png"), full_page=True)
     page.close()
 

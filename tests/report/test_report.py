@@ -26,7 +26,8 @@ def test_report_has_every_relationship_with_charts_and_tables(
     # Two balance windows and one monthly chart per relationship, each an accessible image.
     assert html.count('role="img"') == 3 * len(data.relationships)
     assert html.count("<title>") == 1 + 3 * len(data.relationships)
-    assert "Likely range" in html and "9 chances in 10" in html
+    assert "Likely range" in html
+    assert "9 chances in 10" in html
     assert "Patterns across your relationships" in html
 
 

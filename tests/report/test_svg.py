@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from reciprocity.report.svg import balance_chart, energy_chart, monthly_chart
@@ -76,7 +77,8 @@ def test_charts_are_drawn_for_a_phone_column() -> None:
     12-unit labels below 12 px (580 wide, they were 7.7 px)."""
     rows = [_row("being there in hard times", 0.5, 0.4, 0.6)]
     months = [{"label": f"2024-{m:02d}", "starts_me": m, "starts_them": 1} for m in range(1, 13)]
-    for svg in (balance_chart(rows, "t"), monthly_chart(months, "t"), energy_chart(_points(1), "t")):
+    charts = (balance_chart(rows, "t"), monthly_chart(months, "t"), energy_chart(_points(1), "t"))
+    for svg in charts:
         width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))  # type: ignore[union-attr]
         assert width <= 358
 
@@ -86,4 +88,4 @@ def test_month_labels_are_thinned_so_they_never_touch() -> None:
     svg = monthly_chart(months, "t")
     xs = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="188"', svg)]
     assert 2 <= len(xs) < 24
-    assert min(b - a for a, b in zip(xs, xs[1:], strict=False)) >= 7.5 * len("2024-01")
+    assert min(b - a for a, b in itertools.pairwise(xs)) >= 7.5 * len("2024-01")

@@ -191,5 +191,6 @@ def test_the_import_result_counts_people_in_words(
 def test_the_report_speaks_plain_words(filled: Path) -> None:
     html = render_report(gather(store.open_db(filled)))
     text = visible_text(html)
-    assert "Overview" in text and "Your needs from Alex, checked" in text
+    assert "Overview" in text
+    assert "Your needs from Alex, checked" in text
     assert problems(html) == []

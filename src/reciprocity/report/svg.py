@@ -83,7 +83,8 @@ def monthly_chart(months: Sequence[dict[str, Any]], title: str, *, key: str = "s
     slot = (_WIDTH - left - 4) / max(len(months), 1)
     bar = max(min(slot / 3, 28), 2)
     # Month labels that would touch are thinned: every ``step``-th one, the first always.
-    step = max(1, math.ceil((_TICK_CHARS * max([1] + [len(m["label"]) for m in months]) + 8) / slot))
+    widest = _TICK_CHARS * max([1] + [len(m["label"]) for m in months]) + 8
+    step = max(1, math.ceil(widest / slot))
     parts = [
         f'<svg class="chart" viewBox="0 0 {_WIDTH} {height}" role="img" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
