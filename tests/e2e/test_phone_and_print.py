@@ -61,7 +61,7 @@ MEASURE = f"""() => {{
       sideways.push(el.tagName.toLowerCase() + '.' + el.className);
     }}
   }}
-  const nav = document.querySelector('header.top');
+  const nav = document.querySelector('header.top nav');
   return {{width: document.documentElement.scrollWidth, smallest, small: small.slice(0, 8),
           sideways, nav: nav ? nav.getBoundingClientRect().height : 0}};
 }}"""
