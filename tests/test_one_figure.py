@@ -129,10 +129,13 @@ def test_every_surface_shows_the_same_figures(
             # Web: the reading's sentence and the table of the shared partial.
             assert (
                 f"{reading.label.capitalize()}: {reading.verdict}. You gave {given}, {p} gave "
-                f"{received}; your share {share} (plausibly {say_percent(reading.low)} to "
-                f"{say_percent(reading.high)})"
+                f"{received}; your share {share} (likely between {say_percent(reading.low)} "
+                f"and {say_percent(reading.high)})"
             ) in flat_page
-            cells_html = f"{reading.label} {given} {received} {share} {interval} {reading.verdict}"
+            cells_html = (
+                f"{reading.label.capitalize()} {given} {received} {share} {interval} "
+                f"{reading.verdict}"
+            )
             assert cells_html in flat_page
             # Report: the same table.
             assert cells_html in flat_report
@@ -198,7 +201,7 @@ def test_analyze_fits_80_columns_on_the_demo(demo_path: Path) -> None:
     rows = [line for line in person.splitlines() if "attention" in line]
     assert rows
     assert not any("Riley" in line for line in rows)
-    assert "presence in hard times" in person
+    assert "being there in hard times" in person
 
 
 def test_the_shown_point_is_inside_its_interval_on_every_surface(

@@ -83,7 +83,9 @@ def _table(title: str | None = None, caption: str | None = None) -> Table:
         title=None if title is None else Text(title, style="bold"),
         caption=caption,
         box=box.SIMPLE_HEAD,
+        show_edge=False,
         pad_edge=False,
+        collapse_padding=True,
         title_justify="left",
         caption_justify="left",
     )

@@ -78,8 +78,10 @@ class Reading:
 
     @property
     def label(self) -> str:
-        """The dimension in words ("emotional support")."""
-        return self.dimension.replace("_", " ")
+        """The dimension in words ("emotional support"), as every surface names it."""
+        from reciprocity import words
+
+        return words.dimension(self.dimension)
 
 
 @dataclass(frozen=True)
