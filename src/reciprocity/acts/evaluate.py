@@ -32,7 +32,7 @@ from rich.console import Console
 
 from reciprocity.acts import ACTS, detect
 from reciprocity.acts import datasets as ds
-from reciprocity.acts.handlabelled import handlabelled_targets, load_handlabelled
+from reciprocity.acts.handlabelled import handlabelled_targets, holdout_path, load_handlabelled
 from reciprocity.acts.mapping import EVAL_TARGETS, Target
 from reciprocity.acts.model import shipped_model
 
@@ -58,6 +58,18 @@ class Score:
     f1_model: float | None
     published: float | None
     goal: float | None
+    goal_on: str = "f1"  # the figure the goal is about: "f1" or "recall"
+    flagged: float | None = None  # share of the negatives predicted (false-positive rate)
+    max_flagged: float | None = None  # goal: at most this share flagged
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the goal is met (``None``: no goal)."""
+        if self.goal is None:
+            return None
+        figure = self.recall if self.goal_on == "recall" else self.f1
+        under = self.max_flagged is None or (self.flagged or 0.0) <= self.max_flagged
+        return figure >= self.goal and under
 
 
 @dataclass
@@ -131,6 +143,8 @@ def score_targets(
         truth = frame.filter(mask).select(t.truth).to_series()
         pred = full.filter(mask).select(t.predicted).to_series()
         p, r, f1, macro = prf(truth, pred)
+        tp, fp, fn, tn = _counts(truth, pred)
+        flagged = fp / (fp + tn) if fp + tn else None
         f1_rules = prf(truth, rules_only.filter(mask).select(t.predicted).to_series())[2]
         f1_model = (
             prf(truth, model_only.filter(mask).select(t.predicted).to_series())[2]
@@ -142,7 +156,8 @@ def score_targets(
                   int(truth.fill_null(False).sum()), int(pred.fill_null(False).sum()),
                   round(p, 4), round(r, 4), round(f1, 4), round(macro, 4),
                   round(f1_rules, 4), None if f1_model is None else round(f1_model, 4),
-                  t.published, t.goal)
+                  t.published, t.goal, t.goal_on,
+                  None if flagged is None else round(flagged, 4), t.max_flagged)
         )  # fmt: skip
     return scores
 
@@ -230,6 +245,13 @@ def evaluate(
                                        handlabelled_targets(frame))  # fmt: skip
     except FileNotFoundError as exc:
         result.skipped["handlabelled"] = str(exc)
+    holdout = holdout_path() if handlabelled is None else handlabelled.with_name(
+        handlabelled.stem + "-holdout.csv"
+    )
+    if holdout.is_file():
+        frame = load_handlabelled(holdout, split="test")
+        result.scores += score_targets("handlabelled-holdout", "test", _limit(frame, limit),
+                                       handlabelled_targets(frame))  # fmt: skip
     if throughput_messages > 0:
         texts, sample = chat_sample(throughput_messages, root)
         result.throughput = throughput(texts, sample=sample)
