@@ -30,6 +30,7 @@ from typing import Any
 import polars as pl
 
 from reciprocity import __version__, acts, exchanges, ingest, ledger, metrics, store
+from reciprocity.acts import context as acts_context
 from reciprocity.errors import StoreError
 from reciprocity.exchanges.summary import (
     combine_exchange_figures,
@@ -278,6 +279,8 @@ def detector_id(lang: str = "en") -> str:
     data (rules and model weights), so stored acts are recomputed when either changes."""
     folder = Path(acts.__file__).parent / "lang" / lang
     digest = hashlib.sha256(__version__.encode())
+    # the context rules are code: a change to them changes what is stored too
+    digest.update(Path(acts_context.__file__).read_bytes())
     for file in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(file.relative_to(folder).as_posix().encode())
         digest.update(file.read_bytes())
@@ -294,12 +297,13 @@ ACTS_CHUNK = 50_000
 FOUND_COLUMNS = (
     *acts.ACTS,
     "disclosure_depth",
+    "leans_support",
     *textual.feature_names(tuple(exchanges.TEXT_FLAGS)),
 )
 
 
 def _found(texts: pl.Series) -> pl.DataFrame:
-    detected = acts.detect(texts).select(*acts.ACTS, "disclosure_depth")
+    detected = acts.detect(texts).select(*acts.ACTS, "disclosure_depth", "leans_support")
     features = texts.to_frame("text").select(textual.text_features(exchanges.TEXT_FLAGS))
     return pl.concat([detected, features], how="horizontal")
 
@@ -392,8 +396,15 @@ def acts_frame(db: store.Database, timings: Timings | None = None) -> pl.DataFra
             found = store.derived(db, name, detect)
         found = _in_order_of(frame["message_id"], found)
         kept = frame.drop("text", "reply_to_message_id", strict=False)
-        frame = pl.concat([kept, found.drop("message_id")], how="horizontal")
+        frame = in_context(pl.concat([kept, found.drop("message_id")], how="horizontal"))
     return frame
+
+
+def in_context(frame: pl.DataFrame) -> pl.DataFrame:
+    """The acts of ``frame`` (messages with their found acts, in time order per
+    relationship) read in context: :func:`reciprocity.acts.context.in_chat`, episodes cut
+    at silences of the default answer window."""
+    return acts_context.in_chat(frame, exchanges.ANSWER_WINDOW)
 
 
 def _in_order_of(ids: pl.Series, found: pl.DataFrame) -> pl.DataFrame:
@@ -666,7 +677,9 @@ def _prepare(db: store.Database, *, silence: timedelta, rows: int) -> Timings:
                             )
                     at += window.height
                     kept = window.drop("text", "reply_to_message_id", strict=False)
-                    frame = pl.concat([kept, found.drop("message_id")], how="horizontal")
+                    frame = in_context(
+                        pl.concat([kept, found.drop("message_id")], how="horizontal")
+                    )
                 del window, found, kept
                 with early.stage("figures"):
                     parts.figures.append(figure_part(frame, silence=silence))

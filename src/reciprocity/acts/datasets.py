@@ -71,7 +71,12 @@ DATASETS: dict[str, DatasetInfo] = {
         DatasetInfo("swda", "CC BY-NC-SA (annotations)", False, ("train", "val", "test"), "test"),
         DatasetInfo("dailydialog", "CC BY-NC-SA 4.0", False, ("validation", "test"), "test"),
         DatasetInfo(
-            "esconv", "CC BY-NC 4.0", False, ("dev",), "dev", "only the dev split is shared"
+            "esconv",
+            "CC BY-NC 4.0",
+            False,
+            ("dev", "failed"),
+            "dev",
+            "only the dev split and the 'failed' dialogues are shared; tune on 'failed'",
         ),
         DatasetInfo(
             "empathetic_intents",
@@ -321,6 +326,8 @@ def _esconv(folder: Path, split: str) -> pl.DataFrame:
     are rebuilt from the turn numbers (a new dialogue starts when they go back down). Seeker
     turns after a dialogue's last supporter turn are not in the file.
     """
+    if split == "failed":
+        return _esconv_failed(folder)
     rows = [
         json.loads(line)
         for line in _need(folder / "derived_dev_supporter_turns.jsonl").read_text("utf-8").splitlines()
@@ -348,6 +355,28 @@ def _esconv(folder: Path, split: str) -> pl.DataFrame:
         pl.col("text").shift(1).over("dialogue").alias("prev_text"),
     )
     return frame.filter(pl.col("text") != "")
+
+
+def _esconv_failed(folder: Path) -> pl.DataFrame:
+    """The 196 dialogues the ESConv authors set aside (the same columns as the dev split):
+    not the test split, so rules and gates may be tuned by looking at them."""
+    dialogues = json.loads(_need(folder / "FailedESConv.json").read_text("utf-8"))
+    rows = [
+        (d, t, "seeker" if turn["speaker"] == "speaker" else "supporter",
+         turn["content"].strip(), (turn.get("annotation") or {}).get("strategy"))
+        for d, dialogue in enumerate(dialogues)
+        for t, turn in enumerate(dialogue["dialog"])
+    ]  # fmt: skip
+    frame = pl.DataFrame(
+        rows,
+        schema={"dialogue": pl.Int64, "turn": pl.Int64, "role": pl.String, "text": pl.String,
+                "strategy": pl.String},
+        orient="row",
+    )
+    return frame.with_columns(
+        pl.col("role").shift(1).over("dialogue").alias("prev_role"),
+        pl.col("text").shift(1).over("dialogue").alias("prev_text"),
+    ).filter(pl.col("text") != "")
 
 
 def _annomi(folder: Path, split: str) -> pl.DataFrame:

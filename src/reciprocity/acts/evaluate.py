@@ -33,6 +33,7 @@ from rich.console import Console
 from reciprocity.acts import ACTS, detect
 from reciprocity.acts import datasets as ds
 from reciprocity.acts.handlabelled import handlabelled_targets, holdout_path, load_handlabelled
+from reciprocity.acts.context import in_context
 from reciprocity.acts.mapping import EVAL_TARGETS, Target
 from reciprocity.acts.model import shipped_model
 
@@ -86,6 +87,24 @@ class Throughput:
 
 
 @dataclass
+class EndToEnd:
+    """ESConv dialogues imported as chats, the help-seeker as "me" (issue 20's goal).
+
+    Counted as the ledger and the patterns count them: an ``emotional_support`` event per
+    message with ``support_emotional``, and "others came to you for support" per message of
+    the other side with ``distress`` or ``support_seek``, after the context rules.
+    """
+
+    dialogues: int
+    with_figure: int  # dialogues where either side gave emotional support at least once
+    helper_gives_more: int  # of those, where the supporter gave more than the seeker
+    share: float
+    supporter_turns: int
+    supporter_turns_seeking: int  # supporter turns counted as coming to "me" for support
+    goal: float = 0.95
+
+
+@dataclass
 class EvalResult:
     """Everything one evaluation run measured."""
 
@@ -93,6 +112,7 @@ class EvalResult:
     scores: list[Score] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
     throughput: Throughput | None = None
+    end_to_end: EndToEnd | None = None
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
@@ -128,12 +148,36 @@ def prf(truth: pl.Series, pred: pl.Series) -> tuple[float, float, float, float]:
     return precision, recall, _f1(tp, fp, fn), macro
 
 
+#: Datasets of whole dialogues: (conversation column, speaker expression). Their turns are
+#: read in context (:func:`reciprocity.acts.context.in_context`) by the full detector.
+DIALOGUES: dict[str, tuple[str, pl.Expr]] = {
+    "esconv": ("dialogue", pl.col("role")),
+    "annomi": ("transcript", pl.col("role")),
+    "dailydialog": ("dialogue", pl.col("turn") % 2),
+}
+
+
+def detect_in_dialogues(frame: pl.DataFrame, conversation: str, speaker: pl.Expr) -> pl.DataFrame:
+    """``detect`` on a dialogue dataset's turns (in order), then read in context."""
+    found = detect(frame["text"])
+    keys = frame.select(pl.col(conversation).alias("_c"), speaker.alias("_s"))
+    return in_context(
+        pl.concat([found, keys], how="horizontal"), conversation="_c", speaker="_s"
+    ).drop("_c", "_s")
+
+
 def score_targets(
-    dataset: str, split: str, frame: pl.DataFrame, targets: Sequence[Target]
+    dataset: str,
+    split: str,
+    frame: pl.DataFrame,
+    targets: Sequence[Target],
+    *,
+    dialogue: tuple[str, pl.Expr] | None = None,
 ) -> list[Score]:
-    """Score ``detect`` (full, rules only, model only) on ``frame`` for each target."""
+    """Score ``detect`` (full, rules only, model only) on ``frame`` for each target; the full
+    detector reads a ``dialogue`` dataset's turns in context."""
     texts = frame["text"]
-    full = detect(texts)
+    full = detect(texts) if dialogue is None else detect_in_dialogues(frame, *dialogue)
     rules_only = detect(texts, model=False)
     model_only = detect(texts, use_rules=False) if shipped_model() is not None else None
     scores = []
@@ -160,6 +204,30 @@ def score_targets(
                   None if flagged is None else round(flagged, 4), t.max_flagged)
         )  # fmt: skip
     return scores
+
+
+def end_to_end(frame: pl.DataFrame) -> EndToEnd:
+    """:class:`EndToEnd` on ESConv turns (``dialogue``, ``role``, ``text``, in order)."""
+    acts = detect_in_dialogues(frame, "dialogue", pl.col("role"))
+    rows = pl.concat([frame.select("dialogue", "role"), acts], how="horizontal")
+    helper = pl.col("role") == "supporter"
+    per = rows.group_by("dialogue").agg(
+        (pl.col("support_emotional") & helper).sum().alias("given"),
+        (pl.col("support_emotional") & ~helper).sum().alias("received"),
+    )
+    shown = per.filter((pl.col("given") + pl.col("received")) > 0)
+    more = int((shown["given"] > shown["received"]).sum())
+    seeking = rows.filter(helper).select(
+        (pl.col("distress") | pl.col("support_seek")).sum()
+    ).item()
+    return EndToEnd(
+        dialogues=per.height,
+        with_figure=shown.height,
+        helper_gives_more=more,
+        share=round(more / shown.height, 4) if shown.height else 0.0,
+        supporter_turns=int(rows.filter(helper).height),
+        supporter_turns_seeking=int(seeking),
+    )
 
 
 def _limit(frame: pl.DataFrame, limit: int | None) -> pl.DataFrame:
@@ -236,9 +304,16 @@ def evaluate(
         except ds.DatasetMissing as exc:
             result.skipped[name] = str(exc)
             continue
+        dialogue = DIALOGUES.get(name)
         result.scores += score_targets(
-            name, info.test_split, _limit(frame, limit), EVAL_TARGETS[name]
+            name,
+            info.test_split,
+            frame if dialogue is not None else _limit(frame, limit),
+            EVAL_TARGETS[name],
+            dialogue=dialogue,
         )
+        if name == "esconv":
+            result.end_to_end = end_to_end(frame)
     try:
         frame = load_handlabelled(handlabelled, split="test")
         result.scores += score_targets("handlabelled", "test", _limit(frame, limit),
