@@ -31,6 +31,7 @@ import polars as pl
 
 from reciprocity import __version__, acts, exchanges, ingest, ledger, metrics, store
 from reciprocity.acts import context as acts_context
+from reciprocity.acts import language as acts_language
 from reciprocity.errors import StoreError
 from reciprocity.exchanges.summary import (
     combine_exchange_figures,
@@ -221,6 +222,9 @@ class Analysis:
     - ``balance``: give share per relationship, dimension and window, with interval and verdict
     - ``exchange_figures``, ``reply_speed``: per-relationship summaries of the exchanges
     - ``patterns``: the cross-relationship patterns, each with its evidence
+    - ``languages``: per relationship, the language of its messages and whether their
+      message kinds are read (``acts_read``; when False its support figures are not
+      measured, not zero: :func:`languages`)
 
     ``exchanges`` and ``ledger`` are a row per message or event (a million rows for a big
     chat); either may be given as a function that loads it, called on first use, so a
@@ -229,6 +233,7 @@ class Analysis:
 
     __slots__ = (
         "_exchanges",
+        "_languages",
         "_ledger",
         "balance",
         "exchange_figures",
@@ -249,7 +254,9 @@ class Analysis:
         reply_speed: pl.DataFrame,
         patterns: pl.DataFrame,
         timings: Timings,
+        languages: pl.DataFrame | Callable[[], pl.DataFrame] | None = None,
     ) -> None:
+        self._languages = languages
         self.figures = figures
         self._exchanges = exchanges
         self._ledger = ledger
@@ -272,6 +279,33 @@ class Analysis:
         if not isinstance(self._ledger, pl.DataFrame):
             self._ledger = self._ledger()
         return self._ledger
+
+    @property
+    def languages(self) -> pl.DataFrame:
+        """Per relationship: ``language``, ``language_name``, ``confidence``, ``acts_read``
+        (loaded on first use; empty when not given)."""
+        if self._languages is None:
+            return pl.DataFrame(
+                schema={"relationship_id": pl.Int64, "language": pl.String,
+                        "language_name": pl.String, "confidence": pl.Float32,
+                        "acts_read": pl.Boolean}
+            )  # fmt: skip
+        if not isinstance(self._languages, pl.DataFrame):
+            self._languages = self._languages()
+        return self._languages
+
+    def acts_read(self, relationship_id: int) -> bool:
+        """Whether that relationship's message kinds are read (False: the language is one
+        without rules and a model, so its support figures are not measured)."""
+        row = self.languages.filter(pl.col("relationship_id") == relationship_id)
+        return row.is_empty() or bool(row["acts_read"][0])
+
+    def language_note(self, relationship_id: int) -> str | None:
+        """"message kinds not read for <language>" for such a relationship, else ``None``."""
+        if self.acts_read(relationship_id):
+            return None
+        row = self.languages.filter(pl.col("relationship_id") == relationship_id)
+        return acts_language.not_read_note(str(row["language"][0]))
 
 
 def detector_id(lang: str = "en") -> str:
@@ -397,6 +431,7 @@ def acts_frame(db: store.Database, timings: Timings | None = None) -> pl.DataFra
         found = _in_order_of(frame["message_id"], found)
         kept = frame.drop("text", "reply_to_message_id", strict=False)
         frame = in_context(pl.concat([kept, found.drop("message_id")], how="horizontal"))
+        frame = unread_blanked(frame, languages(db))
     return frame
 
 
@@ -405,6 +440,38 @@ def in_context(frame: pl.DataFrame) -> pl.DataFrame:
     relationship) read in context: :func:`reciprocity.acts.context.in_chat`, episodes cut
     at silences of the default answer window."""
     return acts_context.in_chat(frame, exchanges.ANSWER_WINDOW)
+
+
+def languages(db: store.Database) -> pl.DataFrame:
+    """The language of each relationship's messages: ``relationship_id``, ``language``,
+    ``language_name``, ``confidence`` and ``acts_read`` (False: its message kinds are not
+    read, and its support figures are not measured). Found once per state of the data
+    (:func:`reciprocity.acts.language.conversation_languages`) and stored."""
+    return store.derived(db, _languages_name(), lambda: _find_languages(db))
+
+
+def _languages_name() -> str:
+    return f"languages/{detector_id()}"
+
+
+def _find_languages(db: store.Database) -> pl.DataFrame:
+    frame = store.messages_frame(db, cache=False)
+    return acts_language.conversation_languages(frame, by="relationship_id")
+
+
+def unread_blanked(frame: pl.DataFrame, langs: pl.DataFrame | None) -> pl.DataFrame:
+    """``frame`` with no act claimed for relationships whose language is not read (every
+    act False, depth 0): English rules say nothing true about a German chat."""
+    if langs is None or langs.is_empty() or bool(langs["acts_read"].all()):
+        return frame
+    unread = langs.filter(~pl.col("acts_read"))["relationship_id"]
+    off = pl.col("relationship_id").is_in(unread.implode())
+    present = [a for a in acts.ACTS if a in frame.columns]
+    blanked = [pl.when(off).then(False).otherwise(pl.col(a)).alias(a) for a in present]
+    if "disclosure_depth" in frame.columns:
+        zero = pl.lit(0).cast(frame.schema["disclosure_depth"])
+        blanked.append(pl.when(off).then(zero).otherwise(pl.col("disclosure_depth")))
+    return frame.with_columns(blanked)
 
 
 def _in_order_of(ids: pl.Series, found: pl.DataFrame) -> pl.DataFrame:
@@ -539,6 +606,7 @@ def _run(db: store.Database, *, silence: timedelta, narrow: bool = False) -> Ana
         reply_speed=speed,
         patterns=found,
         timings=timings,
+        languages=lambda: languages(db),
     )
 
 
@@ -637,6 +705,9 @@ def _prepare(db: store.Database, *, silence: timedelta, rows: int) -> Timings:
             raise StoreError("the data changed during the analysis; run it again")
         if stored is not None:
             stored = _in_order_of(windows.ids, stored)
+    with timings.stage("language"):
+        found_langs = store.cached(db, _languages_name(), windows.version)
+        langs = found_langs if found_langs is not None else _find_languages(db)
     parts = _Parts()
     memo = ActsMemo()
     # A window's exchanges are built on a thread while the ledger of the one before is
@@ -649,6 +720,9 @@ def _prepare(db: store.Database, *, silence: timedelta, rows: int) -> Timings:
         def keep(name: str, frame: pl.DataFrame, clock: Timings = timings) -> None:
             with clock.stage("store"):
                 writer.add(name, frame)
+
+        if found_langs is None:  # stored with the rest, or not at all
+            keep(_languages_name(), langs)
 
         # The next window is read (SQLite and Polars let go of the interpreter lock) while
         # this one is analysed.
@@ -677,8 +751,9 @@ def _prepare(db: store.Database, *, silence: timedelta, rows: int) -> Timings:
                             )
                     at += window.height
                     kept = window.drop("text", "reply_to_message_id", strict=False)
-                    frame = in_context(
-                        pl.concat([kept, found.drop("message_id")], how="horizontal")
+                    frame = unread_blanked(
+                        in_context(pl.concat([kept, found.drop("message_id")], how="horizontal")),
+                        langs,
                     )
                 del window, found, kept
                 with early.stage("figures"):
