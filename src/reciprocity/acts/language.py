@@ -42,7 +42,7 @@ UNKNOWN = "und"
 """The code for "not enough text to tell" (too few words): acts are read as usual then."""
 
 #: Words needed before a language is named; below it the conversation counts as unknown.
-MIN_WORDS = 12
+MIN_WORDS = 8
 #: Messages sampled per conversation (the longest ones, up to this many).
 SAMPLE = 200
 
