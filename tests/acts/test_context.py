@@ -46,7 +46,7 @@ def test_the_one_going_through_it_keeps_telling_it() -> None:
     turns = [
         ("seeker", "I'm so stressed, my landlord is evicting us"),
         ("helper", "oh no, I'm sorry. what happened?"),
-        ("seeker", "my landlord wants to sell the flat and we have two weeks to leave"),
+        ("seeker", "I have lived there for ten years and my kids go to the school next door"),
     ]
     out = _read(turns)
     assert out["distress"].to_list() == [True, False, True]

@@ -50,7 +50,7 @@ __all__ = ["ACTS", "LEAN_CUT", "ActModel", "detect", "schema"]
 
 #: The comfort score from which a message *leans* to emotional support: not enough on its
 #: own, enough when it answers someone's hard time (:mod:`reciprocity.acts.context`).
-LEAN_CUT = 0.2
+LEAN_CUT = 0.1
 # Reflecting phrases that are comfort only as a reply ("that sounds hard", "must be tough"):
 # the after-distress rule of :mod:`reciprocity.acts.context` reads them with the context.
 _REFLECTING = {

@@ -106,22 +106,75 @@ def in_context(
         gives.cast(pl.UInt32).sum().over(per_speaker).alias("_n_gives"),
         pl.when(own_trouble).then(pl.col("_row")).min().over(per_speaker).alias("_first_trouble"),
     )
-    # the one going through it in this episode: most messages of their own hard time
-    # (ties: who told it first)
-    ranked = work.group_by(*episode, speaker).agg(
-        pl.col("_n_trouble").first(), pl.col("_first_trouble").first()
-    ).filter(pl.col("_n_trouble") > 0)
-    seeker = ranked.sort(
-        ["_n_trouble", "_first_trouble"], descending=[True, False]
-    ).group_by(episode, maintain_order=True).agg(pl.col(speaker).first().alias("_seeker"))
-    work = work.join(seeker, on=episode, how="left")
+    told_own = own_trouble | (pl.col("disclosure") & ~gives)
+    work = work.with_columns(
+        pl.when(told_own).then(pl.col("_row")).min().over(per_speaker).alias("_first_told"),
+        pl.col("disclosure").cast(pl.UInt32).sum().over(per_speaker).alias("_n_told"),
+    )
+    stats = work.group_by(*episode, speaker).agg(
+        pl.col("_n_trouble", "_n_gives", "_first_trouble", "_n_told", "_first_told").first()
+    )
+    # the one comforting and helping in this episode: at least two messages of support and
+    # more than anyone else
+    top_gives = pl.col("_n_gives").max().over(episode)
+    second = pl.col("_n_gives").sort(descending=True).get(1, null_on_oob=True).over(episode)
+    helper = stats.filter(
+        (pl.col("_n_gives") == top_gives)
+        & (pl.col("_n_gives") >= 2)
+        & (pl.col("_n_gives") > second.fill_null(0))
+    ).select(*episode, pl.col(speaker).alias("_helper"))
+    stats = stats.join(helper, on=episode, how="left")
+    not_helper = (pl.col(speaker) != pl.col("_helper")).fill_null(True)
+    # the one going through it: most messages of their own hard time (ties: who told it
+    # first); else, beside a helper, the one being helped, from their first disclosure
+    by_trouble = (
+        stats.filter((pl.col("_n_trouble") > 0) & not_helper)
+        .sort(["_n_trouble", "_first_trouble"], descending=[True, False])
+        .group_by(episode, maintain_order=True)
+        .agg(pl.col(speaker).first().alias("_seeker"), pl.col("_first_trouble").first())
+    )
+    by_helper = (
+        stats.filter(pl.col("_helper").is_not_null() & not_helper & (pl.col("_n_told") > 0))
+        .sort(["_n_told", "_first_told"], descending=[True, False])
+        .group_by(episode, maintain_order=True)
+        .agg(
+            pl.col(speaker).first().alias("_seeker_b"),
+            pl.col("_first_told").first().alias("_first_b"),
+        )
+    )
+    roles = (
+        stats.select(*episode, "_helper")
+        .unique(episode)
+        .join(by_trouble, on=episode, how="left")
+        .join(by_helper, on=episode, how="left")
+        .select(
+            *episode,
+            "_helper",
+            pl.coalesce("_seeker", "_seeker_b").alias("_seeker"),
+            pl.when(pl.col("_seeker").is_not_null())
+            .then(pl.col("_first_trouble"))
+            .otherwise(pl.col("_first_b"))
+            .alias("seeker_first"),
+        )
+    )
+    work = work.drop("_first_told", "_n_told").join(roles, on=episode, how="left")
     is_seeker = (pl.col(speaker) == pl.col("_seeker")).fill_null(False)
+    is_helper = (pl.col(speaker) == pl.col("_helper")).fill_null(False)
     has_seeker = pl.col("_seeker").is_not_null()
-    comfort = pl.col("_reply_comfort") & has_seeker & ~is_seeker
+    seeker_first = pl.col("seeker_first")
+    # comfort read as a reply: to the other's hard time just told, or to the one going
+    # through it, once they have told it
+    comfort = (
+        ~pl.col("support_emotional")
+        & lean
+        & has_seeker
+        & ~is_seeker
+        & (pl.col("_after_seeking") | (pl.col("_row") > seeker_first))
+    )
     # supporting: not the one going through it, and comforting or helping them in it
-    drop = has_seeker & ~is_seeker & (pl.col("_n_gives") > 0) & seeking
+    drop = ((has_seeker & ~is_seeker & (pl.col("_n_gives") > 0)) | is_helper) & seeking
     # still-telling: the one going through it, after they first told it, telling more
-    told = pl.col("_row") > pl.col("_first_trouble")
+    told = pl.col("_row") > seeker_first
     add_distress = is_seeker & told & pl.col("disclosure") & ~pl.col("distress") & ~gives
     work = work.with_columns(
         comfort.alias("_comfort"),

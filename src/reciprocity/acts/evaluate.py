@@ -377,11 +377,12 @@ def reference_claff(root: Path | None = None) -> list[Score]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``reciprocity eval``: print the evaluation as a table (or JSON with ``--json``)."""
-    from reciprocity.acts.evaluate_render import markdown, render
+    from reciprocity.acts.evaluate_render import goals_markdown, markdown, render
 
     parser = argparse.ArgumentParser(prog="reciprocity eval", description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--goals", action="store_true", help="print the goals as Markdown")
     parser.add_argument("--shared", type=Path, default=None, help="folder with the datasets")
     parser.add_argument("--dataset", action="append", choices=list(EVAL_TARGETS), default=None,
                         help="only this dataset (repeatable)")  # fmt: skip
@@ -406,6 +407,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         result.scores[at:at] = reference_claff(root)
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), indent=1) + "\n")
+    elif args.goals:
+        sys.stdout.write(goals_markdown(result))
     elif args.markdown:
         sys.stdout.write(markdown(result))
     else:
