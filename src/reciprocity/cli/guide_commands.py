@@ -27,7 +27,9 @@ from reciprocity.ledger import DIMENSIONS
 out = Console()
 err = Console(stderr=True)
 
-journal_app = typer.Typer(help="List, change or delete journal entries.", no_args_is_help=False)
+journal_app = typer.Typer(
+    help="List, change, delete or bring back journal entries.", no_args_is_help=False
+)
 expect_app = typer.Typer(help="Name what you need from someone, and check it.")
 
 
@@ -138,7 +140,7 @@ def log(
                 energy=energy,
                 when=day,
             )
-        out.print(f"Saved entry {entry.id} about {escape(entry.person)}.")
+        out.print(f"Saved entry #{entry.id} about {escape(entry.person)}.", highlight=False)
 
 
 def _ask() -> tuple[str | None, str | None, int | None]:
@@ -174,14 +176,14 @@ def journal_list(
             out.print("No journal entries yet. Add one with: reciprocity log <name>")
             return
         table = Table(
-            "id", "date", "person", "kind", "given", "energy", "amount", "settled", "note"
+            "entry", "date", "person", "kind", "given", "energy", "amount", "settled", "note"
         )
         for r in frame.iter_rows(named=True):
             given = "" if r["dimension"] is None else f"{r['giver']} → {r['dimension']}"
             if r["kind"] == "task":
                 given = f"done by {r['giver']}"
             table.add_row(
-                str(r["id"]),
+                f"#{r['id']}",
                 r["timestamp"].date().isoformat(),
                 escape(r["person"]),
                 r["kind"],
@@ -197,7 +199,9 @@ def journal_list(
 @journal_app.command("edit")
 def journal_edit(
     ctx: typer.Context,
-    entry_id: Annotated[int, typer.Argument(help="The entry's id, from 'reciprocity journal'.")],
+    entry_id: Annotated[
+        int, typer.Argument(help="The entry's number, from 'reciprocity journal'.")
+    ],
     person: Annotated[str | None, typer.Option("--person")] = None,
     energy: Annotated[int | None, typer.Option("--energy", min=-2, max=2)] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
@@ -224,17 +228,56 @@ def journal_edit(
     }
     with _friendly():
         entry = journal.edit_entry(_db(ctx), entry_id, **changes)
-        out.print(f"Updated entry {entry.id}.")
+        out.print(f"Updated entry #{entry.id}.", highlight=False)
 
 
 @journal_app.command("delete")
 def journal_delete(
-    ctx: typer.Context, entry_id: Annotated[int, typer.Argument(help="The entry's id.")]
+    ctx: typer.Context,
+    entry_id: Annotated[
+        int, typer.Argument(help="The entry's number, from 'reciprocity journal'.")
+    ],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
 ) -> None:
-    """Delete an entry."""
+    """Delete an entry (it asks first; 'reciprocity journal undo' brings it back)."""
     with _friendly():
-        journal.delete_entry(_db(ctx), entry_id)
-        out.print(f"Deleted entry {entry_id}.")
+        db = _db(ctx)
+        entry = journal.get_entry(db, entry_id)
+        if not yes and not typer.confirm(f"Delete {describe_entry(entry)}?", default=False):
+            out.print("Nothing deleted.")
+            return
+        journal.delete_entry(db, entry_id)
+        out.print(
+            f"Deleted entry #{entry_id}. To bring it back: reciprocity journal undo",
+            highlight=False,
+        )
+
+
+@journal_app.command("undo")
+def journal_undo(ctx: typer.Context) -> None:
+    """Bring back the entry deleted last, with the same number."""
+    with _friendly():
+        entry = journal.undo_delete(_db(ctx))
+        out.print(f"Brought back {describe_entry(entry)}.", highlight=False)
+
+
+@journal_app.command("restore")
+def journal_restore(
+    ctx: typer.Context,
+    entry_id: Annotated[int, typer.Argument(help="The deleted entry's number.")],
+) -> None:
+    """Bring back a deleted entry by its number."""
+    with _friendly():
+        entry = journal.restore_entry(_db(ctx), entry_id)
+        out.print(f"Brought back {describe_entry(entry)}.", highlight=False)
+
+
+def describe_entry(entry: journal.Entry) -> str:
+    """One line naming an entry: its number, day, person and note (markup escaped)."""
+    note = f' ("{entry.note}")' if entry.note else ""
+    return escape(
+        f"entry #{entry.id} of {entry.when.date().isoformat()} about {entry.person}{note}"
+    )
 
 
 @expect_app.command("add")
@@ -270,7 +313,19 @@ def expect_delete(ctx: typer.Context, expectation_id: int) -> None:
     """Delete a saved need."""
     with _friendly():
         guide.delete_expectation(_db(ctx), expectation_id)
-        out.print(f"Deleted expectation {expectation_id}.")
+        out.print(
+            f"Deleted expectation {expectation_id}. To bring it back: "
+            f"reciprocity expect restore {expectation_id}",
+            highlight=False,
+        )
+
+
+@expect_app.command("restore")
+def expect_restore(ctx: typer.Context, expectation_id: int) -> None:
+    """Bring back a deleted need, with the same number."""
+    with _friendly():
+        guide.restore_expectation(_db(ctx), expectation_id)
+        out.print(f"Brought back expectation {expectation_id}.", highlight=False)
 
 
 @expect_app.command("check")

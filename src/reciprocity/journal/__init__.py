@@ -20,7 +20,9 @@ from reciprocity.journal.entries import (
     entries_frame,
     get_entry,
     normalise_dimension,
+    restore_entry,
     to_utc,
+    undo_delete,
 )
 from reciprocity.ledger.journal import JOURNAL_SCHEMA
 from reciprocity.store.db import Database
@@ -38,7 +40,9 @@ __all__ = [
     "journal_to_ledger",
     "ledger_frame",
     "normalise_dimension",
+    "restore_entry",
     "to_utc",
+    "undo_delete",
 ]
 
 
