@@ -300,6 +300,19 @@ class Analysis:
         row = self.languages.filter(pl.col("relationship_id") == relationship_id)
         return row.is_empty() or bool(row["acts_read"][0])
 
+    def unread(self) -> pl.DataFrame:
+        """The relationships whose message kinds are not read: ``relationship_id``,
+        ``person``, ``language_name`` and ``note`` ("message kinds not read for German");
+        their support figures are not measured."""
+        langs = self.languages.filter(~pl.col("acts_read"))
+        people = self.figures.select("relationship_id", "person")
+        return langs.join(people, on="relationship_id", how="inner").select(
+            "relationship_id",
+            "person",
+            "language_name",
+            pl.concat_str(pl.lit("message kinds not read for "), "language_name").alias("note"),
+        )
+
     def language_note(self, relationship_id: int) -> str | None:
         """"message kinds not read for <language>" for such a relationship, else ``None``."""
         if self.acts_read(relationship_id):

@@ -63,3 +63,28 @@ def test_a_chat_in_an_unread_language_claims_no_acts(tmp_path: Path) -> None:
         rel = int(langs["relationship_id"][0])
         assert not result.acts_read(rel)
         assert result.language_note(rel) == "message kinds not read for German"
+
+
+def test_analyze_says_which_chats_are_not_read(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from reciprocity.cli.commands import app
+
+    chat = tmp_path / "chat.txt"
+    lines = [
+        "[01/02/2024, 10:00:00] Kim: mir geht es heute richtig schlecht, ich bin so traurig",
+        "[01/02/2024, 10:01:00] Me: oh nein, das tut mir so leid. ich bin für dich da",
+        "[01/02/2024, 10:02:00] Kim: danke, du bist die beste, wirklich, ich weiß das sehr",
+    ]
+    chat.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {"RECIPROCITY_DB": str(tmp_path / "db.sqlite")}
+    runner = CliRunner()
+    done = runner.invoke(app, ["import", str(chat), "--me", "Me"], env=env)
+    assert done.exit_code == 0, done.output
+    shown = runner.invoke(app, ["analyze"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "message kinds not read for German" in " ".join(shown.output.split())
+    as_json = runner.invoke(app, ["analyze", "--json"], env=env)
+    assert json.loads(as_json.output)["not_read"][0]["language_name"] == "German"

@@ -234,6 +234,7 @@ def analyze(
                 analysis.patterns,
             )
         )
+        data["not_read"] = analysis.unread().drop("relationship_id").to_dicts()
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
     if analysis.figures.is_empty():
@@ -258,6 +259,7 @@ def analyze(
                 change=_change_since_talk(db, analysis, match),
             )
         )
+        _say_unread(analysis, match)
         return
     _show_overview(analysis, render.duration(gap.total_seconds()))
 
@@ -276,10 +278,23 @@ def _change_since_talk(
     return metrics.change_around(analysis.ledger, person, records["date"].max())  # type: ignore[arg-type]
 
 
+def _say_unread(analysis: pipeline.Analysis, person: str | None = None) -> None:
+    """A line per chat in a language whose message kinds are not read."""
+    for row in analysis.unread().iter_rows(named=True):
+        if person is None or row["person"] == person:
+            out.print(
+                Text(
+                    f"{row['person']}: {row['note']}. Support, requests and the like are not "
+                    f"measured for {row['person']}: read any zero for them as not measured."
+                )
+            )
+
+
 def _show_overview(analysis: pipeline.Analysis, silence_label: str) -> None:
     data = metrics.figures_to_json(analysis.figures)
     out.print(render.figures_table(data["relationships"], silence_label))
     out.print(balance_view.balance_table(analysis.balance, window="all"))
+    _say_unread(analysis)
     shown = analysis.patterns.filter(pl.col("shows"))
     for row in shown.iter_rows(named=True):
         out.print(Text("• " + row["summary"]))
