@@ -308,12 +308,13 @@ def evaluate(
         result.scores += score_targets(
             name,
             info.test_split,
-            frame if dialogue is not None else _limit(frame, limit),
+            # whole turns in order for dialogues (the context needs them): the first rows
+            _limit(frame, limit) if dialogue is None else frame.head(limit or frame.height),
             EVAL_TARGETS[name],
             dialogue=dialogue,
         )
         if name == "esconv":
-            result.end_to_end = end_to_end(frame)
+            result.end_to_end = end_to_end(frame.head(limit or frame.height))
     try:
         frame = load_handlabelled(handlabelled, split="test")
         result.scores += score_targets("handlabelled", "test", _limit(frame, limit),
