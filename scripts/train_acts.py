@@ -50,6 +50,8 @@ def check_permitted(pairs: tuple[tuple[str, str], ...]) -> None:
             )
         if split in HELD_OUT:
             raise SystemExit(f"refused: {name} {split} is held out for evaluation")
+
+
 ACT_FLOOR = 0.4
 AUX_FLOORS: dict[str, float] = {}
 

@@ -314,7 +314,7 @@ class Analysis:
         )
 
     def language_note(self, relationship_id: int) -> str | None:
-        """"message kinds not read for <language>" for such a relationship, else ``None``."""
+        """ "message kinds not read for <language>" for such a relationship, else ``None``."""
         if self.acts_read(relationship_id):
             return None
         row = self.languages.filter(pl.col("relationship_id") == relationship_id)

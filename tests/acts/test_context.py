@@ -21,7 +21,9 @@ def test_a_reflection_after_distress_is_comfort_but_not_on_its_own() -> None:
     alone = detect(["wow, that is a lot to deal with"])
     assert not alone["support_emotional"][0]
     assert alone["leans_support"][0]
-    out = _read([("a", "I lost my job today and I'm so stressed"), ("b", "wow, that is a lot to deal with")])
+    out = _read(
+        [("a", "I lost my job today and I'm so stressed"), ("b", "wow, that is a lot to deal with")]
+    )
     assert out["support_emotional"].to_list() == [False, True]
     assert "support_emotional:after-distress" in out["why"][1].to_list()
     # the same words after small talk stay what they were

@@ -94,7 +94,9 @@ def test_every_eval_target_evaluates_on_its_dataset() -> None:
 
 
 def test_advice_sentences_are_detokenised() -> None:
-    frame = pl.DataFrame({"s": ["I 'd try it , but you ca n't wait .", "Do n’t worry ( really ) !"]})
+    frame = pl.DataFrame(
+        {"s": ["I 'd try it , but you ca n't wait .", "Do n’t worry ( really ) !"]}
+    )
     out = frame.select(ds._detokenise_spacy(pl.col("s")))["s"].to_list()
     assert out == ["I'd try it, but you can't wait.", "Don’t worry (really)!"]
 
@@ -103,9 +105,11 @@ def test_advice_sentences_are_detokenised() -> None:
 def test_official_goemotions_and_advice_splits() -> None:
     train = ds.load("goemotions", "train", DATASETS)
     test = ds.load("goemotions", "test", DATASETS)
-    assert train.height > 40_000 and test.height > 5_000
+    assert train.height > 40_000
+    assert test.height > 5_000
     assert not test["id"].is_in(train["id"].implode()).any()
-    assert train["gratitude"].dtype == pl.Boolean and train["gratitude"].sum() > 2_000
+    assert train["gratitude"].dtype == pl.Boolean
+    assert train["gratitude"].sum() > 2_000
     advice = ds.load("advice", "test", DATASETS)
     assert advice["advice"].dtype == pl.Boolean
     assert not advice["text"].str.contains(" n't ", literal=True).any()

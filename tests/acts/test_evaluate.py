@@ -90,7 +90,8 @@ def test_evaluate_small_slices_of_every_dataset() -> None:
         assert s.n <= 60
     assert result.throughput is not None
     assert result.throughput.messages == 500
-    assert result.end_to_end is not None and result.end_to_end.dialogues >= 1
+    assert result.end_to_end is not None
+    assert result.end_to_end.dialogues >= 1
     assert any(s.dataset == "handlabelled-holdout" for s in result.scores)
 
 

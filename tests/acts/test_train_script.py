@@ -13,7 +13,8 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "train_acts.py"
 
 def _script() -> ModuleType:
     spec = importlib.util.spec_from_file_location("train_acts", SCRIPT)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

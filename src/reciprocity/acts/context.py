@@ -78,7 +78,7 @@ def in_context(
         work = work.with_columns(pl.lit(0, pl.UInt32).alias("_ep"))
     episode = [conversation, "_ep"]
     seeking = pl.any_horizontal(pl.col(a) for a in _SEEKING)
-    support = pl.any_horizontal(pl.col(a) for a in _SUPPORT)
+    pl.any_horizontal(pl.col(a) for a in _SUPPORT)
     # the other person's last turn before this message (a turn: one speaker's messages in a
     # row); "turn" numbers the turns of the episode
     changed = (pl.col(speaker) != pl.col(speaker).shift(1).over(episode)).fill_null(True)

@@ -330,7 +330,9 @@ def _esconv(folder: Path, split: str) -> pl.DataFrame:
         return _esconv_failed(folder)
     rows = [
         json.loads(line)
-        for line in _need(folder / "derived_dev_supporter_turns.jsonl").read_text("utf-8").splitlines()
+        for line in _need(folder / "derived_dev_supporter_turns.jsonl")
+        .read_text("utf-8")
+        .splitlines()
         if line.strip()
     ]
     turns: dict[tuple[int, int], tuple[str, str, str | None]] = {}
@@ -346,8 +348,13 @@ def _esconv(folder: Path, split: str) -> pl.DataFrame:
         turns[(dialogue, at)] = ("supporter", row["text"], row["strategy"])
     frame = pl.DataFrame(
         [(d, t, who, text.strip(), strategy) for (d, t), (who, text, strategy) in turns.items()],
-        schema={"dialogue": pl.Int64, "turn": pl.Int64, "role": pl.String, "text": pl.String,
-                "strategy": pl.String},
+        schema={
+            "dialogue": pl.Int64,
+            "turn": pl.Int64,
+            "role": pl.String,
+            "text": pl.String,
+            "strategy": pl.String,
+        },
         orient="row",
     ).sort("dialogue", "turn")
     frame = frame.with_columns(
@@ -369,8 +376,13 @@ def _esconv_failed(folder: Path) -> pl.DataFrame:
     ]  # fmt: skip
     frame = pl.DataFrame(
         rows,
-        schema={"dialogue": pl.Int64, "turn": pl.Int64, "role": pl.String, "text": pl.String,
-                "strategy": pl.String},
+        schema={
+            "dialogue": pl.Int64,
+            "turn": pl.Int64,
+            "role": pl.String,
+            "text": pl.String,
+            "strategy": pl.String,
+        },
         orient="row",
     )
     return frame.with_columns(

@@ -32,8 +32,8 @@ from rich.console import Console
 
 from reciprocity.acts import ACTS, detect
 from reciprocity.acts import datasets as ds
-from reciprocity.acts.handlabelled import handlabelled_targets, holdout_path, load_handlabelled
 from reciprocity.acts.context import in_context
+from reciprocity.acts.handlabelled import handlabelled_targets, holdout_path, load_handlabelled
 from reciprocity.acts.mapping import EVAL_TARGETS, Target
 from reciprocity.acts.model import shipped_model
 
@@ -187,7 +187,7 @@ def score_targets(
         truth = frame.filter(mask).select(t.truth).to_series()
         pred = full.filter(mask).select(t.predicted).to_series()
         p, r, f1, macro = prf(truth, pred)
-        tp, fp, fn, tn = _counts(truth, pred)
+        _tp, fp, _fn, tn = _counts(truth, pred)
         flagged = fp / (fp + tn) if fp + tn else None
         f1_rules = prf(truth, rules_only.filter(mask).select(t.predicted).to_series())[2]
         f1_model = (
@@ -217,9 +217,7 @@ def end_to_end(frame: pl.DataFrame) -> EndToEnd:
     )
     shown = per.filter((pl.col("given") + pl.col("received")) > 0)
     more = int((shown["given"] > shown["received"]).sum())
-    seeking = rows.filter(helper).select(
-        (pl.col("distress") | pl.col("support_seek")).sum()
-    ).item()
+    seeking = rows.filter(helper).select((pl.col("distress") | pl.col("support_seek")).sum()).item()
     return EndToEnd(
         dialogues=per.height,
         with_figure=shown.height,
@@ -321,8 +319,10 @@ def evaluate(
                                        handlabelled_targets(frame))  # fmt: skip
     except FileNotFoundError as exc:
         result.skipped["handlabelled"] = str(exc)
-    holdout = holdout_path() if handlabelled is None else handlabelled.with_name(
-        handlabelled.stem + "-holdout.csv"
+    holdout = (
+        holdout_path()
+        if handlabelled is None
+        else handlabelled.with_name(handlabelled.stem + "-holdout.csv")
     )
     if holdout.is_file():
         frame = load_handlabelled(holdout, split="test")
