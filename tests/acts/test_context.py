@@ -18,16 +18,19 @@ def _read(turns: list[tuple[str, str]]) -> pl.DataFrame:
 
 
 def test_a_reflection_after_distress_is_comfort_but_not_on_its_own() -> None:
-    alone = detect(["wow, that is a lot to deal with"])
+    alone = detect(["I can understand why you would feel that"])
     assert not alone["support_emotional"][0]
     assert alone["leans_support"][0]
     out = _read(
-        [("a", "I lost my job today and I'm so stressed"), ("b", "wow, that is a lot to deal with")]
+        [
+            ("a", "I lost my job today and I'm so stressed"),
+            ("b", "I can understand why you would feel that"),
+        ]
     )
     assert out["support_emotional"].to_list() == [False, True]
     assert "support_emotional:after-distress" in out["why"][1].to_list()
     # the same words after small talk stay what they were
-    out = _read([("a", "the new series is out"), ("b", "wow, that is a lot to deal with")])
+    out = _read([("a", "the new series is out"), ("b", "I can understand why you would feel that")])
     assert out["support_emotional"].to_list() == [False, False]
 
 

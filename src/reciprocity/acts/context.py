@@ -5,17 +5,18 @@ acts of a conversation in order, speaker by speaker, and corrects what one messa
 show on its own. Three hand-written rules, each named in ``why`` (``"<act>:<rule>"``):
 
 * **after-distress** (support is a reply): a message right after the other person's hard
-  time or plea for support, whose own reading leans to comfort (:data:`LEAN_COLUMN`: the
-  model's comfort score past a lower cut, or a reflecting phrase such as "that sounds
-  hard"), is emotional support, though it would not count on its own.
-* **supporting** (seeking vs disclosing): once someone has answered the other person's hard
-  time with support in this episode, their own story ("I have felt the same way", "I went
-  through that too") is a disclosure to support, not a hard time of their own or a request
-  for support: distress and support seeking are dropped for the rest of the episode.
-* **still-telling**: the person who opened the episode with a hard time, and has given no
-  support in it, keeps telling it: their further disclosures about themselves are part of
-  that hard time (distress), and their questions to the one supporting them ask for support
-  (support seeking).
+  time or plea for support, or to the one going through it in this episode, whose own reading
+  leans to comfort (:data:`LEAN_COLUMN`: the model's comfort score past a lower cut,
+  :data:`reciprocity.acts.LEAN_CUT`), is emotional support, though it would not count on
+  its own.
+* **supporting** (seeking vs disclosing): the one comforting and helping in this episode
+  (at least two messages of support, more than anyone else), or anyone who has supported
+  the one going through it: their own story ("I have felt the same way", "I went through
+  that too") is a disclosure to support, not a hard time of their own or a request for
+  support, so their distress and support seeking are dropped in this episode.
+* **still-telling**: the one going through it (most messages of their own hard time; else,
+  beside a clear helper, the one being helped) keeps telling it: after they first told it,
+  their further disclosures in the episode are part of that hard time (distress).
 
 An *episode* is a stretch of one conversation with no silence longer than ``gap`` (or a
 whole dialogue when no timestamps are given). Everything is window expressions over the
