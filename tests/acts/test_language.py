@@ -88,3 +88,19 @@ def test_analyze_says_which_chats_are_not_read(tmp_path: Path) -> None:
     assert "message kinds not read for German" in " ".join(shown.output.split())
     as_json = runner.invoke(app, ["analyze", "--json"], env=env)
     assert json.loads(as_json.output)["not_read"][0]["language_name"] == "German"
+
+
+def test_the_report_says_the_chat_is_not_read(tmp_path: Path) -> None:
+    from reciprocity import pipeline, report, store
+
+    chat = tmp_path / "chat.txt"
+    lines = [
+        "[01/02/2024, 10:00:00] Kim: mir geht es heute richtig schlecht, ich bin so traurig",
+        "[01/02/2024, 10:01:00] Me: oh nein, das tut mir so leid. ich bin für dich da",
+        "[01/02/2024, 10:02:00] Kim: danke, du bist die beste, wirklich, ich weiß das sehr",
+    ]
+    chat.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with store.open_db(tmp_path / "db.sqlite") as db:
+        pipeline.import_file(db, chat, me="Me")
+        html = report.render_report(report.gather(db))
+    assert "message kinds not read for German" in html

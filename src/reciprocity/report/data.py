@@ -42,6 +42,8 @@ class RelationshipView:
     balanced: int = 0
     score: float = 0.0
     energy: list[dict[str, Any]] = field(default_factory=list)
+    # "message kinds not read for German" when the chat's language has no rules and model
+    language_note: str | None = None
 
 
 @dataclass
@@ -177,6 +179,7 @@ def shape(
             mostly_them=verdicts.count("mostly them"),
             balanced=verdicts.count("balanced"),
             energy=energy.get(row["person"].casefold(), []),
+            language_note=result.language_note(rid),
         )
         spoken = view.mostly_you + view.mostly_them + view.balanced
         # Mutuality: the share of dimensions with a verdict that read "balanced".
