@@ -20,11 +20,13 @@ from reciprocity import ingest, metrics, pipeline, store
 from reciprocity.cli import (
     balance_view,
     guide_commands,
+    money_commands,
     render,
     settings_commands,
     surface_commands,
 )
 from reciprocity.errors import NotFound, ReciprocityError
+from reciprocity.metrics.beside import beside_figures
 
 
 class _Group(TyperGroup):
@@ -234,6 +236,8 @@ def analyze(
                 analysis.patterns,
             )
         )
+        across = beside_figures(db, analysis.exchanges, silence=gap)
+        data.update(money_commands.beside_json(across))
         data["not_read"] = analysis.unread().drop("relationship_id").to_dicts()
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
@@ -259,6 +263,8 @@ def analyze(
                 change=_change_since_talk(db, analysis, match),
             )
         )
+        for line in money_commands.person_beside(db, analysis, match, gap):
+            out.print(line)
         _say_unread(analysis, match)
         return
     _show_overview(analysis, render.duration(gap.total_seconds()))
@@ -455,6 +461,7 @@ def _escape(text: str) -> str:
 
 
 guide_commands.register(app)
+money_commands.register(app, people_app)
 surface_commands.register(app)
 settings_commands.register(app, people_app)
 
