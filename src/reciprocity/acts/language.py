@@ -51,7 +51,7 @@ _LOCK = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     with _LOCK:
         found = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
