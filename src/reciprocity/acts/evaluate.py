@@ -8,9 +8,12 @@ set (``eval/handlabelled/en.csv``, test rows) and the throughput of ``detect``.
 
 Nothing is fitted here, except by the opt-in ``--reference`` (a local CL-Aff model that
 shows how much of the gap is the training data; never saved or shipped). The shipped model
-is fitted only on CaSiNo train/valid and the GoEmotions dev slice, so their test splits are
-held out; ``complaints_twitter`` is scored whole (plain scoring of a detector not fitted on
-it, rather than 10-fold CV).
+is fitted only on CaSiNo train/valid, official GoEmotions train and advice train, so their
+test splits are held out; ``complaints_twitter`` is scored whole (plain scoring of a
+detector not fitted on it, rather than 10-fold CV). Dialogue datasets (:data:`DIALOGUES`)
+are read in context by the full detector; ESConv also gives the end-to-end figure
+(:class:`EndToEnd`), and the held-out hand-labelled chat set is its own block
+(``handlabelled-holdout``).
 
 ``reciprocity eval`` and ``make eval`` call :func:`main`; ``--json`` prints the result as JSON.
 """
