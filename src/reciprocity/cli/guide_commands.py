@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 
@@ -81,15 +82,34 @@ def log(
         str | None, typer.Option("--note", help="A few words to remember it by.")
     ] = None,
     lent: Annotated[
-        float | None, typer.Option("--lent", help="Money you paid for them or lent them.")
+        str | None, typer.Option("--lent", help="Money you paid for them or lent them, e.g. 40.")
     ] = None,
     borrowed: Annotated[
-        float | None, typer.Option("--borrowed", help="Money they paid for you or lent you.")
+        str | None, typer.Option("--borrowed", help="Money they paid for you or lent you.")
+    ] = None,
+    paid_back: Annotated[
+        str | None,
+        typer.Option(
+            "--paid-back",
+            help="Money paid back; by whoever owes, or say who with --by.",
+        ),
+    ] = None,
+    settle: Annotated[
+        bool,
+        typer.Option("--settle", help="Everything owed between you was paid back (settle up)."),
+    ] = False,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency", help="The money's currency, e.g. EUR or GBP. Default: your usual one."
+        ),
     ] = None,
     task: Annotated[
         str | None, typer.Option("--task", help="A household or parenting task (with --by).")
     ] = None,
-    by: Annotated[str, typer.Option("--by", help="Who did the task: me or them.")] = "me",
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who did the task or paid back: me or them.")
+    ] = None,
     conflict: Annotated[
         bool, typer.Option("--conflict", help="A conflict this person (your child) saw.")
     ] = False,
@@ -107,13 +127,31 @@ def log(
             person = typer.prompt("Who was it with?")
         day = _day(when)
         db = _db(ctx)
-        if lent is not None or borrowed is not None:
-            payer, amount = ("me", lent) if lent is not None else ("them", borrowed)
+        money = _money_option(lent=lent, borrowed=borrowed, paid_back=paid_back)
+        if by is not None and by not in ("me", "them"):
+            raise typer.BadParameter(f"--by is 'me' or 'them', not {by!r}")
+        if settle:
+            entry = journal.settle(db, person, currency, note=note, when=day)
+        elif money is not None and money[0] == "--paid-back":
+            payer = by or _who_owes(db, person, currency)
             entry = journal.add_entry(
                 db,
                 person,
+                kind="repayment",
                 giver=payer,
-                amount=amount,
+                amount=money[1],
+                currency=currency,
+                note=note,
+                energy=energy,
+                when=day,
+            )
+        elif money is not None:
+            entry = journal.add_entry(
+                db,
+                person,
+                giver="me" if money[0] == "--lent" else "them",
+                amount=money[1],
+                currency=currency,
                 note=note,
                 energy=energy,
                 settled=settled,
@@ -121,7 +159,7 @@ def log(
             )
         elif task is not None:
             entry = journal.add_entry(
-                db, person, kind="task", giver=by, note=task, energy=energy, when=day
+                db, person, kind="task", giver=by or "me", note=task, energy=energy, when=day
             )
         elif conflict:
             entry = journal.add_entry(
@@ -141,6 +179,52 @@ def log(
                 when=day,
             )
         out.print(f"Saved entry #{entry.id} about {escape(entry.person)}.", highlight=False)
+        if entry.kind in ("money", "repayment"):
+            found = journal.balances(journal.entries_frame(db, entry.person))
+            for balance in found.get(entry.person.casefold(), []):
+                if balance.currency == entry.currency:
+                    out.print(escape(balance.sentence) + ".")
+
+
+_MONEY_OPTIONS = ("--lent", "--borrowed", "--paid-back")
+
+
+def _money_option(**given: str | None) -> tuple[str, str] | None:
+    """The one money option given (its name and amount), checked: more than zero, a number.
+
+    Errors name the options that exist, so a minus sign never leads to a made-up one.
+    """
+    named = [(f"--{k.replace('_', '-')}", v) for k, v in given.items() if v is not None]
+    if len(named) > 1:
+        raise typer.BadParameter(f"use one of {', '.join(n for n, _ in named)} at a time")
+    if not named:
+        return None
+    option, text = named[0]
+    try:
+        value = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation as exc:
+        raise typer.BadParameter(f"{option} takes an amount, like {option} 40 or 12.50") from exc
+    if not value.is_finite() or value <= 0:
+        others = {
+            "--lent": " (money they lent you or paid for you is --borrowed)",
+            "--borrowed": " (money you lent them or paid for them is --lent)",
+            "--paid-back": " (say who paid back with --by me or --by them)",
+        }.get(option, "")
+        raise typer.BadParameter(f"{option} takes an amount above zero, like {option} 40{others}")
+    return option, text
+
+
+def _who_owes(db: store.Database, person: str, currency: str | None) -> str:
+    """Who pays back when ``--by`` is left out: whoever owes in that currency."""
+    code = currency.strip().upper() if currency else journal.default_currency(db)
+    found = journal.balances(journal.entries_frame(db, person)).get(person.strip().casefold(), [])
+    owed = next((b.owed for b in found if b.currency == code), 0)
+    if owed == 0:
+        raise typer.BadParameter(
+            f"nothing is owed between you and {person} in {code}; "
+            "say who paid back with --by me or --by them"
+        )
+    return "them" if owed > 0 else "me"
 
 
 def _ask() -> tuple[str | None, str | None, int | None]:
@@ -179,9 +263,17 @@ def journal_list(
             "entry", "date", "person", "kind", "given", "energy", "amount", "settled", "note"
         )
         for r in frame.iter_rows(named=True):
-            given = "" if r["dimension"] is None else f"{r['giver']} → {r['dimension']}"
+            who = "you" if r["giver"] == "me" else "they"
+            given = "" if r["dimension"] is None else f"{who} gave {r['dimension']}"
+            given = given.replace("_", " ")
+            if r["kind"] == "money":
+                given = f"{who} lent or paid"
+            if r["kind"] == "favour":
+                given = f"{who} did a favour"
             if r["kind"] == "task":
                 given = f"done by {r['giver']}"
+            if r["kind"] == "repayment":
+                given = f"{who} paid back"
             table.add_row(
                 f"#{r['id']}",
                 r["timestamp"].date().isoformat(),
@@ -189,7 +281,9 @@ def journal_list(
                 r["kind"],
                 given,
                 "" if r["energy"] is None else f"{r['energy']:+d}",
-                "" if r["amount"] is None else f"{r['amount']:g}",
+                ""
+                if r["amount_minor"] is None
+                else journal.format_money(r["amount_minor"], r["currency"]),
                 "" if r["settled"] is None else ("yes" if r["settled"] else "not yet"),
                 escape(r["note"] or ""),
             )
@@ -207,6 +301,12 @@ def journal_edit(
     note: Annotated[str | None, typer.Option("--note")] = None,
     dimension: Annotated[str | None, typer.Option("--dimension")] = None,
     giver: Annotated[str | None, typer.Option("--giver", help="me or them")] = None,
+    amount: Annotated[
+        str | None, typer.Option("--amount", help="The amount of money, e.g. 40 or 12.50.")
+    ] = None,
+    currency: Annotated[
+        str | None, typer.Option("--currency", help="The money's currency, e.g. EUR.")
+    ] = None,
     settled: Annotated[
         bool | None, typer.Option("--settled/--unsettled", help="Paid back, returned, repaired.")
     ] = None,
@@ -221,11 +321,15 @@ def journal_edit(
             "note": note,
             "dimension": dimension,
             "giver": giver,
+            "amount": amount,
+            "currency": currency,
             "settled": settled,
             "when": _day(when),
         }.items()
         if v is not None
     }
+    if amount is not None:
+        _money_option(amount=amount)
     with _friendly():
         entry = journal.edit_entry(_db(ctx), entry_id, **changes)
         out.print(f"Updated entry #{entry.id}.", highlight=False)
@@ -420,7 +524,8 @@ def assess(
         out.print("Saved your check-in.")
         if questionnaire == "checkin":
             result = pipeline.analyze(db, narrow=True)
-            for c in guide.compare(given, person, result.ledger, result.exchanges):
+            felt = journal.energy_frame(journal.entries_frame(db))
+            for c in guide.compare(given, person, result.ledger, result.exchanges, felt):
                 mark = {True: "agrees", False: "differs", None: "can't tell"}[c.agree]
                 out.print(
                     f"{c.item}: you said {c.you_said}; the data: {escape(c.data_says)} ({mark})",
