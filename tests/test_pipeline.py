@@ -168,7 +168,7 @@ def test_detect_acts_equals_one_call_of_the_detector(monkeypatch: pytest.MonkeyP
     )
     expected = pl.concat(
         [
-            acts.detect(texts).select(*acts.ACTS, "disclosure_depth"),
+            acts.detect(texts).select(*acts.ACTS, "disclosure_depth", "leans_support"),
             texts.to_frame("text").select(textual.text_features(exchanges.TEXT_FLAGS)),
         ],
         how="horizontal",

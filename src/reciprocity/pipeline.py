@@ -30,6 +30,8 @@ from typing import Any
 import polars as pl
 
 from reciprocity import __version__, acts, exchanges, ingest, ledger, metrics, store
+from reciprocity.acts import context as acts_context
+from reciprocity.acts import language as acts_language
 from reciprocity.errors import StoreError
 from reciprocity.exchanges.summary import (
     combine_exchange_figures,
@@ -224,6 +226,9 @@ class Analysis:
     - ``patterns``: the cross-relationship patterns, each with its evidence
     - ``records``: one :class:`~reciprocity.metrics.record.RelationshipRecord` per
       relationship, made once from the frames above: what every surface formats
+    - ``languages``: per relationship, the language of its messages and whether their
+      message kinds are read (``acts_read``; when False its support figures are not
+      measured, not zero: :func:`languages`)
 
     ``exchanges`` and ``ledger`` are a row per message or event (a million rows for a big
     chat); either may be given as a function that loads it, called on first use, so a
@@ -232,6 +237,7 @@ class Analysis:
 
     __slots__ = (
         "_exchanges",
+        "_languages",
         "_ledger",
         "_records",
         "balance",
@@ -253,7 +259,9 @@ class Analysis:
         reply_speed: pl.DataFrame,
         patterns: pl.DataFrame,
         timings: Timings,
+        languages: pl.DataFrame | Callable[[], pl.DataFrame] | None = None,
     ) -> None:
+        self._languages = languages
         self.figures = figures
         self._exchanges = exchanges
         self._ledger = ledger
@@ -287,12 +295,54 @@ class Analysis:
             self._ledger = self._ledger()
         return self._ledger
 
+    @property
+    def languages(self) -> pl.DataFrame:
+        """Per relationship: ``language``, ``language_name``, ``confidence``, ``acts_read``
+        (loaded on first use; empty when not given)."""
+        if self._languages is None:
+            return pl.DataFrame(
+                schema={"relationship_id": pl.Int64, "language": pl.String,
+                        "language_name": pl.String, "confidence": pl.Float32,
+                        "acts_read": pl.Boolean}
+            )  # fmt: skip
+        if not isinstance(self._languages, pl.DataFrame):
+            self._languages = self._languages()
+        return self._languages
+
+    def acts_read(self, relationship_id: int) -> bool:
+        """Whether that relationship's message kinds are read (False: the language is one
+        without rules and a model, so its support figures are not measured)."""
+        row = self.languages.filter(pl.col("relationship_id") == relationship_id)
+        return row.is_empty() or bool(row["acts_read"][0])
+
+    def unread(self) -> pl.DataFrame:
+        """The relationships whose message kinds are not read: ``relationship_id``,
+        ``person``, ``language_name`` and ``note`` ("message kinds not read for German");
+        their support figures are not measured."""
+        langs = self.languages.filter(~pl.col("acts_read"))
+        people = self.figures.select("relationship_id", "person")
+        return langs.join(people, on="relationship_id", how="inner").select(
+            "relationship_id",
+            "person",
+            "language_name",
+            pl.concat_str(pl.lit("message kinds not read for "), "language_name").alias("note"),
+        )
+
+    def language_note(self, relationship_id: int) -> str | None:
+        """ "message kinds not read for <language>" for such a relationship, else ``None``."""
+        if self.acts_read(relationship_id):
+            return None
+        row = self.languages.filter(pl.col("relationship_id") == relationship_id)
+        return acts_language.not_read_note(str(row["language"][0]))
+
 
 def detector_id(lang: str = "en") -> str:
     """Names the act detector's exact state: package version and a digest of its language
     data (rules and model weights), so stored acts are recomputed when either changes."""
     folder = Path(acts.__file__).parent / "lang" / lang
     digest = hashlib.sha256(__version__.encode())
+    # the context rules are code: a change to them changes what is stored too
+    digest.update(Path(acts_context.__file__).read_bytes())
     for file in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(file.relative_to(folder).as_posix().encode())
         digest.update(file.read_bytes())
@@ -309,12 +359,13 @@ ACTS_CHUNK = 50_000
 FOUND_COLUMNS = (
     *acts.ACTS,
     "disclosure_depth",
+    "leans_support",
     *textual.feature_names(tuple(exchanges.TEXT_FLAGS)),
 )
 
 
 def _found(texts: pl.Series) -> pl.DataFrame:
-    detected = acts.detect(texts).select(*acts.ACTS, "disclosure_depth")
+    detected = acts.detect(texts).select(*acts.ACTS, "disclosure_depth", "leans_support")
     features = texts.to_frame("text").select(textual.text_features(exchanges.TEXT_FLAGS))
     return pl.concat([detected, features], how="horizontal")
 
@@ -407,8 +458,48 @@ def acts_frame(db: store.Database, timings: Timings | None = None) -> pl.DataFra
             found = store.derived(db, name, detect)
         found = _in_order_of(frame["message_id"], found)
         kept = frame.drop("text", "reply_to_message_id", strict=False)
-        frame = pl.concat([kept, found.drop("message_id")], how="horizontal")
+        frame = in_context(pl.concat([kept, found.drop("message_id")], how="horizontal"))
+        frame = unread_blanked(frame, languages(db))
     return frame
+
+
+def in_context(frame: pl.DataFrame) -> pl.DataFrame:
+    """The acts of ``frame`` (messages with their found acts, in time order per
+    relationship) read in context: :func:`reciprocity.acts.context.in_chat`, episodes cut
+    at silences of the default answer window."""
+    return acts_context.in_chat(frame, exchanges.ANSWER_WINDOW)
+
+
+def languages(db: store.Database) -> pl.DataFrame:
+    """The language of each relationship's messages: ``relationship_id``, ``language``,
+    ``language_name``, ``confidence`` and ``acts_read`` (False: its message kinds are not
+    read, and its support figures are not measured). Found once per state of the data
+    (:func:`reciprocity.acts.language.conversation_languages`) and stored."""
+    return store.derived(db, _languages_name(), lambda: _find_languages(db))
+
+
+def _languages_name() -> str:
+    return f"languages/{detector_id()}"
+
+
+def _find_languages(db: store.Database) -> pl.DataFrame:
+    frame = store.messages_frame(db, cache=False)
+    return acts_language.conversation_languages(frame, by="relationship_id")
+
+
+def unread_blanked(frame: pl.DataFrame, langs: pl.DataFrame | None) -> pl.DataFrame:
+    """``frame`` with no act claimed for relationships whose language is not read (every
+    act False, depth 0): English rules say nothing true about a German chat."""
+    if langs is None or langs.is_empty() or bool(langs["acts_read"].all()):
+        return frame
+    unread = langs.filter(~pl.col("acts_read"))["relationship_id"]
+    off = pl.col("relationship_id").is_in(unread.implode())
+    present = [a for a in acts.ACTS if a in frame.columns]
+    blanked = [pl.when(off).then(False).otherwise(pl.col(a)).alias(a) for a in present]
+    if "disclosure_depth" in frame.columns:
+        zero = pl.lit(0).cast(frame.schema["disclosure_depth"])
+        blanked.append(pl.when(off).then(zero).otherwise(pl.col("disclosure_depth")))
+    return frame.with_columns(blanked)
 
 
 def _in_order_of(ids: pl.Series, found: pl.DataFrame) -> pl.DataFrame:
@@ -553,6 +644,7 @@ def _run(
         reply_speed=speed,
         patterns=found,
         timings=timings,
+        languages=lambda: languages(db),
     )
 
 
@@ -661,6 +753,9 @@ def _prepare(
             raise StoreError("the data changed during the analysis; run it again")
         if stored is not None:
             stored = _in_order_of(windows.ids, stored)
+    with timings.stage("language"):
+        found_langs = store.cached(db, _languages_name(), windows.version)
+        langs = found_langs if found_langs is not None else _find_languages(db)
     parts = _Parts(as_of=as_of)
     memo = ActsMemo()
     # A window's exchanges are built on a thread while the ledger of the one before is
@@ -673,6 +768,9 @@ def _prepare(
         def keep(name: str, frame: pl.DataFrame, clock: Timings = timings) -> None:
             with clock.stage("store"):
                 writer.add(name, frame)
+
+        if found_langs is None:  # stored with the rest, or not at all
+            keep(_languages_name(), langs)
 
         # The next window is read (SQLite and Polars let go of the interpreter lock) while
         # this one is analysed.
@@ -701,7 +799,10 @@ def _prepare(
                             )
                     at += window.height
                     kept = window.drop("text", "reply_to_message_id", strict=False)
-                    frame = pl.concat([kept, found.drop("message_id")], how="horizontal")
+                    frame = unread_blanked(
+                        in_context(pl.concat([kept, found.drop("message_id")], how="horizontal")),
+                        langs,
+                    )
                 del window, found, kept
                 with early.stage("figures"):
                     parts.figures.append(figure_part(frame, silence=silence))

@@ -21,7 +21,7 @@ needs_shared = pytest.mark.skipif(
 
 def test_only_the_licensed_datasets_may_fit_shipped_weights() -> None:
     shippable = {n for n, d in ds.DATASETS.items() if d.shippable}
-    assert shippable == {"casino", "goemotions_raw_subset"}
+    assert shippable == {"casino", "goemotions_raw_subset", "goemotions", "advice"}
     for spec in mapping.TRAIN_HEADS.values():
         assert set(spec) <= shippable
     with pytest.raises(ReciprocityError, match="licence"):
@@ -91,3 +91,41 @@ def test_every_eval_target_evaluates_on_its_dataset() -> None:
         frame = ds.load(name, root=DATASETS).head(50)
         for t in targets:
             assert frame.select(t.truth).to_series().dtype == pl.Boolean, (name, t.name)
+
+
+def test_advice_sentences_are_detokenised() -> None:
+    frame = pl.DataFrame(
+        {"s": ["I 'd try it , but you ca n't wait .", "Do n’t worry ( really ) !"]}
+    )
+    out = frame.select(ds._detokenise_spacy(pl.col("s")))["s"].to_list()
+    assert out == ["I'd try it, but you can't wait.", "Don’t worry (really)!"]
+
+
+@needs_shared
+def test_official_goemotions_and_advice_splits() -> None:
+    train = ds.load("goemotions", "train", DATASETS)
+    test = ds.load("goemotions", "test", DATASETS)
+    assert train.height > 40_000
+    assert test.height > 5_000
+    assert not test["id"].is_in(train["id"].implode()).any()
+    assert train["gratitude"].dtype == pl.Boolean
+    assert train["gratitude"].sum() > 2_000
+    advice = ds.load("advice", "test", DATASETS)
+    assert advice["advice"].dtype == pl.Boolean
+    assert not advice["text"].str.contains(" n't ", literal=True).any()
+    targets = mapping.training_targets("advice", ds.load("advice", "train", DATASETS))
+    assert targets["support_practical"].sum() > 3_000
+    assert targets["gratitude"].null_count() == targets.height
+
+
+@needs_shared
+def test_esconv_dialogues_are_rebuilt_in_order_with_the_previous_turn() -> None:
+    dev = ds.load("esconv", "dev", DATASETS)
+    assert dev["dialogue"].n_unique() > 150
+    assert set(dev["role"].unique()) == {"seeker", "supporter"}
+    first = dev.filter(pl.col("dialogue") == 0)
+    assert first["turn"].is_sorted()
+    assert first["prev_text"][1] == first["text"][0]
+    assert dev.filter(pl.col("role") == "supporter")["strategy"].null_count() == 0
+    failed = ds.load("esconv", "failed", DATASETS)  # the tuning set: not the test split
+    assert failed["dialogue"].n_unique() == 196

@@ -20,7 +20,7 @@ def test_acts_follow_the_design_order_shared_with_the_rules() -> None:
 def test_detect_frame_has_exactly_the_contract_schema() -> None:
     out = detect(["hi", "thank you!"])
     assert out.schema == schema()
-    assert out.columns == [*ACTS, "disclosure_depth", "confidence", "why"]
+    assert out.columns == [*ACTS, "disclosure_depth", "confidence", "why", "leans_support"]
     assert out["confidence"].dtype == pl.Struct(dict.fromkeys(ACTS, pl.Float32))
 
 

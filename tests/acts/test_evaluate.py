@@ -79,7 +79,7 @@ def test_throughput_reports_a_rate_and_the_conditions() -> None:
 def test_evaluate_small_slices_of_every_dataset() -> None:
     result = ev.evaluate(DATASETS, limit=60, throughput_messages=500)
     got = {s.dataset for s in result.scores}
-    assert {"swda", "dailydialog", "claff_offmychest", "goemotions_raw_subset"} <= got
+    assert {"swda", "dailydialog", "claff_offmychest", "goemotions", "advice", "esconv"} <= got
     assert not {k for k in result.skipped if k != "handlabelled"}
     claff = [s for s in result.scores if s.dataset == "claff_offmychest"]
     assert {s.variant for s in claff} == {"corrected", "SharedTask"}
@@ -90,6 +90,9 @@ def test_evaluate_small_slices_of_every_dataset() -> None:
         assert s.n <= 60
     assert result.throughput is not None
     assert result.throughput.messages == 500
+    assert result.end_to_end is not None
+    assert result.end_to_end.dialogues >= 1
+    assert any(s.dataset == "handlabelled-holdout" for s in result.scores)
 
 
 @needs_shared
@@ -97,7 +100,7 @@ def test_main_prints_json_and_a_table(capsys: pytest.CaptureFixture[str]) -> Non
     args = ["--shared", str(SHARED), "--dataset", "swda", "--limit", "40", "--throughput", "0"]
     assert ev.main([*args, "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert {s["dataset"] for s in doc["scores"]} <= {"swda", "handlabelled"}
+    assert {s["dataset"] for s in doc["scores"]} <= {"swda", "handlabelled", "handlabelled-holdout"}
     assert doc["throughput"] is None
     result = ev.evaluate(DATASETS, ["swda"], limit=40, throughput_messages=0)
     console = Console(record=True, width=200)

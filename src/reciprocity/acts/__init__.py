@@ -46,7 +46,11 @@ ACTS: tuple[str, ...] = (
     "contempt",
 )
 
-__all__ = ["ACTS", "ActModel", "detect", "schema"]
+__all__ = ["ACTS", "LEAN_CUT", "ActModel", "detect", "schema"]
+
+#: The comfort score from which a message *leans* to emotional support: not enough on its
+#: own, enough when it answers someone's hard time (:mod:`reciprocity.acts.context`).
+LEAN_CUT = 0.1
 
 
 def schema() -> pl.Schema:
@@ -56,6 +60,7 @@ def schema() -> pl.Schema:
         ("disclosure_depth", pl.Int8()),
         ("confidence", pl.Struct([pl.Field(a, pl.Float32()) for a in ACTS])),
         ("why", pl.List(pl.String())),
+        ("leans_support", pl.Boolean()),
     ]
     return pl.Schema(columns)
 
@@ -89,8 +94,10 @@ def detect(
 
     Columns: a Boolean per act in :data:`ACTS` order, ``disclosure_depth`` (Int8, 0 none,
     1 facts, 2 thoughts and opinions, 3 feelings; ``disclosure`` is depth >= 1),
-    ``confidence`` (Struct of Float32, one field per act) and ``why`` (List of
-    ``"<act>:<rule name>"`` or ``"<act>:model"``). A null text counts as empty.
+    ``confidence`` (Struct of Float32, one field per act), ``why`` (List of
+    ``"<act>:<rule name>"`` or ``"<act>:model"``) and ``leans_support`` (Boolean: comfort
+    if it answered someone's hard time, read by :func:`reciprocity.acts.context.in_context`).
+    A null text counts as empty.
 
     ``model``: ``None`` for the model shipped for ``lang``, a model folder (for example one
     fitted by ``reciprocity train``), an :class:`ActModel`, or ``False`` for rules only.
@@ -110,4 +117,10 @@ def detect(
         raise RulesError(f"no act rules and no model for language {lang!r}")
     thresholds = fitted.thresholds if fitted is not None else None
     frame = merge(ACTS, rule_frame, scores, thresholds, height=series.len())
+    # (a phrase list for "that sounds hard" cost as much time as all the rules together,
+    # for .02 F1 on ESConv's "failed" dialogues: the model's comfort score alone is used)
+    leans = pl.col("confidence").struct.field("support_emotional") >= LEAN_CUT
+    frame = frame.with_columns(
+        (leans & ~pl.col("support_emotional") & ~pl.col("question")).alias("leans_support")
+    )
     return frame.cast(schema())

@@ -51,11 +51,32 @@ DATASETS: dict[str, DatasetInfo] = {
             "test",
             "test without the comment ids that also appear in dev",
         ),
+        DatasetInfo(
+            "goemotions",
+            "Apache-2.0",
+            True,
+            ("train", "dev", "test"),
+            "test",
+            "the official GoEmotions splits: fit on train, tune on dev, report on test",
+        ),
+        DatasetInfo(
+            "advice",
+            "MIT",
+            True,
+            ("train", "dev", "test"),
+            "test",
+            "Reddit reply sentences (r/AskParents, r/needadvice), advice or not; detokenised",
+        ),
         DatasetInfo("claff_offmychest", "none stated", False, ("train", "test"), "test"),
         DatasetInfo("swda", "CC BY-NC-SA (annotations)", False, ("train", "val", "test"), "test"),
         DatasetInfo("dailydialog", "CC BY-NC-SA 4.0", False, ("validation", "test"), "test"),
         DatasetInfo(
-            "esconv", "CC BY-NC 4.0", False, ("dev",), "dev", "only the dev split is shared"
+            "esconv",
+            "CC BY-NC 4.0",
+            False,
+            ("dev", "failed"),
+            "dev",
+            "only the dev split and the 'failed' dialogues are shared; tune on 'failed'",
         ),
         DatasetInfo(
             "empathetic_intents",
@@ -64,6 +85,14 @@ DATASETS: dict[str, DatasetInfo] = {
             ("train", "validation", "test"),
             "test",
             "keyword-extended (weak) listener intents",
+        ),
+        DatasetInfo(
+            "annomi",
+            "unclear (no licence file)",
+            False,
+            ("all",),
+            "all",
+            "counselling dialogues; measure and tune rules only, never fit shipped weights",
         ),
         DatasetInfo(
             "complaints_twitter",
@@ -165,6 +194,61 @@ def _goemotions(folder: Path, split: str) -> pl.DataFrame:
     return frame
 
 
+def _goemotions_official(folder: Path, split: str) -> pl.DataFrame:
+    """One row per comment: ``id``, ``text`` and a Boolean per emotion of ``labels.txt``."""
+    emotions = _need(folder / "labels.txt").read_text("utf-8").split()
+    frame = pl.read_csv(
+        _need(folder / f"{split}.tsv"),
+        separator="\t",
+        has_header=False,
+        new_columns=["text", "labels", "id"],
+        schema_overrides={"text": pl.String, "labels": pl.String, "id": pl.String},
+        quote_char=None,
+    )
+    ids = pl.col("labels").str.split(",").cast(pl.List(pl.Int32))
+    return frame.select(
+        "id",
+        "text",
+        *(ids.list.contains(i).alias(e) for i, e in enumerate(emotions)),
+    )
+
+
+def _detokenise_spacy(text: pl.Expr) -> pl.Expr:
+    """The advice sentences are spaCy-tokenised ("I 'd", "ca n't", "do n’t", "word ."):
+    glue them back into the way people type."""
+    for old, new in (
+        ("ca n't", "can't"), ("ca n’t", "can’t"), ("wo n't", "won't"), ("wo n’t", "won’t"),
+        (" n't", "n't"), (" n’t", "n’t"), ("gon na", "gonna"), ("wan na", "wanna"),
+        ("got ta", "gotta"), (" ( ", " ("), (" )", ")"), (" %", "%"), ("$ ", "$"),
+    ):  # fmt: skip
+        text = text.str.replace_all(old, new, literal=True)
+    # clitics and closing punctuation lose the space before them: "I 'd" -> "I'd"
+    text = text.str.replace_all(r" ([’'](?:s|d|ll|re|ve|m|t)\b)", "$1")
+    text = text.str.replace_all(r" ([.,;:!?]+)", "$1")
+    return text.str.strip_chars()
+
+
+def _advice(folder: Path, split: str) -> pl.DataFrame:
+    """Both subreddits' sentences of ``split``: ``text``, ``advice`` (majority label), ``forum``."""
+    parts = []
+    for forum in ("askparents", "needadvice"):
+        frame = pl.read_csv(
+            _need(folder / f"{forum}_{split}.tsv"),
+            separator="\t",
+            infer_schema=False,
+            quote_char=None,
+        )
+        parts.append(
+            frame.select(
+                pl.col("ID").alias("id"),
+                _detokenise_spacy(pl.col("Sentence")).alias("text"),
+                (pl.col("Majority_label").str.strip_chars() == "1").alias("advice"),
+                pl.lit(forum).alias("forum"),
+            )
+        )
+    return pl.concat(parts).filter(pl.col("text").str.len_chars() > 0)
+
+
 _CLAFF_LABELS = (
     "Emotional_disclosure",
     "Information_disclosure",
@@ -234,19 +318,107 @@ def _dailydialog(folder: Path, split: str) -> pl.DataFrame:
 
 
 def _esconv(folder: Path, split: str) -> pl.DataFrame:
-    """Supporter turns with their strategy, plus each seeker turn once (``role`` says which)."""
-    frame = pl.read_ndjson(_need(folder / "derived_dev_supporter_turns.jsonl"))
-    supporter = frame.select(
-        pl.lit("supporter").alias("role"), pl.col("text").str.strip_chars(), "strategy"
+    """Every turn of the dev dialogues, in order: ``dialogue``, ``turn``, ``role``
+    (``seeker`` / ``supporter``), ``text``, ``strategy`` (supporter turns only), and the
+    previous turn's ``prev_role`` and ``prev_text`` (null on a dialogue's first turn).
+
+    The file holds one row per supporter turn with the four turns before it; the dialogues
+    are rebuilt from the turn numbers (a new dialogue starts when they go back down). Seeker
+    turns after a dialogue's last supporter turn are not in the file.
+    """
+    if split == "failed":
+        return _esconv_failed(folder)
+    rows = [
+        json.loads(line)
+        for line in _need(folder / "derived_dev_supporter_turns.jsonl")
+        .read_text("utf-8")
+        .splitlines()
+        if line.strip()
+    ]
+    turns: dict[tuple[int, int], tuple[str, str, str | None]] = {}
+    dialogue, last = 0, -1
+    for row in rows:
+        context = row["context"]
+        at = context[-1]["turn"] + 1 if context else 0
+        if at <= last:
+            dialogue += 1
+        last = at
+        for c in context:
+            turns.setdefault((dialogue, c["turn"]), (c["speaker"], c["text"], c["strategy"]))
+        turns[(dialogue, at)] = ("supporter", row["text"], row["strategy"])
+    frame = pl.DataFrame(
+        [(d, t, who, text.strip(), strategy) for (d, t), (who, text, strategy) in turns.items()],
+        schema={
+            "dialogue": pl.Int64,
+            "turn": pl.Int64,
+            "role": pl.String,
+            "text": pl.String,
+            "strategy": pl.String,
+        },
+        orient="row",
+    ).sort("dialogue", "turn")
+    frame = frame.with_columns(
+        pl.col("role").shift(1).over("dialogue").alias("prev_role"),
+        pl.col("text").shift(1).over("dialogue").alias("prev_text"),
     )
-    seeker = (
-        frame.select(pl.col("context").explode().struct.unnest())
-        .filter(pl.col("speaker") == "seeker")
-        .select(pl.lit("seeker").alias("role"), pl.col("text").str.strip_chars())
-        .unique(maintain_order=True)
-        .with_columns(pl.lit(None, pl.String).alias("strategy"))
+    return frame.filter(pl.col("text") != "")
+
+
+def _esconv_failed(folder: Path) -> pl.DataFrame:
+    """The 196 dialogues the ESConv authors set aside (the same columns as the dev split):
+    not the test split, so rules and gates may be tuned by looking at them."""
+    dialogues = json.loads(_need(folder / "FailedESConv.json").read_text("utf-8"))
+    rows = [
+        (d, t, "seeker" if turn["speaker"] == "speaker" else "supporter",
+         turn["content"].strip(), (turn.get("annotation") or {}).get("strategy"))
+        for d, dialogue in enumerate(dialogues)
+        for t, turn in enumerate(dialogue["dialog"])
+    ]  # fmt: skip
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "dialogue": pl.Int64,
+            "turn": pl.Int64,
+            "role": pl.String,
+            "text": pl.String,
+            "strategy": pl.String,
+        },
+        orient="row",
     )
-    return pl.concat([supporter, seeker]).filter(pl.col("text") != "")
+    return frame.with_columns(
+        pl.col("role").shift(1).over("dialogue").alias("prev_role"),
+        pl.col("text").shift(1).over("dialogue").alias("prev_text"),
+    ).filter(pl.col("text") != "")
+
+
+def _annomi(folder: Path, split: str) -> pl.DataFrame:
+    """One row per utterance (the first annotator's labels): ``transcript``, ``turn``,
+    ``role`` (therapist / client), ``text``, ``reflection``, ``question``, ``input``
+    (advice, information, options, negotiation or null), ``prev_role``, ``prev_text``."""
+    frame = pl.read_csv(_need(folder / "AnnoMI-full.csv"), infer_schema=False)
+    frame = (
+        frame.with_columns(
+            pl.col("transcript_id").cast(pl.Int64).alias("transcript"),
+            pl.col("utterance_id").cast(pl.Int64).alias("turn"),
+        )
+        .unique(["transcript", "turn"], keep="first", maintain_order=True)
+        .sort("transcript", "turn")
+        .select(
+            "transcript",
+            "turn",
+            pl.col("interlocutor").alias("role"),
+            pl.col("utterance_text").str.strip_chars().alias("text"),
+            (pl.col("reflection_exists") == "True").alias("reflection"),
+            (pl.col("question_exists") == "True").alias("question"),
+            pl.when(pl.col("therapist_input_exists") == "True")
+            .then(pl.col("therapist_input_subtype"))
+            .alias("input"),
+        )
+    )
+    return frame.with_columns(
+        pl.col("role").shift(1).over("transcript").alias("prev_role"),
+        pl.col("text").shift(1).over("transcript").alias("prev_text"),
+    ).filter(pl.col("text").fill_null("") != "")
 
 
 def _empathetic_intents(folder: Path, split: str) -> pl.DataFrame:
@@ -276,6 +448,9 @@ def _complaints(folder: Path, split: str) -> pl.DataFrame:
 
 _READERS: dict[str, Callable[[Path, str], pl.DataFrame]] = {
     "casino": _casino,
+    "goemotions": _goemotions_official,
+    "advice": _advice,
+    "annomi": _annomi,
     "goemotions_raw_subset": _goemotions,
     "claff_offmychest": _claff,
     "swda": _swda,

@@ -19,9 +19,66 @@ def _num(x: float | None) -> str:
 
 def _f1_cell(s: Score) -> Text:
     text = Text(f"{s.f1:.2f}")
-    if s.goal is not None:
-        text.stylize("green" if s.f1 >= s.goal else "red")
+    if s.goal is not None and s.goal_on == "f1":
+        text.stylize("green" if s.met else "red")
     return text
+
+
+def _recall_cell(s: Score) -> Text:
+    text = Text(_num(s.recall))
+    if s.goal is not None and s.goal_on == "recall":
+        text.stylize("green" if s.met else "red")
+    return text
+
+
+def _goal_text(s: Score) -> str:
+    if s.goal is None:
+        return "–"
+    text = f"{s.goal:.2f}" + (" R" if s.goal_on == "recall" else "")
+    if s.max_flagged is not None:
+        text += f", ≤{s.max_flagged:.0%} flagged"
+    return text
+
+
+def _end_to_end_line(result: EvalResult) -> str | None:
+    e = result.end_to_end
+    if e is None:
+        return None
+    return (
+        f"End to end (ESConv dev dialogues as chats, the seeker as 'me'): the helper gives "
+        f"more emotional support in {e.helper_gives_more} of {e.with_figure} dialogues with "
+        f"a figure ({e.share:.1%}, goal {e.goal:.0%}); {e.supporter_turns_seeking} of "
+        f"{e.supporter_turns} supporter turns counted as coming to 'me' for support (goal 0)."
+    )
+
+
+def goals_markdown(result: EvalResult) -> str:
+    """One Markdown row per score that has a goal: where, figure reached, met or not."""
+    lines = ["| act | where | reached | goal | status |", "|---|---|---|---|---|"]
+    for s in result.scores:
+        if s.goal is None:
+            continue
+        where = s.dataset + (f" ({s.variant})" if s.variant else "") + f", {s.source}"
+        if s.goal_on == "recall":
+            reached = f"R {s.recall:.2f} (P {s.precision:.2f})"
+        else:
+            reached = f"F1 {s.f1:.2f} (P {s.precision:.2f}, R {s.recall:.2f})"
+        if s.flagged is not None and s.max_flagged is not None:
+            reached += f", {s.flagged:.1%} of the others flagged"
+        status = "met" if s.met else "not met"
+        lines.append(
+            f"| {s.act} | {where.replace('|', '/')} | {reached} | {_goal_text(s)} | {status} |"
+        )
+    e = result.end_to_end
+    if e is not None:
+        status = "met" if e.share >= e.goal and e.supporter_turns_seeking == 0 else "not met"
+        lines.append(
+            f"| end to end | ESConv dev, {e.dialogues} dialogues as chats, seeker as me | "
+            f"helper gives more in {e.share:.1%} ({e.helper_gives_more}/{e.with_figure}); "
+            f"{e.supporter_turns_seeking} supporter turns counted as seeking | ≥ 95 %, 0 | "
+            f"{status} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def table(result: EvalResult) -> Table:
@@ -44,8 +101,8 @@ def table(result: EvalResult) -> Table:
             t.add_section()
         t.add_row(
             dataset if dataset != last else "", s.act, s.source, s.kind, str(s.n),
-            str(s.positives), _num(s.precision), _num(s.recall), _f1_cell(s),
-            _num(s.f1_rules), _num(s.f1_model), _num(s.published), _num(s.goal),
+            str(s.positives), _num(s.precision), _recall_cell(s), _f1_cell(s),
+            _num(s.f1_rules), _num(s.f1_model), _num(s.published), _goal_text(s),
         )  # fmt: skip
         last = dataset
     return t
@@ -65,6 +122,9 @@ def render(result: EvalResult, console: Console) -> None:
             f"{', '.join(f'{s:.2f}s' for s in tp.seconds)}; {tp.cpus} CPUs, load average "
             f"{' '.join(f'{x:.2f}' for x in tp.load_average)}"
         )
+    line = _end_to_end_line(result)
+    if line is not None:
+        console.print(line)
     for name, why in result.skipped.items():
         console.print(f"[yellow]skipped[/] {name}: {why}")
     console.print(
@@ -81,13 +141,16 @@ def markdown(result: EvalResult) -> str:
     lines = [head, "|" + "---|" * 13]
     for s in result.scores:
         dataset = s.dataset + (f" ({s.variant})" if s.variant else "")
-        f1 = f"**{s.f1:.2f}**" if s.goal is not None and s.f1 >= s.goal else f"{s.f1:.2f}"
+        f1 = f"**{s.f1:.2f}**" if s.goal_on == "f1" and s.met else f"{s.f1:.2f}"
+        recall = f"**{s.recall:.2f}**" if s.goal_on == "recall" and s.met else _num(s.recall)
         cells = [
             dataset, s.act, s.source, s.kind, str(s.n), str(s.positives), _num(s.precision),
-            _num(s.recall), f1, _num(s.f1_rules), _num(s.f1_model), _num(s.published),
-            _num(s.goal),
+            recall, f1, _num(s.f1_rules), _num(s.f1_model), _num(s.published), _goal_text(s),
         ]  # fmt: skip
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    line = _end_to_end_line(result)
+    if line is not None:
+        lines += ["", line]
     tp = result.throughput
     if tp is not None:
         lines.append("")

@@ -20,6 +20,12 @@ def default_path(lang: str = "en") -> Path:
     return Path(__file__).resolve().parents[3] / "eval" / "handlabelled" / f"{lang}.csv"
 
 
+def holdout_path(lang: str = "en") -> Path:
+    """``<repo>/eval/handlabelled/<lang>-holdout.csv``: the set written before issue 20's
+    tuning and never tuned on (all ``test``)."""
+    return default_path(lang).with_name(f"{lang}-holdout.csv")
+
+
 def load_handlabelled(path: Path | None = None, *, split: str | None = "test") -> pl.DataFrame:
     """Rows of the hand-labelled set (one split, or all with ``split=None``).
 
@@ -31,7 +37,8 @@ def load_handlabelled(path: Path | None = None, *, split: str | None = "test") -
     file = path or default_path()
     if not file.is_file():
         raise FileNotFoundError(f"{file}: hand-labelled set not found")
-    frame = pl.read_csv(file, infer_schema=False)
+    # lines starting with "#" are notes about the file (the held-out set says so there)
+    frame = pl.read_csv(file, infer_schema=False, comment_prefix="#")
     if split is not None and "split" in frame.columns:
         frame = frame.filter(pl.col("split") == split)
     acts = [a for a in ACTS if a in frame.columns]

@@ -231,6 +231,7 @@ def analyze(
         data = balance_view.records_to_json(analysis.records, analysis.patterns)
         across = beside_figures(db, analysis.exchanges, silence=gap)
         data.update(money_commands.beside_json(across))
+        data["not_read"] = analysis.unread().drop("relationship_id").to_dicts()
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
     if not analysis.records:
@@ -251,6 +252,7 @@ def analyze(
         )
         for line in money_commands.person_beside(db, analysis, found.person, gap):
             out.print(line)
+        _say_unread(analysis, found.person)
         return
     _show_overview(analysis, say_duration(gap.total_seconds()))
 
@@ -269,11 +271,24 @@ def _change_since_talk(
     return metrics.change_around(analysis.ledger, person, records["date"].max())  # type: ignore[arg-type]
 
 
+def _say_unread(analysis: pipeline.Analysis, person: str | None = None) -> None:
+    """A line per chat in a language whose message kinds are not read."""
+    for row in analysis.unread().iter_rows(named=True):
+        if person is None or row["person"] == person:
+            out.print(
+                Text(
+                    f"{row['person']}: {row['note']}. Support, requests and the like are not "
+                    f"measured for {row['person']}: read any zero for them as not measured."
+                )
+            )
+
+
 def _show_overview(analysis: pipeline.Analysis, silence_label: str) -> None:
     out.print(balance_view.figures_table(analysis.records, silence_label))
     for record in analysis.records:
         out.print(balance_view.balance_table(record, "all"))
     out.print(Text(balance_view.BALANCE_KEY, style="dim"))
+    _say_unread(analysis)
     shown = analysis.patterns.filter(pl.col("shows"))
     for row in shown.iter_rows(named=True):
         out.print(Text("• " + row["summary"]))

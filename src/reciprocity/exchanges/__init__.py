@@ -28,6 +28,7 @@ from datetime import timedelta
 import polars as pl
 
 from reciprocity.acts import ACTS, detect
+from reciprocity.acts.context import LEAN_COLUMN, in_chat
 from reciprocity.exchanges.outcomes import (
     AFTER_DECLINE,
     GOOD_NEWS_RESPONSES,
@@ -84,11 +85,13 @@ _FLAG_COLUMNS = tuple(f"{side}_{name}" for side in ("answer", "follow") for name
 def with_acts(frame: pl.DataFrame) -> pl.DataFrame:
     """The acts frame: ``frame`` with a Boolean per act and ``disclosure_depth`` appended.
 
-    Runs :func:`reciprocity.acts.detect` on ``frame["text"]``; ``confidence`` and ``why``
-    are left out. (Later the acts will be read from the database instead.)
+    Runs :func:`reciprocity.acts.detect` on ``frame["text"]`` and reads the acts in
+    context (:func:`reciprocity.acts.context.in_chat`); ``confidence`` and ``why`` are left
+    out. (Later the acts will be read from the database instead.)
     """
-    acts = detect(frame["text"]).select(*ACTS, "disclosure_depth")
-    return pl.concat([frame.drop(*acts.columns, strict=False), acts], how="horizontal")
+    acts = detect(frame["text"]).select(*ACTS, "disclosure_depth", LEAN_COLUMN)
+    joined = pl.concat([frame.drop(*acts.columns, strict=False), acts], how="horizontal")
+    return in_chat(joined, ANSWER_WINDOW)
 
 
 def _checked(

@@ -58,6 +58,8 @@ class RelationshipView:
     heard: contact.LastHeard | None = None
     important: bool = False
     latest: datetime | None = None
+    # "message kinds not read for German" when the chat's language has no rules and model
+    language_note: str | None = None
 
 
 @dataclass
@@ -275,6 +277,7 @@ def shape(
             mostly_them=verdicts.get("mostly them", 0),
             balanced=verdicts.get("balanced", 0),
             latest=record.latest_event(),
+            language_note=result.language_note(rid),
         )
         spoken = view.mostly_you + view.mostly_them + view.balanced
         # Mutuality: the share of dimensions with a verdict that read "balanced".
