@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 
 from reciprocity import ingest, metrics, pipeline, store
 from reciprocity.cli import balance_view, guide_commands, render, surface_commands
+from reciprocity.cli.messages import error_text
 from reciprocity.errors import NotFound, ReciprocityError
 
 
@@ -29,7 +30,7 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except ReciprocityError as exc:
-            err.print(f"[red]Error:[/] {_escape(str(exc))}", highlight=False)
+            err.print(f"[red]Error:[/] {_escape(error_text(exc))}", highlight=False)
             raise typer.Exit(1) from exc
 
 
@@ -127,8 +128,8 @@ def import_(
 ) -> None:
     """Import chat exports. Safe to repeat: messages already imported are skipped.
 
-    After saving, the analysis runs once and its results are stored, so that
-    ``reciprocity analyze`` and the web pages only read them."""
+    After saving, the analysis runs once and is kept, so later commands and the web
+    pages open quickly."""
     options = ingest.Options(timezone=tz, dayfirst=dayfirst, conversation=conversation)
     db = _open()
     failed = 0
@@ -163,7 +164,7 @@ def import_(
             # One bad file must not stop the others; each import is its own transaction.
             failed += 1
             err.print(f"[red]Could not import[/] {_escape(str(path))}. Nothing was written.")
-            for line in str(exc).splitlines():
+            for line in error_text(exc).splitlines():
                 err.print(f"  {_escape(line)}", highlight=False)
             continue
         r = outcome.result
@@ -176,8 +177,8 @@ def import_(
         else:
             out.print(
                 f"{_escape(path.name)}: imported {r.messages_added:,} new messages "
-                f"({r.duplicates:,} already there) from {r.conversations} conversation(s) "
-                f"({outcome.format})."
+                f"({r.duplicates:,} already there) from "
+                f"{render.count(r.conversations, 'conversation')} ({outcome.format})."
             )
     if added:
         _prepare(db)
@@ -290,12 +291,20 @@ app.add_typer(people_app, name="people")
 
 
 @people_app.callback()
-def people_list(ctx: typer.Context) -> None:
+def people_list(
+    ctx: typer.Context,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the list as JSON instead of a table.")
+    ] = False,
+) -> None:
     """List everyone you have chatted with, most active first."""
     if ctx.invoked_subcommand is not None:
         return
     db = _open()
     people = store.list_people(db)
+    if as_json:
+        sys.stdout.write(render.json_text({"me": store.get_me(db), "people": people}))
+        return
     if people.is_empty():
         out.print("No one yet. Import an export first: reciprocity import <file> --me <your name>")
         return

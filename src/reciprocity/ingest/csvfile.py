@@ -226,7 +226,8 @@ def _layout(header: str, suffix: str) -> _Layout | str:
     if missing:
         shown = ", ".join(repr(n) for n in names[:20]) or "none"
         return (
-            f"missing column(s) {', '.join(missing)}; found {shown}. The first row must name "
+            f"missing {'column' if len(missing) == 1 else 'columns'} {', '.join(missing)}; "
+            f"found {shown}. The first row must name "
             "timestamp, sender and text columns (also accepted: date, datetime, time; "
             "from, author, name; message, body, content)"
         )

@@ -20,6 +20,7 @@ from reciprocity.journal.entries import (
     entries_frame,
     get_entry,
     normalise_dimension,
+    not_in_future,
     to_utc,
 )
 from reciprocity.ledger.journal import JOURNAL_SCHEMA
@@ -38,6 +39,7 @@ __all__ = [
     "journal_to_ledger",
     "ledger_frame",
     "normalise_dimension",
+    "not_in_future",
     "to_utc",
 ]
 

@@ -223,8 +223,13 @@ def _child_cares(counts: dict[str, dict[str, int]], kinds: dict[str, str]) -> di
                 f"way round {c[f'check_in_{parent}']} and {c[f'support_emotional_{parent}']}; "
                 f"the parent shared a hard time {_times(c[f'distress_{parent}'])}"
             )
+    ties = (
+        "one parent-child relationship"
+        if len(people) == 1
+        else (f"{len(people)} parent-child relationships")
+    )
     summary = (
-        f"In {len(people)} parent-child relationship(s) the child checks on or comforts the "
+        f"In {ties} the child checks on or comforts the "
         "parent at least as often as the other way round."
     )
     return _row("child_cares_for_parent", bool(people), summary, people, evidence)

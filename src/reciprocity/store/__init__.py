@@ -13,10 +13,13 @@ a Polars frame.
   :mod:`.fetch`), whole or window by window (:func:`analysis_windows`, :mod:`.windowed`);
   :func:`derived` keeps frames computed from it (Arrow IPC) until the data
   changes (:mod:`.cache`; :func:`derived_parts` for one built a slice at a time).
+- :func:`resolve_person` matches a typed name to someone known, or refuses it with the
+  closest names (:mod:`.names`).
 """
 
 from reciprocity.store.cache import FrameWriter, cached, derived, derived_parts, is_cached
 from reciprocity.store.db import Database, default_path, open_db
+from reciprocity.store.names import UnknownPerson, known_names, resolve_person, suggest
 from reciprocity.store.people import (
     RELATIONSHIP_KINDS,
     MeUnknown,
@@ -45,6 +48,7 @@ __all__ = [
     "FrameWriter",
     "ImportResult",
     "MeUnknown",
+    "UnknownPerson",
     "analysis_windows",
     "cached",
     "default_path",
@@ -56,12 +60,15 @@ __all__ = [
     "import_batches",
     "import_history",
     "is_cached",
+    "known_names",
     "link_identity",
     "list_people",
     "merge_people",
     "message_texts",
     "messages_frame",
     "open_db",
+    "resolve_person",
     "set_relationship_kind",
     "set_setting",
+    "suggest",
 ]
