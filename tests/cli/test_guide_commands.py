@@ -53,13 +53,13 @@ def run(db_path: Path, *args: str, given: str | None = None) -> tuple[int, str, 
 
 def test_log_one_line_then_list_edit_delete(db_path: Path) -> None:
     code, out, _ = run(
-        db_path, "log", "Alex", "--gave", "practical_help", "--energy", "-1", "--note",
+        db_path, "log", "Alex", "--new", "--gave", "practical_help", "--energy", "-1", "--note",
         "helped <b>move</b>", "--date", "2024-05-01",
     )  # fmt: skip
     assert code == 0, out
     assert "Saved entry 1 about Alex" in out
     code, out, _ = run(db_path, "journal")
-    assert "me → practical_help" in out
+    assert "you gave practical help" in out
     assert "helped <b>move</b>" in out  # shown as text, never as markup
     assert run(db_path, "journal", "edit", "1", "--energy", "2")[0] == 0
     with store.open_db(db_path) as db:
@@ -72,9 +72,9 @@ def test_log_one_line_then_list_edit_delete(db_path: Path) -> None:
 
 
 def test_log_money_task_and_conflict(db_path: Path) -> None:
-    assert run(db_path, "log", "Alex", "--lent", "40", "--note", "tickets")[0] == 0
-    assert run(db_path, "log", "Robin", "--task", "school run", "--by", "them")[0] == 0
-    assert run(db_path, "log", "Kai", "--conflict", "--settled")[0] == 0
+    assert run(db_path, "log", "Alex", "--new", "--lent", "40", "--note", "tickets")[0] == 0
+    assert run(db_path, "log", "Robin", "--new", "--task", "school run", "--by", "them")[0] == 0
+    assert run(db_path, "log", "Kai", "--new", "--conflict", "--settled")[0] == 0
     with store.open_db(db_path) as db:
         frame = journal.entries_frame(db)
     assert frame["kind"].to_list() == ["money", "task", "conflict"]
@@ -84,7 +84,7 @@ def test_log_money_task_and_conflict(db_path: Path) -> None:
 
 
 def test_log_asks_for_what_is_missing(db_path: Path) -> None:
-    code, out, _ = run(db_path, "log", given="Jordan\nlistening\nthem\n2\n")
+    code, out, _ = run(db_path, "log", "--new", given="Jordan\nlistening\nthem\n2\n")
     assert code == 0, out
     with store.open_db(db_path) as db:
         entry = journal.get_entry(db, 1)
@@ -94,7 +94,7 @@ def test_log_asks_for_what_is_missing(db_path: Path) -> None:
 
 
 def test_log_refuses_bad_input(db_path: Path) -> None:
-    code, _, err = run(db_path, "log", "Alex", "--gave", "hugs")
+    code, _, err = run(db_path, "log", "Alex", "--new", "--gave", "hugs")
     assert code == 1
     assert "not something one can give" in err
     assert run(db_path, "log", "Alex", "--energy", "5")[0] == 2  # outside -2..+2
@@ -108,7 +108,7 @@ def test_coach_flags_proposes_and_records(db_path: Path) -> None:
     code, out, _ = run(db_path, "coach", "Can we talk on Sunday?")
     assert "already speaks from your side" in out
     code, out, _ = run(
-        db_path, "coach", "you never ask how I am", "--person", "Alex", "--record",
+        db_path, "coach", "you never ask how I am", "--person", "Alex", "--new", "--record",
         "--date", "2024-04-14",
     )  # fmt: skip
     assert code == 0, out
@@ -126,13 +126,14 @@ def test_expect_add_list_check(db_path: Path) -> None:
         pipeline.import_file(db, ALEX, me="Sam", options=None)
     assert run(db_path, "expect", "add", "Alex", "reply", "24")[0] == 0
     code, out, _ = run(db_path, "expect", "list")
-    assert "1. Alex answers my messages within 24 hours" in out
+    assert "Alex" in out
+    assert "answers my messages within 24 hours" in out
     code, out, _ = run(db_path, "expect", "check")
     assert code == 0, out
     assert any(s in out for s in ("met", "not met", "not enough data"))
     code, _, err = run(db_path, "expect", "add", "Alex", "hugs")
-    assert code == 1
-    assert "rule kind" in err
+    assert code == 2
+    assert "not a kind of need" in err
 
 
 def test_assess_rank_protect_parent(db_path: Path) -> None:
@@ -153,13 +154,14 @@ def test_assess_rank_protect_parent(db_path: Path) -> None:
     code, out, _ = run(db_path, "protect")
     assert "No conversation recorded yet" in out
     code, out, _ = run(db_path, "parent")
-    assert "No relationship is marked as your child" in out
+    assert "No one is marked as your child" in out
 
 
 def test_assess_with_a_questionnaire_plugin(db_path: Path) -> None:
     folder = FIXTURES / "guide" / "good"
     code, out, _ = run(
-        db_path, "assess", "Alex", "--questionnaire", "mood", "--questionnaires", str(folder),
+        db_path, "assess", "Alex", "--new", "--questionnaire", "mood", "--questionnaires",
+        str(folder),
         "--answer", "calm=3", "--answer", "tense=1",
     )  # fmt: skip
     assert code == 0, out

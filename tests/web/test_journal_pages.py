@@ -55,9 +55,17 @@ def test_a_logged_moment_is_listed_charted_and_reaches_the_relationship(
 
 
 def test_money_task_and_conflict_keep_their_own_fields(client: TestClient) -> None:
-    _log(client, person="Alex", kind="money", amount="12,50", settled="true", note="lunch")
-    _log(client, person="Pat", kind="task", giver="them", note="school run")
-    _log(client, person="Mia", kind="conflict", note="shouting at dinner")
+    _log(
+        client,
+        new_person="true",
+        person="Alex",
+        kind="money",
+        amount="12,50",
+        settled="true",
+        note="lunch",
+    )
+    _log(client, new_person="true", person="Pat", kind="task", giver="them", note="school run")
+    _log(client, new_person="true", person="Mia", kind="conflict", note="shouting at dinner")
     saved = _entries(client).sort("person")
     assert saved.select("kind", "amount", "settled", "giver").rows() == [
         ("money", 12.5, True, "me"),
@@ -70,11 +78,11 @@ def test_money_task_and_conflict_keep_their_own_fields(client: TestClient) -> No
 
 
 def test_a_form_with_a_problem_comes_back_filled_in(client: TestClient) -> None:
-    body = _log(client, 400, person="Alex", note="kept", energy="7")
+    body = _log(client, 400, new_person="true", person="Alex", note="kept", energy="7")
     assert "energy goes from -2" in body
     assert 'value="Alex"' in body
     assert 'value="kept"' in body
-    body = _log(client, 400, person="Alex")
+    body = _log(client, 400, new_person="true", person="Alex")
     assert "something given or an energy" in body
     assert _entries(client).height == 0
 
@@ -82,7 +90,15 @@ def test_a_form_with_a_problem_comes_back_filled_in(client: TestClient) -> None:
 def test_edit_changes_fields_and_keeps_the_day_when_left_empty(
     client: TestClient, token: Callable[[TestClient], str]
 ) -> None:
-    _log(client, person="Alex", kind="money", amount="20", when="2024-02-02", energy="1")
+    _log(
+        client,
+        new_person="true",
+        person="Alex",
+        kind="money",
+        amount="20",
+        when="2024-02-02",
+        energy="1",
+    )
     entry_id = int(_entries(client)["id"][0])
     form = client.get(f"/journal/{entry_id}/edit").text
     assert 'value="2024-02-02"' in form
@@ -115,7 +131,7 @@ def test_edit_changes_fields_and_keeps_the_day_when_left_empty(
 def test_delete_removes_the_entry_and_unknown_ids_are_404(
     client: TestClient, token: Callable[[TestClient], str]
 ) -> None:
-    _log(client, person="Alex", energy="0")
+    _log(client, new_person="true", person="Alex", energy="0")
     entry_id = int(_entries(client)["id"][0])
     gone = client.post(f"/journal/{entry_id}/delete", data={"csrf_token": token(client)})
     assert gone.status_code == 200
@@ -126,7 +142,7 @@ def test_delete_removes_the_entry_and_unknown_ids_are_404(
 
 
 def test_journal_forms_refuse_a_missing_or_wrong_token(client: TestClient) -> None:
-    _log(client, person="Alex", energy="1")
+    _log(client, new_person="true", person="Alex", energy="1")
     entry_id = int(_entries(client)["id"][0])
     fields = {"person": "Eve", "kind": "interaction", "energy": "-2"}
     for url in ("/journal", f"/journal/{entry_id}", f"/journal/{entry_id}/delete"):
@@ -139,7 +155,14 @@ def test_hostile_names_and_notes_are_text_everywhere(
     client: TestClient, assert_inert: Callable[[str], None], attacks: tuple[str, ...]
 ) -> None:
     for attack in attacks:
-        _log(client, person=attack, energy="-1", note=attack, dimension="listening")
+        _log(
+            client,
+            new_person="true",
+            person=attack,
+            energy="-1",
+            note=attack,
+            dimension="listening",
+        )
     entry_id = int(_entries(client)["id"][0])
     for url in ("/journal", f"/journal/{entry_id}/edit", "/", "/coach", "/expectations"):
         body = client.get(url).text
