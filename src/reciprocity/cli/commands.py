@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import sys
@@ -23,8 +24,30 @@ from reciprocity.cli.messages import error_text
 from reciprocity.errors import NotFound, ReciprocityError
 
 
+_VALUE_WORDS = {"str": "text", "text": "text", "int": "number", "integer": "number"}
+"""How the help names a kind of value: ``<text>``, not Python's ``<str>``."""
+
+
+def _plain_value_names(command: Any) -> None:
+    """Name every option's and argument's value in plain words in ``command``'s help and
+    its subcommands' (Typer shows Python's type names, ``<str>``, ``<int>``, ``<_number>``).
+    Each parameter gets its own copy of its type, so no other program's help changes."""
+    for param in command.params:
+        name = str(getattr(param.type, "name", ""))
+        word = _VALUE_WORDS.get(name, name.lstrip("_"))
+        if word != name:
+            param.type = copy.copy(param.type)
+            param.type.name = word
+    for sub in getattr(command, "commands", {}).values():
+        _plain_value_names(sub)
+
+
 class _Group(TyperGroup):
     """Turns the library's domain errors into a short message and exit code 1."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_value_names(self)
 
     def invoke(self, ctx: Any) -> Any:  # typer vendors click; its Context is private
         try:
@@ -374,7 +397,7 @@ def train(
 ) -> None:
     """Fit a message-act model on your own labelled messages. It stays on this machine.
 
-    Needs the training extra: pip install 'reciprocity[train]'.
+    Needs the training extra: pip install 'reciprocity\\[train]'.
     """
     from reciprocity.acts import train as training
 
@@ -386,15 +409,21 @@ def train(
 def demo(
     directory: Annotated[
         Path | None,
-        typer.Option("--dir", help="Write the demo exports here (default: a temporary folder)."),
+        typer.Option(
+            "--dir",
+            metavar="FOLDER",
+            help="Write the demo exports here (default: a temporary folder).",
+        ),
     ] = None,
     report: Annotated[
         Path | None,
         typer.Option("--report", help="Also write the demo's HTML report to this file."),
     ] = None,
 ) -> None:
-    """Generate demo exports for a made-up person (Sam), import them into a throwaway
-    database, and show the analysis. Your own database is not touched."""
+    """Try Reciprocity on made-up chats of a made-up person (Sam).
+
+    Writes demo exports, imports them into a throwaway database and shows the analysis.
+    Your own database is not touched."""
     from reciprocity import demo as demo_data
     from reciprocity.demo import expected as demo_expected
 

@@ -260,7 +260,9 @@ def journal_list(
 @journal_app.command("edit")
 def journal_edit(
     ctx: typer.Context,
-    entry_id: Annotated[int, typer.Argument(help="The entry's id, from 'reciprocity journal'.")],
+    entry_id: Annotated[
+        int, typer.Argument(metavar="ID", help="The entry's id, from 'reciprocity journal'.")
+    ],
     person: Annotated[str | None, typer.Option("--person", help="Who it is about.")] = None,
     energy: Energy = None,
     note: Annotated[str | None, typer.Option("--note", help="A few words.")] = None,
@@ -299,7 +301,10 @@ def journal_edit(
 
 @journal_app.command("delete")
 def journal_delete(
-    ctx: typer.Context, entry_id: Annotated[int, typer.Argument(help="The entry's id.")]
+    ctx: typer.Context,
+    entry_id: Annotated[
+        int, typer.Argument(metavar="ID", help="The entry's id, from 'reciprocity journal'.")
+    ],
 ) -> None:
     """Delete an entry."""
     with _friendly():
@@ -359,7 +364,12 @@ def expect_list(ctx: typer.Context, as_json: AsJson = False) -> None:
 
 
 @expect_app.command("delete")
-def expect_delete(ctx: typer.Context, expectation_id: int) -> None:
+def expect_delete(
+    ctx: typer.Context,
+    expectation_id: Annotated[
+        int, typer.Argument(metavar="ID", help="The need's id, from 'reciprocity expect list'.")
+    ],
+) -> None:
     """Delete a saved need."""
     with _friendly():
         guide.delete_expectation(_db(ctx), expectation_id)
@@ -438,7 +448,11 @@ def assess(
     ] = None,
     folder: Annotated[
         Path | None,
-        typer.Option("--questionnaires", help="A folder of questionnaire files to add (.toml)."),
+        typer.Option(
+            "--questionnaires",
+            metavar="FOLDER",
+            help="A folder of questionnaire files to add (.toml).",
+        ),
     ] = None,
     new: New = False,
     as_json: AsJson = False,

@@ -17,6 +17,7 @@ HINTS = {
     "me": "Pass --me with your own name, spelled as the export writes it "
     "(needed once; later imports remember it).",
     "new": "To add them as someone new, add --new.",
+    "port": "Choose another with --port, like --port 8766.",
 }
 """The sentence that follows an error whose ``setting`` is the key."""
 

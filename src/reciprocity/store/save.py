@@ -535,9 +535,7 @@ class _Saver:
                 f"(most messages first): {found}."
             )
         if self.me is None and not self.me_seen:
-            raise MeUnknown(
-                f"{self.file}: which of these senders is you? {found}."
-            )
+            raise MeUnknown(f"{self.file}: which of these senders is you? {found}.")
 
     def _link_replies(self) -> None:
         """Resolve ``reply_to_source_id`` to our message ids in the touched conversations."""
