@@ -171,3 +171,35 @@ def test_hostile_names_and_notes_are_text_everywhere(
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
     assert "javascript:alert(document.cookie)" in page  # as text, never as a link
+
+
+def test_an_unknown_name_is_refused_with_the_closest_until_ticked_new(
+    demo_client: TestClient,
+) -> None:
+    body = _log(demo_client, 400, person="Rilye", dimension="listening")
+    assert "No one called Rilye. Did you mean Riley?" in body
+    assert "Someone new" in body  # the page's own checkbox, not a command-line option
+    assert "--new" not in body
+    assert 'value="Rilye"' in body  # the form comes back filled in
+    assert _entries(demo_client).height == 0
+    _log(demo_client, person="Bobby", new_person="true", dimension="listening")
+    _log(demo_client, person="riley", dimension="listening")  # the known spelling is kept
+    assert _entries(demo_client)["person"].to_list() == ["Bobby", "Riley"]
+
+
+def test_a_day_in_the_future_is_refused(client: TestClient) -> None:
+    page = client.get("/journal").text
+    assert re.search(r'name="when" type="date" value="" max="\d{4}-\d\d-\d\d"', page)
+    body = _log(client, 400, new_person="true", person="Alex", energy="1", when="2999-01-01")
+    assert "2999-01-01 is in the future" in body
+    assert _entries(client).height == 0
+
+
+def test_an_edit_to_an_unknown_name_is_refused(client: TestClient) -> None:
+    _log(client, new_person="true", person="Alex", energy="1", when="2024-02-02")
+    entry_id = int(_entries(client)["id"][0])
+    data = {"csrf_token": _csrf(client), "kind": "interaction", "giver": "me", "energy": "1"}
+    response = client.post(f"/journal/{entry_id}", data=data | {"person": "Alx"})
+    assert response.status_code == 400
+    assert "Did you mean Alex?" in response.text
+    assert _entries(client)["person"].to_list() == ["Alex"]
