@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -38,13 +37,13 @@ def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Iterator[Path]:
+def db_path(tmp_path: Path) -> Path:
     """A database with a chat with Alex and a journal entry about Bea."""
     path = tmp_path / "input.sqlite"
     with store.open_db(path) as db:
         pipeline.import_file(db, ALEX, me="Sam")
         journal.add_entry(db, "Bea", giver="me", dimension="listening")
-    yield path
+    return path
 
 
 def run(db_path: Path, *args: str, given: str | None = None) -> tuple[int, str, str]:
@@ -171,9 +170,7 @@ def test_unknown_format_and_me_name_their_options(db_path: Path, tmp_path: Path)
     assert "Pass --me" in err
 
 
-def test_report_to_a_missing_folder_or_a_folder_is_one_line(
-    db_path: Path, tmp_path: Path
-) -> None:
+def test_report_to_a_missing_folder_or_a_folder_is_one_line(db_path: Path, tmp_path: Path) -> None:
     code, out, err = run(db_path, "report", "-o", str(tmp_path / "missing" / "dir" / "x.html"))
     assert code == 1
     assert "there is no folder" in err
@@ -196,3 +193,27 @@ def test_serve_on_a_busy_port_says_so_before_announcing(db_path: Path) -> None:
     assert f"127.0.0.1:{port}" in err
     assert "--port" in err
     assert "Errno" not in out + err
+
+
+def _command_paths() -> list[list[str]]:
+    paths: list[list[str]] = []
+
+    def walk(command: click.Command, path: list[str]) -> None:
+        paths.append(path)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return paths
+
+
+@pytest.mark.parametrize("path", _command_paths(), ids=lambda p: " ".join(p) or "reciprocity")
+def test_help_speaks_plainly(path: list[str]) -> None:
+    if path == ["eval"]:
+        return  # its --help is the evaluation's own parser, for developers
+    result = runner.invoke(app, [*path, "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    text = result.stdout
+    for code_word in ("``", "(s)", "<str>", "<int>", "<float>", "ISO 8601", "float"):
+        assert code_word not in text, f"{' '.join(path)} help says {code_word!r}"
+    assert not re.findall(r"\b[a-z]+_[a-z_]+\b", text), "snake_case names in the help"

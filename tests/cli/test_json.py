@@ -4,7 +4,6 @@ and the tables fit an 80-column terminal without cutting a cell short."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ def console(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def db_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A chat with Alex (marked as a child, for parent mode), journal entries of every
     kind, two needs, a check-in and a recorded conversation."""
     path = tmp_path_factory.mktemp("json") / "json.sqlite"
@@ -43,17 +42,20 @@ def db_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         pipeline.import_file(db, ALEX, me="Sam")
         store.set_relationship_kind(db, "Alex", "child")
         day = date(2024, 3, 1)
-        journal.add_entry(db, "Alex", giver="me", dimension="practical_help", energy=-1,
-                          note="helped move a very heavy sofa up four floors", when=day)  # fmt: skip
+        sofa = "helped move a very heavy sofa up four floors"
+        journal.add_entry(
+            db, "Alex", giver="me", dimension="practical_help", energy=-1, note=sofa, when=day
+        )
         journal.add_entry(db, "Alex", giver="them", amount=12.5, note="concert tickets", when=day)
         journal.add_entry(db, "Alex", kind="task", giver="them", note="school run", when=day)
         journal.add_entry(db, "Alex", kind="conflict", settled=True, when=day)
-        journal.add_entry(db, "Bartholomew-Maximilian", giver="me", dimension="listening",
-                          energy=2, when=day)  # fmt: skip
+        journal.add_entry(
+            db, "Bartholomew-Maximilian", giver="me", dimension="listening", energy=2, when=day
+        )
         guide.add_expectation(db, "Alex", "reply", 24, note="a day is fine")
         guide.add_expectation(db, "Alex", "check_in", 7)
         guide.record_conversation(db, "Alex", when=date(2024, 2, 1), statement="I feel unheard.")
-    yield path
+    return path
 
 
 def run(db_path: Path, *args: str) -> str:
@@ -192,3 +194,23 @@ def test_tables_fit_80_columns_whole(
     if args == ("journal",):
         assert table.count("2024-03-01") == 5  # every date whole
         assert "interaction" not in table  # kinds read as words, not cut codes
+
+
+def test_every_json_option_is_documented_and_every_showing_command_has_one() -> None:
+    import typer.main
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text("utf-8")
+    with_json: list[str] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        if any("--json" in p.opts for p in command.params):
+            with_json.append(" ".join(path))
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    showing = {"analyze", "people", "journal", "expect list", "expect check", "rank", "protect",
+               "parent", "coach", "assess"}  # fmt: skip
+    assert showing <= set(with_json), showing - set(with_json)
+    for path in with_json:
+        assert f"| `{path} --json` |" in readme, f"README does not show {path} --json"

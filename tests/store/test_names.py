@@ -54,12 +54,12 @@ def test_someone_new_is_accepted_only_when_asked(db: Database, messages: Build) 
     assert resolve_person(db, "jordan", new=True) == "Jordan"
 
 
-def test_with_nothing_close_the_few_known_names_are_listed(
-    db: Database, messages: Build
-) -> None:
+def test_with_nothing_close_the_few_known_names_are_listed(db: Database, messages: Build) -> None:
     chat_with(db, messages, "Jordan")
     guide.add_expectation(db, "Alex", "reply", 24)
-    with pytest.raises(UnknownPerson, match=r"No one called Zoe\. The names so far: Alex, Jordan\."):
+    with pytest.raises(
+        UnknownPerson, match=r"No one called Zoe\. The names so far: Alex, Jordan\."
+    ):
         resolve_person(db, "Zoe")
 
 

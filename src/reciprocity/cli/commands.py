@@ -23,7 +23,6 @@ from reciprocity.cli import balance_view, guide_commands, render, surface_comman
 from reciprocity.cli.messages import error_text
 from reciprocity.errors import NotFound, ReciprocityError
 
-
 _VALUE_WORDS = {"str": "text", "text": "text", "int": "number", "integer": "number"}
 """How the help names a kind of value: ``<text>``, not Python's ``<str>``."""
 
