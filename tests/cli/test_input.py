@@ -217,3 +217,11 @@ def test_help_speaks_plainly(path: list[str]) -> None:
     for code_word in ("``", "(s)", "<str>", "<int>", "<float>", "ISO 8601", "float"):
         assert code_word not in text, f"{' '.join(path)} help says {code_word!r}"
     assert not re.findall(r"\b[a-z]+_[a-z_]+\b", text), "snake_case names in the help"
+
+
+def test_import_counts_in_the_right_number(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.sqlite"
+    code, out, _ = run(fresh, "import", str(ALEX), "--me", "Sam")
+    assert code == 0
+    assert "from 1 conversation (whatsapp)" in out
+    assert "(s)" not in out

@@ -192,13 +192,14 @@ def import_(
         r = outcome.result
         added += r.messages_added
         if r.messages_added == 0 and r.messages_seen > 0:
-            out.print(
-                f"{_escape(path.name)}: nothing new; all {r.messages_seen:,} messages "
-                "were already imported."
+            already = (
+                "its one message was" if r.messages_seen == 1 else f"all {r.messages_seen:,} were"
             )
+            out.print(f"{_escape(path.name)}: nothing new; {already} already imported.")
         else:
             out.print(
-                f"{_escape(path.name)}: imported {r.messages_added:,} new messages "
+                f"{_escape(path.name)}: imported "
+                f"{render.count(r.messages_added, 'new message')} "
                 f"({r.duplicates:,} already there) from "
                 f"{render.count(r.conversations, 'conversation')} ({outcome.format})."
             )
