@@ -36,7 +36,7 @@ def routes(state: State, pages: Pages) -> APIRouter:
     router = APIRouter()
 
     def expectations(
-        request: Request, form: dict[str, str], error: str | None = None, status: int = 200
+        request: Request, form: dict[str, Any], error: str | None = None, status: int = 200
     ) -> HTMLResponse:
         return pages.page(
             request,
