@@ -174,6 +174,22 @@ def test_demo_shows_every_relationship(tmp_path: Path) -> None:
     html = report.read_text(encoding="utf-8")
     assert all(name in html for name in ("Alex", "Jordan", "Riley", "Kai"))
     assert not (tmp_path / "unused.sqlite").exists()  # the demo never touches your database
+    # It ends by saying how to open what it made in the app, and that database is there.
+    made = folder / "reciprocity-demo.sqlite"
+    assert f"reciprocity serve --db {made}" in result.stdout
+    with store.open_db(made) as db:
+        assert store.get_me(db) == "Sam"
+        assert len(store.list_people(db)) >= 4
+
+
+def test_demo_without_a_folder_puts_its_database_beside_yours(tmp_path: Path) -> None:
+    own = tmp_path / "mine.sqlite"
+    result = runner.invoke(app, ["--db", str(own), "demo"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    made = tmp_path / "mine-demo.sqlite"
+    assert f"reciprocity serve --db {made}" in result.stdout
+    assert made.exists()
+    assert not own.exists()
 
 
 def test_every_command_has_help() -> None:

@@ -57,16 +57,16 @@ def test_log_one_line_then_list_edit_delete(db_path: Path) -> None:
         "helped <b>move</b>", "--date", "2024-05-01",
     )  # fmt: skip
     assert code == 0, out
-    assert "Saved entry 1 about Alex" in out
+    assert "Saved entry #1 about Alex" in out
     code, out, _ = run(db_path, "journal")
     assert "you gave practical help" in out
     assert "helped <b>move</b>" in out  # shown as text, never as markup
     assert run(db_path, "journal", "edit", "1", "--energy", "2")[0] == 0
     with store.open_db(db_path) as db:
         assert journal.get_entry(db, 1).energy == 2
-    code, out, _ = run(db_path, "journal", "delete", "1")
-    assert "Deleted entry 1" in out
-    code, _, err = run(db_path, "journal", "delete", "1")
+    code, out, _ = run(db_path, "journal", "delete", "1", "--yes")
+    assert "Deleted entry #1" in out
+    code, _, err = run(db_path, "journal", "delete", "1", "--yes")
     assert code == 1
     assert "no journal entry 1" in err
 
@@ -171,3 +171,43 @@ def test_assess_with_a_questionnaire_plugin(db_path: Path) -> None:
     assert saved["score"].to_list() == [6.0]
     code, _, _ = run(db_path, "assess", "Alex", "--questionnaire", "nope", "--answer", "a=1")
     assert code == 2
+
+
+def test_journal_delete_asks_first_and_undo_brings_the_same_entry_back(db_path: Path) -> None:
+    run(db_path, "log", "Alex", "--new", "--energy", "1", "--note", "walk", "--date", "2024-05-01")
+    run(db_path, "log", "Jordan", "--new", "--energy", "-1", "--date", "2024-05-02")
+    code, out, _ = run(db_path, "journal", "delete", "2", given="n\n")
+    assert "Delete entry #2 of 2024-05-02 about Jordan? [y/N]" in out
+    assert "Nothing deleted" in out
+    with store.open_db(db_path) as db:
+        assert journal.get_entry(db, 2).person == "Jordan"
+    code, out, _ = run(db_path, "journal", "delete", "2", given="y\n")
+    assert code == 0
+    assert "Deleted entry #2" in out
+    assert "#2" not in run(db_path, "journal")[1]
+    code, out, _ = run(db_path, "journal", "undo")
+    assert code == 0, out
+    assert "Brought back entry #2 of 2024-05-02 about Jordan" in out
+    assert "#2" in run(db_path, "journal")[1]
+    # Deleting the newest entry never frees its number: the next entry gets a new one.
+    run(db_path, "journal", "delete", "2", "--yes")
+    code, out, _ = run(db_path, "log", "Riley", "--new", "--energy", "2")
+    assert "Saved entry #3 about Riley" in out
+    code, out, _ = run(db_path, "journal", "restore", "2")
+    assert code == 0, out
+    with store.open_db(db_path) as db:
+        assert journal.entries_frame(db)["id"].to_list() == [1, 2, 3]
+    code, _, err = run(db_path, "journal", "undo")
+    assert code == 1
+    assert "no deleted journal entry" in err
+
+
+def test_a_deleted_need_is_brought_back_with_its_number(db_path: Path) -> None:
+    run(db_path, "expect", "add", "Alex", "check_in", "7", "--new")
+    _, out, _ = run(db_path, "expect", "delete", "1")
+    assert "reciprocity expect restore 1" in out
+    assert "No expectations yet" in run(db_path, "expect", "list")[1]
+    assert run(db_path, "expect", "restore", "1")[0] == 0
+    listed = run(db_path, "expect", "list")[1]
+    assert "Alex" in listed
+    assert "reaches out at least every 7 days" in listed

@@ -84,7 +84,7 @@ def test_journal(db_path: Path) -> None:
     data, table = both(db_path, "journal")
     assert len(data["entries"]) == 5
     for entry in data["entries"]:
-        row = next(line for line in table.splitlines() if line.split()[:1] == [str(entry["id"])])
+        row = next(line for line in table.splitlines() if line.split()[:1] == [f"#{entry['id']}"])
         assert entry["timestamp"][:10] in row
         assert entry["person"] in row
         if entry["energy"] is not None:

@@ -111,6 +111,30 @@ def test_the_frame_cache_is_emptied_when_its_format_changes(tmp_path: Path) -> N
     put_one()
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "head")
-        assert current_revision(conn) == HEAD == "0003"
+        assert current_revision(conn) == HEAD
     assert cached_rows() == 0
     engine.dispose()
+
+
+def test_a_database_before_soft_delete_keeps_its_entries_and_gains_undo(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from reciprocity import journal
+
+    path = tmp_path / "old.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0003")
+        conn.execute(
+            text(
+                "INSERT INTO journal_entries (person, timestamp_us, kind, energy) "
+                "VALUES ('Alex', 0, 'interaction', 1), ('Jordan', 1, 'interaction', -1)"
+            )
+        )
+    engine.dispose()
+    with open_db(path) as db:
+        assert journal.entries_frame(db)["person"].to_list() == ["Alex", "Jordan"]
+        journal.delete_entry(db, 2)
+        assert journal.entries_frame(db)["person"].to_list() == ["Alex"]
+        assert journal.add_entry(db, "Riley", energy=0).id == 3  # 2 is not given again
+        assert journal.undo_delete(db).person == "Jordan"

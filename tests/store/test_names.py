@@ -77,3 +77,12 @@ def test_suggestions_keep_only_names_near_the_best() -> None:
     assert suggest("Rylie", names) == ["Riley"]
     assert suggest("Bob", names)[0] == "Bea"  # the shared first letter weighs most
     assert suggest("Xyzzy", names) == []
+
+
+def test_a_deleted_entry_no_longer_makes_its_name_known(db: Database, messages: Build) -> None:
+    chat_with(db, messages, "Jordan")
+    typo = journal.add_entry(db, "Jordn", giver="me", dimension="listening")
+    assert resolve_person(db, "Jordn") == "Jordn"
+    journal.delete_entry(db, typo.id)
+    with pytest.raises(UnknownPerson, match="Did you mean Jordan"):
+        resolve_person(db, "Jordn")

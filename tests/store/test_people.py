@@ -128,3 +128,43 @@ def test_relationship_kinds(db: Database, messages: Build) -> None:
         set_relationship_kind(db, "Mum", "frenemy")
     with pytest.raises(StoreError, match="is you"):
         set_relationship_kind(db, "Sam", "friend")
+
+
+def test_a_merge_is_undone_by_splitting_a_name_back_out(db: Database, messages: Build) -> None:
+    from reciprocity.store import find_identity, list_identities, split_identity
+
+    whatsapp(db, messages, "Jordan")
+    telegram(db, messages, "J. K.")
+    merge_people(db, "Jordan", "J. K.")
+    assert people(db) == {"Jordan": ["telegram", "whatsapp"]}
+    moved = split_identity(db, find_identity(db, "J. K.", "telegram"))
+    assert people(db) == {"Jordan": ["whatsapp"], "J. K.": ["telegram"]}
+    assert {r["person_id"] for r in list_identities(db) if r["handle"] == "J. K."} == {moved}
+    frame = messages_frame(db)
+    assert frame["relationship_id"].n_unique() == 2  # two relationships again
+    with pytest.raises(StoreError, match="already a person of their own"):
+        split_identity(db, find_identity(db, "J. K."))
+    with pytest.raises(NotFound):
+        split_identity(db, 999)
+
+
+def test_my_names_are_listed_renamed_and_one_can_be_not_me(db: Database, messages: Build) -> None:
+    from reciprocity.store import (
+        find_identity,
+        get_me,
+        list_identities,
+        rename_person,
+        split_identity,
+    )
+
+    whatsapp(db, messages, "Alex")
+    link_identity(db, "telegram", "sammy", "Sam")
+    mine = [(r["platform"], r["handle"]) for r in list_identities(db) if r["is_me"]]
+    assert mine == [("telegram", "sammy"), ("whatsapp", "Sam")]
+    assert rename_person(db, "Sam", "Samantha") == "Sam"
+    assert get_me(db) == "Samantha"
+    split_identity(db, find_identity(db, "sammy"))
+    assert [r["handle"] for r in list_identities(db) if r["is_me"]] == ["Sam"]
+    assert "sammy" in people(db)
+    with pytest.raises(StoreError, match="empty"):
+        rename_person(db, "Samantha", "  ")

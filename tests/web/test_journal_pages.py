@@ -133,6 +133,9 @@ def test_delete_removes_the_entry_and_unknown_ids_are_404(
 ) -> None:
     _log(client, new_person="true", person="Alex", energy="0")
     entry_id = int(_entries(client)["id"][0])
+    asked = client.get(f"/journal/{entry_id}/delete")
+    assert "Delete this journal entry?" in asked.text
+    assert _entries(client).height == 1
     gone = client.post(f"/journal/{entry_id}/delete", data={"csrf_token": token(client)})
     assert gone.status_code == 200
     assert _entries(client).height == 0

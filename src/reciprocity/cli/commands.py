@@ -6,7 +6,6 @@ import copy
 import json
 import re
 import sys
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,7 +18,13 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from reciprocity import ingest, metrics, pipeline, store
-from reciprocity.cli import balance_view, guide_commands, render, surface_commands
+from reciprocity.cli import (
+    balance_view,
+    guide_commands,
+    render,
+    settings_commands,
+    surface_commands,
+)
 from reciprocity.cli.messages import error_text
 from reciprocity.errors import NotFound, ReciprocityError
 
@@ -306,7 +311,8 @@ def _show_overview(analysis: pipeline.Analysis, silence_label: str) -> None:
 
 
 people_app = typer.Typer(
-    help="The people in your chats: list them, say who they are to you, link accounts.",
+    help="The people in your chats: list them, say who they are to you, link, merge, "
+    "split or rename them.",
     no_args_is_help=False,
     invoke_without_command=True,
 )
@@ -412,7 +418,8 @@ def demo(
         typer.Option(
             "--dir",
             metavar="FOLDER",
-            help="Write the demo exports here (default: a temporary folder).",
+            help="Write the demo exports and the demo database here "
+            "(default: exports in a temporary folder, the database beside your own).",
         ),
     ] = None,
     report: Annotated[
@@ -422,42 +429,43 @@ def demo(
 ) -> None:
     """Try Reciprocity on made-up chats of a made-up person (Sam).
 
-    Writes demo exports, imports them into a throwaway database and shows the analysis.
-    Your own database is not touched."""
-    from reciprocity import demo as demo_data
-    from reciprocity.demo import expected as demo_expected
+    Writes demo exports, imports them into a demo database of its own and shows the
+    analysis. Your own database is not touched."""
+    from reciprocity.demo import load
 
-    with tempfile.TemporaryDirectory(prefix="reciprocity-demo-") as tmp:
-        folder = directory or Path(tmp)
-        folder.mkdir(parents=True, exist_ok=True)
-        files = demo_data.write_demo(folder)
-        db = store.open_db(Path(tmp) / "demo.sqlite")
-        where = "" if directory else " (a temporary folder; pass --dir to keep the files)"
-        out.print(f"Demo exports written to {_escape(str(folder))}{where}:")
-        for path in files:
-            outcome = pipeline.import_file(
-                db,
-                path,
-                me=demo_data.ME,
-                options=ingest.Options(timezone=demo_data.TIMEZONE),
-            )
-            out.print(
-                f"  {_escape(path.name):<34} {outcome.format:<9} "
-                f"{outcome.result.messages_added:>6,} messages"
-            )
-        for name, kind in demo_expected.KINDS.items():
-            store.set_relationship_kind(db, name, kind)
-        out.print()
-        _show_overview(pipeline.analyze(db), "6h")
-        if report is not None:
-            from reciprocity.report import write_report
-
-            written = write_report(db, report)
-            out.print(f"HTML report: {_escape(str(written))} (open it in any browser)")
+    if directory is not None:
+        target = directory.expanduser() / ("reciprocity" + load.DEMO_SUFFIX)
+    else:
+        target = load.demo_path(store.db.resolve(state.db_path)[1])
+    db, done = load.build_demo(target, directory)
+    where = "" if directory else " (a temporary folder; pass --dir to keep the files)"
+    folder = directory if directory is not None else done[0].path.parent if done else target
+    out.print(f"Demo exports written to {_escape(str(folder))}{where}:")
+    for imported in done:
         out.print(
-            "Try it on your own chats:  reciprocity import <export> --me <your name>  "
-            "then  reciprocity analyze"
+            f"  {_escape(imported.path.name):<34} {imported.format:<9} "
+            f"{imported.messages_added:>6,} messages"
         )
+    out.print()
+    _show_overview(pipeline.analyze(db), "6h")
+    if report is not None:
+        from reciprocity.report import write_report
+
+        written = write_report(db, report)
+        out.print(f"HTML report: {_escape(str(written))} (open it in any browser)")
+    db.close()
+    out.print(f"The demo database is {_escape(str(target))}. Open it in the app with:")
+    out.print(f"  reciprocity serve --db {_escape(_shell_quote(str(target)))}", soft_wrap=True)
+    out.print(
+        "Try it on your own chats:  reciprocity import <export> --me <your name>  "
+        "then  reciprocity analyze"
+    )
+
+
+def _shell_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
 
 
 def _escape(text: str) -> str:
@@ -468,6 +476,7 @@ def _escape(text: str) -> str:
 
 guide_commands.register(app)
 surface_commands.register(app)
+settings_commands.register(app, people_app)
 
 
 def main() -> None:

@@ -30,7 +30,9 @@ from reciprocity.ledger import DIMENSIONS
 out = Console()
 err = Console(stderr=True)
 
-journal_app = typer.Typer(help="List, change or delete journal entries.", no_args_is_help=False)
+journal_app = typer.Typer(
+    help="List, change, delete or bring back journal entries.", no_args_is_help=False
+)
 expect_app = typer.Typer(help="Name what you need from someone, and check it.")
 
 
@@ -216,7 +218,7 @@ def log(
                 energy=energy,
                 when=day,
             )
-        out.print(f"Saved entry {entry.id} about {escape(entry.person)}.")
+        out.print(f"Saved entry #{entry.id} about {escape(entry.person)}.", highlight=False)
 
 
 def _ask() -> tuple[str | None, str | None, int | None]:
@@ -261,7 +263,8 @@ def journal_list(
 def journal_edit(
     ctx: typer.Context,
     entry_id: Annotated[
-        int, typer.Argument(metavar="ID", help="The entry's id, from 'reciprocity journal'.")
+        int,
+        typer.Argument(metavar="NUMBER", help="The entry's number, from 'reciprocity journal'."),
     ],
     person: Annotated[str | None, typer.Option("--person", help="Who it is about.")] = None,
     energy: Energy = None,
@@ -296,20 +299,57 @@ def journal_edit(
             if v is not None
         }
         entry = journal.edit_entry(db, entry_id, **changes)
-        out.print(f"Updated entry {entry.id}.")
+        out.print(f"Updated entry #{entry.id}.", highlight=False)
 
 
 @journal_app.command("delete")
 def journal_delete(
     ctx: typer.Context,
     entry_id: Annotated[
-        int, typer.Argument(metavar="ID", help="The entry's id, from 'reciprocity journal'.")
+        int,
+        typer.Argument(metavar="NUMBER", help="The entry's number, from 'reciprocity journal'."),
     ],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
 ) -> None:
-    """Delete an entry."""
+    """Delete an entry (it asks first; 'reciprocity journal undo' brings it back)."""
     with _friendly():
-        journal.delete_entry(_db(ctx), entry_id)
-        out.print(f"Deleted entry {entry_id}.")
+        db = _db(ctx)
+        entry = journal.get_entry(db, entry_id)
+        if not yes and not typer.confirm(f"Delete {describe_entry(entry)}?", default=False):
+            out.print("Nothing deleted.")
+            return
+        journal.delete_entry(db, entry_id)
+        out.print(
+            f"Deleted entry #{entry_id}. To bring it back: reciprocity journal undo",
+            highlight=False,
+        )
+
+
+@journal_app.command("undo")
+def journal_undo(ctx: typer.Context) -> None:
+    """Bring back the entry deleted last, with the same number."""
+    with _friendly():
+        entry = journal.undo_delete(_db(ctx))
+        out.print(f"Brought back {describe_entry(entry)}.", highlight=False)
+
+
+@journal_app.command("restore")
+def journal_restore(
+    ctx: typer.Context,
+    entry_id: Annotated[int, typer.Argument(metavar="NUMBER", help="The deleted entry's number.")],
+) -> None:
+    """Bring back a deleted entry by its number."""
+    with _friendly():
+        entry = journal.restore_entry(_db(ctx), entry_id)
+        out.print(f"Brought back {describe_entry(entry)}.", highlight=False)
+
+
+def describe_entry(entry: journal.Entry) -> str:
+    """One line naming an entry: its number, day, person and note (markup escaped)."""
+    note = f' ("{entry.note}")' if entry.note else ""
+    return escape(
+        f"entry #{entry.id} of {entry.when.date().isoformat()} about {entry.person}{note}"
+    )
 
 
 @expect_app.command("add")
@@ -367,13 +407,31 @@ def expect_list(ctx: typer.Context, as_json: AsJson = False) -> None:
 def expect_delete(
     ctx: typer.Context,
     expectation_id: Annotated[
-        int, typer.Argument(metavar="ID", help="The need's id, from 'reciprocity expect list'.")
+        int,
+        typer.Argument(metavar="NUMBER", help="The need's number, from 'reciprocity expect list'."),
     ],
 ) -> None:
     """Delete a saved need."""
     with _friendly():
         guide.delete_expectation(_db(ctx), expectation_id)
-        out.print(f"Deleted expectation {expectation_id}.")
+        out.print(
+            f"Deleted expectation {expectation_id}. To bring it back: "
+            f"reciprocity expect restore {expectation_id}",
+            highlight=False,
+        )
+
+
+@expect_app.command("restore")
+def expect_restore(
+    ctx: typer.Context,
+    expectation_id: Annotated[
+        int, typer.Argument(metavar="NUMBER", help="The deleted need's number.")
+    ],
+) -> None:
+    """Bring back a deleted need, with the same number."""
+    with _friendly():
+        guide.restore_expectation(_db(ctx), expectation_id)
+        out.print(f"Brought back expectation {expectation_id}.", highlight=False)
 
 
 @expect_app.command("check")

@@ -70,7 +70,7 @@ def happened(r: dict[str, Any]) -> str:
 def journal_table(frame: pl.DataFrame) -> Table:
     """The ``journal`` listing: one row per entry (``reciprocity.journal.ENTRIES_SCHEMA``)."""
     table = _table()
-    _fixed(table, "Id", "right")
+    _fixed(table, "Entry", "right")
     _fixed(table, "Date")
     _free(table, "Person")
     _free(table, "What happened", 3)
@@ -78,7 +78,7 @@ def journal_table(frame: pl.DataFrame) -> Table:
     _free(table, "Note", 2)
     for r in frame.iter_rows(named=True):
         table.add_row(
-            str(r["id"]),
+            f"#{r['id']}",
             r["timestamp"].date().isoformat(),
             Text(r["person"]),
             happened(r),
@@ -91,7 +91,7 @@ def journal_table(frame: pl.DataFrame) -> Table:
 def expectations_table(frame: pl.DataFrame) -> Table:
     """The ``expect list`` listing (``reciprocity.guide.list_expectations``)."""
     table = _table()
-    _fixed(table, "Id", "right")
+    _fixed(table, "Number", "right")
     _free(table, "Person")
     _free(table, "Need", 3)
     _free(table, "In your words", 2)

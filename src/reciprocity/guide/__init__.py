@@ -19,12 +19,18 @@ from reciprocity.guide.expectations import (
     check_expectations,
     delete_expectation,
     list_expectations,
+    restore_expectation,
 )
 from reciprocity.guide.parent import Section, parent_mode
 from reciprocity.guide.protect import Advice, protect_energy
 from reciprocity.guide.questionnaire import Questionnaire, available, load_questionnaire
 from reciprocity.guide.rank import rank
-from reciprocity.guide.records import conversation_records, delete_record, record_conversation
+from reciprocity.guide.records import (
+    conversation_records,
+    delete_record,
+    record_conversation,
+    restore_record,
+)
 
 __all__ = [
     "RULES",
@@ -50,5 +56,7 @@ __all__ = [
     "protect_energy",
     "rank",
     "record_conversation",
+    "restore_expectation",
+    "restore_record",
     "save_assessment",
 ]

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
-from sqlalchemy import delete, insert, select
+from sqlalchemy import insert, select
 
 from reciprocity.errors import NotFound
 from reciprocity.journal.entries import JournalError
+from reciprocity.store import trash
 from reciprocity.store.db import Database
 from reciprocity.store.models_guide import Expectation
 
@@ -38,6 +39,7 @@ __all__ = [
     "check_expectations",
     "delete_expectation",
     "list_expectations",
+    "restore_expectation",
 ]
 
 MET_SHARE = 0.75
@@ -111,11 +113,19 @@ def add_expectation(
 
 
 def delete_expectation(db: Database, expectation_id: int) -> None:
-    """Remove an expectation; :class:`NotFound` when there is none."""
-    with db.engine.begin() as conn:
-        gone = conn.execute(delete(Expectation).where(Expectation.id == expectation_id)).rowcount
-    if not gone:
-        raise NotFound(f"there is no expectation {expectation_id}; 'expect list' shows them")
+    """Delete an expectation (:func:`restore_expectation` brings it back with its id);
+    :class:`NotFound` when there is none."""
+    try:
+        trash.soft_delete(db, "expectation", expectation_id)
+    except NotFound as missing:
+        raise NotFound(
+            f"there is no expectation {expectation_id}; 'expect list' shows them"
+        ) from missing
+
+
+def restore_expectation(db: Database, expectation_id: int) -> None:
+    """Bring back a deleted expectation, with its id; :class:`NotFound` when there is none."""
+    trash.restore(db, "expectation", expectation_id)
 
 
 def list_expectations(db: Database, person: str | None = None) -> pl.DataFrame:
@@ -128,7 +138,9 @@ def list_expectations(db: Database, person: str | None = None) -> pl.DataFrame:
                 Expectation.rule,
                 Expectation.value,
                 Expectation.note,
-            ).order_by(Expectation.person, Expectation.id)
+            )
+            .where(trash.kept(Expectation))
+            .order_by(Expectation.person, Expectation.id)
         ).all()
     frame = pl.DataFrame(
         [tuple(r) for r in rows],

@@ -9,14 +9,20 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import polars as pl
-from sqlalchemy import delete, insert, select
+from sqlalchemy import insert, select
 
-from reciprocity.errors import NotFound
 from reciprocity.journal.entries import JournalError, not_in_future, to_utc
+from reciprocity.store import trash
 from reciprocity.store.db import Database
 from reciprocity.store.models_guide import ConversationRecord
 
-__all__ = ["RECORDS_SCHEMA", "conversation_records", "delete_record", "record_conversation"]
+__all__ = [
+    "RECORDS_SCHEMA",
+    "conversation_records",
+    "delete_record",
+    "record_conversation",
+    "restore_record",
+]
 
 RECORDS_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.Int64(),
@@ -54,13 +60,15 @@ def record_conversation(
 
 
 def delete_record(db: Database, record_id: int) -> None:
-    """Remove a conversation record; :class:`NotFound` when there is none."""
-    with db.engine.begin() as conn:
-        gone = conn.execute(
-            delete(ConversationRecord).where(ConversationRecord.id == record_id)
-        ).rowcount
-    if not gone:
-        raise NotFound(f"there is no conversation record {record_id}")
+    """Delete a conversation record (:func:`restore_record` brings it back with its id);
+    :class:`NotFound` when there is none."""
+    trash.soft_delete(db, "record", record_id)
+
+
+def restore_record(db: Database, record_id: int) -> None:
+    """Bring back a deleted conversation record, with its id; :class:`NotFound` when there
+    is none."""
+    trash.restore(db, "record", record_id)
 
 
 def conversation_records(db: Database) -> pl.DataFrame:
@@ -73,7 +81,9 @@ def conversation_records(db: Database) -> pl.DataFrame:
                 ConversationRecord.timestamp_us,
                 ConversationRecord.draft,
                 ConversationRecord.statement,
-            ).order_by(ConversationRecord.timestamp_us, ConversationRecord.id)
+            )
+            .where(trash.kept(ConversationRecord))
+            .order_by(ConversationRecord.timestamp_us, ConversationRecord.id)
         ).all()
     data = {c: [r[i] for r in rows] for i, c in enumerate(RECORDS_SCHEMA)}
     frame = pl.DataFrame(data, schema={**RECORDS_SCHEMA, "date": pl.Int64()})

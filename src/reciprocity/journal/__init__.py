@@ -21,7 +21,9 @@ from reciprocity.journal.entries import (
     get_entry,
     normalise_dimension,
     not_in_future,
+    restore_entry,
     to_utc,
+    undo_delete,
 )
 from reciprocity.ledger.journal import JOURNAL_SCHEMA
 from reciprocity.store.db import Database
@@ -40,7 +42,9 @@ __all__ = [
     "ledger_frame",
     "normalise_dimension",
     "not_in_future",
+    "restore_entry",
     "to_utc",
+    "undo_delete",
 ]
 
 

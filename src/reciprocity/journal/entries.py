@@ -14,10 +14,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import insert, select, update
 
 from reciprocity.errors import NotFound, ReciprocityError
 from reciprocity.ledger import DIMENSIONS
+from reciprocity.store import trash
 from reciprocity.store.db import Database
 from reciprocity.store.models_guide import JournalEntry
 
@@ -32,7 +33,9 @@ __all__ = [
     "entries_frame",
     "get_entry",
     "not_in_future",
+    "restore_entry",
     "to_utc",
+    "undo_delete",
 ]
 
 KINDS = ("interaction", "money", "favour", "task", "conflict")
@@ -217,18 +220,22 @@ def get_entry(db: Database, entry_id: int) -> Entry:
 
 def _query() -> Any:
     """Every column of :data:`ENTRIES_SCHEMA`, in order, oldest first."""
-    return select(
-        JournalEntry.id,
-        JournalEntry.person,
-        JournalEntry.timestamp_us,
-        JournalEntry.kind,
-        JournalEntry.giver,
-        JournalEntry.dimension,
-        JournalEntry.note,
-        JournalEntry.energy,
-        JournalEntry.amount,
-        JournalEntry.settled,
-    ).order_by(JournalEntry.timestamp_us, JournalEntry.id)
+    return (
+        select(
+            JournalEntry.id,
+            JournalEntry.person,
+            JournalEntry.timestamp_us,
+            JournalEntry.kind,
+            JournalEntry.giver,
+            JournalEntry.dimension,
+            JournalEntry.note,
+            JournalEntry.energy,
+            JournalEntry.amount,
+            JournalEntry.settled,
+        )
+        .where(trash.kept(JournalEntry))
+        .order_by(JournalEntry.timestamp_us, JournalEntry.id)
+    )
 
 
 _EDITABLE = {f.name for f in fields(Entry)} - {"id"}
@@ -259,12 +266,34 @@ def edit_entry(db: Database, entry_id: int, **changes: Any) -> Entry:
     return Entry(id=entry_id, **values)
 
 
-def delete_entry(db: Database, entry_id: int) -> None:
-    """Remove an entry; :class:`NotFound` when there is none."""
-    with db.engine.begin() as conn:
-        gone = conn.execute(delete(JournalEntry).where(JournalEntry.id == entry_id)).rowcount
-    if not gone:
-        raise NotFound(f"there is no journal entry {entry_id}; 'reciprocity journal' lists them")
+def delete_entry(db: Database, entry_id: int) -> Entry:
+    """Delete an entry and return it as it was; :func:`restore_entry` (or
+    :func:`undo_delete`) brings it back with the same id. :class:`NotFound` when there is
+    none. The id is never given to another entry."""
+    entry = get_entry(db, entry_id)
+    trash.soft_delete(db, "journal", entry_id)
+    return entry
+
+
+def restore_entry(db: Database, entry_id: int) -> Entry:
+    """Bring back the deleted entry ``entry_id``, as it was; :class:`NotFound` when no
+    deleted entry has that id."""
+    try:
+        trash.restore(db, "journal", entry_id)
+    except NotFound as missing:
+        raise NotFound(
+            f"there is no deleted journal entry {entry_id} to bring back; "
+            "'reciprocity journal' lists the entries"
+        ) from missing
+    return get_entry(db, entry_id)
+
+
+def undo_delete(db: Database) -> Entry:
+    """Bring back the journal entry deleted last; :class:`NotFound` when none is deleted."""
+    last = trash.last_deleted(db, "journal")
+    if last is None:
+        raise NotFound("no deleted journal entry to bring back")
+    return restore_entry(db, last)
 
 
 def entries_frame(db: Database, person: str | None = None) -> pl.DataFrame:

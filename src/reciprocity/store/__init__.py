@@ -15,17 +15,25 @@ a Polars frame.
   changes (:mod:`.cache`; :func:`derived_parts` for one built a slice at a time).
 - :func:`resolve_person` matches a typed name to someone known, or refuses it with the
   closest names (:mod:`.names`).
+- What a person deletes is kept, marked, until undone (:mod:`.trash`); :func:`write_export`
+  writes everything to one JSON file (:mod:`.export`); :func:`delete_everything` and
+  :func:`location` (:mod:`.wipe`) are the settings' "delete everything" and "where it lives".
 """
 
 from reciprocity.store.cache import FrameWriter, cached, derived, derived_parts, is_cached
 from reciprocity.store.db import Database, default_path, open_db
+from reciprocity.store.export import export_chunks, write_export
 from reciprocity.store.names import UnknownPerson, known_names, resolve_person, suggest
 from reciprocity.store.people import (
     RELATIONSHIP_KINDS,
     MeUnknown,
+    find_identity,
     link_identity,
+    list_identities,
     merge_people,
+    rename_person,
     set_relationship_kind,
+    split_identity,
 )
 from reciprocity.store.read import (
     FRAME_SCHEMA,
@@ -38,6 +46,7 @@ from reciprocity.store.read import (
 from reciprocity.store.save import Derived, ImportResult, import_batches
 from reciprocity.store.settings import get_setting, set_setting
 from reciprocity.store.windowed import AnalysisWindows, analysis_windows, frame_without_text
+from reciprocity.store.wipe import Location, delete_everything, is_empty, location
 
 __all__ = [
     "FRAME_SCHEMA",
@@ -47,28 +56,38 @@ __all__ = [
     "Derived",
     "FrameWriter",
     "ImportResult",
+    "Location",
     "MeUnknown",
     "UnknownPerson",
     "analysis_windows",
     "cached",
     "default_path",
+    "delete_everything",
     "derived",
     "derived_parts",
+    "export_chunks",
+    "find_identity",
     "frame_without_text",
     "get_me",
     "get_setting",
     "import_batches",
     "import_history",
     "is_cached",
+    "is_empty",
     "known_names",
     "link_identity",
+    "list_identities",
     "list_people",
+    "location",
     "merge_people",
     "message_texts",
     "messages_frame",
     "open_db",
+    "rename_person",
     "resolve_person",
     "set_relationship_kind",
     "set_setting",
+    "split_identity",
     "suggest",
+    "write_export",
 ]

@@ -4,6 +4,10 @@ People are named, not linked by key: a journal entry may be about someone who ne
 appears in a chat, and names are matched to relationships case-insensitively when the
 ledger is built (as :mod:`reciprocity.ledger.journal` does). Times are integer
 microseconds since the epoch, UTC, like the rest of the store.
+
+Journal entries, expectations and conversation records are deleted softly: ``deleted_us``
+says when, every reader skips such rows (:mod:`reciprocity.store.trash`), and undo clears
+it. So a deleted row comes back with its own id, and an id is never handed out twice.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class JournalEntry(Base):
     energy: Mapped[int | None] = mapped_column(Integer)
     amount: Mapped[float | None] = mapped_column(Float)
     settled: Mapped[bool | None] = mapped_column(Boolean)
+    deleted_us: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Expectation(Base):
@@ -46,6 +51,7 @@ class Expectation(Base):
     value: Mapped[float] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(Text)
     created_us: Mapped[int] = mapped_column(BigInteger)
+    deleted_us: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ConversationRecord(Base):
@@ -58,6 +64,7 @@ class ConversationRecord(Base):
     timestamp_us: Mapped[int] = mapped_column(BigInteger)
     draft: Mapped[str | None] = mapped_column(Text)
     statement: Mapped[str | None] = mapped_column(Text)
+    deleted_us: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Assessment(Base):

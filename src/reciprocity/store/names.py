@@ -27,6 +27,7 @@ from reciprocity.store.models_guide import (
     Expectation,
     JournalEntry,
 )
+from reciprocity.store.trash import kept
 
 __all__ = ["SUGGESTIONS", "UnknownPerson", "known_names", "resolve_person", "suggest"]
 
@@ -73,16 +74,14 @@ def _fold(name: str) -> str:
 
 def known_names(db: Database) -> list[str]:
     """Everyone the user could mean, each once: people from the chats (not the user), then
-    names already used in the journal, expectations, check-ins and conversation records."""
+    names already used in the journal, expectations, check-ins and conversation records
+    (not deleted ones)."""
     with db.engine.connect() as conn:
         found = list(conn.scalars(select(Person.name).where(~Person.is_me).order_by(Person.id)))
-        for column in (
-            JournalEntry.person,
-            Expectation.person,
-            Assessment.person,
-            ConversationRecord.person,
-        ):
-            found.extend(conn.scalars(select(column).distinct()))
+        for model in (JournalEntry, Expectation, ConversationRecord):
+            # A deleted entry's name is not "known": a typo deleted is a typo gone.
+            found.extend(conn.scalars(select(model.person).where(kept(model)).distinct()))
+        found.extend(conn.scalars(select(Assessment.person).distinct()))
     names: list[str] = []
     seen: set[str] = set()
     for name in found:

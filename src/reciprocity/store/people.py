@@ -255,3 +255,89 @@ def set_relationship_kind(db: Database, person: int | str, kind: str) -> None:
         ).rowcount
         if not changed:
             conn.execute(insert(Relationship).values(person_id=person_id, kind=wanted))
+
+
+def list_identities(db: Database) -> list[dict[str, object]]:
+    """Every name or handle, with its person: ``identity_id``, ``platform``, ``handle``,
+    ``person_id``, ``person``, ``is_me``; the user's first, then by person and platform."""
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Identity.id,
+                Identity.platform,
+                Identity.handle,
+                Person.id,
+                Person.name,
+                Person.is_me,
+            ).join(Person, Person.id == Identity.person_id)
+        ).all()
+    found = [
+        {
+            "identity_id": int(identity_id),
+            "platform": platform,
+            "handle": handle,
+            "person_id": int(person_id),
+            "person": name,
+            "is_me": bool(is_me),
+        }
+        for identity_id, platform, handle, person_id, name, is_me in rows
+    ]
+    return sorted(found, key=lambda r: (not r["is_me"], _fold(str(r["person"])), r["platform"]))
+
+
+def split_identity(db: Database, identity_id: int) -> int:
+    """Move one name or handle out of its person into a person of its own (undoing a merge,
+    or saying that a name taken for the user is someone else). Returns the new person's id.
+
+    Refused when the name is already its person's only one (nothing to split).
+    """
+    with db.engine.begin() as conn:
+        touch(conn)
+        row = conn.execute(
+            select(Identity.handle, Identity.person_id, Person.is_me)
+            .join(Person, Person.id == Identity.person_id)
+            .where(Identity.id == identity_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"there is no name or handle {identity_id}")
+        others = conn.execute(
+            select(Identity.id).where(
+                Identity.person_id == row.person_id, Identity.id != identity_id
+            )
+        ).first()
+        if others is None and not row.is_me:
+            raise StoreError(f"{row.handle!r} is already a person of their own")
+        person_id = _new_person(conn, row.handle, is_me=False)
+        conn.execute(update(Identity).where(Identity.id == identity_id).values(person_id=person_id))
+    return person_id
+
+
+def find_identity(db: Database, handle: str, platform: str | None = None) -> int:
+    """The id of the name or handle ``handle`` (ignoring case), on ``platform`` when given.
+
+    Raises :class:`NotFound`, or :class:`StoreError` when it is on several platforms.
+    """
+    key = _fold(handle)
+    found = [
+        r
+        for r in list_identities(db)
+        if _fold(str(r["handle"])) == key and platform in (None, r["platform"])
+    ]
+    if not found:
+        raise NotFound(f"no name or handle {handle!r} in the database")
+    if len(found) > 1:
+        where = ", ".join(str(r["platform"]) for r in found)
+        raise StoreError(f"{handle!r} is on several apps ({where}); say which with --platform")
+    return int(str(found[0]["identity_id"]))
+
+
+def rename_person(db: Database, who: int | str, name: str) -> str:
+    """Give a person (the user too) the name the pages show; returns the old name."""
+    new = name.strip()
+    if not new:
+        raise StoreError("a name cannot be empty")
+    with db.engine.begin() as conn:
+        touch(conn)
+        person_id, old, _ = find_person(conn, who)
+        conn.execute(update(Person).where(Person.id == person_id).values(name=new))
+    return old

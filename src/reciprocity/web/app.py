@@ -2,9 +2,10 @@
 
 Pages here: dashboard (``/``: relationships, the ranking, "protect your energy", patterns),
 relationship (``/relationship/{id}``, with the messages behind a figure or a reading loaded
-on click by HTMX), import (``/import``), settings (``/settings``) and the HTML report
-(``/report``). The journal (:mod:`.journal_pages`), the coach (:mod:`.coach_pages`),
-expectations, check-ins and parent mode (:mod:`.guide_pages`) add theirs. The analysis is
+on click by HTMX), import (``/import``) and the HTML report (``/report``). The journal
+(:mod:`.journal_pages`), the coach (:mod:`.coach_pages`), expectations, check-ins and parent
+mode (:mod:`.guide_pages`), deleting with undo (:mod:`.trash_pages`), the settings and the
+first run's demo (:mod:`.settings_pages`) add theirs. The analysis is
 computed once per change of the data (:mod:`.state`). Every POST needs the CSRF token
 (:mod:`.security`).
 """
@@ -17,13 +18,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from reciprocity import ingest, pipeline, report, store
 from reciprocity.errors import ReciprocityError
 from reciprocity.ledger import DIMENSIONS
-from reciprocity.web import coach_pages, guide_pages, journal_pages, views
+from reciprocity.web import (
+    coach_pages,
+    guide_pages,
+    journal_pages,
+    settings_pages,
+    trash_pages,
+    views,
+)
 from reciprocity.web.forms import problem_text
 from reciprocity.web.render import Pages
 from reciprocity.web.security import SecurityHeaders, csrf_protect
@@ -61,6 +69,7 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
             request,
             "dashboard.html",
             data=state.data(),
+            first_run=store.is_empty(state.db),
             ranked=views.ranking(state),
             advice=views.advice(state),
         )
@@ -166,20 +175,6 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
             seconds=outcome.timings.total,
         )
 
-    @app.get("/settings", response_class=HTMLResponse)
-    def settings(request: Request) -> HTMLResponse:
-        people = store.list_people(state.db).to_dicts()
-        return page(request, "settings.html", people=people, kinds=store.RELATIONSHIP_KINDS)
-
-    @app.post("/settings/kind", dependencies=[Depends(csrf_protect)])
-    def set_kind(person_id: int = Form(), kind: str = Form()) -> Response:
-        try:
-            store.set_relationship_kind(state.db, person_id, kind)
-        except ReciprocityError as problem:
-            raise HTTPException(400, str(problem)) from problem
-        state.changed()
-        return RedirectResponse("/settings", status_code=303)
-
     @app.get("/report")
     def report_file() -> Response:
         html = report.render_report(state.data())
@@ -193,6 +188,9 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
     app.include_router(journal_pages.routes(state, pages))
     app.include_router(coach_pages.routes(state, pages))
     app.include_router(guide_pages.routes(state, pages))
+    app.include_router(trash_pages.routes(state, pages))
+    app.include_router(settings_pages.routes(state, pages))
+    pages.extras.append(lambda request: {"undo": trash_pages.undo_notice(request)})
     app.state.reciprocity = state  # the cache, for tests that count analysis runs
     return app
 

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from reciprocity import guide, journal, store
-from reciprocity.errors import NotFound, ReciprocityError
+from reciprocity.errors import ReciprocityError
 from reciprocity.web import views
 from reciprocity.web.forms import FormProblem, number, problem_text
 from reciprocity.web.render import Pages
@@ -82,14 +82,6 @@ def routes(state: State, pages: Pages) -> APIRouter:
             )
         except ReciprocityError as problem:
             return expectations(request, form, problem_text(problem), 400)
-        return RedirectResponse("/expectations#checked", status_code=303)
-
-    @router.post("/expectations/{expectation_id}/delete", dependencies=[Depends(csrf_protect)])
-    def delete_expectation(expectation_id: int) -> Response:
-        try:
-            guide.delete_expectation(state.db, expectation_id)
-        except NotFound as problem:
-            raise HTTPException(404, str(problem)) from problem
         return RedirectResponse("/expectations#checked", status_code=303)
 
     @router.get("/assess", response_class=HTMLResponse)

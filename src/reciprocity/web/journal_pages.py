@@ -1,9 +1,10 @@
 """The journal pages: the quick log, the list with edit and delete, energy charts per person.
 
 ``/journal`` shows the form, the energy afterwards per person (a chart and a table) and the
-entries, newest first (``?person=`` keeps one person's). Saving, editing and deleting go
-through ``reciprocity.journal`` and forget the cached analysis, since entries feed the
-ledger. A form with a problem comes back filled in, with the message, status 400.
+entries, newest first, each with its number (``#12``, as the CLI shows it; ``?person=``
+keeps one person's). Saving and editing go through ``reciprocity.journal`` and forget the
+cached analysis, since entries feed the ledger; deleting, with its confirmation and undo,
+is :mod:`.trash_pages`'. A form with a problem comes back filled in, with the message, status 400.
 """
 
 from __future__ import annotations
@@ -160,15 +161,6 @@ def routes(state: State, pages: Pages) -> APIRouter:
             return edit_page(request, entry_id, form, problem_text(problem), 400)
         state.changed()
         return RedirectResponse(f"/journal?saved={entry_id}#entries", status_code=303)
-
-    @router.post("/journal/{entry_id}/delete", dependencies=[Depends(csrf_protect)])
-    def delete(entry_id: int) -> Response:
-        try:
-            journal.delete_entry(state.db, entry_id)
-        except NotFound as problem:
-            raise HTTPException(404, str(problem)) from problem
-        state.changed()
-        return RedirectResponse("/journal#entries", status_code=303)
 
     return router
 

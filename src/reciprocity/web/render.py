@@ -7,6 +7,7 @@ forms and ``people`` (known names, for the person fields' suggestions) when aske
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -44,14 +45,23 @@ class Pages:
         # Query values built from names in imported files: quoted, so they stay one value.
         env.filters["q"] = lambda value: quote(str(value), safe="")
         self.env = env
+        #: Functions adding to every page's context (the undo line, the demo label).
+        self.extras: list[Callable[[Request], dict[str, Any]]] = []
 
     def page(
         self, request: Request, template: str, status: int = 200, **context: Any
     ) -> HTMLResponse:
         """``template`` rendered with ``context``, the CSRF token and the current path."""
         token = csrf_token(request)
+        shared: dict[str, Any] = {}
+        for extra in self.extras:
+            shared |= extra(request)
         html = self.env.get_template(template).render(
-            request=request, csrf=token, csrf_field=CSRF_FIELD, here=request.url.path, **context
+            request=request,
+            csrf=token,
+            csrf_field=CSRF_FIELD,
+            here=request.url.path,
+            **(shared | context),
         )
         response = HTMLResponse(html, status_code=status)
         if request.cookies.get(CSRF_COOKIE) != token:

@@ -25,6 +25,8 @@ class State:
 
     def __init__(self, db: store.Database) -> None:
         self.db = db
+        #: the user's own database, kept while the demo is in use
+        self.own = db
         self._lock = threading.Lock()
         self._result: pipeline.Analysis | None = None
         self._data: report.SurfaceData | None = None
@@ -48,6 +50,29 @@ class State:
     def changed(self) -> None:
         """Forget the analysis: the messages, the journal or a relationship kind changed."""
         with self._lock:
+            self._result = None
+            self._data = None
+
+    @property
+    def in_demo(self) -> bool:
+        """Whether the pages show the demo database instead of the user's own."""
+        return self.db is not self.own
+
+    def use(self, db: store.Database) -> None:
+        """Show ``db`` (the demo) instead of the user's database, until :meth:`use_own`."""
+        with self._lock:
+            if self.db is not self.own:
+                self.db.close()
+            self.db = db
+            self._result = None
+            self._data = None
+
+    def use_own(self) -> None:
+        """Go back to the user's own database (closing the demo's)."""
+        with self._lock:
+            if self.db is not self.own:
+                self.db.close()
+            self.db = self.own
             self._result = None
             self._data = None
 
