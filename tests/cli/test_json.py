@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from reciprocity import guide, journal, pipeline, store
 from reciprocity.cli import app
+from reciprocity.journal import format_money
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 ALEX = FIXTURES / "whatsapp" / "WhatsApp Chat with Alex.txt"
@@ -92,8 +93,8 @@ def test_journal(db_path: Path) -> None:
         if entry["note"]:
             assert entry["note"] in row
     money = next(e for e in data["entries"] if e["kind"] == "money")
-    assert money["amount"] == 12.5
-    assert "they paid or lent 12.50 (not paid back yet)" in table
+    assert money["amount_minor"] == 1250
+    assert f"they paid or lent {format_money(1250, money['currency'])} (not paid back yet)" in table
 
 
 def test_journal_for_one_person(db_path: Path) -> None:
@@ -125,7 +126,11 @@ def test_rank(db_path: Path) -> None:
     data, table = both(db_path, "rank")
     assert data["ranked"], "Alex is ranked"
     for r in data["ranked"]:
-        assert f"{r['rank']}. {r['person']}: {r['suggestion']}" in table
+        if r["suggestion"] is None:  # too little to go on: listed apart, with what it rests on
+            assert f"{r['person']}: {r['rests_on']}" in table
+            continue
+        assert f"{r['rank']}. {r['person']}: {r['suggestion']} (mutuality " in table
+        assert f"{r['mutuality']:.0%})" in table
         assert r["why"] in table
 
 

@@ -34,17 +34,19 @@ def test_compare_agrees_and_differs(make_ledger: Ledger, make_chat: Chat) -> Non
     ledger = make_ledger(
         [("Alex", "me", "attention", 1.0, d) for d in range(18)]
         + [("Alex", "them", "attention", 1.0, d) for d in range(2)]
-        + [("Alex", "me", "energy", 0.875, 1), ("Alex", "them", "energy", 0.125, 1)]
     )
+    felt = pl.DataFrame({"person": ["alex"], "mean": [-1.5]})
     chat = make_chat(
         [("Alex", "me", h, "question") for h in range(0, 120, 12)]
         + [("Alex", "them", 1, "question")]
     )
-    found = {c.item: c for c in compare(ANSWERS, "Alex", ledger, chat)}
+    found = {c.item: c for c in compare(ANSWERS, "Alex", ledger, chat, felt)}
     assert found["giving"].agree is False  # "about even" vs 90% mine
     assert "90%" in found["giving"].data_says
     assert found["energy"].agree is True  # said -1, the journal averages -1.5
-    uplifted = {c.item: c for c in compare({"energy": 5}, "Alex", ledger, chat)}
+    uplifted = {c.item: c for c in compare({"energy": 5}, "Alex", ledger, chat, felt)}
+    unlogged = {c.item: c for c in compare({"energy": 5}, "Alex", ledger, chat)}
+    assert unlogged["energy"].agree is None
     assert uplifted["energy"].agree is False  # said +2
     assert found["heard"].agree is False  # said 4 of 5, they asked 1 of 11
     assert found["support"].agree is None  # no hard times shared

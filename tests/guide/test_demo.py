@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import polars as pl
+from datetime import UTC, datetime
 
 from reciprocity import guide, journal, pipeline, store
 from reciprocity.demo.expected import CONVERSATION_RECORD
@@ -27,14 +27,41 @@ def test_coach_uses_alex_measured_imbalance(demo_db: store.Database) -> None:
     assert guide.imbalance_phrases(figures, "Jordan") == []
 
 
-def test_journal_energy_reaches_the_ranking(demo_db: store.Database) -> None:
-    for _ in range(3):
-        journal.add_entry(demo_db, "riley", energy=-2)
-    ranked = guide.rank(pipeline.analyze(demo_db).ledger)
-    riley = ranked.filter(pl.col("person") == "Riley").row(0, named=True)
-    assert riley["energy"] == -2.0
-    alex = ranked.filter(pl.col("person") == "Alex").row(0, named=True)
-    assert alex["suggestion"] != "invest"
+def _ranked(db: store.Database) -> dict[str, dict]:  # type: ignore[type-arg]
+    ranked = guide.rank(pipeline.analyze(db).balance, journal.entries_frame(db))
+    return {r["person"]: r for r in ranked.iter_rows(named=True)}
+
+
+def test_the_demo_ranking_reads_support(demo_db: store.Database) -> None:
+    rows = _ranked(demo_db)
+    assert rows["Jordan"]["rank"] == 1
+    assert rows["Jordan"]["suggestion"] == "invest"
+    riley = rows["Riley"]
+    # Sam gives 90 % of emotional support, 100 % of practical help, 99 % of presence in
+    # hard times: not "close to even", whatever the message counts say.
+    assert riley["suggestion"] == "talk it through"
+    assert riley["mutuality"] < 0.2
+    assert "close to even" not in riley["why"].lower()
+    assert "being there in hard times" in riley["based_on"]
+    assert rows["Alex"]["suggestion"] == "talk it through"
+
+
+def test_journal_energy_reaches_the_ranking_once_it_rests_on_enough(
+    demo_db: store.Database,
+) -> None:
+    # One entry is not a pattern: Riley and Alex keep their suggestion.
+    journal.add_entry(demo_db, "riley", energy=-2, when=datetime(2024, 6, 1, tzinfo=UTC))
+    journal.add_entry(demo_db, "Alex", energy=-1, when=datetime(2024, 6, 1, tzinfo=UTC))
+    rows = _ranked(demo_db)
+    assert rows["Riley"]["suggestion"] == "talk it through"
+    assert rows["Riley"]["energy"] == -2.0
+    assert rows["Riley"]["energy_reading"] is None
+    assert rows["Alex"]["suggestion"] == "talk it through"
+    for day in (8, 15):
+        journal.add_entry(demo_db, "riley", energy=-2, when=datetime(2024, 6, day, tzinfo=UTC))
+    riley = _ranked(demo_db)["Riley"]
+    assert riley["suggestion"] == "step back"
+    assert "from 3 journal entries since 1 June 2024: mostly drained" in riley["why"]
 
 
 def test_parent_mode_sees_kai(demo_db: store.Database) -> None:

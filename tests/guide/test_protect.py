@@ -44,6 +44,17 @@ def test_no_change_says_so_and_suggests_limits(make_ledger: Ledger) -> None:
     assert LIMITS["attention"] in advice.limits
 
 
+def test_energy_is_never_a_share_in_the_evidence(make_ledger: Ledger) -> None:
+    # The journal's energy afterwards, split into the ledger as "given" weights, was read as
+    # "energy: your share 75% before": energy is a scale of its own, not something given.
+    energy = [("Alex", side, "energy", 0.5, float(day)) for day in range(0, 120, 3)
+              for side in ("me", "them")]  # fmt: skip
+    ledger = make_ledger(_attention(0.9, 0.9) + energy)
+    (advice,) = protect_energy(ledger, _records(("Alex", TALK)))
+    assert advice.evidence
+    assert not any("energy" in line for line in advice.evidence)
+
+
 def test_change_is_named(make_ledger: Ledger) -> None:
     ledger = make_ledger(_attention(0.9, 0.3))
     (advice,) = protect_energy(ledger, _records(("Alex", TALK)))

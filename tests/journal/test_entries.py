@@ -62,7 +62,8 @@ def test_delete(db: store.Database) -> None:
         ({"dimension": "listening"}, "who gave"),
         ({}, "something given or an energy"),
         ({"giver": "someone", "dimension": "listening"}, "'me' or 'them'"),
-        ({"giver": "me", "amount": -5.0}, "never negative"),
+        ({"giver": "me", "amount": -5.0}, "more than zero"),
+        ({"giver": "me", "amount": 0}, "more than zero"),
         ({"kind": "task"}, "needs who gave or did it"),
     ],
 )

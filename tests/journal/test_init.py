@@ -24,9 +24,10 @@ def test_ledger_frame_has_the_journal_schema(db: store.Database) -> None:
     frame = ledger_frame(db)
     assert frame is not None
     assert frame.schema == pl.Schema(JOURNAL_SCHEMA)
-    # Tasks and conflicts are not given to the other person: they stay out.
-    assert frame["person"].to_list() == ["Alex", "Alex", "Alex"]
-    assert frame["dimension"].to_list() == ["practical_help", None, "favours_money"]
+    # Tasks and conflicts are not given to the other person, and an energy is given by
+    # nobody: they stay out.
+    assert frame["person"].to_list() == ["Alex", "Alex"]
+    assert frame["dimension"].to_list() == ["practical_help", "favours_money"]
 
 
 def test_ledger_reads_the_frame(db: store.Database) -> None:
@@ -40,7 +41,6 @@ def test_ledger_reads_the_frame(db: store.Database) -> None:
     )
     events = journal_events(frame, people).collect()
     assert set(events["relationship_id"].to_list()) == {7}
-    energy = events.filter(pl.col("dimension") == "energy")
-    # -2: all "me" (it cost me); +2: all "them" (they lifted me up).
-    assert sorted(energy["giver"].to_list()) == ["me", "them"]
-    assert events.filter(pl.col("dimension") == "practical_help")["giver"].to_list() == ["me"]
+    # Energy is how the user felt, not something given: no event, no share.
+    assert events["dimension"].to_list() == ["practical_help"]
+    assert events["giver"].to_list() == ["me"]

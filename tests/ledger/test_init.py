@@ -62,15 +62,14 @@ def test_journal_entries_join_by_name(chat_with_acts):  # type: ignore[no-untype
     )
     events = ledger(exchanges(chat_with_acts(ROWS)), journal)
     mine = events.filter(pl.col("source") == "journal")
-    assert mine.filter(pl.col("person") == "Alex")["relationship_id"].to_list() == [1, 1, 1]
+    assert mine.filter(pl.col("person") == "Alex")["relationship_id"].to_list() == [1]
     robin = mine.filter(pl.col("person") == "Robin")
     assert robin["relationship_id"].null_count() == robin.height
-    energy = _totals(mine.filter(pl.col("person") == "Alex"))
-    assert energy[("energy", "me")] == 0.75
-    assert energy[("energy", "them")] == 0.25
-    assert energy[("favours_money", "me")] == 2.0
-    # energy +2 for Robin is all theirs: no zero-weight event for me
-    assert _totals(robin) == {("practical_help", "them"): 1.0, ("energy", "them"): 1.0}
+    # Energy afterwards is not given by anyone: it makes no event, and the energy-only
+    # entry none at all (issue 19: "+2 uplifted" read as "Jordan gave 1, your share 0 %").
+    assert _totals(mine.filter(pl.col("person") == "Alex")) == {("favours_money", "me"): 2.0}
+    assert _totals(robin) == {("practical_help", "them"): 1.0}
+    assert "energy" not in events["dimension"].to_list()
 
 
 def test_a_coded_ledger_is_the_same_events(chat_with_acts):  # type: ignore[no-untyped-def]

@@ -269,9 +269,10 @@ def test_by_hand_the_journal_falls_in_its_window() -> None:
     windows = [exchanges(w) for w in _slices(acts, cuts)]
     parts = list(ledger_windows(windows, journal, _people(whole)))
     journal_in = [p.filter(pl.col("source") == "journal")["person"].to_list() for p in parts]
-    # Ana's entry at the start of her chat; Bo's two entries tie with the attention event
-    # of the message at their time, after it and in the journal's order; Dee's last.
-    assert journal_in == [["Ana"], ["Bo", "Bo"], [], [], ["Dee"]]
+    # Ana's entry only notes an energy: nobody gave it, so it makes no event. Bo's two
+    # entries tie with the attention event of the message at their time, after it and in
+    # the journal's order; Dee's last.
+    assert journal_in == [[], ["Bo", "Bo"], [], [], ["Dee"]]
     assert pl.concat(parts).equals(ledger(whole, journal, coded=True))
     _check_all(windows, whole, journal, reread=True)
 
@@ -321,5 +322,6 @@ def test_an_empty_timeline_gives_the_journal_alone() -> None:
     assert len(parts) == 2
     assert parts[0].height == 0
     assert pl.concat(parts).equals(ledger(empty, journal, coded=True))
-    # No chat, so no one to match: every entry sorts last (energy +2 is one event).
-    assert parts[1]["relationship_id"].null_count() == parts[1].height == journal.height
+    # No chat, so no one to match: every entry sorts last; Ana's energy-only entry gives
+    # nothing, so it makes no event.
+    assert parts[1]["relationship_id"].null_count() == parts[1].height == journal.height - 1

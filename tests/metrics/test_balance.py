@@ -95,7 +95,7 @@ def test_balance_by_hand() -> None:
     # the 90 days up to day 100 start after day 10: only day 11 of mine is in
     assert (recent["events_me"], recent["events_them"]) == (1, 1)
     assert _row(out, "Alex", "listening")["given"] == 0.5
-    empty = _row(out, "Alex", "energy")
+    empty = _row(out, "Alex", "favours_money")
     assert empty["share"] is None
     assert empty["verdict"] == "not enough data yet"
 
@@ -131,7 +131,7 @@ WEIGHTS = st.sampled_from([1.0, 0.5, 1 / 3, 2 / 3, 0.25, 0.75, 0.1, 2.0, 1e-9, 1
 EVENT = st.tuples(
     st.sampled_from(["Ana", "Bo", "Cy"]),
     st.sampled_from(["me", "them"]),
-    st.sampled_from(["attention", "disclosure", "energy"]),
+    st.sampled_from(["attention", "disclosure", "favours_money"]),
     WEIGHTS,
     st.integers(0, 400),  # day
 )
@@ -173,7 +173,7 @@ def test_balance_from_any_parts_is_the_whole_balance(
     # With a fixed as_of and fewer dimensions too (the caller keeps the window's events).
     as_of = START + timedelta(days=data.draw(st.integers(0, 400)))
     recent = whole.filter(pl.col("timestamp") > as_of - timedelta(days=90))
-    options: dict[str, Any] = {"as_of": as_of, "dimensions": ("energy", "attention")}
+    options: dict[str, Any] = {"as_of": as_of, "dimensions": ("favours_money", "attention")}
     combined = combine_balance([balance_part(p) for p in parts], recent, **options)
     assert combined.equals(balance(whole, **options))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -159,10 +160,29 @@ def test_dashboard_ranks_ties_and_explains_protect_your_energy(demo_client: Test
     ranked = body.split('id="rank-title"')[1].split("</ol>")[0]
     order = re.findall(r'<a href="/relationship/\d+">(\w+)</a>', ranked)
     assert sorted(order) == ["Alex", "Jordan", "Kai", "Riley"]
-    assert order[-1] == "Alex"  # Sam does most of the giving with Alex
-    assert "suggestion-step-back" in ranked or "suggestion-talk" in ranked
+    assert order[0] == "Jordan"  # even support both ways
+    # Sam gives almost all the support to Riley and most of the listening to Alex.
+    assert order.index("Jordan") < order.index("Alex") < order.index("Riley")
+    assert "suggestion-talk-it-through" in ranked
     assert ranked.count('<p class="why">') == 4
+    assert "Too little to go on yet" not in body
     assert 'record it on the <a href="/coach">coach</a>' in body
+
+
+def test_dashboard_lists_thin_ties_apart(demo_client: TestClient) -> None:
+    from reciprocity import journal
+
+    state = demo_client.app.state.reciprocity  # type: ignore[attr-defined]
+    for day in (1, 2):
+        journal.add_entry(state.db, "Bea", giver="me", dimension="emotional_support", energy=1,
+                          when=datetime(2024, 5, day, tzinfo=UTC))  # fmt: skip
+    state.changed()
+    body = demo_client.get("/").text
+    listed = body.split('id="rank-title"')[1].split("</ol>")[0]
+    apart = body.split('id="thin-title"')[1].split("</ul>")[0]
+    assert "Bea" not in listed
+    assert "<strong>Bea</strong>: 2 moments of give and take counted so far" in apart
+    assert "invest" not in apart
 
 
 def test_relationship_page_has_readings_with_evidence_and_actions(demo_client: TestClient) -> None:

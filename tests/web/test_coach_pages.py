@@ -53,9 +53,20 @@ def test_without_script_the_whole_page_comes_back_and_a_good_draft_is_left_alone
 
 
 def test_an_empty_draft_is_refused_kindly(client: TestClient) -> None:
-    status, body = _coach(client, "   ", **HX)
+    for draft in ("   ", "?!...", "\u2014 :) \u2014"):
+        status, body = _coach(client, draft, **HX)
+        assert status == 400, draft
+        assert "There is nothing to check yet" in body
+        assert "already speaks from your side" not in body
+
+
+def test_a_draft_in_another_language_is_not_approved(client: TestClient) -> None:
+    status, body = _coach(client, "Du hörst mir nie zu")
     assert status == 400
-    assert "Write what you would like to say first" in body
+    assert "<html" in body
+    assert "The coach reads English only, and this looks like German" in body
+    assert "already speaks from your side" not in body
+    assert "Nothing that sounds like an attack" not in body
 
 
 def test_recording_the_conversation_feeds_protect_your_energy(

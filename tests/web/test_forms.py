@@ -61,9 +61,20 @@ def test_energy_only_moment_has_no_giver() -> None:
 
 
 def test_money_keeps_amount_and_settled_and_other_kinds_drop_them() -> None:
-    money = _entry(kind="money", amount="20", settled=True, dimension="listening")
-    assert (money["amount"], money["settled"], money["dimension"]) == (20.0, True, "favours_money")
+    money = _entry(kind="money", amount="20,50", settled=True, dimension="listening")
+    # Kept as text, so the journal stores it exactly.
+    assert (money["amount"], money["settled"], money["dimension"]) == (
+        "20.50",
+        True,
+        "favours_money",
+    )
     task = _entry(kind="task", amount="20", settled=True, giver="them", note="school run")
     assert (task["amount"], task["settled"], task["giver"]) == (None, None, "them")
     conflict = _entry(kind="conflict", settled=True, giver="me")
     assert (conflict["giver"], conflict["settled"]) == (None, True)
+
+
+@pytest.mark.parametrize("amount", ["-5", "0"])
+def test_money_below_zero_is_refused_naming_the_forms_controls(amount: str) -> None:
+    with pytest.raises(FormProblem, match="more than zero; choose who paid with I or They"):
+        _entry(kind="money", amount=amount, giver="me")

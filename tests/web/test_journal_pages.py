@@ -47,7 +47,9 @@ def test_a_logged_moment_is_listed_charted_and_reaches_the_relationship(
     assert saved["energy"].to_list() == [-2, -1, 1]
     assert saved["dimension"].to_list() == ["practical_help"] * 3
     # The cache was refreshed: the ranking and the relationship page see the journal.
-    assert "energy afterwards -0.7" in demo_client.get("/").text
+    assert "energy afterwards -0.7 on average from 3 entries (mostly drained)" in (
+        demo_client.get("/").text
+    )
     detail = demo_client.get(f"/relationship/{relationship_id(demo_client, 'Alex')}").text
     assert "How you felt afterwards" in detail
     assert detail.count('class="chart energy"') == 1
@@ -61,19 +63,20 @@ def test_money_task_and_conflict_keep_their_own_fields(client: TestClient) -> No
         person="Alex",
         kind="money",
         amount="12,50",
+        currency="gbp",
         settled="true",
         note="lunch",
     )
     _log(client, new_person="true", person="Pat", kind="task", giver="them", note="school run")
     _log(client, new_person="true", person="Mia", kind="conflict", note="shouting at dinner")
     saved = _entries(client).sort("person")
-    assert saved.select("kind", "amount", "settled", "giver").rows() == [
-        ("money", 12.5, True, "me"),
-        ("conflict", None, False, None),
-        ("task", None, None, "them"),
+    assert saved.select("kind", "amount_minor", "currency", "settled", "giver").rows() == [
+        ("money", 1250, "GBP", True, "me"),
+        ("conflict", None, None, False, None),
+        ("task", None, None, None, "them"),
     ]
     page = client.get("/journal").text
-    assert "12.5" in page
+    assert "£12.50" in page
     assert "done by them" in page
 
 
@@ -124,7 +127,8 @@ def test_edit_changes_fields_and_keeps_the_day_when_left_empty(
         "them",
         2,
     )
-    assert row["amount"] is None  # nothing stale from the money entry
+    assert row["amount_minor"] is None  # nothing stale from the money entry
+    assert row["currency"] is None
     assert row["timestamp"].date().isoformat() == "2024-02-02"
 
 

@@ -21,12 +21,14 @@ from reciprocity import ingest, metrics, pipeline, store
 from reciprocity.cli import (
     balance_view,
     guide_commands,
+    money_commands,
     render,
     settings_commands,
     surface_commands,
 )
 from reciprocity.cli.messages import error_text
 from reciprocity.errors import NotFound, ReciprocityError
+from reciprocity.metrics.beside import beside_figures
 
 _VALUE_WORDS = {"str": "text", "text": "text", "int": "number", "integer": "number"}
 """How the help names a kind of value: ``<text>``, not Python's ``<str>``."""
@@ -258,6 +260,8 @@ def analyze(
                 analysis.patterns,
             )
         )
+        across = beside_figures(db, analysis.exchanges, silence=gap)
+        data.update(money_commands.beside_json(across))
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
     if analysis.figures.is_empty():
@@ -282,6 +286,8 @@ def analyze(
                 change=_change_since_talk(db, analysis, match),
             )
         )
+        for line in money_commands.person_beside(db, analysis, match, gap):
+            out.print(line)
         return
     _show_overview(analysis, render.duration(gap.total_seconds()))
 
@@ -475,6 +481,7 @@ def _escape(text: str) -> str:
 
 
 guide_commands.register(app)
+money_commands.register(app, people_app)
 surface_commands.register(app)
 settings_commands.register(app, people_app)
 

@@ -572,21 +572,27 @@ def assess(
 
 
 def rank(ctx: typer.Context, as_json: AsJson = False) -> None:
-    """Your relationships ranked by how mutual they are and how you feel after."""
+    """Your relationships ranked by how mutual the support is and how you feel after."""
     with _friendly():
-        ranked = guide.rank(pipeline.analyze(_db(ctx)).ledger)
+        db = _db(ctx)
+        ranked = guide.rank(pipeline.analyze(db).balance, journal.entries_frame(db))
         if as_json:
             _json({"ranked": ranked})
             return
         if not ranked.height:
             out.print("Nothing to rank yet. Import a chat first.")
             return
-        for r in ranked.iter_rows(named=True):
+        thin = ranked.filter(pl.col("suggestion").is_null())
+        for r in ranked.filter(pl.col("suggestion").is_not_null()).iter_rows(named=True):
             out.print(
-                f"{r['rank']}. {escape(r['person'])}: [bold]{r['suggestion']}[/]\n"
-                f"   {escape(r['why'])}",
+                f"{r['rank']}. {escape(r['person'])}: [bold]{r['suggestion']}[/] "
+                f"(mutuality {r['mutuality']:.0%})\n   {escape(r['why'])}",
                 highlight=False,
             )
+        if thin.height:
+            out.print(f"\n[bold]{guide.THIN.capitalize()}[/] (no suggestion):")
+            for r in thin.iter_rows(named=True):
+                out.print(f"  {escape(r['person'])}: {escape(r['rests_on'])}", highlight=False)
 
 
 def protect(ctx: typer.Context, as_json: AsJson = False) -> None:

@@ -15,6 +15,8 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from reciprocity.journal import format_money
+
 __all__ = ["checked_table", "expectations_table", "happened", "journal_table", "side"]
 
 
@@ -38,25 +40,22 @@ def side(giver: str | None) -> str:
     return {"me": "you", "them": "they"}.get(giver or "", "someone")
 
 
-def _money(amount: float) -> str:
-    """``12.5`` as ``12.50``, ``40.0`` as ``40``."""
-    return f"{amount:,.2f}".removesuffix(".00")
-
-
 def happened(r: dict[str, Any]) -> str:
     """What a journal entry (a row of ``reciprocity.journal.entries_frame``) records, in words.
 
     >>> happened({"kind": "interaction", "giver": "them", "dimension": "emotional_support"})
     'they gave emotional support'
-    >>> happened({"kind": "money", "giver": "me", "amount": 12.5, "settled": False})
-    'you paid or lent 12.50 (not paid back yet)'
+    >>> happened({"kind": "money", "giver": "me", "amount_minor": 1250, "currency": "EUR",
+    ...           "settled": False})
+    'you paid or lent €12.50 (not paid back yet)'
     """
     kind, who = r["kind"], side(r.get("giver"))
     settled = r.get("settled")
     if kind == "money":
         back = "paid back" if settled else "not paid back yet"
-        amount = r.get("amount")
-        return f"{who} paid or lent {'' if amount is None else _money(amount)} ({back})"
+        minor = r.get("amount_minor")
+        amount = "" if minor is None else format_money(minor, r.get("currency"))
+        return f"{who} paid or lent {amount} ({back})"
     if kind == "favour":
         return f"{who} did a favour ({'returned' if settled else 'not returned yet'})"
     if kind == "task":

@@ -3,7 +3,8 @@
 - :mod:`.coach`: the "I" statement coach; :mod:`.records`: conversation records;
 - :mod:`.expectations`: the user's needs, each with a rule checked against the exchanges;
 - :mod:`.protect`: after a conversation and enough time, did anything change;
-- :mod:`.rank`: ties ranked by mutuality and energy, one suggestion each;
+- :mod:`.rank`: ties ranked by how mutual the support is and how the user feels
+  after, one suggestion each, thin ties apart;
 - :mod:`.parent`: parent mode; :mod:`.assess` and :mod:`.questionnaire`: check-ins, with
   questionnaires as data files.
 
@@ -12,7 +13,7 @@ and the web only show them.
 """
 
 from reciprocity.guide.assess import Comparison, assessments_frame, compare, save_assessment
-from reciprocity.guide.coach import Coaching, Flag, coach, imbalance_phrases
+from reciprocity.guide.coach import Coaching, DraftError, Flag, coach, imbalance_phrases
 from reciprocity.guide.expectations import (
     RULES,
     add_expectation,
@@ -24,7 +25,7 @@ from reciprocity.guide.expectations import (
 from reciprocity.guide.parent import Section, parent_mode
 from reciprocity.guide.protect import Advice, protect_energy
 from reciprocity.guide.questionnaire import Questionnaire, available, load_questionnaire
-from reciprocity.guide.rank import rank
+from reciprocity.guide.rank import SUGGESTIONS, THIN, rank
 from reciprocity.guide.records import (
     conversation_records,
     delete_record,
@@ -34,9 +35,12 @@ from reciprocity.guide.records import (
 
 __all__ = [
     "RULES",
+    "SUGGESTIONS",
+    "THIN",
     "Advice",
     "Coaching",
     "Comparison",
+    "DraftError",
     "Flag",
     "Questionnaire",
     "Section",

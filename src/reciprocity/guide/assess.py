@@ -108,16 +108,21 @@ class Comparison:
 
 def _share(ledger: pl.DataFrame, dims: list[str] | None) -> tuple[float | None, float]:
     rows = ledger if dims is None else ledger.filter(pl.col("dimension").is_in(dims))
-    rows = rows.filter(pl.col("dimension") != "energy")
     given = float(rows.filter(pl.col("giver") == "me")["weight"].sum() or 0)
     total = float(rows["weight"].sum() or 0)
     return (given / total if total else None), total
 
 
 def compare(
-    answers: Mapping[str, int], person: str, ledger: pl.DataFrame, exchanges: pl.DataFrame
+    answers: Mapping[str, int],
+    person: str,
+    ledger: pl.DataFrame,
+    exchanges: pl.DataFrame,
+    energy: pl.DataFrame | None = None,
 ) -> list[Comparison]:
-    """The ``checkin`` answers about ``person`` next to what the ledger and exchanges say."""
+    """The ``checkin`` answers about ``person`` next to what the ledger and exchanges say,
+    and the energy answer next to the journal's (``energy``:
+    :func:`reciprocity.journal.energy_frame`; nobody gives energy, so the ledger has none)."""
     key = person.strip().lower()
     events = ledger.filter(pl.col("person").str.to_lowercase() == key)
     talk = exchanges.filter(pl.col("person").str.to_lowercase() == key)
@@ -136,17 +141,16 @@ def compare(
                 )
             )
     if "energy" in answers:
-        felt = events.filter(pl.col("dimension") == "energy")
+        felt = (
+            pl.DataFrame()
+            if energy is None
+            else energy.filter(pl.col("person").str.strip_chars().str.to_lowercase() == key)
+        )
         said = f"{answers['energy'] - 3:+d} on a scale from -2 to +2"
         if not felt.height:
             found.append(Comparison("energy", said, "no energy logged in the journal yet", None))
         else:
-            mean = (
-                4
-                * float(felt.filter(pl.col("giver") == "them")["weight"].sum())
-                / float(felt["weight"].sum())
-                - 2
-            )
+            mean = float(felt["mean"][0])
             agree = abs(mean - (answers["energy"] - 3)) <= 1
             found.append(Comparison("energy", said, f"your journal averages {mean:+.1f}", agree))
     if "heard" in answers:

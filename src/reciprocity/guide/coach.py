@@ -13,8 +13,13 @@ is found, :func:`coach` proposes ``"I feel <feeling> when <situation>. I need <n
   from the subject (:data:`FEELINGS`), else "hurt";
 - the need turns the subject into a request ("I need you to ask how I am more often").
 
-A draft with nothing flagged is left as it is. Rules are plain regular expressions over
-English; words shown to the user are ours.
+A draft with nothing flagged is left as it is. The proposal keeps the coach's own rules:
+it is checked like a draft (and for any "always" or "never" left in it), and when it
+would be flagged a plainer form is taken instead, down to one that always passes
+("I feel hurt when things between us feel one-sided. ..."). Rules are plain regular
+expressions over English: a draft with no words in it, or in another language
+(:mod:`.language`), is refused with a :class:`DraftError` that says so, never approved.
+Words shown to the user are ours.
 """
 
 from __future__ import annotations
@@ -25,13 +30,18 @@ from typing import Any
 
 import polars as pl
 
+from reciprocity.errors import ReciprocityError
+from reciprocity.guide.language import foreign_language, has_words
+
 __all__ = [
     "FEELINGS",
     "FLAG_KINDS",
     "Coaching",
+    "DraftError",
     "Flag",
     "coach",
     "imbalance_phrases",
+    "passes",
 ]
 
 FLAG_KINDS = ("accusation", "absolute", "blame", "sarcasm")
@@ -66,7 +76,7 @@ _LABEL = re.compile(
 # "you ..." at the start of a sentence (or after a comma / "and" / "but"), with a fault.
 _LEAD = r"(?:^|[.!?,;]\s*|\band\s+|\bbut\s+|\bwhy\s+(?:do|don't|can't)\s+)"
 _NEVER = re.compile(
-    _LEAD + r"you\s+(?:never\s+once|never\s+ever|never|don't\s+ever|do\s+not\s+ever"
+    _LEAD + r"you\s+(?:never\s+once|never\s+ever|never|don'?t\s+ever|do\s+not\s+ever"
     r"|hardly\s+ever|rarely|not\s+once)\s+(?:even\s+)?(?P<x>[^.!?;]+)",
     _I,
 )
@@ -82,7 +92,7 @@ _WHY_NOT = re.compile(
     _I,
 )
 _DONT = re.compile(
-    _LEAD + r"you\s+(?:don't|do\s+not|didn't|did\s+not|won't|can't|cannot)\s+(?:even\s+)?"
+    _LEAD + r"you\s+(?:don'?t|do\s+not|didn'?t|did\s+not|won'?t|can'?t|cannot)\s+(?:even\s+)?"
     r"(?P<x>[^.!?;]+)",
     _I,
 )
@@ -91,11 +101,15 @@ _DID = re.compile(
     r"|blew me off|ghosted)[^.!?;]*)",
     _I,
 )
-_FEEL = re.compile(r"\byou make me feel\s+(?:so\s+|really\s+)?(?P<f>[a-z-]+)", _I)
+_FEEL = re.compile(
+    r"\byou make me feel\s+(?:so\s+|really\s+)?(?!like\b|as\b|that\b|it\b)(?P<f>[a-z-]+)", _I
+)
 _FAULT = re.compile(r"\b(?:it's|it is)\s+(?:all\s+)?your fault\s+(?:that\s+)?(?P<x>[^.!?;]+)", _I)
 _SOFTEN = {"never": "rarely", "always": "often", "constantly": "often", "every time": "often"}
 _SOFTER = re.compile(r"\b(never|always|constantly|every time)\b", _I)
-_TRAIL = re.compile(r"[\s,]*(?:again|anymore|any more|ever|at all|lol|\.\.\.)*[\s,.!?]*$", _I)
+_TRAIL = re.compile(
+    r"[\s,]*(?:again|anymore|any more|anyway|ever|at all|lol|\.\.\.)*[\s,.!?]*$", _I
+)
 
 FEELINGS: tuple[tuple[str, str], ...] = (
     (r"\b(ask|listen|hear|interest|curious|care|notice)", "unheard"),
@@ -107,6 +121,11 @@ FEELINGS: tuple[tuple[str, str], ...] = (
     (r"\b(start|reach out|message first|first|make time|effort)", "unsure where I stand"),
 )
 """(pattern over the subject, feeling): the first match names the feeling."""
+
+
+class DraftError(ReciprocityError):
+    """The coach cannot read this draft (nothing in it, or not in English); the message
+    says what to do."""
 
 
 @dataclass(frozen=True)
@@ -145,16 +164,25 @@ def _flags(draft: str) -> list[Flag]:
     ):
         for pattern in patterns:
             for match in pattern.finditer(draft):
+                begin, end = match.span()
                 if kind == "accusation":
+                    # One clause per flag: "you never listen to me and you always ..." is
+                    # two accusations, each named by its own words.
+                    if "x" in pattern.groupindex and (cut := _CUT.search(match.group("x"))):
+                        end = match.start("x") + cut.start()
                     # The accusation patterns overlap ("you never" is also "you ... ");
                     # one flag per stretch of the draft.
-                    if any(match.start() < end and start < match.end() for start, end in taken):
+                    if any(begin < stop and start < end for start, stop in taken):
                         continue
-                    taken.append(match.span())
-                elif kind == "absolute" and _in_i_sentence(draft, match.start()):
+                    taken.append((begin, end))
+                elif kind == "absolute" and _in_i_sentence(draft, begin):
                     continue  # "I never know ..." speaks for oneself
-                found.append(Flag(kind, match.group(0).strip(" ,.;!?"), _WHY[kind]))
+                words = _JOINER.sub("", draft[begin:end].strip(" ,.;!?"))
+                found.append(Flag(kind, words, _WHY[kind]))
     return found
+
+
+_JOINER = re.compile(r"^(?:and|but)\s+", _I)
 
 
 def _in_i_sentence(draft: str, at: int) -> bool:
@@ -165,7 +193,9 @@ def _in_i_sentence(draft: str, at: int) -> bool:
 
 
 _CUT = re.compile(
-    r",|\s+(?:but|so|and then|and I|because)\s+|\s+and\s+(?=(?:it|that|this)(?:'s)?\b)", _I
+    r",|\s+(?:but|so|and then|and I|because|or|while)\s+"
+    r"|\s+and\s+(?=(?:it|that|this|you|your)(?:'s|'re)?\b)",
+    _I,
 )
 # Judgements tacked on after the subject ("so rude", "really annoying") add heat, not facts.
 _JUDGED = re.compile(r"\s+(?:which|and)\s+(?:is|it's)\s+(?:so\s+|really\s+)?\w+$", _I)
@@ -196,6 +226,9 @@ def _base(verb_phrase: str) -> str:
         word.endswith("ed") and len(word) > 4
     ):
         word = word[:-2]
+        # "cared" -> "care", "noticed" -> "notice", "loved" -> "love"; "offered" stays "offer".
+        if word.endswith(("c", "v", "z")) or (word.endswith("r") and word[-2:-1] in "aiou"):
+            word += "e"
     elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:
         word = word[:-1]
     return f"{word} {rest}".strip()
@@ -237,21 +270,72 @@ def _feeling(draft: str, subject: str | None) -> str:
     return "hurt"
 
 
+def passes(statement: str) -> bool:
+    """True when ``statement`` passes the coach's own checks: nothing flagged, and no
+    "always" or "never" anywhere (not even in an "I" clause)."""
+    return not _flags(statement) and not _ABSOLUTE.search(statement)
+
+
+def _readable(draft: str) -> str:
+    """The draft, stripped; :class:`DraftError` when the coach cannot read it."""
+    text = draft.strip()
+    if not has_words(text):
+        raise DraftError(
+            "There is nothing to check yet: write what you would like to say, "
+            "a sentence or two is enough."
+        )
+    language = foreign_language(text)
+    if language is not None:
+        raise DraftError(
+            f"The coach reads English only, and this looks like {language}, so it cannot "
+            "check it. Write the draft in English to have it checked."
+        )
+    return text
+
+
 def coach(draft: str, *, imbalance: list[str] | None = None) -> Coaching:
-    """Check ``draft`` and, when something is flagged, propose an "I" statement.
+    """Check ``draft`` and, when something is flagged, propose an "I" statement that
+    itself passes the checks (:func:`passes`).
 
     ``imbalance`` are phrases from :func:`imbalance_phrases` for the person the draft is
-    for; the first one joins the situation.
+    for; the first one joins the situation. Raises :class:`DraftError` for a draft with
+    no words or not in English.
 
     >>> coach("you never ask how I am").statement
     "I feel unheard when you don't ask how I am. I need you to ask how I am more often."
     """
-    text = draft.strip()
+    text = _readable(draft)
     flags = _flags(text)
     if not flags:
         return Coaching(draft=text, notes=("This already speaks from your side. Go gently.",))
     situation, need, subject = _subject(text)
     measured = imbalance[0] if imbalance else None
+    feeling = _feeling(text, subject or measured)
+    # From the fullest proposal to the plainest: the first that passes the checks.
+    candidates = [
+        (situation, measured, need),
+        (situation, None, need),
+        (situation, None, None),
+        (None, measured, None),
+        (None, None, None),
+    ]
+    statement = ""
+    for where, figure, wanted in candidates:
+        statement = _statement(feeling, where, figure, wanted)
+        if passes(statement):
+            break
+    else:  # the feeling word itself is the trouble ("you make me feel always ...")
+        statement = _statement("hurt", None, None, None)
+    notes = ["Swap in the feeling word that fits you best; only you know it."]
+    if measured and measured in statement:
+        notes.append(f"From your messages: {measured}.")
+    return Coaching(
+        draft=text, flags=tuple(flags), statement=statement, subject=subject, notes=tuple(notes)
+    )
+
+
+def _statement(feeling: str, situation: str | None, measured: str | None, need: str | None) -> str:
+    """ "I feel <feeling> when <situation and measured>. I need <need>." """
     parts = [p for p in (situation, measured) if p]
     when = " and ".join(parts) if parts else "things between us feel one-sided"
     # The absolutes go: "we never see each other" -> "we rarely see each other".
@@ -261,13 +345,7 @@ def coach(draft: str, *, imbalance: list[str] | None = None) -> Coaching:
         if situation
         else "more give and take between us"
     )
-    statement = f"I feel {_feeling(text, subject or measured)} when {when}. I need {need_text}."
-    notes = ["Swap in the feeling word that fits you best; only you know it."]
-    if measured:
-        notes.append(f"From your messages: {measured}.")
-    return Coaching(
-        draft=text, flags=tuple(flags), statement=statement, subject=subject, notes=tuple(notes)
-    )
+    return f"I feel {feeling} when {when}. I need {need_text}."
 
 
 # (figure, threshold, phrase): shares are mine out of both, checked with enough events.

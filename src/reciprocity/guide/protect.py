@@ -32,7 +32,7 @@ LIMITS: dict[str, str] = {
     "practical_help": "Say no to the next favour that would stretch you.",
     "favours_money": "Lend only what you would be fine never seeing again.",
     "disclosure": "Keep what matters most to you for people who share back.",
-    "energy": "Make meetings shorter, in places and at times that suit you.",
+    "energy": "Make meetings shorter, in places and at times that suit you.",  # the fallback
     "celebration": "Share your good news first with the people who cheer for you.",
 }
 """One concrete limit per ledger dimension, offered where the user gives most."""
@@ -97,7 +97,10 @@ def protect_energy(
                 )
             )
             continue
-        change = change_around(ledger, person, when).filter(pl.col("verdict") != "too early")
+        # Energy afterwards is the journal's scale, not something given: never a share here.
+        change = change_around(ledger, person, when).filter(
+            (pl.col("verdict") != "too early") & (pl.col("dimension") != "energy")
+        )
         advice.append(_judge(person, when, days, change))
     return advice
 

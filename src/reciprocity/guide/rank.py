@@ -1,108 +1,421 @@
-"""Seek mutual ties: relationships ranked by how mutual they are and how the user feels after.
+"""Seek mutual ties: relationships ranked by how mutual the support is and how the user
+feels after, one suggestion each, and ties with too little to go on listed apart.
 
-From the ledger (``reciprocity.ledger.ledger``), per person:
+The question a ranking answers is the seeds' one: *is it always you giving support?* So
+mutuality is read from the support dimensions (:data:`SUPPORT`: emotional support,
+practical help, presence in hard times, celebration, listening), each with the Beta
+posterior interval of the balance frame (``reciprocity.metrics.balance``), never from an
+average over all messages, where hundreds of chatty messages drown thirty moments of
+support. Per person, the reading that carries the ranking is, in this order:
 
-- ``give_share``: my part of everything given both ways, all dimensions but energy;
-- ``mutuality``: 1 when the give and take is even, 0 when it is all one way
-  (``1 - 2 * |give_share - 0.5|``);
-- ``energy``: the average energy after time with them from the journal (-2 ... +2), null
-  without entries.
+1. the most one-sided support dimension whose interval is clear of an even split (its
+   end nearest 50 % furthest from it, so 24 of 24 beats 2 of 2) and that rests on at
+   least :data:`MIN_EVENTS` moments;
+2. else all support dimensions pooled (one Beta over their sums), when that interval lies
+   inside the balanced band (35 %–65 %, :data:`~reciprocity.metrics.balance.MOSTLY`);
+3. else the most one-sided other dimension (attention, opening up, favours) clear of
+   even, on as many moments;
+4. else everything pooled, when its interval lies inside the balanced band;
+5. else nothing: the tie is listed apart as "too little to go on yet", with no suggestion.
 
-The score is the mean of ``mutuality`` and the energy on a 0..1 scale (mutuality alone
-without entries). One suggestion each (:data:`SUGGESTIONS`), with the reason:
-``invest`` (mutual and not draining), ``step back`` (you give most and feel drained),
-``talk`` (anything in between: one side gives more, or it is even but drains you).
+When support runs one way in one dimension and the other way in another, the more clearly
+one-sided of them carries the ranking, and the reason names it: a tie where you give all
+the comfort and they give all the practical help is not "even" for the person asking.
+
+``mutuality`` is ``1 - 2 * |share - 0.5|`` of that reading (1 even, 0 all one way), with the
+interval its share interval maps to; the share is kept inside its own interval (24 of 24
+reads as the interval's top, 99.8 %, never as a dot outside its bar).
+
+Energy afterwards comes from the journal entries (``reciprocity.journal.entries_frame``),
+never from the ledger: it counts only once it rests on :data:`MIN_ENTRIES` entries logged
+on :data:`MIN_DAYS` different days, and then reads "mostly drained" or "mostly uplifted"
+when more than half the entries say so.
+
+Suggestions (:data:`SUGGESTIONS`), each explained with the figures it rests on:
+
+- ``invest``: close to even (or they give more, and giving back keeps it mutual), and not
+  mostly drained;
+- ``talk it through``: you give clearly more (the share outside the balanced band), or it
+  is even but leaves you drained;
+- ``step back``: you give clearly more *and* the journal says mostly drained.
+
+The score is the mutuality, averaged with the energy on a 0..1 scale once the energy
+reading counts; ties with too little to go on have no rank and come last.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
 import polars as pl
 
-__all__ = ["MIN_EVENTS", "MUTUAL", "RANK_SCHEMA", "SUGGESTIONS", "rank"]
+from reciprocity.metrics.balance import MOSTLY, with_interval
 
-SUGGESTIONS = ("invest", "talk", "step back")
-MUTUAL = 0.6
-"""Mutuality from which a tie counts as mutual (a give share between 0.35 and 0.65...)."""
-MIN_EVENTS = 10.0
-"""Event weight below which the reason says the picture is still thin."""
+__all__ = [
+    "DIMENSION_WORDS",
+    "MIN_DAYS",
+    "MIN_ENTRIES",
+    "MIN_EVENTS",
+    "RANK_SCHEMA",
+    "SUGGESTIONS",
+    "SUPPORT",
+    "THIN",
+    "rank",
+]
+
+SUGGESTIONS = ("invest", "talk it through", "step back")
+"""What :func:`rank` may suggest; ``None`` when there is too little to go on."""
+THIN = "too little to go on yet"
+"""What a tie without a suggestion is called."""
+SUPPORT = (
+    "emotional_support",
+    "practical_help",
+    "presence_in_hard_times",
+    "celebration",
+    "listening",
+)
+"""The dimensions that carry "is it always you giving support?"."""
+_OTHER = ("attention", "disclosure", "favours_money")
+MIN_ENTRIES = 3
+"""Journal entries with an energy before how you feel afterwards counts: one bad evening
+is not a pattern."""
+MIN_DAYS = 2
+"""Different days those entries must fall on (three entries about one evening are one)."""
+MIN_EVENTS = 10
+"""Moments a one-sided dimension must rest on to carry a suggestion: four questions all
+asked by you are already clear of an even split (Beta(5, 1) starts at 55 %), but one busy
+evening should not decide what to do about a tie."""
+
+DIMENSION_WORDS = {
+    "attention": "starting and answering conversations",
+    "listening": "listening",
+    "emotional_support": "emotional support",
+    "practical_help": "practical help",
+    "celebration": "celebrating good news",
+    "presence_in_hard_times": "being there in hard times",
+    "disclosure": "opening up",
+    "favours_money": "favours and money",
+}
+"""Plain words for each dimension, as the reasons say them."""
 
 RANK_SCHEMA: dict[str, pl.DataType] = {
     "rank": pl.Int64(),
     "person": pl.String(),
-    "give_share": pl.Float64(),
-    "mutuality": pl.Float64(),
-    "energy": pl.Float64(),
-    "events": pl.Float64(),
-    "score": pl.Float64(),
     "suggestion": pl.String(),
+    "mutuality": pl.Float64(),
+    "mutuality_low": pl.Float64(),
+    "mutuality_high": pl.Float64(),
+    "give_share": pl.Float64(),
+    "share_low": pl.Float64(),
+    "share_high": pl.Float64(),
+    "based_on": pl.List(pl.String()),
+    "events": pl.Int64(),
+    "support_events": pl.Int64(),
+    "energy": pl.Float64(),
+    "energy_entries": pl.Int64(),
+    "energy_reading": pl.String(),
+    "score": pl.Float64(),
     "why": pl.String(),
+    "rests_on": pl.String(),
 }
-"""Columns of :func:`rank`."""
+"""Columns of :func:`rank`. ``rank``, ``suggestion``, ``mutuality`` and ``score`` are null for a
+tie with too little to go on; ``based_on`` names the dimensions the reading rests on;
+``energy`` is the mean of the logged energies (null without any) and ``energy_reading``
+is null until :data:`MIN_ENTRIES` entries on :data:`MIN_DAYS` days."""
+
+_LOW, _HIGH = 1 - MOSTLY, MOSTLY
 
 
-def _why(row: dict[str, object]) -> tuple[str, str]:
-    share = float(row["give_share"] or 0.5)  # type: ignore[arg-type]
-    mutual = float(row["mutuality"] or 0)  # type: ignore[arg-type]
-    energy = row["energy"]
-    felt = (
-        "you have not logged how you feel after seeing them"
-        if energy is None
-        else f"you feel {float(energy):+.1f} on average afterwards (-2 drained, +2 uplifted)"  # type: ignore[arg-type]
+@dataclass(frozen=True)
+class _Reading:
+    """One give share with its interval: a dimension's, or several pooled."""
+
+    dimensions: tuple[str, ...]
+    share: float
+    low: float
+    high: float
+    me: int
+    them: int
+
+    @property
+    def clear(self) -> float:
+        """How far the interval's end nearest 50 % lies from it; 0 or less: not clear."""
+        return max(self.low - 0.5, 0.5 - self.high)
+
+    @property
+    def speaks(self) -> bool:
+        """Clear of 50 %, and resting on at least :data:`MIN_EVENTS` moments."""
+        return self.clear > 0 and self.me + self.them >= MIN_EVENTS
+
+    @property
+    def even(self) -> bool:
+        return self.low >= _LOW and self.high <= _HIGH
+
+    @property
+    def one_sided(self) -> bool:
+        """Clear of 50 % and outside the balanced band."""
+        return self.clear > 0 and not _LOW <= self.share <= _HIGH
+
+    def phrase(self, person: str, *, giver_side: bool = True) -> str:
+        """The reading in words, from the side of whoever gives more (or the user's)."""
+        times = self.me + self.them
+        what = " and ".join(DIMENSION_WORDS.get(d, d) for d in self.dimensions)
+        if len(self.dimensions) > 2:
+            pooled_support = set(self.dimensions) <= set(SUPPORT)
+            what = (
+                "all the support between you"
+                if pooled_support
+                else "everything that goes back and forth"
+            )
+        if self.share >= 0.5 or not giver_side:
+            who, share, low, high, count = "you give", self.share, self.low, self.high, self.me
+        else:
+            who, count = f"{person} gives", self.them
+            share, low, high = 1 - self.share, 1 - self.high, 1 - self.low
+        return (
+            f"{who} {share:.0%} of {what} ({count} of {times} times; "
+            f"likely {low:.0%} to {high:.0%})"
+        )
+
+
+def _mutuality(reading: _Reading) -> tuple[float, float, float]:
+    def m(share: float) -> float:
+        return 1 - 2 * abs(share - 0.5)
+
+    ends = (m(reading.low), m(reading.high))
+    top = 1.0 if reading.low <= 0.5 <= reading.high else max(ends)
+    return m(reading.share), min(ends), top
+
+
+def _pooled(rows: list[dict[str, Any]], dimensions: Iterable[str]) -> _Reading | None:
+    chosen = [r for r in rows if r["dimension"] in set(dimensions)]
+    if not chosen:
+        return None
+    frame = with_interval(
+        pl.DataFrame(
+            {
+                "given": [sum(float(r["given"] or 0) for r in chosen)],
+                "received": [sum(float(r["received"] or 0) for r in chosen)],
+            }
+        )
+    ).row(0, named=True)
+    if frame["share"] is None:
+        return None
+    used = tuple(r["dimension"] for r in chosen if r["events_me"] + r["events_them"])
+    return _Reading(
+        used,
+        _inside(frame["share"], frame["low"], frame["high"]),
+        frame["low"],
+        frame["high"],
+        sum(int(r["events_me"]) for r in chosen),
+        sum(int(r["events_them"]) for r in chosen),
     )
-    side = f"You give {share:.0%} of what goes back and forth"
-    drained = energy is not None and float(energy) < 0  # type: ignore[arg-type]
-    if mutual >= MUTUAL and not drained:
-        choice, reason = "invest", f"{side}, close to even, and {felt}. This tie gives back."
-    elif share > 0.5 and drained:
-        choice = "step back"
-        reason = f"{side} and {felt}. Giving less here leaves more for ties that give back."
+
+
+def _inside(share: float, low: float, high: float) -> float:
+    """The share, moved inside its own interval: a raw 24 of 24 (100 %) is shown as the
+    interval's top, so no figure ever sits outside the bar it belongs to."""
+    return min(max(share, low), high)
+
+
+def _single(rows: list[dict[str, Any]], dimensions: tuple[str, ...]) -> list[_Reading]:
+    return [
+        _Reading(
+            (r["dimension"],),
+            _inside(r["share"], r["low"], r["high"]),
+            r["low"],
+            r["high"],
+            r["events_me"],
+            r["events_them"],
+        )
+        for r in rows
+        if r["dimension"] in dimensions and r["share"] is not None
+    ]
+
+
+def _reading(rows: list[dict[str, Any]]) -> tuple[_Reading | None, list[_Reading]]:
+    """The reading that carries the ranking (module docstring, steps 1-5), and the other
+    clear support readings leaning the same way, to name beside it."""
+    support = sorted(_single(rows, SUPPORT), key=lambda r: -r.clear)
+    clear = [r for r in support if r.speaks]
+    if clear:
+        first = clear[0]
+        same = [r for r in clear[1:] if (r.share > 0.5) == (first.share > 0.5)]
+        return first, same
+    pooled = _pooled(rows, SUPPORT)
+    if pooled is not None and pooled.even:
+        return pooled, []
+    other = [r for r in sorted(_single(rows, _OTHER), key=lambda r: -r.clear) if r.speaks]
+    if other:
+        return other[0], []
+    everything = _pooled(rows, SUPPORT + _OTHER)
+    if everything is not None and everything.even:
+        return everything, []
+    return None, []
+
+
+@dataclass(frozen=True)
+class _Energy:
+    mean: float | None
+    entries: int
+    reading: str | None
+    summary: str
+
+
+def _energy(logged: list[tuple[datetime, int]]) -> _Energy:
+    """How the user feels after time with someone, from (when, energy) journal pairs."""
+    n = len(logged)
+    if not n:
+        return _Energy(None, 0, None, "you have not logged how you feel after seeing them")
+    scores = [value for _, value in logged]
+    mean = sum(scores) / n
+    first = min(when for when, _ in logged)
+    days = len({when.date() for when, _ in logged})
+    counted = (
+        f"1 journal entry, on {first:%-d %B %Y}"
+        if n == 1
+        else f"{n} journal entries since {first:%-d %B %Y}"
+    )
+    if n < MIN_ENTRIES or days < MIN_DAYS:
+        return _Energy(
+            mean,
+            n,
+            None,
+            f"how you feel afterwards does not count yet: {counted}, and it takes "
+            f"{MIN_ENTRIES} on at least {MIN_DAYS} different days",
+        )
+    drained = sum(s < 0 for s in scores)
+    lifted = sum(s > 0 for s in scores)
+    if drained * 2 > n:
+        reading, detail = "mostly drained", f"drained after {drained} of {n}"
+    elif lifted * 2 > n:
+        reading, detail = "mostly uplifted", f"uplifted after {lifted} of {n}"
     else:
-        choice = "talk"
-        reason = f"{side} and {felt}. Saying what you need may change things."
-    if float(row["events"] or 0) < MIN_EVENTS:  # type: ignore[arg-type]
-        reason += " There is still little to go on."
-    return choice, reason
+        reading, detail = "mixed", f"drained after {drained}, uplifted after {lifted} of {n}"
+    return _Energy(
+        mean, n, reading, f"how you feel afterwards, from {counted}: {reading} ({detail})"
+    )
 
 
-def rank(ledger: pl.DataFrame) -> pl.DataFrame:
-    """Relationships ranked, best score first (:data:`RANK_SCHEMA`)."""
-    me = pl.col("giver") == "me"
-    weight = pl.col("weight")
-    given = ~pl.col("dimension").is_in(["energy"])
-    energy = pl.col("dimension") == "energy"
-    sums = (
-        ledger.drop_nulls("person")
-        .group_by("person")
-        .agg(
-            weight.filter(given & me).sum().alias("_g"),
-            weight.filter(given & ~me).sum().alias("_r"),
-            weight.filter(energy & me).sum().alias("_eg"),
-            weight.filter(energy & ~me).sum().alias("_er"),
+def _events(rows: list[dict[str, Any]], dimensions: tuple[str, ...]) -> int:
+    return sum(int(r["events_me"] + r["events_them"]) for r in rows if r["dimension"] in dimensions)
+
+
+def _judge(person: str, rows: list[dict[str, Any]], energy: _Energy) -> dict[str, Any]:
+    reading, same = _reading(rows)
+    events = _events(rows, SUPPORT + _OTHER)
+    support_events = _events(rows, SUPPORT)
+    row: dict[str, Any] = {
+        "person": person,
+        "events": events,
+        "support_events": support_events,
+        "energy": energy.mean,
+        "energy_entries": energy.entries,
+        "energy_reading": energy.reading,
+    }
+    if reading is None:
+        counted = (
+            f"{events} moments of give and take counted so far, {support_events} of them support"
         )
+        return row | {
+            "rank": None,
+            "suggestion": None,
+            "based_on": [],
+            "why": f"Too little to go on yet: {counted}, too few to tell who gives more.",
+            "rests_on": f"{counted}; {energy.summary}",
+        }
+    mutuality, m_low, m_high = _mutuality(reading)
+    drained = energy.reading == "mostly drained"
+    mine = reading.share > 0.5
+    named = [reading, *same][:3]
+    if reading.one_sided and mine:
+        figures = "; ".join(r.phrase(person) for r in named)
+        said = f"It is mostly you giving: {figures}."
+        if drained:
+            suggestion = "step back"
+            advice = "Giving less here leaves more for the ties that give back."
+        else:
+            suggestion = "talk it through"
+            advice = "Saying what you need may change things."
+    elif reading.one_sided:
+        figures = "; ".join(r.phrase(person) for r in named)
+        said = f"They give more than you: {figures}."
+        suggestion = "talk it through" if drained else "invest"
+        advice = (
+            "Even so it leaves you drained; saying so may help."
+            if drained
+            else "This tie gives back; giving back in turn keeps it mutual."
+        )
+    else:
+        if set(reading.dimensions) <= set(SUPPORT) or reading.clear > 0:
+            said = f"Close to even: {reading.phrase(person, giver_side=False)}."
+        else:
+            said = (
+                "Too few moments of support either way to tell who supports whom; in "
+                f"everything else it is close to even: {reading.phrase(person, giver_side=False)}."
+            )
+        suggestion = "talk it through" if drained else "invest"
+        advice = (
+            "Yet it leaves you drained; saying what you need may help."
+            if drained
+            else "This tie gives back."
+        )
+    felt = energy.summary[0].upper() + energy.summary[1:]
+    score = mutuality if energy.reading is None else (mutuality + (energy.mean or 0) / 4 + 0.5) / 2
+    dims = [d for r in named for d in r.dimensions]
+    return row | {
+        "suggestion": suggestion,
+        "mutuality": mutuality,
+        "mutuality_low": m_low,
+        "mutuality_high": m_high,
+        "give_share": reading.share,
+        "share_low": reading.low,
+        "share_high": reading.high,
+        "based_on": [DIMENSION_WORDS.get(d, d) for d in dict.fromkeys(dims)],
+        "score": score,
+        "why": f"{said} {felt}. {advice}",
+        "rests_on": f"{reading.me + reading.them} moments of "
+        + ("support" if set(reading.dimensions) <= set(SUPPORT) else "give and take")
+        + f" out of {events} counted; {energy.summary}",
+    }
+
+
+def rank(balance: pl.DataFrame, entries: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Relationships ranked, best score first, then the ties with too little to go on
+    (:data:`RANK_SCHEMA`).
+
+    ``balance`` is the balance frame (``reciprocity.metrics.balance``; its ``"all"``
+    window is read), ``entries`` the journal (``reciprocity.journal.entries_frame``), for
+    how the user feels afterwards; a person known only from the journal is listed too.
+    """
+    frame = balance.filter(pl.col("window") == "all") if "window" in balance.columns else balance
+    frame = frame.drop_nulls("person").filter(pl.col("dimension") != "energy")
+    by_key: dict[str, tuple[str, list[dict[str, Any]]]] = {}
+    for row in frame.iter_rows(named=True):
+        key = row["person"].casefold()
+        by_key.setdefault(key, (row["person"], []))[1].append(row)
+    logged: dict[str, list[tuple[datetime, int]]] = {}
+    if entries is not None:
+        for name, when, value in entries.select("person", "timestamp", "energy").iter_rows():
+            if value is None or name is None:
+                continue
+            by_key.setdefault(name.casefold(), (name, []))
+            logged.setdefault(name.casefold(), []).append((when, int(value)))
+    rows = [
+        _judge(person, readings, _energy(logged.get(key, [])))
+        for key, (person, readings) in by_key.items()
+    ]
+    ranked = sorted(
+        (r for r in rows if r["suggestion"] is not None),
+        key=lambda r: (-r["score"], -r["events"], r["person"]),
     )
-    total = pl.col("_g") + pl.col("_r")
-    felt = pl.col("_eg") + pl.col("_er")
-    share = pl.when(total > 0).then(pl.col("_g") / total)
-    # Each entry's energy is split so that "them" holds (energy + 2) / 4 of one unit.
-    mean_energy = pl.when(felt > 0).then(4 * pl.col("_er") / felt - 2)
-    frame = (
-        sums.with_columns(
-            share.alias("give_share"),
-            mean_energy.alias("energy"),
-            total.alias("events"),
-        )
-        .with_columns(
-            (1 - 2 * (pl.col("give_share") - 0.5).abs()).alias("mutuality"),
-        )
-        .with_columns(
-            pl.when(pl.col("energy").is_null())
-            .then(pl.col("mutuality"))
-            .otherwise((pl.col("mutuality") + (pl.col("energy") + 2) / 4) / 2)
-            .alias("score")
-        )
+    thin = sorted(
+        (r for r in rows if r["suggestion"] is None), key=lambda r: (-r["events"], r["person"])
     )
-    rows = frame.sort("score", "person", descending=[True, False], nulls_last=True).to_dicts()
-    for position, row in enumerate(rows, start=1):
+    for position, row in enumerate(ranked, start=1):
         row["rank"] = position
-        row["suggestion"], row["why"] = _why(row)
-    return pl.DataFrame(rows, schema=RANK_SCHEMA) if rows else pl.DataFrame(schema=RANK_SCHEMA)
+    out = ranked + thin
+    return pl.DataFrame(out, schema=RANK_SCHEMA) if out else pl.DataFrame(schema=RANK_SCHEMA)

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import polars as pl
 
+from reciprocity.journal.energy import (
+    EnergyMonth,
+    EnergyPoint,
+    EnergyTrend,
+    energy_frame,
+    energy_trends,
+)
 from reciprocity.journal.entries import (
     ENTRIES_SCHEMA,
     KINDS,
     Entry,
     JournalError,
     add_entry,
+    default_currency,
     delete_entry,
     edit_entry,
     entries_frame,
@@ -22,8 +30,17 @@ from reciprocity.journal.entries import (
     normalise_dimension,
     not_in_future,
     restore_entry,
+    settle,
     to_utc,
     undo_delete,
+)
+from reciprocity.journal.money import (
+    MONEY_SCHEMA,
+    Balance,
+    MoneyError,
+    balances,
+    format_money,
+    money_frame,
 )
 from reciprocity.ledger.journal import JOURNAL_SCHEMA
 from reciprocity.store.db import Database
@@ -31,18 +48,31 @@ from reciprocity.store.db import Database
 __all__ = [
     "ENTRIES_SCHEMA",
     "KINDS",
+    "MONEY_SCHEMA",
+    "Balance",
+    "EnergyMonth",
+    "EnergyPoint",
+    "EnergyTrend",
     "Entry",
     "JournalError",
+    "MoneyError",
     "add_entry",
+    "balances",
+    "default_currency",
     "delete_entry",
     "edit_entry",
+    "energy_frame",
+    "energy_trends",
     "entries_frame",
+    "format_money",
     "get_entry",
     "journal_to_ledger",
     "ledger_frame",
+    "money_frame",
     "normalise_dimension",
     "not_in_future",
     "restore_entry",
+    "settle",
     "to_utc",
     "undo_delete",
 ]
@@ -51,20 +81,19 @@ __all__ = [
 def journal_to_ledger(entries: pl.DataFrame) -> pl.DataFrame:
     """Entries (:data:`ENTRIES_SCHEMA`) in the ledger's journal format (``JOURNAL_SCHEMA``).
 
-    Something given becomes an event on its dimension; an energy becomes the energy
-    split. Tasks and conflicts are not given to the other person, so only their energy
-    (when noted) reaches the ledger; they are read by parent mode instead.
+    Something given becomes an event on its dimension; nothing else does. Energy
+    afterwards is not given by either side (:mod:`.energy` reads it as a trend), paying
+    money back is not a favour, and tasks and conflicts are read by parent mode.
     """
     given = (
         pl.col("kind").is_in(["interaction", "money", "favour"]) & pl.col("dimension").is_not_null()
     )
-    rows = entries.filter(given | pl.col("energy").is_not_null())
+    rows = entries.filter(given)
     return rows.select(
         "person",
         "timestamp",
-        # An energy-only entry still needs a side; the ledger ignores it for energy.
-        pl.col("giver").fill_null("me").alias("giver"),
-        pl.when(given).then(pl.col("dimension")).otherwise(None).alias("dimension"),
+        "giver",
+        "dimension",
         pl.lit(None, dtype=pl.Float64).alias("weight"),
         "energy",
     ).select([pl.col(c).cast(t) for c, t in JOURNAL_SCHEMA.items()])

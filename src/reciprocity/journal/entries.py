@@ -2,25 +2,30 @@
 
 One entry is one moment the chats cannot show: who gave what (a ledger dimension), how the
 user felt afterwards (energy -2 drained ... +2 uplifted), money lent or borrowed and whether
-it came back, a favour and whether it was returned, a household or parenting task and who
-did it, or a conflict a child saw and whether it was repaired. ``kind`` tells them apart
-(:data:`KINDS`); ``settled`` is "paid back", "returned" or "repaired" depending on it.
+it came back, money paid back, a favour and whether it was returned, a household or
+parenting task and who did it, or a conflict a child saw and whether it was repaired.
+``kind`` tells them apart (:data:`KINDS`); ``settled`` is "paid back", "returned" or
+"repaired" depending on it. Amounts are exact: whole smallest units of their currency
+(``amount_minor``, see :mod:`.money`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
 from sqlalchemy import insert, select, update
 
 from reciprocity.errors import NotFound, ReciprocityError
+from reciprocity.journal import money
 from reciprocity.ledger import DIMENSIONS
 from reciprocity.store import trash
 from reciprocity.store.db import Database
 from reciprocity.store.models_guide import JournalEntry
+from reciprocity.store.settings import get_setting
 
 __all__ = [
     "ENTRIES_SCHEMA",
@@ -28,17 +33,19 @@ __all__ = [
     "Entry",
     "JournalError",
     "add_entry",
+    "default_currency",
     "delete_entry",
     "edit_entry",
     "entries_frame",
     "get_entry",
     "not_in_future",
     "restore_entry",
+    "settle",
     "to_utc",
     "undo_delete",
 ]
 
-KINDS = ("interaction", "money", "favour", "task", "conflict")
+KINDS = ("interaction", "money", "repayment", "favour", "task", "conflict")
 """What an entry records."""
 SIDES = ("me", "them")
 
@@ -51,7 +58,8 @@ ENTRIES_SCHEMA: dict[str, pl.DataType] = {
     "dimension": pl.String(),
     "note": pl.String(),
     "energy": pl.Int8(),
-    "amount": pl.Float64(),
+    "amount_minor": pl.Int64(),
+    "currency": pl.String(),
     "settled": pl.Boolean(),
 }
 """Columns of :func:`entries_frame`."""
@@ -73,8 +81,23 @@ class Entry:
     dimension: str | None = None
     note: str | None = None
     energy: int | None = None
-    amount: float | None = None
+    amount_minor: int | None = None
+    currency: str | None = None
     settled: bool | None = None
+
+    @property
+    def amount(self) -> Decimal | None:
+        """The exact amount of money, in ``currency``, or ``None``."""
+        if self.amount_minor is None:
+            return None
+        return money.from_minor(self.amount_minor, self.currency)
+
+    @property
+    def money_text(self) -> str:
+        """The amount as people write it ("€40.00"), or "" without one."""
+        if self.amount_minor is None:
+            return ""
+        return money.format_money(self.amount_minor, self.currency)
 
 
 def to_utc(when: datetime | date | None) -> datetime:
@@ -143,15 +166,38 @@ def _validate(values: dict[str, Any]) -> None:
     energy = values.get("energy")
     if energy is not None and not -2 <= energy <= 2:
         raise JournalError("energy goes from -2 (drained) to +2 (uplifted)")
-    amount = values.get("amount")
-    if amount is not None and amount < 0:
-        raise JournalError("an amount is never negative; say who paid with 'me' or 'them'")
-    if values["kind"] in ("money", "favour", "task") and values.get("giver") is None:
+    amount = values.get("amount_minor")
+    if amount is not None and amount <= 0:
+        raise JournalError("an amount of money must be more than zero")
+    if values["kind"] in ("money", "repayment") and amount is None:
+        raise JournalError("money lent, borrowed or paid back needs an amount")
+    if values["kind"] in ("money", "repayment", "favour", "task") and values.get("giver") is None:
         raise JournalError(f"a {values['kind']} entry needs who gave or did it ('me' or 'them')")
     if values["kind"] == "interaction" and values.get("dimension") and not values.get("giver"):
         raise JournalError("say who gave it: 'me' or 'them'")
     if values["kind"] == "interaction" and not values.get("dimension") and energy is None:
         raise JournalError("an entry needs something given or an energy from -2 to +2")
+
+
+def default_currency(db: Database) -> str:
+    """The currency an amount is in when none is named: the ``currency`` setting, else
+    this computer's locale, else :data:`~reciprocity.journal.money.DEFAULT_CURRENCY`."""
+    saved = get_setting(db, "currency")
+    return money.check_currency(saved or money.locale_currency() or money.DEFAULT_CURRENCY)
+
+
+def _money_values(
+    db: Database, amount: str | int | float | Decimal | None, currency: str | None
+) -> tuple[int | None, str | None]:
+    """``amount`` in smallest units and its currency code (the default when not named)."""
+    if amount is None:
+        return None, None
+    code = money.check_currency(currency) if currency else default_currency(db)
+    try:
+        minor = money.to_minor(amount, code)
+    except money.MoneyError as exc:
+        raise JournalError(str(exc)) from exc
+    return minor, code
 
 
 def add_entry(
@@ -163,7 +209,8 @@ def add_entry(
     note: str | None = None,
     energy: int | None = None,
     kind: str | None = None,
-    amount: float | None = None,
+    amount: str | int | float | Decimal | None = None,
+    currency: str | None = None,
     settled: bool | None = None,
     when: datetime | date | None = None,
 ) -> Entry:
@@ -171,9 +218,12 @@ def add_entry(
 
     ``kind`` defaults to ``money`` when an ``amount`` is given, ``favour`` for the
     ``favours_money`` dimension without one, else ``interaction``; money and favours get
-    the ``favours_money`` dimension and start unsettled.
+    the ``favours_money`` dimension and start unsettled. A ``repayment`` (money paid back
+    by ``giver``) gives nothing. ``amount`` is kept exactly, in ``currency`` (an ISO code;
+    :func:`default_currency` when not named).
 
     >>> add_entry(db, "Alex", giver="me", dimension="practical_help", energy=-1)  # doctest: +SKIP
+    >>> add_entry(db, "Alex", giver="me", amount="40", currency="EUR")  # doctest: +SKIP
     """
     dimension = normalise_dimension(dimension)
     if kind is None:
@@ -186,6 +236,9 @@ def add_entry(
     if kind in ("money", "favour"):
         dimension = "favours_money"
         settled = bool(settled)
+    if kind == "repayment":
+        dimension = None
+    minor, code = _money_values(db, amount, currency)
     values: dict[str, Any] = {
         "person": person.strip(),
         "kind": kind,
@@ -193,7 +246,8 @@ def add_entry(
         "dimension": dimension,
         "note": (note or "").strip() or None,
         "energy": energy,
-        "amount": amount,
+        "amount_minor": minor,
+        "currency": code,
         "settled": settled,
     }
     _validate(values)
@@ -230,7 +284,8 @@ def _query() -> Any:
             JournalEntry.dimension,
             JournalEntry.note,
             JournalEntry.energy,
-            JournalEntry.amount,
+            JournalEntry.amount_minor,
+            JournalEntry.currency,
             JournalEntry.settled,
         )
         .where(trash.kept(JournalEntry))
@@ -243,12 +298,24 @@ _EDITABLE = {f.name for f in fields(Entry)} - {"id"}
 
 def edit_entry(db: Database, entry_id: int, **changes: Any) -> Entry:
     """Change some fields of an entry (``person``, ``when``, ``giver``, ``dimension``,
-    ``note``, ``energy``, ``amount``, ``settled``, ``kind``); returns the new entry.
-    A value of ``None`` clears a field."""
-    unknown = set(changes) - _EDITABLE
+    ``note``, ``energy``, ``amount``, ``currency``, ``settled``, ``kind``); returns the
+    new entry. A value of ``None`` clears a field; ``amount`` is read in the entry's
+    currency (or the new one)."""
+    unknown = set(changes) - _EDITABLE - {"amount"}
     if unknown:
         raise JournalError(f"cannot change {', '.join(sorted(unknown))}")
     current = get_entry(db, entry_id)
+    if "amount" in changes:
+        amount = changes.pop("amount")
+        currency = changes.get("currency", current.currency)
+        changes["amount_minor"], changes["currency"] = _money_values(db, amount, currency)
+    elif changes.get("currency") and current.amount is not None:
+        # The same amount in the new currency (12.50 EUR -> 12.50 GBP), however many
+        # decimals each has.
+        minor, code = _money_values(db, current.amount, changes["currency"])
+        changes["amount_minor"], changes["currency"] = minor, code
+    elif changes.get("currency"):
+        changes["currency"] = money.check_currency(changes["currency"])
     values = {f: getattr(current, f) for f in _EDITABLE} | changes
     if "dimension" in changes:
         values["dimension"] = normalise_dimension(values["dimension"])
@@ -307,3 +374,31 @@ def entries_frame(db: Database, person: str | None = None) -> pl.DataFrame:
     if person is not None:
         frame = frame.filter(pl.col("person").str.to_lowercase() == person.strip().lower())
     return frame
+
+
+def settle(
+    db: Database,
+    person: str,
+    currency: str | None = None,
+    *,
+    note: str | None = None,
+    when: datetime | date | None = None,
+) -> Entry:
+    """Record that what is owed between the user and ``person`` in ``currency`` (the
+    default currency when not named) was paid back in full: one ``repayment`` by whoever
+    owed. :class:`JournalError` when nothing is owed."""
+    code = money.check_currency(currency) if currency else default_currency(db)
+    found = money.balances(entries_frame(db, person)).get(person.strip().casefold(), [])
+    owed = next((b.owed for b in found if b.currency == code), 0)
+    if owed == 0:
+        raise JournalError(f"nothing is owed between you and {person.strip()} in {code}")
+    return add_entry(
+        db,
+        person,
+        kind="repayment",
+        giver="them" if owed > 0 else "me",
+        amount=money.from_minor(abs(owed), code),
+        currency=code,
+        note=note or "settled up",
+        when=when,
+    )

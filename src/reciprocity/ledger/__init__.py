@@ -13,8 +13,11 @@ one event frame (:data:`LEDGER_SCHEMA`); ``giver`` and ``receiver`` are ``"me"``
   constructive 0.5);
 - ``presence_in_hard_times``: support within the support window after the other's distress;
 - ``disclosure``: trust offered, weighted by depth (1 facts, 2 thoughts, 3 feelings, over 3);
-- ``favours_money``: journal only (who paid, who did the favour);
-- ``energy``: journal only; see :mod:`.journal`.
+- ``favours_money``: journal only (who lent money or did a favour; paying back is not
+  giving, so repayments are left out).
+
+Energy afterwards is not given or received and has no place here: it is a scale of its
+own, read from the journal by :mod:`reciprocity.journal.energy`.
 
 Weights stay at or below 1 so a weighted count is never more evidence than the messages
 behind it. Built with filters and a concat over the whole frame: no Python per message.
@@ -50,7 +53,6 @@ DIMENSIONS = (
     "presence_in_hard_times",
     "disclosure",
     "favours_money",
-    "energy",
 )
 """The ledger's dimensions, in display order."""
 

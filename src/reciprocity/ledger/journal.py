@@ -2,14 +2,14 @@
 
 A journal frame (:data:`JOURNAL_SCHEMA`; the journal itself arrives with its own issue) has
 one row per entry: ``person``, ``timestamp`` (UTC), ``giver`` (``"me"`` or ``"them"``),
-``dimension`` (one of the ledger's, or null for an energy-only entry), ``weight`` (null means
-1) and ``energy`` (how the user felt afterwards, -2 drained ... +2 uplifted, or null).
+``dimension`` (one of the ledger's, or null for an entry that gives nothing), ``weight``
+(null means 1) and ``energy`` (how the user felt afterwards, -2 drained ... +2 uplifted, or
+null).
 
-An entry with a dimension is one event ``giver -> other`` on that dimension. An entry with
-an energy is also one ``energy`` event split between the two sides: the other person gave
-``(energy + 2) / 4`` of it and the user ``(2 - energy) / 4``. So +2 is all theirs (they
-lifted me up), -2 all mine (it cost me), 0 half each; "mostly you" on energy reads as
-"these meetings take more out of you than they give".
+An entry with a dimension is one event ``giver -> other`` on that dimension. Energy makes
+no event: how one feels after seeing someone is not something either side gave, so it is
+never a share (``reciprocity.journal.energy`` reads it as a trend of its own). The column
+is accepted, and checked, so a journal frame can be handed over as it is.
 """
 
 from __future__ import annotations
@@ -81,28 +81,9 @@ def journal_events(journal: pl.DataFrame, people: pl.LazyFrame) -> pl.LazyFrame:
     given = rows.filter(pl.col("dimension").is_not_null()).with_columns(
         pl.col("weight").fill_null(1.0)
     )
-    energy = pl.col("energy").cast(pl.Float64)
-    split = (
-        rows.filter(pl.col("energy").is_not_null())
-        .with_columns(
-            pl.lit("energy").alias("dimension"),
-            pl.concat_list(
-                pl.struct(pl.lit("them").alias("giver"), ((energy + 2) / 4).alias("weight")),
-                pl.struct(pl.lit("me").alias("giver"), ((2 - energy) / 4).alias("weight")),
-            ).alias("_split"),
-        )
-        .drop("giver", "weight")
-        .explode("_split")
-        .unnest("_split")
-        .filter(pl.col("weight") > 0)
-    )
     other = pl.when(pl.col("giver") == "me").then(pl.lit("them")).otherwise(pl.lit("me"))
-    return (
-        pl.concat([given, split], how="diagonal")
-        .with_columns(
-            other.alias("receiver"),
-            pl.lit("journal").alias("source"),
-            pl.lit(None, dtype=pl.Int64).alias("message_id"),
-        )
-        .select([pl.col(c).cast(t) for c, t in LEDGER_SCHEMA.items()])
-    )
+    return given.with_columns(
+        other.alias("receiver"),
+        pl.lit("journal").alias("source"),
+        pl.lit(None, dtype=pl.Int64).alias("message_id"),
+    ).select([pl.col(c).cast(t) for c, t in LEDGER_SCHEMA.items()])

@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from reciprocity import __version__
 from reciprocity.errors import ReciprocityError
+from reciprocity.journal.energy import MIN_ENTRIES, RECENT
 from reciprocity.report import svg
 from reciprocity.report.data import (
     RelationshipView,
@@ -24,6 +25,7 @@ from reciprocity.report.data import (
     analysis,
     energy_series,
     gather,
+    refresh,
     shape,
 )
 from reciprocity.store import Database
@@ -37,6 +39,7 @@ __all__ = [
     "energy_series",
     "environment",
     "gather",
+    "refresh",
     "render_report",
     "shape",
     "with_energy",
@@ -72,7 +75,10 @@ def environment() -> Environment:
         balance_chart=svg.balance_chart,
         energy_chart=svg.energy_chart,
         monthly_chart=svg.monthly_chart,
+        mood_chart=svg.mood_chart,
         topic_labels=TOPIC_LABELS,
+        recent_entries=RECENT,
+        min_energy_entries=MIN_ENTRIES,
     )
     env.filters["percent"] = _percent
     env.filters["words"] = lambda value: str(value).replace("_", " ")
@@ -108,8 +114,10 @@ def with_energy(data: SurfaceData, db: Database) -> SurfaceData:
     from reciprocity import journal
 
     series = energy_series(journal.entries_frame(db))
+    trends = journal.energy_trends(journal.entries_frame(db))
     for view in data.relationships:
         view.energy = series.get(view.person.casefold(), [])
+        view.energy_trend = trends.get(view.person.casefold())
     return data
 
 

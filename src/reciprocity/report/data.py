@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import polars as pl
 
 from reciprocity import journal, pipeline, store
+from reciprocity.metrics import beside, contact
 
-__all__ = ["RelationshipView", "SurfaceData", "analysis", "energy_series", "gather", "shape"]
+__all__ = [
+    "RelationshipView",
+    "SurfaceData",
+    "analysis",
+    "energy_series",
+    "gather",
+    "moods",
+    "refresh",
+    "shape",
+]
 
 _WINDOW_TITLE = {"all": "all time", "last_90_days": "last 90 days"}
 
@@ -42,15 +52,24 @@ class RelationshipView:
     balanced: int = 0
     score: float = 0.0
     energy: list[dict[str, Any]] = field(default_factory=list)
+    energy_trend: journal.EnergyTrend | None = None
+    money: list[journal.Balance] = field(default_factory=list)
+    heard: contact.LastHeard | None = None
+    important: bool = False
 
 
 @dataclass
 class SurfaceData:
-    """Everything the surfaces show: relationships ranked by mutuality, and patterns."""
+    """Everything the surfaces show: relationships ranked by mutuality, and patterns;
+    across ties, energy afterwards per person (``moods``), what is owed (``money``) and
+    the important ties gone quiet (``quiet``)."""
 
     relationships: list[RelationshipView]
     patterns: list[dict[str, Any]]
     me: str | None
+    moods: list[journal.EnergyTrend] = field(default_factory=list)
+    money: list[journal.Balance] = field(default_factory=list)
+    quiet: list[contact.LastHeard] = field(default_factory=list)
 
     def find(self, relationship_id: int) -> RelationshipView | None:
         """The relationship with this id, or ``None``."""
@@ -65,21 +84,58 @@ def analysis(db: store.Database, *, silence: timedelta = timedelta(hours=6)) -> 
 
 def energy_series(entries: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
     """Journal entries with an energy, per person (case-folded name), oldest first:
-    ``{"date": "YYYY-MM-DD", "energy": -2..2, "note": str | None, "person": str}``.
+    ``{"date": "YYYY-MM-DD", "energy": -2..2, "trend": float, "note": str | None,
+    "person": str}``; ``trend`` is the mean of the latest few entries
+    (:data:`reciprocity.journal.energy.RECENT`).
 
     ``entries`` is :func:`reciprocity.journal.entries_frame`.
     """
-    out: dict[str, list[dict[str, Any]]] = {}
-    for row in entries.filter(pl.col("energy").is_not_null()).iter_rows(named=True):
-        out.setdefault(row["person"].casefold(), []).append(
+    return {
+        key: [
             {
-                "date": row["timestamp"].date().isoformat(),
-                "energy": int(row["energy"]),
-                "note": row["note"],
-                "person": row["person"],
+                "date": p.date,
+                "energy": p.energy,
+                "trend": p.trend,
+                "note": p.note,
+                "person": trend.person,
             }
-        )
-    return out
+            for p in trend.points
+        ]
+        for key, trend in journal.energy_trends(entries).items()
+    }
+
+
+def moods(entries: pl.DataFrame) -> list[journal.EnergyTrend]:
+    """Everyone's energy afterwards, for the "who lifts, who drains" chart: most uplifting
+    first, people with too few entries for a reading last."""
+    trends = journal.energy_trends(entries).values()
+    return sorted(trends, key=lambda t: (not t.enough, -t.mean, t.person.casefold()))
+
+
+def _refresh(
+    data: SurfaceData,
+    db: store.Database,
+    exchanged: pl.DataFrame,
+    *,
+    silence: timedelta,
+    now: datetime | None,
+) -> None:
+    """Fill ``data``'s journal-fed figures (energy, money, last heard from) from ``db``."""
+    entries = journal.entries_frame(db)
+    series = energy_series(entries)
+    across = beside.beside_figures(db, exchanged, silence=silence, now=now)
+    for view in data.relationships:
+        key = view.person.casefold()
+        found = across.people.get(key, beside.Beside(view.person))
+        view.energy = series.get(key, [])
+        view.energy_trend = found.energy
+        view.money = list(found.money)
+        view.heard = found.heard
+        view.important = found.important
+    data.moods = moods(entries)
+    data.money = [b for person in across.people.values() for b in person.money]
+    data.money.sort(key=lambda b: (b.owed == 0, b.currency or "", -abs(b.owed), b.person))
+    data.quiet = list(across.quiet)
 
 
 def _number(value: Any) -> float | None:
@@ -141,17 +197,24 @@ def _monthly(exchanged: pl.DataFrame, silence: timedelta) -> dict[int, list[dict
     return out
 
 
-def gather(db: store.Database, *, silence: timedelta = timedelta(hours=6)) -> SurfaceData:
+def gather(
+    db: store.Database, *, silence: timedelta = timedelta(hours=6), now: datetime | None = None
+) -> SurfaceData:
     """Run the analysis and shape it for the report and the web pages."""
-    return shape(db, analysis(db, silence=silence), silence=silence)
+    return shape(db, analysis(db, silence=silence), silence=silence, now=now)
 
 
 def shape(
-    db: store.Database, result: pipeline.Analysis, *, silence: timedelta = timedelta(hours=6)
+    db: store.Database,
+    result: pipeline.Analysis,
+    *,
+    silence: timedelta = timedelta(hours=6),
+    now: datetime | None = None,
 ) -> SurfaceData:
     """An analysis already computed, as records for the templates, with each relationship's
-    energy afterwards from the journal; ``silence`` must be the one ``result`` used."""
-    energy = energy_series(journal.entries_frame(db))
+    energy afterwards, money owed and last contacts from the journal and the messages;
+    ``silence`` must be the one ``result`` used; ``now`` (default: the current time) is
+    the day "last heard from" counts to."""
     kinds = {row["person"]: row["kind"] for row in store.list_people(db).iter_rows(named=True)}
     monthly = _monthly(result.exchanges, silence)
     speed = {row["relationship_id"]: row for row in result.reply_speed.iter_rows(named=True)}
@@ -176,7 +239,6 @@ def shape(
             mostly_you=verdicts.count("mostly you"),
             mostly_them=verdicts.count("mostly them"),
             balanced=verdicts.count("balanced"),
-            energy=energy.get(row["person"].casefold(), []),
         )
         spoken = view.mostly_you + view.mostly_them + view.balanced
         # Mutuality: the share of dimensions with a verdict that read "balanced".
@@ -191,8 +253,24 @@ def shape(
             v.person.casefold(),
         )
     )
-    return SurfaceData(
+    data = SurfaceData(
         relationships=views,
         patterns=result.patterns.to_dicts(),
         me=store.get_me(db),
     )
+    _refresh(data, db, result.exchanges, silence=silence, now=now or datetime.now(UTC))
+    return data
+
+
+def refresh(
+    data: SurfaceData,
+    db: store.Database,
+    result: pipeline.Analysis,
+    *,
+    silence: timedelta = timedelta(hours=6),
+    now: datetime | None = None,
+) -> SurfaceData:
+    """``data`` with its journal-fed figures re-read from ``db`` (after new entries or a
+    change of who is important), without running the analysis again."""
+    _refresh(data, db, result.exchanges, silence=silence, now=now or datetime.now(UTC))
+    return data

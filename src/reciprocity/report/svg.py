@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from reciprocity.metrics.balance import MOSTLY
 
-__all__ = ["balance_chart", "energy_chart", "monthly_chart"]
+__all__ = ["balance_chart", "energy_chart", "monthly_chart", "mood_chart"]
 
 _WIDTH = 580
 _LABEL = 150
@@ -94,8 +94,9 @@ def monthly_chart(months: Sequence[dict[str, Any]], title: str, *, key: str = "s
 def energy_chart(points: Sequence[dict[str, Any]], title: str) -> Markup:
     """Energy afterwards (-2 drained ... +2 uplifted) per journal entry, oldest first.
 
-    ``points`` have ``date`` (text) and ``energy``; entries are evenly spaced, in order, so a
-    busy week and a quiet month read alike. A line joins them; the zero line is marked.
+    ``points`` have ``date`` (text) and ``energy``, and may have ``trend`` (the mean of the
+    latest few entries, drawn as a second, thicker line); entries are evenly spaced, in
+    order, so a busy week and a quiet month read alike. The zero line is marked.
     """
     height, top, step = 170, 16, 32  # one energy point is ``step`` pixels high
     zero = top + 2 * step
@@ -120,6 +121,11 @@ def energy_chart(points: Sequence[dict[str, Any]], title: str) -> Markup:
     if len(points) > 1:
         path = " ".join(f"{x:.1f},{y(p['energy']):.1f}" for x, p in zip(xs, points, strict=True))
         parts.append(f'<polyline points="{path}" class="energy-line"/>')
+        if all(p.get("trend") is not None for p in points):
+            trend = " ".join(
+                f"{x:.1f},{y(p['trend']):.1f}" for x, p in zip(xs, points, strict=True)
+            )
+            parts.append(f'<polyline points="{trend}" class="energy-trend"/>')
     for x, point in zip(xs, points, strict=True):
         parts.append(f'<circle cx="{x:.1f}" cy="{y(point["energy"]):.1f}" r="5" class="share"/>')
     if points:
@@ -136,5 +142,52 @@ def energy_chart(points: Sequence[dict[str, Any]], title: str) -> Markup:
         parts.append(
             f'<text x="{left + 8}" y="{zero - 8}" class="label">Nothing logged yet.</text>'
         )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def mood_chart(rows: Sequence[Any], title: str) -> Markup:
+    """Who lifts you and who drains you, across ties: one bar per person from 0 to their
+    mean energy afterwards (-2 ... +2), labelled with the number of entries.
+
+    ``rows`` are :class:`~reciprocity.journal.EnergyTrend` records (``person``, ``mean``,
+    ``entries``, ``enough``), in the order to draw; a person with too few entries for a
+    reading gets no bar, only the words "too few entries".
+    """
+    label, right = 190, _WIDTH - 60
+    middle = (label + right) / 2
+    unit = (right - label) / 4  # one energy point
+    height = 30 + _ROW * max(len(rows), 1) + 24
+    parts = [
+        f'<svg class="chart mood" viewBox="0 0 {_WIDTH} {height}" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+    ]
+    for value, name in ((-2, "−2 drained"), (0, "0"), (2, "+2 uplifted")):
+        x = middle + value * unit
+        anchor = "start" if value < 0 else "end" if value > 0 else "middle"
+        parts.append(
+            f'<line x1="{x:.1f}" y1="20" x2="{x:.1f}" y2="{height - 24}" '
+            f'class="{"zero" if value == 0 else "grid"}"/>'
+            f'<text x="{x:.1f}" y="{height - 8}" text-anchor="{anchor}" class="tick">'
+            f"{name}</text>"
+        )
+    for i, row in enumerate(rows):
+        y = 34 + i * _ROW
+        count = f"{row.entries} {'entry' if row.entries == 1 else 'entries'}"
+        parts.append(f'<text x="4" y="{y + 4}" class="label">{escape(row.person)} ({count})</text>')
+        if not row.enough:
+            parts.append(
+                f'<text x="{middle + 8:.1f}" y="{y + 4}" class="tick">too few entries</text>'
+            )
+            continue
+        end = middle + row.mean * unit
+        side = "lift" if row.mean >= 0 else "drain"
+        parts.append(
+            f'<rect x="{min(middle, end):.1f}" y="{y - 7}" width="{abs(end - middle):.1f}" '
+            f'height="14" class="bar-{side}"/>'
+            f'<text x="{right + 6}" y="{y + 4}" class="tick">{row.mean:+.1f}</text>'
+        )
+    if not rows:
+        parts.append('<text x="4" y="38" class="label">Nothing logged yet.</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -66,6 +66,8 @@ class Person(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     is_me: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # Ties the user wants to hear from: the "gone quiet" list reads it.
+    important: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
     __table_args__ = (
         # At most one "me": a partial unique index, understood by SQLite and PostgreSQL.

@@ -22,7 +22,8 @@ class JournalEntry(Base):
     """One self-reported moment: who gave what, how it felt, money, a task or a conflict.
 
     ``kind`` is ``interaction``, ``money``, ``favour``, ``task`` or ``conflict``;
-    ``settled`` means paid back (money), returned (favour) or repaired (conflict).
+    ``settled`` means paid back (money), returned (favour) or repaired (conflict);
+    ``repayment`` is money paid back, by ``giver``.
     """
 
     __tablename__ = "journal_entries"
@@ -35,7 +36,9 @@ class JournalEntry(Base):
     dimension: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
     energy: Mapped[int | None] = mapped_column(Integer)
-    amount: Mapped[float | None] = mapped_column(Float)
+    # Money in the currency's smallest unit (cents), exact; ``currency`` is ISO 4217.
+    amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(3))
     settled: Mapped[bool | None] = mapped_column(Boolean)
     deleted_us: Mapped[int | None] = mapped_column(BigInteger)
 

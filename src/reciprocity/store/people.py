@@ -257,6 +257,24 @@ def set_relationship_kind(db: Database, person: int | str, kind: str) -> None:
             conn.execute(insert(Relationship).values(person_id=person_id, kind=wanted))
 
 
+def set_important(db: Database, person: int | str, important: bool = True) -> str:
+    """Mark ``person`` (id or name) as a tie the user wants to hear from, or unmark them;
+    returns their name. The "gone quiet" list reads the mark."""
+    with db.engine.begin() as conn:
+        person_id, name, is_me = find_person(conn, person)
+        if is_me:
+            raise StoreError("you cannot mark yourself as important here; pick someone else")
+        conn.execute(update(Person).where(Person.id == person_id).values(important=important))
+    return name
+
+
+def important_people(db: Database) -> list[str]:
+    """The names of everyone marked as important, alphabetically."""
+    with db.engine.connect() as conn:
+        names = conn.scalars(select(Person.name).where(Person.important & ~Person.is_me)).all()
+    return sorted(names, key=str.casefold)
+
+
 def list_identities(db: Database) -> list[dict[str, object]]:
     """Every name or handle, with its person: ``identity_id``, ``platform``, ``handle``,
     ``person_id``, ``person``, ``is_me``; the user's first, then by person and platform."""

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from reciprocity import ingest, pipeline, report, store
@@ -90,6 +90,15 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
             expectations=views.checked(state, found.person),
             records=views.records(state, found.person).to_dicts(),
         )
+
+    @app.post("/relationship/{relationship_id}/important", dependencies=[Depends(csrf_protect)])
+    def set_important(relationship_id: int, important: str = Form("")) -> Response:
+        found = state.data().find(relationship_id)
+        if found is None:
+            raise HTTPException(404, "No relationship with this number; go back to the dashboard.")
+        store.set_important(state.db, found.person, important == "yes")
+        state.changed()
+        return RedirectResponse(f"/relationship/{relationship_id}", status_code=303)
 
     @app.get("/relationship/{relationship_id}/messages", response_class=HTMLResponse)
     def messages(

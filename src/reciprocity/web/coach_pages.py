@@ -55,13 +55,17 @@ def routes(state: State, pages: Pages) -> APIRouter:
     def run_coach(request: Request, draft: str = Form(""), person: str = Form("")) -> HTMLResponse:
         text = draft.strip()[:MAX_DRAFT]
         person = person.strip()
-        if not text:
-            error = "Write what you would like to say first; a sentence or two is enough."
+        try:
+            # An empty draft, or one in a language the coach does not read, is refused
+            # before any figure is computed.
+            guide.coach(text)
+            imbalance = guide.imbalance_phrases(state.result().figures, person) if person else []
+            coaching = guide.coach(text, imbalance=imbalance)
+        except guide.DraftError as exc:
+            error = str(exc)
             if is_htmx(request):
                 return pages.page(request, "_coaching.html", 400, coaching=None, error=error)
             return whole_page(request, draft, person, 400, coaching=None, error=error)
-        imbalance = guide.imbalance_phrases(state.result().figures, person) if person else []
-        coaching = guide.coach(text, imbalance=imbalance)
         result: dict[str, Any] = {"coaching": coaching, "for_person": person, "error": None}
         if is_htmx(request):
             return pages.page(request, "_coaching.html", **result)

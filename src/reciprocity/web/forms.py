@@ -70,6 +70,15 @@ def number(value: str, what: str) -> float | None:
         raise FormProblem(f"{what} should be a number, like 12.50") from exc
 
 
+def _money(value: str) -> str | None:
+    """An amount of money as typed (kept as text, so the journal stores it exactly), checked
+    to be a number above zero; ``None`` when blank."""
+    amount = number(value, "The amount")
+    if amount is not None and amount <= 0:
+        raise FormProblem("The amount should be more than zero; choose who paid with I or They")
+    return None if amount is None else value.strip().replace(",", ".")
+
+
 def day(value: str) -> date | None:
     """``value`` (YYYY-MM-DD, what a date field sends) as a date, or ``None`` when blank."""
     text = value.strip()
@@ -96,6 +105,7 @@ def entry_values(
     amount: str,
     settled: bool,
     when: str,
+    currency: str = "",
 ) -> dict[str, Any]:
     """A journal entry's fields from the quick-log form, for ``add_entry`` or ``edit_entry``.
 
@@ -112,6 +122,7 @@ def entry_values(
         "note": note.strip() or None,
         "energy": whole(energy, "Energy"),
         "amount": None,
+        "currency": None,
         "settled": None,
         "when": day(when),
     }
@@ -121,7 +132,9 @@ def entry_values(
     elif kind in ("money", "favour"):
         values.update(giver=who, dimension="favours_money", settled=settled)
         if kind == "money":
-            values["amount"] = number(amount, "The amount")
+            values.update(amount=_money(amount), currency=currency.strip() or None)
+    elif kind == "repayment":
+        values.update(giver=who, amount=_money(amount), currency=currency.strip() or None)
     elif kind == "task":
         values["giver"] = who
     elif kind == "conflict":

@@ -126,7 +126,11 @@ def routes(state: State, pages: Pages) -> APIRouter:
                 result = state.result()
                 context["latest"] = latest
                 context["comparisons"] = guide.compare(
-                    latest, person, result.ledger, result.exchanges
+                    latest,
+                    person,
+                    result.ledger,
+                    result.exchanges,
+                    journal.energy_frame(journal.entries_frame(state.db)),
                 )
         return pages.page(request, "assess.html", status, **context)
 

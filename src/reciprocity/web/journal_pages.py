@@ -48,6 +48,7 @@ class EntryForm(BaseModel):
     energy: str = ""
     note: str = ""
     amount: str = ""
+    currency: str = ""
     settled: bool = False
     when: str = ""
     new_person: bool = False
@@ -64,10 +65,13 @@ def _filled(entry: journal.Entry) -> dict[str, Any]:
         "person": entry.person,
         "kind": entry.kind,
         "giver": entry.giver or "me",
-        "dimension": "" if entry.kind in ("money", "favour") else entry.dimension or "",
+        "dimension": ""
+        if entry.kind in ("money", "favour", "repayment")
+        else entry.dimension or "",
         "energy": "" if entry.energy is None else str(entry.energy),
         "note": entry.note or "",
-        "amount": "" if entry.amount is None else f"{entry.amount:g}",
+        "amount": "" if entry.amount is None else str(entry.amount),
+        "currency": entry.currency or "",
         "settled": bool(entry.settled),
         "when": entry.when.date().isoformat(),
         "new_person": False,
@@ -95,8 +99,11 @@ def routes(state: State, pages: Pages) -> APIRouter:
             form=form,
             error=error,
             person=person,
-            entries=list(reversed(entries.to_dicts())),
-            energy=[points for points in series.values() if points],
+            entries=[{**row, "money": _money_text(row)} for row in reversed(entries.to_dicts())],
+            energy=[
+                {"trend": trend, "points": series[key]}
+                for key, trend in journal.energy_trends(entries).items()
+            ],
             people=views.known_people(state),
             dimensions=_GIVEN,
             kinds=journal.KINDS,
@@ -174,6 +181,7 @@ def _values(form: dict[str, Any]) -> dict[str, Any]:
         energy=form["energy"],
         note=form["note"],
         amount=form["amount"],
+        currency=form["currency"],
         settled=form["settled"],
         when=form["when"],
     )
@@ -186,3 +194,10 @@ def _found(state: State, entry_id: int) -> journal.Entry:
         raise HTTPException(404, "There is no such journal entry; it may have been deleted.") from (
             problem
         )
+
+
+def _money_text(row: dict[str, Any]) -> str:
+    """An entry's amount as people write it ("€40.00"), or "" without one."""
+    if row["amount_minor"] is None:
+        return ""
+    return journal.format_money(row["amount_minor"], row["currency"])
