@@ -61,7 +61,7 @@ def test_journal_energy_reaches_the_ranking_once_it_rests_on_enough(
         journal.add_entry(demo_db, "riley", energy=-2, when=datetime(2024, 6, day, tzinfo=UTC))
     riley = _ranked(demo_db)["Riley"]
     assert riley["suggestion"] == "step back"
-    assert "from 3 journal entries since 1 June 2024: mostly drained" in riley["why"]
+    assert "from 3 journal entries since 1 June 2024: it drains you" in riley["why"]
 
 
 def test_parent_mode_sees_kai(demo_db: store.Database) -> None:

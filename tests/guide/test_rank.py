@@ -145,9 +145,9 @@ def test_enough_entries_carry_the_suggestion(make_ledger: Ledger) -> None:
     rows = _rows(_riley(make_ledger), entries)
     riley, alex = rows["Riley"], rows["Alex"]
     assert riley["suggestion"] == "step back"
-    assert riley["energy_reading"] == "mostly drained"
+    assert riley["energy_reading"] == "drains you"
     assert (
-        "from 5 journal entries since 2 March 2024: mostly drained (drained after 4 of 5)"
+        "from 5 journal entries since 2 March 2024: it drains you (-1.0 on average"
         in (riley["why"])
     )
     # Even, but draining: talk, never step back.
@@ -226,7 +226,7 @@ def test_any_ledger_gets_a_consistent_ranking(
         assert row["why"]
         assert row["rests_on"]
         if row["suggestion"] == "step back":
-            assert row["energy_reading"] == "mostly drained"
+            assert row["energy_reading"] == "drains you"
             assert row["energy_entries"] >= MIN_ENTRIES
     sky = ranked.filter(pl.col("person") == "Sky")
     given_events = sum(m + t for d, m, t in counts if d != "energy")

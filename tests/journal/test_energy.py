@@ -38,11 +38,20 @@ def test_trend_per_person_with_counts_recent_mean_and_months(db: store.Database)
 
 
 def test_readings_and_the_frame_order(db: store.Database) -> None:
-    for _ in range(3):
-        add_entry(db, "Riley", energy=-2)
-        add_entry(db, "Jordan", energy=1)
+    for day in (1, 8, 15):
+        add_entry(db, "Riley", energy=-2, when=date(2024, 5, day))
+        add_entry(db, "Jordan", energy=1, when=date(2024, 5, day))
     add_entry(db, "Bea", energy=2)
     frame = energy_frame(entries_frame(db))
     assert frame["person"].to_list() == ["Jordan", "Riley", "Bea"]
     assert frame["reading"].to_list() == ["lifts you", "drains you", "too few entries"]
     assert frame["entries"].to_list() == [3, 3, 1]
+
+
+def test_entries_of_one_day_are_no_reading(db: store.Database) -> None:
+    # Three entries about one evening are one evening.
+    for _ in range(MIN_ENTRIES):
+        add_entry(db, "Riley", energy=-2, when=date(2024, 5, 1))
+    riley = energy_trends(entries_frame(db))["riley"]
+    assert (riley.enough, riley.reading) == (False, "too few entries")
+    assert "different days" in riley.text

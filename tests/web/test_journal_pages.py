@@ -47,7 +47,7 @@ def test_a_logged_moment_is_listed_charted_and_reaches_the_relationship(
     assert saved["energy"].to_list() == [-2, -1, 1]
     assert saved["dimension"].to_list() == ["practical_help"] * 3
     # The cache was refreshed: the ranking and the relationship page see the journal.
-    assert "energy afterwards -0.7 on average from 3 entries (mostly drained)" in (
+    assert "energy afterwards -0.7 on average from 3 entries (drains you)" in (
         demo_client.get("/").text
     )
     detail = demo_client.get(f"/relationship/{relationship_id(demo_client, 'Alex')}").text

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -145,26 +146,42 @@ def log(
         str | None, typer.Option("--note", help="A few words to remember it by.")
     ] = None,
     lent: Annotated[
-        float | None,
+        str | None,
         typer.Option(
-            "--lent", parser=_number, metavar="AMOUNT", help="Money you paid for them or lent them."
+            "--lent", metavar="AMOUNT", help="Money you paid for them or lent them, e.g. 40."
         ),
     ] = None,
     borrowed: Annotated[
-        float | None,
+        str | None,
+        typer.Option("--borrowed", metavar="AMOUNT", help="Money they paid for you or lent you."),
+    ] = None,
+    paid_back: Annotated[
+        str | None,
         typer.Option(
-            "--borrowed",
-            parser=_number,
+            "--paid-back",
             metavar="AMOUNT",
-            help="Money they paid for you or lent you.",
+            help="Money paid back; by whoever owes, or say who with --by.",
+        ),
+    ] = None,
+    settle: Annotated[
+        bool,
+        typer.Option("--settle", help="Everything owed between you was paid back (settle up)."),
+    ] = False,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            metavar="CODE",
+            help="The money's currency, e.g. EUR or GBP. Default: your usual one.",
         ),
     ] = None,
     task: Annotated[
         str | None, typer.Option("--task", help="A household or parenting task (with --by).")
     ] = None,
     by: Annotated[
-        str, typer.Option("--by", parser=_side, metavar="me|them", help="Who did the task.")
-    ] = "me",
+        str | None,
+        typer.Option("--by", metavar="me|them", help="Who did the task or paid back: me or them."),
+    ] = None,
     conflict: Annotated[
         bool, typer.Option("--conflict", help="A conflict this person (your child) saw.")
     ] = False,
@@ -185,13 +202,31 @@ def log(
         journal.not_in_future(day)
         db = _db(ctx)
         person = _who(db, person, new)
-        if lent is not None or borrowed is not None:
-            payer, amount = ("me", lent) if lent is not None else ("them", borrowed)
+        money = _money_option(lent=lent, borrowed=borrowed, paid_back=paid_back)
+        if by is not None and by not in ("me", "them"):
+            raise typer.BadParameter(f"--by is 'me' or 'them', not {by!r}")
+        if settle:
+            entry = journal.settle(db, person, currency, note=note, when=day)
+        elif money is not None and money[0] == "--paid-back":
+            payer = by or _who_owes(db, person, currency)
             entry = journal.add_entry(
                 db,
                 person,
+                kind="repayment",
                 giver=payer,
-                amount=amount,
+                amount=money[1],
+                currency=currency,
+                note=note,
+                energy=energy,
+                when=day,
+            )
+        elif money is not None:
+            entry = journal.add_entry(
+                db,
+                person,
+                giver="me" if money[0] == "--lent" else "them",
+                amount=money[1],
+                currency=currency,
                 note=note,
                 energy=energy,
                 settled=settled,
@@ -199,7 +234,7 @@ def log(
             )
         elif task is not None:
             entry = journal.add_entry(
-                db, person, kind="task", giver=by, note=task, energy=energy, when=day
+                db, person, kind="task", giver=by or "me", note=task, energy=energy, when=day
             )
         elif conflict:
             entry = journal.add_entry(
@@ -219,6 +254,52 @@ def log(
                 when=day,
             )
         out.print(f"Saved entry #{entry.id} about {escape(entry.person)}.", highlight=False)
+        if entry.kind in ("money", "repayment"):
+            found = journal.balances(journal.entries_frame(db, entry.person))
+            for balance in found.get(entry.person.casefold(), []):
+                if balance.currency == entry.currency:
+                    out.print(escape(balance.sentence) + ".")
+
+
+_MONEY_OPTIONS = ("--lent", "--borrowed", "--paid-back")
+
+
+def _money_option(**given: str | None) -> tuple[str, str] | None:
+    """The one money option given (its name and amount), checked: more than zero, a number.
+
+    Errors name the options that exist, so a minus sign never leads to a made-up one.
+    """
+    named = [(f"--{k.replace('_', '-')}", v) for k, v in given.items() if v is not None]
+    if len(named) > 1:
+        raise typer.BadParameter(f"use one of {', '.join(n for n, _ in named)} at a time")
+    if not named:
+        return None
+    option, text = named[0]
+    try:
+        value = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation as exc:
+        raise typer.BadParameter(f"{option} takes an amount, like {option} 40 or 12.50") from exc
+    if not value.is_finite() or value <= 0:
+        others = {
+            "--lent": " (money they lent you or paid for you is --borrowed)",
+            "--borrowed": " (money you lent them or paid for them is --lent)",
+            "--paid-back": " (say who paid back with --by me or --by them)",
+        }.get(option, "")
+        raise typer.BadParameter(f"{option} takes an amount above zero, like {option} 40{others}")
+    return option, text
+
+
+def _who_owes(db: store.Database, person: str, currency: str | None) -> str:
+    """Who pays back when ``--by`` is left out: whoever owes in that currency."""
+    code = currency.strip().upper() if currency else journal.default_currency(db)
+    found = journal.balances(journal.entries_frame(db, person)).get(person.strip().casefold(), [])
+    owed = next((b.owed for b in found if b.currency == code), 0)
+    if owed == 0:
+        raise typer.BadParameter(
+            f"nothing is owed between you and {person} in {code}; "
+            "say who paid back with --by me or --by them"
+        )
+    return "them" if owed > 0 else "me"
 
 
 def _ask() -> tuple[str | None, str | None, int | None]:
@@ -276,6 +357,14 @@ def journal_edit(
         str | None,
         typer.Option("--giver", parser=_side, metavar="me|them", help="Who gave it."),
     ] = None,
+    amount: Annotated[
+        str | None,
+        typer.Option("--amount", metavar="AMOUNT", help="The amount of money, e.g. 40 or 12.50."),
+    ] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option("--currency", metavar="CODE", help="The money's currency, e.g. EUR."),
+    ] = None,
     settled: Annotated[
         bool | None, typer.Option("--settled/--unsettled", help="Paid back, returned, repaired.")
     ] = None,
@@ -293,11 +382,15 @@ def journal_edit(
                 "note": note,
                 "dimension": dimension,
                 "giver": giver,
+                "amount": amount,
+                "currency": currency,
                 "settled": settled,
                 "when": _day(when),
             }.items()
             if v is not None
         }
+        if amount is not None:
+            _money_option(amount=amount)
         entry = journal.edit_entry(db, entry_id, **changes)
         out.print(f"Updated entry #{entry.id}.", highlight=False)
 
@@ -543,7 +636,8 @@ def assess(
         compared: list[guide.Comparison] = []
         if questionnaire == "checkin":
             result = pipeline.analyze(db, narrow=True)
-            compared = guide.compare(given, person, result.ledger, result.exchanges)
+            felt = journal.energy_frame(journal.entries_frame(db))
+            compared = guide.compare(given, person, result.ledger, result.exchanges, felt)
         history = guide.assessments_frame(db, person).filter(
             pl.col("questionnaire") == questionnaire
         )

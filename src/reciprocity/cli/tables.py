@@ -56,6 +56,10 @@ def happened(r: dict[str, Any]) -> str:
         minor = r.get("amount_minor")
         amount = "" if minor is None else format_money(minor, r.get("currency"))
         return f"{who} paid or lent {amount} ({back})"
+    if kind == "repayment":
+        minor = r.get("amount_minor")
+        amount = "" if minor is None else " " + format_money(minor, r.get("currency"))
+        return f"{who} paid back{amount}"
     if kind == "favour":
         return f"{who} did a favour ({'returned' if settled else 'not returned yet'})"
     if kind == "task":

@@ -27,17 +27,17 @@ interval its share interval maps to; the share is kept inside its own interval (
 reads as the interval's top, 99.8 %, never as a dot outside its bar).
 
 Energy afterwards comes from the journal entries (``reciprocity.journal.entries_frame``),
-never from the ledger: it counts only once it rests on :data:`MIN_ENTRIES` entries logged
-on :data:`MIN_DAYS` different days, and then reads "mostly drained" or "mostly uplifted"
-when more than half the entries say so.
+never from the ledger, read as :mod:`reciprocity.journal.energy` reads it for every page:
+it counts only once it rests on ``MIN_ENTRIES`` entries logged on ``MIN_DAYS`` different
+days, and then reads "lifts you", "drains you" or neither, from the mean.
 
 Suggestions (:data:`SUGGESTIONS`), each explained with the figures it rests on:
 
-- ``invest``: close to even (or they give more, and giving back keeps it mutual), and not
-  mostly drained;
+- ``invest``: close to even (or they give more, and giving back keeps it mutual), and it does not
+  drain you;
 - ``talk it through``: you give clearly more (the share outside the balanced band), or it
   is even but leaves you drained;
-- ``step back``: you give clearly more *and* the journal says mostly drained.
+- ``step back``: you give clearly more *and* the journal says it drains you.
 
 The score is the mutuality, averaged with the energy on a 0..1 scale once the energy
 reading counts; ties with too little to go on have no rank and come last.
@@ -47,11 +47,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import polars as pl
 
+from reciprocity.journal.energy import MIN_DAYS, MIN_ENTRIES, EnergyTrend, energy_trends
 from reciprocity.metrics.balance import MOSTLY, with_interval
 
 __all__ = [
@@ -79,11 +79,6 @@ SUPPORT = (
 )
 """The dimensions that carry "is it always you giving support?"."""
 _OTHER = ("attention", "disclosure", "favours_money")
-MIN_ENTRIES = 3
-"""Journal entries with an energy before how you feel afterwards counts: one bad evening
-is not a pattern."""
-MIN_DAYS = 2
-"""Different days those entries must fall on (three entries about one evening are one)."""
 MIN_EVENTS = 10
 """Moments a one-sided dimension must rest on to carry a suggestion: four questions all
 asked by you are already clear of an even split (Beta(5, 1) starts at 55 %), but one busy
@@ -265,38 +260,31 @@ class _Energy:
     summary: str
 
 
-def _energy(logged: list[tuple[datetime, int]]) -> _Energy:
-    """How the user feels after time with someone, from (when, energy) journal pairs."""
-    n = len(logged)
-    if not n:
+def _energy(trend: EnergyTrend | None) -> _Energy:
+    """How the user feels after time with someone: the journal's own reading
+    (:mod:`reciprocity.journal.energy`, the one every page shows), with what it rests on."""
+    if trend is None:
         return _Energy(None, 0, None, "you have not logged how you feel after seeing them")
-    scores = [value for _, value in logged]
-    mean = sum(scores) / n
-    first = min(when for when, _ in logged)
-    days = len({when.date() for when, _ in logged})
+    n = trend.entries
     counted = (
-        f"1 journal entry, on {first:%-d %B %Y}"
+        f"1 journal entry, on {trend.first:%-d %B %Y}"
         if n == 1
-        else f"{n} journal entries since {first:%-d %B %Y}"
+        else f"{n} journal entries since {trend.first:%-d %B %Y}"
     )
-    if n < MIN_ENTRIES or days < MIN_DAYS:
+    if not trend.enough:
         return _Energy(
-            mean,
+            trend.mean,
             n,
             None,
             f"how you feel afterwards does not count yet: {counted}, and it takes "
             f"{MIN_ENTRIES} on at least {MIN_DAYS} different days",
         )
-    drained = sum(s < 0 for s in scores)
-    lifted = sum(s > 0 for s in scores)
-    if drained * 2 > n:
-        reading, detail = "mostly drained", f"drained after {drained} of {n}"
-    elif lifted * 2 > n:
-        reading, detail = "mostly uplifted", f"uplifted after {lifted} of {n}"
-    else:
-        reading, detail = "mixed", f"drained after {drained}, uplifted after {lifted} of {n}"
     return _Energy(
-        mean, n, reading, f"how you feel afterwards, from {counted}: {reading} ({detail})"
+        trend.mean,
+        n,
+        trend.reading,
+        f"how you feel afterwards, from {counted}: it {trend.reading} "
+        f"({trend.mean:+.1f} on average, -2 drained to +2 uplifted)",
     )
 
 
@@ -328,7 +316,7 @@ def _judge(person: str, rows: list[dict[str, Any]], energy: _Energy) -> dict[str
             "rests_on": f"{counted}; {energy.summary}",
         }
     mutuality, m_low, m_high = _mutuality(reading)
-    drained = energy.reading == "mostly drained"
+    drained = energy.reading == "drains you"
     mine = reading.share > 0.5
     named = [reading, *same][:3]
     if reading.one_sided and mine:
@@ -397,15 +385,11 @@ def rank(balance: pl.DataFrame, entries: pl.DataFrame | None = None) -> pl.DataF
     for row in frame.iter_rows(named=True):
         key = row["person"].casefold()
         by_key.setdefault(key, (row["person"], []))[1].append(row)
-    logged: dict[str, list[tuple[datetime, int]]] = {}
-    if entries is not None:
-        for name, when, value in entries.select("person", "timestamp", "energy").iter_rows():
-            if value is None or name is None:
-                continue
-            by_key.setdefault(name.casefold(), (name, []))
-            logged.setdefault(name.casefold(), []).append((when, int(value)))
+    trends = energy_trends(entries) if entries is not None else {}
+    for key, trend in trends.items():
+        by_key.setdefault(key, (trend.person, []))
     rows = [
-        _judge(person, readings, _energy(logged.get(key, [])))
+        _judge(person, readings, _energy(trends.get(key)))
         for key, (person, readings) in by_key.items()
     ]
     ranked = sorted(

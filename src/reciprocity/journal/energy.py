@@ -8,7 +8,7 @@ entries on; below that the reading is "too few entries". Every surface reads the
 
 >>> trend = energy_trends(entries_frame(db))["alex"]  # doctest: +SKIP
 >>> trend.text  # doctest: +SKIP
-'mostly drained you (-1.2 on average over 5 entries; -1.7 over the latest 3)'
+'drains you: -1.2 on average over 5 entries; -1.7 over the latest 5'
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from reciprocity.journal.money import spelling
 __all__ = [
     "ENERGY_SCHEMA",
     "LIFTS",
+    "MIN_DAYS",
     "MIN_ENTRIES",
     "RECENT",
     "EnergyMonth",
@@ -34,6 +35,8 @@ __all__ = [
 
 MIN_ENTRIES = 3
 """Entries about someone before their energy gets a reading (one bad evening is not a tie)."""
+MIN_DAYS = 2
+"""Different days those entries must fall on: three entries about one evening are one."""
 RECENT = 5
 """How many of the latest entries the recent mean reads."""
 LIFTS = 0.5
@@ -86,9 +89,14 @@ class EnergyTrend:
     months: tuple[EnergyMonth, ...]
 
     @property
+    def days(self) -> int:
+        """Different days the entries fall on."""
+        return len({point.date for point in self.points})
+
+    @property
     def enough(self) -> bool:
-        """Whether there are enough entries for a reading."""
-        return self.entries >= MIN_ENTRIES
+        """Whether there are enough entries, on enough days, for a reading."""
+        return self.entries >= MIN_ENTRIES and self.days >= MIN_DAYS
 
     @property
     def reading(self) -> str:
@@ -108,7 +116,7 @@ class EnergyTrend:
         if not self.enough:
             return (
                 f"too few entries to say yet ({count}, averaging {self.mean:+.1f}; "
-                f"a reading needs {MIN_ENTRIES})"
+                f"a reading needs {MIN_ENTRIES} on at least {MIN_DAYS} different days)"
             )
         recent = ""
         if self.recent_entries < self.entries:
