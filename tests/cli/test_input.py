@@ -111,7 +111,7 @@ def test_a_day_in_the_future_is_refused(db_path: Path) -> None:
 def test_numbers_and_choices_typed_wrong_get_plain_words(db_path: Path) -> None:
     code, _, err = run(db_path, "log", "Alex", "--lent", "ten")
     assert code == 2
-    assert "not a number" in err
+    assert "--lent takes an amount" in err
     assert "float" not in err
     code, _, err = run(db_path, "log", "Alex", "--energy", "5")
     assert code == 2

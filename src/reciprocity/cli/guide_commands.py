@@ -201,10 +201,10 @@ def log(
         day = _day(when)
         journal.not_in_future(day)
         db = _db(ctx)
-        person = _who(db, person, new)
         money = _money_option(lent=lent, borrowed=borrowed, paid_back=paid_back)
         if by is not None and by not in ("me", "them"):
             raise typer.BadParameter(f"--by is 'me' or 'them', not {by!r}")
+        person = _who(db, person, new)
         if settle:
             entry = journal.settle(db, person, currency, note=note, when=day)
         elif money is not None and money[0] == "--paid-back":
