@@ -82,7 +82,7 @@ def test_a_person_imports_reads_logs_and_prepares_a_talk(
     page.keyboard.press("Enter")
     page.wait_for_selector("#evidence li")
     assert page.evaluate("document.activeElement.id") == "evidence"
-    page.click("button:has-text('Your check in')")
+    page.click("button:has-text('Your check-ins')")
     page.wait_for_selector("#examples li")
 
     # Log a moment with Alex from the relationship page's link.
@@ -113,7 +113,7 @@ def test_a_person_imports_reads_logs_and_prepares_a_talk(
     # The hostile person: name and messages appear as text, nothing runs.
     page.goto(server + "/")
     page.click(".card a:has-text('onerror')")
-    page.click("button:has-text('good news') >> nth=1")
+    page.click("button[hx-get*='topic=good_news'] >> nth=1")
     page.wait_for_selector("#examples li")
     text = page.inner_text("#examples")
     assert '<script>alert("pwned")</script>' in text

@@ -6,7 +6,9 @@ import re
 from datetime import date
 from pathlib import Path
 
-from reciprocity import ingest, journal, pipeline, store
+from markupsafe import escape
+
+from reciprocity import guide, ingest, journal, pipeline, store
 from reciprocity.report import gather, render_report, write_report
 
 HOSTILE = Path(__file__).parent.parent / "fixtures" / "web" / "WhatsApp Chat with Mallory.txt"
@@ -24,7 +26,8 @@ def test_report_has_every_relationship_with_charts_and_tables(
     # Two balance windows and one monthly chart per relationship, each an accessible image.
     assert html.count('role="img"') == 3 * len(data.relationships)
     assert html.count("<title>") == 1 + 3 * len(data.relationships)
-    assert "90% interval" in html
+    assert "Likely range" in html
+    assert "9 chances in 10" in html
     assert "Patterns across your relationships" in html
 
 
@@ -66,3 +69,23 @@ def test_written_report_shows_energy_from_the_journal(tmp_path: Path) -> None:
     assert html.count('class="chart energy"') == 1
     assert "2024-02-05: -2 — &lt;b&gt;tired&lt;/b&gt;" in html
     assert "2024-02-09: +1" in html
+
+
+def test_report_shows_each_need_as_expect_check_found_it(tmp_path: Path) -> None:
+    """The README promises expectations in the report: each one, with the status and the
+    evidence of ``expect check`` (the same library call, not a second computation)."""
+    db = store.open_db(tmp_path / "needs.sqlite")
+    pipeline.import_file(db, HOSTILE, me="Sam", options=ingest.Options(timezone="UTC"))
+    person = gather(db).relationships[0].person
+    guide.add_expectation(db, person, "reply", 24, "<i>quick</i> answers")
+    guide.add_expectation(db, "Nobody Here", "check_in", 7)
+    checked = guide.check_expectations(
+        guide.list_expectations(db), pipeline.analyze(db, narrow=True).exchanges
+    )
+    html = write_report(db, tmp_path / "r.html").read_text("utf-8")
+    assert "Your needs from" in html
+    assert "Needs about people with no chats here" in html
+    for row in checked.iter_rows(named=True):
+        assert f'<span class="badge">{row["status"]}</span>' in html
+        assert str(escape(row["evidence"][:1].upper() + row["evidence"][1:])) in html
+    assert "&lt;i&gt;quick&lt;/i&gt; answers" in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from reciprocity.report.svg import balance_chart, energy_chart, monthly_chart
@@ -69,3 +70,22 @@ def test_energy_chart_escapes_and_handles_nothing_and_one_point() -> None:
     assert one.count("<circle") == 1
     assert "<polyline" not in one
     assert "&lt;b&gt;" in one
+
+
+def test_charts_are_drawn_for_a_phone_column() -> None:
+    """A 390 px phone leaves a column of about 358 px: a chart drawn wider scales its
+    12-unit labels below 12 px (580 wide, they were 7.7 px)."""
+    rows = [_row("being there in hard times", 0.5, 0.4, 0.6)]
+    months = [{"label": f"2024-{m:02d}", "starts_me": m, "starts_them": 1} for m in range(1, 13)]
+    charts = (balance_chart(rows, "t"), monthly_chart(months, "t"), energy_chart(_points(1), "t"))
+    for svg in charts:
+        width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))  # type: ignore[union-attr]
+        assert width <= 358
+
+
+def test_month_labels_are_thinned_so_they_never_touch() -> None:
+    months = [{"label": f"2024-{m:02d}", "starts_me": 1, "starts_them": 1} for m in range(1, 25)]
+    svg = monthly_chart(months, "t")
+    xs = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="188"', svg)]
+    assert 2 <= len(xs) < 24
+    assert min(b - a for a, b in itertools.pairwise(xs)) >= 7.5 * len("2024-01")

@@ -19,10 +19,10 @@ class _Trend:
 def test_bars_go_left_for_draining_and_right_for_lifting() -> None:
     svg = mood_chart([_Trend("Jo", 2.0, 4, True), _Trend("Ri", -1.0, 3, True)], "t")
     lift = re.search(
-        r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="14" class="bar-lift"', svg
+        r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="12" class="bar-lift"', svg
     )
     drain = re.search(
-        r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="14" class="bar-drain"', svg
+        r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="12" class="bar-drain"', svg
     )
     assert lift
     assert drain

@@ -102,7 +102,7 @@ def _conflicts(entries: pl.DataFrame, kids: list[str]) -> Section:
         "When a child sees an argument, seeing the repair matters too. A short 'we disagreed, "
         "we talked, we're fine' helps."
         if shows
-        else "Log a conflict with 'reciprocity log <child> --conflict' when one happens."
+        else "When a conflict happens in front of your children, log it in the journal."
         if not seen.height
         else "Every conflict you logged was repaired. That is good for them to see."
     )
@@ -113,8 +113,8 @@ def _complaints(exchanges: pl.DataFrame, kids: list[str]) -> Section:
     mine = exchanges.filter(pl.col("from_me") & _person("person", kids))
     count = int(mine["complaint_without_solution"].sum()) if mine.height else 0
     lines = (
-        f"{count} of your {mine.height} messages to your children were complaints "
-        "without a way forward.",
+        f"{count} of your {mine.height} messages to your children "
+        f"{'was a complaint' if count == 1 else 'were complaints'} without a way forward.",
     )
     shows = count >= 3
     prompt = (
@@ -133,7 +133,7 @@ def _tasks(entries: pl.DataFrame) -> Section:
             "tasks",
             "Household and parenting tasks",
             ("No tasks logged yet.",),
-            "Log who did a task with 'reciprocity log <partner> --task \"school run\" --by me'.",
+            "Log who did a household or parenting task (the school run, say) in the journal.",
         )
     split = (
         tasks.group_by("person")

@@ -28,6 +28,7 @@ from typing import Any
 
 import polars as pl
 
+from reciprocity import words
 from reciprocity.metrics.balance import balance
 
 __all__ = [
@@ -123,7 +124,7 @@ def _times(n: float) -> str:
 
 
 def _dims(names: list[str]) -> str:
-    return ", ".join(n.replace("_", " ") for n in names)
+    return ", ".join(words.dimension(n) for n in names)
 
 
 def _row(
@@ -223,15 +224,14 @@ def _child_cares(counts: dict[str, dict[str, int]], kinds: dict[str, str]) -> di
                 f"way round {c[f'check_in_{parent}']} and {c[f'support_emotional_{parent}']}; "
                 f"the parent shared a hard time {_times(c[f'distress_{parent}'])}"
             )
-    ties = (
-        "one parent-child relationship"
-        if len(people) == 1
-        else (f"{len(people)} parent-child relationships")
-    )
-    summary = (
-        f"In {ties} the child checks on or comforts the "
-        "parent at least as often as the other way round."
-    )
+    if people:
+        summary = (
+            f"In {len(people)} parent-child relationship{'s' if len(people) != 1 else ''} the "
+            "child checks on or comforts the parent at least as often as the other way round."
+        )
+    else:
+        summary = "In no parent-child relationship does the child check on or comfort the parent "
+        summary += "as often as the other way round."
     return _row("child_cares_for_parent", bool(people), summary, people, evidence)
 
 

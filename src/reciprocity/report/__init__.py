@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from reciprocity import __version__
+from reciprocity import __version__, words
 from reciprocity.errors import ReciprocityError
 from reciprocity.journal.energy import MIN_ENTRIES, RECENT
 from reciprocity.report import svg
@@ -79,9 +79,20 @@ def environment() -> Environment:
         topic_labels=TOPIC_LABELS,
         recent_entries=RECENT,
         min_energy_entries=MIN_ENTRIES,
+        count=words.count,
     )
     env.filters["percent"] = _percent
     env.filters["words"] = lambda value: str(value).replace("_", " ")
+    # Codes become the words of :mod:`reciprocity.words`, the same on every surface.
+    env.filters["dimension"] = words.dimension
+    env.filters["outcome"] = lambda row: words.outcome(row["topic"], row["outcome"])
+    env.filters["topic"] = words.topic
+    env.filters["pattern"] = words.pattern
+    env.filters["term"] = words.term
+    env.filters["entry_kind"] = words.entry_kind
+    env.filters["relationship_kind"] = words.relationship_kind
+    # Jinja's ``capitalize`` lowercases the rest, names included ("alex"); this does not.
+    env.filters["sentence"] = lambda value: str(value)[:1].upper() + str(value)[1:]
     env.filters["minutes"] = _minutes
     return env
 

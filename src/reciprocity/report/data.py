@@ -15,13 +15,14 @@ from typing import Any
 
 import polars as pl
 
-from reciprocity import journal, pipeline, store
+from reciprocity import guide, journal, pipeline, store, words
 from reciprocity.metrics import beside, contact
 
 __all__ = [
     "RelationshipView",
     "SurfaceData",
     "analysis",
+    "checked_expectations",
     "energy_series",
     "gather",
     "moods",
@@ -70,6 +71,18 @@ class SurfaceData:
     moods: list[journal.EnergyTrend] = field(default_factory=list)
     money: list[journal.Balance] = field(default_factory=list)
     quiet: list[contact.LastHeard] = field(default_factory=list)
+    #: The user's needs, each checked as ``expect check`` does (:func:`checked_expectations`).
+    expectations: list[dict[str, Any]] = field(default_factory=list)
+
+    def needs_of(self, person: str) -> list[dict[str, Any]]:
+        """The checked needs about ``person`` (names compared case-folded)."""
+        key = person.strip().casefold()
+        return [e for e in self.expectations if e["person"].strip().casefold() == key]
+
+    def needs_without_chats(self) -> list[dict[str, Any]]:
+        """Checked needs about people who have no relationship here (no chats imported)."""
+        known = {r.person.strip().casefold() for r in self.relationships}
+        return [e for e in self.expectations if e["person"].strip().casefold() not in known]
 
     def find(self, relationship_id: int) -> RelationshipView | None:
         """The relationship with this id, or ``None``."""
@@ -138,6 +151,21 @@ def _refresh(
     data.quiet = list(across.quiet)
 
 
+def checked_expectations(db: store.Database, exchanged: pl.DataFrame) -> list[dict[str, Any]]:
+    """The saved expectations, each checked against ``exchanged`` (the analysis' exchanges)
+    by :func:`reciprocity.guide.check_expectations`, the function ``expect check`` calls,
+    with the user's own words as ``note``."""
+
+    saved = guide.list_expectations(db)
+    if not saved.height:
+        return []
+    notes = dict(zip(saved["id"].to_list(), saved["note"].to_list(), strict=True))
+    rows = guide.check_expectations(saved, exchanged).to_dicts()
+    for row in rows:
+        row["note"] = notes.get(row["id"])
+    return rows
+
+
 def _number(value: Any) -> float | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -149,7 +177,8 @@ def _balance_rows(frame: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
     for row in frame.iter_rows(named=True):
         out.setdefault(row["window"], []).append(
             {
-                "dimension": row["dimension"].replace("_", " "),
+                "dimension": words.dimension(row["dimension"]),
+                "code": row["dimension"],
                 "events_me": row["events_me"],
                 "events_them": row["events_them"],
                 "given": row["given"],
@@ -257,6 +286,7 @@ def shape(
         relationships=views,
         patterns=result.patterns.to_dicts(),
         me=store.get_me(db),
+        expectations=checked_expectations(db, result.exchanges),
     )
     _refresh(data, db, result.exchanges, silence=silence, now=now or datetime.now(UTC))
     return data

@@ -3,10 +3,16 @@
 Each chart is a :class:`markupsafe.Markup` string with ``role="img"`` and a ``<title>``; the
 templates put a table with the same numbers next to it (the text equivalent). Every label
 passes through :func:`markupsafe.escape`, because person names come from imported files.
+
+The charts are drawn :data:`WIDTH` units wide, about a phone's reading column, because an SVG
+scales its text with it: drawn 580 wide and shown 374 px wide on a 390 px phone, 12-unit
+labels were 7.7 px. At :data:`WIDTH` they are at least 12 px on a phone, and the stylesheet
+caps a chart's width (28rem) so they stay near body size on a desktop and on paper.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,15 +20,18 @@ from markupsafe import Markup, escape
 
 from reciprocity.metrics.balance import MOSTLY
 
-__all__ = ["balance_chart", "energy_chart", "monthly_chart", "mood_chart"]
+__all__ = ["WIDTH", "balance_chart", "energy_chart", "monthly_chart", "mood_chart"]
 
-_WIDTH = 580
-_LABEL = 150
-_ROW = 26
+WIDTH = 340
+"""Width of every chart, in SVG units (see the module docstring)."""
+_WIDTH = WIDTH
+_LEFT = 14
+_ROW = 38  # a label line above each bar
+_TICK_CHARS = 7.5  # width of one label character at 12 units, with room to spare
 
 
 def _x(share: float) -> float:
-    return _LABEL + share * (_WIDTH - _LABEL - 20)
+    return _LEFT + share * (_WIDTH - 2 * _LEFT)
 
 
 def balance_chart(rows: Sequence[dict[str, Any]], title: str) -> Markup:
@@ -32,23 +41,27 @@ def balance_chart(rows: Sequence[dict[str, Any]], title: str) -> Markup:
     out. ``rows`` are :class:`~reciprocity.report.data.RelationshipView` balance rows.
     """
     shown = [r for r in rows if r["events_me"] + r["events_them"] > 0]
-    height = 30 + _ROW * max(len(shown), 1) + 24
+    top = 6
+    bottom = top + _ROW * max(len(shown), 1)
+    height = bottom + 20
     parts = [
         f'<svg class="chart" viewBox="0 0 {_WIDTH} {height}" role="img" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
-        f'<rect x="{_x(1 - MOSTLY):.1f}" y="20" width="{_x(MOSTLY) - _x(1 - MOSTLY):.1f}" '
-        f'height="{height - 44}" class="band"/>',
+        f'<rect x="{_x(1 - MOSTLY):.1f}" y="{top}" width="{_x(MOSTLY) - _x(1 - MOSTLY):.1f}" '
+        f'height="{bottom - top}" class="band"/>',
     ]
-    for tick in (0.0, 0.5, 1.0):
+    for tick, anchor in ((0.0, "start"), (0.5, "middle"), (1.0, "end")):
         x = _x(tick)
         parts.append(
-            f'<line x1="{x:.1f}" y1="20" x2="{x:.1f}" y2="{height - 24}" class="grid"/>'
-            f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" class="tick">'
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" class="grid"/>'
+            f'<text x="{x:.1f}" y="{height - 4}" text-anchor="{anchor}" class="tick">'
             f"{tick:.0%}</text>"
         )
     for i, row in enumerate(shown):
-        y = 34 + i * _ROW
-        parts.append(f'<text x="4" y="{y + 4}" class="label">{escape(row["dimension"])}</text>')
+        y = top + i * _ROW + 28  # the bar; its label sits on the line above
+        parts.append(
+            f'<text x="{_LEFT + 4}" y="{y - 10}" class="label">{escape(row["dimension"])}</text>'
+        )
         if row["low"] is not None and row["high"] is not None:
             parts.append(
                 f'<line x1="{_x(row["low"]):.1f}" y1="{y}" x2="{_x(row["high"]):.1f}" '
@@ -57,7 +70,7 @@ def balance_chart(rows: Sequence[dict[str, Any]], title: str) -> Markup:
         if row["share"] is not None:
             parts.append(f'<circle cx="{_x(row["share"]):.1f}" cy="{y}" r="5" class="share"/>')
     if not shown:
-        parts.append('<text x="4" y="38" class="label">Nothing to show yet.</text>')
+        parts.append(f'<text x="{_LEFT}" y="{top + 24}" class="label">Nothing to show yet.</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -66,27 +79,34 @@ def monthly_chart(months: Sequence[dict[str, Any]], title: str, *, key: str = "s
     """Grouped bars per month: ``<key>_me`` (you) next to ``<key>_them`` (them)."""
     height, bottom, top = 200, 170, 16
     peak = max([1] + [max(m[f"{key}_me"], m[f"{key}_them"]) for m in months])
-    slot = (_WIDTH - 40) / max(len(months), 1)
+    left = 10 + _TICK_CHARS * len(str(peak))
+    slot = (_WIDTH - left - 4) / max(len(months), 1)
     bar = max(min(slot / 3, 28), 2)
+    # Month labels that would touch are thinned: every ``step``-th one, the first always.
+    widest = _TICK_CHARS * max([1] + [len(m["label"]) for m in months]) + 8
+    step = max(1, math.ceil(widest / slot))
     parts = [
         f'<svg class="chart" viewBox="0 0 {_WIDTH} {height}" role="img" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
-        f'<line x1="30" y1="{bottom}" x2="{_WIDTH}" y2="{bottom}" class="grid"/>',
+        f'<line x1="{left - 4:.1f}" y1="{bottom}" x2="{_WIDTH}" y2="{bottom}" class="grid"/>',
         f'<text x="2" y="{top + 4}" class="tick">{peak}</text>',
     ]
     for i, month in enumerate(months):
-        left = 36 + i * slot
+        x = left + i * slot
         for j, side in enumerate(("me", "them")):
             value = month[f"{key}_{side}"]
             h = (bottom - top) * value / peak
             parts.append(
-                f'<rect x="{left + j * bar:.1f}" y="{bottom - h:.1f}" width="{bar - 1:.1f}" '
+                f'<rect x="{x + j * bar:.1f}" y="{bottom - h:.1f}" width="{bar - 1:.1f}" '
                 f'height="{h:.1f}" class="bar-{side}"/>'
             )
-        parts.append(
-            f'<text x="{left + bar:.1f}" y="{bottom + 16}" text-anchor="middle" class="tick">'
-            f"{escape(month['label'])}</text>"
-        )
+        if i % step == 0:
+            anchor = "start" if i == 0 else "end" if x + bar + 30 > _WIDTH else "middle"
+            at = x if anchor == "start" else min(x + bar, _WIDTH - 1)
+            parts.append(
+                f'<text x="{at:.1f}" y="{bottom + 18}" text-anchor="{anchor}" class="tick">'
+                f"{escape(month['label'])}</text>"
+            )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -104,7 +124,7 @@ def energy_chart(points: Sequence[dict[str, Any]], title: str) -> Markup:
     def y(value: float) -> float:
         return zero - value * step
 
-    left, right = 52, _WIDTH - 16
+    left, right = 40, _WIDTH - 12
     gap = (right - left) / max(len(points) - 1, 1)
     xs = [left + i * gap if len(points) > 1 else (left + right) / 2 for i in range(len(points))]
     parts = [
@@ -115,7 +135,7 @@ def energy_chart(points: Sequence[dict[str, Any]], title: str) -> Markup:
         parts.append(
             f'<line x1="{left}" y1="{y(value):.1f}" x2="{right}" y2="{y(value):.1f}" '
             f'class="{"zero" if value == 0 else "grid"}"/>'
-            f'<text x="{left - 12}" y="{y(value) + 4:.1f}" text-anchor="end" class="tick">'
+            f'<text x="{left - 10}" y="{y(value) + 4:.1f}" text-anchor="end" class="tick">'
             f"{name.split()[0]}</text>"
         )
     if len(points) > 1:
@@ -154,10 +174,11 @@ def mood_chart(rows: Sequence[Any], title: str) -> Markup:
     ``entries``, ``enough``), in the order to draw; a person with too few entries for a
     reading gets no bar, only the words "too few entries".
     """
-    label, right = 190, _WIDTH - 60
+    label, right = _LEFT, _WIDTH - 44
     middle = (label + right) / 2
     unit = (right - label) / 4  # one energy point
-    height = 30 + _ROW * max(len(rows), 1) + 24
+    top = 8
+    height = top + _ROW * max(len(rows), 1) + 24
     parts = [
         f'<svg class="chart mood" viewBox="0 0 {_WIDTH} {height}" role="img" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
@@ -166,15 +187,16 @@ def mood_chart(rows: Sequence[Any], title: str) -> Markup:
         x = middle + value * unit
         anchor = "start" if value < 0 else "end" if value > 0 else "middle"
         parts.append(
-            f'<line x1="{x:.1f}" y1="20" x2="{x:.1f}" y2="{height - 24}" '
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - 24}" '
             f'class="{"zero" if value == 0 else "grid"}"/>'
-            f'<text x="{x:.1f}" y="{height - 8}" text-anchor="{anchor}" class="tick">'
+            f'<text x="{x:.1f}" y="{height - 6}" text-anchor="{anchor}" class="tick">'
             f"{name}</text>"
         )
     for i, row in enumerate(rows):
-        y = 34 + i * _ROW
+        y = top + i * _ROW + 28  # the bar; its label sits on the line above
         count = f"{row.entries} {'entry' if row.entries == 1 else 'entries'}"
-        parts.append(f'<text x="4" y="{y + 4}" class="label">{escape(row.person)} ({count})</text>')
+        name = escape(row.person)
+        parts.append(f'<text x="{label + 4}" y="{y - 10}" class="label">{name} ({count})</text>')
         if not row.enough:
             parts.append(
                 f'<text x="{middle + 8:.1f}" y="{y + 4}" class="tick">too few entries</text>'
@@ -183,8 +205,8 @@ def mood_chart(rows: Sequence[Any], title: str) -> Markup:
         end = middle + row.mean * unit
         side = "lift" if row.mean >= 0 else "drain"
         parts.append(
-            f'<rect x="{min(middle, end):.1f}" y="{y - 7}" width="{abs(end - middle):.1f}" '
-            f'height="14" class="bar-{side}"/>'
+            f'<rect x="{min(middle, end):.1f}" y="{y - 6}" width="{abs(end - middle):.1f}" '
+            f'height="12" class="bar-{side}"/>'
             f'<text x="{right + 6}" y="{y + 4}" class="tick">{row.mean:+.1f}</text>'
         )
     if not rows:

@@ -107,7 +107,9 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
         if topic not in _ACT_TOPICS or sender not in ("me", "them"):
             raise HTTPException(400, "Unknown kind of message.")
         rows = views.messages(state, relationship_id, topic, from_me=sender == "me")
-        return page(request, "_messages.html", rows=rows, topic=topic, sender=sender)
+        found = state.data().find(relationship_id)
+        person = found.person if found is not None else "them"
+        return page(request, "_messages.html", rows=rows, topic=topic, sender=sender, person=person)
 
     @app.get("/relationship/{relationship_id}/evidence", response_class=HTMLResponse)
     def evidence(
