@@ -14,6 +14,7 @@ import pytest
 from reciprocity import acts, exchanges, ingest, pipeline, store
 from reciprocity.errors import ImportFailed, Problem
 from reciprocity.metrics import textual
+from reciprocity.metrics.balance import window_end
 
 
 @pytest.fixture(scope="module")
@@ -447,4 +448,35 @@ def test_an_error_building_exchanges_ahead_reaches_prepare_and_nothing_is_stored
         monkeypatch.undo()
         timings = pipeline.prepare(db)
         assert "waiting" in timings.stages  # the exchanges were built on a thread
-        assert store.is_cached(db, pipeline._names(timedelta(hours=6), None).balance)
+        assert store.is_cached(db, pipeline._names(timedelta(hours=6), None, window_end()).balance)
+
+
+def test_an_entry_logged_today_leaves_the_chats_last_90_days_alone(tmp_path: Path) -> None:
+    # Issue 19: the window counted back from the newest journal entry, so one entry logged
+    # today emptied Alex's and Jordan's chat figures. It ends today (here: the demo's last
+    # day), whatever the journal holds; seen from a later day, it is empty and says when
+    # the latest event was.
+    from datetime import UTC, datetime
+
+    from reciprocity import demo, journal
+    from reciprocity.demo.script import LAST_DAY
+
+    db = store.open_db(tmp_path / "demo.sqlite")
+    for file in demo.write_demo(tmp_path / "exports"):
+        pipeline.import_file(db, file, me=demo.ME, options=ingest.Options(timezone=demo.TIMEZONE))
+    then = datetime(LAST_DAY.year, LAST_DAY.month, LAST_DAY.day, 12, tzinfo=UTC)
+
+    def recent(now: datetime, person: str) -> int:
+        record = next(r for r in pipeline.analyze(db, now=now).records if r.person == person)
+        return sum(r.events for r in record.window("last_90_days"))
+
+    before = {p: recent(then, p) for p in ("Alex", "Jordan")}
+    assert all(n > 20 for n in before.values())
+    journal.add_entry(db, "Riley", giver="me", dimension="listening", when=datetime.now(UTC))
+    assert {p: recent(then, p) for p in ("Alex", "Jordan")} == before
+    today = datetime.now(UTC)
+    late = next(r for r in pipeline.analyze(db, now=today).records if r.person == "Alex")
+    assert late.window("last_90_days") == []
+    latest = late.latest_event()
+    assert latest is not None
+    assert latest.date() <= LAST_DAY

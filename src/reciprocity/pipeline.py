@@ -23,7 +23,7 @@ from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +45,11 @@ from reciprocity.metrics.balance import (
     combine_balance,
     keep_recent,
     merge_balance_parts,
+    window_end,
 )
 from reciprocity.metrics.figure_parts import FigurePart, combine_figures, figure_part
 from reciprocity.metrics.patterns import ActCounts, act_counts, patterns_from_counts, sum_act_counts
+from reciprocity.metrics.record import RelationshipRecord, relationship_records
 
 
 @dataclass
@@ -220,6 +222,8 @@ class Analysis:
     - ``balance``: give share per relationship, dimension and window, with interval and verdict
     - ``exchange_figures``, ``reply_speed``: per-relationship summaries of the exchanges
     - ``patterns``: the cross-relationship patterns, each with its evidence
+    - ``records``: one :class:`~reciprocity.metrics.record.RelationshipRecord` per
+      relationship, made once from the frames above: what every surface formats
 
     ``exchanges`` and ``ledger`` are a row per message or event (a million rows for a big
     chat); either may be given as a function that loads it, called on first use, so a
@@ -229,6 +233,7 @@ class Analysis:
     __slots__ = (
         "_exchanges",
         "_ledger",
+        "_records",
         "balance",
         "exchange_figures",
         "figures",
@@ -257,6 +262,16 @@ class Analysis:
         self.reply_speed = reply_speed
         self.patterns = patterns
         self.timings = timings
+        self._records: list[RelationshipRecord] | None = None
+
+    @property
+    def records(self) -> list[RelationshipRecord]:
+        """One record per relationship, every figure a surface shows (made on first use)."""
+        if self._records is None:
+            self._records = relationship_records(
+                self.figures, self.balance, self.exchange_figures, self.reply_speed
+            )
+        return self._records
 
     @property
     def exchanges(self) -> pl.DataFrame:
@@ -407,7 +422,11 @@ def _in_order_of(ids: pl.Series, found: pl.DataFrame) -> pl.DataFrame:
 
 
 def analyze(
-    db: store.Database, *, silence: timedelta = timedelta(hours=6), narrow: bool = False
+    db: store.Database,
+    *,
+    silence: timedelta = timedelta(hours=6),
+    narrow: bool = False,
+    now: datetime | None = None,
 ) -> Analysis:
     """Run every analysis stage over what is stored in ``db``, in pipeline order.
 
@@ -419,8 +438,11 @@ def analyze(
     ``narrow`` gives exchanges with only :data:`DOWNSTREAM_COLUMNS`, which is all that the
     later stages, the guides and the pages read of them: at a million messages that is
     a third of the memory of all sixty-odd columns.
+
+    ``now`` (default: the clock) says which day the "last 90 days" end on
+    (:func:`reciprocity.metrics.balance.window_end`); tests pass a fixed one.
     """
-    return _run(db, silence=silence, narrow=narrow)
+    return _run(db, silence=silence, narrow=narrow, now=now)
 
 
 @contextmanager
@@ -461,11 +483,14 @@ DOWNSTREAM_COLUMNS = (
 )
 
 
-def _run(db: store.Database, *, silence: timedelta, narrow: bool = False) -> Analysis:
+def _run(
+    db: store.Database, *, silence: timedelta, narrow: bool = False, now: datetime | None = None
+) -> Analysis:
     """The stages of :func:`analyze`, each read back from the store when it was kept."""
     timings = Timings()
     journal = _journal(db)
-    names = _names(silence, journal)
+    as_of = window_end(now)
+    names = _names(silence, journal, as_of)
     frames: dict[str, pl.DataFrame] = {}
 
     def frame() -> pl.DataFrame:
@@ -513,7 +538,7 @@ def _run(db: store.Database, *, silence: timedelta, narrow: bool = False) -> Ana
     )
     summary = stage("balance", names.exchange_figures, lambda: exchanges.exchange_figures(paired()))
     speed = stage("balance", names.reply_speed, lambda: exchanges.reply_speed(paired()))
-    balance = stage("balance", names.balance, lambda: metrics.balance(events()))
+    balance = stage("balance", names.balance, lambda: metrics.balance(events(), as_of=as_of))
     found = stage(
         "patterns",
         names.patterns,
@@ -551,19 +576,25 @@ def _acts_name(detector: str | None = None) -> str:
     return f"message_acts/{detector or detector_id()}"
 
 
-def _names(silence: timedelta, journal: pl.DataFrame | None) -> _Names:
-    detector = detector_id()
+#: What the stages after the acts compute (the exchanges' rules, the balance's columns and
+#: verdicts): bumped when one changes, so results stored by an older version are rebuilt.
+ANALYSIS_VERSION = f"v{exchanges.RULES_VERSION}.2"
+
+
+def _names(silence: timedelta, journal: pl.DataFrame | None, as_of: datetime) -> _Names:
+    detector = f"{detector_id()}/{ANALYSIS_VERSION}"
     gap = f"{int(silence.total_seconds())}s"
     # Everything downstream of the ledger also depends on the journal.
     keyed = f"{detector}/{gap}/{_digest(journal)}"
     return _Names(
-        acts=_acts_name(detector),
+        acts=_acts_name(),
         figures=f"figures/{gap}",
         exchanges=f"exchanges/{detector}/{gap}",
         ledger=f"ledger/{keyed}",
         exchange_figures=f"exchange_figures/{keyed}",
         reply_speed=f"reply_speed/{keyed}",
-        balance=f"balance/{keyed}",
+        # The last 90 days end today: a balance stored yesterday is made again.
+        balance=f"balance/{keyed}/{as_of:%Y-%m-%d}",
         patterns=f"patterns/{keyed}",
     )
 
@@ -585,6 +616,7 @@ def prepare(
     *,
     silence: timedelta = timedelta(hours=6),
     rows: int = WINDOW_ROWS,
+    now: datetime | None = None,
 ) -> Timings:
     """Run the whole analysis of ``db`` now and store its results, so that the next
     :func:`analyze` (a command, a page) only reads them. ``reciprocity import`` calls this
@@ -606,13 +638,16 @@ def prepare(
     engine (see :func:`_in_memory_engine`).
     """
     with _in_memory_engine():
-        return _prepare(db, silence=silence, rows=rows)
+        return _prepare(db, silence=silence, rows=rows, now=now)
 
 
-def _prepare(db: store.Database, *, silence: timedelta, rows: int) -> Timings:
+def _prepare(
+    db: store.Database, *, silence: timedelta, rows: int, now: datetime | None = None
+) -> Timings:
     timings = Timings()
     journal = _journal(db)
-    names = _names(silence, journal)
+    as_of = window_end(now)
+    names = _names(silence, journal, as_of)
     if all(store.is_cached(db, name) for name in vars(names).values()):
         return timings
     quiet = max(silence, exchanges.SUPPORT_WINDOW)
@@ -626,7 +661,7 @@ def _prepare(db: store.Database, *, silence: timedelta, rows: int) -> Timings:
             raise StoreError("the data changed during the analysis; run it again")
         if stored is not None:
             stored = _in_order_of(windows.ids, stored)
-    parts = _Parts()
+    parts = _Parts(as_of=as_of)
     memo = ActsMemo()
     # A window's exchanges are built on a thread while the ledger of the one before is
     # made (Polars lets go of the interpreter lock for most of both), where connections
@@ -720,7 +755,9 @@ def _prepare(db: store.Database, *, silence: timedelta, rows: int) -> Timings:
         with timings.stage("balance"):
             keep(names.exchange_figures, combine_exchange_figures(parts.summaries))
             keep(names.reply_speed, parts.reply_speed())
-            balanced = combine_balance([] if parts.sums is None else parts.sums, parts.recent)
+            balanced = combine_balance(
+                [] if parts.sums is None else parts.sums, parts.recent, as_of=as_of
+            )
             keep(names.balance, balanced)
         with timings.stage("patterns"):
             counts = sum_act_counts(parts.counts)
@@ -740,6 +777,7 @@ class _Parts:
     per-relationship results, small however long the chats (one row per relationship,
     answered turn or distinct weight; the events of the last 90 days)."""
 
+    as_of: datetime | None = None
     figures: list[FigurePart] = field(default_factory=list)
     summaries: list[pl.DataFrame] = field(default_factory=list)
     turns: list[pl.DataFrame] = field(default_factory=list)
@@ -763,7 +801,7 @@ class _Parts:
     def add_events(self, part: pl.DataFrame) -> None:
         summed = balance_part(part)
         self.sums = summed if self.sums is None else merge_balance_parts([self.sums, summed])
-        self.recent = keep_recent(self.recent, part)
+        self.recent = keep_recent(self.recent, part, as_of=self.as_of)
 
 
 def _digest(frame: pl.DataFrame | None) -> str:

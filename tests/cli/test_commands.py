@@ -104,7 +104,7 @@ def test_analyze_table_and_silence_option(db_path: Path) -> None:
     code, out, _ = run(db_path, "analyze", "--silence", "90m")
     assert code == 0
     assert "Alex" in out
-    assert "1h 30m" in out
+    assert "1 h 30 min" in " ".join(out.split())
     code, _, err = run(db_path, "analyze", "--silence", "soon")
     assert code != 0
     assert "duration" in err

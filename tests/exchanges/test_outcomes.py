@@ -22,6 +22,9 @@ def _outcome(chat_with_acts, answer: tuple[str, str, int], column: str, asked: s
     [
         ("amazing!! how did it go?", "celebrate question", "active_constructive"),
         ("so proud of you", "celebrate", "passive_constructive"),
+        # Issue 19: an enthusiastic reply that says more than a short phrase is active.
+        ("congrats!! we have to celebrate", "celebrate", "active_constructive"),
+        ("congrats!", "celebrate", "passive_constructive"),
         ("nice one", "", "passive_constructive"),
         ("but can you afford it", "question", "active_destructive"),
         ("you never finish anything", "you_accusation", "active_destructive"),

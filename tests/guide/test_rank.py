@@ -84,7 +84,8 @@ def test_support_is_not_drowned_by_message_counts(make_ledger: Ledger) -> None:
     assert riley["based_on"][:3] == [
         "being there in hard times", "practical help", "emotional support",
     ]  # fmt: skip
-    assert "you give 99% of being there in hard times (70 of 71 times" in riley["why"]
+    # The same figure as the balance tables: the estimate, (1 + 70) / (2 + 71).
+    assert "you give 97% of being there in hard times (70 of 71 times" in riley["why"]
     assert "close to even" not in riley["why"].lower()
 
 
@@ -110,7 +111,8 @@ def test_they_give_more(make_ledger: Ledger) -> None:
     ledger = make_ledger(_given("Kai", "presence_in_hard_times", 0, 15))
     kai = _rows(ledger)["Kai"]
     assert kai["suggestion"] == "invest"
-    assert "Kai gives 100% of being there in hard times (15 of 15 times" in kai["why"]
+    # The balance tables' figure: your share (1 + 0) / (2 + 15) is 6%, theirs 94%.
+    assert "Kai gives 94% of being there in hard times (15 of 15 times" in kai["why"]
 
 
 def _riley(make_ledger: Ledger) -> pl.DataFrame:

@@ -15,12 +15,15 @@ from hypothesis import strategies as st
 from reciprocity.ledger import DIMENSIONS, LEDGER_SCHEMA
 from reciprocity.metrics import balance, balance_series, with_interval
 from reciprocity.metrics.balance import (
+    JUDGED,
+    VERDICTS,
     _exact_sum,
     balance_part,
     combine_balance,
     keep_recent,
     latest_event,
     merge_balance_parts,
+    window_end,
 )
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -58,7 +61,11 @@ def _row(frame: pl.DataFrame, person: str, dimension: str, window: str = "all") 
 @pytest.mark.parametrize("given", range(6))
 def test_five_events_never_give_a_confident_verdict(given: int) -> None:
     frame = pl.DataFrame({"given": [float(given)], "received": [float(5 - given)]})
-    assert with_interval(frame)["verdict"][0] == "not enough data yet"
+    verdict = with_interval(frame)["verdict"][0]
+    assert verdict not in ("mostly you", "mostly them", "balanced")
+    # All five one way is a lean, never "mostly"; a split of five cannot be told.
+    expected = {0: "leaning their way", 5: "leaning your way"}.get(given, "not enough data yet")
+    assert verdict == expected
 
 
 @pytest.mark.parametrize(
@@ -71,16 +78,52 @@ def test_five_hundred_consistent_events_do(given: int, received: int, verdict: s
     assert with_interval(frame)["verdict"][0] == verdict
 
 
-def test_an_interval_across_a_band_edge_stays_undecided() -> None:
-    # 66% of 500: the interval (about 0.625-0.695) straddles 0.65.
+def test_an_interval_across_a_band_edge_leans() -> None:
+    # 66% of 500: the interval (about 0.625-0.695) straddles 0.65 but is clear of 0.5.
     frame = pl.DataFrame({"given": [330.0], "received": [170.0]})
-    assert with_interval(frame)["verdict"][0] == "not enough data yet"
+    assert with_interval(frame)["verdict"][0] == "leaning your way"
+    frame = pl.DataFrame({"given": [170.0], "received": [330.0]})
+    assert with_interval(frame)["verdict"][0] == "leaning their way"
+
+
+def test_rileys_listening_is_not_hidden() -> None:
+    # Issue 19: 86 vs 53 over 139 events, interval about 55%-68%, read "not enough data".
+    frame = with_interval(pl.DataFrame({"given": [86.0], "received": [53.0]}))
+    assert 0.54 < frame["low"][0] < 0.56
+    assert 0.67 < frame["high"][0] < 0.69
+    assert frame["verdict"][0] == "leaning your way"
+
+
+def test_an_interval_across_the_middle_and_out_of_the_band_cannot_tell() -> None:
+    frame = with_interval(pl.DataFrame({"given": [4.0, 8.0], "received": [1.0, 12.0]}))
+    assert frame["low"][0] < 0.5 < frame["high"][0]
+    assert frame["verdict"].to_list() == ["not enough data yet", "not enough data yet"]
+
+
+@given(st.floats(0, 2000, allow_nan=False), st.floats(0, 2000, allow_nan=False))
+@settings(max_examples=300, deadline=None)
+def test_the_estimate_lies_inside_its_own_interval(given: float, received: float) -> None:
+    # Issue 19: "0% with interval 2%-63%". The posterior mean, unclipped, is inside.
+    frame = with_interval(pl.DataFrame({"given": [given], "received": [received]}))
+    mean = (1 + given) / (2 + given + received)
+    assert frame["low"][0] - 1e-9 <= mean <= frame["high"][0] + 1e-9
+    assert frame["low"][0] <= frame["estimate"][0] <= frame["high"][0]
+    assert frame["verdict"][0] in VERDICTS
+
+
+def test_every_verdict_is_documented_and_reachable() -> None:
+    cases = {(500, 0), (0, 500), (250, 250), (330, 170), (170, 330), (1, 1)}
+    seen = set(with_interval(pl.DataFrame(
+        {"given": [float(g) for g, _ in cases], "received": [float(r) for _, r in cases]}
+    ))["verdict"])  # fmt: skip
+    assert seen == set(VERDICTS)
+    assert set(JUDGED) == set(VERDICTS) - {"not enough data yet"}
 
 
 def test_balance_by_hand() -> None:
     rows = [("Alex", "me", "attention", 1.0, d) for d in range(12)]
     rows += [("Alex", "them", "attention", 1.0, 100), ("Alex", "me", "listening", 0.5, 100)]
-    out = balance(events(rows))
+    out = balance(events(rows), as_of=START + timedelta(days=100))
     assert out.height == 2 * len(DIMENSIONS)
     everything = _row(out, "Alex", "attention")
     assert (everything["events_me"], everything["events_them"]) == (12, 1)
@@ -122,7 +165,9 @@ def test_every_split_of_five_over_the_whole_pipeline() -> None:
     for split in product(("me", "them"), repeat=5):
         rows = [("A", who, "attention", 1.0, i) for i, who in enumerate(split)]
         verdict = _row(balance(events(rows)), "A", "attention")["verdict"]
-        assert verdict == "not enough data yet"
+        one_way = {"me": "leaning your way", "them": "leaning their way"}
+        expected = one_way[split[0]] if len(set(split)) == 1 else "not enough data yet"
+        assert verdict == expected
 
 
 # The balance of a ledger seen a part at a time (balance_part, merge, combine).
@@ -206,20 +251,51 @@ def test_without_the_recent_events_the_recent_window_is_wrong() -> None:
     with pytest.raises(ValueError, match="recent_events"):
         combine_balance(sums, None)
     # Only the last part's events: the recent window (days 110-190) misses days 110-140.
-    short = combine_balance(sums, parts[1])
-    assert not short.equals(balance(whole))
+    day = START + timedelta(days=190)
+    short = combine_balance(sums, parts[1], as_of=day)
+    assert not short.equals(balance(whole, as_of=day))
     assert _row(short, "A", "attention", "last_90_days")["events_me"] == 5
-    assert _row(balance(whole), "A", "attention", "last_90_days")["events_me"] == 9
+    assert _row(balance(whole, as_of=day), "A", "attention", "last_90_days")["events_me"] == 9
     assert latest_event(merge_balance_parts(sums)) == START + timedelta(days=190)
+
+
+def test_the_recent_window_ends_today_not_at_the_latest_entry() -> None:
+    # Issue 19: one journal entry logged today emptied the chat figures, because the
+    # window counted back from the newest event. It ends today now.
+    today = datetime(2026, 12, 7, 15, tzinfo=UTC)
+    rows = [("Alex", "me", "attention", 1.0, d) for d in range(0, 150, 5)]
+    rows += [("Jordan", "them", "attention", 1.0, d) for d in range(0, 150, 5)]
+    old = events(rows)
+    entry = events([("Alex", "me", "energy", 1.0, 0)]).with_columns(
+        pl.lit(today).alias("timestamp"), pl.lit("journal").alias("source")
+    )
+    now = START + timedelta(days=160)
+    before = balance(old, as_of=now)
+    after = balance(pl.concat([old, entry]), as_of=now)
+    for frame in (before, after):
+        assert _row(frame, "Jordan", "attention", "last_90_days")["events_them"] == 15
+    # Seen today, the chats of 2024 are all outside the window, and say when they ended.
+    late = balance(pl.concat([old, entry]), as_of=today)
+    recent = _row(late, "Jordan", "attention", "last_90_days")
+    assert recent["events_them"] == 0
+    assert _row(late, "Jordan", "attention")["latest"] == START + timedelta(days=145)
+
+
+def test_the_default_window_ends_today() -> None:
+    rows = [("A", "me", "attention", 1.0, d) for d in range(10)]
+    out = balance(events(rows))  # 2024: long before today
+    assert _row(out, "A", "attention", "last_90_days")["events_me"] == 0
+    assert _row(out, "A", "attention")["events_me"] == 10
+    assert window_end() > datetime.now(UTC)
 
 
 def test_keep_recent_keeps_the_last_period_of_the_latest() -> None:
     whole = events([("A", "me", "attention", 1.0, d) for d in (300, 5, 250, 100, 211)])
     kept = None
     for part in (whole[:1], whole[1:3], whole[3:]):
-        kept = keep_recent(kept, part)
+        kept = keep_recent(kept, part, as_of=START + timedelta(days=300))
     assert kept is not None
-    # Day 300 is the latest: days after 210 are kept, whatever order they came in.
+    # The window ends on day 300: days after 210 are kept, whatever order they came in.
     assert sorted(kept["timestamp"].dt.day().to_list()) == sorted(
         (START + timedelta(days=d)).day for d in (300, 250, 211)
     )

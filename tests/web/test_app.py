@@ -196,8 +196,14 @@ def test_relationship_page_has_readings_with_evidence_and_actions(demo_client: T
     assert 'href="/coach?person=Alex"' in body
     evidence = demo_client.get(f"/relationship/{alex}/evidence?dimension=attention&giver=me")
     assert evidence.status_code == 200
-    count = int(re.search(r"(\d+) messages? counted", evidence.text).group(1))  # type: ignore[union-attr]
+    found = re.search(r"([\d.]+) in the balance, from (\d+) messages?", evidence.text)
+    assert found is not None
+    weight, count = float(found.group(1)), int(found.group(2))
     assert count > 10
+    # Issue 19: the table said 121, the list "112 messages counted". The list now says the
+    # balance's figure and what it is made of.
+    assert f"{weight:g}" in body
+    assert "count more than once" in evidence.text
     assert evidence.text.count("<li>") == 12  # the latest twelve
     assert "You:</span>" in evidence.text
     bad = demo_client.get(f"/relationship/{alex}/evidence?dimension=mind_reading&giver=me")

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from reciprocity import report, store
+from reciprocity.metrics.balance import window_end
 from reciprocity.web.state import State, surface
 
 
@@ -61,3 +62,21 @@ def test_pages_share_one_analysis_until_the_data_changes(
     )
     demo_client.get("/")
     assert len(runs) == 2  # a journal entry does
+
+
+def test_the_analysis_is_made_again_when_the_day_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The last 90 days end today: an app left running past midnight must not keep
+    # yesterday's window.
+    from datetime import UTC, datetime, timedelta
+
+    from reciprocity.web import state as state_module
+
+    db = store.open_db(tmp_path / "day.sqlite")
+    kept = state_module.State(db)
+    first = kept.result()
+    assert kept.result() is first
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    monkeypatch.setattr(state_module, "window_end", lambda: window_end(tomorrow))
+    assert kept.result() is not first

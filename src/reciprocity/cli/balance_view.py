@@ -1,29 +1,50 @@
-"""Rich renderers and JSON for the balance: the table, one person in depth, and ``--json``.
+"""Rich renderers and JSON for ``analyze``: the overview, one person in depth, ``--json``.
 
-Only translation happens here: every figure comes from :mod:`reciprocity.metrics` and
-:mod:`reciprocity.exchanges`. Names and texts come from imported files, so they are always
-put in :class:`rich.text.Text` (never parsed as markup).
+Only formatting happens here: every figure is a field of a
+:class:`~reciprocity.metrics.record.RelationshipRecord` (the one result per relationship
+that the web pages and the report format too). The tables fit 80 columns: short headers,
+no column repeated on every row, one give-and-take table per person, and cells that wrap
+rather than being cut. Names and texts come from imported files, so they are always put in
+:class:`rich.text.Text` (never parsed as markup).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
+from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["balance_table", "balance_to_json", "exchange_lines", "person_view"]
+from reciprocity.metrics.record import (
+    WINDOWS,
+    Pair,
+    RelationshipRecord,
+    say_amount,
+    say_duration,
+    say_percent,
+)
+
+__all__ = [
+    "balance_table",
+    "exchange_lines",
+    "figures_table",
+    "person_view",
+    "records_to_json",
+]
 
 _VERDICT_STYLE = {
     "mostly you": "yellow",
+    "leaning your way": "yellow",
     "mostly them": "cyan",
+    "leaning their way": "cyan",
     "balanced": "green",
     "not enough data yet": "dim",
 }
-_WINDOW_TITLE = {"all": "all time", "last_90_days": "last 90 days"}
 _SENDER_TOPIC = {
     ("me", "message"): "Your messages",
     ("them", "message"): "{p}'s messages",
@@ -42,120 +63,164 @@ _SENDER_TOPIC = {
     ("me", "support_seek"): "Times you asked {p} for support",
     ("them", "support_seek"): "Times {p} asked you for support",
 }
+_OUTCOME_WORDS = {
+    "active_constructive": "warmly, with interest",
+    "passive_constructive": "warmly, briefly",
+    "active_destructive": "put it down",
+    "passive_destructive": "changed the subject",
+    "ignored": "no answer",
+    "not_matched": "not matched",
+    "not_supported": "no support",
+    "re_ask": "asked again",
+    "accepted_no": "took the no",
+}
 
 
-def _words(name: str) -> str:
-    return name.replace("_", " ")
+def _table(title: str | None = None, caption: str | None = None) -> Table:
+    # No vertical lines and no outer padding: the most room for the cells at 80 columns.
+    # The title holds a name from an export: Text, never markup.
+    return Table(
+        title=None if title is None else Text(title, style="bold"),
+        caption=caption,
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+        title_justify="left",
+        caption_justify="left",
+    )
 
 
-def _percent(value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{100 * value:.0f}%"
+def _pair(values: Pair, say: Any = str) -> str:
+    return " / ".join("–" if v is None else say(v) for v in values)
 
 
-def _amount(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def balance_table(balance: pl.DataFrame, *, window: str = "all", with_empty: bool = False) -> Table:
-    """The balance as a table: one row per person and dimension with events in ``window``.
-
-    Columns: person, dimension, what you gave, what they gave, your share, its 90% interval
-    and the verdict. ``with_empty`` keeps dimensions where nothing happened.
-    """
-    rows = balance.filter(pl.col("window") == window)
-    if not with_empty:
-        rows = rows.filter(pl.col("events_me") + pl.col("events_them") > 0)
-    table = Table(title=f"Give and take, {_WINDOW_TITLE.get(window, window)}")
+def figures_table(records: Sequence[RelationshipRecord], silence_label: str) -> Table:
+    """The overview: one row per relationship, every cell "you / them"."""
+    table = _table(
+        "Who writes, starts and answers",
+        "Each cell reads  you / them. A conversation starts after "
+        f"{silence_label} of quiet; an answer is the other's next turn in it.",
+    )
     for name, justify in (
         ("Person", "left"),
-        ("Dimension", "left"),
-        ("You gave", "right"),
-        ("They gave", "right"),
-        ("Your share", "right"),
-        ("90% interval", "right"),
-        ("Reading", "left"),
+        ("Messages", "right"),
+        ("Started", "right"),
+        ("Answered", "right"),
+        ("Reply time", "right"),
+        ("Questions", "right"),
     ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for row in rows.iter_rows(named=True):
-        verdict = row["verdict"]
+        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for record in records:
         table.add_row(
-            Text(str(row["person"])),
-            _words(row["dimension"]),
-            _amount(row["given"]),
-            _amount(row["received"]),
-            _percent(row["share"]),
-            f"{_percent(row['low'])}–{_percent(row['high'])}",
-            Text(verdict, style=_VERDICT_STYLE.get(verdict, "")),
+            Text(record.person, style="bold"),  # Text(): names from exports are never markup
+            _pair(record.messages, lambda v: f"{v:,}"),
+            _pair(record.initiations),
+            _pair(record.reply_rate, say_percent),
+            _pair(record.reply_median_s, say_duration),
+            _pair(record.questions),
         )
     return table
 
 
-def exchange_lines(figures: pl.DataFrame, person: str) -> list[Text]:
-    """One line per sender and topic of :func:`reciprocity.exchanges.exchange_figures`
-    for ``person``: ``"Your good news (5): active constructive 4, ignored 1"``."""
-    rows = figures.filter(pl.col("person") == person)
+def balance_table(record: RelationshipRecord, window: str = "all") -> RenderableType:
+    """``record``'s give and take in ``window``: a row per dimension with events.
+
+    Columns: what, what you gave, what they gave (weighted, as the balance counts them),
+    your share with its likely range, and the reading. A window without events says so,
+    and when the latest was."""
+    title = f"{record.person}: give and take, {WINDOWS.get(window, window)}"
+    rows = record.window(window)
+    if not rows:
+        latest = record.latest_event()
+        when = "" if latest is None else f"; the latest was on {latest.date().isoformat()}"
+        return Text(f"{title}: nothing in this time{when}.", style="dim")
+    table = _table(title)
+    for name, justify in (
+        ("What", "left"),
+        ("You", "right"),
+        ("Them", "right"),
+        ("Share", "right"),
+        ("Likely", "right"),
+        ("Reading", "left"),
+    ):
+        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(
+            row.label,
+            say_amount(row.given),
+            say_amount(row.received),
+            say_percent(row.estimate),
+            f"{say_percent(row.low)}–{say_percent(row.high)}",
+            Text(row.verdict, style=_VERDICT_STYLE.get(row.verdict, "")),
+        )
+    return table
+
+
+BALANCE_KEY = (
+    "You / Them: what each of you gave (a brief warm answer counts half; sharing counts "
+    "by how deep it goes). Share: your share, leaning toward even when there is little to "
+    "go on; Likely: where it plausibly lies (90%)."
+)
+"""What the give-and-take columns mean, printed once under the tables."""
+
+
+def exchange_lines(record: RelationshipRecord) -> list[Text]:
+    """One line per sender and topic: ``"Your good news (5): warmly, with interest 4,
+    no answer 1"``."""
     lines = []
-    grouped = rows.group_by("sender", "topic", maintain_order=True).agg(
-        pl.col("outcome"), pl.col("count")
-    )
-    for row in grouped.sort("topic", "sender").iter_rows(named=True):
-        label = _SENDER_TOPIC.get((row["sender"], row["topic"]))
+    keys = sorted({(o.topic, o.sender) for o in record.outcomes})
+    for topic, sender in keys:
+        label = _SENDER_TOPIC.get((sender, topic))
         if label is None:
             continue
-        pairs = sorted(zip(row["outcome"], row["count"], strict=True), key=lambda p: -p[1])
-        detail = ", ".join(f"{_words(o)} {n}" for o, n in pairs)
-        total = sum(row["count"])
-        lines.append(Text(f"{label.format(p=person)} ({total}): {detail}"))
+        found = record.outcome_counts(sender, topic)
+        detail = ", ".join(
+            f"{_OUTCOME_WORDS.get(o.outcome, o.outcome.replace('_', ' '))} {o.count}" for o in found
+        )
+        total = sum(o.count for o in found)
+        lines.append(Text(f"{label.format(p=record.person)} ({total}): {detail}"))
     return lines
 
 
-def person_view(
-    person: str,
-    balance: pl.DataFrame,
-    figures: pl.DataFrame | None = None,
-    speed: pl.DataFrame | None = None,
-    change: pl.DataFrame | None = None,
-) -> Group:
-    """One relationship in depth: its balance in both windows, what happened to each kind
-    of message each way, reply speed against the pair's own pace and, when given, the
-    change around a conversation record."""
-    mine = balance.filter(pl.col("person") == person)
-    parts: list[RenderableType] = [Text(person, style="bold")]
-    for window in ("all", "last_90_days"):
-        parts.append(balance_table(mine, window=window))
-    if speed is not None:
-        for row in speed.filter(pl.col("person") == person).iter_rows(named=True):
-            parts.append(_speed_line(person, row))
-    if figures is not None:
-        parts.extend(exchange_lines(figures, person))
+def person_view(record: RelationshipRecord, change: pl.DataFrame | None = None) -> Group:
+    """One relationship in depth: its give and take in both windows, reply times, what
+    happened to each kind of message each way and, when given, the change around a
+    conversation record."""
+    p = record.person
+    parts: list[RenderableType] = [Text(p, style="bold")]
+    for window in WINDOWS:
+        parts.append(balance_table(record, window))
+    parts.append(Text(BALANCE_KEY, style="dim"))
+    me, them = record.reply_median_s
+    if me is not None or them is not None:
+        parts.append(
+            Text(
+                f"Typical reply: you {say_duration(me)}, {p} {say_duration(them)}; the "
+                f"usual pace between you is {say_duration(record.reply_pace_s)}."
+            )
+        )
+    parts.extend(exchange_lines(record))
     if change is not None and change.height:
-        table = Table(title="Before and after the conversation")
-        for name in ("Dimension", "Your share before", "after", "Difference (90%)", "Reading"):
-            table.add_column(name)
+        table = _table("Before and after the conversation")
+        for name in ("What", "Before", "After", "Change (likely range)", "Reading"):
+            table.add_column(name, overflow="fold")
         for row in change.iter_rows(named=True):
             table.add_row(
-                _words(row["dimension"]),
-                _percent(row["share_before"]),
-                _percent(row["share_after"]),
-                f"{100 * row['difference']:+.0f} pts "
-                f"({100 * row['low']:+.0f} to {100 * row['high']:+.0f})",
+                row["dimension"].replace("_", " "),
+                say_percent(row["estimate_before"]),
+                say_percent(row["estimate_after"]),
+                f"{_points(row['difference'])} ({_points(row['low'])} to {_points(row['high'])})",
                 row["verdict"],
             )
         parts.append(table)
     return Group(*parts)
 
 
-def _speed_line(person: str, row: dict[str, Any]) -> Text:
-    def minutes(value: float | None) -> str:
-        return "–" if value is None else f"{value / 60:.0f} min"
-
-    return Text(
-        f"Typical reply: you {minutes(row['latency_median_s_me'])}, {person} "
-        f"{minutes(row['latency_median_s_them'])}; the usual pace between you is "
-        f"{minutes(row['latency_norm_s'])}."
-    )
+def _points(value: float) -> str:
+    """A difference of shares in percentage points: ``"-25 pts"``; never ``"-0"``."""
+    shown = round(100 * value)
+    return f"{shown:+d} pts" if shown else "0 pts"
 
 
 def _plain(value: Any) -> Any:
@@ -166,43 +231,84 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _records(frame: pl.DataFrame | None, drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    if frame is None:
-        return []
-    kept = frame.drop(*drop, strict=False)
-    return [{k: _plain(v) for k, v in row.items()} for row in kept.iter_rows(named=True)]
+def _two(values: Pair) -> dict[str, Any]:
+    return {"me": _plain(values.me), "them": _plain(values.them)}
 
 
-def balance_to_json(
-    balance: pl.DataFrame,
-    figures: pl.DataFrame | None = None,
-    speed: pl.DataFrame | None = None,
-    patterns: pl.DataFrame | None = None,
+def records_to_json(
+    records: Sequence[RelationshipRecord], patterns: pl.DataFrame | None = None
 ) -> dict[str, Any]:
-    """Every figure as plain JSON data.
+    """Every figure as plain JSON data, from the same records as the tables.
 
-    Shape: ``{"balance": [{"person", "dimension", "window", "events": {"me", "them"},
-    "given", "received", "share", "interval": [low, high], "verdict"}], "exchanges": [...],
-    "reply_speed": [...], "patterns": [...]}``; "me"/"them" say who did it.
+    Shape: ``{"relationships": [{"person", "messages", "words", "turns", "calls",
+    "conversations", "initiations", "reply_rate", "reply_latency_median_s", "questions",
+    "first_message", "last_message"}], "balance": [{"person", "dimension", "window",
+    "events": {"me", "them"}, "given", "received", "share", "estimate", "interval": [low,
+    high], "verdict", "latest"}], "exchanges": [...], "reply_speed": [...], "patterns":
+    [...]}``; "me"/"them" say who did it. ``estimate`` is the share the tables show (inside
+    its interval); ``share`` is given / (given + received).
     """
-    rows = []
-    for row in balance.iter_rows(named=True):
-        rows.append(
+    ordered = sorted(records, key=lambda r: (r.person, r.relationship_id))
+    relationships, balance, outcomes, speed = [], [], [], []
+    for r in ordered:
+        relationships.append(
             {
-                "person": row["person"],
-                "dimension": row["dimension"],
-                "window": row["window"],
-                "events": {"me": row["events_me"], "them": row["events_them"]},
-                "given": row["given"],
-                "received": row["received"],
-                "share": _plain(row["share"]),
-                "interval": [_plain(row["low"]), _plain(row["high"])],
-                "verdict": row["verdict"],
+                "person": r.person,
+                "messages": _two(r.messages),
+                "words": _two(r.words),
+                "turns": _two(r.turns),
+                "calls": _two(r.calls),
+                "conversations": r.conversations,
+                "initiations": _two(r.initiations),
+                "reply_rate": _two(r.reply_rate),
+                "reply_latency_median_s": _two(r.reply_median_s),
+                "questions": _two(r.questions),
+                "first_message": _plain(r.first_message),
+                "last_message": _plain(r.last_message),
             }
         )
+        for row in r.readings:
+            total = row.given + row.received
+            balance.append(
+                {
+                    "person": r.person,
+                    "dimension": row.dimension,
+                    "window": row.window,
+                    "events": {"me": row.events_me, "them": row.events_them},
+                    "given": row.given,
+                    "received": row.received,
+                    "share": row.given / total if total > 0 else None,
+                    "estimate": row.estimate,
+                    "interval": [row.low, row.high],
+                    "verdict": row.verdict,
+                    "latest": _plain(row.latest),
+                }
+            )
+        for o in r.outcomes:
+            outcomes.append(
+                {
+                    "person": r.person,
+                    "sender": o.sender,
+                    "topic": o.topic,
+                    "outcome": o.outcome,
+                    "count": o.count,
+                }
+            )
+        speed.append(
+            {
+                "person": r.person,
+                "latency_median_s_me": r.reply_median_s.me,
+                "latency_median_s_them": r.reply_median_s.them,
+                "latency_norm_s": r.reply_pace_s,
+            }
+        )
+    rows: list[dict[str, Any]] = []
+    if patterns is not None:
+        rows = [{k: _plain(v) for k, v in row.items()} for row in patterns.iter_rows(named=True)]
     return {
-        "balance": rows,
-        "exchanges": _records(figures, drop=("relationship_id",)),
-        "reply_speed": _records(speed, drop=("relationship_id",)),
-        "patterns": _records(patterns),
+        "relationships": relationships,
+        "balance": balance,
+        "exchanges": outcomes,
+        "reply_speed": speed,
+        "patterns": rows,
     }

@@ -29,6 +29,7 @@ from reciprocity.cli import (
 from reciprocity.cli.messages import error_text
 from reciprocity.errors import NotFound, ReciprocityError
 from reciprocity.metrics.beside import beside_figures
+from reciprocity.metrics.record import find, say_duration
 
 _VALUE_WORDS = {"str": "text", "text": "text", "int": "number", "integer": "number"}
 """How the help names a kind of value: ``<text>``, not Python's ``<str>``."""
@@ -251,45 +252,31 @@ def analyze(
     db = _open()
     analysis = pipeline.analyze(db, silence=gap)
     if as_json:
-        data = metrics.figures_to_json(analysis.figures)
-        data.update(
-            balance_view.balance_to_json(
-                analysis.balance,
-                analysis.exchange_figures,
-                analysis.reply_speed,
-                analysis.patterns,
-            )
-        )
+        data = balance_view.records_to_json(analysis.records, analysis.patterns)
         across = beside_figures(db, analysis.exchanges, silence=gap)
         data.update(money_commands.beside_json(across))
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
-    if analysis.figures.is_empty():
+    if not analysis.records:
         out.print(
             "No one-to-one conversations yet. Import an export first, e.g.\n"
             '  reciprocity import "WhatsApp Chat with Alex.zip" --me "Your Name"'
         )
         return
     if person is not None:
-        known = analysis.figures["person"].to_list()
-        match = next((p for p in known if p.casefold() == person.casefold()), None)
-        if match is None:
+        found = find(analysis.records, person)
+        if found is None:
+            known = [r.person for r in analysis.records]
             raise NotFound(
                 f"no one-to-one chat with {person!r}; people with chats: " + ", ".join(known)
             )
         out.print(
-            balance_view.person_view(
-                match,
-                analysis.balance,
-                analysis.exchange_figures,
-                analysis.reply_speed,
-                change=_change_since_talk(db, analysis, match),
-            )
+            balance_view.person_view(found, change=_change_since_talk(db, analysis, found.person))
         )
-        for line in money_commands.person_beside(db, analysis, match, gap):
+        for line in money_commands.person_beside(db, analysis, found.person, gap):
             out.print(line)
         return
-    _show_overview(analysis, render.duration(gap.total_seconds()))
+    _show_overview(analysis, say_duration(gap.total_seconds()))
 
 
 def _change_since_talk(
@@ -307,9 +294,10 @@ def _change_since_talk(
 
 
 def _show_overview(analysis: pipeline.Analysis, silence_label: str) -> None:
-    data = metrics.figures_to_json(analysis.figures)
-    out.print(render.figures_table(data["relationships"], silence_label))
-    out.print(balance_view.balance_table(analysis.balance, window="all"))
+    out.print(balance_view.figures_table(analysis.records, silence_label))
+    for record in analysis.records:
+        out.print(balance_view.balance_table(record, "all"))
+    out.print(Text(balance_view.BALANCE_KEY, style="dim"))
     shown = analysis.patterns.filter(pl.col("shows"))
     for row in shown.iter_rows(named=True):
         out.print(Text("• " + row["summary"]))

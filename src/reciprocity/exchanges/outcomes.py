@@ -8,9 +8,12 @@ is a column expression and runs vectorised. The rules, in the order they are che
 1. ``ignored``: no reply within the window.
 2. ``active_destructive``: the reply carries contempt or a "you always / you never"
    accusation, or, without celebrating, says "but" (the news is questioned or undercut).
-3. ``active_constructive``: the reply celebrates *and* asks a question (engaged interest).
-4. ``passive_constructive``: the reply celebrates without asking, or is a short positive
-   (at most :data:`SHORT_WORDS` words with a plain positive word such as "nice" or "cool").
+3. ``active_constructive``: the reply celebrates *and* engages: it asks a question, or it
+   says more than a short phrase (over :data:`SHORT_WORDS` words: "congrats!! we have to
+   celebrate" is enthusiastic, not understated).
+4. ``passive_constructive``: a brief, quiet warm reply: it celebrates in a short phrase
+   ("congrats"), or is a short positive (at most :data:`SHORT_WORDS` words with a plain
+   positive word such as "nice" or "cool").
 5. ``passive_destructive``: any other reply: the conversation moved on to something else.
    A question alone lands here too: without a sign of warmth we cannot tell interest in the
    news from a new subject.
@@ -38,6 +41,7 @@ __all__ = [
     "AFTER_DECLINE",
     "GOOD_NEWS_RESPONSES",
     "REQUEST_OUTCOMES",
+    "RULES_VERSION",
     "SHORT_WORDS",
     "SUPPORT_COLUMNS",
     "TEXT_FLAGS",
@@ -61,7 +65,10 @@ AFTER_DECLINE = ("re_ask", "ultimatum", "accepted_no")
 """What the asker did after a decline."""
 
 SHORT_WORDS = 4
-"""A reply of at most this many words with a positive word is a short positive."""
+"""A reply of at most this many words with a positive word is a short positive; a
+celebrating reply longer than this is an active one."""
+RULES_VERSION = 2
+"""Bumped when a rule here changes, so results stored under the old rules are recomputed."""
 
 # English wording; these small lists belong with the language data in acts/lang once the
 # acts stage grows "positive" and "ultimatum" lexicons. Word boundaries are ASCII ones
@@ -105,7 +112,7 @@ def _good_news() -> pl.Expr:
         .then(pl.lit("ignored"))
         .when(destructive)
         .then(pl.lit("active_destructive"))
-        .when(_a("celebrate") & _a("question"))
+        .when(_a("celebrate") & (_a("question") | (pl.col("answer_words") > SHORT_WORDS)))
         .then(pl.lit("active_constructive"))
         .when(_a("celebrate") | short_positive)
         .then(pl.lit("passive_constructive"))

@@ -169,13 +169,6 @@ def _times(n: int) -> str:
     return "once" if n == 1 else f"{n} times"
 
 
-def _hours(seconds: float | None) -> str:
-    if seconds is None:
-        return "unknown"
-    hours = seconds / 3600
-    return f"{hours * 60:.0f} minutes" if hours < 1 else f"{hours:.1f} hours"
-
-
 def _next_from_them(mine: pl.DataFrame, theirs: pl.DataFrame) -> pl.DataFrame:
     """``mine`` with ``wait_s``: seconds until their next message in ``theirs``."""
     right = theirs.select(pl.col("timestamp").alias("_at"), pl.col("timestamp").alias("_t"))
@@ -209,15 +202,23 @@ def _check_in(rows: pl.DataFrame, days: float) -> tuple[int, int, str]:
 
 
 def _reply(rows: pl.DataFrame, hours: float) -> tuple[int, int, str]:
+    from reciprocity.exchanges import reply_speed
+    from reciprocity.metrics.record import say_duration
+
     turns = rows.filter(pl.col("from_me")).unique("turn", keep="first").drop_nulls("turn")
     waits = _next_from_them(turns, rows.filter(~pl.col("from_me")))
     kept = int((waits["wait_s"] <= hours * 3600).sum())
-    median = waits["wait_s"].median()
+    # The typical reply is the figure every page shows (the pipeline's reply speed over
+    # the same exchanges), not a second median of these waits, which also count the
+    # hours until they next wrote when they did not answer at all.
+    speed = reply_speed(rows)
+    typical = speed["latency_median_s_them"][0] if speed.height else None
     return (
         waits.height,
         kept,
         f"{kept} of {waits.height} of your messages got an answer within {hours:g} hours; "
-        f"the typical wait was {_hours(median if isinstance(median, float) else None)}",
+        f"when they answer in the same conversation, they typically take "
+        f"{say_duration(typical)}",
     )
 
 
@@ -238,12 +239,15 @@ def _support(rows: pl.DataFrame, hours: float) -> tuple[int, int, str]:
 
 def _news(rows: pl.DataFrame) -> tuple[int, int, str]:
     news = rows.filter(pl.col("from_me") & pl.col("good_news"))
-    warm = news["good_news_response"].is_in(["active_constructive", "passive_constructive"])
-    kept = int(warm.sum())
+    response = news["good_news_response"]
+    engaged = int((response == "active_constructive").sum())
+    brief = int((response == "passive_constructive").sum())
+    kept = engaged + brief
     return (
         news.height,
         kept,
-        f"they responded warmly to {kept} of {news.height} pieces of good news",
+        f"they responded warmly to {kept} of {news.height} pieces of good news "
+        f"({engaged} with interest, {brief} briefly)",
     )
 
 

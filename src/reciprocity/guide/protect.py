@@ -107,8 +107,8 @@ def protect_energy(
 
 def _judge(person: str, when: datetime, days: int, change: pl.DataFrame) -> Advice:
     evidence = tuple(
-        f"{r['dimension'].replace('_', ' ')}: your share {_pct(r['share_before'])} before, "
-        f"{_pct(r['share_after'])} after ({r['verdict']})"
+        f"{r['dimension'].replace('_', ' ')}: your share {_pct(r['estimate_before'])} before, "
+        f"{_pct(r['estimate_after'])} after ({r['verdict']})"
         for r in change.iter_rows(named=True)
     )
     if not change.height:

@@ -202,7 +202,7 @@ def _pooled(rows: list[dict[str, Any]], dimensions: Iterable[str]) -> _Reading |
     used = tuple(r["dimension"] for r in chosen if r["events_me"] + r["events_them"])
     return _Reading(
         used,
-        _inside(frame["share"], frame["low"], frame["high"]),
+        frame["estimate"],
         frame["low"],
         frame["high"],
         sum(int(r["events_me"]) for r in chosen),
@@ -211,8 +211,8 @@ def _pooled(rows: list[dict[str, Any]], dimensions: Iterable[str]) -> _Reading |
 
 
 def _inside(share: float, low: float, high: float) -> float:
-    """The share, moved inside its own interval: a raw 24 of 24 (100 %) is shown as the
-    interval's top, so no figure ever sits outside the bar it belongs to."""
+    """The share, moved inside its own interval (for balance rows stored before the
+    balance had its ``estimate``, the point every other surface shows)."""
     return min(max(share, low), high)
 
 
@@ -220,7 +220,7 @@ def _single(rows: list[dict[str, Any]], dimensions: tuple[str, ...]) -> list[_Re
     return [
         _Reading(
             (r["dimension"],),
-            _inside(r["share"], r["low"], r["high"]),
+            r.get("estimate") or _inside(r["share"], r["low"], r["high"]),
             r["low"],
             r["high"],
             r["events_me"],

@@ -3,20 +3,33 @@
 For each relationship and ledger dimension, ``given`` is the weight of the events I gave
 and ``received`` what they gave me; the give share is ``given / (given + received)``.
 Its uncertainty is the Beta(1 + given, 1 + received) posterior (a flat prior), summarised
-by its central 90% interval (``level``). The verdict reads the interval only:
+by its central 90% interval (``level``, columns ``low`` and ``high``) and its mean,
+``estimate`` = (1 + given) / (2 + given + received): the figure surfaces show as "your
+share", always inside its own interval. ``share`` (given / total, the raw ratio) is kept
+for readers that want it; with few events it sits at 0 % or 100 % while the interval does
+not, so it is never drawn as the point of an interval.
+
+The verdict (:data:`VERDICTS`, the one place that lists them) reads the interval only,
+checked in this order:
 
 - ``"mostly you"``: the whole interval lies above :data:`MOSTLY` (0.65);
 - ``"mostly them"``: the whole interval lies below ``1 - MOSTLY`` (0.35);
 - ``"balanced"``: the whole interval lies inside [0.35, 0.65];
-- ``"not enough data yet"``: anything else.
+- ``"leaning your way"``: the interval is clear of the middle (above 0.5) but not of the
+  balanced band: you give more, though perhaps not much more;
+- ``"leaning their way"``: the same below 0.5;
+- ``"not enough data yet"``: the interval holds 0.5 and reaches out of the balanced band:
+  too few events to tell which way it goes (every dimension with no events reads so).
 
 With 0.65, five events all given by one side give Beta(6, 1), whose 90% interval starts at
-0.05 ** (1/6) = 0.607: never a verdict. Seven one-sided events, or about thirty evenly
-split ones, are the fewest that can speak.
+0.05 ** (1/6) = 0.607: "leaning your way", never "mostly you". Seven one-sided events, or
+about thirty evenly split ones, are the fewest for "mostly" or "balanced".
 
 Windows: ``"all"`` (everything), ``"last_90_days"`` (the ``recent`` span ending at
-``as_of``, by default the latest event in the ledger) and, from :func:`balance_series`, a
-rolling series for charts.
+``as_of``: the end of today, UTC, unless a caller says otherwise; :func:`window_end`) and,
+from :func:`balance_series`, a rolling series for charts. ``latest`` is the time of the
+relationship's latest event of the window (null without events), so a surface can say
+"nothing in the last 90 days; the latest was on ...".
 """
 
 from __future__ import annotations
@@ -32,6 +45,7 @@ from reciprocity.ledger import DIMENSIONS
 __all__ = [
     "BALANCE_PART_SCHEMA",
     "BALANCE_SCHEMA",
+    "JUDGED",
     "MOSTLY",
     "VERDICTS",
     "balance",
@@ -41,13 +55,24 @@ __all__ = [
     "keep_recent",
     "latest_event",
     "merge_balance_parts",
+    "window_end",
     "with_interval",
 ]
 
 MOSTLY = 0.65
 """An interval entirely above this reads "mostly you"; entirely below 1 - this, "mostly them"."""
-VERDICTS = ("mostly you", "balanced", "mostly them", "not enough data yet")
-"""The possible verdicts."""
+VERDICTS = (
+    "mostly you",
+    "leaning your way",
+    "balanced",
+    "leaning their way",
+    "mostly them",
+    "not enough data yet",
+)
+"""The possible verdicts, from you giving most to them giving most, then "too few to
+tell" (see the module docstring for what each means)."""
+JUDGED = VERDICTS[:-1]
+"""The verdicts that say something (all but "not enough data yet")."""
 
 BALANCE_SCHEMA: dict[str, pl.DataType] = {
     "relationship_id": pl.Int64(),
@@ -62,8 +87,11 @@ BALANCE_SCHEMA: dict[str, pl.DataType] = {
     "low": pl.Float64(),
     "high": pl.Float64(),
     "verdict": pl.String(),
+    "estimate": pl.Float64(),
+    "latest": pl.Datetime("us", "UTC"),
 }
-"""Columns of :func:`balance`."""
+"""Columns of :func:`balance`: ``estimate`` is the share shown (the posterior mean, inside
+``low``..``high``), ``share`` the raw ratio, ``latest`` the window's latest event."""
 
 _KEYS = ("relationship_id", "person", "dimension")
 _ME = pl.col("giver") == "me"
@@ -78,9 +106,41 @@ def _sums() -> list[pl.Expr]:
     ]
 
 
+def window_end(now: datetime | None = None) -> datetime:
+    """The end of the ``"last_90_days"`` window for ``now`` (default: the clock): the end
+    of that day in UTC, so the window holds today and the days before it, whatever the
+    latest message or journal entry, and a result computed once stays right all day.
+
+    >>> window_end(datetime(2024, 5, 1, 13, 5, tzinfo=UTC)).isoformat()
+    '2024-05-02T00:00:00+00:00'
+    """
+    moment = datetime.now(UTC) if now is None else now
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day + timedelta(days=1)
+
+
+def _verdict() -> pl.Expr:
+    lo, hi = pl.col("low"), pl.col("high")
+    return (
+        pl.when(lo > MOSTLY)
+        .then(pl.lit("mostly you"))
+        .when(hi < 1 - MOSTLY)
+        .then(pl.lit("mostly them"))
+        .when((lo >= 1 - MOSTLY) & (hi <= MOSTLY))
+        .then(pl.lit("balanced"))
+        .when(lo > 0.5)
+        .then(pl.lit("leaning your way"))
+        .when(hi < 0.5)
+        .then(pl.lit("leaning their way"))
+        .otherwise(pl.lit("not enough data yet"))
+    )
+
+
 def with_interval(frame: pl.DataFrame, *, level: float = 0.9) -> pl.DataFrame:
-    """Add ``share``, ``low``, ``high`` and ``verdict`` to a frame with ``given`` and
-    ``received`` (weights; nulls count as 0). The interval is Beta(1 + given, 1 + received)."""
+    """Add ``share``, ``low``, ``high``, ``verdict`` and ``estimate`` to a frame with
+    ``given`` and ``received`` (weights; nulls count as 0). The interval is
+    Beta(1 + given, 1 + received), ``estimate`` its mean."""
     # NumPy (for the interval) is imported here, not with the module: commands that only
     # read stored results start faster without it.
     from reciprocity.metrics.beta import beta_interval
@@ -90,23 +150,19 @@ def with_interval(frame: pl.DataFrame, *, level: float = 0.9) -> pl.DataFrame:
     low, high = beta_interval(1.0 + given.to_numpy(), 1.0 + received.to_numpy(), level)
     total = given + received
     share = pl.select(pl.when(total > 0).then(given / total)).to_series()
-    lo, hi = pl.col("low"), pl.col("high")
-    verdict = (
-        pl.when(lo > MOSTLY)
-        .then(pl.lit("mostly you"))
-        .when(hi < 1 - MOSTLY)
-        .then(pl.lit("mostly them"))
-        .when((lo >= 1 - MOSTLY) & (hi <= MOSTLY))
-        .then(pl.lit("balanced"))
-        .otherwise(pl.lit("not enough data yet"))
-    )
+    estimate = (1.0 + given) / (2.0 + total)
     return frame.with_columns(
         given.alias("given"),
         received.alias("received"),
         share.alias("share"),
         pl.Series("low", low),
         pl.Series("high", high),
-    ).with_columns(verdict.alias("verdict"))
+    ).with_columns(
+        _verdict().alias("verdict"),
+        # The mean lies inside the central interval; the clip keeps it there when the
+        # bisection's last digit (1e-10) would put it a hair outside.
+        estimate.clip(pl.Series(low), pl.Series(high)).alias("estimate"),
+    )
 
 
 BALANCE_PART_SCHEMA: dict[str, pl.DataType] = {
@@ -155,24 +211,30 @@ def merge_balance_parts(parts: Iterable[pl.DataFrame]) -> pl.DataFrame:
 
 
 def latest_event(parts: pl.DataFrame) -> datetime | None:
-    """The time of the latest event counted in ``parts`` (a :func:`balance_part` frame),
-    the default ``as_of`` of :func:`combine_balance`; None when there are none."""
+    """The time of the latest event counted in ``parts`` (a :func:`balance_part` frame);
+    None when there are none."""
     return parts["latest"].max()  # type: ignore[return-value]
 
 
 def keep_recent(
-    kept: pl.DataFrame | None, part: pl.DataFrame, *, recent: timedelta = timedelta(days=90)
+    kept: pl.DataFrame | None,
+    part: pl.DataFrame,
+    *,
+    as_of: datetime | None = None,
+    recent: timedelta = timedelta(days=90),
 ) -> pl.DataFrame:
-    """The events of ``kept`` and ``part`` (ledger events) that can still fall in the
-    ``recent`` window of the default ``as_of``: those after the latest of them less
-    ``recent``. Folded over the ledger's parts in any order, it ends with every event of
-    the last ``recent`` period of the whole ledger (the latest event only moves later, so
-    an event dropped on the way is never in the window), for :func:`combine_balance`."""
+    """The events of ``kept`` and ``part`` (ledger events) that fall after ``as_of -
+    recent`` (``as_of``: :func:`window_end` of now by default): folded over the ledger's
+    parts in any order, it ends with every event :func:`combine_balance` needs for the
+    ``"last_90_days"`` window ending at ``as_of``."""
     events = part if kept is None else pl.concat([kept, part], how="vertical")
-    latest = events["timestamp"].max()
-    if latest is None:
-        return events
-    return events.filter(pl.col("timestamp") > latest - recent)  # type: ignore[operator]
+    since = (window_end() if as_of is None else _utc(as_of)) - recent
+    return events.filter(pl.col("timestamp") > since)
+
+
+def _utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a naive time is taken as UTC, like the ledger's."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _exact_sum(weights: list[float | None], counts: list[int]) -> float:
@@ -207,6 +269,7 @@ def _totals(part: pl.DataFrame) -> pl.DataFrame:
     me = pl.col("giver") == "me"
     sides = {"me": me, "them": ~me}
     grouped = part.group_by(_KEYS).agg(
+        pl.col("latest").max(),
         *(pl.col("events").filter(m).sum().alias(f"events_{s}") for s, m in sides.items()),
         *(pl.col("weight").filter(m).alias(f"_weight_{s}") for s, m in sides.items()),
         *(pl.col("events").filter(m).alias(f"_events_{s}") for s, m in sides.items()),
@@ -226,7 +289,7 @@ def _totals(part: pl.DataFrame) -> pl.DataFrame:
         )
         for name, s in (("given", "me"), ("received", "them"))
     }
-    return grouped.select(*_KEYS, "events_me", "events_them").with_columns(sums.values())
+    return grouped.select(*_KEYS, "events_me", "events_them", "latest").with_columns(sums.values())
 
 
 def _grid(parts: pl.DataFrame, dimensions: tuple[str, ...]) -> pl.DataFrame:
@@ -250,21 +313,15 @@ def combine_balance(
     ``parts``: :func:`balance_part` of each part of the ledger (or those merged by
     :func:`merge_balance_parts`); they make the ``"all"`` window. ``recent_events``: ledger
     events that include every event of the ``"last_90_days"`` window (after ``as_of -
-    recent``, up to ``as_of``; others are left out here). ``as_of`` defaults to the latest
-    event, known only at the end, so the caller either folds :func:`keep_recent` over the
-    parts as they come (it keeps the events after the latest so far less ``recent``) or,
-    when the ledger is stored, reads back the events after ``latest_event(parts) -
-    recent``. ``recent_events`` may be None when there are no events at all.
+    recent``, up to ``as_of``; others are left out here), for example :func:`keep_recent`
+    folded over the parts as they come. ``as_of`` defaults to :func:`window_end` of now:
+    the window ends today, not at the latest event. ``recent_events`` may be None when
+    there are no events at all.
     """
     sums = merge_balance_parts([parts] if isinstance(parts, pl.DataFrame) else parts)
-    if as_of is None:
-        as_of = latest_event(sums)
-    elif as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=UTC)  # a naive time is taken as UTC, like the ledger
-    else:
-        as_of = as_of.astimezone(UTC)
+    as_of = window_end() if as_of is None else _utc(as_of)
     windows = [("all", sums)]
-    if as_of is not None:
+    if latest_event(sums) is not None:
         if recent_events is None:
             raise ValueError("recent_events are needed for the last_90_days window")
         stamp = pl.col("timestamp")
@@ -306,11 +363,11 @@ def balance(
 
     ``ledger`` is :func:`reciprocity.ledger.ledger` output. Windows: ``"all"`` and
     ``"last_90_days"`` (events after ``as_of - recent`` up to ``as_of``; ``as_of``
-    defaults to the latest event). Every relationship gets a row for every dimension,
-    with zero counts and "not enough data yet" where nothing happened. ``given`` and
-    ``received`` are the exact sums of the weights, rounded once (as :func:`math.fsum`),
-    so they do not depend on the order of the events or on how they were split: this is
-    :func:`combine_balance` of :func:`balance_part` of the whole ledger.
+    defaults to the end of today, :func:`window_end`). Every relationship gets a row for
+    every dimension, with zero counts and "not enough data yet" where nothing happened.
+    ``given`` and ``received`` are the exact sums of the weights, rounded once (as
+    :func:`math.fsum`), so they do not depend on the order of the events or on how they
+    were split: this is :func:`combine_balance` of :func:`balance_part` of the whole ledger.
     """
     return combine_balance(
         balance_part(ledger), ledger, as_of=as_of, recent=recent, level=level, dimensions=dimensions

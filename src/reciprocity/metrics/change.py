@@ -12,7 +12,10 @@ seeded random draws, so the same data always gives the same answer. Verdicts:
 - ``"no change"``: the interval holds 0.
 
 A negative difference means the user's share went down: the other person gives more than
-before.
+before. ``estimate_before`` and ``estimate_after`` are the two posterior means, the shares
+to show next to the difference (``difference = estimate_after - estimate_before``), as the
+balance shows its ``estimate``; ``share_before`` and ``share_after`` are the raw ratios,
+which with few events (1 of 1 is 100 %) would not add up to the difference shown.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ CHANGE_SCHEMA: dict[str, pl.DataType] = {
     "low": pl.Float64(),
     "high": pl.Float64(),
     "verdict": pl.String(),
+    "estimate_before": pl.Float64(),
+    "estimate_after": pl.Float64(),
 }
 """Columns of :func:`change_around`."""
 
@@ -99,6 +104,11 @@ def change_around(
         )
     )
     low, high, mean = _difference(frame, level, seed)
+    estimate = {
+        side: (1 + pl.col(f"given_{side}"))
+        / (2 + pl.col(f"given_{side}") + pl.col(f"received_{side}"))
+        for side in ("before", "after")
+    }
     enough = (pl.col("given_before") + pl.col("received_before") >= MIN_EVENTS) & (
         pl.col("given_after") + pl.col("received_after") >= MIN_EVENTS
     )
@@ -118,6 +128,8 @@ def change_around(
         .with_columns(
             verdict.alias("verdict"),
             pl.lit(name).alias("person"),
+            estimate["before"].alias("estimate_before"),
+            estimate["after"].alias("estimate_after"),
         )
         .select([pl.col(c).cast(t) for c, t in CHANGE_SCHEMA.items()])
     )

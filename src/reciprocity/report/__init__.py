@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from reciprocity import __version__, words
 from reciprocity.errors import ReciprocityError
 from reciprocity.journal.energy import MIN_ENTRIES, RECENT
+from reciprocity.metrics.record import say_amount, say_duration, say_percent
 from reciprocity.report import svg
 from reciprocity.report.data import (
     RelationshipView,
@@ -94,19 +95,17 @@ def environment() -> Environment:
     # Jinja's ``capitalize`` lowercases the rest, names included ("alex"); this does not.
     env.filters["sentence"] = lambda value: str(value)[:1].upper() + str(value)[1:]
     env.filters["minutes"] = _minutes
+    env.filters["amount"] = say_amount
     return env
 
 
 def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.0f}%"
+    return say_percent(value)
 
 
 def _minutes(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    if seconds >= 5400:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 60:.0f} min"
+    # One way of writing a duration on every surface (the CLI's and the guide's too).
+    return say_duration(seconds)
 
 
 def render_report(data: SurfaceData, *, generated: datetime | None = None) -> str:

@@ -8,7 +8,6 @@ figure comes from the pipeline. Texts in these records are raw: templates escape
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +16,7 @@ import polars as pl
 
 from reciprocity import guide, journal, pipeline, store, words
 from reciprocity.metrics import beside, contact
+from reciprocity.metrics.record import RelationshipRecord
 
 __all__ = [
     "RelationshipView",
@@ -57,6 +57,7 @@ class RelationshipView:
     money: list[journal.Balance] = field(default_factory=list)
     heard: contact.LastHeard | None = None
     important: bool = False
+    latest: datetime | None = None
 
 
 @dataclass
@@ -166,27 +167,27 @@ def checked_expectations(db: store.Database, exchanged: pl.DataFrame) -> list[di
     return rows
 
 
-def _number(value: Any) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return float(value)
-
-
-def _balance_rows(frame: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
+def _balance_rows(record: RelationshipRecord) -> dict[str, list[dict[str, Any]]]:
+    """The record's readings per window, as template rows (``share`` is the estimate,
+    the point inside its own interval; ``raw_share`` given / total)."""
     out: dict[str, list[dict[str, Any]]] = {}
-    for row in frame.iter_rows(named=True):
-        out.setdefault(row["window"], []).append(
+    for row in record.readings:
+        total = row.given + row.received
+        out.setdefault(row.window, []).append(
             {
-                "dimension": words.dimension(row["dimension"]),
-                "code": row["dimension"],
-                "events_me": row["events_me"],
-                "events_them": row["events_them"],
-                "given": row["given"],
-                "received": row["received"],
-                "share": _number(row["share"]),
-                "low": _number(row["low"]),
-                "high": _number(row["high"]),
-                "verdict": row["verdict"],
+                "dimension": words.dimension(row.dimension),
+                "code": row.dimension,
+                "events_me": row.events_me,
+                "events_them": row.events_them,
+                "given": row.given,
+                "received": row.received,
+                "share": row.estimate,
+                "estimate": row.estimate,
+                "raw_share": row.given / total if total > 0 else None,
+                "low": row.low,
+                "high": row.high,
+                "verdict": row.verdict,
+                "latest": row.latest,
             }
         )
     return out
@@ -246,28 +247,34 @@ def shape(
     the day "last heard from" counts to."""
     kinds = {row["person"]: row["kind"] for row in store.list_people(db).iter_rows(named=True)}
     monthly = _monthly(result.exchanges, silence)
-    speed = {row["relationship_id"]: row for row in result.reply_speed.iter_rows(named=True)}
     views = []
-    for row in result.figures.iter_rows(named=True):
-        rid = row["relationship_id"]
-        own = result.balance.filter(pl.col("relationship_id") == rid)
-        verdicts = own.filter(pl.col("window") == "all")["verdict"].to_list()
-        outcomes = result.exchange_figures.filter(pl.col("relationship_id") == rid)
+    for record in result.records:
+        rid = record.relationship_id
+        verdicts = record.verdict_counts("all")
+        me, them = record.reply_median_s
+        replies = None
+        if me is not None or them is not None:
+            replies = {
+                "latency_median_s_me": me,
+                "latency_median_s_them": them,
+                "latency_norm_s": record.reply_pace_s,
+            }
         view = RelationshipView(
             relationship_id=rid,
-            person=row["person"],
-            kind=kinds.get(row["person"]),
-            messages_me=int(row.get("messages_me") or 0),
-            messages_them=int(row.get("messages_them") or 0),
-            initiations_me=int(row.get("initiations_me") or 0),
-            initiations_them=int(row.get("initiations_them") or 0),
-            balance=_balance_rows(own),
+            person=record.person,
+            kind=kinds.get(record.person),
+            messages_me=record.messages.me,
+            messages_them=record.messages.them,
+            initiations_me=record.initiations.me,
+            initiations_them=record.initiations.them,
+            balance=_balance_rows(record),
             monthly=monthly.get(rid, []),
-            outcomes=outcomes.drop("relationship_id").to_dicts(),
-            reply_speed=speed.get(rid),
-            mostly_you=verdicts.count("mostly you"),
-            mostly_them=verdicts.count("mostly them"),
-            balanced=verdicts.count("balanced"),
+            outcomes=[{"person": record.person, **vars(o)} for o in record.outcomes],
+            reply_speed=replies,
+            mostly_you=verdicts.get("mostly you", 0),
+            mostly_them=verdicts.get("mostly them", 0),
+            balanced=verdicts.get("balanced", 0),
+            latest=record.latest_event(),
         )
         spoken = view.mostly_you + view.mostly_them + view.balanced
         # Mutuality: the share of dimensions with a verdict that read "balanced".

@@ -35,7 +35,7 @@ def _x(share: float) -> float:
 
 
 def balance_chart(rows: Sequence[dict[str, Any]], title: str) -> Markup:
-    """Your give share per dimension: a dot at the share and a bar over its interval.
+    """Your give share per dimension: a dot at the estimate and a bar over its interval.
 
     The band between 1 - MOSTLY and MOSTLY marks "balanced"; rows without events are left
     out. ``rows`` are :class:`~reciprocity.report.data.RelationshipView` balance rows.
@@ -67,8 +67,10 @@ def balance_chart(rows: Sequence[dict[str, Any]], title: str) -> Markup:
                 f'<line x1="{_x(row["low"]):.1f}" y1="{y}" x2="{_x(row["high"]):.1f}" '
                 f'y2="{y}" class="interval"/>'
             )
-        if row["share"] is not None:
-            parts.append(f'<circle cx="{_x(row["share"]):.1f}" cy="{y}" r="5" class="share"/>')
+        # The dot is the estimate the bar belongs to (the posterior mean): never outside it.
+        point = row.get("estimate", row["share"])
+        if point is not None:
+            parts.append(f'<circle cx="{_x(point):.1f}" cy="{y}" r="5" class="share"/>')
     if not shown:
         parts.append(f'<text x="{_LEFT}" y="{top + 24}" class="label">Nothing to show yet.</text>')
     parts.append("</svg>")

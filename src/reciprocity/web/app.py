@@ -119,10 +119,14 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
         if found is None or dimension not in DIMENSIONS or giver not in ("me", "them"):
             raise HTTPException(404, "Nothing to show for this reading.")
         rows, total, logged = views.evidence(state, relationship_id, dimension, giver)
+        # The figure the reading shows (the same record as the page), so the list says
+        # how its messages make up that number.
+        reading = next((x for x in found.balance.get("all", []) if x["code"] == dimension), None)
         return page(
             request,
             "_evidence.html",
             r=found,
+            reading=reading,
             rows=rows,
             total=total,
             logged=logged,

@@ -10,9 +10,10 @@ conversation record does not touch the analysis, so it keeps the cache.
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from reciprocity import pipeline, report, store
+from reciprocity.metrics.balance import window_end
 
 __all__ = ["State", "surface"]
 
@@ -30,13 +31,17 @@ class State:
         self._lock = threading.Lock()
         self._result: pipeline.Analysis | None = None
         self._data: report.SurfaceData | None = None
+        self._day: datetime | None = None
 
     def _fill(self) -> tuple[pipeline.Analysis, report.SurfaceData]:
         with self._lock:
-            if self._result is None or self._data is None:
+            # "The last 90 days" end today: an app left running past midnight analyses again.
+            day = window_end()
+            if self._result is None or self._data is None or self._day != day:
                 result = report.analysis(self.db)
                 self._data = surface(self.db, result)
                 self._result = result
+                self._day = day
             return self._result, self._data
 
     def result(self) -> pipeline.Analysis:

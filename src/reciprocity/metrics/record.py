@@ -1,0 +1,281 @@
+"""One computed result per relationship: every figure a person is shown, in one record.
+
+The pipeline's per-relationship frames (first figures, balance, exchange outcomes, reply
+speed) are read once into a :class:`RelationshipRecord` per relationship
+(:func:`relationship_records`). Every surface (the CLI's tables and ``--json``, the web
+pages, the HTML report) and every guide text that quotes a figure formats these records;
+none derives a figure of its own, so the same cell reads the same everywhere.
+
+One meaning per figure:
+
+- **given / received** in the give and take are what the balance computes: the weight of
+  the events (a warm but brief answer to good news weighs 0.5, sharing weighs its depth
+  over 3), never a count of messages. The count of events is beside it (``events_me``).
+- **your share** is the :attr:`Reading.estimate`, the posterior mean, which always lies in
+  its own 90% interval; with few events it leans toward 50% (2 of 2 reads 75%).
+- **reply time** is the median time each side took to answer the other's turn, in the same
+  conversation (:func:`reciprocity.exchanges.reply_speed`); durations are written by
+  :func:`say_duration`.
+
+Built from already aggregated frames (a few rows per relationship): no pass over messages.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+
+import polars as pl
+
+__all__ = [
+    "WINDOWS",
+    "Outcome",
+    "Pair",
+    "Reading",
+    "RelationshipRecord",
+    "find",
+    "iter_readings",
+    "relationship_records",
+    "say_amount",
+    "say_duration",
+    "say_percent",
+]
+
+WINDOWS = {"all": "all time", "last_90_days": "last 90 days"}
+"""The balance's windows and how to say them."""
+
+
+class Pair(NamedTuple):
+    """A two-sided figure: ``me`` (what you did) and ``them`` (what they did)."""
+
+    me: Any
+    them: Any
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The give and take of one dimension in one window (a row of the balance)."""
+
+    dimension: str
+    window: str
+    events_me: int
+    events_them: int
+    given: float
+    received: float
+    estimate: float | None
+    low: float | None
+    high: float | None
+    verdict: str
+    latest: datetime | None
+
+    @property
+    def events(self) -> int:
+        """Events either way."""
+        return self.events_me + self.events_them
+
+    @property
+    def label(self) -> str:
+        """The dimension in words ("emotional support"), as every surface names it."""
+        from reciprocity import words
+
+        return words.dimension(self.dimension)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How often one kind of message (``topic``) sent by ``sender`` got one ``outcome``."""
+
+    sender: str
+    topic: str
+    outcome: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RelationshipRecord:
+    """Every figure shown about one relationship."""
+
+    relationship_id: int
+    person: str
+    messages: Pair
+    words: Pair
+    turns: Pair
+    calls: Pair
+    initiations: Pair
+    questions: Pair
+    reply_rate: Pair
+    reply_median_s: Pair
+    reply_pace_s: float | None
+    conversations: int
+    first_message: datetime | None
+    last_message: datetime | None
+    readings: tuple[Reading, ...] = ()
+    outcomes: tuple[Outcome, ...] = field(default=())
+
+    def window(self, window: str, *, with_empty: bool = False) -> list[Reading]:
+        """The readings of ``window`` in dimension order (only those with events, unless
+        ``with_empty``)."""
+        return [r for r in self.readings if r.window == window and (with_empty or r.events)]
+
+    def reading(self, dimension: str, window: str = "all") -> Reading | None:
+        """One dimension's reading in ``window``."""
+        return next(
+            (r for r in self.readings if r.window == window and r.dimension == dimension), None
+        )
+
+    def latest_event(self) -> datetime | None:
+        """The latest event of any dimension (all time): when the tie last showed."""
+        stamps = [r.latest for r in self.readings if r.window == "all" and r.latest]
+        return max(stamps) if stamps else None
+
+    def outcome_counts(self, sender: str, topic: str) -> list[Outcome]:
+        """The outcomes of ``sender``'s messages of ``topic``, most frequent first."""
+        found = [o for o in self.outcomes if o.sender == sender and o.topic == topic]
+        return sorted(found, key=lambda o: (-o.count, o.outcome))
+
+    def verdict_counts(self, window: str = "all") -> dict[str, int]:
+        """How many dimensions read each verdict in ``window``."""
+        out: dict[str, int] = {}
+        for reading in self.window(window, with_empty=True):
+            out[reading.verdict] = out.get(reading.verdict, 0) + 1
+        return out
+
+
+def _number(value: Any) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+def _int(value: Any) -> int:
+    return 0 if value is None else int(value)
+
+
+def _pair(row: dict[str, Any] | None, name: str, kind: type = int) -> Pair:
+    if row is None:
+        return Pair(0, 0) if kind is int else Pair(None, None)
+    if kind is int:
+        return Pair(_int(row.get(f"{name}_me")), _int(row.get(f"{name}_them")))
+    return Pair(_number(row.get(f"{name}_me")), _number(row.get(f"{name}_them")))
+
+
+def _by_id(frame: pl.DataFrame | None) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = {}
+    if frame is None:
+        return out
+    for row in frame.iter_rows(named=True):
+        out.setdefault(row["relationship_id"], []).append(row)
+    return out
+
+
+def _reading(row: dict[str, Any]) -> Reading:
+    return Reading(
+        dimension=row["dimension"],
+        window=row["window"],
+        events_me=_int(row["events_me"]),
+        events_them=_int(row["events_them"]),
+        given=float(row["given"] or 0.0),
+        received=float(row["received"] or 0.0),
+        estimate=_number(row.get("estimate")),
+        low=_number(row["low"]),
+        high=_number(row["high"]),
+        verdict=row["verdict"],
+        latest=row.get("latest"),
+    )
+
+
+def relationship_records(
+    figures: pl.DataFrame,
+    balance: pl.DataFrame,
+    exchange_figures: pl.DataFrame | None = None,
+    reply_speed: pl.DataFrame | None = None,
+) -> list[RelationshipRecord]:
+    """One :class:`RelationshipRecord` per relationship of ``figures``, in its order.
+
+    ``figures`` is :func:`reciprocity.metrics.relationship_figures`, ``balance``
+    :func:`reciprocity.metrics.balance`, ``exchange_figures`` and ``reply_speed`` the
+    summaries of :mod:`reciprocity.exchanges` (the frames of a pipeline ``Analysis``).
+    """
+    readings = _by_id(balance)
+    outcomes = _by_id(exchange_figures)
+    speed = {k: v[0] for k, v in _by_id(reply_speed).items()}
+    records = []
+    for row in figures.iter_rows(named=True):
+        rid = row["relationship_id"]
+        pace = speed.get(rid)
+        records.append(
+            RelationshipRecord(
+                relationship_id=rid,
+                person=row["person"],
+                messages=_pair(row, "messages"),
+                words=_pair(row, "words"),
+                turns=_pair(row, "turns"),
+                calls=_pair(row, "calls"),
+                initiations=_pair(row, "initiations"),
+                questions=_pair(row, "questions"),
+                reply_rate=_pair(row, "reply_rate", float),
+                reply_median_s=_pair(pace, "latency_median_s", float),
+                reply_pace_s=None if pace is None else _number(pace["latency_norm_s"]),
+                conversations=_int(row["conversations"]),
+                first_message=row["first_message"],
+                last_message=row["last_message"],
+                readings=tuple(_reading(r) for r in readings.get(rid, [])),
+                outcomes=tuple(
+                    Outcome(o["sender"], o["topic"], o["outcome"], int(o["count"]))
+                    for o in outcomes.get(rid, [])
+                ),
+            )
+        )
+    return records
+
+
+def find(records: list[RelationshipRecord], person: str) -> RelationshipRecord | None:
+    """The record of ``person`` (case-insensitive), or ``None``."""
+    key = person.strip().casefold()
+    return next((r for r in records if r.person.casefold() == key), None)
+
+
+def iter_readings(records: list[RelationshipRecord]) -> Iterator[tuple[str, Reading]]:
+    """(person, reading) for every reading of every record."""
+    for record in records:
+        for reading in record.readings:
+            yield record.person, reading
+
+
+def say_percent(value: float | None) -> str:
+    """A share as people write it: ``"62%"``; ``"–"`` when unknown."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{100 * value:.0f}%"
+
+
+def say_amount(value: float | None) -> str:
+    """A weight of events: ``"121"``, ``"19.3"``, ``"0.5"`` (one decimal at most)."""
+    if value is None:
+        return "–"
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def say_duration(seconds: float | None) -> str:
+    """A duration in short plain words: ``"45 s"``, ``"7 min"``, ``"1 h 43 min"``,
+    ``"3 days 4 h"``; ``"–"`` when unknown.
+
+    >>> say_duration(6180), say_duration(420), say_duration(273600)
+    ('1 h 43 min', '7 min', '3 days 4 h')
+    """
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return "–"
+    s = round(seconds)
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min"
+    if s < 86400:
+        hours, minutes = divmod(s // 60, 60)
+        return f"{hours} h" if minutes == 0 else f"{hours} h {minutes} min"
+    days, hours = divmod(s // 3600, 24)
+    unit = "day" if days == 1 else "days"
+    return f"{days} {unit}" if hours == 0 else f"{days} {unit} {hours} h"
