@@ -35,7 +35,14 @@ class Problem:
 
 
 class ReciprocityError(Exception):
-    """Base class for every error this package raises on purpose."""
+    """Base class for every error this package raises on purpose.
+
+    ``setting`` names what the person can change to fix it (``"format"``, ``"me"``), or is
+    ``None``; the message itself names no control, so each surface (the command line, a
+    page) adds how to change that setting with its own controls.
+    """
+
+    setting: str | None = None
 
 
 class ImportFailed(ReciprocityError):
@@ -54,7 +61,7 @@ class ImportFailed(ReciprocityError):
         shown = [str(p) for p in problems[: self.MAX_SHOWN]]
         hidden = len(problems) - len(shown)
         if hidden > 0:
-            shown.append(f"... and {hidden} more problem(s)")
+            shown.append(f"... and {hidden} more {'problem' if hidden == 1 else 'problems'}")
         super().__init__("\n".join(shown))
 
     @classmethod
@@ -65,6 +72,8 @@ class ImportFailed(ReciprocityError):
 
 class UnknownFormat(ReciprocityError):
     """No parser recognises the file; the message lists the formats we know."""
+
+    setting = "format"
 
 
 class StoreError(ReciprocityError):

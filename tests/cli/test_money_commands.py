@@ -43,33 +43,42 @@ def run(db_path: Path, *args: str) -> tuple[int, str, str]:
 
 @pytest.mark.parametrize("amount", ["-5", "0"])
 def test_lent_below_zero_names_options_that_exist(db_path: Path, amount: str) -> None:
-    code, out, err = run(db_path, "log", "Alex", "--lent", amount)
+    code, out, err = run(db_path, "log", "Alex", "--new", "--lent", amount)
     assert code != 0
     said = " ".join((out + err).split())
     assert "--lent takes an amount above zero" in said
     assert "--borrowed" in said
     # Issue 19: it used to say "say who paid with 'me' or 'them'", which --lent cannot take.
     assert "'me' or 'them'" not in said
-    code, out, err = run(db_path, "log", "Alex", "--borrowed", "-3")
+    code, out, err = run(db_path, "log", "Alex", "--new", "--borrowed", "-3")
     assert code != 0
     assert "--lent" in " ".join((out + err).split())
 
 
 def test_lent_borrowed_paid_back_and_settle_keep_a_running_balance(db_path: Path) -> None:
     code, out, _ = run(
-        db_path, "log", "Alex", "--lent", "40", "--currency", "EUR", "--note", "concert",
+        db_path, "log", "Alex", "--new", "--lent", "40", "--currency", "EUR", "--note", "concert",
         "--date", "2024-03-02",
     )  # fmt: skip
     assert code == 0, out
     assert "Alex owes you €40.00 since March 2024." in out
-    code, out, _ = run(db_path, "log", "Alex", "--paid-back", "15.50", "--currency", "eur")
+    code, out, _ = run(db_path, "log", "Alex", "--new", "--paid-back", "15.50", "--currency", "eur")
     assert code == 0, out
     assert "Alex owes you €24.50 since March 2024." in out
     code, out, _ = run(
-        db_path, "log", "Jordan", "--borrowed", "12", "--currency", "GBP", "--date", "2024-04-01"
+        db_path,
+        "log",
+        "Jordan",
+        "--new",
+        "--borrowed",
+        "12",
+        "--currency",
+        "GBP",
+        "--date",
+        "2024-04-01",
     )
     assert "You owe Jordan £12.00 since April 2024." in out
-    code, out, err = run(db_path, "log", "Kim", "--paid-back", "5", "--currency", "EUR")
+    code, out, err = run(db_path, "log", "Kim", "--new", "--paid-back", "5", "--currency", "EUR")
     assert code != 0
     assert "--by me or --by them" in " ".join((out + err).split())
     code, out, _ = run(db_path, "money")
@@ -77,7 +86,7 @@ def test_lent_borrowed_paid_back_and_settle_keep_a_running_balance(db_path: Path
     assert "• Alex owes you €24.50 since March 2024" in out
     assert "• You owe Jordan £12.00 since April 2024" in out
     assert "favours" not in out
-    code, out, _ = run(db_path, "log", "Jordan", "--settle", "--currency", "GBP")
+    code, out, _ = run(db_path, "log", "Jordan", "--new", "--settle", "--currency", "GBP")
     assert code == 0, out
     assert "Settled with Jordan (GBP)." in out
     code, out, _ = run(db_path, "money", "--json")
@@ -96,15 +105,17 @@ def test_set_currency_is_used_when_none_is_named(db_path: Path) -> None:
     code, out, _ = run(db_path, "money", "--set-currency", "gbp")
     assert code == 0
     assert "now in GBP" in out
-    code, out, _ = run(db_path, "log", "Alex", "--lent", "7")
+    code, out, _ = run(db_path, "log", "Alex", "--new", "--lent", "7")
     assert "Alex owes you £7.00" in out
 
 
 def test_analyze_person_shows_energy_money_and_last_heard(db_path: Path) -> None:
     run(db_path, "import", str(ALEX), "--me", "Sam", "--tz", "Europe/London")
     for day, energy in (("2024-03-02", "2"), ("2024-03-13", "1"), ("2024-03-20", "2")):
-        run(db_path, "log", "Alex", "--energy", energy, "--date", day)
-    run(db_path, "log", "Alex", "--lent", "40", "--currency", "EUR", "--date", "2024-03-02")
+        run(db_path, "log", "Alex", "--new", "--energy", energy, "--date", day)
+    run(
+        db_path, "log", "Alex", "--new", "--lent", "40", "--currency", "EUR", "--date", "2024-03-02"
+    )
     code, out, _ = run(db_path, "analyze", "--person", "Alex")
     assert code == 0, out
     assert "How you feel afterwards: lifts you: +1.7 on average over 3 entries" in out
@@ -135,7 +146,7 @@ def test_people_important_and_quiet(db_path: Path) -> None:
 
 
 def test_journal_edit_changes_the_amount_exactly(db_path: Path) -> None:
-    run(db_path, "log", "Alex", "--lent", "40", "--currency", "EUR")
+    run(db_path, "log", "Alex", "--new", "--lent", "40", "--currency", "EUR")
     code, out, _ = run(db_path, "journal", "edit", "1", "--amount", "42.10", "--currency", "GBP")
     assert code == 0, out
     code, out, _ = run(db_path, "money")
@@ -147,8 +158,19 @@ def test_journal_edit_changes_the_amount_exactly(db_path: Path) -> None:
 
 def test_analyze_json_has_the_same_figures_beside_the_balance(db_path: Path) -> None:
     run(db_path, "import", str(ALEX), "--me", "Sam", "--tz", "Europe/London")
-    run(db_path, "log", "Alex", "--energy", "-1", "--date", "2024-03-02")
-    run(db_path, "log", "Alex", "--borrowed", "12", "--currency", "GBP", "--date", "2024-04-01")
+    run(db_path, "log", "Alex", "--new", "--energy", "-1", "--date", "2024-03-02")
+    run(
+        db_path,
+        "log",
+        "Alex",
+        "--new",
+        "--borrowed",
+        "12",
+        "--currency",
+        "GBP",
+        "--date",
+        "2024-04-01",
+    )
     code, out, _ = run(db_path, "analyze", "--json")
     assert code == 0
     [alex] = json.loads(out)["beside"]

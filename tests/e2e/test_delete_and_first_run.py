@@ -14,6 +14,7 @@ def test_delete_asks_first_and_undo_brings_the_same_entry_back(
     page.goto(f"{server}/journal")
     for person, energy in (("Alex", "1"), ("Jordan", "-1")):
         page.fill("#person", person)
+        page.check("#new_person")  # an empty database: each is someone new
         page.check(f"input[name=energy][value='{energy}']")
         page.click("text=Save the entry")
         page.wait_for_url("**/journal?saved=*")

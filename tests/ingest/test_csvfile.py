@@ -89,7 +89,7 @@ def test_missing_columns_are_named_with_what_was_found() -> None:
     error = failure(FIXTURES / "missing_column.csv")
     [problem] = error.problems
     assert problem.line == 1
-    assert "missing column(s) timestamp, sender" in problem.message
+    assert "missing columns timestamp, sender" in problem.message
     assert "found 'when', 'who', 'message'" in problem.message
 
 

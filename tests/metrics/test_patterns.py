@@ -113,6 +113,7 @@ def test_parent_mode_signals() -> None:
     assert cares["shows"]
     assert cares["people"] == ["Kai"]
     assert "Kai checked on you 6 times and comforted you 3 times" in cares["evidence"][0]
+    assert cares["summary"].startswith("In 1 parent-child relationship the child")
     support = _pattern(out, "parent_support_from_children")
     assert support["shows"]
     assert "18 times someone supported you" in support["summary"]

@@ -236,3 +236,64 @@ def test_examples_and_evidence_show_the_reply_each_message_got(demo_client: Test
     assert examples.count('<p class="reply">Reply after ') >= 5  # a balanced friend answers
     evidence = demo_client.get(f"/relationship/{jordan}/evidence?dimension=listening&giver=them")
     assert evidence.text.count('<p class="reply">Reply') >= 1
+
+
+def test_import_problems_speak_of_the_page_and_keep_the_file_name(
+    client: TestClient, csrf: str
+) -> None:
+    response = client.post(
+        "/import",
+        data={"csrf_token": csrf},
+        files={"export": ("WhatsApp Chat with Chloé.bin", b"\x00\x01 not a chat at all")},
+    )
+    assert response.status_code == 400
+    assert "WhatsApp Chat with Chloé.bin" in response.text
+    assert "Chlo_" not in response.text
+    assert "--format" not in response.text
+    assert "“Format”" in response.text
+    page = client.get("/import").text
+    assert '<select id="format" name="format">' in page  # the control the message names
+
+
+def test_import_without_my_name_points_to_the_name_field(
+    client: TestClient, csrf: str, demo_files: list[Path]
+) -> None:
+    chat = next(p for p in demo_files if p.suffix == ".txt")
+    response = client.post(
+        "/import", data={"csrf_token": csrf}, files={"export": (chat.name, chat.read_bytes())}
+    )
+    assert response.status_code == 400
+    assert "--me" not in response.text
+    assert "Your name in the chat" in response.text
+
+
+def test_the_chosen_format_is_used(client: TestClient, csrf: str, demo_files: list[Path]) -> None:
+    chat = next(p for p in demo_files if p.suffix == ".txt")
+    response = client.post(
+        "/import",
+        data={"csrf_token": csrf, "me": demo.ME, "format": "csv"},
+        files={"export": (chat.name, chat.read_bytes())},
+    )
+    assert response.status_code == 400  # read as CSV, a WhatsApp export has no header row
+    assert "missing columns" in response.text
+
+
+def test_uploaded_names_are_made_safe_but_keep_their_letters() -> None:
+    from reciprocity.web.app import safe_file_name
+
+    assert safe_file_name("WhatsApp Chat with Chloé.txt") == "WhatsApp Chat with Chloé.txt"
+    assert safe_file_name("Чат с Дашей.zip") == "Чат с Дашей.zip"
+    assert safe_file_name("../../etc/passwd") == "passwd"
+    assert safe_file_name("..\\..\\boot.ini") == "boot.ini"
+    assert safe_file_name("..") == "export"
+    assert safe_file_name(None) == "export"
+    assert safe_file_name('a<b>"c|d?.txt') == "a_b__c_d_.txt"
+
+
+def test_import_result_counts_in_the_right_number(
+    client: TestClient, csrf: str, demo_files: list[Path]
+) -> None:
+    chat = next(p for p in demo_files if p.name == "WhatsApp Chat with Alex.txt")
+    result = _upload(client, csrf, chat)
+    assert "1 new person," in result
+    assert "new people" not in result

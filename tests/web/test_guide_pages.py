@@ -49,15 +49,33 @@ def test_a_need_is_checked_with_its_evidence_and_can_be_deleted(
 
 
 def test_a_need_without_data_says_so(client: TestClient) -> None:
-    body = _expect(client, person="Nobody", rule="check_in")
+    body = _expect(client, new_person="true", person="Nobody", rule="check_in")
     assert "not enough data" in body
     assert "there are no messages with them yet" in body.lower()
 
 
+def test_a_need_about_an_unknown_name_is_refused_with_the_closest(
+    demo_client: TestClient,
+) -> None:
+    body = _expect(demo_client, 400, person="Jordn", rule="news")
+    assert "No one called Jordn. Did you mean Jordan?" in body
+    assert "tick “Someone new”" in body
+    state = demo_client.app.state.reciprocity  # type: ignore[attr-defined]
+    assert guide.list_expectations(state.db).height == 0
+    _expect(demo_client, person="jordan", rule="news")
+    assert guide.list_expectations(state.db)["person"].to_list() == ["Jordan"]
+
+
 def test_bad_needs_come_back_with_the_reason(client: TestClient) -> None:
-    assert "should be a number" in _expect(client, 400, person="Alex", rule="reply", value="soon")
-    assert "more than 0" in _expect(client, 400, person="Alex", rule="reply", value="-3")
-    assert "not a rule kind" in _expect(client, 400, person="Alex", rule="telepathy")
+    assert "should be a number" in _expect(
+        client, 400, new_person="true", person="Alex", rule="reply", value="soon"
+    )
+    assert "more than 0" in _expect(
+        client, 400, new_person="true", person="Alex", rule="reply", value="-3"
+    )
+    assert "not a rule kind" in _expect(
+        client, 400, new_person="true", person="Alex", rule="telepathy"
+    )
     state = client.app.state.reciprocity  # type: ignore[attr-defined]
     assert guide.list_expectations(state.db).height == 0
 
@@ -65,7 +83,7 @@ def test_bad_needs_come_back_with_the_reason(client: TestClient) -> None:
 def test_expectation_forms_refuse_a_missing_token(client: TestClient) -> None:
     refused = client.post("/expectations", data={"person": "Alex", "rule": "news"})
     assert refused.status_code == 403
-    _expect(client, person="Alex", rule="news")
+    _expect(client, new_person="true", person="Alex", rule="news")
     state = client.app.state.reciprocity  # type: ignore[attr-defined]
     key = int(guide.list_expectations(state.db)["id"][0])
     assert client.post(f"/expectations/{key}/delete").status_code == 403
@@ -76,7 +94,7 @@ def test_hostile_needs_are_text(
     client: TestClient, assert_inert: Callable[[str], None], attacks: tuple[str, ...]
 ) -> None:
     for attack in attacks:
-        _expect(client, person=attack, rule="news", note=attack)
+        _expect(client, new_person="true", person=attack, rule="news", note=attack)
     body = client.get("/expectations").text
     assert_inert(body)
     assert "&lt;script&gt;" in body

@@ -59,6 +59,7 @@ def test_a_logged_moment_is_listed_charted_and_reaches_the_relationship(
 def test_money_task_and_conflict_keep_their_own_fields(client: TestClient) -> None:
     _log(
         client,
+        new_person="true",
         person="Alex",
         kind="money",
         amount="12,50",
@@ -66,8 +67,8 @@ def test_money_task_and_conflict_keep_their_own_fields(client: TestClient) -> No
         settled="true",
         note="lunch",
     )
-    _log(client, person="Pat", kind="task", giver="them", note="school run")
-    _log(client, person="Mia", kind="conflict", note="shouting at dinner")
+    _log(client, new_person="true", person="Pat", kind="task", giver="them", note="school run")
+    _log(client, new_person="true", person="Mia", kind="conflict", note="shouting at dinner")
     saved = _entries(client).sort("person")
     assert saved.select("kind", "amount_minor", "currency", "settled", "giver").rows() == [
         ("money", 1250, "GBP", True, "me"),
@@ -80,11 +81,11 @@ def test_money_task_and_conflict_keep_their_own_fields(client: TestClient) -> No
 
 
 def test_a_form_with_a_problem_comes_back_filled_in(client: TestClient) -> None:
-    body = _log(client, 400, person="Alex", note="kept", energy="7")
+    body = _log(client, 400, new_person="true", person="Alex", note="kept", energy="7")
     assert "energy goes from -2" in body
     assert 'value="Alex"' in body
     assert 'value="kept"' in body
-    body = _log(client, 400, person="Alex")
+    body = _log(client, 400, new_person="true", person="Alex")
     assert "something given or an energy" in body
     assert _entries(client).height == 0
 
@@ -92,7 +93,15 @@ def test_a_form_with_a_problem_comes_back_filled_in(client: TestClient) -> None:
 def test_edit_changes_fields_and_keeps_the_day_when_left_empty(
     client: TestClient, token: Callable[[TestClient], str]
 ) -> None:
-    _log(client, person="Alex", kind="money", amount="20", when="2024-02-02", energy="1")
+    _log(
+        client,
+        new_person="true",
+        person="Alex",
+        kind="money",
+        amount="20",
+        when="2024-02-02",
+        energy="1",
+    )
     entry_id = int(_entries(client)["id"][0])
     form = client.get(f"/journal/{entry_id}/edit").text
     assert 'value="2024-02-02"' in form
@@ -126,7 +135,7 @@ def test_edit_changes_fields_and_keeps_the_day_when_left_empty(
 def test_delete_removes_the_entry_and_unknown_ids_are_404(
     client: TestClient, token: Callable[[TestClient], str]
 ) -> None:
-    _log(client, person="Alex", energy="0")
+    _log(client, new_person="true", person="Alex", energy="0")
     entry_id = int(_entries(client)["id"][0])
     asked = client.get(f"/journal/{entry_id}/delete")
     assert "Delete this journal entry?" in asked.text
@@ -140,7 +149,7 @@ def test_delete_removes_the_entry_and_unknown_ids_are_404(
 
 
 def test_journal_forms_refuse_a_missing_or_wrong_token(client: TestClient) -> None:
-    _log(client, person="Alex", energy="1")
+    _log(client, new_person="true", person="Alex", energy="1")
     entry_id = int(_entries(client)["id"][0])
     fields = {"person": "Eve", "kind": "interaction", "energy": "-2"}
     for url in ("/journal", f"/journal/{entry_id}", f"/journal/{entry_id}/delete"):
@@ -153,7 +162,14 @@ def test_hostile_names_and_notes_are_text_everywhere(
     client: TestClient, assert_inert: Callable[[str], None], attacks: tuple[str, ...]
 ) -> None:
     for attack in attacks:
-        _log(client, person=attack, energy="-1", note=attack, dimension="listening")
+        _log(
+            client,
+            new_person="true",
+            person=attack,
+            energy="-1",
+            note=attack,
+            dimension="listening",
+        )
     entry_id = int(_entries(client)["id"][0])
     for url in ("/journal", f"/journal/{entry_id}/edit", "/", "/coach", "/expectations"):
         body = client.get(url).text
@@ -162,3 +178,35 @@ def test_hostile_names_and_notes_are_text_everywhere(
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
     assert "javascript:alert(document.cookie)" in page  # as text, never as a link
+
+
+def test_an_unknown_name_is_refused_with_the_closest_until_ticked_new(
+    demo_client: TestClient,
+) -> None:
+    body = _log(demo_client, 400, person="Rilye", dimension="listening")
+    assert "No one called Rilye. Did you mean Riley?" in body
+    assert "Someone new" in body  # the page's own checkbox, not a command-line option
+    assert "--new" not in body
+    assert 'value="Rilye"' in body  # the form comes back filled in
+    assert _entries(demo_client).height == 0
+    _log(demo_client, person="Bobby", new_person="true", dimension="listening")
+    _log(demo_client, person="riley", dimension="listening")  # the known spelling is kept
+    assert _entries(demo_client)["person"].to_list() == ["Bobby", "Riley"]
+
+
+def test_a_day_in_the_future_is_refused(client: TestClient) -> None:
+    page = client.get("/journal").text
+    assert re.search(r'name="when" type="date" value="" max="\d{4}-\d\d-\d\d"', page)
+    body = _log(client, 400, new_person="true", person="Alex", energy="1", when="2999-01-01")
+    assert "2999-01-01 is in the future" in body
+    assert _entries(client).height == 0
+
+
+def test_an_edit_to_an_unknown_name_is_refused(client: TestClient) -> None:
+    _log(client, new_person="true", person="Alex", energy="1", when="2024-02-02")
+    entry_id = int(_entries(client)["id"][0])
+    data = {"csrf_token": _csrf(client), "kind": "interaction", "giver": "me", "energy": "1"}
+    response = client.post(f"/journal/{entry_id}", data=data | {"person": "Alx"})
+    assert response.status_code == 400
+    assert "Did you mean Alex?" in response.text
+    assert _entries(client)["person"].to_list() == ["Alex"]

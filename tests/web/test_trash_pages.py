@@ -16,7 +16,12 @@ def _state_db(client: TestClient) -> store.Database:
 
 
 def _log(client: TestClient, token: str, **fields: str) -> None:
-    data = {"csrf_token": token, "kind": "interaction", "giver": "me"} | fields
+    data = {
+        "csrf_token": token,
+        "kind": "interaction",
+        "giver": "me",
+        "new_person": "true",
+    } | fields
     assert client.post("/journal", data=data).status_code == 200
 
 

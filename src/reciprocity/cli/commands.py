@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import sys
@@ -25,19 +26,41 @@ from reciprocity.cli import (
     settings_commands,
     surface_commands,
 )
+from reciprocity.cli.messages import error_text
 from reciprocity.errors import NotFound, ReciprocityError
 from reciprocity.metrics.beside import beside_figures
 from reciprocity.metrics.record import find, say_duration
+
+_VALUE_WORDS = {"str": "text", "text": "text", "int": "number", "integer": "number"}
+"""How the help names a kind of value: ``<text>``, not Python's ``<str>``."""
+
+
+def _plain_value_names(command: Any) -> None:
+    """Name every option's and argument's value in plain words in ``command``'s help and
+    its subcommands' (Typer shows Python's type names, ``<str>``, ``<int>``, ``<_number>``).
+    Each parameter gets its own copy of its type, so no other program's help changes."""
+    for param in command.params:
+        name = str(getattr(param.type, "name", ""))
+        word = _VALUE_WORDS.get(name, name.lstrip("_"))
+        if word != name:
+            param.type = copy.copy(param.type)
+            param.type.name = word
+    for sub in getattr(command, "commands", {}).values():
+        _plain_value_names(sub)
 
 
 class _Group(TyperGroup):
     """Turns the library's domain errors into a short message and exit code 1."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_value_names(self)
+
     def invoke(self, ctx: Any) -> Any:  # typer vendors click; its Context is private
         try:
             return super().invoke(ctx)
         except ReciprocityError as exc:
-            err.print(f"[red]Error:[/] {_escape(str(exc))}", highlight=False)
+            err.print(f"[red]Error:[/] {_escape(error_text(exc))}", highlight=False)
             raise typer.Exit(1) from exc
 
 
@@ -135,8 +158,8 @@ def import_(
 ) -> None:
     """Import chat exports. Safe to repeat: messages already imported are skipped.
 
-    After saving, the analysis runs once and its results are stored, so that
-    ``reciprocity analyze`` and the web pages only read them."""
+    After saving, the analysis runs once and is kept, so later commands and the web
+    pages open quickly."""
     options = ingest.Options(timezone=tz, dayfirst=dayfirst, conversation=conversation)
     db = _open()
     failed = 0
@@ -171,21 +194,22 @@ def import_(
             # One bad file must not stop the others; each import is its own transaction.
             failed += 1
             err.print(f"[red]Could not import[/] {_escape(str(path))}. Nothing was written.")
-            for line in str(exc).splitlines():
+            for line in error_text(exc).splitlines():
                 err.print(f"  {_escape(line)}", highlight=False)
             continue
         r = outcome.result
         added += r.messages_added
         if r.messages_added == 0 and r.messages_seen > 0:
-            out.print(
-                f"{_escape(path.name)}: nothing new; all {r.messages_seen:,} messages "
-                "were already imported."
+            already = (
+                "its one message was" if r.messages_seen == 1 else f"all {r.messages_seen:,} were"
             )
+            out.print(f"{_escape(path.name)}: nothing new; {already} already imported.")
         else:
             out.print(
-                f"{_escape(path.name)}: imported {r.messages_added:,} new messages "
-                f"({r.duplicates:,} already there) from {r.conversations} conversation(s) "
-                f"({outcome.format})."
+                f"{_escape(path.name)}: imported "
+                f"{render.count(r.messages_added, 'new message')} "
+                f"({r.duplicates:,} already there) from "
+                f"{render.count(r.conversations, 'conversation')} ({outcome.format})."
             )
     if added:
         _prepare(db)
@@ -305,12 +329,20 @@ app.add_typer(people_app, name="people")
 
 
 @people_app.callback()
-def people_list(ctx: typer.Context) -> None:
+def people_list(
+    ctx: typer.Context,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the list as JSON instead of a table.")
+    ] = False,
+) -> None:
     """List everyone you have chatted with, most active first."""
     if ctx.invoked_subcommand is not None:
         return
     db = _open()
     people = store.list_people(db)
+    if as_json:
+        sys.stdout.write(render.json_text({"me": store.get_me(db), "people": people}))
+        return
     if people.is_empty():
         out.print("No one yet. Import an export first: reciprocity import <file> --me <your name>")
         return
@@ -380,7 +412,7 @@ def train(
 ) -> None:
     """Fit a message-act model on your own labelled messages. It stays on this machine.
 
-    Needs the training extra: pip install 'reciprocity[train]'.
+    Needs the training extra: pip install 'reciprocity\\[train]'.
     """
     from reciprocity.acts import train as training
 
@@ -394,6 +426,7 @@ def demo(
         Path | None,
         typer.Option(
             "--dir",
+            metavar="FOLDER",
             help="Write the demo exports and the demo database here "
             "(default: exports in a temporary folder, the database beside your own).",
         ),
@@ -403,8 +436,10 @@ def demo(
         typer.Option("--report", help="Also write the demo's HTML report to this file."),
     ] = None,
 ) -> None:
-    """Generate demo exports for a made-up person (Sam), import them into a demo database
-    of their own, and show the analysis. Your own database is not touched."""
+    """Try Reciprocity on made-up chats of a made-up person (Sam).
+
+    Writes demo exports, imports them into a demo database of its own and shows the
+    analysis. Your own database is not touched."""
     from reciprocity.demo import load
 
     if directory is not None:

@@ -63,10 +63,13 @@ def serve(
     except NotLoopback as exc:
         err.print(f"[red]Error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from exc
+    from reciprocity.web.serve import listen, url
+
+    sock = listen(host, port)  # before saying anything: a busy port is one plain error
     # The app stays up: memory it reads a page's figures into goes back when freed.
     return_big_blocks()
-    out.print(f"Serving on http://{escape(host)}:{port}/ (Ctrl+C to stop).")
-    run(_db_path(ctx), host=host, port=port, open_browser=not no_browser, server=server)
+    out.print(f"Serving on {escape(url(host, port))} (Ctrl+C to stop).")
+    run(_db_path(ctx), host=host, port=port, open_browser=not no_browser, server=server, sock=sock)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 import polars as pl
 from sqlalchemy import insert, select
 
-from reciprocity.journal.entries import JournalError, to_utc
+from reciprocity.journal.entries import JournalError, not_in_future, to_utc
 from reciprocity.store import trash
 from reciprocity.store.db import Database
 from reciprocity.store.models_guide import ConversationRecord
@@ -46,6 +46,7 @@ def record_conversation(
     returns the record's id."""
     if not person.strip():
         raise JournalError("say who the conversation was with")
+    not_in_future(when)
     stamp = to_utc(when)
     micros = int(stamp.timestamp()) * 1_000_000 + stamp.microsecond
     with db.engine.begin() as conn:

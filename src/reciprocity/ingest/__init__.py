@@ -56,10 +56,7 @@ def detect(path: Path) -> str:
         if module.detect(path, head):
             return name
     known = ", ".join(FORMATS)
-    raise UnknownFormat(
-        f"{path}: not a format Reciprocity knows ({known}). "
-        "Pass --format to say which it is, or export the chat again."
-    )
+    raise UnknownFormat(f"{path}: not a format Reciprocity knows ({known}).")
 
 
 def _check_readable(path: Path) -> None:

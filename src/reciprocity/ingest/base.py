@@ -92,7 +92,7 @@ def resolve_zone(name: str | None, source: str) -> ZoneInfo:
         raise ImportFailed.one(
             source,
             None,
-            f"unknown time zone {zone_name!r}; give an IANA name such as 'Europe/Berlin' or 'UTC'",
+            f"unknown time zone {zone_name!r}; give a zone name such as 'Europe/Berlin' or 'UTC'",
         ) from None
     return zone
 

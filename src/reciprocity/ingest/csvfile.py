@@ -226,7 +226,8 @@ def _layout(header: str, suffix: str) -> _Layout | str:
     if missing:
         shown = ", ".join(repr(n) for n in names[:20]) or "none"
         return (
-            f"missing column(s) {', '.join(missing)}; found {shown}. The first row must name "
+            f"missing {'column' if len(missing) == 1 else 'columns'} {', '.join(missing)}; "
+            f"found {shown}. The first row must name "
             "timestamp, sender and text columns (also accepted: date, datetime, time; "
             "from, author, name; message, body, content)"
         )
@@ -243,8 +244,8 @@ def _normal(name: str) -> str:
 def _timestamp(value: str, zone: ZoneInfo) -> int:
     """UTC microseconds since the epoch, or ``ValueError`` with a message for the user."""
     hint = (
-        f"timestamp {value!r} is not a time; write ISO 8601 like 2024-03-01T14:05:00+01:00 "
-        "(or without the offset for local time) or unix seconds"
+        f"timestamp {value!r} is not a time; write it like 2024-03-01 14:05 (local time), "
+        "2024-03-01T14:05:00+01:00 (with the offset from UTC) or as seconds since 1970"
     )
     if _NUMBER.fullmatch(value):
         number = float(value) if "." in value else int(value)

@@ -12,7 +12,7 @@ parenting task and who did it, or a conflict a child saw and whether it was repa
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +38,7 @@ __all__ = [
     "edit_entry",
     "entries_frame",
     "get_entry",
+    "not_in_future",
     "restore_entry",
     "settle",
     "to_utc",
@@ -107,6 +108,30 @@ def to_utc(when: datetime | date | None) -> datetime:
     if not isinstance(when, datetime):
         return datetime.combine(when, time(12), tzinfo=UTC)
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+_CLOCK_SLACK = timedelta(minutes=5)
+"""How far past now a time may be (a clock a little ahead is not the future)."""
+
+
+def not_in_future(when: datetime | date | None) -> None:
+    """Raise :class:`JournalError` when ``when`` has not happened yet.
+
+    A bare date may be today (this machine's calendar) or earlier; a time may be up to a
+    few minutes ahead of now.
+    """
+    if when is None:
+        return
+    if isinstance(when, datetime):
+        late = to_utc(when) > datetime.now(UTC) + _CLOCK_SLACK
+        day = when.date()
+    else:
+        late = when > date.today()
+        day = when
+    if late:
+        raise JournalError(
+            f"{day.isoformat()} is in the future; note only what has already happened"
+        )
 
 
 def _micros(when: datetime) -> int:
@@ -226,6 +251,7 @@ def add_entry(
         "settled": settled,
     }
     _validate(values)
+    not_in_future(when)
     stamp = to_utc(when)
     with db.engine.begin() as conn:
         new_id = conn.execute(
@@ -293,6 +319,8 @@ def edit_entry(db: Database, entry_id: int, **changes: Any) -> Entry:
     values = {f: getattr(current, f) for f in _EDITABLE} | changes
     if "dimension" in changes:
         values["dimension"] = normalise_dimension(values["dimension"])
+    if "when" in changes:
+        not_in_future(changes["when"])
     values["when"] = to_utc(values["when"])
     _validate(values)
     stored = {k: v for k, v in values.items() if k != "when"}

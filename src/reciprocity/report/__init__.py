@@ -16,6 +16,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from reciprocity import __version__, words
+from reciprocity.errors import ReciprocityError
 from reciprocity.journal.energy import MIN_ENTRIES, RECENT
 from reciprocity.metrics.record import say_amount, say_duration, say_percent
 from reciprocity.report import svg
@@ -31,9 +32,11 @@ from reciprocity.report.data import (
 from reciprocity.store import Database
 
 __all__ = [
+    "CannotWrite",
     "RelationshipView",
     "SurfaceData",
     "analysis",
+    "check_target",
     "energy_series",
     "environment",
     "gather",
@@ -128,8 +131,34 @@ def with_energy(data: SurfaceData, db: Database) -> SurfaceData:
     return data
 
 
+class CannotWrite(ReciprocityError):
+    """The report cannot be written where asked; the message says why in plain words."""
+
+
+def check_target(path: Path) -> None:
+    """Raise :class:`CannotWrite` when ``path`` cannot take the report, before any work."""
+    where = f"Cannot write the report to {path}"
+    if path.is_dir():
+        raise CannotWrite(
+            f"{where}: it is a folder. Name a file in it, like {path / 'report.html'}"
+        )
+    if not path.parent.is_dir():
+        raise CannotWrite(f"{where}: there is no folder {path.parent}. Create it first.")
+
+
 def write_report(db: Database, path: str | Path) -> Path:
-    """Analyse ``db`` and write the report to ``path``; returns the path written."""
+    """Analyse ``db`` and write the report to ``path``; returns the path written.
+
+    Raises :class:`CannotWrite` (checked before the analysis) when the place is a folder,
+    its folder is missing, or the file cannot be written.
+    """
     path = Path(path)
-    path.write_text(render_report(gather(db)), encoding="utf-8")
+    check_target(path)
+    html = render_report(gather(db))
+    try:
+        path.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise CannotWrite(
+            f"Cannot write the report to {path}: {(exc.strerror or str(exc)).lower()}."
+        ) from exc
     return path

@@ -13,6 +13,8 @@ a Polars frame.
   :mod:`.fetch`), whole or window by window (:func:`analysis_windows`, :mod:`.windowed`);
   :func:`derived` keeps frames computed from it (Arrow IPC) until the data
   changes (:mod:`.cache`; :func:`derived_parts` for one built a slice at a time).
+- :func:`resolve_person` matches a typed name to someone known, or refuses it with the
+  closest names (:mod:`.names`).
 - What a person deletes is kept, marked, until undone (:mod:`.trash`); :func:`write_export`
   writes everything to one JSON file (:mod:`.export`); :func:`delete_everything` and
   :func:`location` (:mod:`.wipe`) are the settings' "delete everything" and "where it lives".
@@ -21,6 +23,7 @@ a Polars frame.
 from reciprocity.store.cache import FrameWriter, cached, derived, derived_parts, is_cached
 from reciprocity.store.db import Database, default_path, open_db
 from reciprocity.store.export import export_chunks, write_export
+from reciprocity.store.names import UnknownPerson, known_names, resolve_person, suggest
 from reciprocity.store.people import (
     RELATIONSHIP_KINDS,
     MeUnknown,
@@ -57,6 +60,7 @@ __all__ = [
     "ImportResult",
     "Location",
     "MeUnknown",
+    "UnknownPerson",
     "analysis_windows",
     "cached",
     "default_path",
@@ -73,6 +77,7 @@ __all__ = [
     "important_people",
     "is_cached",
     "is_empty",
+    "known_names",
     "link_identity",
     "list_identities",
     "list_people",
@@ -82,9 +87,11 @@ __all__ = [
     "messages_frame",
     "open_db",
     "rename_person",
+    "resolve_person",
     "set_important",
     "set_relationship_kind",
     "set_setting",
     "split_identity",
+    "suggest",
     "write_export",
 ]

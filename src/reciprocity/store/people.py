@@ -34,7 +34,9 @@ RELATIONSHIP_KINDS = (
 
 
 class MeUnknown(ReciprocityError):
-    """Which sender in a file is the user cannot be told; the message says what to pass."""
+    """Which sender in a file is the user cannot be told; the person names themselves."""
+
+    setting = "me"
 
 
 def _fold(name: str) -> str:
@@ -92,7 +94,7 @@ class Directory:
         if handle == self.me_handle and person_id != self.me_id:
             raise MeUnknown(
                 f"{handle!r} on {platform} already belongs to someone else in this database, "
-                "so it cannot be you. Check --me: it is your own name as the export writes it."
+                "so it cannot be you."
             )
 
     def _is_me(self, handle: str) -> bool:

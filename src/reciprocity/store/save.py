@@ -532,13 +532,10 @@ class _Saver:
         if self.me is not None and self.me not in self.senders:
             raise MeUnknown(
                 f"{self.file}: nobody called {self.me!r} wrote in this file. Senders found "
-                f"(most messages first): {found}. Pass --me with your name spelled as here."
+                f"(most messages first): {found}."
             )
         if self.me is None and not self.me_seen:
-            raise MeUnknown(
-                f"{self.file}: which of these senders is you? {found}. Pass --me NAME with "
-                "your name as it appears there (needed once; later imports remember it)."
-            )
+            raise MeUnknown(f"{self.file}: which of these senders is you? {found}.")
 
     def _link_replies(self) -> None:
         """Resolve ``reply_to_source_id`` to our message ids in the touched conversations."""

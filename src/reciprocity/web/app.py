@@ -32,17 +32,20 @@ from reciprocity.web import (
     trash_pages,
     views,
 )
+from reciprocity.web.forms import problem_text
 from reciprocity.web.render import Pages
 from reciprocity.web.security import SecurityHeaders, csrf_protect
 from reciprocity.web.state import State
 
-__all__ = ["MAX_UPLOAD_BYTES", "create_app"]
+__all__ = ["MAX_UPLOAD_BYTES", "create_app", "safe_file_name"]
 
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 """Largest upload accepted (a year of a busy chat with media names is a few megabytes)."""
 
 _HERE = Path(__file__).parent
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9 ._()-]")
+_UNSAFE_IN_NAME = re.compile(r"[^\w .,'()&+-]")
+"""What an uploaded file's name may not keep: letters of every script, digits and a few
+marks stay (a WhatsApp export is named after the chat: "Chloé" stays "Chloé")."""
 _ACT_TOPICS = ("good_news", "distress", "check_in", "disclosure", "request", "support_seek")
 
 
@@ -133,7 +136,13 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
 
     @app.get("/import", response_class=HTMLResponse)
     def import_form(request: Request) -> HTMLResponse:
-        return page(request, "import.html", me=store.get_me(state.db), max_mb=max_upload >> 20)
+        return page(
+            request,
+            "import.html",
+            me=store.get_me(state.db),
+            max_mb=max_upload >> 20,
+            formats=ingest.FORMATS,
+        )
 
     @app.post("/import", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
     async def import_upload(
@@ -141,11 +150,12 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
         export: UploadFile,
         me: str = Form(""),
         timezone: str = Form(""),
+        format: str = Form("auto"),
     ) -> HTMLResponse:
         declared = int(request.headers.get("content-length") or 0)
         if declared > max_upload + 65536:
             return page(request, "_import_result.html", 413, error=_too_big(max_upload))
-        name = _SAFE_NAME.sub("_", Path(export.filename or "export").name)[:120] or "export"
+        name = safe_file_name(export.filename)
         with tempfile.TemporaryDirectory(prefix="reciprocity-upload-") as folder:
             # Only our own name for the file: the uploaded name is reduced to safe characters
             # (it carries the chat's title for WhatsApp); archives stay archives and are read
@@ -161,10 +171,14 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
             options = ingest.Options(timezone=timezone.strip() or None)
             try:
                 outcome = pipeline.import_file(
-                    state.db, target, me=me.strip() or None, options=options
+                    state.db,
+                    target,
+                    me=me.strip() or None,
+                    format=format if format in ingest.FORMATS else "auto",
+                    options=options,
                 )
             except ReciprocityError as problem:
-                message = str(problem).replace(str(target), name)
+                message = problem_text(problem).replace(str(target), name)
                 return page(request, "_import_result.html", 400, error=message)
         state.changed()
         return page(
@@ -194,6 +208,22 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
     pages.extras.append(lambda request: {"undo": trash_pages.undo_notice(request)})
     app.state.reciprocity = state  # the cache, for tests that count analysis runs
     return app
+
+
+def safe_file_name(uploaded: str | None) -> str:
+    """An uploaded file's name, safe to use as a file name in our own folder and to show.
+
+    The folders in it are dropped, as are characters a path could misread; letters of every
+    script stay. Never empty, never a dot name (``..``). Shown escaped, like any import.
+
+    >>> safe_file_name("../../WhatsApp Chat with Chloé.txt")
+    'WhatsApp Chat with Chloé.txt'
+    >>> safe_file_name("..")
+    'export'
+    """
+    base = (uploaded or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE_IN_NAME.sub("_", base)[:120].lstrip(". ")
+    return name or "export"
 
 
 def _too_big(limit: int) -> str:

@@ -12,11 +12,40 @@ from typing import Any
 
 from reciprocity.errors import ReciprocityError
 
-__all__ = ["FormProblem", "day", "entry_values", "number", "whole"]
+__all__ = [
+    "HINTS",
+    "FormProblem",
+    "day",
+    "entry_values",
+    "number",
+    "problem_text",
+    "today",
+    "whole",
+]
+
+HINTS = {
+    "format": "Choose its format under “Format”, or export the chat again.",
+    "me": "Type your own name under “Your name in the chat”, spelled as the export writes it.",
+    "new": "To add them, tick “Someone new”.",
+}
+"""What a page adds to an error whose ``setting`` is the key: its own controls, never the
+command line's options (:class:`reciprocity.errors.ReciprocityError`)."""
 
 
 class FormProblem(ReciprocityError):
     """A form field cannot be read; the message says which and how to fill it in."""
+
+
+def problem_text(problem: ReciprocityError) -> str:
+    """``problem``'s message, with how to fix it on the page when a setting would.
+
+    >>> from reciprocity.store import UnknownPerson
+    >>> problem_text(UnknownPerson("Bobby", ["Bea"]))
+    'No one called Bobby. Did you mean Bea? To add them, tick “Someone new”.'
+    """
+    text = str(problem)
+    hint = HINTS.get(problem.setting or "")
+    return f"{text} {hint}" if hint else text
 
 
 def whole(value: str, what: str) -> int | None:
@@ -59,6 +88,11 @@ def day(value: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise FormProblem(f"{text!r} is not a date; write it like 2024-05-01") from exc
+
+
+def today() -> str:
+    """Today's date as a date field writes it: the latest day a journal entry may have."""
+    return date.today().isoformat()
 
 
 def entry_values(

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from reciprocity import guide, journal, store
 from reciprocity.errors import ReciprocityError
 from reciprocity.web import views
-from reciprocity.web.forms import FormProblem, number
+from reciprocity.web.forms import FormProblem, number, problem_text
 from reciprocity.web.render import Pages
 from reciprocity.web.security import csrf_protect
 from reciprocity.web.state import State
@@ -36,7 +36,7 @@ def routes(state: State, pages: Pages) -> APIRouter:
     router = APIRouter()
 
     def expectations(
-        request: Request, form: dict[str, str], error: str | None = None, status: int = 200
+        request: Request, form: dict[str, Any], error: str | None = None, status: int = 200
     ) -> HTMLResponse:
         return pages.page(
             request,
@@ -52,7 +52,8 @@ def routes(state: State, pages: Pages) -> APIRouter:
     @router.get("/expectations", response_class=HTMLResponse)
     def expectations_page(request: Request, person: str = "") -> HTMLResponse:
         return expectations(
-            request, {"person": person, "rule": "check_in", "value": "", "note": ""}
+            request,
+            {"person": person, "rule": "check_in", "value": "", "note": "", "new_person": False},
         )
 
     @router.post("/expectations", dependencies=[Depends(csrf_protect)], response_model=None)
@@ -62,14 +63,25 @@ def routes(state: State, pages: Pages) -> APIRouter:
         rule: str = Form("check_in"),
         value: str = Form(""),
         note: str = Form(""),
+        new_person: bool = Form(False),
     ) -> Response:
-        form = {"person": person, "rule": rule, "value": value, "note": note}
+        form = {
+            "person": person,
+            "rule": rule,
+            "value": value,
+            "note": note,
+            "new_person": new_person,
+        }
         try:
             guide.add_expectation(
-                state.db, person, rule, number(value, "The number"), note.strip() or None
+                state.db,
+                store.resolve_person(state.db, person, new=new_person),
+                rule,
+                number(value, "The number"),
+                note.strip() or None,
             )
         except ReciprocityError as problem:
-            return expectations(request, form, str(problem), 400)
+            return expectations(request, form, problem_text(problem), 400)
         return RedirectResponse("/expectations#checked", status_code=303)
 
     @router.get("/assess", response_class=HTMLResponse)

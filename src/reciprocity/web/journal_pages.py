@@ -15,11 +15,11 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
-from reciprocity import journal, report
+from reciprocity import journal, report, store
 from reciprocity.errors import NotFound, ReciprocityError
 from reciprocity.ledger import DIMENSIONS
 from reciprocity.web import views
-from reciprocity.web.forms import entry_values
+from reciprocity.web.forms import entry_values, problem_text, today
 from reciprocity.web.render import Pages
 from reciprocity.web.security import csrf_protect
 from reciprocity.web.state import State
@@ -51,6 +51,7 @@ class EntryForm(BaseModel):
     currency: str = ""
     settled: bool = False
     when: str = ""
+    new_person: bool = False
 
 
 def _blank(person: str = "") -> dict[str, Any]:
@@ -73,6 +74,7 @@ def _filled(entry: journal.Entry) -> dict[str, Any]:
         "currency": entry.currency or "",
         "settled": bool(entry.settled),
         "when": entry.when.date().isoformat(),
+        "new_person": False,
     }
 
 
@@ -106,6 +108,7 @@ def routes(state: State, pages: Pages) -> APIRouter:
             dimensions=_GIVEN,
             kinds=journal.KINDS,
             energy_labels=ENERGY_LABELS,
+            today=today(),
         )
 
     @router.get("/journal", response_class=HTMLResponse)
@@ -117,9 +120,11 @@ def routes(state: State, pages: Pages) -> APIRouter:
         form = data.model_dump()
         try:
             values = _values(form)
-            entry = journal.add_entry(state.db, data.person, **values)
+            journal.not_in_future(values["when"])
+            person = store.resolve_person(state.db, data.person, new=data.new_person)
+            entry = journal.add_entry(state.db, person, **values)
         except ReciprocityError as problem:
-            return listing(request, form, error=str(problem), status=400)
+            return listing(request, form, error=problem_text(problem), status=400)
         state.changed()
         return RedirectResponse(f"/journal?saved={entry.id}#entries", status_code=303)
 
@@ -141,6 +146,7 @@ def routes(state: State, pages: Pages) -> APIRouter:
             dimensions=_GIVEN,
             kinds=journal.KINDS,
             energy_labels=ENERGY_LABELS,
+            today=today(),
         )
 
     @router.get("/journal/{entry_id}/edit", response_class=HTMLResponse)
@@ -152,14 +158,14 @@ def routes(state: State, pages: Pages) -> APIRouter:
     def edit(request: Request, entry_id: int, data: Annotated[EntryForm, Form()]) -> Response:
         _found(state, entry_id)
         form = data.model_dump()
-        person = data.person
         try:
             values = _values(form)
             if values["when"] is None:
                 del values["when"]  # a cleared date keeps the entry's day
-            journal.edit_entry(state.db, entry_id, person=person.strip(), **values)
+            person = store.resolve_person(state.db, data.person, new=data.new_person)
+            journal.edit_entry(state.db, entry_id, person=person, **values)
         except ReciprocityError as problem:
-            return edit_page(request, entry_id, form, str(problem), 400)
+            return edit_page(request, entry_id, form, problem_text(problem), 400)
         state.changed()
         return RedirectResponse(f"/journal?saved={entry_id}#entries", status_code=303)
 

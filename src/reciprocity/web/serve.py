@@ -1,15 +1,53 @@
-"""Run the web app with uvicorn on a loopback address, opening the browser."""
+"""Run the web app with uvicorn on a loopback address, opening the browser.
+
+The port is taken (:func:`listen`) before anything says the app is being served, so a busy
+port is one plain error (:class:`PortBusy`) instead of "Serving on ..." and a crash; the
+socket taken is the one uvicorn then serves on, so no other program can slip in between.
+"""
 
 from __future__ import annotations
 
+import errno
+import socket
 import threading
 import webbrowser
 from pathlib import Path
 
+from reciprocity.errors import ReciprocityError
 from reciprocity.web.app import create_app
 from reciprocity.web.security import check_host
 
-__all__ = ["serve"]
+__all__ = ["PortBusy", "listen", "serve", "url"]
+
+
+class PortBusy(ReciprocityError):
+    """Another program (perhaps Reciprocity itself) already listens on the port."""
+
+    setting = "port"
+
+
+def url(host: str, port: int) -> str:
+    """The address a browser opens for ``host`` and ``port``."""
+    return f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host``:``port`` and listening; :class:`PortBusy` when taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as exc:
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+            raise PortBusy(
+                f"Cannot listen on {url(host, port)}: "
+                + (
+                    "another program already uses that port (perhaps Reciprocity is already "
+                    "open there)."
+                    if exc.errno == errno.EADDRINUSE
+                    else "this computer does not allow that port."
+                )
+            ) from exc
+        raise PortBusy(f"Cannot listen on {url(host, port)}: {exc.strerror or exc}.") from exc
 
 
 def serve(
@@ -19,14 +57,18 @@ def serve(
     port: int = 8765,
     open_browser: bool = True,
     server: bool = False,
+    sock: socket.socket | None = None,
 ) -> None:
-    """Serve the app until interrupted; raises :class:`NotLoopback` for a public host."""
+    """Serve the app until interrupted, on ``sock`` when given (from :func:`listen`), else
+    on a socket taken here; raises :class:`NotLoopback` for a public host and
+    :class:`PortBusy` for a busy port."""
     check_host(host, server=server)
     import uvicorn  # imported here: only serving needs it
 
     app = create_app(db_path)
-    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    bound = sock if sock is not None else listen(host, port)
     if open_browser:
-        # Give the server a moment to bind before the browser asks for the page.
-        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+        # Give the server a moment to start before the browser asks for the page.
+        threading.Timer(1.0, webbrowser.open, args=(url(host, port),)).start()
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning")
+    uvicorn.Server(config).run(sockets=[bound])
