@@ -25,7 +25,7 @@ import polars as pl
 #: Languages the detector chooses among: the languages most chat exports we meet are in.
 CANDIDATES: tuple[str, ...] = (
     "en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "no", "fi", "pl", "cs", "tr",
-    "ru", "uk", "el", "ro", "hu", "id", "ar", "he", "hi", "ja", "zh", "ko",
+    "ru", "uk", "el", "ro", "hu", "id", "ar", "he", "hi", "ja", "zh", "ko", "vi", "ca",
 )  # fmt: skip
 
 #: Names of the languages in plain words, for what a user reads.
@@ -35,7 +35,7 @@ NAMES: dict[str, str] = {
     "fi": "Finnish", "pl": "Polish", "cs": "Czech", "tr": "Turkish", "ru": "Russian",
     "uk": "Ukrainian", "el": "Greek", "ro": "Romanian", "hu": "Hungarian",
     "id": "Indonesian", "ar": "Arabic", "he": "Hebrew", "hi": "Hindi", "ja": "Japanese",
-    "zh": "Chinese", "ko": "Korean",
+    "zh": "Chinese", "ko": "Korean", "vi": "Vietnamese", "ca": "Catalan",
 }  # fmt: skip
 
 UNKNOWN = "und"
@@ -50,7 +50,9 @@ _LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _identifier() -> Any:
+def identifier() -> Any:
+    """py3langid's identifier limited to :data:`CANDIDATES`, loaded once per process and
+    shared by everything that asks (conversations here, the coach's drafts)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     with _LOCK:
@@ -82,7 +84,7 @@ def language_of(text: str) -> tuple[str, float]:
     """
     if len(text.split()) < MIN_WORDS:
         return UNKNOWN, 0.0
-    code, confidence = _identifier().classify(text)
+    code, confidence = identifier().classify(text)
     return str(code), round(float(confidence), 3)
 
 

@@ -3,8 +3,9 @@
 A draft whose words are mostly everyday English (:data:`ENGLISH_WORDS`, chat shorthand
 included) is English without further ado: short English drafts are where statistical
 identifiers stumble ("Fine." reads as Serbian, "ok" as anything). Otherwise py3langid
-(langid.py's maintained fork, its model shipped inside the package, no network), limited
-to English and the languages of :data:`LANGUAGE_NAMES`, names the language, and a draft is
+(langid.py's maintained fork, its model shipped inside the package, no network), the one
+identifier :mod:`reciprocity.acts.language` loads for conversations, limited to the same
+languages, names the language, and a draft is
 called foreign only when it is at least :data:`SURE` sure.
 
 Measured by ``scripts/check_coach_language.py``: of 13,495 English
@@ -19,8 +20,8 @@ is loaded only for a draft that is not plainly English, and once per process.
 from __future__ import annotations
 
 import re
-from functools import cache
-from typing import Any
+
+from reciprocity.acts.language import NAMES, identifier
 
 __all__ = ["ENGLISH_WORDS", "LANGUAGE_NAMES", "SURE", "foreign_language", "has_words"]
 
@@ -48,14 +49,7 @@ btw tbh imo cant dont wont im ive youre
 ENGLISH_WORDS = frozenset(_WORDS.split())
 """Everyday English words; a draft made mostly of them is read as English."""
 
-LANGUAGE_NAMES = {
-    "de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "nl": "Dutch",
-    "pt": "Portuguese", "ru": "Russian", "pl": "Polish", "sv": "Swedish", "da": "Danish",
-    "no": "Norwegian", "fi": "Finnish", "tr": "Turkish", "el": "Greek", "cs": "Czech",
-    "hu": "Hungarian", "ro": "Romanian", "uk": "Ukrainian", "ar": "Arabic", "he": "Hebrew",
-    "hi": "Hindi", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "id": "Indonesian",
-    "vi": "Vietnamese", "ca": "Catalan",
-}  # fmt: skip
+LANGUAGE_NAMES = {code: name for code, name in NAMES.items() if code != "en"}
 """Names for the languages people most often write in; others are "another language"."""
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
@@ -68,15 +62,6 @@ SURE = 0.7
 def has_words(text: str) -> bool:
     """True when ``text`` holds at least one word (letters), not only spaces or marks."""
     return bool(_WORD.search(text))
-
-
-@cache
-def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(["en", *LANGUAGE_NAMES])
-    return identifier
 
 
 def foreign_language(text: str) -> str | None:
@@ -92,7 +77,7 @@ def foreign_language(text: str) -> str | None:
     plain = sum(w in ENGLISH_WORDS for w in words) / len(words)
     if plain > _PLAIN:
         return None
-    code, sure = _identifier().classify(text)
+    code, sure = identifier().classify(text)
     if code == "en" or sure < SURE:
         return None
     return LANGUAGE_NAMES.get(code, "another language")
