@@ -59,7 +59,7 @@ def people_table(people: Sequence[Mapping[str, Any]], me: str | None) -> Table:
     table.add_column("Person", style="bold")
     table.add_column("Kind")
     table.add_column("Platforms")
-    table.add_column("Messages sent", justify="right")
+    table.add_column("Messages (all chats)", justify="right")
     for person in people:
         table.add_row(
             Text(str(person["person"])),

@@ -51,7 +51,13 @@ class RelationshipView:
     mostly_you: int = 0
     mostly_them: int = 0
     balanced: int = 0
-    score: float = 0.0
+    #: Kinds of giving that read "mostly you" or "leaning your way" (and the same for them).
+    you_more: int = 0
+    them_more: int = 0
+    #: The ranking's place and suggestion (:func:`reciprocity.guide.rank`), ``None`` for a
+    #: tie with too little to go on: the one order every surface lists relationships in.
+    place: int | None = None
+    suggestion: str | None = None
     energy: list[dict[str, Any]] = field(default_factory=list)
     energy_trend: journal.EnergyTrend | None = None
     money: list[journal.Balance] = field(default_factory=list)
@@ -131,16 +137,23 @@ def moods(entries: pl.DataFrame) -> list[journal.EnergyTrend]:
 def _refresh(
     data: SurfaceData,
     db: store.Database,
-    exchanged: pl.DataFrame,
+    result: pipeline.Analysis,
     *,
     silence: timedelta,
     now: datetime | None,
 ) -> None:
-    """Fill ``data``'s journal-fed figures (energy, money, last heard from) from ``db``."""
+    """Fill ``data``'s journal-fed figures (energy, money, last heard from, and the ranking,
+    which reads the energy) from ``db``, and list the relationships in the ranking's order."""
     entries = journal.entries_frame(db)
     series = energy_series(entries)
-    across = beside.beside_figures(db, exchanged, silence=silence, now=now)
+    across = beside.beside_figures(db, result.exchanges, silence=silence, now=now)
+    ranked = {
+        str(row["person"]).casefold(): row
+        for row in guide.rank(result.balance, entries).iter_rows(named=True)
+    }
     for view in data.relationships:
+        row = ranked.get(view.person.casefold(), {})
+        view.place, view.suggestion = row.get("rank"), row.get("suggestion")
         key = view.person.casefold()
         found = across.people.get(key, beside.Beside(view.person))
         view.energy = series.get(key, [])
@@ -152,6 +165,9 @@ def _refresh(
     data.money = [b for person in across.people.values() for b in person.money]
     data.money.sort(key=lambda b: (b.owed == 0, b.currency or "", -abs(b.owed), b.person))
     data.quiet = list(across.quiet)
+    data.relationships.sort(
+        key=lambda v: (v.place is None, v.place or 0, -(v.messages_me + v.messages_them))
+    )
 
 
 def checked_expectations(db: store.Database, exchanged: pl.DataFrame) -> list[dict[str, Any]]:
@@ -279,26 +295,16 @@ def shape(
             latest=record.latest_event(),
             language_note=result.language_note(rid),
         )
-        spoken = view.mostly_you + view.mostly_them + view.balanced
-        # Mutuality: the share of dimensions with a verdict that read "balanced".
-        view.score = view.balanced / spoken if spoken else 0.0
+        view.you_more = view.mostly_you + verdicts.get("leaning your way", 0)
+        view.them_more = view.mostly_them + verdicts.get("leaning their way", 0)
         views.append(view)
-    # Ties that cannot be read yet go last; among the rest, fewer one-sided dimensions first.
-    views.sort(
-        key=lambda v: (
-            v.balanced + v.mostly_you + v.mostly_them == 0,
-            -v.score,
-            v.mostly_you + v.mostly_them,
-            v.person.casefold(),
-        )
-    )
     data = SurfaceData(
         relationships=views,
         patterns=result.patterns.to_dicts(),
         me=store.get_me(db),
         expectations=checked_expectations(db, result.exchanges),
     )
-    _refresh(data, db, result.exchanges, silence=silence, now=now or datetime.now(UTC))
+    _refresh(data, db, result, silence=silence, now=now or datetime.now(UTC))
     return data
 
 
@@ -312,5 +318,5 @@ def refresh(
 ) -> SurfaceData:
     """``data`` with its journal-fed figures re-read from ``db`` (after new entries or a
     change of who is important), without running the analysis again."""
-    _refresh(data, db, result.exchanges, silence=silence, now=now or datetime.now(UTC))
+    _refresh(data, db, result, silence=silence, now=now or datetime.now(UTC))
     return data
