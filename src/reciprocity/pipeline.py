@@ -30,6 +30,7 @@ from typing import Any
 import polars as pl
 
 from reciprocity import __version__, acts, exchanges, ingest, ledger, metrics, store
+from reciprocity.acts import combine as acts_combine
 from reciprocity.acts import context as acts_context
 from reciprocity.acts import language as acts_language
 from reciprocity.errors import StoreError
@@ -341,8 +342,10 @@ def detector_id(lang: str = "en") -> str:
     data (rules and model weights), so stored acts are recomputed when either changes."""
     folder = Path(acts.__file__).parent / "lang" / lang
     digest = hashlib.sha256(__version__.encode())
-    # the context rules are code: a change to them changes what is stored too
+    # the context rules and the gates that merge rules and model are code: a change to
+    # either changes what is stored too
     digest.update(Path(acts_context.__file__).read_bytes())
+    digest.update(Path(acts_combine.__file__).read_bytes())
     for file in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(file.relative_to(folder).as_posix().encode())
         digest.update(file.read_bytes())
@@ -669,8 +672,8 @@ def _acts_name(detector: str | None = None) -> str:
 
 
 #: What the stages after the acts compute (the exchanges' rules, the balance's columns and
-#: verdicts): bumped when one changes, so results stored by an older version are rebuilt.
-ANALYSIS_VERSION = f"v{exchanges.RULES_VERSION}.2"
+#: verdicts, the patterns): bumped when one changes, so results stored by an older version are rebuilt.
+ANALYSIS_VERSION = f"v{exchanges.RULES_VERSION}.3"
 
 
 def _names(silence: timedelta, journal: pl.DataFrame | None, as_of: datetime) -> _Names:

@@ -136,3 +136,18 @@ def test_merge_without_any_layer_gives_all_false_rows() -> None:
     out = merge(ACTS, None, None, None, height=3)
     assert out.height == 3
     assert not any(any(r) for r in out.select(ACTS).rows())
+
+
+def test_short_chat_lines_and_favours_asked_are_not_practical_help() -> None:
+    # Seen on the demo: the advice-trained head read these as Alex helping.
+    lines = [
+        "maybe",
+        "yes please",
+        "might go to my sister's",
+        "watched one episode, not sure about it",
+        "any chance you could look over my CV?",
+        "could you look at my essay?",
+    ]
+    assert not any(detect(lines)["support_practical"].to_list())
+    helping = ["you should talk to her about it", "have you tried calling the landlord?"]
+    assert all(detect(helping)["support_practical"].to_list())

@@ -178,3 +178,16 @@ def test_people_who_came_to_you_equally_often_are_in_order_of_name() -> None:
     # A naive sum of parts that kept the parts' order would list them as they came.
     parts = [act_counts(chats.filter(pl.col("person") == p)) for p in ("Zoe", "Al")]
     assert list(sum_act_counts(parts)) == ["Al", "Zoe"]
+
+
+def test_self_sufficiency_reads_hardly_ever_against_how_often_others_came() -> None:
+    # 145 times others came to you against 9 asks is "hardly ever", not "no".
+    chats = _messages([("A", "them", "distress", 145), ("A", "me", "support_seek", 9)])
+    row = _pattern(
+        patterns(_ledger([("A", "me", "attention", 1)]), chats), "total_self_sufficiency"
+    )
+    assert row["shows"]
+    more = pl.concat([chats, _messages([("A", "me", "support_seek", 10)])])
+    assert not _pattern(
+        patterns(_ledger([("A", "me", "attention", 1)]), more), "total_self_sufficiency"
+    )["shows"]

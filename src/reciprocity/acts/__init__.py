@@ -116,7 +116,8 @@ def detect(
 
         raise RulesError(f"no act rules and no model for language {lang!r}")
     thresholds = fitted.thresholds if fitted is not None else None
-    frame = merge(ACTS, rule_frame, scores, thresholds, height=series.len())
+    words = series.str.count_matches(r"\S+").fill_null(0) if scores is not None else None
+    frame = merge(ACTS, rule_frame, scores, thresholds, height=series.len(), words=words)
     # (a phrase list for "that sounds hard" cost as much time as all the rules together,
     # for .02 F1 on ESConv's "failed" dialogues: the model's comfort score alone is used)
     leans = pl.col("confidence").struct.field("support_emotional") >= LEAN_CUT

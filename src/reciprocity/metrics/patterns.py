@@ -9,7 +9,8 @@ user can check. The rules (thresholds are the module constants):
 - ``over_giving``: in at least two relationships, and in more than half of those with any
   verdict, more dimensions read "mostly you" than "mostly them".
 - ``total_self_sufficiency``: others came to you for support (support asked or a hard time
-  shared) at least :data:`MIN_COUNT` times, and you asked for support at most once.
+  shared) at least :data:`MIN_COUNT` times, and you asked for support at most once for
+  every :data:`HARDLY_EVER` times they came (145 against 9 is hardly ever; 6 against 2 is not).
 - ``attraction_to_intensity``: relationships where at least :data:`VOLATILE_RATE` of the
   messages are hard moments (distress, complaint, accusation, contempt, apology) take more
   than half of the messages you write.
@@ -32,6 +33,7 @@ from reciprocity import words
 from reciprocity.metrics.balance import balance
 
 __all__ = [
+    "HARDLY_EVER",
     "MIN_COUNT",
     "PATTERNS",
     "PATTERNS_SCHEMA",
@@ -45,6 +47,8 @@ __all__ = [
 ]
 
 MIN_COUNT = 5
+HARDLY_EVER = 10
+"""You "hardly ever ask" when you asked at most once for every this many times others came."""
 """Fewest events a pattern needs."""
 VOLATILE_RATE = 0.15
 """Share of hard-moment messages from which a relationship counts as intense."""
@@ -168,7 +172,7 @@ def _self_sufficiency(counts: dict[str, dict[str, int]]) -> dict[str, Any]:
         if c["support_seek_them"] + c["distress_them"] > 0
     }
     total = sum(leaning.values())
-    shows = total >= MIN_COUNT and asked_me <= 1
+    shows = total >= MIN_COUNT and asked_me * HARDLY_EVER <= total
     people = sorted(leaning, key=lambda p: -leaning[p])
     evidence = [
         f"{p}: came to you {_times(leaning[p])}; you asked {_times(counts[p]['support_seek_me'])}"
