@@ -672,7 +672,7 @@ def _acts_name(detector: str | None = None) -> str:
 
 
 #: What the stages after the acts compute (the exchanges' rules, the balance's columns and
-#: verdicts, the patterns): bumped when one changes, so results stored by an older version are rebuilt.
+#: verdicts, the patterns): bumped when one changes, so results stored before are rebuilt.
 ANALYSIS_VERSION = f"v{exchanges.RULES_VERSION}.3"
 
 
