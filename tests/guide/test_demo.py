@@ -73,3 +73,18 @@ def test_parent_mode_sees_kai(demo_db: store.Database) -> None:
     care = next(s for s in sections if s.name == "care")
     assert care.shows
     assert any("Kai" in line for line in care.lines)
+
+
+def test_a_child_who_comforts_the_parent_is_not_a_tie_to_invest_in(
+    demo_db: store.Database,
+) -> None:
+    store.set_relationship_kind(demo_db, "Kai", "child")
+    ranked = guide.rank(
+        pipeline.analyze(demo_db).balance,
+        journal.entries_frame(demo_db),
+        store.list_people(demo_db),
+    )
+    kai = {r["person"]: r for r in ranked.iter_rows(named=True)}["Kai"]
+    assert kai["suggestion"] == "lean on adults"
+    assert "Your child gives more support than you" in kai["why"]
+    assert "Parent mode" in kai["why"]

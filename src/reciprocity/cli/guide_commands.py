@@ -669,7 +669,9 @@ def rank(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Your relationships ranked by how mutual the support is and how you feel after."""
     with _friendly():
         db = _db(ctx)
-        ranked = guide.rank(pipeline.analyze(db).balance, journal.entries_frame(db))
+        ranked = guide.rank(
+            pipeline.analyze(db).balance, journal.entries_frame(db), store.list_people(db)
+        )
         if as_json:
             _json({"ranked": ranked})
             return

@@ -37,7 +37,10 @@ Suggestions (:data:`SUGGESTIONS`), each explained with the figures it rests on:
   drain you;
 - ``talk it through``: you give clearly more (the share outside the balanced band), or it
   is even but leaves you drained;
-- ``step back``: you give clearly more *and* the journal says it drains you.
+- ``step back``: you give clearly more *and* the journal says it drains you;
+- ``lean on adults``: the person is your child (``people kind NAME child``) and the support
+  runs clearly from them to you: a child comforting a parent is no tie to "invest" in, and
+  parent mode has more.
 
 The score is the mutuality, averaged with the energy on a 0..1 scale once the energy
 reading counts; ties with too little to go on have no rank and come last.
@@ -45,7 +48,7 @@ reading counts; ties with too little to go on have no rank and come last.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +56,7 @@ import polars as pl
 
 from reciprocity.journal.energy import MIN_DAYS, MIN_ENTRIES, EnergyTrend, energy_trends
 from reciprocity.metrics.balance import MOSTLY, with_interval
+from reciprocity.metrics.patterns import relationship_kinds
 
 __all__ = [
     "DIMENSION_WORDS",
@@ -66,7 +70,7 @@ __all__ = [
     "rank",
 ]
 
-SUGGESTIONS = ("invest", "talk it through", "step back")
+SUGGESTIONS = ("invest", "talk it through", "step back", "lean on adults")
 """What :func:`rank` may suggest; ``None`` when there is too little to go on."""
 THIN = "too little to go on yet"
 """What a tie without a suggestion is called."""
@@ -292,7 +296,9 @@ def _events(rows: list[dict[str, Any]], dimensions: tuple[str, ...]) -> int:
     return sum(int(r["events_me"] + r["events_them"]) for r in rows if r["dimension"] in dimensions)
 
 
-def _judge(person: str, rows: list[dict[str, Any]], energy: _Energy) -> dict[str, Any]:
+def _judge(
+    person: str, rows: list[dict[str, Any]], energy: _Energy, *, child: bool = False
+) -> dict[str, Any]:
     reading, same = _reading(rows)
     events = _events(rows, SUPPORT + _OTHER)
     support_events = _events(rows, SUPPORT)
@@ -328,6 +334,14 @@ def _judge(person: str, rows: list[dict[str, Any]], energy: _Energy) -> dict[str
         else:
             suggestion = "talk it through"
             advice = "Saying what you need may change things."
+    elif reading.one_sided and child and set(reading.dimensions) <= set(SUPPORT):
+        figures = "; ".join(r.phrase(person) for r in named)
+        said = f"Your child gives more support than you: {figures}."
+        suggestion = "lean on adults"
+        advice = (
+            "Children often look after a parent's mood; letting the adults around you carry "
+            "more of it leaves them free to be children. Parent mode has more."
+        )
     elif reading.one_sided:
         figures = "; ".join(r.phrase(person) for r in named)
         said = f"They give more than you: {figures}."
@@ -371,14 +385,21 @@ def _judge(person: str, rows: list[dict[str, Any]], energy: _Energy) -> dict[str
     }
 
 
-def rank(balance: pl.DataFrame, entries: pl.DataFrame | None = None) -> pl.DataFrame:
+def rank(
+    balance: pl.DataFrame,
+    entries: pl.DataFrame | None = None,
+    kinds: Mapping[str, str] | pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Relationships ranked, best score first, then the ties with too little to go on
     (:data:`RANK_SCHEMA`).
 
     ``balance`` is the balance frame (``reciprocity.metrics.balance``; its ``"all"``
     window is read), ``entries`` the journal (``reciprocity.journal.entries_frame``), for
     how the user feels afterwards; a person known only from the journal is listed too.
+    ``kinds`` says who is who (``reciprocity.store.list_people``): a child gets its own
+    suggestion when the support runs from them to you.
     """
+    known = relationship_kinds(kinds)
     frame = balance.filter(pl.col("window") == "all") if "window" in balance.columns else balance
     frame = frame.drop_nulls("person").filter(pl.col("dimension") != "energy")
     by_key: dict[str, tuple[str, list[dict[str, Any]]]] = {}
@@ -389,7 +410,7 @@ def rank(balance: pl.DataFrame, entries: pl.DataFrame | None = None) -> pl.DataF
     for key, trend in trends.items():
         by_key.setdefault(key, (trend.person, []))
     rows = [
-        _judge(person, readings, _energy(trends.get(key)))
+        _judge(person, readings, _energy(trends.get(key)), child=known.get(key) == "child")
         for key, (person, readings) in by_key.items()
     ]
     ranked = sorted(

@@ -149,7 +149,7 @@ def _refresh(
     across = beside.beside_figures(db, result.exchanges, silence=silence, now=now)
     ranked = {
         str(row["person"]).casefold(): row
-        for row in guide.rank(result.balance, entries).iter_rows(named=True)
+        for row in guide.rank(result.balance, entries, store.list_people(db)).iter_rows(named=True)
     }
     for view in data.relationships:
         row = ranked.get(view.person.casefold(), {})

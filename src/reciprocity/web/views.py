@@ -48,7 +48,9 @@ def ranking(state: State) -> list[dict[str, Any]]:
     for a tie with too little to go on, listed last), with the relationship id when the
     person has one (``relationship_id``, else ``None``)."""
     ids = {_key(r.person): r.relationship_id for r in state.data().relationships}
-    rows = guide.rank(state.result().balance, journal.entries_frame(state.db)).to_dicts()
+    rows = guide.rank(
+        state.result().balance, journal.entries_frame(state.db), store.list_people(state.db)
+    ).to_dicts()
     for row in rows:
         row["relationship_id"] = ids.get(_key(row["person"]))
     return rows
