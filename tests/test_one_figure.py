@@ -188,10 +188,12 @@ def test_every_surface_shows_the_same_figures(
             at = flat_person.index("Your good news (")
             line = re.split(r" (?=Your |\w+'s |What |Times |After )", flat_person[at:])[0]
             assert f"({sum(news.values())})" in line
-            if warm:
-                assert f"warmly, with interest {warm}" in line
-            if brief:
-                assert f"warmly, briefly {brief}" in line
+            # The same words on every surface (reciprocity.words).
+            for count, said_as in ((warm, "warm and interested"), (brief, "warm but brief")):
+                if count:
+                    assert f"{said_as} {count}" in line
+                    assert f"{said_as} {count}" in flat_page
+                    assert f"{said_as} {count}" in flat_report
     assert compared >= 20
 
 

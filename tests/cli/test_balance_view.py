@@ -110,7 +110,7 @@ def test_person_view_shows_both_windows_and_exchanges() -> None:
     out = _text(person_view(_records(figures)[1]))
     assert "all time" in out
     assert "last 90 days" in out
-    assert "Your good news (4): no answer 3, warmly, with interest 1" in out
+    assert "Your good news (4): no reply 3, warm and interested 1" in out
     assert "Alex" not in out
     assert "constructive" not in out
 

@@ -20,6 +20,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from reciprocity import words
 from reciprocity.metrics.record import (
     WINDOWS,
     Pair,
@@ -62,17 +63,6 @@ _SENDER_TOPIC = {
     ("them", "after_decline"): "After you said no, {p}",
     ("me", "support_seek"): "Times you asked {p} for support",
     ("them", "support_seek"): "Times {p} asked you for support",
-}
-_OUTCOME_WORDS = {
-    "active_constructive": "warmly, with interest",
-    "passive_constructive": "warmly, briefly",
-    "active_destructive": "put it down",
-    "passive_destructive": "changed the subject",
-    "ignored": "no answer",
-    "not_matched": "not matched",
-    "not_supported": "no support",
-    "re_ask": "asked again",
-    "accepted_no": "took the no",
 }
 
 
@@ -166,8 +156,8 @@ BALANCE_KEY = (
 
 
 def exchange_lines(record: RelationshipRecord) -> list[Text]:
-    """One line per sender and topic: ``"Your good news (5): warmly, with interest 4,
-    no answer 1"``."""
+    """One line per sender and topic: ``"Your good news (5): warm and interested 4,
+    no reply 1"``, in the words the pages use (:mod:`reciprocity.words`)."""
     lines = []
     keys = sorted({(o.topic, o.sender) for o in record.outcomes})
     for topic, sender in keys:
@@ -175,9 +165,7 @@ def exchange_lines(record: RelationshipRecord) -> list[Text]:
         if label is None:
             continue
         found = record.outcome_counts(sender, topic)
-        detail = ", ".join(
-            f"{_OUTCOME_WORDS.get(o.outcome, o.outcome.replace('_', ' '))} {o.count}" for o in found
-        )
+        detail = ", ".join(f"{words.outcome(topic, o.outcome)} {o.count}" for o in found)
         total = sum(o.count for o in found)
         lines.append(Text(f"{label.format(p=record.person)} ({total}): {detail}"))
     return lines
