@@ -125,3 +125,17 @@ def test_hostile_drafts_and_names_are_shown_as_text(
         )
         assert_inert(recorded.text)
     assert_inert(client.get("/").text)
+
+
+def test_a_talk_with_a_name_nobody_has_is_refused_with_the_closest(
+    demo_client: TestClient, token: Callable[[TestClient], str]
+) -> None:
+    response = demo_client.post(
+        "/coach/record",
+        data={"csrf_token": token(demo_client), "person": "Alx", "draft": "you never call"},
+        headers=HX,
+    )
+    assert response.status_code == 400
+    assert "No one called Alx. Did you mean Alex?" in response.text
+    state = demo_client.app.state.reciprocity  # type: ignore[attr-defined]
+    assert "Alx" not in guide.conversation_records(state.db)["person"].to_list()

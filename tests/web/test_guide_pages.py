@@ -179,3 +179,19 @@ def test_parent_mode_points_to_settings_then_shows_its_sections(
     ):
         assert title in page
     assert "No one is marked" not in page
+
+
+def test_a_check_in_about_a_name_nobody_has_is_refused(
+    demo_client: TestClient, token: Callable[[TestClient], str]
+) -> None:
+    answers = {
+        "answer-giving": "1",
+        "answer-energy": "3",
+        "answer-heard": "5",
+        "answer-support": "3",
+    }
+    response = demo_client.post(
+        "/assess", data={"csrf_token": token(demo_client), "person": "Rilee"} | answers
+    )
+    assert response.status_code == 400
+    assert "No one called Rilee. Did you mean Riley?" in response.text

@@ -16,7 +16,7 @@ import polars as pl
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
-from reciprocity import guide
+from reciprocity import guide, store
 from reciprocity.errors import ReciprocityError
 from reciprocity.web import views
 from reciprocity.web.forms import day
@@ -80,6 +80,7 @@ def routes(state: State, pages: Pages) -> APIRouter:
         when: str = Form(""),
     ) -> HTMLResponse:
         try:
+            person = _known(state, person)
             key = guide.record_conversation(
                 state.db,
                 person,
@@ -93,3 +94,14 @@ def routes(state: State, pages: Pages) -> APIRouter:
         return pages.page(request, "_recorded.html", error=None, person=person, record=saved[0])
 
     return router
+
+
+def _known(state: State, person: str) -> str:
+    """The known person ``person`` names; a talk is recorded only about someone already here."""
+    try:
+        return store.resolve_person(state.db, person) if person.strip() else person
+    except store.UnknownPerson as problem:
+        raise ReciprocityError(
+            f"{problem} A talk is recorded about someone already here: import your chat with "
+            "them or log a moment in the journal first."
+        ) from problem

@@ -147,6 +147,13 @@ def routes(state: State, pages: Pages) -> APIRouter:
         try:
             if not person:
                 raise FormProblem("Say who the check-in is about.")
+            try:
+                person = store.resolve_person(state.db, person)
+            except store.UnknownPerson as problem:
+                raise FormProblem(
+                    f"{problem} A check-in is about someone already here: import your chat "
+                    "with them or log a moment in the journal first."
+                ) from problem
             missing = [item.text for item in form.items if not given.get(item.id)]
             if missing:
                 raise FormProblem(f"Please answer every question; still open: {missing[0]}")
