@@ -54,6 +54,7 @@ from typing import Any
 
 import polars as pl
 
+from reciprocity import words
 from reciprocity.journal.energy import MIN_DAYS, MIN_ENTRIES, EnergyTrend, energy_trends
 from reciprocity.metrics.balance import MOSTLY, with_interval
 from reciprocity.metrics.patterns import relationship_kinds
@@ -88,17 +89,8 @@ MIN_EVENTS = 10
 asked by you are already clear of an even split (Beta(5, 1) starts at 55 %), but one busy
 evening should not decide what to do about a tie."""
 
-DIMENSION_WORDS = {
-    "attention": "starting and answering conversations",
-    "listening": "listening",
-    "emotional_support": "emotional support",
-    "practical_help": "practical help",
-    "celebration": "celebrating good news",
-    "presence_in_hard_times": "being there in hard times",
-    "disclosure": "opening up",
-    "favours_money": "favours and money",
-}
-"""Plain words for each dimension, as the reasons say them."""
+DIMENSION_WORDS = words.DIMENSIONS
+"""Plain words for each dimension, the ones every table uses (:mod:`reciprocity.words`)."""
 
 RANK_SCHEMA: dict[str, pl.DataType] = {
     "rank": pl.Int64(),
