@@ -104,3 +104,11 @@ def test_the_report_says_the_chat_is_not_read(tmp_path: Path) -> None:
         pipeline.import_file(db, chat, me="Me")
         html = report.render_report(report.gather(db))
     assert "message kinds not read for German" in html
+
+
+def test_plain_english_is_read_without_the_model() -> None:
+    from reciprocity.acts.language import language_of, plain_english
+
+    assert plain_english("are we still on for dinner tomorrow night? let me know")
+    assert not plain_english("Hast du morgen Abend Zeit für ein Abendessen mit uns?")
+    assert language_of("are we still on for dinner tomorrow night? let me know") == ("en", 1.0)

@@ -15,6 +15,7 @@ far more reliable than message by message.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
@@ -37,6 +38,46 @@ NAMES: dict[str, str] = {
     "id": "Indonesian", "ar": "Arabic", "he": "Hebrew", "hi": "Hindi", "ja": "Japanese",
     "zh": "Chinese", "ko": "Korean", "vi": "Vietnamese", "ca": "Catalan",
 }  # fmt: skip
+
+_WORDS = """
+constantly interrupt ignore ignored selfish rude phone birthday text texts texted answer
+busy remember show late early apologise apologize anyone everyone nobody nice mad angry
+sad upset hurt tired feeling friends family mum mom dad job home party dinner lunch
+tonight tomorrow weekend
+a about after again all always am an and any anymore anything are aren't around as ask
+asked at away back be because been before being better but by call called can can't
+cancel care come could couldn't day did didn't do does doesn't don't done even ever
+every everything feel feels felt fine first for forgot friend from get gets getting give
+go going good got great had hard has hasn't have haven't he hear help her here him his
+how i i'd i'll i'm i've if in into is isn't it it's just know last late let like listen
+listened little lot love make makes me mean meet message messages miss more most much my
+myself need never new no not nothing now of off oh ok okay on once one only or other our
+out over plans please really reply said say see seem she should so some someone
+something sorry still stop sure talk tell than thank thanks that that's the their them
+then there these they thing things think this those time to today told too tried try two
+up us very want wanted was wasn't way we week weeks well were weren't what when where
+which while who why will with without won't word work would wouldn't yeah yes yesterday
+yet you you'd you'll you're you've your yours yourself u ur r lol idk thx pls plz omg
+btw tbh imo cant dont wont im ive youre
+"""
+ENGLISH_WORDS = frozenset(_WORDS.split())
+"""Everyday English words; a text made mostly of them is read as English
+(by the coach for a draft, here for a chat) without asking the model."""
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+PLAIN_ENGLISH = 0.5
+"""Share of everyday English words above which a text is English without the model: most
+chats are, and the model takes most of a second to load."""
+
+
+def plain_english(text: str) -> bool:
+    """Whether more than :data:`PLAIN_ENGLISH` of ``text``'s words are everyday English.
+
+    >>> plain_english("are we still on for dinner tomorrow?"), plain_english("Wie geht es dir?")
+    (True, False)
+    """
+    found = [w.lower() for w in _WORD.findall(text.replace("\u2019", "'"))]
+    return bool(found) and sum(w in ENGLISH_WORDS for w in found) / len(found) > PLAIN_ENGLISH
+
 
 UNKNOWN = "und"
 """The code for "not enough text to tell" (too few words): acts are read as usual then."""
@@ -84,6 +125,8 @@ def language_of(text: str) -> tuple[str, float]:
     """
     if len(text.split()) < MIN_WORDS:
         return UNKNOWN, 0.0
+    if plain_english(text):
+        return "en", 1.0
     code, confidence = identifier().classify(text)
     return str(code), round(float(confidence), 3)
 

@@ -21,40 +21,15 @@ from __future__ import annotations
 
 import re
 
-from reciprocity.acts.language import NAMES, identifier
+from reciprocity.acts.language import ENGLISH_WORDS, NAMES, identifier, plain_english
 
 __all__ = ["ENGLISH_WORDS", "LANGUAGE_NAMES", "SURE", "foreign_language", "has_words"]
 
-_WORDS = """
-constantly interrupt ignore ignored selfish rude phone birthday text texts texted answer
-busy remember show late early apologise apologize anyone everyone nobody nice mad angry
-sad upset hurt tired feeling friends family mum mom dad job home party dinner lunch
-tonight tomorrow weekend
-a about after again all always am an and any anymore anything are aren't around as ask
-asked at away back be because been before being better but by call called can can't
-cancel care come could couldn't day did didn't do does doesn't don't done even ever
-every everything feel feels felt fine first for forgot friend from get gets getting give
-go going good got great had hard has hasn't have haven't he hear help her here him his
-how i i'd i'll i'm i've if in into is isn't it it's just know last late let like listen
-listened little lot love make makes me mean meet message messages miss more most much my
-myself need never new no not nothing now of off oh ok okay on once one only or other our
-out over plans please really reply said say see seem she should so some someone
-something sorry still stop sure talk tell than thank thanks that that's the their them
-then there these they thing things think this those time to today told too tried try two
-up us very want wanted was wasn't way we week weeks well were weren't what when where
-which while who why will with without won't word work would wouldn't yeah yes yesterday
-yet you you'd you'll you're you've your yours yourself u ur r lol idk thx pls plz omg
-btw tbh imo cant dont wont im ive youre
-"""
-ENGLISH_WORDS = frozenset(_WORDS.split())
-"""Everyday English words; a draft made mostly of them is read as English."""
 
 LANGUAGE_NAMES = {code: name for code, name in NAMES.items() if code != "en"}
 """Names for the languages people most often write in; others are "another language"."""
 
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_PLAIN = 0.5
-"""Share of everyday English words above which a draft is English without the model."""
+_WORD = re.compile(r"[^\W\d_]+")
 SURE = 0.7
 """How sure the identifier must be before a draft is called foreign."""
 
@@ -71,11 +46,7 @@ def foreign_language(text: str) -> str | None:
     >>> foreign_language("you never ask how I am") is None
     True
     """
-    words = [w.lower() for w in _WORD.findall(text.replace("\u2019", "'"))]
-    if not words:
-        return None
-    plain = sum(w in ENGLISH_WORDS for w in words) / len(words)
-    if plain > _PLAIN:
+    if not has_words(text) or plain_english(text):
         return None
     code, sure = identifier().classify(text)
     if code == "en" or sure < SURE:

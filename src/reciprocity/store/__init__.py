@@ -44,6 +44,7 @@ from reciprocity.store.read import (
     list_people,
     message_texts,
     messages_frame,
+    text_sample,
 )
 from reciprocity.store.save import Derived, ImportResult, import_batches
 from reciprocity.store.settings import get_setting, set_setting
@@ -85,6 +86,7 @@ __all__ = [
     "merge_people",
     "message_texts",
     "messages_frame",
+    "text_sample",
     "open_db",
     "rename_person",
     "resolve_person",

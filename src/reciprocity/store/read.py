@@ -148,6 +148,26 @@ def messages_frame(db: Database, *, cache: bool = True) -> pl.DataFrame:
     return frame
 
 
+def text_sample(db: Database, *, per_chat: int = 400, min_chars: int = 20) -> pl.DataFrame:
+    """``relationship_id`` and ``text`` of up to ``per_chat`` messages of at least
+    ``min_chars`` characters from each one-to-one conversation, earliest first: enough to
+    tell a chat's language without reading every message (reading all of a million-message
+    chat's text took 3 s; this sample reads a few hundred rows through the messages' key
+    index)."""
+    rows: list[tuple[int, str]] = []
+    with db.engine.connect() as conn:
+        who = owners(conn)
+        for chat, relationship in zip(who.chats, who.relationships, strict=True):
+            texts = conn.execute(
+                select(Message.text)
+                .where(Message.conversation_id == chat, func.length(Message.text) >= min_chars)
+                .order_by(Message.conversation_id, Message.timestamp_us)
+                .limit(per_chat)
+            ).scalars()
+            rows.extend((relationship, str(text)) for text in texts)
+    return pl.DataFrame(rows, schema={"relationship_id": pl.Int64, "text": pl.String}, orient="row")
+
+
 @dataclass(frozen=True)
 class Owners:
     """Who the analysis frame's conversations belong to (see :func:`owners`)."""
