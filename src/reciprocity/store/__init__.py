@@ -86,7 +86,6 @@ __all__ = [
     "merge_people",
     "message_texts",
     "messages_frame",
-    "text_sample",
     "open_db",
     "rename_person",
     "resolve_person",
@@ -95,5 +94,6 @@ __all__ = [
     "set_setting",
     "split_identity",
     "suggest",
+    "text_sample",
     "write_export",
 ]
