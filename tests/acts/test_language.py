@@ -112,3 +112,23 @@ def test_plain_english_is_read_without_the_model() -> None:
     assert plain_english("are we still on for dinner tomorrow night? let me know")
     assert not plain_english("Hast du morgen Abend Zeit für ein Abendessen mit uns?")
     assert language_of("are we still on for dinner tomorrow night? let me know") == ("en", 1.0)
+
+
+def test_the_relationship_page_says_the_chat_is_not_read(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from reciprocity import pipeline, store
+    from reciprocity.web.app import create_app
+
+    chat = tmp_path / "chat.txt"
+    lines = [
+        "[01/02/2024, 10:00:00] Kim: mir geht es heute richtig schlecht, ich bin so traurig",
+        "[01/02/2024, 10:01:00] Me: oh nein, das tut mir so leid. ich bin für dich da",
+        "[01/02/2024, 10:02:00] Kim: danke, du bist die beste, wirklich, ich weiß das sehr",
+    ]
+    chat.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with store.open_db(tmp_path / "db.sqlite") as db:
+        pipeline.import_file(db, chat, me="Me")
+    with TestClient(create_app(tmp_path / "db.sqlite")) as client:
+        page = client.get("/relationship/1").text
+    assert "message kinds not read for German" in page
