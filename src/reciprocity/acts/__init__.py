@@ -15,7 +15,7 @@ Both are vectorised Polars (Rust regex, a join and a group-by): no Python runs p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -116,7 +116,7 @@ def detect(
 
         raise RulesError(f"no act rules and no model for language {lang!r}")
     thresholds = fitted.thresholds if fitted is not None else None
-    words = series.str.count_matches(r"\S+").fill_null(0) if scores is not None else None
+    words = _words_where_asked(series, scores, thresholds)
     frame = merge(ACTS, rule_frame, scores, thresholds, height=series.len(), words=words)
     # (a phrase list for "that sounds hard" cost as much time as all the rules together,
     # for .02 F1 on ESConv's "failed" dialogues: the model's comfort score alone is used)
@@ -125,3 +125,17 @@ def detect(
         (leans & ~pl.col("support_emotional") & ~pl.col("question")).alias("leans_support")
     )
     return frame.cast(schema())
+
+
+def _words_where_asked(
+    series: pl.Series, scores: pl.DataFrame | None, thresholds: Mapping[str, float] | None
+) -> pl.Series | None:
+    """Words per text, counted only where the practical-help head passed its threshold (the
+    only place a gate reads them; others read 0): counting every text cost about a tenth
+    of ``detect``'s time."""
+    head = "support_practical"
+    if scores is None or thresholds is None or head not in scores.columns:
+        return None
+    asked = (scores[head] >= thresholds[head]).arg_true()
+    counted = series.gather(asked).str.count_matches(r"\S+").fill_null(0)
+    return pl.zeros(series.len(), dtype=counted.dtype, eager=True).scatter(asked, counted)
