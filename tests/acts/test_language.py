@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from reciprocity.acts.language import (
     UNKNOWN,
@@ -14,6 +15,19 @@ from reciprocity.acts.language import (
     not_read_note,
     read_languages,
 )
+
+
+@pytest.fixture
+def german_chat(tmp_path: Path) -> Path:
+    """A short WhatsApp chat in German, as each surface test imports it."""
+    chat = tmp_path / "chat.txt"
+    lines = [
+        "[01/02/2024, 10:00:00] Kim: mir geht es heute richtig schlecht, ich bin so traurig",
+        "[01/02/2024, 10:01:00] Me: oh nein, das tut mir so leid. ich bin für dich da",
+        "[01/02/2024, 10:02:00] Kim: danke, du bist die beste, wirklich, ich weiß das sehr",
+    ]
+    chat.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return chat
 
 
 def test_english_is_read_and_short_texts_are_unknown() -> None:
@@ -65,23 +79,16 @@ def test_a_chat_in_an_unread_language_claims_no_acts(tmp_path: Path) -> None:
         assert result.language_note(rel) == "message kinds not read for German"
 
 
-def test_analyze_says_which_chats_are_not_read(tmp_path: Path) -> None:
+def test_analyze_says_which_chats_are_not_read(tmp_path: Path, german_chat: Path) -> None:
     import json
 
     from typer.testing import CliRunner
 
     from reciprocity.cli.commands import app
 
-    chat = tmp_path / "chat.txt"
-    lines = [
-        "[01/02/2024, 10:00:00] Kim: mir geht es heute richtig schlecht, ich bin so traurig",
-        "[01/02/2024, 10:01:00] Me: oh nein, das tut mir so leid. ich bin für dich da",
-        "[01/02/2024, 10:02:00] Kim: danke, du bist die beste, wirklich, ich weiß das sehr",
-    ]
-    chat.write_text("\n".join(lines) + "\n", encoding="utf-8")
     env = {"RECIPROCITY_DB": str(tmp_path / "db.sqlite")}
     runner = CliRunner()
-    done = runner.invoke(app, ["import", str(chat), "--me", "Me"], env=env)
+    done = runner.invoke(app, ["import", str(german_chat), "--me", "Me"], env=env)
     assert done.exit_code == 0, done.output
     shown = runner.invoke(app, ["analyze"], env=env)
     assert shown.exit_code == 0, shown.output
@@ -90,18 +97,11 @@ def test_analyze_says_which_chats_are_not_read(tmp_path: Path) -> None:
     assert json.loads(as_json.output)["not_read"][0]["language_name"] == "German"
 
 
-def test_the_report_says_the_chat_is_not_read(tmp_path: Path) -> None:
+def test_the_report_says_the_chat_is_not_read(tmp_path: Path, german_chat: Path) -> None:
     from reciprocity import pipeline, report, store
 
-    chat = tmp_path / "chat.txt"
-    lines = [
-        "[01/02/2024, 10:00:00] Kim: mir geht es heute richtig schlecht, ich bin so traurig",
-        "[01/02/2024, 10:01:00] Me: oh nein, das tut mir so leid. ich bin für dich da",
-        "[01/02/2024, 10:02:00] Kim: danke, du bist die beste, wirklich, ich weiß das sehr",
-    ]
-    chat.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with store.open_db(tmp_path / "db.sqlite") as db:
-        pipeline.import_file(db, chat, me="Me")
+        pipeline.import_file(db, german_chat, me="Me")
         html = report.render_report(report.gather(db))
     assert "message kinds not read for German" in html
 
@@ -114,21 +114,14 @@ def test_plain_english_is_read_without_the_model() -> None:
     assert language_of("are we still on for dinner tomorrow night? let me know") == ("en", 1.0)
 
 
-def test_the_relationship_page_says_the_chat_is_not_read(tmp_path: Path) -> None:
+def test_the_relationship_page_says_the_chat_is_not_read(tmp_path: Path, german_chat: Path) -> None:
     from fastapi.testclient import TestClient
 
     from reciprocity import pipeline, store
     from reciprocity.web.app import create_app
 
-    chat = tmp_path / "chat.txt"
-    lines = [
-        "[01/02/2024, 10:00:00] Kim: mir geht es heute richtig schlecht, ich bin so traurig",
-        "[01/02/2024, 10:01:00] Me: oh nein, das tut mir so leid. ich bin für dich da",
-        "[01/02/2024, 10:02:00] Kim: danke, du bist die beste, wirklich, ich weiß das sehr",
-    ]
-    chat.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with store.open_db(tmp_path / "db.sqlite") as db:
-        pipeline.import_file(db, chat, me="Me")
+        pipeline.import_file(db, german_chat, me="Me")
     with TestClient(create_app(tmp_path / "db.sqlite")) as client:
         page = client.get("/relationship/1").text
     assert "message kinds not read for German" in page
