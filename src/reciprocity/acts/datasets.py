@@ -346,8 +346,16 @@ def _esconv(folder: Path, split: str) -> pl.DataFrame:
         for c in context:
             turns.setdefault((dialogue, c["turn"]), (c["speaker"], c["text"], c["strategy"]))
         turns[(dialogue, at)] = ("supporter", row["text"], row["strategy"])
+    return _dialogue_turns(
+        [(d, t, who, text.strip(), strategy) for (d, t), (who, text, strategy) in turns.items()]
+    )
+
+
+def _dialogue_turns(rows: list[tuple[int, int, str, str, str | None]]) -> pl.DataFrame:
+    """ESConv turns ``(dialogue, turn, role, text, strategy)`` in dialogue order, each with
+    the turn before it (``prev_role``, ``prev_text``), empty turns left out."""
     frame = pl.DataFrame(
-        [(d, t, who, text.strip(), strategy) for (d, t), (who, text, strategy) in turns.items()],
+        rows,
         schema={
             "dialogue": pl.Int64,
             "turn": pl.Int64,
@@ -357,11 +365,10 @@ def _esconv(folder: Path, split: str) -> pl.DataFrame:
         },
         orient="row",
     ).sort("dialogue", "turn")
-    frame = frame.with_columns(
+    return frame.with_columns(
         pl.col("role").shift(1).over("dialogue").alias("prev_role"),
         pl.col("text").shift(1).over("dialogue").alias("prev_text"),
-    )
-    return frame.filter(pl.col("text") != "")
+    ).filter(pl.col("text") != "")
 
 
 def _esconv_failed(folder: Path) -> pl.DataFrame:
@@ -374,21 +381,7 @@ def _esconv_failed(folder: Path) -> pl.DataFrame:
         for d, dialogue in enumerate(dialogues)
         for t, turn in enumerate(dialogue["dialog"])
     ]  # fmt: skip
-    frame = pl.DataFrame(
-        rows,
-        schema={
-            "dialogue": pl.Int64,
-            "turn": pl.Int64,
-            "role": pl.String,
-            "text": pl.String,
-            "strategy": pl.String,
-        },
-        orient="row",
-    )
-    return frame.with_columns(
-        pl.col("role").shift(1).over("dialogue").alias("prev_role"),
-        pl.col("text").shift(1).over("dialogue").alias("prev_text"),
-    ).filter(pl.col("text") != "")
+    return _dialogue_turns(rows)
 
 
 def _annomi(folder: Path, split: str) -> pl.DataFrame:
