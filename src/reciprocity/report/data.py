@@ -82,6 +82,8 @@ class SurfaceData:
     quiet: list[contact.LastHeard] = field(default_factory=list)
     #: The user's needs, each checked as ``expect check`` does (:func:`checked_expectations`).
     expectations: list[dict[str, Any]] = field(default_factory=list)
+    #: :func:`reciprocity.guide.rank`'s rows, in its order: the one ranking every page reads.
+    ranking: list[dict[str, Any]] = field(default_factory=list)
 
     def needs_of(self, person: str) -> list[dict[str, Any]]:
         """The checked needs about ``person`` (names compared case-folded)."""
@@ -147,10 +149,8 @@ def _refresh(
     entries = journal.entries_frame(db)
     series = energy_series(entries)
     across = beside.beside_figures(db, result.exchanges, silence=silence, now=now)
-    ranked = {
-        str(row["person"]).casefold(): row
-        for row in guide.rank(result.balance, entries, store.list_people(db)).iter_rows(named=True)
-    }
+    data.ranking = guide.rank(result.balance, entries, store.list_people(db)).to_dicts()
+    ranked = {str(row["person"]).casefold(): row for row in data.ranking}
     for view in data.relationships:
         row = ranked.get(view.person.casefold(), {})
         view.place, view.suggestion = row.get("rank"), row.get("suggestion")

@@ -46,14 +46,11 @@ def known_people(state: State) -> list[str]:
 def ranking(state: State) -> list[dict[str, Any]]:
     """Ties by how mutual the support is and energy afterwards, one suggestion each (none
     for a tie with too little to go on, listed last), with the relationship id when the
-    person has one (``relationship_id``, else ``None``)."""
-    ids = {_key(r.person): r.relationship_id for r in state.data().relationships}
-    rows = guide.rank(
-        state.result().balance, journal.entries_frame(state.db), store.list_people(state.db)
-    ).to_dicts()
-    for row in rows:
-        row["relationship_id"] = ids.get(_key(row["person"]))
-    return rows
+    person has one (``relationship_id``, else ``None``): the ranking the page data holds
+    (``report.SurfaceData.ranking``), not a second one."""
+    data = state.data()
+    ids = {_key(r.person): r.relationship_id for r in data.relationships}
+    return [row | {"relationship_id": ids.get(_key(row["person"]))} for row in data.ranking]
 
 
 def records(state: State, person: str | None = None) -> pl.DataFrame:
