@@ -110,3 +110,24 @@ def test_one_conversation_name_for_several_chats_is_refused(tmp_path: Path) -> N
 def test_a_zip_of_text_that_is_no_chat_is_still_not_whatsapp(tmp_path: Path) -> None:
     path = make_zip(tmp_path / "notes.zip", {"a.txt": b"shopping list\n", "b.txt": b"todo\n"})
     assert not whatsapp.detect(path, path.read_bytes())
+
+
+def test_the_order_is_settled_from_a_sample_and_a_later_contradiction_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(whatsapp, "PIECE_BYTES", 64)
+    monkeypatch.setattr(whatsapp, "DATE_SAMPLE_BYTES", 256)
+    # the second number changes more often: month-first, as far as the sample shows
+    lines = [f"01/{day:02}/2020, 10:00 - Sam: day {day}\n" for day in range(1, 13)]
+    path = tmp_path / "chat.txt"
+    path.write_text("".join([*lines, "13/01/2020, 10:00 - Sam: but this is day-first\n"]))
+    frames = whatsapp.parse(path, Options(timezone="UTC"))
+    # frames come before the end of the file is read: nothing waits for the whole file
+    assert next(frames)["timestamp"][0] == datetime(2020, 1, 1, 10, 0, tzinfo=UTC)
+    with pytest.raises(ImportFailed) as caught:
+        list(frames)
+    [problem] = caught.value.problems
+    assert problem.line == 13
+    assert "date-order option" in problem.message
+    # with the order given, it reads
+    assert read(path, dayfirst=True)["timestamp"][-1] == datetime(2020, 1, 13, 10, 0, tzinfo=UTC)

@@ -1,7 +1,8 @@
 """WhatsApp dates: which number is the day, and wall-clock times to UTC.
 
 Exports write dates in the phone's locale without saying which (``03/04/24`` is 3 April in
-London and March 4 in New York). :class:`DateOrder` collects evidence over the whole file:
+London and March 4 in New York). :class:`DateOrder` collects evidence as the file is read
+(up to :data:`~reciprocity.ingest.whatsapp.DATE_SAMPLE_BYTES` when nothing settles it):
 a first number above 12 can only be a day, a second number above 12 only a day too. When
 no number ever goes above 12, the number that changes more often between messages is the
 day (days turn over faster than months); when even that is level, day-first, the more

@@ -74,7 +74,8 @@ class Options:
 
     ``timezone``: IANA zone the export's wall-clock times are in (WhatsApp and CSV without
     offsets); ``None`` means the machine's local zone. ``dayfirst``: force day-first (True)
-    or month-first (False) dates; ``None`` infers it from the whole file. ``conversation``:
+    or month-first (False) dates; ``None`` infers it from the file (from its first
+    8 MB when no date up to there says it). ``conversation``:
     override the conversation title the parser would derive from the file.
     """
 
