@@ -109,3 +109,14 @@ def test_a_huge_header_line_is_refused_at_line_one(tmp_path: Path) -> None:
     assert outcome.error is not None
     assert outcome.error.startswith(f"{path}:1: this line is longer than 8 MB")
     assert outcome.peak < FLAT
+
+
+def test_a_bad_byte_far_into_a_file_names_its_line(tmp_path: Path) -> None:
+    rows = ROW.encode() * 100_000  # 2.5 MB: the line is found across several blocks
+    path = write_chunks(
+        tmp_path / "chat.csv",
+        [b"timestamp,sender,text\n", rows, "2024-03-01 10:00,Zo\u00eb,".encode()[:-2] + b"\xff,\n"],
+    )
+    [problem] = failure(path).problems
+    assert problem.line == 100_002
+    assert "UTF-8" in problem.message
