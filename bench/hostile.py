@@ -107,7 +107,7 @@ CASES: list[tuple[str, str, str, Callable[[Path], None]]] = [
         "zip of ambiguous dates",
         "ambiguous-dates.zip",
         "valid lines, every date could be day- or month-first",
-        lambda p: _zip(p, "_chat.txt", _ambiguous_lines(1024 * MB)),
+        lambda p: _zip(p, "_chat.txt", _ambiguous_lines(900 * MB)),
     ),
     ("50 MB single line", "single-line-50m.txt", "one line", _single_line(50 * MB)),
     ("100 MB single line", "single-line-100m.txt", "one line", _single_line(100 * MB)),
