@@ -1,7 +1,9 @@
 """Getting a WhatsApp chat's text out of a ``.txt`` or the ``.zip`` the app exports.
 
-The zip is read as a stream from its member: nothing is extracted to disk and member paths
-are only ever compared by their last component, never used to open anything. Text comes out
+The zip is read as a stream from its members: nothing is extracted to disk and member paths
+are only ever compared by their components, never used to open anything. What a member may
+unpack to is capped (:data:`MAX_CHAT_BYTES`, :data:`MAX_RATIO`) on the sizes the zip
+declares and again on the bytes that come out. Text comes out
 in large pieces that end at a line break, and :func:`split_lines` turns a piece into a Polars
 column of lines without a Python loop.
 """

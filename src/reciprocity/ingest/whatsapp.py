@@ -22,6 +22,14 @@ Times are wall-clock times in ``Options.timezone`` (the machine's zone by defaul
 converted to UTC. The file is read in pieces of :data:`PIECE_BYTES` and each piece is
 parsed with Polars column operations, so memory stays flat as the export grows; frames are
 yielded piece by piece, cut where a message starts.
+
+Hostile files are bounded: a line or a message over
+:data:`~reciprocity.ingest.base.MAX_MESSAGE_BYTES` (8 MiB) is refused with its line once
+the reader passes the cap, never read whole; a zip whose chat text unpacks to more than
+1 GiB, or to more than 100 times its packed size, is refused before it is unpacked
+(:mod:`._whatsapp_source`); the day/month order is settled from the first
+:data:`DATE_SAMPLE_BYTES` when nothing settles it before. A zip of several chats gives
+one conversation per chat.
 """
 
 from __future__ import annotations
