@@ -36,8 +36,8 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplemented
 #: 1 GiB of text is about ten million messages (WhatsApp itself exports at most 40,000).
 MAX_CHAT_BYTES = 1024 * 1024 * 1024
 #: Text deflates about 3 times, the bench's generated chat (built from a short phrase list)
-#: 9 times; a zip bomb up to 1,000 times. Past :data:`RATIO_GRACE_BYTES` of text, more than this many bytes out per byte
-#: in is refused.
+#: 9 times; a zip bomb up to 1,000 times. Past :data:`RATIO_GRACE_BYTES` of text, more
+#: than this many bytes out per byte in is refused.
 MAX_RATIO = 100
 RATIO_GRACE_BYTES = 16 * 1024 * 1024
 #: How many ``.txt`` members without a chat's name are opened to see whether they hold one,
