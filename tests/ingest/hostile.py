@@ -27,6 +27,7 @@ _CHILD = """
 import json, resource, sys
 limit = int(sys.argv[3])
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+import reciprocity.cli  # sets up the allocators as the command line does, before Polars
 from reciprocity import ingest
 from reciprocity.errors import ReciprocityError
 rows, conversations, error = 0, set(), None
@@ -58,7 +59,10 @@ def read_in_child(path: Path, format: str = "auto", limit: int = MEMORY_LIMIT) -
     """Read ``path`` with :func:`reciprocity.ingest.batches` in a child process whose memory
     is capped at ``limit`` bytes; a crash (a traceback, running out of memory) fails the
     test with the child's output."""
-    env = {**os.environ, "POLARS_MAX_THREADS": "2"}
+    # Polars writes its allocator's settings into the environment when it loads (in this
+    # process, by now): the child must not inherit them, or freed memory is kept for seconds.
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    env["POLARS_MAX_THREADS"] = "2"
     done = subprocess.run(
         [sys.executable, "-c", _CHILD, str(path), format, str(limit)],
         capture_output=True,
