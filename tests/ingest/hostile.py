@@ -38,7 +38,14 @@ try:
         conversations.update(batch["conversation"].unique().to_list())
 except ReciprocityError as exc:
     error = str(exc)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+# The peak of this process's own memory (VmHWM). Not ru_maxrss: Linux carries the forking
+# parent's peak over into it at exec, so under a large test run it reads the runner's size.
+try:
+    with open("/proc/self/status") as status:
+        hwm = [line for line in status if line.startswith("VmHWM:")][0]
+    peak = int(hwm.split()[1]) * 1024
+except OSError:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 print(json.dumps(
     {"rows": rows, "conversations": sorted(conversations), "error": error, "peak": peak}
 ))
