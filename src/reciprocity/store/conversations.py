@@ -7,11 +7,12 @@ look new, and two different people's ``_chat.txt`` would look like one chat. The
 rows of each chat in an import decide instead (:func:`find`):
 
 1. **Its messages.** A stored conversation of the same platform that shares someone other
-   than the user with the chat (or has the same title, when only the user wrote so far) and
-   already holds at least :data:`ENOUGH` of a sample of the chat's messages is that chat:
-   a re-import under any name adds nothing, a longer later export adds only what is new.
+   than the user with the chat (or has its title, see 2) and already holds at least
+   :data:`ENOUGH` of a sample of the chat's messages is that chat: a re-import under any
+   name adds nothing, a longer later export adds only what is new.
 2. **Its title and people.** Else the stored conversation with the same title, unless the
-   people other than the user differ on both sides (Alex's ``_chat`` is not Jordan's).
+   people other than the user differ on both sides (Alex's ``_chat`` is not Jordan's, even
+   where the user's own messages in both read the same).
 3. Else it is a new conversation. When its title is taken, the stored title names the
    others in it ("_chat (with Jordan)") so the two can be told apart (:func:`free_title`).
 
@@ -61,13 +62,18 @@ def find(
     ``ts_us``), in file order; ``others``: the identity ids of its senders other than the
     user.
     """
+    # A chat never joins a conversation with other people in it: same name or not.
     same_title = [
-        Stored(int(i), str(t))
-        for i, t in conn.execute(
-            select(Conversation.id, Conversation.title).where(
-                Conversation.platform == platform, Conversation.title == title
+        candidate
+        for candidate in (
+            Stored(int(i), str(t))
+            for i, t in conn.execute(
+                select(Conversation.id, Conversation.title).where(
+                    Conversation.platform == platform, Conversation.title == title
+                )
             )
         )
+        if _compatible(_others_in(conn, candidate.id), others)
     ]
     candidates = {c.id: c for c in same_title}
     if others:
@@ -86,11 +92,13 @@ def find(
             best, most = candidate, found
     if best is not None and most >= min(ENOUGH, sample.height):
         return best
-    for candidate in same_title:
-        theirs = _others_in(conn, candidate.id)
-        if not others or not theirs or theirs & others:
-            return candidate
-    return None
+    return same_title[0] if same_title else None
+
+
+def _compatible(theirs: set[int], others: set[int]) -> bool:
+    """Whether a stored conversation whose other writers are ``theirs`` can be a chat whose
+    other writers are ``others``: they share someone, or one side has only the user."""
+    return not theirs or not others or bool(theirs & others)
 
 
 def _sample(rows: pl.DataFrame) -> pl.DataFrame:

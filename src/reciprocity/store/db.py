@@ -285,7 +285,7 @@ def _begin_immediate(
                 raise
         if time.monotonic() >= deadline:
             raise StoreBusy(
-                "another Reciprocity (an import, most likely) is still saving to this "
+                "Another Reciprocity (an import, most likely) was still saving to this "
                 f"database after {patience:.0f} seconds of waiting, so nothing was written. "
                 "Try again when it has finished."
             )
