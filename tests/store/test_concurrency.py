@@ -5,11 +5,9 @@ fail at once, and never lose what was written."""
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import polars as pl
@@ -25,40 +23,13 @@ from reciprocity.store.models import Message
 from reciprocity.store.models_guide import JournalEntry
 
 Build = Callable[..., pl.DataFrame]  # the "messages" fixture from conftest
+Holder = Callable[[Path, float], AbstractContextManager[object]]  # tests/conftest.py
 
 CHAT = [
     ("Sam", 0, "are you around this weekend?"),
     ("Alex", 1, "yes, saturday works"),
     ("Sam", 2, "great, see you then"),
 ]
-
-# Another program writing: takes the write lock, writes, holds it, then commits.
-_HOLD = """
-import sqlite3, sys, time
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("BEGIN IMMEDIATE")
-conn.execute("INSERT INTO settings (key, value) VALUES ('held', 'yes') "
-             "ON CONFLICT (key) DO UPDATE SET value = value || '.'")
-print("holding", flush=True)
-time.sleep(float(sys.argv[2]))
-conn.execute("COMMIT")
-"""
-
-
-@contextmanager
-def held(path: Path, seconds: float) -> Iterator[subprocess.Popen[str]]:
-    """Another process holds the database's write lock for ``seconds`` from now."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLD, str(path), str(seconds)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "holding"
-        yield holder
-    finally:
-        holder.wait(timeout=60)
 
 
 def path_of(db: Database) -> Path:
@@ -67,14 +38,14 @@ def path_of(db: Database) -> Path:
 
 
 def test_an_import_waits_for_another_writer_then_saves(
-    sqlite_db: Database, messages: Build
+    sqlite_db: Database, messages: Build, hold_write_lock: Holder
 ) -> None:
     # Something stored already: the import reads before it writes, the case that used to
     # fail at once ("database is locked") when the other writer committed.
     import_batches(sqlite_db, iter([messages(CHAT)]), file="a.txt", me="Sam", format="whatsapp")
     waits: list[float] = []
     later = [*CHAT, ("Alex", 60, "bring snacks")]
-    with held(path_of(sqlite_db), 2.0):
+    with hold_write_lock(path_of(sqlite_db), 2.0):
         start = time.monotonic()
         result = import_batches(
             sqlite_db,
@@ -86,14 +57,15 @@ def test_an_import_waits_for_another_writer_then_saves(
         )
         took = time.monotonic() - start
     assert result.messages_added == 1
-    assert len(waits) == 1 and waits[0] < 1.9  # told once, early
+    assert len(waits) == 1  # told once,
+    assert waits[0] < 1.9  # early
     assert took >= 1.5  # it really waited for the other writer
 
 
 def test_an_import_that_cannot_wait_long_enough_says_so_and_writes_nothing(
-    sqlite_db: Database, messages: Build
+    sqlite_db: Database, messages: Build, hold_write_lock: Holder
 ) -> None:
-    with held(path_of(sqlite_db), 2.0), pytest.raises(StoreBusy, match="Try again"):
+    with hold_write_lock(path_of(sqlite_db), 2.0), pytest.raises(StoreBusy, match="Try again"):
         import_batches(
             sqlite_db,
             iter([messages(CHAT)]),
@@ -106,8 +78,10 @@ def test_an_import_that_cannot_wait_long_enough_says_so_and_writes_nothing(
         assert conn.scalar(select(func.count()).select_from(Message)) == 0
 
 
-def test_a_journal_entry_waits_for_another_writer_and_is_kept(sqlite_db: Database) -> None:
-    with held(path_of(sqlite_db), 1.5):
+def test_a_journal_entry_waits_for_another_writer_and_is_kept(
+    sqlite_db: Database, hold_write_lock: Holder
+) -> None:
+    with hold_write_lock(path_of(sqlite_db), 1.5):
         entry = journal.add_entry(
             sqlite_db, "Alex", giver="me", dimension="practical help", note="helped move"
         )
@@ -115,10 +89,13 @@ def test_a_journal_entry_waits_for_another_writer_and_is_kept(sqlite_db: Databas
 
 
 def test_a_journal_entry_that_waited_too_long_is_refused_whole(
-    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch, hold_write_lock: Holder
 ) -> None:
     monkeypatch.setattr(db_module, "WRITE_PATIENCE", 0.3)
-    with held(path_of(sqlite_db), 2.0), pytest.raises(StoreBusy, match="nothing was written"):
+    with (
+        hold_write_lock(path_of(sqlite_db), 2.0),
+        pytest.raises(StoreBusy, match="nothing was written"),
+    ):
         journal.add_entry(
             sqlite_db, "Alex", giver="me", dimension="practical help", note="helped move"
         )
@@ -151,9 +128,14 @@ def test_an_unfinished_cache_leaves_nothing_behind(sqlite_db: Database) -> None:
     with sqlite_db.engine.connect() as conn:
         version = state(conn)
     frame = pl.DataFrame({"x": [1, 2, 3]})
-    with pytest.raises(RuntimeError), FrameWriter(sqlite_db, version) as writer:
-        for _ in range(3):
-            writer.add("parts", frame)
-        raise RuntimeError("the analysis broke")
+
+    def broken_analysis() -> None:
+        with FrameWriter(sqlite_db, version) as writer:
+            for _ in range(3):
+                writer.add("parts", frame)
+            raise RuntimeError("the analysis broke")
+
+    with pytest.raises(RuntimeError):
+        broken_analysis()
     with sqlite_db.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM frame_cache").scalar() == 0
