@@ -286,12 +286,21 @@ def _begin_immediate(
         if time.monotonic() >= deadline:
             raise StoreBusy(
                 "Another Reciprocity (an import, most likely) was still saving to this "
-                f"database after {patience:.0f} seconds of waiting, so nothing was written. "
+                f"database after {_duration(patience)} of waiting, so nothing was written. "
                 "Try again when it has finished."
             )
         if not waited and on_wait is not None:
             waited = True
             on_wait()
+
+
+def _duration(seconds: float) -> str:
+    """``seconds`` as people say it: "a moment", "30 seconds", "2 minutes"."""
+    if seconds < 2:
+        return "a moment"
+    if seconds < 120:
+        return f"{round(seconds)} seconds"
+    return f"{round(seconds / 60)} minutes"
 
 
 def _tune_sqlite(engine: Engine) -> None:
