@@ -372,7 +372,13 @@ class _Saver:
         frame = batch.join(
             senders, on=["source", "sender"], how="left", maintain_order="left"
         ).with_columns(ts_us=pl.col("timestamp").dt.epoch("us"))
-        conversation_ids = [self._conversation(p, t, frame) for p, t in titles.iter_rows()]
+        new = [key for key in titles.iter_rows() if key not in self.conversations]
+        if new:
+            # Each new chat is placed by its own rows (one pass for a file of many chats).
+            chats = frame.partition_by("source", "conversation", as_dict=True)
+            for platform, title in new:
+                self._place(platform, title, chats[(platform, title)])
+        conversation_ids = [self.conversations[key] for key in titles.iter_rows()]
         titles = titles.with_columns(
             conversation_id=pl.Series(conversation_ids, dtype=pl.Int64),
             _stored=pl.Series([self.titles[c] for c in conversation_ids], dtype=pl.String),
@@ -386,31 +392,27 @@ class _Saver:
         self.with_replies.update(replying.to_list())
         return frame, rekeyed
 
-    def _conversation(self, platform: str, title: str, frame: pl.DataFrame) -> int:
-        """The conversation the chat ``title`` belongs to, decided by its first rows in
-        ``frame`` (see :mod:`.conversations`); created when it is new."""
-        key = (platform, title)
-        if key not in self.conversations:
-            rows = frame.filter((pl.col("source") == platform) & (pl.col("conversation") == title))
-            senders = rows.select("sender", "sender_identity_id").drop_nulls().unique()
-            others = {
-                (name, int(identity))
-                for name, identity in senders.iter_rows()
-                if self.people.person_of[identity] != self.people.me_id
-            }
-            found = conversations.find(self.conn, platform, title, rows, {i for _, i in others})
-            if found is None:
-                stored = conversations.free_title(
-                    self.conn, platform, title, [name for name, _ in others]
-                )
-                pk = self.conn.execute(
-                    insert(Conversation).values(platform=platform, title=stored)
-                ).inserted_primary_key
-                assert pk is not None
-                found = conversations.Stored(int(pk[0]), stored)
-            self.conversations[key] = found.id
-            self.titles[found.id] = found.title
-        return self.conversations[key]
+    def _place(self, platform: str, title: str, rows: pl.DataFrame) -> None:
+        """Find the conversation the new chat ``title`` belongs to from its first ``rows``
+        (see :mod:`.conversations`), or create it."""
+        senders = rows.select("sender", "sender_identity_id").drop_nulls().unique()
+        others = {
+            (name, int(identity))
+            for name, identity in senders.iter_rows()
+            if self.people.person_of[identity] != self.people.me_id
+        }
+        found = conversations.find(self.conn, platform, title, rows, {i for _, i in others})
+        if found is None:
+            stored = conversations.free_title(
+                self.conn, platform, title, [name for name, _ in others]
+            )
+            pk = self.conn.execute(
+                insert(Conversation).values(platform=platform, title=stored)
+            ).inserted_primary_key
+            assert pk is not None
+            found = conversations.Stored(int(pk[0]), stored)
+        self.conversations[(platform, title)] = found.id
+        self.titles[found.id] = found.title
 
     def _numbered(self, frame: pl.DataFrame, digest: pl.Series | None) -> pl.DataFrame:
         """Add ``ordinal`` and ``fingerprint``; ``digest`` is the rows' digests when hashed
