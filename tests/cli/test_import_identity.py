@@ -63,7 +63,8 @@ JORDAN_LINES = [
 def test_the_same_export_under_another_name_adds_nothing(tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite"
     code, out, _ = run(db, "import", str(ALEX), "--me", "Sam", "--tz", "UTC")
-    assert code == 0 and "imported 10 new messages" in out
+    assert code == 0
+    assert "imported 10 new messages" in out
     backup = shutil.copy(ALEX, tmp_path / "alex-backup.txt")
     code, out, _ = run(db, "import", str(backup))
     assert code == 0

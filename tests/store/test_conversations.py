@@ -45,9 +45,7 @@ def stored(db: Database) -> list[tuple[str, int]]:
         return [(str(title), int(n)) for title, n in rows]
 
 
-def test_the_same_chat_under_another_file_name_adds_nothing(
-    db: Database, messages: Build
-) -> None:
+def test_the_same_chat_under_another_file_name_adds_nothing(db: Database, messages: Build) -> None:
     save(db, messages(ALEX, conversation="Alex"), "WhatsApp Chat with Alex.txt")
     again = save(db, messages(ALEX, conversation="alex-backup"), "alex-backup.txt")
     assert (again.messages_added, again.duplicates) == (0, len(ALEX))
@@ -81,9 +79,7 @@ def test_two_chats_with_the_same_name_and_different_people_stay_two(
     assert stored(db) == [("_chat", len(ALEX)), ("_chat (with Jordan)", len(JORDAN))]
 
 
-def test_one_identical_message_does_not_make_two_chats_one(
-    db: Database, messages: Build
-) -> None:
+def test_one_identical_message_does_not_make_two_chats_one(db: Database, messages: Build) -> None:
     # Alex is in a group where Sam sent the very words, in the same minute, as in the
     # private chat: one shared message is not enough to call them the same chat.
     group = [*ALEX[:1], ("Alex", 2, "hello all"), ("Robin", 3, "hi")]
