@@ -154,7 +154,8 @@ def free_title(conn: Connection, platform: str, title: str, names: list[str]) ->
     listed = ", ".join(shown[:_NAMED])
     if len(shown) > _NAMED:
         listed += f" and {len(shown) - _NAMED} more"
-    base = f"{title} (with {listed})" if listed else title
+    # Room for the names within the column's 500 characters.
+    base = f"{title[:300]} (with {listed[:150]})" if listed else title[:490]
     candidate, number = base, 1
     while taken(candidate):
         number += 1
