@@ -7,12 +7,14 @@ import subprocess
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from reciprocity import pipeline, store
-from reciprocity.cli import app
+from reciprocity.cli import app, commands
 from reciprocity.errors import StoreError
 
 ALEX = Path(__file__).parent.parent / "fixtures" / "whatsapp" / "WhatsApp Chat with Alex.txt"
@@ -32,12 +34,29 @@ def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(app_module, "err", Console(stderr=True, width=250))
 
 
+class _Releasing(Console):
+    """A console that lets the other writer finish once told that the import waits."""
+
+    def __init__(self, holder: subprocess.Popen[str], **options: Any) -> None:
+        super().__init__(**options)
+        self.holder = holder
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        super().print(*objects, **options)
+        if "waiting for it to finish" in " ".join(map(str, objects)):
+            assert self.holder.stdin is not None
+            self.holder.stdin.write("done\n")
+            self.holder.stdin.flush()
+
+
 def test_an_import_waits_for_another_import_and_says_so(
-    tmp_path: Path, hold_write_lock: Holder
+    tmp_path: Path, hold_write_lock: Holder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "db.sqlite"
     store.open_db(db).close()
-    with hold_write_lock(db, 2.0):
+    with hold_write_lock(db, 60) as holder:
+        # The other import finishes once this one has said it waits.
+        monkeypatch.setattr(commands, "err", _Releasing(holder, width=250, stderr=True))
         result = runner.invoke(app, ["--db", str(db), "import", str(ALEX), "--me", "Sam"])
     assert result.exit_code == 0, result.stderr
     assert "another import is saving to this database; waiting" in result.stderr

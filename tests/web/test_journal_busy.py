@@ -60,7 +60,7 @@ def test_an_entry_that_cannot_be_saved_in_time_comes_back_in_the_form(
 ) -> None:
     monkeypatch.setattr(db_module, "WRITE_PATIENCE", 0.3)
     token = _token(client)
-    with hold_write_lock(_db_file(client), 3.0):
+    with hold_write_lock(_db_file(client), 60):
         response = _post(client, token)
     assert response.status_code == 503
     assert "nothing was written" in response.text

@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from reciprocity.errors import StoreBusy, StoreError
 from reciprocity.store import migrate
@@ -268,20 +268,20 @@ def begin_write(
 
 
 def _begin_immediate(
-    raw: Any, patience: float, on_wait: Callable[[], None] | None, busy: type[Exception]
+    connection: Connection, patience: float, on_wait: Callable[[], None] | None
 ) -> None:
-    """``BEGIN IMMEDIATE`` on the driver's connection ``raw``, waiting as
-    :func:`begin_write` says; ``busy`` is the driver's error for a locked database."""
+    """``BEGIN IMMEDIATE`` on ``connection``, waiting as :func:`begin_write` says."""
+    raw = connection.connection.dbapi_connection
     deadline = time.monotonic() + patience
     waited = False
     while True:
         left = max(0.0, deadline - time.monotonic())
         try:
             with pragma(raw, "busy_timeout", min(_TRY_MS, int(left * 1000))):
-                raw.execute("BEGIN IMMEDIATE")
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
             return
-        except busy as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
+        except OperationalError as exc:
+            if not any(word in str(exc.orig) for word in ("locked", "busy")):
                 raise
         if time.monotonic() >= deadline:
             raise StoreBusy(
@@ -319,8 +319,6 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         options = connection.get_execution_options()
         if options.get(_WRITE):
-            raw = connection.connection.dbapi_connection
-            busy = getattr(connection.dialect.loaded_dbapi, "OperationalError", Exception)
-            _begin_immediate(raw, options[_PATIENCE], options.get(_ON_WAIT), busy)
+            _begin_immediate(connection, options[_PATIENCE], options.get(_ON_WAIT))
         else:
             connection.exec_driver_sql("BEGIN")
