@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Connection, Engine, RootTransaction, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from reciprocity.errors import StoreBusy, StoreError
@@ -245,7 +245,7 @@ def begin_write(
     *,
     patience: float | None = None,
     on_wait: Callable[[], None] | None = None,
-) -> Any:
+) -> RootTransaction:
     """Begin a write transaction on ``conn`` (use as ``with begin_write(conn):``).
 
     On SQLite it is ``BEGIN IMMEDIATE``: the write lock is taken before anything is read.
