@@ -131,7 +131,7 @@ def filled(tmp_path_factory: pytest.TempPathFactory, demo_database: Path) -> Pat
 
 @pytest.fixture(scope="module")
 def app_client(filled: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(filled)) as client:
+    with TestClient(create_app(filled), base_url="http://127.0.0.1") as client:
         yield client
 
 
