@@ -71,9 +71,7 @@ def host_names(bound: str | None = None) -> list[str]:
 
 def too_large_text(limit: int) -> str:
     """What a person reads when a file is over ``limit`` bytes."""
-    return (
-        f"The file is larger than {limit >> 20} MB; export the chat without media and try again."
-    )
+    return f"The file is larger than {limit >> 20} MB; export the chat without media and try again."
 
 
 class TooLarge(HTTPException):

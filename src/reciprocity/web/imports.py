@@ -122,6 +122,8 @@ class Imports:
         format: str,
     ) -> None:
         job.state = "reading"
+        outcome: pipeline.ImportOutcome | None = None
+        error: str | None = None
         try:
             outcome = pipeline.import_file(
                 db,
@@ -132,20 +134,22 @@ class Imports:
                 on_batch=job.read,
             )
         except ReciprocityError as problem:
-            job.error = problem_text(problem).replace(str(upload.path), upload.name)
-            job.state = "failed"
+            error = problem_text(problem).replace(str(upload.path), upload.name)
         except Exception:  # a bug: said in plain words here, the details in the log
             log.exception("import of an uploaded file failed")
-            job.error = _UNEXPECTED
-            job.state = "failed"
-        else:
-            state.changed()
-            job.result = outcome.result
-            job.format = outcome.format
-            job.seconds = outcome.timings.total
-            job.state = "done"
+            error = _UNEXPECTED
         finally:
+            # Before the job says it is over: by then its file is gone.
             shutil.rmtree(upload.folder, ignore_errors=True)
+        if outcome is None:
+            job.error = error or _UNEXPECTED
+            job.state = "failed"
+            return
+        state.changed()
+        job.result = outcome.result
+        job.format = outcome.format
+        job.seconds = outcome.timings.total
+        job.state = "done"
 
     def close(self) -> None:
         """Drop the waiting imports and remove the upload folder (the app is stopping)."""

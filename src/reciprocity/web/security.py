@@ -117,9 +117,7 @@ class Tokens:
         return self.valid(cookie) and hmac.compare_digest(cookie.encode(), sent.encode())
 
 
-_FORM_EXPIRED = (
-    "This form has expired or came from another site. Reload the page and try again."
-)
+_FORM_EXPIRED = "This form has expired or came from another site. Reload the page and try again."
 
 
 def tokens_of(request: Request) -> Tokens:
