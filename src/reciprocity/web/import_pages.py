@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import shutil
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -31,7 +32,7 @@ _BUSY = (
 )
 
 
-def _job_context(job: Job) -> dict[str, object]:
+def _job_context(job: Job) -> dict[str, Any]:
     return {
         "job": job,
         "error": job.error,
