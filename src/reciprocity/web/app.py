@@ -40,7 +40,7 @@ from reciprocity.web.imports import Imports
 from reciprocity.web.render import Pages, is_htmx
 from reciprocity.web.security import SecurityHeaders, Tokens, csrf_protect
 from reciprocity.web.state import State
-from reciprocity.web.uploads import UploadFolder, default_base, safe_file_name
+from reciprocity.web.uploads import private_folder, safe_file_name
 
 __all__ = ["FORM_LIMIT", "MAX_UPLOAD_BYTES", "create_app", "safe_file_name"]
 
@@ -79,7 +79,7 @@ def create_app(
     """
     state = State(store.open_db(db_path))
     pages = Pages()
-    imports = Imports(UploadFolder(uploads if uploads is not None else default_base()))
+    imports = Imports(private_folder(uploads))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -27,7 +27,15 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import Field, File, FormParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
-__all__ = ["BadUpload", "Upload", "UploadFolder", "default_base", "receive", "safe_file_name"]
+__all__ = [
+    "BadUpload",
+    "Upload",
+    "UploadFolder",
+    "default_base",
+    "private_folder",
+    "receive",
+    "safe_file_name",
+]
 
 _UNSAFE_IN_NAME = re.compile(r"[^\w .,'()&+-]")
 """What an uploaded file's name may not keep: letters of every script, digits and a few
@@ -116,6 +124,18 @@ class UploadFolder:
     def close(self) -> None:
         """Remove this app's folder and every upload still in it."""
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def private_folder(base: Path | None = None) -> UploadFolder:
+    """The app's upload folder under ``base`` (default :func:`default_base`); when that
+    cannot be made ours (a home folder that cannot be written), a new private folder in
+    the system's temporary folder (0700, a name no one can guess)."""
+    try:
+        return UploadFolder(base if base is not None else default_base())
+    except OSError:
+        if base is not None:
+            raise
+        return UploadFolder(Path(tempfile.mkdtemp(prefix="reciprocity-uploads-")))
 
 
 class BadUpload(ValueError):
