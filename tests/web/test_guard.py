@@ -209,7 +209,10 @@ def _ask(
         "client": ("127.0.0.1", 5000),
         "server": ("127.0.0.1", 8765),
     }
-    asyncio.run(app(scope, body, send))
+    # On a thread of its own: the browser tests leave an event loop running on this one.
+    worker = threading.Thread(target=asyncio.run, args=(app(scope, body, send),))
+    worker.start()
+    worker.join(60)
     start = next(m for m in sent if m["type"] == "http.response.start")
     text = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     names = {k.decode(): v.decode() for k, v in start["headers"]}
