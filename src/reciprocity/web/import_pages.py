@@ -12,14 +12,13 @@
 from __future__ import annotations
 
 import shutil
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from reciprocity import ingest, store
 from reciprocity.web.guard import TooLarge, too_large_text
-from reciprocity.web.imports import Imports, Job
+from reciprocity.web.imports import Imports
 from reciprocity.web.render import Pages, is_htmx
 from reciprocity.web.state import State
 from reciprocity.web.uploads import BadUpload, receive
@@ -30,17 +29,6 @@ _BUSY = (
     "Other imports are still running. Wait until they finish (their progress is below), "
     "then send this file again."
 )
-
-
-def _job_context(job: Job) -> dict[str, Any]:
-    return {
-        "job": job,
-        "error": job.error,
-        "result": job.result,
-        "name": job.name,
-        "format": job.format,
-        "seconds": job.seconds,
-    }
 
 
 def routes(state: State, pages: Pages, imports: Imports, *, max_upload: int) -> APIRouter:
@@ -86,7 +74,7 @@ def routes(state: State, pages: Pages, imports: Imports, *, max_upload: int) -> 
             format=chosen if chosen in ingest.FORMATS else "auto",
         )
         if is_htmx(request):
-            return page(request, "_import_job.html", 202, **_job_context(job))
+            return page(request, "_import_job.html", 202, job=job)
         return RedirectResponse(f"/import/jobs/{job.id}", status_code=303)
 
     @router.get("/import/jobs/{job_id}", response_class=HTMLResponse)
@@ -97,6 +85,6 @@ def routes(state: State, pages: Pages, imports: Imports, *, max_upload: int) -> 
                 404, "This import is no longer remembered; the dashboard shows what was saved."
             )
         template = "_import_job.html" if is_htmx(request) else "import_job.html"
-        return page(request, template, **_job_context(job))
+        return page(request, template, job=job)
 
     return router
