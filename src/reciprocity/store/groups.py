@@ -104,7 +104,7 @@ def group_messages(db: Database) -> pl.DataFrame:
                     pl.col("timestamp").cast(pl.Datetime("us", "UTC")),
                 )
                 .filter(pl.col("from_me") | pl.col("relationship_id").is_not_null())
-                .select(GROUP_SCHEMA)
+                .select(list(GROUP_SCHEMA))
                 .sort("conversation_id", "timestamp", "ordinal", "message_id")
             )
     cache_save(db, _CACHE_NAME, version, frame)
@@ -161,6 +161,6 @@ def group_members(db: Database, messages: pl.DataFrame) -> pl.DataFrame:
         )
         .filter(pl.col("alias").str.len_chars() >= 2)
         .unique()
-        .select(MEMBER_SCHEMA)
+        .select(list(MEMBER_SCHEMA))
         .sort("conversation_id", "relationship_id", "alias")
     )

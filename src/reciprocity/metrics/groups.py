@@ -1,0 +1,176 @@
+"""Group chats summed up: who carries each group, where the user stands in it, and how
+much of each relationship's give and take came from which group.
+
+- :func:`group_roles`: a row per group and member (the user included): messages, the
+  conversations they started (first message after a silence), the answers they gave and
+  got (weighted by how sure each pairing is, :mod:`reciprocity.exchanges.attribution`),
+  their supportive messages, and between them and the user, the answers each way.
+- :func:`source_split`: the group part of each relationship's give and take, per group and
+  dimension (from :func:`reciprocity.ledger.groups.group_events`); the one-to-one part is
+  the rest of the balance (:func:`reciprocity.metrics.record.relationship_records`).
+- :func:`group_act_counts`: the act counts of the messages between the user and each
+  member (pairings at least :data:`SURE` sure), for the patterns across relationships.
+
+Group-bys over the group messages and their pairings: no Python per message.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+
+from reciprocity.exchanges.attribution import ME, speakers
+from reciprocity.metrics.patterns import ActCounts, act_counts
+
+__all__ = [
+    "ROLES_SCHEMA",
+    "SOURCES_SCHEMA",
+    "SURE",
+    "group_act_counts",
+    "group_roles",
+    "source_split",
+]
+
+SURE = 0.5
+"""Pairings at least this sure count as messages between the user and a member in the
+patterns' act counts (counts are whole messages, so a doubtful pairing is left out)."""
+
+ROLES_SCHEMA: dict[str, pl.DataType] = {
+    "conversation_id": pl.Int64(),
+    "title": pl.String(),
+    "relationship_id": pl.Int64(),
+    "person": pl.String(),
+    "is_me": pl.Boolean(),
+    "messages": pl.Int64(),
+    "starts": pl.Int64(),
+    "answers_given": pl.Float64(),
+    "answers_received": pl.Float64(),
+    "supports": pl.Int64(),
+    "answers_to_me": pl.Float64(),
+    "answers_from_me": pl.Float64(),
+    "message_share": pl.Float64(),
+    "start_share": pl.Float64(),
+    "first_message": pl.Datetime("us", "UTC"),
+    "last_message": pl.Datetime("us", "UTC"),
+}
+"""Columns of :func:`group_roles` (``relationship_id`` and ``person`` null for the user;
+``answers_to_me`` / ``answers_from_me`` are about the user, null on the user's row)."""
+
+SOURCES_SCHEMA: dict[str, pl.DataType] = {
+    "relationship_id": pl.Int64(),
+    "conversation_id": pl.Int64(),
+    "title": pl.String(),
+    "dimension": pl.String(),
+    "given": pl.Float64(),
+    "received": pl.Float64(),
+    "events_me": pl.Int64(),
+    "events_them": pl.Int64(),
+}
+"""Columns of :func:`source_split`."""
+
+
+def group_roles(
+    messages: pl.DataFrame, pairs: pl.DataFrame, *, silence: timedelta = timedelta(hours=6)
+) -> pl.DataFrame:
+    """Who carries each group (:data:`ROLES_SCHEMA`), most messages first per group.
+
+    ``messages`` are group messages with act columns, ``pairs`` their attribution; a
+    conversation starts with the first message after ``silence`` in the group.
+    """
+    if messages.is_empty():
+        return pl.DataFrame(schema=ROLES_SCHEMA)
+    rows = speakers(messages)
+    gap = pl.col("timestamp") - pl.col("timestamp").shift(1).over("conversation_id")
+    support = pl.col("support_emotional") | pl.col("support_practical")
+    said = rows.group_by("conversation_id", "speaker").agg(
+        pl.col("title").first(),
+        pl.col("person").first(),
+        pl.len().cast(pl.Int64).alias("messages"),
+        (gap.is_null() | (gap >= silence)).sum().cast(pl.Int64).alias("starts"),
+        support.sum().cast(pl.Int64).alias("supports"),
+        pl.col("timestamp").min().alias("first_message"),
+        pl.col("timestamp").max().alias("last_message"),
+    )
+    # A turn answers once, however many lines it has: its first line's pairing counts.
+    opened = pairs.lazy().filter(pl.col("turn_start"))
+    conf = pl.col("confidence")
+    given = opened.group_by("conversation_id", "speaker").agg(
+        conf.sum().alias("answers_given"),
+        conf.filter(pl.col("to_speaker") == ME).sum().alias("answers_to_me"),
+    )
+    got = opened.group_by("conversation_id", pl.col("to_speaker").alias("speaker")).agg(
+        conf.sum().alias("answers_received"),
+        conf.filter(pl.col("speaker") == ME).sum().alias("answers_from_me"),
+    )
+    me = pl.col("speaker") == ME
+    joined = (
+        said.join(given, on=["conversation_id", "speaker"], how="left")
+        .join(got, on=["conversation_id", "speaker"], how="left")
+        .with_columns(
+            pl.col("answers_given", "answers_received").fill_null(0.0),
+            *(
+                pl.when(me).then(None).otherwise(pl.col(c).fill_null(0.0)).alias(c)
+                for c in ("answers_to_me", "answers_from_me")
+            ),
+        )
+        .with_columns(
+            (pl.col("messages") / pl.col("messages").sum().over("conversation_id"))
+            .alias("message_share"),
+            (pl.col("starts") / pl.col("starts").sum().over("conversation_id"))
+            .alias("start_share"),
+            me.alias("is_me"),
+            pl.when(me).then(None).otherwise(pl.col("speaker")).alias("relationship_id"),
+        )
+    )
+    return (
+        joined.select([pl.col(c).cast(t) for c, t in ROLES_SCHEMA.items()])
+        .sort(["conversation_id", "messages", "is_me"], descending=[False, True, True])
+        .collect()
+    )
+
+
+def source_split(events: pl.DataFrame) -> pl.DataFrame:
+    """The give and take of each relationship per group and dimension, all time
+    (:data:`SOURCES_SCHEMA`), from :func:`reciprocity.ledger.groups.group_events`."""
+    if events.is_empty():
+        return pl.DataFrame(schema=SOURCES_SCHEMA)
+    gave = pl.col("giver") == "me"
+    summed = events.group_by("relationship_id", "conversation_id", "title", "dimension").agg(
+        pl.col("weight").filter(gave).sum().alias("given"),
+        pl.col("weight").filter(~gave).sum().alias("received"),
+        gave.sum().cast(pl.Int64).alias("events_me"),
+        (~gave).sum().cast(pl.Int64).alias("events_them"),
+    )
+    return summed.select([pl.col(c).cast(t) for c, t in SOURCES_SCHEMA.items()]).sort(
+        "relationship_id", "conversation_id", "dimension"
+    )
+
+
+def group_act_counts(messages: pl.DataFrame, pairs: pl.DataFrame) -> ActCounts:
+    """:func:`reciprocity.metrics.patterns.act_counts` of the group messages sent between
+    the user and one member (pairings at least :data:`SURE` sure, one count per message
+    whoever else it was addressed to), as though from their one-to-one chat."""
+    if messages.is_empty() or pairs.is_empty():
+        return {}
+    mine = pl.col("speaker") == ME
+    sure = (
+        pairs.filter((pl.col("confidence") >= SURE) & (mine != (pl.col("to_speaker") == ME)))
+        .with_columns(
+            pl.when(mine).then(pl.col("to_speaker")).otherwise(pl.col("speaker"))
+            .alias("relationship_id")
+        )
+        .select("message_id", "relationship_id")
+        .unique()
+    )  # fmt: skip
+    names = (
+        messages.filter(~pl.col("from_me"))
+        .group_by("relationship_id")
+        .agg(pl.col("person").first())
+    )
+    rows = (
+        messages.drop("relationship_id", "person")
+        .join(sure, on="message_id", how="inner")
+        .join(names, on="relationship_id", how="left")
+    )
+    return act_counts(rows)
