@@ -60,7 +60,7 @@ def _groups(conn: Connection) -> tuple[list[int], dict[int, str]]:
     )
     for conversation_id, person_id in rows:
         writers[conversation_id].add(person_id)
-    titles = dict(conn.execute(select(Conversation.id, Conversation.title)).tuples().all())
+    titles = {int(c): str(t) for c, t in conn.execute(select(Conversation.id, Conversation.title))}
     chats = sorted(c for c, who in writers.items() if c not in private and len(who) >= 2)
     return chats, {c: titles.get(c, "") for c in chats}
 
