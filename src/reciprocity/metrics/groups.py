@@ -123,8 +123,12 @@ def group_roles(
             pl.when(me).then(None).otherwise(pl.col("speaker")).alias("relationship_id"),
         )
     )
+    # Rounded: sums and shares of floats differ in the last bit with the engine and the
+    # order of the rows, and a stored result must equal a computed one.
+    floats = [c for c, t in ROLES_SCHEMA.items() if t == pl.Float64()]
     return (
         joined.select([pl.col(c).cast(t) for c, t in ROLES_SCHEMA.items()])
+        .with_columns(pl.col(floats).round(9))
         .sort(["conversation_id", "messages", "is_me"], descending=[False, True, True])
         .collect()
     )
@@ -142,7 +146,8 @@ def source_split(events: pl.DataFrame) -> pl.DataFrame:
         gave.sum().cast(pl.Int64).alias("events_me"),
         (~gave).sum().cast(pl.Int64).alias("events_them"),
     )
-    return summed.select([pl.col(c).cast(t) for c, t in SOURCES_SCHEMA.items()]).sort(
+    rounded = summed.with_columns(pl.col("given", "received").round(9))
+    return rounded.select([pl.col(c).cast(t) for c, t in SOURCES_SCHEMA.items()]).sort(
         "relationship_id", "conversation_id", "dimension"
     )
 
