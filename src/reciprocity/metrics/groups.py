@@ -80,14 +80,16 @@ def group_roles(
     """
     if messages.is_empty():
         return pl.DataFrame(schema=ROLES_SCHEMA)
-    rows = speakers(messages)
     gap = pl.col("timestamp") - pl.col("timestamp").shift(1).over("conversation_id")
+    # Whether a message opens a conversation of the group, read over the whole group
+    # before the messages are split by who sent them.
+    rows = speakers(messages).with_columns((gap.is_null() | (gap >= silence)).alias("_start"))
     support = pl.col("support_emotional") | pl.col("support_practical")
     said = rows.group_by("conversation_id", "speaker").agg(
         pl.col("title").first(),
         pl.col("person").first(),
         pl.len().cast(pl.Int64).alias("messages"),
-        (gap.is_null() | (gap >= silence)).sum().cast(pl.Int64).alias("starts"),
+        pl.col("_start").sum().cast(pl.Int64).alias("starts"),
         support.sum().cast(pl.Int64).alias("supports"),
         pl.col("timestamp").min().alias("first_message"),
         pl.col("timestamp").max().alias("last_message"),

@@ -26,6 +26,7 @@ from reciprocity.errors import ReciprocityError
 from reciprocity.ledger import DIMENSIONS
 from reciprocity.web import (
     coach_pages,
+    group_pages,
     guide_pages,
     journal_pages,
     settings_pages,
@@ -205,6 +206,7 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
     app.include_router(guide_pages.routes(state, pages))
     app.include_router(trash_pages.routes(state, pages))
     app.include_router(settings_pages.routes(state, pages))
+    app.include_router(group_pages.routes(state, pages))
     pages.extras.append(lambda request: {"undo": trash_pages.undo_notice(request)})
     app.state.reciprocity = state  # the cache, for tests that count analysis runs
     return app
