@@ -410,6 +410,14 @@ BANKS: dict[str, Bank] = {
             "Jordan can you bring the pen that works this time?",
         ),
     ),
+    "quiz_to_alex": Bank(
+        ("question",),
+        (
+            "Alex are you coming too? there's room",
+            "@Alex you in this week?",
+            "Alex we could use your music round brain, coming?",
+        ),
+    ),
     "quiz_jordan_to_alex": Bank(
         (),
         ("yep, leaving at {time}", "will do", "ha, no idea still", "deal"),

@@ -409,6 +409,8 @@ class QuizGroup:
             # Alex speaks only after Jordan, and to Jordan.
             s.say(alex, "quiz_to_jordan")
             s.say(jordan, "quiz_jordan_to_alex")
+            if s.maybe(0.5):
+                s.say(ME, "quiz_to_alex")  # Sam asks Alex; Alex does not answer
         s.say(ME, "plan_time")
         if s.maybe(0.5):
             s.say(jordan, "plan_ok")
