@@ -48,9 +48,7 @@ def _with_acts(frame: pl.DataFrame, acts: dict[int, Sequence[str]]) -> pl.DataFr
     ids = frame["message_id"].to_list()
     columns = {a: [a in acts.get(i, ()) for i in ids] for a in ACTS}
     depth = [3 if "disclosure" in acts.get(i, ()) else 0 for i in ids]
-    extra = pl.DataFrame(columns).with_columns(
-        pl.Series("disclosure_depth", depth, dtype=pl.Int8)
-    )
+    extra = pl.DataFrame(columns).with_columns(pl.Series("disclosure_depth", depth, dtype=pl.Int8))
     return pl.concat([frame.drop("text"), extra], how="horizontal")
 
 

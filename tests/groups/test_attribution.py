@@ -42,7 +42,9 @@ def test_an_explicit_reply_wins_over_everything_else(group: Any, members: Any) -
     assert _confidence(chat, 3, members()) == EXPLICIT
 
 
-def test_a_mention_addresses_the_member_named_at_their_latest_message(group: Any, members: Any) -> None:
+def test_a_mention_addresses_the_member_named_at_their_latest_message(
+    group: Any, members: Any
+) -> None:
     chat = group([
         (1, 11, 0, "I'll bring snacks", None),
         (2, 10, 1, "great", None),
@@ -73,7 +75,9 @@ def test_a_name_inside_another_word_is_not_a_mention(group: Any, members: Any) -
     assert _pairs(chat, members())[2] == [(11, 1, "next")]  # the next-speaker rule, not a mention
 
 
-def test_the_next_speaker_answers_the_last_other_message_less_surely_with_time(group: Any, members: Any) -> None:
+def test_the_next_speaker_answers_the_last_other_message_less_surely_with_time(
+    group: Any, members: Any
+) -> None:
     chat = group([
         (1, None, 0, "who's in?", None),
         (2, 10, 0, "me", None),
@@ -81,13 +85,16 @@ def test_the_next_speaker_answers_the_last_other_message_less_surely_with_time(g
         (4, None, 60, "lovely", None),
     ])  # fmt: skip
     pairs = _pairs(chat, members())
-    assert pairs[2] == [(ME, 1, "next")] and pairs[3] == [(ME, 1, "next")]
+    assert pairs[2] == [(ME, 1, "next")]
+    assert pairs[3] == [(ME, 1, "next")]
     assert _confidence(chat, 2, members()) == pytest.approx(NEXT_SPEAKER)
     # 59 minutes after Jordan's last message: nearly two half-lives.
     assert _confidence(chat, 4, members()) == pytest.approx(NEXT_SPEAKER * 0.5 ** (59 / 30))
 
 
-def test_more_voices_before_a_turn_make_the_next_speaker_less_sure(group: Any, members: Any) -> None:
+def test_more_voices_before_a_turn_make_the_next_speaker_less_sure(
+    group: Any, members: Any
+) -> None:
     quiet = group([(1, 11, 0, "pens?", None), (2, None, 0, "got one", None)])
     busy = group([
         (1, 10, 0, "so", None),

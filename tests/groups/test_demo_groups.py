@@ -42,7 +42,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with store.open_db(path) as db:
         for file in [*demo.write_demo(folder / "exports"), club]:
             pipeline.import_file(db, file, me="Sam")
-    yield path
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,8 @@ def test_the_warm_member_answers_and_the_silent_one_never_does(
     names = {m["name"]: m for m in quiz.members}
     assert set(names) == {"You", GROUP_WARM, GROUP_SILENT}
     warm, silent = names[GROUP_WARM], names[GROUP_SILENT]
-    assert warm["answers_to_me"] >= 10 and silent["answers_to_me"] == 0
+    assert warm["answers_to_me"] >= 10
+    assert silent["answers_to_me"] == 0
     assert silent["messages"] >= 5  # they do write in the group
     assert silent["answers_from_me"] > 0  # and Sam asks them
     assert quiz.never_answered == [GROUP_SILENT]
@@ -70,21 +71,26 @@ def test_group_evidence_joins_each_members_relationship_below_one_to_one(
 ) -> None:
     warm = find(analysis.records, GROUP_WARM)
     silent = find(analysis.records, GROUP_SILENT)
-    assert warm is not None and silent is not None
+    assert warm is not None
+    assert silent is not None
     quiz = {s.source: s for s in warm.sources}
-    assert quiz[GROUP_TITLE].group and quiz[GROUP_TITLE].received > 0
+    assert quiz[GROUP_TITLE].group
+    assert quiz[GROUP_TITLE].received > 0
     assert quiz[GROUP_TITLE].received < quiz["one-to-one"].received / 5
     silent_quiz = {s.source: s for s in silent.sources}[GROUP_TITLE]
-    assert silent_quiz.events_them == 0 and silent_quiz.given > 0
+    assert silent_quiz.events_them == 0
+    assert silent_quiz.given > 0
     # The balance includes the group's events, warm celebration among them.
     events = analysis.ledger.filter(pl.col("source") == "group")
     celebrated = events.filter(
         (pl.col("person") == GROUP_WARM) & (pl.col("dimension") == "celebration")
     )
-    assert celebrated.height > 0 and (celebrated["giver"] == "them").all()
+    assert celebrated.height > 0
+    assert (celebrated["giver"] == "them").all()
     assert (events["weight"] <= 0.5).all()
     reading = warm.reading("celebration")
-    assert reading is not None and reading.received == pytest.approx(
+    assert reading is not None
+    assert reading.received == pytest.approx(
         analysis.ledger.filter(
             (pl.col("person") == GROUP_WARM)
             & (pl.col("dimension") == "celebration")
@@ -97,11 +103,13 @@ def test_a_person_known_only_from_a_group_gets_a_thin_relationship(
     analysis: pipeline.Analysis,
 ) -> None:
     morgan = find(analysis.records, "Morgan")
-    assert morgan is not None and morgan.group_only
+    assert morgan is not None
+    assert morgan.group_only
     assert morgan.messages.me == morgan.messages.them == 0
     assert [s.source for s in morgan.sources] == ["Book club"]
     attention = morgan.reading("attention")
-    assert attention is not None and attention.verdict == "not enough data yet"
+    assert attention is not None
+    assert attention.verdict == "not enough data yet"
     # One-to-one people are not group-only.
     assert not find(analysis.records, GROUP_WARM).group_only  # type: ignore[union-attr]
 
@@ -134,14 +142,16 @@ def test_the_web_app_has_a_group_page_and_the_split(demo_file: Path) -> None:
     quiz = next(g for g in data if g.title == GROUP_TITLE)
     page = client.get(f"/group/{quiz.conversation_id}")
     assert page.status_code == 200
-    assert "Who carries the group" in page.text and f"never answered you: {GROUP_SILENT}" in page.text
+    assert "Who carries the group" in page.text
+    assert f"never answered you: {GROUP_SILENT}" in page.text
     assert client.get("/group/999999").status_code == 404
     morgan = next(r for r in analysis_records(demo_file) if r.person == "Morgan")
     morgan_page = client.get(f"/relationship/{morgan.relationship_id}")
     assert "only from group chats" in morgan_page.text
     assert "Where this comes from" in morgan_page.text
     report = client.get("/report")
-    assert "Group chats" in report.text and GROUP_TITLE in report.text
+    assert "Group chats" in report.text
+    assert GROUP_TITLE in report.text
 
 
 def analysis_records(path: Path) -> list:  # type: ignore[type-arg]

@@ -14,7 +14,9 @@ from reciprocity.ledger.groups import CAP, GROUP_EVENTS_SCHEMA, group_events
 from reciprocity.metrics.groups import group_act_counts, group_roles, source_split
 
 
-def _events(chat: pl.DataFrame, acts: dict[int, Any], names: pl.DataFrame, with_acts: Any) -> pl.DataFrame:
+def _events(
+    chat: pl.DataFrame, acts: dict[int, Any], names: pl.DataFrame, with_acts: Any
+) -> pl.DataFrame:
     pairs = attribute(chat, names)
     return group_events(with_acts(chat, acts), pairs)
 
@@ -72,8 +74,11 @@ def test_who_carries_the_group(group: Any, members: Any, with_acts: Any) -> None
     roles = group_roles(with_acts(chat, {}), pairs)
     by = {r["person"]: r for r in roles.iter_rows(named=True)}
     me = roles.filter(pl.col("is_me")).row(0, named=True)
-    assert me["messages"] == 1 and me["starts"] == 1 and me["answers_to_me"] is None
-    assert by["Alex"]["starts"] == 1 and by["Jordan"]["starts"] == 0
+    assert me["messages"] == 1
+    assert me["starts"] == 1
+    assert me["answers_to_me"] is None
+    assert by["Alex"]["starts"] == 1
+    assert by["Jordan"]["starts"] == 0
     assert by["Jordan"]["answers_to_me"] == pytest.approx(0.7)  # named Sam
     assert by["Alex"]["answers_to_me"] == 0.0
     assert by["Jordan"]["answers_given"] == pytest.approx(0.7 + 1 + 1)
@@ -91,7 +96,8 @@ def test_the_split_by_source_and_the_act_counts(group: Any, members: Any, with_a
     pairs = attribute(chat, members())
     split = source_split(group_events(framed, pairs))
     assert set(split["title"]) == {"Quiz"}
-    assert split["events_them"].sum() >= 2 and split["events_me"].sum() >= 1
+    assert split["events_them"].sum() >= 2
+    assert split["events_me"].sum() >= 1
     counts = group_act_counts(framed, pairs)
     # Message 1 opened the chat (no one addressed): only message 3 counts.
     assert counts["Jordan"]["check_in_them"] == 1

@@ -21,7 +21,6 @@ from rich.table import Table
 from rich.text import Text
 
 from reciprocity import words
-from reciprocity.report.data import GroupView
 from reciprocity.metrics.record import (
     WINDOWS,
     Pair,
@@ -30,6 +29,7 @@ from reciprocity.metrics.record import (
     say_duration,
     say_percent,
 )
+from reciprocity.report.data import GroupView
 
 __all__ = [
     "balance_table",
@@ -106,11 +106,12 @@ def figures_table(records: Sequence[RelationshipRecord], silence_label: str) -> 
     ):
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for record in records:
-        name = Text(record.person, style="bold")  # Text(): names from exports are never markup
+        # Text(): names from exports are never markup
+        person = Text(record.person, style="bold")
         if record.group_only:
-            name.append(" (groups only)", style="dim")
+            person.append(" (groups only)", style="dim")
         table.add_row(
-            name,
+            person,
             _pair(record.messages, lambda v: f"{v:,}"),
             _pair(record.initiations),
             _pair(record.reply_rate, say_percent),

@@ -270,9 +270,7 @@ def analyze(
         found = find(analysis.records, person)
         if found is None:
             known = [r.person for r in analysis.records]
-            raise NotFound(
-                f"no chat with {person!r}; people with chats: " + ", ".join(known)
-            )
+            raise NotFound(f"no chat with {person!r}; people with chats: " + ", ".join(known))
         out.print(
             balance_view.person_view(found, change=_change_since_talk(db, analysis, found.person))
         )

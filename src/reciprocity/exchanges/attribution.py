@@ -45,8 +45,8 @@ from datetime import timedelta
 import polars as pl
 
 __all__ = [
-    "AT_MENTION",
     "ATTRIBUTION_SCHEMA",
+    "AT_MENTION",
     "CONTEXT",
     "EXPLICIT",
     "HALF_LIFE",
@@ -164,8 +164,9 @@ def _mentions(rows: pl.LazyFrame, members: pl.DataFrame, skip: pl.LazyFrame) -> 
         .agg(pl.col("_at").any())
         .with_columns(pl.len().over("message_id").alias("_named"))
         .with_columns(
-            (pl.when(pl.col("_at")).then(AT_MENTION).otherwise(NAME_MENTION) / pl.col("_named"))
-            .alias("confidence")
+            (
+                pl.when(pl.col("_at")).then(AT_MENTION).otherwise(NAME_MENTION) / pl.col("_named")
+            ).alias("confidence")
         )
         .sort("timestamp")
     )

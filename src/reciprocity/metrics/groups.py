@@ -117,10 +117,12 @@ def group_roles(
             ),
         )
         .with_columns(
-            (pl.col("messages") / pl.col("messages").sum().over("conversation_id"))
-            .alias("message_share"),
-            (pl.col("starts") / pl.col("starts").sum().over("conversation_id"))
-            .alias("start_share"),
+            (pl.col("messages") / pl.col("messages").sum().over("conversation_id")).alias(
+                "message_share"
+            ),
+            (pl.col("starts") / pl.col("starts").sum().over("conversation_id")).alias(
+                "start_share"
+            ),
             me.alias("is_me"),
             pl.when(me).then(None).otherwise(pl.col("speaker")).alias("relationship_id"),
         )

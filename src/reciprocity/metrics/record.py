@@ -276,7 +276,9 @@ def relationship_records(
     return records
 
 
-def _sources(readings: list[dict[str, Any]], groups: list[dict[str, Any]]) -> tuple[SourceShare, ...]:
+def _sources(
+    readings: list[dict[str, Any]], groups: list[dict[str, Any]]
+) -> tuple[SourceShare, ...]:
     """One-to-one (the all-time balance less the groups' part) and each group, when any
     group added something."""
     if not groups:
@@ -292,25 +294,23 @@ def _sources(readings: list[dict[str, Any]], groups: list[dict[str, Any]]) -> tu
         got["me"] += _int(row["events_me"])
         got["them"] += _int(row["events_them"])
     whole = [r for r in readings if r["window"] == "all"]
-    total = {
-        "given": sum(float(r["given"] or 0.0) for r in whole),
-        "received": sum(float(r["received"] or 0.0) for r in whole),
-        "me": sum(_int(r["events_me"]) for r in whole),
-        "them": sum(_int(r["events_them"]) for r in whole),
-    }
+    given = sum(float(r["given"] or 0.0) for r in whole)
+    received = sum(float(r["received"] or 0.0) for r in whole)
+    events_me = sum(_int(r["events_me"]) for r in whole)
+    events_them = sum(_int(r["events_them"]) for r in whole)
     shares = [
-        SourceShare(title["title"], True, cid, round(title["given"], 6),
-                    round(title["received"], 6), title["me"], title["them"])
+        SourceShare(str(title["title"]), True, cid, round(title["given"], 6),
+                    round(title["received"], 6), int(title["me"]), int(title["them"]))
         for cid, title in sorted(per_group.items(), key=lambda item: str(item[1]["title"]))
     ]  # fmt: skip
     own = SourceShare(
         "one-to-one",
         False,
         None,
-        max(0.0, round(total["given"] - sum(s.given for s in shares), 6)),
-        max(0.0, round(total["received"] - sum(s.received for s in shares), 6)),
-        max(0, total["me"] - sum(s.events_me for s in shares)),
-        max(0, total["them"] - sum(s.events_them for s in shares)),
+        max(0.0, round(given - sum(s.given for s in shares), 6)),
+        max(0.0, round(received - sum(s.received for s in shares), 6)),
+        max(0, events_me - sum(s.events_me for s in shares)),
+        max(0, events_them - sum(s.events_them for s in shares)),
     )
     return (own, *shares) if own.events else tuple(shares)
 

@@ -312,7 +312,7 @@ def group_views(roles: pl.DataFrame) -> list[GroupView]:
         ]
         views.append(
             GroupView(
-                conversation_id=int(conversation_id),  # type: ignore[call-overload]
+                conversation_id=int(conversation_id),
                 title=str(members[0]["title"]),
                 members=members,
                 me=me,
