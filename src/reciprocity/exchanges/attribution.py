@@ -40,6 +40,7 @@ cue: no Python runs per message.
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import polars as pl
@@ -98,7 +99,7 @@ _BY = "conversation_id"
 def speakers(messages: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     """The conversational messages of a group frame (``reciprocity.store.groups``) in
     order, with ``speaker`` (``relationship_id``, :data:`ME` for the user), ``turn_start``
-    and ``turn`` per conversation."""
+    and ``turn`` (numbered across all groups, one up at every turn)."""
     rows = (
         messages.lazy()
         .filter(pl.col("kind").is_in(_CONVERSATIONAL))
@@ -108,10 +109,22 @@ def speakers(messages: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
             .cast(pl.Int64).alias("speaker")
         )
     )  # fmt: skip
-    changed = (pl.col("speaker") != pl.col("speaker").shift(1).over(_BY)).fill_null(True)
-    return rows.with_columns(changed.alias("turn_start")).with_columns(
-        pl.col("turn_start").cast(pl.Int64).cum_sum().over(_BY).alias("turn")
+    # Plain shifts over rows sorted by group, masked where the group changes: the same as
+    # a shift per group, without partitioning the rows by group for every expression.
+    changed = (pl.col("speaker") != pl.col("speaker").shift(1)) | ~_same_group(1)
+    return rows.with_columns(changed.fill_null(True).alias("turn_start")).with_columns(
+        pl.col("turn_start").cast(pl.Int64).cum_sum().alias("turn")
     )
+
+
+def _same_group(back: int) -> pl.Expr:
+    """Whether the row ``back`` rows earlier is in the same group (false at the top)."""
+    return (pl.col(_BY) == pl.col(_BY).shift(back)).fill_null(False)
+
+
+def _before(name: str, back: int) -> pl.Expr:
+    """``name`` of the row ``back`` rows earlier in the same group (else null)."""
+    return pl.when(_same_group(back)).then(pl.col(name).shift(back)).otherwise(None)
 
 
 def _explicit(rows: pl.LazyFrame) -> pl.LazyFrame:
@@ -198,35 +211,46 @@ def _escape(name: str) -> str:
 
 def _next_speaker(rows: pl.LazyFrame, skip: pl.LazyFrame) -> pl.LazyFrame:
     window_us = int(WINDOW.total_seconds() * 1_000_000)
-    start = pl.col("turn_start")
-
-    def at_start(expr: pl.Expr, name: str) -> pl.Expr:
-        # The value at the turn's first message, carried over the turn's later ones.
-        return pl.when(start).then(expr).otherwise(None).forward_fill().over(_BY).alias(name)
-
-    # Who spoke in the few messages before the turn (close enough in time to matter).
+    now = pl.col("timestamp")
+    # Who spoke in the few messages before each one, close enough in time to matter; the
+    # distinct ones other than the sender are counted by comparing columns (no lists).
     recent = [
-        pl.when(
-            (pl.col("timestamp") - pl.col("timestamp").shift(i).over(_BY)).dt.total_microseconds()
-            <= window_us
-        )
-        .then(pl.col("speaker").shift(i).over(_BY))
+        pl.when((now - _before("timestamp", i)).dt.total_microseconds() <= window_us)
+        .then(_before("speaker", i))
         .otherwise(None)
         for i in range(1, CONTEXT + 1)
     ]
-    voices = pl.concat_list(recent).list.drop_nulls().list.unique()
-    others = voices.list.len() - voices.list.contains(pl.col("speaker")).cast(pl.UInt32)
-    paired = rows.with_columns(
-        at_start(pl.col("speaker").shift(1).over(_BY), "to_speaker"),
-        at_start(pl.col("message_id").shift(1).over(_BY), "to_message_id"),
-        at_start(pl.col("timestamp").shift(1).over(_BY), "_then"),
-        at_start(others.cast(pl.Int64), "_others"),
+    fresh = [
+        (
+            voice.is_not_null()
+            & (voice != pl.col("speaker"))
+            & pl.all_horizontal(
+                pl.lit(True), *((voice != earlier).fill_null(True) for earlier in recent[:i])
+            )
+        ).cast(pl.Int64)
+        for i, voice in enumerate(recent)
+    ]
+    # Each turn's first row, whose values (the message before the turn) the turn's later
+    # rows take over.
+    row = pl.int_range(pl.len(), dtype=pl.get_index_type())
+    opened = pl.when(pl.col("turn_start")).then(row).otherwise(None).forward_fill()
+    paired = (
+        rows.with_columns(
+            _before("speaker", 1).alias("to_speaker"),
+            _before("message_id", 1).alias("to_message_id"),
+            _before("timestamp", 1).alias("_then"),
+            pl.sum_horizontal(fresh).alias("_others"),
+            opened.alias("_opened"),
+        )
+        .with_columns(
+            pl.col("to_speaker", "to_message_id", "_then", "_others").gather(pl.col("_opened"))
+        )
     )
-    gap = (pl.col("timestamp") - pl.col("_then")).dt.total_microseconds()
+    gap = (now - pl.col("_then")).dt.total_microseconds()
     half_life = HALF_LIFE.total_seconds() * 1_000_000
     confidence = (
         NEXT_SPEAKER
-        * pl.lit(0.5).pow(gap.cast(pl.Float64) / half_life)
+        * (gap.cast(pl.Float64) * (-math.log(2) / half_life)).exp()
         / pl.max_horizontal(pl.col("_others"), pl.lit(1))
     )
     return (
