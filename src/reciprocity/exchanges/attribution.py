@@ -234,17 +234,14 @@ def _next_speaker(rows: pl.LazyFrame, skip: pl.LazyFrame) -> pl.LazyFrame:
     # rows take over.
     row = pl.int_range(pl.len(), dtype=pl.get_index_type())
     opened = pl.when(pl.col("turn_start")).then(row).otherwise(None).forward_fill()
-    paired = (
-        rows.with_columns(
-            _before("speaker", 1).alias("to_speaker"),
-            _before("message_id", 1).alias("to_message_id"),
-            _before("timestamp", 1).alias("_then"),
-            pl.sum_horizontal(fresh).alias("_others"),
-            opened.alias("_opened"),
-        )
-        .with_columns(
-            pl.col("to_speaker", "to_message_id", "_then", "_others").gather(pl.col("_opened"))
-        )
+    paired = rows.with_columns(
+        _before("speaker", 1).alias("to_speaker"),
+        _before("message_id", 1).alias("to_message_id"),
+        _before("timestamp", 1).alias("_then"),
+        pl.sum_horizontal(fresh).alias("_others"),
+        opened.alias("_opened"),
+    ).with_columns(
+        pl.col("to_speaker", "to_message_id", "_then", "_others").gather(pl.col("_opened"))
     )
     gap = (now - pl.col("_then")).dt.total_microseconds()
     half_life = HALF_LIFE.total_seconds() * 1_000_000
