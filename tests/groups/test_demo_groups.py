@@ -157,3 +157,15 @@ def test_the_web_app_has_a_group_page_and_the_split(demo_file: Path) -> None:
 def analysis_records(path: Path) -> list:  # type: ignore[type-arg]
     with store.open_db(path) as db:
         return pipeline.analyze(db).records
+
+
+def test_the_evidence_behind_a_reading_shows_group_messages(demo_file: Path) -> None:
+    client = TestClient(create_app(demo_file))
+    warm = next(r for r in analysis_records(demo_file) if r.person == GROUP_WARM)
+    shown = client.get(
+        f"/relationship/{warm.relationship_id}/evidence",
+        params={"dimension": "celebration", "giver": "them"},
+    )
+    assert shown.status_code == 200
+    assert "(in a group)" in shown.text
+    assert "journal entr" not in shown.text  # group messages are not journal entries
