@@ -634,7 +634,14 @@ def _run(
     def group() -> GroupFrames:
         if not grouped:
             with timings.stage("groups"):
-                grouped.append(group_frames(db, silence=silence, detect=detect_acts))
+                grouped.append(
+                    group_frames(
+                        db,
+                        silence=silence,
+                        detect=detect_acts,
+                        stored=lambda: store.cached(db, names.acts),
+                    )
+                )
         return grouped[0]
 
     def events() -> pl.DataFrame:
@@ -894,7 +901,12 @@ def _prepare(
                 parts.add_events(part)
             del part
         with timings.stage("groups"):
-            group = group_frames(db, silence=silence, detect=lambda t: detect_acts(t, memo))
+            group = group_frames(
+                db,
+                silence=silence,
+                detect=lambda t: detect_acts(t, memo),
+                stored=lambda: store.cached(db, names.acts, windows.version),
+            )
         if not group.events.is_empty():
             from_groups = ledger_part(group.events)
             keep(names.ledger, from_groups)

@@ -48,14 +48,22 @@ class GroupFrames:
 
 
 def group_frames(
-    db: Database, *, silence: timedelta, detect: Callable[[pl.Series], pl.DataFrame]
+    db: Database,
+    *,
+    silence: timedelta,
+    detect: Callable[[pl.Series], pl.DataFrame],
+    stored: Callable[[], pl.DataFrame | None] | None = None,
 ) -> GroupFrames:
     """Run the group stage over every group chat of ``db``; ``detect`` finds the acts of
-    a series of texts (``reciprocity.pipeline.detect_acts``)."""
+    a series of texts (``reciprocity.pipeline.detect_acts``); ``stored`` gives the acts an
+    import stored for every message (``message_id`` and the act columns), when there are
+    any: those are read instead of detecting the acts again."""
     messages = group_messages(db)
     if messages.is_empty():
         return GroupFrames()
-    found = detect(messages["text"]).select(*ACTS, "disclosure_depth")
+    found = _stored_acts(messages, stored)
+    if found is None:
+        found = detect(messages["text"]).select(*ACTS, "disclosure_depth")
     members = group_members(db, messages)
     pairs = attribute(messages, members)
     with_acts = pl.concat([messages.drop("text"), found], how="horizontal")
@@ -67,6 +75,22 @@ def group_frames(
         sources=source_split(events),
         counts=group_act_counts(with_acts, pairs),
     )
+
+
+def _stored_acts(
+    messages: pl.DataFrame, stored: Callable[[], pl.DataFrame | None] | None
+) -> pl.DataFrame | None:
+    """The stored acts of ``messages``, in their order, or ``None`` unless all are stored."""
+    kept = None if stored is None else stored()
+    if kept is None:
+        return None
+    columns = (*ACTS, "disclosure_depth")
+    found = messages.select("message_id").join(
+        kept.select("message_id", *columns), on="message_id", how="left", maintain_order="left"
+    )
+    if found[ACTS[0]].null_count():
+        return None
+    return found.select(columns)
 
 
 def ledger_part(events: pl.DataFrame) -> pl.DataFrame:
