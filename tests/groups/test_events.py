@@ -101,3 +101,27 @@ def test_the_split_by_source_and_the_act_counts(group: Any, members: Any, with_a
     counts = group_act_counts(framed, pairs)
     # Message 1 opened the chat (no one addressed): only message 3 counts.
     assert counts["Jordan"]["check_in_them"] == 1
+
+
+def test_a_child_checking_on_a_parent_in_the_family_group_counts_for_the_pattern(
+    group: Any, members: Any, with_acts: Any
+) -> None:
+    from reciprocity.metrics.balance import balance
+    from reciprocity.metrics.patterns import patterns_from_counts
+
+    rows = []
+    for day in range(6):  # Jordan (the child here) asks after Sam, by name, six times
+        at = day * 24 * 60
+        rows += [
+            (10 * day + 1, 11, at, "dinner at 7 everyone", None),
+            (10 * day + 2, 10, at + 1, "Sam how are you feeling today?", None),
+            (10 * day + 3, None, at + 2, "better, thank you love", None),
+        ]
+    chat = group(rows, title="Family")
+    acts = {10 * d + 2: ("check_in", "question") for d in range(6)}
+    counts = group_act_counts(with_acts(chat, acts), attribute(chat, members()))
+    assert counts["Jordan"]["check_in_them"] == 6
+    empty = balance(pl.DataFrame(schema=LEDGER_SCHEMA))
+    found = patterns_from_counts(empty, counts, {"Jordan": "child"})
+    cares = found.filter(pl.col("pattern") == "child_cares_for_parent").row(0, named=True)
+    assert cares["shows"] and cares["people"] == ["Jordan"]
