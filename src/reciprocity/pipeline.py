@@ -4,7 +4,9 @@ This is the one place that names the stages in order (DESIGN "Pipeline")::
 
     import:   detect format -> parse (ingest) -> save (store, one transaction)
     analyze:  read messages (store) -> acts (stored per detector version) -> figures
-              -> exchanges -> ledger (+ journal) -> balance -> patterns
+              -> exchanges -> ledger (+ journal, + group events) -> balance -> patterns
+    groups:   group messages -> acts -> who answered whom -> events between me and each
+              member, weighted below one-to-one (:mod:`reciprocity.pipeline_groups`)
 
 Surfaces (CLI, web, reports) call these functions and only translate their results.
 """

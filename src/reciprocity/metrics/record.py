@@ -17,6 +17,15 @@ One meaning per figure:
   conversation (:func:`reciprocity.exchanges.reply_speed`); durations are written by
   :func:`say_duration`.
 
+- **sources**: where the give and take came from. The group chats' part of each
+  dimension is :func:`reciprocity.metrics.groups.source_split`; the one-to-one part
+  (with the journal) is the rest of the all-time balance. A person known only from group
+  chats (no one-to-one message) gets a record when something passed between them and the
+  user in a group (a pairing, weighted below one-to-one): no message figures, a thin
+  balance that mostly reads "not enough data yet", and :attr:`RelationshipRecord.group_only`
+  so surfaces say why. Members who never exchanged anything with the user have no record;
+  they are listed on their group's page.
+
 Built from already aggregated frames (a few rows per relationship): no pass over messages.
 """
 
