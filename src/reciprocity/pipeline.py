@@ -53,7 +53,7 @@ from reciprocity.metrics.balance import (
     window_end,
 )
 from reciprocity.metrics.figure_parts import FigurePart, combine_figures, figure_part
-from reciprocity.metrics.groups import ROLES_SCHEMA, SOURCES_SCHEMA
+from reciprocity.metrics.groups import ROLES_SCHEMA, SOURCES_SCHEMA, GroupRecord, group_records
 from reciprocity.metrics.patterns import ActCounts, act_counts, patterns_from_counts, sum_act_counts
 from reciprocity.metrics.record import RelationshipRecord, relationship_records
 from reciprocity.pipeline_groups import GroupFrames, group_frames, ledger_part, with_group_events
@@ -299,6 +299,12 @@ class Analysis:
                 sources=self.sources,
             )
         return self._records
+
+    @property
+    def group_records(self) -> list[GroupRecord]:
+        """One record per group chat (who carries it, where the user stands), most
+        messages first: what every surface formats of the groups."""
+        return group_records(self.groups)
 
     @property
     def exchanges(self) -> pl.DataFrame:

@@ -16,7 +16,6 @@ from reciprocity import pipeline, store
 from reciprocity.cli import app
 from reciprocity.demo.expected import GROUP_SILENT, GROUP_TITLE, GROUP_WARM
 from reciprocity.metrics.record import find
-from reciprocity.report.data import group_views
 from reciprocity.web.app import create_app
 
 BOOK_CLUB = """timestamp,sender,text,conversation
@@ -54,7 +53,7 @@ def analysis(demo_file: Path) -> Iterator[pipeline.Analysis]:
 def test_the_warm_member_answers_and_the_silent_one_never_does(
     analysis: pipeline.Analysis,
 ) -> None:
-    quiz = next(g for g in group_views(analysis.groups) if g.title == GROUP_TITLE)
+    quiz = next(g for g in analysis.group_records if g.title == GROUP_TITLE)
     names = {m["name"]: m for m in quiz.members}
     assert set(names) == {"You", GROUP_WARM, GROUP_SILENT}
     warm, silent = names[GROUP_WARM], names[GROUP_SILENT]
@@ -138,7 +137,7 @@ def test_the_web_app_has_a_group_page_and_the_split(demo_file: Path) -> None:
     board = client.get("/")
     assert GROUP_TITLE in board.text
     with store.open_db(demo_file) as db:
-        data = group_views(pipeline.analyze(db).groups)
+        data = pipeline.analyze(db).group_records
     quiz = next(g for g in data if g.title == GROUP_TITLE)
     page = client.get(f"/group/{quiz.conversation_id}")
     assert page.status_code == 200

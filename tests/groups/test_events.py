@@ -124,4 +124,5 @@ def test_a_child_checking_on_a_parent_in_the_family_group_counts_for_the_pattern
     empty = balance(pl.DataFrame(schema=LEDGER_SCHEMA))
     found = patterns_from_counts(empty, counts, {"Jordan": "child"})
     cares = found.filter(pl.col("pattern") == "child_cares_for_parent").row(0, named=True)
-    assert cares["shows"] and cares["people"] == ["Jordan"]
+    assert cares["shows"]
+    assert cares["people"] == ["Jordan"]

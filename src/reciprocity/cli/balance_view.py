@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from reciprocity import words
+from reciprocity.metrics.groups import GroupRecord
 from reciprocity.metrics.record import (
     WINDOWS,
     Pair,
@@ -29,7 +30,6 @@ from reciprocity.metrics.record import (
     say_duration,
     say_percent,
 )
-from reciprocity.report.data import GroupView
 
 __all__ = [
     "balance_table",
@@ -195,7 +195,7 @@ def sources_table(record: RelationshipRecord) -> RenderableType | None:
     return table
 
 
-def group_tables(groups: Sequence[GroupView]) -> list[RenderableType]:
+def group_tables(groups: Sequence[GroupRecord]) -> list[RenderableType]:
     """Per group chat: where you stand (a sentence), who answers you and who never does,
     and a row per member: messages, conversations started, answers given and received,
     supportive messages, answers to and from you."""
@@ -286,7 +286,7 @@ def person_view(record: RelationshipRecord, change: pl.DataFrame | None = None) 
     return Group(*parts)
 
 
-def groups_to_json(groups: Sequence[GroupView]) -> list[dict[str, Any]]:
+def groups_to_json(groups: Sequence[GroupRecord]) -> list[dict[str, Any]]:
     """The group chats as plain JSON data: ``[{"title", "messages", "starts", "summary",
     "never_answered", "members": [{"person" (null for you), "you", "messages", "starts",
     "answers_given", "answers_received", "supports", "answers_to_me", "answers_from_me",

@@ -30,7 +30,6 @@ from reciprocity.cli.messages import error_text
 from reciprocity.errors import NotFound, ReciprocityError
 from reciprocity.metrics.beside import beside_figures
 from reciprocity.metrics.record import find, say_duration
-from reciprocity.report.data import group_views
 
 _VALUE_WORDS = {"str": "text", "text": "text", "int": "number", "integer": "number"}
 """How the help names a kind of value: ``<text>``, not Python's ``<str>``."""
@@ -254,7 +253,7 @@ def analyze(
     analysis = pipeline.analyze(db, silence=gap)
     if as_json:
         data = balance_view.records_to_json(analysis.records, analysis.patterns)
-        data["groups"] = balance_view.groups_to_json(group_views(analysis.groups))
+        data["groups"] = balance_view.groups_to_json(analysis.group_records)
         across = beside_figures(db, analysis.exchanges, silence=gap)
         data.update(money_commands.beside_json(across))
         data["not_read"] = analysis.unread().drop("relationship_id").to_dicts()
@@ -312,7 +311,7 @@ def _show_overview(analysis: pipeline.Analysis, silence_label: str) -> None:
     for record in analysis.records:
         out.print(balance_view.balance_table(record, "all"))
     out.print(Text(balance_view.BALANCE_KEY, style="dim"))
-    for part in balance_view.group_tables(group_views(analysis.groups)):
+    for part in balance_view.group_tables(analysis.group_records):
         out.print(part)
     _say_unread(analysis)
     shown = analysis.patterns.filter(pl.col("shows"))

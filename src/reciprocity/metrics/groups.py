@@ -8,6 +8,9 @@ much of each relationship's give and take came from which group.
 - :func:`source_split`: the group part of each relationship's give and take, per group and
   dimension (from :func:`reciprocity.ledger.groups.group_events`); the one-to-one part is
   the rest of the balance (:func:`reciprocity.metrics.record.relationship_records`).
+- :func:`group_records`: a :class:`GroupRecord` per group, what every surface formats
+  (the members' rows, where the user stands in a sentence, who answers the user most and
+  who writes but never does).
 - :func:`group_act_counts`: the act counts of the messages between the user and each
   member (pairings at least :data:`SURE` sure), for the patterns across relationships.
 
@@ -16,7 +19,9 @@ Group-bys over the group messages and their pairings: no Python per message.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import polars as pl
 
@@ -24,10 +29,13 @@ from reciprocity.exchanges.attribution import ME, speakers
 from reciprocity.metrics.patterns import ActCounts, act_counts
 
 __all__ = [
+    "NEVER_ANSWERED_FROM",
     "ROLES_SCHEMA",
     "SOURCES_SCHEMA",
     "SURE",
+    "GroupRecord",
     "group_act_counts",
+    "group_records",
     "group_roles",
     "source_split",
 ]
@@ -183,3 +191,73 @@ def group_act_counts(messages: pl.DataFrame, pairs: pl.DataFrame) -> ActCounts:
         .join(names, on="relationship_id", how="left")
     )
     return act_counts(rows)
+
+
+@dataclass
+class GroupRecord:
+    """One group chat: who carries it and where the user stands in it (made from
+    :func:`group_roles` by :func:`group_records`; surfaces format it)."""
+
+    conversation_id: int
+    title: str
+    #: A row per member, the user included (``name`` is "You" for the user), most
+    #: messages first: the roles' columns plus ``name`` and ``relationship_id``.
+    members: list[dict[str, Any]]
+    me: dict[str, Any] | None
+    messages: int
+    starts: int
+    #: Members who answered the user, most first; members who wrote but never answered.
+    answered_you: list[dict[str, Any]] = field(default_factory=list)
+    never_answered: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        """Where the user stands, in one plain sentence."""
+        if self.me is None:
+            return "You have not written in this group."
+        return (
+            f"You wrote {self.me['messages']} of its {self.messages} messages "
+            f"({self.me['message_share']:.0%}) and started {self.me['starts']} of its "
+            f"{self.starts} conversations ({self.me['start_share'] or 0:.0%})."
+        )
+
+
+#: A member who wrote at least this many messages in a group and never answered the user
+#: is named as such (fewer says too little).
+NEVER_ANSWERED_FROM = 5
+
+
+def group_records(roles: pl.DataFrame) -> list[GroupRecord]:
+    """One :class:`GroupRecord` per group chat of ``roles`` (:func:`group_roles`), most
+    messages first."""
+    views: list[GroupRecord] = []
+    for (conversation_id,), rows in roles.group_by(["conversation_id"], maintain_order=True):
+        members = []
+        for row in rows.iter_rows(named=True):
+            name = "You" if row["is_me"] else row["person"]
+            members.append(row | {"name": name})
+        me = next((m for m in members if m["is_me"]), None)
+        others = [m for m in members if not m["is_me"]]
+        answered = sorted(
+            (m for m in others if (m["answers_to_me"] or 0) > 0),
+            key=lambda m: (-m["answers_to_me"], m["name"]),
+        )
+        never = [
+            m["name"]
+            for m in others
+            if not m["answers_to_me"] and m["messages"] >= NEVER_ANSWERED_FROM and me is not None
+        ]
+        views.append(
+            GroupRecord(
+                conversation_id=int(conversation_id),
+                title=str(members[0]["title"]),
+                members=members,
+                me=me,
+                messages=sum(m["messages"] for m in members),
+                starts=sum(m["starts"] for m in members),
+                answered_you=answered,
+                never_answered=never,
+            )
+        )
+    views.sort(key=lambda g: (-g.messages, g.title.casefold()))
+    return views

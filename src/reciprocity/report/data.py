@@ -16,10 +16,10 @@ import polars as pl
 
 from reciprocity import guide, journal, pipeline, store, words
 from reciprocity.metrics import beside, contact
+from reciprocity.metrics.groups import GroupRecord
 from reciprocity.metrics.record import RelationshipRecord
 
 __all__ = [
-    "GroupView",
     "RelationshipView",
     "SurfaceData",
     "analysis",
@@ -75,35 +75,6 @@ class RelationshipView:
 
 
 @dataclass
-class GroupView:
-    """One group chat: who carries it and where the user stands in it (from
-    :func:`reciprocity.metrics.groups.group_roles`, translated, never recomputed)."""
-
-    conversation_id: int
-    title: str
-    #: A row per member, the user included (``name`` is "You" for the user), most
-    #: messages first: the roles' columns plus ``name`` and ``relationship_id``.
-    members: list[dict[str, Any]]
-    me: dict[str, Any] | None
-    messages: int
-    starts: int
-    #: Members who answered the user, most first; members who wrote but never answered.
-    answered_you: list[dict[str, Any]] = field(default_factory=list)
-    never_answered: list[str] = field(default_factory=list)
-
-    @property
-    def summary(self) -> str:
-        """Where the user stands, in one plain sentence."""
-        if self.me is None:
-            return "You have not written in this group."
-        return (
-            f"You wrote {self.me['messages']} of its {self.messages} messages "
-            f"({self.me['message_share']:.0%}) and started {self.me['starts']} of its "
-            f"{self.starts} conversations ({self.me['start_share'] or 0:.0%})."
-        )
-
-
-@dataclass
 class SurfaceData:
     """Everything the surfaces show: relationships ranked by mutuality, and patterns;
     across ties, energy afterwards per person (``moods``), what is owed (``money``) and
@@ -119,10 +90,10 @@ class SurfaceData:
     expectations: list[dict[str, Any]] = field(default_factory=list)
     #: :func:`reciprocity.guide.rank`'s rows, in its order: the one ranking every page reads.
     ranking: list[dict[str, Any]] = field(default_factory=list)
-    #: The group chats, largest first (:func:`group_views`).
-    groups: list[GroupView] = field(default_factory=list)
+    #: The group chats, most messages first (the analysis' ``group_records``).
+    groups: list[GroupRecord] = field(default_factory=list)
 
-    def group(self, conversation_id: int) -> GroupView | None:
+    def group(self, conversation_id: int) -> GroupRecord | None:
         """The group chat with this id, or ``None``."""
         return next((g for g in self.groups if g.conversation_id == conversation_id), None)
 
@@ -286,46 +257,6 @@ def _monthly(exchanged: pl.DataFrame, silence: timedelta) -> dict[int, list[dict
     return out
 
 
-#: A member who wrote at least this many messages in a group and never answered the user
-#: is named as such (fewer says too little).
-NEVER_ANSWERED_FROM = 5
-
-
-def group_views(roles: pl.DataFrame) -> list[GroupView]:
-    """The group chats of ``roles`` (an analysis' ``groups``), most messages first."""
-    views: list[GroupView] = []
-    for (conversation_id,), rows in roles.group_by(["conversation_id"], maintain_order=True):
-        members = []
-        for row in rows.iter_rows(named=True):
-            name = "You" if row["is_me"] else row["person"]
-            members.append(row | {"name": name})
-        me = next((m for m in members if m["is_me"]), None)
-        others = [m for m in members if not m["is_me"]]
-        answered = sorted(
-            (m for m in others if (m["answers_to_me"] or 0) > 0),
-            key=lambda m: (-m["answers_to_me"], m["name"]),
-        )
-        never = [
-            m["name"]
-            for m in others
-            if not m["answers_to_me"] and m["messages"] >= NEVER_ANSWERED_FROM and me is not None
-        ]
-        views.append(
-            GroupView(
-                conversation_id=int(conversation_id),
-                title=str(members[0]["title"]),
-                members=members,
-                me=me,
-                messages=sum(m["messages"] for m in members),
-                starts=sum(m["starts"] for m in members),
-                answered_you=answered,
-                never_answered=never,
-            )
-        )
-    views.sort(key=lambda g: (-g.messages, g.title.casefold()))
-    return views
-
-
 def gather(
     db: store.Database, *, silence: timedelta = timedelta(hours=6), now: datetime | None = None
 ) -> SurfaceData:
@@ -386,7 +317,7 @@ def shape(
         patterns=result.patterns.to_dicts(),
         me=store.get_me(db),
         expectations=checked_expectations(db, result.exchanges),
-        groups=group_views(result.groups),
+        groups=result.group_records,
     )
     _refresh(data, db, result, silence=silence, now=now or datetime.now(UTC))
     return data

@@ -1,7 +1,7 @@
 """The group pages: ``GET /group/{conversation_id}``, who carries a group chat and where
 the user stands in it.
 
-Translation only: the page shows a :class:`~reciprocity.report.data.GroupView` of the
+Translation only: the page shows a :class:`~reciprocity.metrics.groups.GroupRecord` of the
 page data (:meth:`~reciprocity.web.state.State.data`), the same one the report prints.
 """
 
