@@ -266,6 +266,7 @@ def analyze(
     analysis = pipeline.analyze(db, silence=gap)
     if as_json:
         data = balance_view.records_to_json(analysis.records, analysis.patterns)
+        data["groups"] = balance_view.groups_to_json(analysis.group_records)
         across = beside_figures(db, analysis.exchanges, silence=gap)
         data.update(money_commands.beside_json(across))
         data["not_read"] = analysis.unread().drop("relationship_id").to_dicts()
@@ -273,7 +274,7 @@ def analyze(
         return
     if not analysis.records:
         out.print(
-            "No one-to-one conversations yet. Import an export first, e.g.\n"
+            "No conversations yet. Import an export first, e.g.\n"
             '  reciprocity import "WhatsApp Chat with Alex.zip" --me "Your Name"'
         )
         return
@@ -281,9 +282,7 @@ def analyze(
         found = find(analysis.records, person)
         if found is None:
             known = [r.person for r in analysis.records]
-            raise NotFound(
-                f"no one-to-one chat with {person!r}; people with chats: " + ", ".join(known)
-            )
+            raise NotFound(f"no chat with {person!r}; people with chats: " + ", ".join(known))
         out.print(
             balance_view.person_view(found, change=_change_since_talk(db, analysis, found.person))
         )
@@ -325,6 +324,8 @@ def _show_overview(analysis: pipeline.Analysis, silence_label: str) -> None:
     for record in analysis.records:
         out.print(balance_view.balance_table(record, "all"))
     out.print(Text(balance_view.BALANCE_KEY, style="dim"))
+    for part in balance_view.group_tables(analysis.group_records):
+        out.print(part)
     _say_unread(analysis)
     shown = analysis.patterns.filter(pl.col("shows"))
     for row in shown.iter_rows(named=True):
