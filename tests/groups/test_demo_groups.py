@@ -133,7 +133,7 @@ def test_the_cli_shows_groups_and_the_split(demo_file: Path) -> None:
 
 
 def test_the_web_app_has_a_group_page_and_the_split(demo_file: Path) -> None:
-    client = TestClient(create_app(demo_file))
+    client = TestClient(create_app(demo_file), base_url="http://127.0.0.1")
     board = client.get("/")
     assert GROUP_TITLE in board.text
     with store.open_db(demo_file) as db:
@@ -159,7 +159,7 @@ def analysis_records(path: Path) -> list:  # type: ignore[type-arg]
 
 
 def test_the_evidence_behind_a_reading_shows_group_messages(demo_file: Path) -> None:
-    client = TestClient(create_app(demo_file))
+    client = TestClient(create_app(demo_file), base_url="http://127.0.0.1")
     warm = next(r for r in analysis_records(demo_file) if r.person == GROUP_WARM)
     shown = client.get(
         f"/relationship/{warm.relationship_id}/evidence",
