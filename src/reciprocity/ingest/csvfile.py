@@ -118,7 +118,13 @@ class _Rows:
 
     def frames(self) -> Iterator[pl.DataFrame]:
         header_line = self.fh.readline()
-        found = _layout(header_line.rstrip("\r\n"), self.suffix)
+        try:
+            found = _layout(header_line.rstrip("\r\n"), self.suffix)
+        except csv.Error as exc:  # a field over the csv module's limit (128 KiB)
+            found = (
+                f"cannot read the first row as a header ({exc}); the first row must name "
+                "the columns, such as timestamp,sender,text"
+            )
         if not isinstance(found, _Layout):
             raise ImportFailed.one(self.source, 1, found)
         layout = found
