@@ -256,14 +256,16 @@ def _lines(data: bytes) -> list[bytes]:
     return data.split(b"\n")
 
 
+#: Every way :func:`mutated` breaks a file; the last three keep each line whole.
+BREAKAGES = ("flip", "cut", "insert", "replace", "digit", "repeat", "drop", "swap")
+
+
 @st.composite
-def mutated(draw: st.DrawFn, seed: bytes) -> bytes:
-    """``seed`` with one to four random breakages applied in turn."""
+def mutated(draw: st.DrawFn, seed: bytes, ways: tuple[str, ...] = BREAKAGES) -> bytes:
+    """``seed`` with one to four random breakages (of ``ways``) applied in turn."""
     data = seed
     for _ in range(draw(st.integers(1, 4))):
-        how = draw(
-            st.sampled_from(["flip", "cut", "insert", "replace", "repeat", "drop", "swap", "digit"])
-        )
+        how = draw(st.sampled_from(ways))
         at = draw(st.integers(0, len(data)))
         if how == "flip" and data:
             at = min(at, len(data) - 1)
@@ -443,6 +445,15 @@ def _telegram_tree(draw: st.DrawFn) -> Sample:
     return Sample(name, data, line_count(data))
 
 
+@st.composite
+def _reordered(draw: st.DrawFn) -> Sample:
+    """A WhatsApp or CSV fixture with whole lines repeated, dropped or swapped: mostly
+    still a valid export, with messages repeated or out of order."""
+    name, seed = draw(st.sampled_from(WHATSAPP + CSV))
+    data = draw(mutated(seed, BREAKAGES[-3:]))
+    return Sample(name, data, line_count(data, universal=name.endswith((".csv", ".tsv"))))
+
+
 #: Fuzzed files of each kind, from the fixtures.
 SAMPLES: dict[str, st.SearchStrategy[Sample]] = {
     "whatsapp": _plain(WHATSAPP),
@@ -450,6 +461,7 @@ SAMPLES: dict[str, st.SearchStrategy[Sample]] = {
     "telegram": _plain(TELEGRAM),
     "telegram-tree": _telegram_tree(),
     "csv": _plain(CSV, universal=True),
+    "reordered": _reordered(),
 }
 
 # --- files built from scratch ------------------------------------------------------------

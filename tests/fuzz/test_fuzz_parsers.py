@@ -15,7 +15,9 @@ pytestmark = pytest.mark.fuzz
 FUZZ = settings.get_profile("reciprocity-fuzz")
 
 
-@pytest.mark.parametrize("kind", ["whatsapp", "whatsapp-zip", "telegram", "telegram-tree", "csv"])
+@pytest.mark.parametrize(
+    "kind", ["whatsapp", "whatsapp-zip", "telegram", "telegram-tree", "csv", "reordered"]
+)
 @settings(FUZZ)
 @given(data=st.data())
 def test_broken_fixtures_load_or_fail_cleanly(
