@@ -240,16 +240,25 @@ SPECIAL = [
     b"\x1f\x8b\x08\x00",  # the start of a gzip stream
 ]
 
+# Millions of line breaks in one message are left to the memory-limited run's own test
+# (test_fuzz_memory.py): today they cost hundreds of bytes of memory per line.
+_LONG = st.builds(
+    lambda char, size: char * size,
+    st.sampled_from(
+        [b"a", b"9", b" ", b"\xe2\x80\x8e", b'"', b"{", b"[", *([] if HUGE else [b"\n"])]
+    ),
+    st.sampled_from(_SIZES),
+)
 TOKENS = st.one_of(
     st.sampled_from(SPECIAL),
     st.binary(min_size=1, max_size=24),
     st.text(min_size=1, max_size=24).map(lambda t: t.encode("utf-8", "surrogatepass")),
-    st.builds(
-        lambda char, size: char * size,
-        st.sampled_from([b"a", b"9", b" ", b"\xe2\x80\x8e", b'"', b"{", b"[", b"\n"]),
-        st.sampled_from(_SIZES),
-    ),
+    # in the memory-limited run most tokens are huge
+    *([_LONG] * (4 if HUGE else 1)),
 )
+#: A fuzzed file stays under this size (repeating a line with a huge token 50 times
+#: would otherwise make files of hundreds of MB, a test of speed rather than of bounds).
+MAX_BYTES = 24_000_000
 
 
 def _lines(data: bytes) -> list[bytes]:
@@ -272,17 +281,19 @@ def mutated(draw: st.DrawFn, seed: bytes, ways: tuple[str, ...] = BREAKAGES) -> 
             data = data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1 :]
         elif how == "cut":
             data = data[:at]
-        elif how == "insert":
-            data = data[:at] + draw(TOKENS) + data[at:]
-        elif how == "replace":
-            size = draw(st.integers(1, 16))
-            data = data[:at] + draw(TOKENS) + data[at + size :]
+        elif how in ("insert", "replace"):
+            token = draw(TOKENS)
+            size = draw(st.integers(1, 16)) if how == "replace" else 0
+            if len(data) + len(token) <= MAX_BYTES:
+                data = data[:at] + token + data[at + size :]
         elif how in ("repeat", "drop", "swap"):
             lines = _lines(data)
             i = draw(st.integers(0, len(lines) - 1))
             j = draw(st.integers(0, len(lines) - 1))
             if how == "repeat":
-                lines[i:i] = [lines[i]] * draw(st.sampled_from([1, 2, 50]))
+                times = draw(st.sampled_from([1, 2, 50]))
+                if len(data) + len(lines[i]) * times <= MAX_BYTES:
+                    lines[i:i] = [lines[i]] * times
             elif how == "drop":
                 del lines[i]
             else:
