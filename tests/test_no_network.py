@@ -292,7 +292,9 @@ import html, json, re, sys
 from fastapi.testclient import TestClient
 from reciprocity.web import create_app
 
-client = TestClient(create_app(sys.argv[1]))
+# the address the app serves itself on, as a browser on this computer would send it
+ORIGIN = "http://127.0.0.1:8765"
+client = TestClient(create_app(sys.argv[1]), base_url=ORIGIN)
 pages, queue = {}, ["/", "/import", "/report"]
 while queue and len(pages) < 60:
     path = queue.pop(0)
@@ -311,6 +313,7 @@ with open(sys.argv[2], "rb") as chat:
     imported = client.post(
         "/import",
         data={"csrf_token": token, "me": "Sam"},
+        headers={"Origin": ORIGIN, "Sec-Fetch-Site": "same-origin"},
         files={"export": ("WhatsApp Chat with Alex.txt", chat.read())},
     )
 print(json.dumps({"pages": pages, "import": imported.status_code}))
