@@ -230,6 +230,8 @@ SPECIAL = [
     b"[12/03/2024, 21:15:03] Sam: ",
     b"0001-01-01, 00:00 - x: ",
     b"99/99/99, 99:99 PM - ",
+    b"\n12/03/2024, 23:75 - Sam: x\n",  # a date that exists, a time that does not
+    b"\n[12/03/2024, 13:05:00 PM] Sam: x\n",
     b"<Media omitted>",
     b"\xe2\x80\x8eimage omitted",
     b'"date_unixtime": "99999999999999999999",',
