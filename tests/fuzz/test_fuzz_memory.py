@@ -28,12 +28,18 @@ PEAK_RSS = 1024**3
 #: again by ``RECIPROCITY_FUZZ_EXAMPLES``).
 SHARE = 10
 
+# The child's resident peak in KB. Not getrusage's ru_maxrss: Linux carries the parent's
+# peak into a child over fork and exec, so a child of a large pytest process would start
+# with the parent's peak and hide its own.
+PEAK = "int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])"
+
 CHILD = """
 import json, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
+from reciprocity.cli import allocator  # the allocators set up as the commands do
 import pytest
 code = pytest.main({args!r})
-peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak_kb = {peak}
 with open({report!r}, "w") as fh:
     json.dump({{"code": int(code), "peak_kb": peak_kb}}, fh)
 sys.exit(int(code))
@@ -56,7 +62,7 @@ def run_capped(tmp_path: Path, limit: int, *selection: str) -> tuple[dict[str, i
         "RECIPROCITY_FUZZ_EXAMPLES": str(max(1, SHARE * scale // 100)),
         "POLARS_MAX_THREADS": "2",
     }
-    script = CHILD.format(limit=limit, args=args, report=str(report))
+    script = CHILD.format(limit=limit, args=args, report=str(report), peak=PEAK)
     done = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
@@ -81,7 +87,9 @@ def test_huge_tokens_stay_under_the_memory_cap(tmp_path: Path) -> None:
 
 def test_the_cap_is_real(tmp_path: Path) -> None:
     """The cap binds the child the way the run above sets it: an allocation past it fails."""
-    script = CHILD.format(limit=ADDRESS_SPACE, args=["--version"], report=str(tmp_path / "r"))
+    script = CHILD.format(
+        limit=ADDRESS_SPACE, args=["--version"], report=str(tmp_path / "r"), peak=PEAK
+    )
     grab = script.replace("import pytest", f"bytearray({ADDRESS_SPACE})\nimport pytest")
     done = subprocess.run(
         [sys.executable, "-c", grab], capture_output=True, text=True, timeout=120, check=False
@@ -94,13 +102,14 @@ BLANK_LINES = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
 from pathlib import Path
+from reciprocity.cli import allocator  # the allocators set up as the commands do
 from reciprocity import ingest
 path = Path(sys.argv[1])
 blank = b"\\n" * {lines}
 path.write_bytes(b"12/03/2024, 21:15 - Alex: hi" + blank + b"12/03/2024, 21:16 - Sam: ok\\n")
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = {peak}
 assert ingest.load(path, timezone="UTC").height == 2
-print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+print(({peak} - before) // 1024)
 """
 
 
@@ -115,7 +124,7 @@ def test_a_message_of_a_million_blank_lines_stays_bounded(tmp_path: Path) -> Non
     """Found by the capped fuzz run: memory grows with the number of lines of one message,
     about 290 bytes a line. Bounded would be near what a chat of normal lines of the same
     size costs (measured: 1.5 MB of chat lines, about 50 MB above the runtimes)."""
-    script = BLANK_LINES.format(limit=ADDRESS_SPACE, lines=1_500_000)
+    script = BLANK_LINES.format(limit=ADDRESS_SPACE, lines=1_500_000, peak=PEAK)
     chat = tmp_path / "WhatsApp Chat with Alex.txt"
     done = subprocess.run(
         [sys.executable, "-c", script, str(chat)],
