@@ -67,7 +67,7 @@ def examples(default: int) -> int:
 settings.register_profile(
     "reciprocity-fuzz",
     max_examples=examples(100),
-    deadline=20_000,
+    deadline=30_000,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -5,7 +5,7 @@ or Polars aborting the process), so the run fails rather than the machine swappi
 The cap: the child's address space at rest is about 1.1 GB (the Polars and Python
 runtimes reserve much more than they use), so :data:`ADDRESS_SPACE` leaves about 1.9 GB
 for the work; the resident peak is checked against :data:`PEAK_RSS` (measured: about
-0.5 GB with 9 MB tokens in files of up to 24 MB).
+0.3 GB with 9 MB tokens in files of up to 24 MB).
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ print(({peak} - before) // 1024)
 @pytest.mark.xfail(
     strict=True,
     reason="issue 22 point 4: a WhatsApp message of 1.5 million blank lines (a 1.5 MB file) "
-    "costs about 430 MB and 6 s (a chat of normal lines that size: 50 MB, 0.35 s); each "
+    "costs about 450 MB and 6 s (a chat of normal lines that size: 50 MB, 0.35 s); each "
     "line costs a row of a dozen date columns, and an unfinished message is parsed again "
     "with every piece read",
 )
