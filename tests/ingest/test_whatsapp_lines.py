@@ -106,10 +106,11 @@ def test_any_chat_reads_the_same_however_it_is_cut(
 )
 def test_parts_hold_at_most_so_many_lines_and_make_the_whole(data: bytes, most: int) -> None:
     parts = lines._by_lines(data, most)
-    assert b"".join(parts) == data
-    for part in parts:
-        assert part.count(b"\n") + (0 if part.endswith(b"\n") or not part else 1) <= most
-    assert all(part.endswith(b"\n") for part in parts[:-1])
+    assert b"".join(part for part, _ in parts) == data
+    for part, breaks in parts:
+        assert breaks == part.count(b"\n")
+        assert breaks + (0 if part.endswith(b"\n") or not part else 1) <= most
+    assert all(part.endswith(b"\n") for part, _ in parts[:-1])
 
 
 @settings(max_examples=300, deadline=None)

@@ -107,12 +107,12 @@ class MessageReader:
         Raises :class:`ImportFailed` naming the line when the text does not start like a
         WhatsApp export, or when it is not UTF-8.
         """
-        frames = [self._feed(part) for part in _by_lines(data, MOST_LINES)]
+        frames = [self._feed(*part) for part in _by_lines(data, MOST_LINES)]
         return frames[0] if len(frames) == 1 else pl.concat(frames)
 
-    def _feed(self, data: bytes) -> pl.DataFrame:
+    def _feed(self, data: bytes, breaks: int) -> pl.DataFrame:
         first_line = self.next_line
-        lines = split_lines(data, self.source, first_line)
+        lines = split_lines(data, self.source, first_line, breaks)
         self.next_line += lines.len()
         self._lrm = self._lrm or _LRM_BYTES in data
         heads = _headers(lines)
@@ -128,9 +128,7 @@ class MessageReader:
             self.open_bytes += int(lead.str.len_bytes()[0]) + 1
         if not heads.height:
             return _empty()
-        bodies = _bodies(lines.slice(first), heads, first).with_columns(
-            line=pl.col("line") + first_line
-        )
+        bodies = _bodies(lines.slice(first), heads, first, first_line)
         done = bodies.head(-1)
         closed = self._close()
         if closed is not None:
@@ -139,12 +137,12 @@ class MessageReader:
         self._open = pl.DataFrame([bodies.row(-1)], schema=bodies.schema, orient="row")
         self.open_line = int(self._open["line"][0])
         self.open_bytes = int(self._open["body"].str.len_bytes()[0])
-        return self._messages(done)
+        return self._out(done)
 
     def finish(self) -> pl.DataFrame:
         """The message still open at the end of the text (none when the text held none)."""
         closed = self._close()
-        return _empty() if closed is None else self._messages(closed)
+        return _empty() if closed is None else self._out(closed)
 
     def _close(self) -> pl.DataFrame | None:
         opened, more = self._open, self._more
@@ -153,19 +151,21 @@ class MessageReader:
             return opened
         return opened.with_columns(body=pl.concat([opened["body"], *more]).str.join("\n"))
 
-    def _messages(self, bodies: pl.DataFrame) -> pl.DataFrame:
+    def _out(self, bodies: pl.DataFrame) -> pl.DataFrame:
         if not bodies.height:
             return _empty()
         return _messages(bodies, has_lrm=self._lrm)
 
 
-def _by_lines(data: bytes, most: int) -> list[bytes]:
-    """``data`` cut at line breaks into parts of at most ``most`` lines (``most`` > 1).
+def _by_lines(data: bytes, most: int) -> list[tuple[bytes, int]]:
+    """``data`` cut at line breaks into parts of at most ``most`` lines (``most`` > 1), each
+    with the number of line breaks it holds.
 
     Halved until each part is small enough: a few passes over the bytes, in C.
     """
-    if data.count(b"\n") < most:
-        return [data]
+    breaks = data.count(b"\n")
+    if breaks < most:
+        return [(data, breaks)]
     middle = data.rfind(b"\n", 0, len(data) // 2) + 1 or data.find(b"\n") + 1
     return _by_lines(data[:middle], most) + _by_lines(data[middle:], most)
 
@@ -211,11 +211,14 @@ def _headers(lines: pl.Series) -> pl.DataFrame:
     return found.filter("head").drop("head")
 
 
-def _bodies(lines: pl.Series, heads: pl.DataFrame, offset: int) -> pl.DataFrame:
-    """One row per header: its fields, ``line`` (its index in the piece) and ``body``,
-    continuation lines joined. ``lines`` start at the first header, index ``offset``."""
+def _bodies(lines: pl.Series, heads: pl.DataFrame, offset: int, first_line: int) -> pl.DataFrame:
+    """One row per header: its fields, ``line`` and ``body``, continuation lines joined.
+
+    ``lines`` start at the first header, index ``offset`` in the piece, whose first line is
+    ``first_line``.
+    """
     at = heads["at"] - offset
-    heads = heads.with_columns(line=pl.col("at").cast(pl.Int64)).drop("at")
+    heads = heads.with_columns(line=pl.col("at").cast(pl.Int64) + first_line).drop("at")
     if heads.height == lines.len():
         return heads.rename({"piece": "body"}).select(_BODY_COLUMNS)
     is_head = pl.zeros(lines.len(), pl.Boolean, eager=True)

@@ -25,9 +25,10 @@ yielded piece by piece, cut where a message starts.
 
 Hostile files are bounded: a line or a message over
 :data:`~reciprocity.ingest.base.MAX_MESSAGE_BYTES` (8 MiB) is refused with its line once
-the reader passes the cap, never read whole; a zip whose chat text unpacks to more than
-1 GiB, or to more than 100 times its packed size, is refused before it is unpacked
-(:mod:`._whatsapp_source`); the day/month order is settled from the first
+the reader passes the cap, never read whole; a message of millions of blank or short lines
+costs no more than any message of its size (:mod:`._whatsapp_lines`); a zip whose chat text
+unpacks to more than 1 GiB, or to more than 100 times its packed size, is refused before it
+is unpacked (:mod:`._whatsapp_source`); the day/month order is settled from the first
 :data:`DATE_SAMPLE_BYTES` when nothing settles it before. A zip of several chats gives
 one conversation per chat.
 """
