@@ -19,7 +19,7 @@ from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from reciprocity.errors import StoreError
-from reciprocity.store import migrate, private
+from reciprocity.store import cipher, migrate, private
 
 ENV_VAR = "RECIPROCITY_DB"
 FILE_NAME = "reciprocity.sqlite"
@@ -199,7 +199,10 @@ def open_db(path: str | Path | None = None) -> Database:
         except OSError as exc:
             raise StoreError(f"cannot create {file}: {exc.strerror or exc}") from exc
     try:
-        engine = create_engine(url)
+        if file is not None and cipher.is_encrypted(file):
+            engine = cipher.engine(url, file, cipher.key_for(file))
+        else:
+            engine = create_engine(url)
     except ModuleNotFoundError as exc:
         raise StoreError(
             f"the database driver for {url.drivername} is not installed ({exc.name}); "

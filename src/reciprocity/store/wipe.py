@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from reciprocity.store.db import Database
 from reciprocity.store.models import Base
 
-__all__ = ["Location", "delete_everything", "is_empty", "location"]
+__all__ = ["Location", "delete_everything", "is_empty", "location", "scrub"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,12 @@ def delete_everything(db: Database) -> None:
     with db.engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(delete(table))
+    scrub(db)
+
+
+def scrub(db: Database) -> None:
+    """On a SQLite file, rewrite it (``VACUUM``) and empty its write-ahead log, so rows
+    just deleted are gone from the disk too, not only unlinked inside the file."""
     if db.is_sqlite and db.path is not None:
         raw = db.engine.raw_connection()
         try:
