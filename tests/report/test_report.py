@@ -97,9 +97,7 @@ def test_report_shows_each_need_as_expect_check_found_it(tmp_path: Path) -> None
     assert "&lt;i&gt;quick&lt;/i&gt; answers" in html
 
 
-def test_the_report_is_readable_by_its_owner_alone(
-    demo_db: store.Database, tmp_path: Path
-) -> None:
+def test_the_report_is_readable_by_its_owner_alone(demo_db: store.Database, tmp_path: Path) -> None:
     import os
     import stat
 

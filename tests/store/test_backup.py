@@ -166,7 +166,8 @@ def test_a_restore_killed_at_any_moment_leaves_the_old_data_or_the_new_never_a_m
             stdout=subprocess.PIPE,
             text=True,
         )
-        assert child.stdout is not None and child.stdin is not None
+        assert child.stdout is not None
+        assert child.stdin is not None
         assert child.stdout.readline().strip() == "ready"
         started = time.perf_counter()
         child.stdin.write("go\n")
@@ -203,9 +204,7 @@ def test_a_restore_killed_at_any_moment_leaves_the_old_data_or_the_new_never_a_m
                 restore(db, restore_back)
 
 
-def test_backup_and_restore_refuse_the_database_itself(
-    sqlite_db: Database, tmp_path: Path
-) -> None:
+def test_backup_and_restore_refuse_the_database_itself(sqlite_db: Database, tmp_path: Path) -> None:
     assert sqlite_db.path is not None
     with pytest.raises(StoreError, match="database itself"):
         backup(sqlite_db, sqlite_db.path)
@@ -215,9 +214,7 @@ def test_backup_and_restore_refuse_the_database_itself(
         restore(sqlite_db, tmp_path / "missing.sqlite")
 
 
-def test_a_restored_older_backup_is_brought_up_to_date(
-    tmp_path: Path, messages: Build
-) -> None:
+def test_a_restored_older_backup_is_brought_up_to_date(tmp_path: Path, messages: Build) -> None:
     from alembic import command
 
     from reciprocity.store.migrate import HEAD, alembic_config

@@ -112,9 +112,10 @@ def test_forget_removes_every_trace_of_one_person_and_keeps_the_rest(
         assert conn.scalar(text("PRAGMA integrity_check")) == "ok"
         assert conn.scalar(text("PRAGMA foreign_key_check")) is None
         # The group's reply to her message stays, without its link.
-        assert conn.scalar(
-            text("SELECT reply_to_id FROM messages WHERE text = 'great, thanks'")
-        ) is None
+        assert (
+            conn.scalar(text("SELECT reply_to_id FROM messages WHERE text = 'great, thanks'"))
+            is None
+        )
 
     assert db.path is not None
     db.close()

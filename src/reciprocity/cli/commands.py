@@ -22,6 +22,7 @@ from reciprocity.cli import (
     balance_view,
     guide_commands,
     money_commands,
+    privacy_commands,
     render,
     settings_commands,
     surface_commands,
@@ -30,6 +31,7 @@ from reciprocity.cli.messages import error_text
 from reciprocity.errors import NotFound, ReciprocityError
 from reciprocity.metrics.beside import beside_figures
 from reciprocity.metrics.record import find, say_duration
+from reciprocity.store import cipher
 
 _VALUE_WORDS = {"str": "text", "text": "text", "int": "number", "integer": "number"}
 """How the help names a kind of value: ``<text>``, not Python's ``<str>``."""
@@ -100,6 +102,8 @@ def _root(
     ] = None,
 ) -> None:
     state.db_path = db
+    if sys.stdin.isatty():  # an encrypted database's passphrase is asked for when opened
+        cipher.set_asker(privacy_commands.ask_in_terminal)
 
 
 def _open() -> store.Database:
@@ -487,6 +491,7 @@ guide_commands.register(app)
 money_commands.register(app, people_app)
 surface_commands.register(app)
 settings_commands.register(app, people_app)
+privacy_commands.register(app)
 
 
 def main() -> None:
