@@ -69,7 +69,7 @@ def check(conn: Any, where: str) -> str:
     if revision is None or revision not in migrate.known_revisions():
         raise StoreError(
             f"{where} was written by a newer version of Reciprocity, or is not a Reciprocity "
-            "database. Upgrade Reciprocity (pip install --upgrade reciprocity) to use it."
+            "database. Install a newer Reciprocity to use it."
         )
     missing = set(Base.metadata.tables) - tables if revision == migrate.HEAD else set()
     if missing:
