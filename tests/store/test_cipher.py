@@ -183,3 +183,21 @@ def test_backup_restore_and_forget_on_an_encrypted_database(
         restore(other, copy)
         assert _count(other) == 2
     assert (tmp_path / "plain.sqlite").read_bytes().startswith(b"SQLite format 3\x00")
+
+
+def test_the_web_app_serves_an_encrypted_database(
+    tmp_path: Path, messages: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from reciprocity.web import create_app
+
+    path = _encrypted(tmp_path, messages, monkeypatch)
+    monkeypatch.delenv(cipher.ENV_VAR)
+    with pytest.raises(cipher.PassphraseNeeded):
+        create_app(path)
+    monkeypatch.setenv(cipher.ENV_VAR, SECRET)
+    with TestClient(create_app(path)) as client:
+        page = client.get("/")
+        assert page.status_code == 200
+        assert "Alex" in page.text
