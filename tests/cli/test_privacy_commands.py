@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import stat
 from collections.abc import Iterator
@@ -136,6 +137,7 @@ def test_encrypt_asks_for_a_passphrase_then_every_command_needs_it(db_path: Path
 
     code, out = run(db_path, "encrypt", RECIPROCITY_PASSPHRASE="blue heron")
     assert "already protected" in out
+    gc.collect()  # the commands above, run in this process, leave their connections behind
     code, out = run(db_path, "decrypt", "--yes", RECIPROCITY_PASSPHRASE="blue heron")
     assert code == 0, out
     assert not cipher.is_encrypted(db_path)

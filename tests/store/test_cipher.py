@@ -201,3 +201,33 @@ def test_the_web_app_serves_an_encrypted_database(
         page = client.get("/")
         assert page.status_code == 200
         assert "Alex" in page.text
+
+
+def test_encrypting_a_file_another_program_holds_open_is_refused(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "busy.sqlite"
+    open_db(path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from reciprocity.store import open_db, get_me; db = open_db(sys.argv[1]);"
+            " get_me(db); print('ready', flush=True); sys.stdin.readline()",
+            str(path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreError, match="open in another program"):
+            cipher.encrypt_file(path, SECRET)
+        assert not cipher.is_encrypted(path)
+    finally:
+        holder.communicate("\n", timeout=30)
+    cipher.encrypt_file(path, SECRET)
+    assert cipher.is_encrypted(path)

@@ -239,6 +239,7 @@ def rewrite(path: Path, old: Key | None, new: Key | None) -> None:
     partial = path.with_name(path.name + ".rewrite")
     source = connect(path, old)
     try:
+        _alone(source, path)
         source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         export(source, partial, new)
     except BaseException:
@@ -253,6 +254,22 @@ def rewrite(path: Path, old: Key | None, new: Key | None) -> None:
     forget_keys()
     if new is not None:
         remember(path, new)
+
+
+def _alone(conn: Any, path: Path) -> None:
+    """Hold ``path`` for ``conn`` alone until it closes; :class:`StoreError` when another
+    connection has it open (the app, another command): the file is about to be replaced
+    under it. In exclusive locking mode the lock is kept after the transaction ends."""
+    conn.execute("PRAGMA busy_timeout = 2000")
+    conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+    try:
+        conn.execute("BEGIN EXCLUSIVE")
+    except Exception as exc:  # the driver's OperationalError: "database is locked"
+        raise StoreError(
+            f"{path} is open in another program (the app, or another Reciprocity command). "
+            "Close it, then try again."
+        ) from exc
+    conn.execute("ROLLBACK")
 
 
 def encrypt_file(path: Path, passphrase: str) -> None:
