@@ -51,12 +51,8 @@ def touch_past(conn: Connection, seen: int) -> None:
     data was replaced wholesale (a restored backup), so that no tag seen before, by this
     process or another, can name the new data."""
     following = str(max(counter(conn), seen) + 1)
-    if (
-        conn.execute(
-            update(Setting).where(Setting.key == _COUNTER).values(value=following)
-        ).rowcount
-        == 0
-    ):
+    moved = conn.execute(update(Setting).where(Setting.key == _COUNTER).values(value=following))
+    if not moved.rowcount:
         conn.execute(insert(Setting).values(key=_COUNTER, value=following))
 
 
