@@ -135,6 +135,9 @@ def test_encrypt_asks_for_a_passphrase_then_every_command_needs_it(db_path: Path
     assert code == 0, out
     assert json.loads(out)["people"][0]["person"] == "Alex"
 
+    code, out = run(db_path, "settings", RECIPROCITY_PASSPHRASE="blue heron")
+    assert code == 0, out
+    assert "protected by a passphrase)" in " ".join(out.split())
     code, out = run(db_path, "encrypt", RECIPROCITY_PASSPHRASE="blue heron")
     assert "already protected" in out
     gc.collect()  # the commands above, run in this process, leave their connections behind
@@ -142,8 +145,9 @@ def test_encrypt_asks_for_a_passphrase_then_every_command_needs_it(db_path: Path
     assert code == 0, out
     assert not cipher.is_encrypted(db_path)
     cipher.forget_keys()
-    code, out = run(db_path, "people")
+    code, out = run(db_path, "settings")
     assert code == 0, out
+    assert "passphrase)" not in out
 
 
 def test_a_new_passphrase_typed_differently_twice_is_asked_again(db_path: Path) -> None:

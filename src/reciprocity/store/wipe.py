@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
+from reciprocity.store.cipher import is_encrypted
 from reciprocity.store.db import Database
 from reciprocity.store.models import Base
 
@@ -23,11 +24,13 @@ __all__ = ["Location", "delete_everything", "is_empty", "location", "scrub"]
 @dataclass(frozen=True)
 class Location:
     """Where the database is: ``path`` (``None`` for a server database), ``shown`` (the
-    path or the URL without its password) and ``size`` in bytes (``None`` when unknown)."""
+    path or the URL without its password), ``size`` in bytes (``None`` when unknown) and
+    whether the file is ``encrypted`` (see :mod:`.cipher`)."""
 
     path: Path | None
     shown: str
     size: int | None
+    encrypted: bool = False
 
 
 def location(db: Database) -> Location:
@@ -39,7 +42,7 @@ def location(db: Database) -> Location:
         part = db.path.with_name(db.path.name + suffix)
         if part.exists():
             size += part.stat().st_size
-    return Location(db.path, str(db.path), size)
+    return Location(db.path, str(db.path), size, is_encrypted(db.path))
 
 
 def delete_everything(db: Database) -> None:

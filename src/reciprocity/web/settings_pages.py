@@ -85,6 +85,7 @@ def routes(state: State, pages: Pages) -> APIRouter:
             platforms=sorted({*PLATFORMS, *(str(i["platform"]) for i in identities)}),
             where=where.shown,
             size=_size(where.size),
+            encrypted=where.encrypted,
             confirm_words=CONFIRM_WORDS,
             app_names=APP_NAMES,
         )
