@@ -480,3 +480,30 @@ def test_an_entry_logged_today_leaves_the_chats_last_90_days_alone(tmp_path: Pat
     latest = late.latest_event()
     assert latest is not None
     assert latest.date() <= LAST_DAY
+
+
+def test_prepare_starts_over_when_an_import_lands_while_it_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import saved while the analysis starts (the acts it stored are then for older
+    data) makes the analysis start over from the new data, not fail."""
+    from reciprocity import demo
+
+    files = demo.write_demo(tmp_path / "exports")
+    db = store.open_db(tmp_path / "db.sqlite")
+    pipeline.import_file(db, files[0], me=demo.ME, options=ingest.Options(timezone=demo.TIMEZONE))
+    real = store.analysis_windows
+    calls: list[bool] = []
+
+    def windows_after_an_import(*args: Any, **kwargs: Any) -> Any:
+        if not calls:  # another program's import lands first
+            options = ingest.Options(timezone=demo.TIMEZONE)
+            pipeline.import_file(db, files[1], me=demo.ME, options=options)
+        calls.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "analysis_windows", windows_after_an_import)
+    pipeline.prepare(db)
+    assert len(calls) == 2
+    assert pipeline.prepare(db).stages == {}  # everything stored, for the new data
+    db.close()

@@ -7,6 +7,7 @@ exceptions are for stopping. The tree::
      ├── ImportFailed             a file could not be read; carries every Problem found
      ├── UnknownFormat            no parser recognises the file
      ├── StoreError               the database is missing, locked, or from a newer version
+     │    └── StoreBusy           another program kept writing to it longer than we waited
      └── NotFound                 a person, relationship or record the user named does not exist
 """
 
@@ -78,6 +79,11 @@ class UnknownFormat(ReciprocityError):
 
 class StoreError(ReciprocityError):
     """The database cannot be used as asked (missing, locked, or from a newer version)."""
+
+
+class StoreBusy(StoreError):
+    """Another program (another import, most likely) held the database for writing longer
+    than this write was willing to wait. Nothing was written; trying again later works."""
 
 
 class NotFound(ReciprocityError):

@@ -105,14 +105,17 @@ def import_file(
     format: str = "auto",
     options: ingest.Options | None = None,
     on_batch: Callable[[int], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> ImportOutcome:
     """Parse ``path`` and save its messages to ``db`` in one transaction. Into an empty
     database it also detects the messages' acts as it saves, and stores them for
     :func:`prepare`.
 
     ``on_batch`` is called with the number of messages in each parsed batch (for progress
-    bars). Raises :class:`~reciprocity.errors.ImportFailed` and writes nothing when the file
-    has problems; re-importing the same file adds nothing.
+    bars); ``on_wait`` once if the save has to wait for another program's write (another
+    import) to finish first. Raises :class:`~reciprocity.errors.ImportFailed` and writes
+    nothing when the file has problems; re-importing the same chat (under any file name)
+    adds nothing.
     """
     path = Path(path)
     timings = Timings()
@@ -141,7 +144,13 @@ def import_file(
     acts_found = store.Derived(_acts_name(), lambda texts: detect_acts(texts, memo))
     with timings.stage("save"):
         result = store.import_batches(
-            db, parsed(), file=str(path), me=me, format=name, derived=acts_found
+            db,
+            parsed(),
+            file=str(path),
+            me=me,
+            format=name,
+            derived=acts_found,
+            on_wait=on_wait,
         )
     if store.get_setting(db, ZONE_SETTING) is None and options.timezone is not None:
         store.set_setting(db, ZONE_SETTING, options.timezone)
@@ -730,10 +739,26 @@ def prepare(
     are built on a thread while the ledger of the one before is made (on a database whose
     connections threads may share); that thread's stages are added to the timings, and
     the time the ledger waited for it is stage ``waiting``. Runs with Polars' in-memory
-    engine (see :func:`_in_memory_engine`).
+    engine (see :func:`_in_memory_engine`). When another program saves new data while it
+    reads (another import), it starts over from the new data, up to
+    :data:`PREPARE_TRIES` times in all, then raises :class:`DataChanged`.
     """
     with _in_memory_engine():
+        for _ in range(PREPARE_TRIES - 1):
+            try:
+                return _prepare(db, silence=silence, rows=rows, now=now)
+            except DataChanged:
+                continue  # another program wrote meanwhile: start over from the new data
         return _prepare(db, silence=silence, rows=rows, now=now)
+
+
+#: How many times :func:`prepare` starts over when the data changes under it.
+PREPARE_TRIES = 3
+
+
+class DataChanged(StoreError):
+    """The stored data changed while the analysis read it (another import or an edit was
+    saved meanwhile); running it again reads the new data."""
 
 
 def _prepare(
@@ -753,7 +778,7 @@ def _prepare(
         windows = store.analysis_windows(db, rows=rows, quiet=quiet, text=not known)
         stored = store.cached(db, names.acts, windows.version) if known else None
         if known and stored is None:
-            raise StoreError("the data changed during the analysis; run it again")
+            raise DataChanged("the data changed during the analysis; run it again")
         if stored is not None:
             stored = _in_order_of(windows.ids, stored)
     with timings.stage("language"):
@@ -797,7 +822,7 @@ def _prepare(
                     else:
                         found = stored.slice(at, window.height)
                         if not found["message_id"].equals(window["message_id"]):
-                            raise StoreError(  # pragma: no cover - guard
+                            raise DataChanged(  # pragma: no cover - guard
                                 "the stored acts do not match the messages; run it again"
                             )
                     at += window.height

@@ -193,6 +193,10 @@ def import_(
                     format=format,
                     options=options,
                     on_batch=lambda n, task=task: progress.advance(task, n),  # type: ignore[misc]
+                    on_wait=lambda path=path: err.print(  # type: ignore[misc]
+                        f"{_escape(path.name)}: another import is saving to this database; "
+                        "waiting for it to finish..."
+                    ),
                 )
         except ReciprocityError as exc:
             # One bad file must not stop the others; each import is its own transaction.
@@ -216,7 +220,16 @@ def import_(
                 f"{render.count(r.conversations, 'conversation')} ({outcome.format})."
             )
     if added:
-        _prepare(db)
+        try:
+            _prepare(db)
+        except ReciprocityError as exc:
+            # The messages are saved; the analysis runs again whenever results are shown.
+            err.print(
+                "[yellow]Your messages are saved[/], but the analysis could not be finished "
+                f"now ({_escape(error_text(exc))}). It runs again the next time you look at "
+                "the results.",
+                highlight=False,
+            )
     if failed:
         raise typer.Exit(1)
 

@@ -52,7 +52,7 @@ def save_assessment(
         raise JournalError(str(exc)) from exc
     stamp = to_utc(when)
     micros = int(stamp.timestamp()) * 1_000_000 + stamp.microsecond
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         key = conn.execute(
             insert(Assessment).values(
                 person=person.strip(),

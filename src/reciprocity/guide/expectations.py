@@ -102,7 +102,7 @@ def add_expectation(
     if not person.strip():
         raise JournalError("say who the expectation is for")
     micros = int(datetime.now(UTC).timestamp() * 1_000_000)
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         key = conn.execute(
             insert(Expectation).values(
                 person=person.strip(), rule=rule, value=number, note=note, created_us=micros

@@ -49,7 +49,7 @@ def record_conversation(
     not_in_future(when)
     stamp = to_utc(when)
     micros = int(stamp.timestamp()) * 1_000_000 + stamp.microsecond
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         key = conn.execute(
             insert(ConversationRecord).values(
                 person=person.strip(), timestamp_us=micros, draft=draft, statement=statement

@@ -253,7 +253,7 @@ def add_entry(
     _validate(values)
     not_in_future(when)
     stamp = to_utc(when)
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         new_id = conn.execute(
             insert(JournalEntry).values(timestamp_us=_micros(stamp), **values)
         ).inserted_primary_key
@@ -324,7 +324,7 @@ def edit_entry(db: Database, entry_id: int, **changes: Any) -> Entry:
     values["when"] = to_utc(values["when"])
     _validate(values)
     stored = {k: v for k, v in values.items() if k != "when"}
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         conn.execute(
             update(JournalEntry)
             .where(JournalEntry.id == entry_id)

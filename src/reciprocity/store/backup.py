@@ -34,7 +34,7 @@ from typing import Any
 
 from reciprocity.errors import StoreError
 from reciprocity.store import cache, cipher, migrate, private
-from reciprocity.store.db import Database
+from reciprocity.store.db import Database, begin_write
 from reciprocity.store.models import Base
 
 __all__ = ["backup", "check", "restore"]
@@ -164,6 +164,6 @@ def restore(db: Database, source: Path) -> str:
             converted.with_name(converted.name + suffix).unlink(missing_ok=True)
     db.engine.dispose()  # connections that knew the old schema start afresh
     migrate.upgrade(db.engine, str(path))
-    with db.engine.begin() as conn:
+    with db.engine.connect() as conn, begin_write(conn):
         cache.touch_past(conn, seen)  # every derived figure is rebuilt from the restored data
     return revision

@@ -4,8 +4,9 @@ Building the analysis frame from a million stored messages takes about a second;
 it back from the ``frame_cache`` table takes a few hundredths. A cached frame is tagged
 with :func:`state`, which every write that can change it moves on (:func:`touch`), and
 also carries the newest message id as a guard; a tag that no longer matches means the
-frame is rebuilt. The cache is only ever an optimisation: failing to write it (a locked or
-read-only database) is silently skipped, and deleting its rows is always safe.
+frame is rebuilt. The cache is only ever an optimisation: failing to write it (a database
+another import keeps busy, or a read-only one) is silently skipped, and deleting its rows
+is always safe.
 
 A frame too big to hold whole is saved in parts as it is built (:func:`derived_parts`):
 rows ``name``, ``name#1``, ``name#2`` ..., the first tagged ``<state>|<parts>``.
@@ -16,19 +17,24 @@ from __future__ import annotations
 import contextlib
 import io
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, case, delete, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from reciprocity.store.db import Database, pragma
+from reciprocity.errors import StoreBusy
+from reciprocity.store.db import Database
 from reciprocity.store.models import FrameCache, Message, Setting
 
 _COUNTER = "data_version"
+#: Seconds a cache write waits for another program's write: a journal entry takes a moment;
+#: an import takes long, and what is built meanwhile is stale when it ends anyway.
+CACHE_PATIENCE = 2.0
 
 
 def touch(conn: Connection) -> None:
@@ -183,26 +189,36 @@ def derived_parts(
 
 class FrameWriter:
     """Caches frames built from data in state ``version`` (:func:`state`), each whole or
-    in parts as they come, all in one transaction: they appear together at
-    :meth:`commit`, and nothing is kept if the block ends without it.
+    in parts as they come: they appear together at :meth:`commit`, and nothing is kept if
+    the block ends without it.
+
+    Each part is written in a short transaction of its own, tagged as this writer's and not
+    yet readable; :meth:`commit` makes them readable in one more. The write lock is never
+    held across the analysis that builds them, so a journal entry or another import
+    written meanwhile waits a moment at most (one long transaction made them wait for the
+    whole analysis, long enough to fail). Parts another writer removed meanwhile (the data
+    changed, or another analysis of the same data started over) are left unreadable.
 
     Each frame is encoded (:func:`_encode`) on a thread of its own while the caller builds the
     next (Polars lets go of the interpreter lock for both), and written as soon as the one
-    after it is handed over, so at most two are held. Any database error (a locked or
-    read-only database) quietly stops the writing: the cache is only an optimisation.
+    after it is handed over, so at most two are held. A database that stays busy (another
+    import) or refuses the write quietly stops the writing: the cache is only an optimisation.
     """
 
     def __init__(self, db: Database, version: str) -> None:
         self.db, self.version = db, version
+        # What this writer's rows carry until commit: never a readable tag (see _part_count).
+        self.pending = f"{version}|~{uuid.uuid4().hex}"
         self.stack = ExitStack()
         self.pool = self.stack.enter_context(
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="reciprocity-encode")
         )
-        self.conn: Connection | None = None
         self.failed = False
+        self.written = False
         self.parts: dict[str, int] = {}  # name -> parts written so far
-        # An in-memory database has one connection per thread, which a transaction held
-        # open here would share with the caller's reads: its frames are written at commit.
+        # An in-memory database has one connection per thread, which a write from the
+        # encoding thread would not share with the caller's reads: its frames are written at
+        # commit.
         self.held: list[tuple[str, int, bytes]] | None = None if db.threads_share else []
         self.encoding: tuple[str, Future[bytes]] | None = None
         self.lock = threading.Lock()  # add and commit may come from several threads
@@ -232,18 +248,16 @@ class FrameWriter:
         if self.failed:
             return
         try:
-            if self.conn is None:
-                self.conn = self.stack.enter_context(self.db.engine.connect())
-                self.stack.enter_context(_no_waiting(self.conn))
-                self.conn.begin()
-            if number == 0:
-                _clear(self.conn, name)
-            self.conn.execute(
-                insert(FrameCache).values(
-                    name=_part_name(name, number), version=self.version, data=data
+            with self.db.write(patience=CACHE_PATIENCE) as conn:
+                if number == 0:
+                    _clear(conn, name)
+                conn.execute(
+                    insert(FrameCache).values(
+                        name=_part_name(name, number), version=self.pending, data=data
+                    )
                 )
-            )
-        except SQLAlchemyError:
+            self.written = True
+        except (SQLAlchemyError, StoreBusy):
             self._give_up()
 
     def commit(self) -> None:
@@ -259,30 +273,42 @@ class FrameWriter:
             for held in self.held:
                 self._insert(*held)
             self.held.clear()
-        if self.conn is None:
+        if self.failed or not self.parts:
             return
         try:
-            for name, parts in self.parts.items():
-                if parts > 1:  # the first row says how many parts to read back
-                    self.conn.execute(
+            with self.db.write(patience=CACHE_PATIENCE) as conn:
+                for name, parts in self.parts.items():
+                    mine = _mine(name, self.pending)
+                    found = select(func.count()).select_from(FrameCache).where(mine)
+                    if conn.scalar(found) != parts:
+                        continue  # some part was removed by another writer: leave it unread
+                    first = self.version if parts == 1 else _counted(self.version, parts)
+                    conn.execute(
                         update(FrameCache)
-                        .where(FrameCache.name == name)
-                        .values(version=_counted(self.version, parts))
+                        .where(mine)
+                        .values(version=case((FrameCache.name == name, first), else_=self.version))
                     )
-            self.conn.commit()
-        except SQLAlchemyError:
+        except (SQLAlchemyError, StoreBusy):
             self._give_up()
+            return
+        self.written = False
 
     def _give_up(self) -> None:
         self.failed = True
-        if self.conn is not None:
-            with contextlib.suppress(SQLAlchemyError):
-                self.conn.rollback()
 
     def __exit__(self, *exc: object) -> None:
-        if self.conn is not None and self.conn.in_transaction():
-            self._give_up()  # an exception before commit: nothing is kept
         self.stack.close()
+        if self.written:  # not committed (an exception, or a busy database): drop its rows
+            with (
+                contextlib.suppress(SQLAlchemyError, StoreBusy),
+                self.db.write(patience=CACHE_PATIENCE) as conn,
+            ):
+                conn.execute(delete(FrameCache).where(FrameCache.version == self.pending))
+
+
+def _mine(name: str, pending: str) -> Any:
+    """The rows of ``name`` (every part) still carrying the tag ``pending``."""
+    return (FrameCache.version == pending) & ((FrameCache.name == name) | _parts(name))
 
 
 def derived(db: Database, name: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
@@ -305,13 +331,13 @@ def derived(db: Database, name: str, build: Callable[[], pl.DataFrame]) -> pl.Da
 
 def save(db: Database, name: str, version: str, frame: pl.DataFrame) -> bool:
     """Cache ``frame`` under ``name`` (replacing any parts of an earlier frame there);
-    ``False`` (and nothing written) if the database is busy."""
+    ``False`` (and nothing written) if the database stays busy for :data:`CACHE_PATIENCE`."""
     data = _encode(frame)
     try:
-        with db.engine.begin() as conn, _no_waiting(conn):
+        with db.write(patience=CACHE_PATIENCE) as conn:
             _clear(conn, name)
             conn.execute(insert(FrameCache).values(name=name, version=version, data=data))
-    except SQLAlchemyError:
+    except (SQLAlchemyError, StoreBusy):
         return False
     return True
 
@@ -331,14 +357,3 @@ def _encode(frame: pl.DataFrame) -> bytes:
 def _decode(data: bytes, columns: list[str] | None) -> pl.DataFrame:
     """The frame :func:`_encode` made, only ``columns`` of it when given."""
     return pl.read_ipc(io.BytesIO(data), columns=columns)
-
-
-@contextmanager
-def _no_waiting(conn: Connection) -> Iterator[None]:
-    """On SQLite, give up at once instead of waiting for a writer to finish."""
-    raw: Any = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
-    if raw is None:
-        yield
-        return
-    with pragma(raw, "busy_timeout", 0):
-        yield

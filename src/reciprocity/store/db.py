@@ -9,16 +9,17 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy import URL, Connection, Engine, RootTransaction, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
-from reciprocity.errors import StoreError
+from reciprocity.errors import StoreBusy, StoreError
 from reciprocity.store import cipher, migrate, private
 
 ENV_VAR = "RECIPROCITY_DB"
@@ -73,6 +74,19 @@ class Database:
     def threads_share(self) -> bool:
         """Whether connections may be used from several threads (:func:`shares_threads`)."""
         return shares_threads(self.engine)
+
+    @contextlib.contextmanager
+    def write(
+        self, *, patience: float | None = None, on_wait: Callable[[], None] | None = None
+    ) -> Iterator[Connection]:
+        """A connection in a write transaction, committed when the block ends (rolled back
+        on an exception): the one way to write (see :func:`begin_write`).
+
+        >>> with db.write() as conn:  # doctest: +SKIP
+        ...     conn.execute(insert(Setting).values(key="k", value="v"))
+        """
+        with self.engine.connect() as conn, begin_write(conn, patience=patience, on_wait=on_wait):
+            yield conn
 
     @contextlib.contextmanager
     def big_write(self, raw_connection: Any) -> Iterator[None]:
@@ -225,6 +239,80 @@ def open_db(path: str | Path | None = None) -> Database:
     return Database(engine=engine, path=file, url=url.render_as_string(hide_password=True))
 
 
+#: Seconds a write waits for another program's write to finish, unless told otherwise: a
+#: journal entry or a setting waits out most imports instead of being lost.
+WRITE_PATIENCE = 120.0
+# Execution options of a connection about to begin a write transaction (see begin_write).
+_WRITE = "reciprocity_write"
+_PATIENCE = "reciprocity_patience"
+_ON_WAIT = "reciprocity_on_wait"
+# Each try to take the write lock waits this long in SQLite's busy handler (milliseconds).
+_TRY_MS = 1000
+
+
+def begin_write(
+    conn: Connection,
+    *,
+    patience: float | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> RootTransaction:
+    """Begin a write transaction on ``conn`` (use as ``with begin_write(conn):``).
+
+    On SQLite it is ``BEGIN IMMEDIATE``: the write lock is taken before anything is read.
+    A deferred transaction that reads first and then writes cannot wait for another writer
+    (SQLite answers "database is locked" at once when the data it read has changed since),
+    so writers would fail instead of queueing. While another program writes, this waits up
+    to ``patience`` seconds (:data:`WRITE_PATIENCE` by default), calling ``on_wait`` once
+    after the first second so a surface can say so, then raises
+    :class:`~reciprocity.errors.StoreBusy` with nothing written. Elsewhere (PostgreSQL,
+    whose writers wait for each other row by row) a plain transaction.
+    """
+    conn.execution_options(
+        **{
+            _WRITE: True,
+            _PATIENCE: WRITE_PATIENCE if patience is None else patience,
+            _ON_WAIT: on_wait,
+        }
+    )
+    return conn.begin()
+
+
+def _begin_immediate(
+    connection: Connection, patience: float, on_wait: Callable[[], None] | None
+) -> None:
+    """``BEGIN IMMEDIATE`` on ``connection``, waiting as :func:`begin_write` says."""
+    raw = connection.connection.dbapi_connection
+    deadline = time.monotonic() + patience
+    waited = False
+    while True:
+        left = max(0.0, deadline - time.monotonic())
+        try:
+            with pragma(raw, "busy_timeout", min(_TRY_MS, int(left * 1000))):
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            if not any(word in str(exc.orig) for word in ("locked", "busy")):
+                raise
+        if time.monotonic() >= deadline:
+            raise StoreBusy(
+                "Another Reciprocity (an import, most likely) was still saving to this "
+                f"database after {_duration(patience)} of waiting, so nothing was written. "
+                "Try again when it has finished."
+            )
+        if not waited and on_wait is not None:
+            waited = True
+            on_wait()
+
+
+def _duration(seconds: float) -> str:
+    """``seconds`` as people say it: "a moment", "30 seconds", "2 minutes"."""
+    if seconds < 2:
+        return "a moment"
+    if seconds < 120:
+        return f"{round(seconds)} seconds"
+    return f"{round(seconds / 60)} minutes"
+
+
 def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -239,4 +327,8 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        options = connection.get_execution_options()
+        if options.get(_WRITE):
+            _begin_immediate(connection, options[_PATIENCE], options.get(_ON_WAIT))
+        else:
+            connection.exec_driver_sql("BEGIN")

@@ -15,6 +15,11 @@ so no text can imitate another key. The recipe only uses ``hashlib`` and must ne
 a changed fingerprint makes every earlier import look new. Stored with conversation and
 timestamp in one unique key, 64 bits leave no practical room for collisions.
 
+``<conversation>`` is the title of the stored conversation the message belongs to, fixed
+when that conversation was created, not the title the file being imported gives: a chat
+imported again under another file name is matched to its conversation by its messages
+(:mod:`.conversations`) and keyed with that conversation's title, so nothing is doubled.
+
 The same file also numbers messages while an import streams in (:class:`Sequencer`):
 ``ordinal`` (order among equal timestamps) and the repeat count ``k``, across batches.
 """

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, delete, func, select, update
 
 from reciprocity.store import cache, names
-from reciprocity.store.db import Database, pragma
+from reciprocity.store.db import Database, begin_write, pragma
 from reciprocity.store.models import (
     Conversation,
     FrameCache,
@@ -195,7 +195,7 @@ def forget(db: Database, person: str) -> Forgotten:
 
 
 def _remove(conn: Connection, name: str) -> _Rows:
-    with conn.begin():
+    with begin_write(conn):  # waits for another program's write instead of failing
         rows = _find(conn, name)
         gone = _gone(rows)
         # A reply to a removed message keeps the reply, not the link.

@@ -84,8 +84,14 @@ def upgrade(engine: Engine, where: str) -> None:
             f"{where} is not a Reciprocity database. Choose another file with --db "
             "(or RECIPROCITY_DB); Reciprocity creates the file if it does not exist."
         )
+    from reciprocity.store.db import begin_write
+
     try:
-        with engine.begin() as conn:
+        with engine.connect() as conn, begin_write(conn):
+            # Another program may have prepared it while this one waited for the lock.
+            current = current_revision(conn)
+            if current == HEAD:
+                return
             if current is None:
                 create(conn)
             else:

@@ -183,7 +183,7 @@ def link_identity(db: Database, platform: str, handle: str, person: int | str) -
     An identity that belonged to someone else moves over; a person left with no identity
     at all is removed. Creates the identity if no import has seen it yet.
     """
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         touch(conn)
         person_id, _, _ = find_person(conn, person)
         current = conn.execute(
@@ -207,7 +207,7 @@ def merge_people(db: Database, keep: int | str, merge: int | str) -> None:
     ``keep`` may be the user (when a handle of theirs was taken for someone else); the
     user cannot be merged away. ``keep``'s relationship kind wins unless it is ``unknown``.
     """
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         touch(conn)
         keep_id, keep_name, _ = find_person(conn, keep)
         merge_id, merge_name, merge_is_me = find_person(conn, merge)
@@ -245,7 +245,7 @@ def set_relationship_kind(db: Database, person: int | str, kind: str) -> None:
         raise StoreError(
             f"{kind!r} is not a relationship kind; use one of: " + ", ".join(RELATIONSHIP_KINDS)
         )
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         touch(conn)
         person_id, name, is_me = find_person(conn, person)
         if is_me:
@@ -260,7 +260,7 @@ def set_relationship_kind(db: Database, person: int | str, kind: str) -> None:
 def set_important(db: Database, person: int | str, important: bool = True) -> str:
     """Mark ``person`` (id or name) as a tie the user wants to hear from, or unmark them;
     returns their name. The "gone quiet" list reads the mark."""
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         person_id, name, is_me = find_person(conn, person)
         if is_me:
             raise StoreError("you cannot mark yourself as important here; pick someone else")
@@ -309,7 +309,7 @@ def split_identity(db: Database, identity_id: int) -> int:
 
     Refused when the name is already its person's only one (nothing to split).
     """
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         touch(conn)
         row = conn.execute(
             select(Identity.handle, Identity.person_id, Person.is_me)
@@ -354,7 +354,7 @@ def rename_person(db: Database, who: int | str, name: str) -> str:
     new = name.strip()
     if not new:
         raise StoreError("a name cannot be empty")
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         touch(conn)
         person_id, old, _ = find_person(conn, who)
         conn.execute(update(Person).where(Person.id == person_id).values(name=new))

@@ -27,11 +27,12 @@ from sqlalchemy.orm import aliased
 
 from reciprocity.errors import ImportFailed, Problem, StoreError
 from reciprocity.ingest.base import MESSAGE_SCHEMA
+from reciprocity.store import conversations
 from reciprocity.store.bulk import insert_ignoring_duplicates, insert_messages
 from reciprocity.store.cache import save as cache_save
 from reciprocity.store.cache import state as cache_state
 from reciprocity.store.cache import touch
-from reciprocity.store.db import Database, shares_threads
+from reciprocity.store.db import Database, begin_write, shares_threads
 from reciprocity.store.fingerprint import Sequencer, digests, keys, micros
 from reciprocity.store.models import Conversation, Import, Message, Participant
 from reciprocity.store.people import Directory, MeUnknown
@@ -63,6 +64,8 @@ _KEPT = ("conversation_id", "sender_identity_id", "ts_us", "ordinal", "kind")
 #: Messages whose texts :class:`Derived` gets at once (at least; the last call gets the
 #: rest): each call may have a fixed cost, and what waits for it is held in memory.
 DERIVE_ROWS = 100_000
+#: Seconds an import waits for another program's write (another import) to finish.
+IMPORT_PATIENCE = 30 * 60.0
 #: Use the driver-level bulk routes of :mod:`.bulk` (tests turn them off to exercise the
 #: portable route).
 FAST_BULK = True
@@ -110,6 +113,8 @@ def import_batches(
     me: str | None,
     format: str,
     derived: Derived | None = None,
+    on_wait: Callable[[], None] | None = None,
+    patience: float = IMPORT_PATIENCE,
 ) -> ImportResult:
     """Save every batch in one transaction and say what was new.
 
@@ -119,6 +124,11 @@ def import_batches(
     cannot be found among the senders, :class:`~reciprocity.errors.StoreError` when the
     database refuses the write, and lets the parser's ``ImportFailed`` through; in every
     case nothing is written. ``derived``: see :class:`Derived`.
+
+    While another program writes to the database (another import), this one waits its
+    turn, up to ``patience`` seconds, calling ``on_wait`` once when it starts waiting
+    (:func:`~reciprocity.store.db.begin_write`); then it raises
+    :class:`~reciprocity.errors.StoreBusy`, having written nothing.
     """
     errors: tuple[type[BaseException], ...] = (SQLAlchemyError,)
     driver = getattr(db.engine.dialect, "loaded_dbapi", None)
@@ -129,7 +139,7 @@ def import_batches(
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="reciprocity-sha") as pool,
             db.engine.connect() as conn,
             db.big_write(conn.connection.dbapi_connection),
-            conn.begin(),
+            begin_write(conn, patience=patience, on_wait=on_wait),
         ):
             # The file's checksum is read alongside (hashlib lets go of the interpreter
             # lock) and recorded at the end.
@@ -273,7 +283,9 @@ class _Saver:
         self.listing_only = me is None and self.people.me_id is None
         self.fast = FAST_BULK
         self.sequencer = Sequencer()
+        # (platform, title in the file) -> conversation id, and each one's stored title
         self.conversations: dict[tuple[str, str], int] = {}
+        self.titles: dict[int, str] = {}
         self.senders: Counter[str] = Counter()
         self.me_seen: set[str] = set()
         self.participants: set[tuple[int, int]] = set()
@@ -318,7 +330,9 @@ class _Saver:
         self.senders.update(dict(counts.iter_rows()))
         if self.listing_only:
             return
-        frame = self._with_ids(batch)
+        frame, rekeyed = self._with_ids(batch)
+        if rekeyed:
+            digest = None  # hashed ahead with the file's title: hash again with the stored one
         if self.deriving is not None:
             # the rows `_inserted` keeps, in the same order
             self.deriving.add(
@@ -337,15 +351,15 @@ class _Saver:
                 ]
             )
 
-    def _with_ids(self, batch: pl.DataFrame) -> pl.DataFrame:
-        """Add conversation, sender identity and time in µs to every row."""
+    def _with_ids(self, batch: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
+        """Add conversation, sender identity and time in µs to every row; and whether some
+        rows' ``conversation`` was changed to the title of the stored conversation they
+        belong to (their fingerprints are then keyed with it, see :mod:`.conversations`)."""
         titles = batch.select("source", "conversation").unique(maintain_order=True)
         senders = batch.select("source", "sender").drop_nulls().unique(maintain_order=True)
         known = all(key in self.conversations for key in titles.iter_rows())
         if not (known and self.people.knows(senders.iter_rows())):
             self.settle()  # what follows reads and writes the database
-        conversation_ids = [self._conversation(p, t) for p, t in titles.iter_rows()]
-        titles = titles.with_columns(conversation_id=pl.Series(conversation_ids, dtype=pl.Int64))
         ids = self.people.identities(senders.iter_rows())
         senders = senders.with_columns(
             sender_identity_id=pl.Series(
@@ -355,33 +369,50 @@ class _Saver:
         for (_, handle), identity_id in ids.items():
             if self.people.person_of[identity_id] == self.people.me_id:
                 self.me_seen.add(handle)
-        frame = (
-            batch.join(titles, on=["source", "conversation"], how="left", maintain_order="left")
-            .join(senders, on=["source", "sender"], how="left", maintain_order="left")
-            .with_columns(ts_us=pl.col("timestamp").dt.epoch("us"))
+        frame = batch.join(
+            senders, on=["source", "sender"], how="left", maintain_order="left"
+        ).with_columns(ts_us=pl.col("timestamp").dt.epoch("us"))
+        new = [key for key in titles.iter_rows() if key not in self.conversations]
+        if new:
+            # Each new chat is placed by its own rows (one pass for a file of many chats).
+            chats = frame.partition_by("source", "conversation", as_dict=True)
+            for platform, title in new:
+                self._place(platform, title, chats[(platform, title)])
+        conversation_ids = [self.conversations[key] for key in titles.iter_rows()]
+        titles = titles.with_columns(
+            conversation_id=pl.Series(conversation_ids, dtype=pl.Int64),
+            _stored=pl.Series([self.titles[c] for c in conversation_ids], dtype=pl.String),
         )
+        rekeyed = bool(titles.select((pl.col("_stored") != pl.col("conversation")).any()).item())
+        frame = frame.join(titles, on=["source", "conversation"], how="left", maintain_order="left")
+        frame = frame.with_columns(conversation=pl.col("_stored")).drop("_stored")
         pairs = frame.select("conversation_id", "sender_identity_id").drop_nulls().unique()
         self.participants.update(pairs.iter_rows())
         replying = frame.filter(pl.col("reply_to").is_not_null())["conversation_id"].unique()
         self.with_replies.update(replying.to_list())
-        return frame
+        return frame, rekeyed
 
-    def _conversation(self, platform: str, title: str) -> int:
-        key = (platform, title)
-        if key not in self.conversations:
-            found = self.conn.scalar(
-                select(Conversation.id).where(
-                    Conversation.platform == platform, Conversation.title == title
-                )
+    def _place(self, platform: str, title: str, rows: pl.DataFrame) -> None:
+        """Find the conversation the new chat ``title`` belongs to from its first ``rows``
+        (see :mod:`.conversations`), or create it."""
+        senders = rows.select("sender", "sender_identity_id").drop_nulls().unique()
+        others = {
+            (name, int(identity))
+            for name, identity in senders.iter_rows()
+            if self.people.person_of[identity] != self.people.me_id
+        }
+        found = conversations.find(self.conn, platform, title, rows, {i for _, i in others})
+        if found is None:
+            stored = conversations.free_title(
+                self.conn, platform, title, [name for name, _ in others]
             )
-            if found is None:
-                pk = self.conn.execute(
-                    insert(Conversation).values(platform=platform, title=title)
-                ).inserted_primary_key
-                assert pk is not None
-                found = pk[0]
-            self.conversations[key] = int(found)
-        return self.conversations[key]
+            pk = self.conn.execute(
+                insert(Conversation).values(platform=platform, title=stored)
+            ).inserted_primary_key
+            assert pk is not None
+            found = conversations.Stored(int(pk[0]), stored)
+        self.conversations[(platform, title)] = found.id
+        self.titles[found.id] = found.title
 
     def _numbered(self, frame: pl.DataFrame, digest: pl.Series | None) -> pl.DataFrame:
         """Add ``ordinal`` and ``fingerprint``; ``digest`` is the rows' digests when hashed

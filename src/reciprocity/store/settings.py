@@ -18,7 +18,7 @@ def get_setting(db: Database, key: str, default: str | None = None) -> str | Non
 
 def set_setting(db: Database, key: str, value: str | None) -> None:
     """Store ``value`` under ``key``; ``None`` removes the key."""
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         conn.execute(delete(Setting).where(Setting.key == key))
         if value is not None:
             conn.execute(insert_ignoring_duplicates(conn, Setting).values(key=key, value=value))

@@ -50,7 +50,7 @@ def soft_delete(db: Database, kind: str, row_id: int) -> None:
     """Mark row ``row_id`` of ``kind`` (a key of :data:`KINDS`) deleted;
     :class:`NotFound` when there is no such row, or it is deleted already."""
     model = KINDS[kind]
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         gone = conn.execute(
             update(model).where(model.id == row_id, kept(model)).values(deleted_us=_now_us())
         ).rowcount
@@ -62,7 +62,7 @@ def restore(db: Database, kind: str, row_id: int) -> None:
     """Bring a deleted row back as it was, with its id; :class:`NotFound` when row
     ``row_id`` was never there or is not deleted."""
     model = KINDS[kind]
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         back = conn.execute(
             update(model)
             .where(model.id == row_id, model.deleted_us.is_not(None))

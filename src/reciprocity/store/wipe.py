@@ -47,7 +47,7 @@ def location(db: Database) -> Location:
 
 def delete_everything(db: Database) -> None:
     """Remove all the user's data: messages, people, journal, needs, records, settings."""
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(delete(table))
     scrub(db)

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
 from reciprocity import journal, report, store
-from reciprocity.errors import NotFound, ReciprocityError
+from reciprocity.errors import NotFound, ReciprocityError, StoreBusy
 from reciprocity.ledger import DIMENSIONS
 from reciprocity.web import views
 from reciprocity.web.forms import entry_values, problem_text, today
@@ -124,7 +124,9 @@ def routes(state: State, pages: Pages) -> APIRouter:
             person = store.resolve_person(state.db, data.person, new=data.new_person)
             entry = journal.add_entry(state.db, person, **values)
         except ReciprocityError as problem:
-            return listing(request, form, error=problem_text(problem), status=400)
+            # A database kept busy by an import: the entry is not lost, the form keeps it.
+            busy = isinstance(problem, StoreBusy)
+            return listing(request, form, error=problem_text(problem), status=503 if busy else 400)
         state.changed()
         return RedirectResponse(f"/journal?saved={entry.id}#entries", status_code=303)
 
@@ -165,7 +167,8 @@ def routes(state: State, pages: Pages) -> APIRouter:
             person = store.resolve_person(state.db, data.person, new=data.new_person)
             journal.edit_entry(state.db, entry_id, person=person, **values)
         except ReciprocityError as problem:
-            return edit_page(request, entry_id, form, problem_text(problem), 400)
+            busy = isinstance(problem, StoreBusy)
+            return edit_page(request, entry_id, form, problem_text(problem), 503 if busy else 400)
         state.changed()
         return RedirectResponse(f"/journal?saved={entry_id}#entries", status_code=303)
 
