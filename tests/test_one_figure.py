@@ -77,7 +77,7 @@ def _flat(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def web(demo_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(demo_path)) as client:
+    with TestClient(create_app(demo_path), base_url="http://127.0.0.1") as client:
         yield client
 
 

@@ -122,6 +122,6 @@ def test_the_relationship_page_says_the_chat_is_not_read(tmp_path: Path, german_
 
     with store.open_db(tmp_path / "db.sqlite") as db:
         pipeline.import_file(db, german_chat, me="Me")
-    with TestClient(create_app(tmp_path / "db.sqlite")) as client:
+    with TestClient(create_app(tmp_path / "db.sqlite"), base_url="http://127.0.0.1") as client:
         page = client.get("/relationship/1").text
     assert "message kinds not read for German" in page

@@ -242,7 +242,7 @@ def test_media_placeholders_and_odd_fields(tmp_path: Path) -> None:
         ("A", "<group call, 60 s>", "call"),
         ("A", "some new action", "system"),
         ("Deleted account 42", "<call, busy>", "call"),
-        ("A", "", "text"),
+        ("A", "42", "text"),  # a number is the text it spells
     ]
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +15,9 @@ from fastapi.testclient import TestClient
 from reciprocity import demo, ingest, pipeline, store
 from reciprocity.web import create_app
 from reciprocity.web.security import CSRF_COOKIE
+
+#: The address tests send requests to: a loopback name, as a browser on this computer would.
+BASE_URL = "http://127.0.0.1"
 
 HOSTILE = Path(__file__).parent.parent / "fixtures" / "web" / "WhatsApp Chat with Mallory.txt"
 
@@ -40,6 +45,40 @@ def _token(client: TestClient) -> str:
         value = client.cookies.get(CSRF_COOKIE)
     assert isinstance(value, str)
     return value
+
+
+def finish(client: TestClient, response: Any, timeout: float = 60.0) -> str:
+    """The last word of an import started by ``response`` (the upload's answer): its job
+    page asked for until the import is over (``class="done"`` or ``class="problem"``)."""
+    if 'hx-trigger="every' not in response.text:
+        return str(response.text)  # refused, or over before the answer was written
+    found = re.search(r"/import/jobs/([\w-]+)", str(response.url) + response.text)
+    assert found, response.text
+    deadline = time.monotonic() + timeout
+    while True:
+        body = client.get(f"/import/jobs/{found.group(1)}", headers={"HX-Request": "true"}).text
+        if 'hx-trigger="every' not in body:
+            return str(body)
+        assert time.monotonic() < deadline, "the import did not finish in time"
+        time.sleep(0.05)
+
+
+def _upload(
+    client: TestClient, name: str, content: bytes, *, status: int | None = None, **fields: str
+) -> str:
+    """Upload ``content`` as the file ``name`` with the form's ``fields`` the way the page
+    does (HTMX, the token in the address), and wait for the import's answer."""
+    token = _token(client)
+    response = client.post(
+        "/import",
+        params={"csrf_token": token},
+        data=fields,
+        files={"export": (name, content)},
+        headers={"HX-Request": "true"},
+    )
+    if status is not None:
+        assert response.status_code == status, response.text
+    return finish(client, response)
 
 
 def _relationship_id(client: TestClient, person: str) -> int:
@@ -71,7 +110,8 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory, demo_files: list[Pat
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     """A client of an app over a new, empty database."""
-    with TestClient(create_app(tmp_path / "web.sqlite", max_upload=2 << 20)) as test_client:
+    app = create_app(tmp_path / "web.sqlite", max_upload=2 << 20, uploads=tmp_path / "uploads")
+    with TestClient(app, base_url=BASE_URL) as test_client:
         yield test_client
 
 
@@ -80,7 +120,9 @@ def demo_client(tmp_path: Path, demo_database: Path) -> Iterator[TestClient]:
     """A client of an app over a copy of the demo database (free to change)."""
     copy = tmp_path / "demo.sqlite"
     shutil.copy(demo_database, copy)
-    with TestClient(create_app(copy)) as test_client:
+    with TestClient(
+        create_app(copy, uploads=tmp_path / "uploads"), base_url=BASE_URL
+    ) as test_client:
         yield test_client
 
 
@@ -89,7 +131,8 @@ def hostile_client(tmp_path: Path) -> Iterator[TestClient]:
     """A client of an app whose one chat attacks the page (name and messages)."""
     db = store.open_db(tmp_path / "hostile.sqlite")
     pipeline.import_file(db, HOSTILE, me="Sam", options=ingest.Options(timezone="UTC"))
-    with TestClient(create_app(tmp_path / "hostile.sqlite")) as test_client:
+    app = create_app(tmp_path / "hostile.sqlite", uploads=tmp_path / "uploads")
+    with TestClient(app, base_url=BASE_URL) as test_client:
         yield test_client
 
 
@@ -121,3 +164,10 @@ def token() -> Callable[[TestClient], str]:
 def relationship_id() -> Callable[[TestClient, str], int]:
     """Gives the id the dashboard links a person's relationship page with."""
     return _relationship_id
+
+
+@pytest.fixture
+def upload() -> Callable[..., str]:
+    """Uploads a file through the import form and gives the import's answer (the HTML of
+    its result, once the worker is done)."""
+    return _upload

@@ -131,7 +131,7 @@ def filled(tmp_path_factory: pytest.TempPathFactory, demo_database: Path) -> Pat
 
 @pytest.fixture(scope="module")
 def app_client(filled: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(filled)) as client:
+    with TestClient(create_app(filled), base_url="http://127.0.0.1") as client:
         yield client
 
 
@@ -171,21 +171,16 @@ def test_every_page_and_fragment_speaks_plain_words(app_client: TestClient) -> N
 
 
 def test_the_import_result_counts_people_in_words(
-    app_client: TestClient, tmp_path: Path, token: Callable[[TestClient], str]
+    app_client: TestClient, tmp_path: Path, upload: Callable[..., str]
 ) -> None:
     chat = tmp_path / "WhatsApp Chat with Dora.txt"
     chat.write_text(
         "01/03/2024, 10:00 - Sam: hi Dora, how are you?\n01/03/2024, 10:05 - Dora: fine!\n",
         encoding="utf-8",
     )
-    response = app_client.post(
-        "/import",
-        data={"csrf_token": token(app_client), "me": demo.ME},
-        files={"export": (chat.name, chat.read_bytes())},
-    )
-    assert response.status_code == 200, response.text
-    assert "1 new person" in visible_text(response.text)
-    assert problems(response.text) == []
+    result = upload(app_client, chat.name, chat.read_bytes(), status=202, me=demo.ME)
+    assert "1 new person" in visible_text(result)
+    assert problems(result) == []
 
 
 def test_the_report_speaks_plain_words(filled: Path) -> None:

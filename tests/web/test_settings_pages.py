@@ -107,7 +107,7 @@ def test_the_first_run_offers_the_demo_in_a_separate_database(
     tmp_path: Path, token: Callable[[TestClient], str]
 ) -> None:
     own = tmp_path / "mine.sqlite"
-    with TestClient(create_app(own)) as client:
+    with TestClient(create_app(own), base_url="http://127.0.0.1") as client:
         first = client.get("/").text
         assert "Try it with made-up chats" in first
         assert 'action="/demo"' in first

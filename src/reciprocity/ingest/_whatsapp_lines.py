@@ -88,7 +88,8 @@ def _fields(lines: pl.Series) -> pl.DataFrame:
         .select(
             head=pl.col("hdr").is_not_null(),
             piece=pl.coalesce(pl.col("raw").str.strip_prefix(pl.col("hdr")), pl.col("raw")),
-            year=pl.when(year < 100).then(year + 2000).otherwise(year),
+            # a 2-digit year is this century's; a 4-digit one is taken as written
+            year=pl.when(pl.col("yy").str.len_bytes() == 2).then(year + 2000).otherwise(year),
             p1=pl.coalesce("p1", "ymd_m").cast(pl.Int32),
             p2=pl.coalesce("p2", "ymd_d").cast(pl.Int32),
             ymd=pl.col("ymd_y").is_not_null(),

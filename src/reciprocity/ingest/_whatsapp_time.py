@@ -1,7 +1,8 @@
 """WhatsApp dates: which number is the day, and wall-clock times to UTC.
 
 Exports write dates in the phone's locale without saying which (``03/04/24`` is 3 April in
-London and March 4 in New York). :class:`DateOrder` collects evidence over the whole file:
+London and March 4 in New York). :class:`DateOrder` collects evidence as the file is read
+(up to :data:`~reciprocity.ingest.whatsapp.DATE_SAMPLE_BYTES` when nothing settles it):
 a first number above 12 can only be a day, a second number above 12 only a day too. When
 no number ever goes above 12, the number that changes more often between messages is the
 day (days turn over faster than months); when even that is level, day-first, the more
@@ -15,6 +16,12 @@ from datetime import date, timedelta
 import polars as pl
 
 from reciprocity.errors import ImportFailed
+
+#: Years read as written. Before 1970 no phone clock goes, not even one reset after its
+#: battery ran flat; a 2-digit year ends at 2099. A year outside (``0001``) is refused with
+#: its line rather than read as something else.
+FIRST_YEAR = 1970
+LAST_YEAR = 2099
 
 # Shifts tried, in order, for wall-clock times a DST change skipped: the time is read with
 # the offset in force just before the gap (as Python's zoneinfo does with fold=0).
@@ -81,6 +88,11 @@ def _days_in_month(year: pl.Expr, month: pl.Expr) -> pl.Expr:
 
 def _problem(row: dict[str, object], *, dayfirst: bool, forced: bool) -> str:
     p1, p2, year = row["p1"], row["p2"], row["year"]
+    if not row["year_ok"]:
+        return (
+            f"the year {int(str(year)):04} cannot be a message's: dates from {FIRST_YEAR} to "
+            f"{LAST_YEAR} are read; correct the line"
+        )
     if not row["date_ok"]:
         if row["ymd"]:
             return (
@@ -89,7 +101,7 @@ def _problem(row: dict[str, object], *, dayfirst: bool, forced: bool) -> str:
             )
         order = "day-first" if dayfirst else "month-first"
         other = "month-first" if dayfirst else "day-first"
-        why = "as the date-order option asks" if forced else "the order the rest of the file shows"
+        why = "as the date-order option asks" if forced else "the order the file's dates show"
         first, second, whole_year = (int(str(value)) for value in (p1, p2, year))
         try:  # would the other order make it a date?
             date(whole_year, *((first, second) if dayfirst else (second, first)))
@@ -125,8 +137,9 @@ def to_messages(
     hour = pl.col("hour")
     hour24 = pl.when(pl.col("pm").is_null()).then(hour).otherwise(hour % 12 + 12 * pl.col("pm"))
     frame = frame.with_columns(month=month, day=day, hour24=hour24)
+    year_ok = pl.col("year").is_between(FIRST_YEAR, LAST_YEAR)
     date_ok = (
-        pl.col("year").is_between(1, 9999)
+        year_ok
         & pl.col("month").is_between(1, 12)
         & pl.col("day").is_between(1, _days_in_month(pl.col("year"), pl.col("month")))
     )
@@ -135,7 +148,7 @@ def to_messages(
         & pl.col("minute").is_between(0, 59)
         & pl.col("second").is_between(0, 59)
     )
-    checked = frame.with_columns(date_ok=date_ok, ok=date_ok & time_ok)
+    checked = frame.with_columns(year_ok=year_ok, date_ok=date_ok, ok=date_ok & time_ok)
     bad = checked.filter(~pl.col("ok"))
     if bad.height:
         row = bad.row(0, named=True)

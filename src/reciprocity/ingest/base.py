@@ -26,6 +26,26 @@ from reciprocity.errors import ImportFailed
 
 KINDS = ("text", "media", "call", "system")
 
+#: The longest message any parser accepts, in bytes of UTF-8 text (8 MiB). No chat app lets
+#: anyone send that much in one message (WhatsApp stops at 65,536 characters, Telegram at
+#: 4,096): a message of 1 MB imports, a file holding a longer one is refused with its
+#: line, so that a hostile file cannot make a parser hold gigabytes for one "message".
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+#: The longest line any parser reads, in bytes: a line cannot be longer than its message.
+#: Lines are read in pieces and refused once over this, never read whole.
+MAX_LINE_BYTES = MAX_MESSAGE_BYTES
+
+
+def too_long(what: str) -> str:
+    """The message for a line or message over :data:`MAX_MESSAGE_BYTES`, for ``what``
+    (``"this line"``, ``"this message"``, ``"this field"``)."""
+    return (
+        f"{what} is longer than {MAX_MESSAGE_BYTES // (1024 * 1024)} MB, more than any chat "
+        "app lets anyone send in one message; the file is damaged or is not a chat export. "
+        "Export the chat again, or remove that part of the file"
+    )
+
+
 MESSAGE_SCHEMA: dict[str, pl.DataType] = {
     # platform the message came from: "whatsapp", "telegram", "csv", ...
     "source": pl.String(),
@@ -54,7 +74,8 @@ class Options:
 
     ``timezone``: IANA zone the export's wall-clock times are in (WhatsApp and CSV without
     offsets); ``None`` means the machine's local zone. ``dayfirst``: force day-first (True)
-    or month-first (False) dates; ``None`` infers it from the whole file. ``conversation``:
+    or month-first (False) dates; ``None`` infers it from the file (from its first
+    8 MB when no date up to there says it). ``conversation``:
     override the conversation title the parser would derive from the file.
     """
 

@@ -13,11 +13,16 @@ conversation goes to ``Options.conversation``, else the file's stem. A row whose
 ``system`` may leave the sender empty.
 
 Errors name the physical line where the row starts, so a row whose quoted text spans several
-lines is reported where it begins.
+lines is reported where it begins. A field may hold up to
+:data:`~reciprocity.ingest.base.MAX_MESSAGE_BYTES` characters (8 MiB; the standard library's
+reader stops at 128 KiB unless told, so this module raises its process-wide limit to that);
+lines are read in pieces of at most that many characters and a longer one is refused with
+its line, so memory stays flat whatever the file holds.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -31,12 +36,21 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from reciprocity.errors import ImportFailed, Problem
-from reciprocity.ingest.base import KINDS, MESSAGE_SCHEMA, Options, resolve_zone
+from reciprocity.ingest.base import (
+    KINDS,
+    MAX_LINE_BYTES,
+    MAX_MESSAGE_BYTES,
+    MESSAGE_SCHEMA,
+    Options,
+    resolve_zone,
+    too_long,
+)
 
 NAME = "csv"
 
-#: Rows per yielded frame.
+#: Rows per yielded frame, or fewer when their texts reach :data:`BATCH_CHARS`.
 BATCH_ROWS = 100_000
+BATCH_CHARS = 64 * 1024 * 1024
 #: Stop collecting problems after this many: the file is clearly not usable as it is.
 MAX_PROBLEMS = 1000
 
@@ -56,7 +70,9 @@ DELIMITERS = (",", ";", "\t")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+# Seconds or milliseconds since 1970 (longer numbers are no time, and Python refuses to
+# read an integer of more than 4,300 digits).
+_NUMBER = re.compile(r"-?\d{1,20}(?:\.\d{1,20})?")
 _MILLISECONDS_FROM = 10**11  # as seconds this would be past the year 5000
 
 
@@ -91,6 +107,8 @@ def parse(path: Path, options: Options) -> Iterator[pl.DataFrame]:
     source = str(path)
     zone = resolve_zone(options.timezone, source)
     default_conversation = options.conversation or path.stem
+    if csv.field_size_limit() < MAX_MESSAGE_BYTES:
+        csv.field_size_limit(MAX_MESSAGE_BYTES)
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             yield from _Rows(fh, source, path.suffix.lower(), zone, default_conversation).frames()
@@ -115,15 +133,32 @@ class _Rows:
         self.conversation = conversation
         self.problems: list[Problem] = []
         self.columns: dict[str, list[Any]] = {name: [] for name in MESSAGE_SCHEMA}
+        self.chars = 0
+
+    def _lines(self) -> Iterator[str]:
+        """The file's lines, each read in one piece of at most :data:`MAX_LINE_BYTES`
+        characters; a longer line is refused with its number, never read whole."""
+        number = 0
+        while True:
+            line = self.fh.readline(MAX_LINE_BYTES + 1)
+            if not line:
+                return
+            number += 1
+            if len(line) > MAX_LINE_BYTES:
+                raise ImportFailed(
+                    [*self.problems, Problem(self.source, number, too_long("this line"))]
+                )
+            yield line
 
     def frames(self) -> Iterator[pl.DataFrame]:
-        header_line = self.fh.readline()
+        lines = self._lines()
+        header_line = next(lines, "")
         found = _layout(header_line.rstrip("\r\n"), self.suffix)
         if not isinstance(found, _Layout):
             raise ImportFailed.one(self.source, 1, found)
         layout = found
         # strict: a quote left open would otherwise swallow the rest of the file silently
-        reader = csv.reader(self.fh, delimiter=layout.delimiter, strict=True)
+        reader = csv.reader(lines, delimiter=layout.delimiter, strict=True)
         before = 1  # physical lines consumed before the row being read (the header)
         while True:
             try:
@@ -131,7 +166,10 @@ class _Rows:
             except StopIteration:
                 break
             except csv.Error as exc:
-                self._problem(before + 1, f"cannot split the row ({exc}); check its quotes")
+                if "field limit" in str(exc):
+                    self._problem(before + 1, _TOO_LONG_FIELD)
+                else:
+                    self._problem(before + 1, f"cannot split the row ({exc}); check its quotes")
                 break
             line = before + 1
             before = reader.line_num + 1
@@ -145,7 +183,8 @@ class _Rows:
                 )
                 continue
             self._row(row, line, layout)
-            if not self.problems and len(self.columns["line"]) >= BATCH_ROWS:
+            full = len(self.columns["line"]) >= BATCH_ROWS or self.chars >= BATCH_CHARS
+            if not self.problems and full:
                 yield self._flush()
         if self.problems:
             raise ImportFailed(self.problems)
@@ -190,12 +229,16 @@ class _Rows:
             "source_id": field("id") or None,
             "line": line,
         }
+        if self.problems:
+            return  # nothing will be yielded; the rest of the file is only checked
         for name, value in values.items():
             self.columns[name].append(value)
+        self.chars += len(text)
 
     def _flush(self) -> pl.DataFrame:
         frame = pl.DataFrame(self.columns, schema={**MESSAGE_SCHEMA, "timestamp": pl.Int64()})
         self.columns = {name: [] for name in MESSAGE_SCHEMA}
+        self.chars = 0
         return frame.with_columns(pl.col("timestamp").cast(MESSAGE_SCHEMA["timestamp"]))
 
 
@@ -234,6 +277,13 @@ def _layout(header: str, suffix: str) -> _Layout | str:
     return _Layout(delimiter=delimiter, width=len(names), index=index, time=time)
 
 
+_TOO_LONG_FIELD = (
+    f"a field that starts on this line is longer than {MAX_MESSAGE_BYTES // (1024 * 1024)} MB, "
+    "more than any chat app lets anyone send in one message: a double quote may be left "
+    "open there (close it, or double a quote inside the text), or the text is too long to be "
+    "a message (shorten it)"
+)
+
 _ALIASES = {alias for aliases in COLUMNS.values() for alias in aliases}
 
 
@@ -243,8 +293,9 @@ def _normal(name: str) -> str:
 
 def _timestamp(value: str, zone: ZoneInfo) -> int:
     """UTC microseconds since the epoch, or ``ValueError`` with a message for the user."""
+    shown = value if len(value) <= 40 else f"{value[:40]}..."
     hint = (
-        f"timestamp {value!r} is not a time; write it like 2024-03-01 14:05 (local time), "
+        f"timestamp {shown!r} is not a time; write it like 2024-03-01 14:05 (local time), "
         "2024-03-01T14:05:00+01:00 (with the offset from UTC) or as seconds since 1970"
     )
     if _NUMBER.fullmatch(value):
@@ -269,12 +320,21 @@ def _timestamp(value: str, zone: ZoneInfo) -> int:
 
 
 def _bad_utf8_line(path: Path) -> int | None:
-    """Line of the first byte that is not UTF-8 (only computed when decoding failed)."""
+    """Line of the first byte that is not UTF-8 (only computed when decoding failed); the
+    file is read in blocks, so a large file is never held whole."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 1
     try:
-        raw = path.read_bytes()
-        raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return raw.count(b"\n", 0, exc.start) + 1
+        with path.open("rb") as fh:
+            while block := fh.read(1024 * 1024):
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as exc:
+                    return lines + block.count(b"\n", 0, max(exc.start, 0))
+                lines += block.count(b"\n")
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return lines
     except OSError:
         return None
     return None

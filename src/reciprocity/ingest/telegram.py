@@ -38,18 +38,31 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from reciprocity.errors import ImportFailed, Problem
-from reciprocity.ingest.base import MESSAGE_SCHEMA, Options, resolve_zone
+from reciprocity.ingest.base import (
+    MAX_MESSAGE_BYTES,
+    MESSAGE_SCHEMA,
+    Options,
+    resolve_zone,
+    too_long,
+)
 
 NAME = "telegram"
 
-#: Messages per yielded frame; a chat longer than this is yielded in several frames.
+#: Messages per yielded frame, or fewer when their texts reach :data:`BATCH_CHARS`; a chat
+#: longer than this is yielded in several frames.
 BATCH_ROWS = 100_000
+BATCH_CHARS = 64 * 1024 * 1024
 #: Stop collecting problems after this many: the file is clearly not usable as it is.
 MAX_PROBLEMS = 1000
 #: Bytes read from the file at a time.
 CHUNK_BYTES = 4 * 1024 * 1024
-#: A value (one message) this long is not from Telegram; stop reading on for it.
-MAX_VALUE_CHARS = 64 * 1024 * 1024
+#: A value (one message) this long is not from Telegram; stop reading on for it. A message
+#: object writes its text twice (``text`` and ``text_entities``), so this leaves room for a
+#: message of :data:`~reciprocity.ingest.base.MAX_MESSAGE_BYTES`, which is refused after.
+MAX_VALUE_CHARS = 3 * MAX_MESSAGE_BYTES
+#: Digits in the longest integer read (ids and times have at most 20); Python refuses to read
+#: one of more than 4,300, with an error no person should see.
+MAX_DIGITS = 40
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -175,7 +188,7 @@ class _Json:
         self.eof = False
         #: values read so far; lets members()/elements() see whether the caller read one
         self.reads = 0
-        self._decoder = json.JSONDecoder()
+        self._decoder = json.JSONDecoder(parse_int=_parse_int)
         self._started = False
         self._tail = b""  # a UTF-8 sequence cut by the chunk boundary
         self._lines_read = 0  # newlines in the bytes decoded so far
@@ -246,6 +259,8 @@ class _Json:
             except json.JSONDecodeError as exc:
                 if self._retry(exc):
                     continue
+                if len(self.text) - self.pos >= MAX_VALUE_CHARS:
+                    self.fail(too_long("the message that starts on this line"))
                 self.fail(
                     f"invalid JSON ({exc.msg}); the file may be cut short or edited: "
                     "export it again from Telegram Desktop",
@@ -253,6 +268,11 @@ class _Json:
                 )
             except RecursionError:
                 self.fail("JSON nested too deeply to be a Telegram export")
+            except _HugeNumber as exc:
+                self.fail(
+                    f"a number of {exc.digits:,} digits, which no Telegram export holds; "
+                    "export the chat again from Telegram Desktop"
+                )
             # a number such as 1.5e3 may go on in the next chunk: read on to be sure
             if end + 8 < len(self.text) or not self._more():
                 self.pos = end
@@ -336,7 +356,7 @@ class _Export:
                 layout = "chat"
                 yield from self._messages(chat)
             elif key in ("name", "type", "id"):
-                chat.meta[key] = self.json.value()
+                self._meta(chat, key)
         if self.json.peek():
             self.json.fail("unexpected text after the end of the export")
         if layout is None:
@@ -361,7 +381,7 @@ class _Export:
                     if chat_key == "messages":
                         yield from self._messages(chat)
                     elif chat_key in ("name", "type", "id"):
-                        chat.meta[chat_key] = self.json.value()
+                        self._meta(chat, chat_key)
                 yield from self._flush(chat, final=True)
 
     def _messages(self, chat: _Chat) -> Iterator[pl.DataFrame]:
@@ -372,8 +392,24 @@ class _Export:
                 self.problems.append(Problem(self.json.source, line, str(bad)))
                 if len(self.problems) >= MAX_PROBLEMS:
                     raise ImportFailed(self.problems) from None
-            if len(chat.rows) >= BATCH_ROWS:
+            if len(chat.rows) >= BATCH_ROWS or chat.chars >= BATCH_CHARS:
                 yield from self._flush(chat, final=False)
+
+    def _meta(self, chat: _Chat, key: str) -> None:
+        """Read the chat's ``name``, ``type`` or ``id``; a name that is not text is refused
+        with its line rather than replaced by a made-up one."""
+        line = self.json.line_at(self.json.pos) if self.json.peek() else None
+        value = self.json.value()
+        if key == "name" and value is not None and not isinstance(value, str):
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise ImportFailed.one(
+                    self.json.source,
+                    line,
+                    "the chat's name is not text, as Telegram Desktop writes it; export the "
+                    "chat again, or correct the name",
+                )
+            value = str(value)
+        chat.meta[key] = value
 
     def _flush(self, chat: _Chat, *, final: bool) -> Iterator[pl.DataFrame]:
         if self.problems:
@@ -384,6 +420,7 @@ class _Export:
             return
         yield _frame(chat.rows, title)
         chat.rows.clear()
+        chat.chars = 0
 
     def _row(self, msg: Any, line: int) -> _Row | None:
         if not isinstance(msg, dict):
@@ -400,6 +437,8 @@ class _Export:
             return (sender, micros, _service_text(msg), kind, None, source_id, line)
         sender = _sender(msg)
         body = _flatten(msg.get("text"))
+        if len(body) > MAX_MESSAGE_BYTES // 4 and len(body.encode()) > MAX_MESSAGE_BYTES:
+            raise _Bad(too_long("this message"))
         label = _media_label(msg)
         kind, text = ("text", body) if label is None else ("media", body or label)
         reply_to = _id_text(msg.get("reply_to_message_id"))
@@ -430,6 +469,20 @@ class _Bad(Exception):
     """One message cannot be read; becomes a Problem at that message's line."""
 
 
+class _HugeNumber(Exception):
+    """An integer too long to be read (see :data:`MAX_DIGITS`)."""
+
+    def __init__(self, digits: int) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > MAX_DIGITS:
+        raise _HugeNumber(len(text.lstrip("-")))
+    return int(text)
+
+
 # sender, timestamp (UTC microseconds), text, kind, reply_to, source_id, line
 _Row = tuple[str | None, int, str, str, str | None, str | None, int]
 
@@ -441,10 +494,12 @@ class _Chat:
         self.rename = rename
         self.meta: dict[str, Any] = {}
         self.rows: list[_Row] = []
+        self.chars = 0
 
     def add(self, row: _Row | None) -> None:
         if row is not None:
             self.rows.append(row)
+            self.chars += len(row[2])
 
     def title(self, *, final: bool) -> str | None:
         """The conversation title; ``None`` while keys that decide it may still come."""
@@ -519,8 +574,17 @@ def _text_or_none(value: Any) -> str | None:
 
 
 def _person(msg: dict[str, Any], key: str) -> str | None:
-    """The name under ``key`` ("from", "actor"); Telegram writes null for a deleted account."""
-    name = _text_or_none(msg.get(key))
+    """The name under ``key`` ("from", "actor"); Telegram writes null for a deleted account.
+
+    A number is read as the name it spells; a list or an object is refused rather than
+    replaced by a made-up name.
+    """
+    raw = msg.get(key)
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return str(raw)
+    if raw is not None and not isinstance(raw, str):
+        raise _Bad(f"the sender's name ({key!r}) is not text; export the chat again")
+    name = _text_or_none(raw)
     if name is not None:
         return name
     peer_id = _id_text(msg.get(f"{key}_id"))
@@ -532,15 +596,22 @@ def _sender(msg: dict[str, Any]) -> str:
 
 
 def _flatten(value: Any) -> str:
-    """Plain text of a ``text`` field: a string, or a list of strings and entity objects."""
+    """Plain text of a ``text`` field: a string, or a list of strings and entity objects.
+
+    A number is read as the text it spells (``12345`` is ``"12345"``), not dropped.
+    """
     if isinstance(value, str):
         return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
     if not isinstance(value, list):
         return ""
     parts = []
     for part in value:
         if isinstance(part, dict):
             part = part.get("text")
+        if isinstance(part, (int, float)) and not isinstance(part, bool):
+            part = str(part)
         if isinstance(part, str):
             parts.append(part)
     return "".join(parts)

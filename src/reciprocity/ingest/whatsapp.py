@@ -22,6 +22,14 @@ Times are wall-clock times in ``Options.timezone`` (the machine's zone by defaul
 converted to UTC. The file is read in pieces of :data:`PIECE_BYTES` and each piece is
 parsed with Polars column operations, so memory stays flat as the export grows; frames are
 yielded piece by piece, cut where a message starts.
+
+Hostile files are bounded: a line or a message over
+:data:`~reciprocity.ingest.base.MAX_MESSAGE_BYTES` (8 MiB) is refused with its line once
+the reader passes the cap, never read whole; a zip whose chat text unpacks to more than
+1 GiB, or to more than 100 times its packed size, is refused before it is unpacked
+(:mod:`._whatsapp_source`); the day/month order is settled from the first
+:data:`DATE_SAMPLE_BYTES` when nothing settles it before. A zip of several chats gives
+one conversation per chat.
 """
 
 from __future__ import annotations
@@ -37,13 +45,22 @@ from reciprocity.ingest._whatsapp_lines import Piece, parse_piece
 from reciprocity.ingest._whatsapp_patterns import HEADER_RE, IOS_MEMBER, LRM, TITLE
 from reciprocity.ingest._whatsapp_source import (
     ChatText,
+    chat_members,
     is_zip,
+    member_folder,
     member_name,
-    open_chat,
+    open_export,
     read_pieces,
 )
 from reciprocity.ingest._whatsapp_time import DateOrder, to_messages
-from reciprocity.ingest.base import MESSAGE_SCHEMA, Options, resolve_zone
+from reciprocity.ingest.base import (
+    MAX_LINE_BYTES,
+    MAX_MESSAGE_BYTES,
+    MESSAGE_SCHEMA,
+    Options,
+    resolve_zone,
+    too_long,
+)
 
 NAME = "whatsapp"
 
@@ -53,13 +70,20 @@ NAME = "whatsapp"
 #: same on a million messages, at 1 MB the import is a tenth slower.
 PIECE_BYTES = 2 * 1024 * 1024
 
+#: When no date in the file says which number is the day (none above 12), the order is
+#: settled from this much text (about 100,000 messages, months of a busy chat) rather than
+#: from the whole file, whose messages would all have to be held meanwhile. A later date
+#: that does not exist in that order is refused with its line and a hint to set the order.
+DATE_SAMPLE_BYTES = 8 * 1024 * 1024
+
 # The byte-order mark some editors put in front of a UTF-8 file.
 _BOM = b"\xef\xbb\xbf"
 
 
 def detect(path: Path, head: bytes) -> bool:
     """Whether ``path`` is a WhatsApp export: a ``.txt`` whose first non-empty line is a
-    WhatsApp message header, or a ``.zip`` holding the chat text.
+    WhatsApp message header, or a ``.zip`` holding one chat text or more (named like one,
+    or starting like one).
 
     A zip that cannot be listed still counts when its first entry or its own name says
     WhatsApp, so that :func:`parse` can say what is wrong with it.
@@ -68,10 +92,9 @@ def detect(path: Path, head: bytes) -> bool:
     if is_zip(path, head):
         try:
             with zipfile.ZipFile(path) as archive:
-                names = [member_name(n) for n in archive.namelist()]
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+                return bool(chat_members(archive))
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
             return bool(TITLE.match(path.stem)) or IOS_MEMBER.encode() in head[:1024]
-        return any(n == IOS_MEMBER or (n.endswith(".txt") and TITLE.match(n[:-4])) for n in names)
     if path.suffix.lower() != ".txt":
         return False
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
@@ -99,38 +122,103 @@ def conversation_title(path: Path, member: str | None = None) -> str:
     return path.stem
 
 
+def _title(name: str) -> str | None:
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    found = TITLE.match(stem)
+    return found.group("title").strip() if found else None
+
+
+def member_titles(path: Path, members: list[str], options: Options) -> list[str]:
+    """One conversation title per chat text (a ``.txt`` has no members: one title).
+
+    A zip holding several chats (someone zipped a few exports together) gives each chat
+    its own conversation, titled by its member's name or folder. Raises
+    :class:`ImportFailed` when two chats would get the same title, or when the
+    conversation option would give all of them one.
+    """
+    if len(members) <= 1:
+        short = member_name(members[0]) if members else None
+        return [options.conversation or conversation_title(path, short)]
+    listed = ", ".join(repr(m) for m in members[:10])
+    if options.conversation:
+        raise ImportFailed.one(
+            str(path),
+            None,
+            f"the zip holds {len(members)} chats ({listed}), and one conversation name "
+            "cannot name them all; import it without a conversation name, or unzip it and "
+            "import each chat on its own",
+        )
+    titles = []
+    for member in members:
+        folder = member_folder(member)
+        title = _title(member_name(member)) or (folder and (_title(folder) or folder))
+        titles.append(title or member_name(member).rsplit(".", 1)[0])
+    for index, title in enumerate(titles):
+        if title in titles[:index]:
+            first = members[titles.index(title)]
+            raise ImportFailed.one(
+                str(path),
+                None,
+                f"the zip holds two chats that both read as {title!r} ({first!r} and "
+                f"{members[index]!r}); unzip it and import each chat on its own",
+            )
+    return titles
+
+
 def parse(path: Path, options: Options) -> Iterator[pl.DataFrame]:
     """Read a WhatsApp export into frames of :data:`~reciprocity.ingest.base.MESSAGE_SCHEMA`.
 
-    Raises :class:`~reciprocity.errors.ImportFailed` naming the file and line when the text
-    is not a WhatsApp export, is not UTF-8, or holds a date that does not exist; and naming
-    the file when a zip is damaged or holds no chat.
+    A zip holding several chat texts gives each its own conversation, one after the
+    other. Raises :class:`~reciprocity.errors.ImportFailed` naming the file and line when
+    the text is not a WhatsApp export, is not UTF-8, holds a date that does not exist or a
+    year no phone writes, or a line or message longer than
+    :data:`~reciprocity.ingest.base.MAX_MESSAGE_BYTES`; and naming the file when a zip is
+    damaged, holds no chat, or unpacks to more than the caps in :mod:`._whatsapp_source`.
     """
     path = Path(path)
     timezone = resolve_zone(options.timezone, str(path)).key
-    with open_chat(path) as chat:
-        title = options.conversation or conversation_title(path, chat.member)
-        order = DateOrder()
-        dayfirst = options.dayfirst
-        forced = dayfirst is not None
-        held: list[pl.DataFrame] = []
-        for raw in _raw_frames(chat):
+    with open_export(path, _title(path.name)) as export:
+        titles = member_titles(path, export.members, options)
+        for index, title in enumerate(titles):
+            with export.chat(index) as chat:
+                yield from _chat_frames(chat, title, options, timezone)
+
+
+def _chat_frames(
+    chat: ChatText, title: str, options: Options, timezone: str
+) -> Iterator[pl.DataFrame]:
+    order = DateOrder()
+    dayfirst = options.dayfirst
+    forced = dayfirst is not None
+    held: list[pl.DataFrame] = []
+    held_bytes = 0
+    for raw, size in _raw_frames(chat):
+        if dayfirst is None:
+            order.add(raw)
+            held.append(raw)
+            held_bytes += size
+            dayfirst = order.decided()
             if dayfirst is None:
-                order.add(raw)
-                dayfirst = order.decided()
-                if dayfirst is None:
+                if held_bytes < DATE_SAMPLE_BYTES:
                     # Not settled yet: keep the parts until a later line settles it.
-                    held.append(raw)
                     continue
-            for frame in [*held, raw]:
-                yield _finish(frame, dayfirst, forced, timezone, title, chat.source)
-            held.clear()
-        for frame in held:
-            yield _finish(frame, order.best_guess(), forced, timezone, title, chat.source)
+                dayfirst = order.best_guess()
+            frames, held = held, []
+        else:
+            frames = [raw]
+        for frame in frames:
+            yield _finish(frame, dayfirst, forced, timezone, title, chat.source)
+    for frame in held:
+        yield _finish(frame, order.best_guess(), forced, timezone, title, chat.source)
 
 
-def _raw_frames(chat: ChatText) -> Iterator[pl.DataFrame]:
-    """Messages with unresolved dates, piece by piece, each piece cut where a message starts."""
+def _raw_frames(chat: ChatText) -> Iterator[tuple[pl.DataFrame, int]]:
+    """Messages with unresolved dates, piece by piece, each piece cut where a message
+    starts, with the number of bytes each piece read.
+
+    A line is never held whole past :data:`MAX_LINE_BYTES`, nor a message past
+    :data:`MAX_MESSAGE_BYTES`: the text is read on in pieces and refused once over.
+    """
     carry = b""
     first_line = 1
     started = False
@@ -141,10 +229,13 @@ def _raw_frames(chat: ChatText) -> Iterator[pl.DataFrame]:
         if at_start and (len(data) >= len(_BOM) or final):
             data = data.removeprefix(_BOM)
             at_start = False
+        cut = data.rfind(b"\n") + 1
+        if len(data) - cut > MAX_LINE_BYTES:
+            line = first_line + data.count(b"\n", 0, cut)
+            raise ImportFailed.one(chat.source, line, too_long("this line"))
         if final:
             work, rest = data, b""
         else:
-            cut = data.rfind(b"\n") + 1
             if not cut:
                 carry = data
                 continue
@@ -155,12 +246,22 @@ def _raw_frames(chat: ChatText) -> Iterator[pl.DataFrame]:
         started = piece.started
         carry = work[_offset_of_line(work, piece) :] + rest
         first_line += piece.lines_used
+        if started and len(carry) > MAX_MESSAGE_BYTES + len(rest):
+            # The unfinished message alone, its last partial line aside, is over the cap.
+            raise ImportFailed.one(chat.source, first_line, too_long("this message"))
+        _check_lengths(piece.frame, chat.source)
         if piece.frame.height:
-            yield piece.frame
+            yield piece.frame, len(work)
     if not started:
         raise ImportFailed.one(
             chat.source, None, "the chat is empty: there is no message in it; export it again"
         )
+
+
+def _check_lengths(frame: pl.DataFrame, source: str) -> None:
+    over = frame.filter(pl.col("text").str.len_bytes() > MAX_MESSAGE_BYTES)
+    if over.height:
+        raise ImportFailed.one(source, int(over["line"][0]), too_long("this message"))
 
 
 def _offset_of_line(data: bytes, piece: Piece) -> int:

@@ -4,7 +4,8 @@ Stage in the pipeline: a surface. Routes only translate: figures come from
 :func:`reciprocity.report.gather` (the pipeline's analysis), imports go through
 :func:`reciprocity.pipeline.import_file`. :mod:`.app` builds the app
 (:func:`create_app`), :mod:`.security` holds CSRF, headers and the loopback rule,
-:mod:`.serve` runs it with uvicorn.
+:mod:`.guard` the host, origin and size checks made before a body is read,
+:mod:`.imports` the worker that runs uploads' imports, :mod:`.serve` runs it with uvicorn.
 """
 
 from reciprocity.web.app import MAX_UPLOAD_BYTES, create_app

@@ -2,59 +2,112 @@
 
 Pages here: dashboard (``/``: relationships, the ranking, "protect your energy", patterns),
 relationship (``/relationship/{id}``, with the messages behind a figure or a reading loaded
-on click by HTMX), import (``/import``) and the HTML report (``/report``). The journal
-(:mod:`.journal_pages`), the coach (:mod:`.coach_pages`), expectations, check-ins and parent
-mode (:mod:`.guide_pages`), deleting with undo (:mod:`.trash_pages`), the settings and the
-first run's demo (:mod:`.settings_pages`) add theirs. The analysis is
-computed once per change of the data (:mod:`.state`). Every POST needs the CSRF token
-(:mod:`.security`).
+on click by HTMX) and the HTML report (``/report``). Imports (:mod:`.import_pages`, run off
+the request path by :mod:`.imports`), the journal (:mod:`.journal_pages`), the coach
+(:mod:`.coach_pages`), expectations, check-ins and parent mode (:mod:`.guide_pages`),
+deleting with undo (:mod:`.trash_pages`), the settings and the first run's demo
+(:mod:`.settings_pages`) add theirs. The analysis is computed once per change of the data
+(:mod:`.state`). Every POST needs the signed CSRF token (:mod:`.security`); the host, the
+origin and the body's size are checked before the body is read (:mod:`.guard`).
 """
 
 from __future__ import annotations
 
-import re
-import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from http import HTTPStatus
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, Form, HTTPException, Request, UploadFile
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from reciprocity import ingest, pipeline, report, store
-from reciprocity.errors import ReciprocityError
+from reciprocity import report, store
 from reciprocity.ledger import DIMENSIONS
 from reciprocity.web import (
     coach_pages,
     guide_pages,
+    import_pages,
     journal_pages,
     settings_pages,
     trash_pages,
     views,
 )
-from reciprocity.web.forms import problem_text
-from reciprocity.web.render import Pages
-from reciprocity.web.security import SecurityHeaders, csrf_protect
+from reciprocity.web.guard import OwnHosts, RequestGuard, host_names
+from reciprocity.web.imports import Imports
+from reciprocity.web.render import Pages, is_htmx
+from reciprocity.web.security import SecurityHeaders, Tokens, csrf_protect
 from reciprocity.web.state import State
+from reciprocity.web.uploads import private_folder, safe_file_name
 
-__all__ = ["MAX_UPLOAD_BYTES", "create_app", "safe_file_name"]
+__all__ = ["FORM_LIMIT", "MAX_UPLOAD_BYTES", "create_app", "safe_file_name"]
 
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 """Largest upload accepted (a year of a busy chat with media names is a few megabytes)."""
 
+FORM_LIMIT = 1 << 20
+"""Largest body of any other request (a journal note or a coach draft is a few kilobytes)."""
+
+#: Room for the upload form's other fields and the multipart framing around the file.
+_FORM_FRAMING = 64 * 1024
+
 _HERE = Path(__file__).parent
-_UNSAFE_IN_NAME = re.compile(r"[^\w .,'()&+-]")
-"""What an uploaded file's name may not keep: letters of every script, digits and a few
-marks stay (a WhatsApp export is named after the chat: "Chloé" stays "Chloé")."""
+
+#: What a refusal says when the code gave no words of its own.
+_PLAIN = {
+    404: "There is no page at this address. Go back to the dashboard.",
+    405: "This address does not take that kind of request.",
+}
 _ACT_TOPICS = ("good_news", "distress", "check_in", "disclosure", "request", "support_seek")
 
 
-def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOAD_BYTES) -> FastAPI:
-    """The web app over the database at ``db_path`` (default: the usual database)."""
+def create_app(
+    db_path: str | Path | None = None,
+    *,
+    max_upload: int = MAX_UPLOAD_BYTES,
+    host: str | None = None,
+    port: int | None = None,
+    uploads: Path | None = None,
+) -> FastAPI:
+    """The web app over the database at ``db_path`` (default: the usual database).
+
+    It answers only requests sent to a loopback name or ``host`` (the address it listens
+    on), and to ``port`` when given (:mod:`.guard`). Uploads wait in a private folder under
+    ``uploads`` (default: the user's cache folder, :func:`~.uploads.default_base`).
+    """
     state = State(store.open_db(db_path))
     pages = Pages()
-    app = FastAPI(title="Reciprocity", docs_url=None, redoc_url=None, openapi_url=None)
+    imports = Imports(private_folder(uploads))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        imports.close()
+
+    app = FastAPI(
+        title="Reciprocity", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
+    tokens = Tokens()
+    app.state.csrf = tokens
+    # The first added runs last: hosts are checked first, then origin, token and size.
+    app.add_middleware(
+        RequestGuard,
+        tokens=tokens,
+        body_limit=FORM_LIMIT,
+        uploads={"/import": max_upload + _FORM_FRAMING},
+    )
+    app.add_middleware(OwnHosts, names=host_names(host), port=port)
     app.add_middleware(SecurityHeaders)
+
+    @app.exception_handler(StarletteHTTPException)
+    def refused(request: Request, problem: StarletteHTTPException) -> Response:
+        words = problem.detail if problem.detail != _phrase(problem.status_code) else None
+        message = words or _PLAIN.get(problem.status_code, "That did not work. Try again.")
+        template = "_problem.html" if is_htmx(request) else "problem.html"
+        return pages.page(request, template, problem.status_code, message=message)
+
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     page = pages.page
 
@@ -134,62 +187,6 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
             giver=giver,
         )
 
-    @app.get("/import", response_class=HTMLResponse)
-    def import_form(request: Request) -> HTMLResponse:
-        return page(
-            request,
-            "import.html",
-            me=store.get_me(state.db),
-            max_mb=max_upload >> 20,
-            formats=ingest.FORMATS,
-        )
-
-    @app.post("/import", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
-    async def import_upload(
-        request: Request,
-        export: UploadFile,
-        me: str = Form(""),
-        timezone: str = Form(""),
-        format: str = Form("auto"),
-    ) -> HTMLResponse:
-        declared = int(request.headers.get("content-length") or 0)
-        if declared > max_upload + 65536:
-            return page(request, "_import_result.html", 413, error=_too_big(max_upload))
-        name = safe_file_name(export.filename)
-        with tempfile.TemporaryDirectory(prefix="reciprocity-upload-") as folder:
-            # Only our own name for the file: the uploaded name is reduced to safe characters
-            # (it carries the chat's title for WhatsApp); archives stay archives and are read
-            # in memory by the parsers, never extracted.
-            target = Path(folder) / name
-            size = 0
-            with target.open("wb") as out:
-                while chunk := await export.read(1 << 20):
-                    size += len(chunk)
-                    if size > max_upload:
-                        return page(request, "_import_result.html", 413, error=_too_big(max_upload))
-                    out.write(chunk)
-            options = ingest.Options(timezone=timezone.strip() or None)
-            try:
-                outcome = pipeline.import_file(
-                    state.db,
-                    target,
-                    me=me.strip() or None,
-                    format=format if format in ingest.FORMATS else "auto",
-                    options=options,
-                )
-            except ReciprocityError as problem:
-                message = problem_text(problem).replace(str(target), name)
-                return page(request, "_import_result.html", 400, error=message)
-        state.changed()
-        return page(
-            request,
-            "_import_result.html",
-            result=outcome.result,
-            name=name,
-            format=outcome.format,
-            seconds=outcome.timings.total,
-        )
-
     @app.get("/report")
     def report_file() -> Response:
         html = report.render_report(state.data())
@@ -200,6 +197,7 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
             headers={"content-disposition": f'attachment; filename="reciprocity-{stamp}.html"'},
         )
 
+    app.include_router(import_pages.routes(state, pages, imports, max_upload=max_upload))
     app.include_router(journal_pages.routes(state, pages))
     app.include_router(coach_pages.routes(state, pages))
     app.include_router(guide_pages.routes(state, pages))
@@ -207,24 +205,13 @@ def create_app(db_path: str | Path | None = None, *, max_upload: int = MAX_UPLOA
     app.include_router(settings_pages.routes(state, pages))
     pages.extras.append(lambda request: {"undo": trash_pages.undo_notice(request)})
     app.state.reciprocity = state  # the cache, for tests that count analysis runs
+    app.state.imports = imports
     return app
 
 
-def safe_file_name(uploaded: str | None) -> str:
-    """An uploaded file's name, safe to use as a file name in our own folder and to show.
-
-    The folders in it are dropped, as are characters a path could misread; letters of every
-    script stay. Never empty, never a dot name (``..``). Shown escaped, like any import.
-
-    >>> safe_file_name("../../WhatsApp Chat with Chloé.txt")
-    'WhatsApp Chat with Chloé.txt'
-    >>> safe_file_name("..")
-    'export'
-    """
-    base = (uploaded or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE_IN_NAME.sub("_", base)[:120].lstrip(". ")
-    return name or "export"
-
-
-def _too_big(limit: int) -> str:
-    return f"The file is larger than {limit >> 20} MB; export the chat without media and try again."
+def _phrase(status: int) -> str:
+    """The stock English phrase of ``status`` ("Not Found"), which is no message of ours."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""

@@ -1,15 +1,23 @@
-"""Security for the local web app: CSRF tokens, security headers, upload limits, binding.
+"""Security for the local web app: CSRF tokens, security headers, binding.
 
-- CSRF: double-submit. A random token lives in a ``SameSite=Strict`` HttpOnly cookie; every
-  form carries it in a hidden field (HTMX sends it as the ``X-CSRF-Token`` header); a POST
-  whose field or header does not match the cookie is refused with 403.
+- CSRF: a signed double-submit token. The token is a random nonce with its HMAC under a
+  secret made when the app starts and kept in its memory only (:class:`Tokens`). It lives
+  in a ``SameSite=Strict`` HttpOnly cookie and every form carries it in a hidden field
+  (HTMX sends it as the ``X-CSRF-Token`` header; the upload form in its address, so it is
+  checked before the file is read). A POST is accepted only when the token sent equals
+  the cookie *and* carries this app's signature, so another program on 127.0.0.1 that
+  plants a cookie and a field of its own choosing is refused.
 - Headers: a strict Content-Security-Policy (scripts and styles from our own static files
-  only, nothing inline), no sniffing, no referrer, no framing.
+  only, nothing inline), no sniffing, no referrer to other sites, no framing.
 - Binding: without server mode (which needs accounts) only loopback addresses are allowed.
+  Which ``Host`` and ``Origin`` a request may carry, and how large its body may be, is
+  checked by :mod:`.guard`.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import ipaddress
 import secrets
@@ -24,9 +32,11 @@ __all__ = [
     "CSRF_HEADER",
     "NotLoopback",
     "SecurityHeaders",
+    "Tokens",
     "check_host",
     "csrf_protect",
     "csrf_token",
+    "tokens_of",
 ]
 
 CSRF_COOKIE = "reciprocity_csrf"
@@ -42,7 +52,10 @@ CSP = (
 _HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # "same-origin", not "no-referrer": with "no-referrer" browsers send ``Origin: null`` on
+    # our own forms, and the origin check (:mod:`.guard`) needs the real one. Other sites
+    # still get no referrer at all.
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
@@ -69,32 +82,77 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class Tokens:
+    """CSRF tokens signed with a secret this app keeps in memory (a new one each start).
+
+    >>> tokens = Tokens(b"k" * 32)
+    >>> token = tokens.new()
+    >>> tokens.valid(token), tokens.matches(token, token)
+    (True, True)
+    >>> tokens.valid("chosen-by-someone-else." + "A" * 43)
+    False
+    """
+
+    def __init__(self, secret: bytes | None = None) -> None:
+        self._secret = secret if secret is not None else secrets.token_bytes(32)
+
+    def _sign(self, nonce: str) -> str:
+        mac = hmac.new(self._secret, nonce.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+    def new(self) -> str:
+        """A fresh token: a random nonce, a dot, and its signature."""
+        nonce = secrets.token_urlsafe(24)
+        return f"{nonce}.{self._sign(nonce)}"
+
+    def valid(self, token: str) -> bool:
+        """Whether ``token`` was made by this app (its signature checks out)."""
+        nonce, dot, mac = token.partition(".")
+        if not nonce or not dot or len(token) > 200:
+            return False
+        return hmac.compare_digest(mac.encode(), self._sign(nonce).encode())
+
+    def matches(self, cookie: str, sent: str) -> bool:
+        """Whether a request's cookie is this app's token and ``sent`` is that same token."""
+        return self.valid(cookie) and hmac.compare_digest(cookie.encode(), sent.encode())
+
+
+_FORM_EXPIRED = "This form has expired or came from another site. Reload the page and try again."
+
+
+def tokens_of(request: Request) -> Tokens:
+    """The app's :class:`Tokens` (kept in ``app.state.csrf`` by ``create_app``)."""
+    tokens: Tokens = request.app.state.csrf
+    return tokens
+
+
 def csrf_token(request: Request) -> str:
-    """This browser's CSRF token: the cookie's, or a new one (set on the response later)."""
+    """This browser's CSRF token: the cookie's when this app signed it, else a new one
+    (set on the response by the page renderer)."""
+    tokens = tokens_of(request)
     existing = request.cookies.get(CSRF_COOKIE)
-    if existing and len(existing) >= 32:
+    if existing and tokens.valid(existing):
         return existing
     token: str | None = getattr(request.state, "new_csrf", None)
     if token is None:
-        token = secrets.token_urlsafe(32)
+        token = tokens.new()
         request.state.new_csrf = token
     return token
 
 
 async def csrf_protect(request: Request) -> None:
-    """FastAPI dependency: refuse a POST whose token does not match the cookie (403)."""
+    """FastAPI dependency: refuse a POST whose token is not the cookie's signed one (403).
+
+    The token is read from the ``X-CSRF-Token`` header, else from the form (whose size
+    :mod:`.guard` has already bounded)."""
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = request.headers.get(CSRF_HEADER)
     if sent is None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else ""
-    if not cookie or not hmac.compare_digest(cookie.encode(), sent.encode()):
-        raise HTTPException(
-            status_code=403,
-            detail="This form has expired or came from another site. "
-            "Reload the page and try again.",
-        )
+    if not tokens_of(request).matches(cookie, sent):
+        raise HTTPException(status_code=403, detail=_FORM_EXPIRED)
 
 
 class NotLoopback(ValueError):

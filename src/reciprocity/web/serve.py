@@ -65,8 +65,11 @@ def serve(
     check_host(host, server=server)
     import uvicorn  # imported here: only serving needs it
 
-    app = create_app(db_path)
     bound = sock if sock is not None else listen(host, port)
+    # The port actually listened on (``0`` asks the system for a free one): the app
+    # answers only requests sent to this host and port.
+    port = int(bound.getsockname()[1])
+    app = create_app(db_path, host=host, port=port)
     if open_browser:
         # Give the server a moment to start before the browser asks for the page.
         threading.Timer(1.0, webbrowser.open, args=(url(host, port),)).start()
