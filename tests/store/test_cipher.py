@@ -197,7 +197,8 @@ def test_the_web_app_serves_an_encrypted_database(
     with pytest.raises(cipher.PassphraseNeeded):
         create_app(path)
     monkeypatch.setenv(cipher.ENV_VAR, SECRET)
-    with TestClient(create_app(path)) as client:
+    app = create_app(path, uploads=tmp_path / "uploads")
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         page = client.get("/")
         assert page.status_code == 200
         assert "Alex" in page.text
