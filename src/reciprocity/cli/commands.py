@@ -478,7 +478,7 @@ def demo(
         out.print(f"HTML report: {_escape(str(written))} (open it in any browser)")
     db.close()
     out.print(f"The demo database is {_escape(str(target))}. Open it in the app with:")
-    out.print(f"  reciprocity serve --db {_escape(_shell_quote(str(target)))}", soft_wrap=True)
+    out.print(f"  reciprocity --db {_escape(_shell_quote(str(target)))} serve", soft_wrap=True)
     out.print(
         "Try it on your own chats:  reciprocity import <export> --me <your name>  "
         "then  reciprocity analyze"
