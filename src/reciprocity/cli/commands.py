@@ -71,7 +71,7 @@ app = typer.Typer(
     "Everything stays on this machine.",
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 out = Console()
 err = Console(stderr=True)
@@ -259,8 +259,10 @@ def analyze(
         ),
     ] = "6h",
 ) -> None:
-    """Show, per relationship, who gives and who receives: who writes, starts, replies,
-    asks, supports and celebrates, with how sure each verdict is."""
+    """Show who gives and who receives in each relationship, and how sure each reading is.
+
+    Who writes, starts, answers, asks, supports and celebrates, one-to-one and in groups.
+    """
     gap = parse_duration(silence)
     db = _open()
     analysis = pipeline.analyze(db, silence=gap)
