@@ -80,6 +80,8 @@ _FRAMES = (
     "exchange_figures",
     "reply_speed",
     "patterns",
+    "groups",
+    "sources",
 )
 
 
@@ -311,7 +313,7 @@ def test_prepare_window_by_window_stores_what_analyze_computes_whole(
                 assert pipeline.prepare(db, rows=rows).stages == {}  # all stored
             result = pipeline.analyze(db)
             if name == "windows":
-                assert set(result.timings.stages) <= {"figures", "balance", "patterns"}
+                assert set(result.timings.stages) <= {"figures", "balance", "patterns", "groups"}
             results.append({frame: getattr(result, frame) for frame in _FRAMES})
             results[-1]["acts"] = pipeline.acts_frame(db)
     windows, whole = results
@@ -338,7 +340,7 @@ def test_prepare_in_an_in_memory_database(tmp_path: Path) -> None:
                 pipeline.prepare(db, rows=400)
             result = pipeline.analyze(db)
             if prepared:
-                assert set(result.timings.stages) <= {"figures", "balance", "patterns"}
+                assert set(result.timings.stages) <= {"figures", "balance", "patterns", "groups"}
             results.append({frame: getattr(result, frame) for frame in _FRAMES})
     for frame in _FRAMES:
         assert results[0][frame].equals(results[1][frame]), frame

@@ -4,7 +4,9 @@ This is the one place that names the stages in order (DESIGN "Pipeline")::
 
     import:   detect format -> parse (ingest) -> save (store, one transaction)
     analyze:  read messages (store) -> acts (stored per detector version) -> figures
-              -> exchanges -> ledger (+ journal) -> balance -> patterns
+              -> exchanges -> ledger (+ journal, + group events) -> balance -> patterns
+    groups:   group messages -> acts -> who answered whom -> events between me and each
+              member, weighted below one-to-one (:mod:`reciprocity.pipeline_groups`)
 
 Surfaces (CLI, web, reports) call these functions and only translate their results.
 """
@@ -51,8 +53,10 @@ from reciprocity.metrics.balance import (
     window_end,
 )
 from reciprocity.metrics.figure_parts import FigurePart, combine_figures, figure_part
+from reciprocity.metrics.groups import ROLES_SCHEMA, SOURCES_SCHEMA, GroupRecord, group_records
 from reciprocity.metrics.patterns import ActCounts, act_counts, patterns_from_counts, sum_act_counts
 from reciprocity.metrics.record import RelationshipRecord, relationship_records
+from reciprocity.pipeline_groups import GroupFrames, group_frames, ledger_part, with_group_events
 
 
 @dataclass
@@ -234,6 +238,10 @@ class Analysis:
     - ``balance``: give share per relationship, dimension and window, with interval and verdict
     - ``exchange_figures``, ``reply_speed``: per-relationship summaries of the exchanges
     - ``patterns``: the cross-relationship patterns, each with its evidence
+    - ``groups``: who carries each group chat, a row per group and member, the user
+      included (:func:`reciprocity.metrics.groups.group_roles`)
+    - ``sources``: the part of each relationship's give and take that came from each
+      group (:func:`reciprocity.metrics.groups.source_split`)
     - ``records``: one :class:`~reciprocity.metrics.record.RelationshipRecord` per
       relationship, made once from the frames above: what every surface formats
     - ``languages``: per relationship, the language of its messages and whether their
@@ -253,8 +261,10 @@ class Analysis:
         "balance",
         "exchange_figures",
         "figures",
+        "groups",
         "patterns",
         "reply_speed",
+        "sources",
         "timings",
     )
 
@@ -270,8 +280,12 @@ class Analysis:
         patterns: pl.DataFrame,
         timings: Timings,
         languages: pl.DataFrame | Callable[[], pl.DataFrame] | None = None,
+        groups: pl.DataFrame | None = None,
+        sources: pl.DataFrame | None = None,
     ) -> None:
         self._languages = languages
+        self.groups = pl.DataFrame(schema=ROLES_SCHEMA) if groups is None else groups
+        self.sources = pl.DataFrame(schema=SOURCES_SCHEMA) if sources is None else sources
         self.figures = figures
         self._exchanges = exchanges
         self._ledger = ledger
@@ -287,9 +301,19 @@ class Analysis:
         """One record per relationship, every figure a surface shows (made on first use)."""
         if self._records is None:
             self._records = relationship_records(
-                self.figures, self.balance, self.exchange_figures, self.reply_speed
+                self.figures,
+                self.balance,
+                self.exchange_figures,
+                self.reply_speed,
+                sources=self.sources,
             )
         return self._records
+
+    @property
+    def group_records(self) -> list[GroupRecord]:
+        """One record per group chat (who carries it, where the user stands), most
+        messages first: what every surface formats of the groups."""
+        return group_records(self.groups)
 
     @property
     def exchanges(self) -> pl.DataFrame:
@@ -622,14 +646,32 @@ def _run(
                 )
         return frames["exchanges"]
 
+    grouped: list[GroupFrames] = []
+
+    def group() -> GroupFrames:
+        if not grouped:
+            with timings.stage("groups"):
+                grouped.append(
+                    group_frames(
+                        db,
+                        silence=silence,
+                        detect=detect_acts,
+                        stored=lambda: store.cached(db, names.acts),
+                    )
+                )
+        return grouped[0]
+
     def events() -> pl.DataFrame:
         if "ledger" not in frames:
             # Stored coded (as prepare stores it); readers get the text the ledger's
-            # schema promises.
+            # schema promises. The group events come after the one-to-one ones.
             built = stage(
                 "ledger",
                 names.ledger,
-                lambda: ledger.ledger(paired(), journal, silence=silence, coded=True),
+                lambda: with_group_events(
+                    ledger.ledger(paired(), journal, silence=silence, coded=True),
+                    group().events,
+                ),
             )
             frames["ledger"] = ledger.decoded(built)
         return frames["ledger"]
@@ -645,8 +687,14 @@ def _run(
     found = stage(
         "patterns",
         names.patterns,
-        lambda: metrics.patterns(events(), paired(), store.list_people(db), balanced=balance),
+        lambda: patterns_from_counts(
+            balance,
+            sum_act_counts([act_counts(paired()), group().counts]),
+            store.list_people(db),
+        ),
     )
+    roles = stage("groups", names.group_roles, lambda: group().roles)
+    sources = stage("groups", names.group_sources, lambda: group().sources)
     return Analysis(
         figures=figures,
         exchanges=frames.get("exchanges", paired),
@@ -657,6 +705,8 @@ def _run(
         patterns=found,
         timings=timings,
         languages=lambda: languages(db),
+        groups=roles,
+        sources=sources,
     )
 
 
@@ -673,6 +723,8 @@ class _Names:
     reply_speed: str
     balance: str
     patterns: str
+    group_roles: str
+    group_sources: str
 
 
 def _acts_name(detector: str | None = None) -> str:
@@ -682,7 +734,7 @@ def _acts_name(detector: str | None = None) -> str:
 
 #: What the stages after the acts compute (the exchanges' rules, the balance's columns and
 #: verdicts, the patterns): bumped when one changes, so results stored before are rebuilt.
-ANALYSIS_VERSION = f"v{exchanges.RULES_VERSION}.3"
+ANALYSIS_VERSION = f"v{exchanges.RULES_VERSION}.4"
 
 
 def _names(silence: timedelta, journal: pl.DataFrame | None, as_of: datetime) -> _Names:
@@ -700,6 +752,8 @@ def _names(silence: timedelta, journal: pl.DataFrame | None, as_of: datetime) ->
         # The last 90 days end today: a balance stored yesterday is made again.
         balance=f"balance/{keyed}/{as_of:%Y-%m-%d}",
         patterns=f"patterns/{keyed}",
+        group_roles=f"group_roles/{detector}/{gap}",
+        group_sources=f"group_sources/{detector}/{gap}",
     )
 
 
@@ -879,6 +933,22 @@ def _prepare(
             with timings.stage("balance"):
                 parts.add_events(part)
             del part
+        with timings.stage("groups"):
+            group = group_frames(
+                db,
+                silence=silence,
+                detect=lambda t: detect_acts(t, memo),
+                stored=lambda: store.cached(db, names.acts, windows.version),
+            )
+        if not group.events.is_empty():
+            from_groups = ledger_part(group.events)
+            keep(names.ledger, from_groups)
+            with timings.stage("balance"):
+                parts.add_events(from_groups)
+            del from_groups
+        keep(names.group_roles, group.roles)
+        keep(names.group_sources, group.sources)
+        parts.counts.append(group.counts)
         with timings.stage("figures"):
             keep(names.figures, combine_figures(parts.figures))
         with timings.stage("balance"):

@@ -146,6 +146,15 @@ def test_unbalanced_quote_is_reported(tmp_path: Path) -> None:
     assert problem.line == 2
 
 
+def test_a_header_too_long_to_split_is_refused_at_line_1(tmp_path: Path) -> None:
+    """Found by tests/fuzz: a first row over the csv module's 128 KiB field limit raised
+    the module's own error instead of naming the file and line."""
+    path = write(tmp_path, "a" * 140_000 + "timestamp,sender,text\n2024-06-01T08:00:00Z,Jo,hi\n")
+    [problem] = failure(path).problems
+    assert problem.line == 1
+    assert "timestamp" in problem.message  # says which columns the first row must name
+
+
 def test_unknown_time_zone_is_refused() -> None:
     with pytest.raises(ImportFailed, match="Mars/Olympus"):
         list(csvfile.parse(FIXTURES / "offsets.csv", Options(timezone="Mars/Olympus")))

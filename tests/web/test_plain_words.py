@@ -141,8 +141,12 @@ def _pages(client: TestClient) -> dict[str, str]:
         "/", "/journal", "/expectations", "/coach", "/assess", "/parent", "/import",
         "/settings", "/journal?person=Alex",
     ]  # fmt: skip
-    ids = sorted({int(i) for i in re.findall(r'href="/relationship/(\d+)"', client.get("/").text)})
+    board = client.get("/").text
+    ids = sorted({int(i) for i in re.findall(r'href="/relationship/(\d+)"', board)})
     assert len(ids) == 4
+    groups = sorted({int(i) for i in re.findall(r'href="/group/(\d+)"', board)})
+    assert len(groups) == 1  # the demo's pub quiz
+    urls += [f"/group/{gid}" for gid in groups]
     for rid in ids:
         urls += [f"/relationship/{rid}", f"/assess?relationship={rid}"]
         urls += [

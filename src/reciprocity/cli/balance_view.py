@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from reciprocity import words
+from reciprocity.metrics.groups import GroupRecord
 from reciprocity.metrics.record import (
     WINDOWS,
     Pair,
@@ -34,8 +35,11 @@ __all__ = [
     "balance_table",
     "exchange_lines",
     "figures_table",
+    "group_tables",
+    "groups_to_json",
     "person_view",
     "records_to_json",
+    "sources_table",
 ]
 
 _VERDICT_STYLE = {
@@ -102,8 +106,12 @@ def figures_table(records: Sequence[RelationshipRecord], silence_label: str) -> 
     ):
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for record in records:
+        # Text(): names from exports are never markup
+        person = Text(record.person, style="bold")
+        if record.group_only:
+            person.append(" (groups only)", style="dim")
         table.add_row(
-            Text(record.person, style="bold"),  # Text(): names from exports are never markup
+            person,
             _pair(record.messages, lambda v: f"{v:,}"),
             _pair(record.initiations),
             _pair(record.reply_rate, say_percent),
@@ -155,6 +163,74 @@ BALANCE_KEY = (
 """What the give-and-take columns mean, printed once under the tables."""
 
 
+GROUP_ONLY = (
+    "You know {p} only from group chats: there is no one-to-one chat between you, and a "
+    "group message counts for less than a private one, so there is too little to go on yet "
+    "for most readings."
+)
+"""Said of a person known only from group chats."""
+
+SOURCES_KEY = (
+    "In a group an answer is shared with everyone and who it was for is not always sure, so "
+    "each counts for at most half of a one-to-one message: less in a bigger group or when "
+    "the pairing is uncertain."
+)
+"""What the "where this comes from" table's group rows mean."""
+
+
+def sources_table(record: RelationshipRecord) -> RenderableType | None:
+    """Where ``record``'s give and take came from (one-to-one, each group), all time;
+    ``None`` when no group added anything."""
+    if not record.sources:
+        return None
+    table = _table(f"{record.person}: where this comes from", SOURCES_KEY)
+    for name, justify in (("Where", "left"), ("You", "right"), ("Them", "right"),
+                          ("Moments", "right")):  # fmt: skip
+        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for source in record.sources:
+        where = Text(source.source + " (group)") if source.group else Text("Just the two of you")
+        table.add_row(
+            where, say_amount(source.given), say_amount(source.received), str(source.events)
+        )
+    return table
+
+
+def group_tables(groups: Sequence[GroupRecord]) -> list[RenderableType]:
+    """Per group chat: where you stand (a sentence), who answers you and who never does,
+    and a row per member: messages, conversations started, answers given and received,
+    supportive messages, answers to and from you."""
+    parts: list[RenderableType] = []
+    for group in groups:
+        table = _table(f"{group.title} (group): who carries it", group.summary)
+        for name in ("Who", "Messages", "Started", "Answers", "Answered", "Support",
+                     "To you", "From you"):  # fmt: skip
+            table.add_column(name, justify="left" if name == "Who" else "right", overflow="fold")
+        for m in group.members:
+            table.add_row(
+                Text("You", style="bold") if m["is_me"] else Text(m["name"]),
+                f"{m['messages']} ({say_percent(m['message_share'])})",
+                str(m["starts"]),
+                say_amount(m["answers_given"]),
+                say_amount(m["answers_received"]),
+                str(m["supports"]),
+                "–" if m["is_me"] else say_amount(m["answers_to_me"]),
+                "–" if m["is_me"] else say_amount(m["answers_from_me"]),
+            )
+        parts.append(table)
+        if group.never_answered:
+            names = ", ".join(group.never_answered)
+            parts.append(Text(f"Writes in {group.title} but never answered you: {names}."))
+    if parts:
+        parts.append(
+            Text(
+                "Answers: given to and received from anyone in the group; To you / From you: "
+                "between you and that member. Each counts by how sure we are who it answered.",
+                style="dim",
+            )
+        )
+    return parts
+
+
 def exchange_lines(record: RelationshipRecord) -> list[Text]:
     """One line per sender and topic: ``"Your good news (5): warm and interested 4,
     no reply 1"``, in the words the pages use (:mod:`reciprocity.words`)."""
@@ -177,9 +253,14 @@ def person_view(record: RelationshipRecord, change: pl.DataFrame | None = None) 
     conversation record."""
     p = record.person
     parts: list[RenderableType] = [Text(p, style="bold")]
+    if record.group_only:
+        parts.append(Text(GROUP_ONLY.format(p=p)))
     for window in WINDOWS:
         parts.append(balance_table(record, window))
     parts.append(Text(BALANCE_KEY, style="dim"))
+    sources = sources_table(record)
+    if sources is not None:
+        parts.append(sources)
     me, them = record.reply_median_s
     if me is not None or them is not None:
         parts.append(
@@ -203,6 +284,29 @@ def person_view(record: RelationshipRecord, change: pl.DataFrame | None = None) 
             )
         parts.append(table)
     return Group(*parts)
+
+
+def groups_to_json(groups: Sequence[GroupRecord]) -> list[dict[str, Any]]:
+    """The group chats as plain JSON data: ``[{"title", "messages", "starts", "summary",
+    "never_answered", "members": [{"person" (null for you), "you", "messages", "starts",
+    "answers_given", "answers_received", "supports", "answers_to_me", "answers_from_me",
+    "message_share", "start_share"}]}]``."""
+    keys = ("messages", "starts", "answers_given", "answers_received", "supports",
+            "answers_to_me", "answers_from_me", "message_share", "start_share")  # fmt: skip
+    return [
+        {
+            "title": g.title,
+            "messages": g.messages,
+            "starts": g.starts,
+            "summary": g.summary,
+            "never_answered": list(g.never_answered),
+            "members": [
+                {"person": m["person"], "you": m["is_me"]} | {k: _plain(m[k]) for k in keys}
+                for m in g.members
+            ],
+        }
+        for g in groups
+    ]
 
 
 def _points(value: float) -> str:
@@ -253,6 +357,17 @@ def records_to_json(
                 "questions": _two(r.questions),
                 "first_message": _plain(r.first_message),
                 "last_message": _plain(r.last_message),
+                "group_only": r.group_only,
+                "sources": [
+                    {
+                        "source": src.source,
+                        "group": src.group,
+                        "given": src.given,
+                        "received": src.received,
+                        "events": {"me": src.events_me, "them": src.events_them},
+                    }
+                    for src in r.sources
+                ],
             }
         )
         for row in r.readings:

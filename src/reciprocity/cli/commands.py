@@ -73,7 +73,7 @@ app = typer.Typer(
     "Everything stays on this machine.",
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 out = Console()
 err = Console(stderr=True)
@@ -263,13 +263,16 @@ def analyze(
         ),
     ] = "6h",
 ) -> None:
-    """Show, per relationship, who gives and who receives: who writes, starts, replies,
-    asks, supports and celebrates, with how sure each verdict is."""
+    """Show who gives and who receives in each relationship, and how sure each reading is.
+
+    Who writes, starts, answers, asks, supports and celebrates, one-to-one and in groups.
+    """
     gap = parse_duration(silence)
     db = _open()
     analysis = pipeline.analyze(db, silence=gap)
     if as_json:
         data = balance_view.records_to_json(analysis.records, analysis.patterns)
+        data["groups"] = balance_view.groups_to_json(analysis.group_records)
         across = beside_figures(db, analysis.exchanges, silence=gap)
         data.update(money_commands.beside_json(across))
         data["not_read"] = analysis.unread().drop("relationship_id").to_dicts()
@@ -277,7 +280,7 @@ def analyze(
         return
     if not analysis.records:
         out.print(
-            "No one-to-one conversations yet. Import an export first, e.g.\n"
+            "No conversations yet. Import an export first, e.g.\n"
             '  reciprocity import "WhatsApp Chat with Alex.zip" --me "Your Name"'
         )
         return
@@ -285,9 +288,7 @@ def analyze(
         found = find(analysis.records, person)
         if found is None:
             known = [r.person for r in analysis.records]
-            raise NotFound(
-                f"no one-to-one chat with {person!r}; people with chats: " + ", ".join(known)
-            )
+            raise NotFound(f"no chat with {person!r}; people with chats: " + ", ".join(known))
         out.print(
             balance_view.person_view(found, change=_change_since_talk(db, analysis, found.person))
         )
@@ -329,6 +330,8 @@ def _show_overview(analysis: pipeline.Analysis, silence_label: str) -> None:
     for record in analysis.records:
         out.print(balance_view.balance_table(record, "all"))
     out.print(Text(balance_view.BALANCE_KEY, style="dim"))
+    for part in balance_view.group_tables(analysis.group_records):
+        out.print(part)
     _say_unread(analysis)
     shown = analysis.patterns.filter(pl.col("shows"))
     for row in shown.iter_rows(named=True):
@@ -481,7 +484,7 @@ def demo(
         out.print(f"HTML report: {_escape(str(written))} (open it in any browser)")
     db.close()
     out.print(f"The demo database is {_escape(str(target))}. Open it in the app with:")
-    out.print(f"  reciprocity serve --db {_escape(_shell_quote(str(target)))}", soft_wrap=True)
+    out.print(f"  reciprocity --db {_escape(_shell_quote(str(target)))} serve", soft_wrap=True)
     out.print(
         "Try it on your own chats:  reciprocity import <export> --me <your name>  "
         "then  reciprocity analyze"

@@ -8,7 +8,8 @@ Reciprocity reads, each with its own shape (see :mod:`reciprocity.demo.expected`
 - Riley, WhatsApp iOS ``.zip``: Riley leans on Sam for emotional support, rarely gives it back.
 - Kai, generic CSV: Sam is Kai's **parent**; Sam confides worries, Kai checks on and comforts
   Sam (the parent-mode signal).
-- "Pub quiz", a WhatsApp group of Sam, Alex and Jordan (not a one-to-one chat).
+- "Pub quiz", a WhatsApp group of Sam, Alex and Jordan: Jordan answers Sam warmly, Alex
+  writes only to Jordan and never answers Sam.
 
 Import them with ``--me Sam`` and the timezone :data:`TIMEZONE`. The chats behind the files
 (with the acts each line was written to carry) are :func:`build_chats`; a fast generator of

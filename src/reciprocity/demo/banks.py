@@ -381,6 +381,47 @@ BANKS: dict[str, Bank] = {
         ("request",),
         ("btw I'm on Telegram now, can we chat there instead? my WhatsApp keeps crashing",),
     ),
+    # --- the pub-quiz group: Jordan answers Sam warmly, Alex talks only to Jordan --------------
+    "quiz_yes_warm": Bank(
+        ("accept", "gratitude"),
+        (
+            "count me in! thanks for rounding us up again Sam",
+            "yes!! wouldn't miss it. Sam you're a star for organising",
+            "in! thanks Sam, the week needed this",
+            "always 🙌 thanks for booking it Sam",
+            "yes please, Sam I'll get the first round",
+        ),
+    ),
+    "quiz_news": Bank(
+        ("good_news", "disclosure"),
+        (
+            "we came third last week!! first time on the board",
+            "the quizmaster says we're top of the league this month",
+            "I finally won the picture round bet, pay up everyone 😄",
+        ),
+        depth=2,
+    ),
+    "quiz_to_jordan": Bank(
+        ("question",),
+        (
+            "@Jordan are you driving or shall we get the bus?",
+            "Jordan did you ever find out the answer to that flag question?",
+            "@Jordan can you save me a seat near the heater?",
+            "Jordan can you bring the pen that works this time?",
+        ),
+    ),
+    "quiz_to_alex": Bank(
+        ("question",),
+        (
+            "Alex are you coming too? there's room",
+            "@Alex you in this week?",
+            "Alex we could use your music round brain, coming?",
+        ),
+    ),
+    "quiz_jordan_to_alex": Bank(
+        (),
+        ("yep, leaving at {time}", "will do", "ha, no idea still", "deal"),
+    ),
 }
 
 #: Questions with answers that fit them (asked with ``Scene.ask``).

@@ -1,6 +1,7 @@
 """The shape each demo relationship was written to have, as numbers later stages can check.
 
-Every figure is "me" = Sam, measured over one-to-one chats (the group chat is left out), with
+Every figure is "me" = Sam, measured over one-to-one chats (the group chat only adds its
+weighted give and take, :data:`GROUP_WARM` and :data:`GROUP_SILENT`), with
 a conversation starting after a silence of more than six hours. Shares are Sam's part of the
 total: ``initiation_share_me`` 0.9 means Sam sent the first message of 90% of conversations.
 Ranges are wide enough to hold for any seed, narrow enough to tell the shapes apart.
@@ -162,5 +163,11 @@ SHAPES: dict[str, Shape] = {
     ),
 }
 
-#: The WhatsApp group (Sam, Alex, Jordan): imported, but no one-to-one figure may include it.
+#: The WhatsApp group (Sam, Alex, Jordan): no one-to-one figure (messages, starts, replies)
+#: may include it; its give and take joins each member's, weighted below one-to-one.
 GROUP_FILE = "WhatsApp Chat with Pub quiz.txt"
+#: The group's title, the member who answers Sam warmly (by name, celebrating Sam's news)
+#: and the one who writes in the group but never answers Sam.
+GROUP_TITLE = "Pub quiz"
+GROUP_WARM = "Jordan"
+GROUP_SILENT = "Alex"

@@ -392,7 +392,11 @@ class ParentChild:
 
 @dataclass
 class QuizGroup:
-    """The pub-quiz group (Sam, Alex, Jordan): a weekly round of who's coming."""
+    """The pub-quiz group (Sam, Alex, Jordan): a weekly round of who's coming.
+
+    Jordan answers Sam, warmly and by name, and celebrates Sam's news; Alex writes in the
+    group but only ever to Jordan (by name, right after Jordan), never answering Sam: the
+    two shapes the group analysis must tell apart."""
 
     members: tuple[str, str] = ("Alex", "Jordan")
 
@@ -400,13 +404,18 @@ class QuizGroup:
         """Fill one session."""
         alex, jordan = self.members
         s.say(ME, "invite")
-        s.say(jordan, "accept")
-        if s.maybe(0.4):
-            s.say(alex, "accept")
-        elif s.maybe(0.5):
-            s.say(alex, "decline")
+        s.say(jordan, "quiz_yes_warm")
+        if s.maybe(0.6):
+            # Alex speaks only after Jordan, and to Jordan.
+            s.say(alex, "quiz_to_jordan")
+            s.say(jordan, "quiz_jordan_to_alex")
+            if s.maybe(0.5):
+                s.say(ME, "quiz_to_alex")  # Sam asks Alex; Alex does not answer
         s.say(ME, "plan_time")
         if s.maybe(0.5):
             s.say(jordan, "plan_ok")
+        if s.maybe(0.3):
+            s.say(ME, "quiz_news")
+            s.say(jordan, "celebrate")
         if s.maybe(0.3):
             s.media(jordan, "image")

@@ -88,7 +88,7 @@ _SORTED_AS: dict[str, pl.DataType] = {
     "giver": _SIDES,
     "receiver": _SIDES,
     "dimension": pl.Enum(sorted(DIMENSIONS)),
-    "source": pl.Enum(["journal", "messages"]),
+    "source": pl.Enum(["group", "journal", "messages"]),
 }
 # Columns of the exchanges that message events read.
 _READ = (

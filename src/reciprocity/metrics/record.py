@@ -17,6 +17,15 @@ One meaning per figure:
   conversation (:func:`reciprocity.exchanges.reply_speed`); durations are written by
   :func:`say_duration`.
 
+- **sources**: where the give and take came from. The group chats' part of each
+  dimension is :func:`reciprocity.metrics.groups.source_split`; the one-to-one part
+  (with the journal) is the rest of the all-time balance. A person known only from group
+  chats (no one-to-one message) gets a record when something passed between them and the
+  user in a group (a pairing, weighted below one-to-one): no message figures, a thin
+  balance that mostly reads "not enough data yet", and :attr:`RelationshipRecord.group_only`
+  so surfaces say why. Members who never exchanged anything with the user have no record;
+  they are listed on their group's page.
+
 Built from already aggregated frames (a few rows per relationship): no pass over messages.
 """
 
@@ -36,6 +45,7 @@ __all__ = [
     "Pair",
     "Reading",
     "RelationshipRecord",
+    "SourceShare",
     "find",
     "iter_readings",
     "relationship_records",
@@ -95,6 +105,25 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class SourceShare:
+    """How much of a relationship's give and take (all time, every dimension) came from
+    one place: the one-to-one chats (and the journal), or one group chat."""
+
+    source: str
+    group: bool
+    conversation_id: int | None
+    given: float
+    received: float
+    events_me: int
+    events_them: int
+
+    @property
+    def events(self) -> int:
+        """Events either way."""
+        return self.events_me + self.events_them
+
+
+@dataclass(frozen=True)
 class RelationshipRecord:
     """Every figure shown about one relationship."""
 
@@ -114,6 +143,14 @@ class RelationshipRecord:
     last_message: datetime | None
     readings: tuple[Reading, ...] = ()
     outcomes: tuple[Outcome, ...] = field(default=())
+    #: Where the give and take came from: one-to-one first, then each group (only when
+    #: a group added something; a person known only from groups has no one-to-one part).
+    sources: tuple[SourceShare, ...] = field(default=())
+
+    @property
+    def group_only(self) -> bool:
+        """Known only from group chats: no one-to-one message either way."""
+        return self.messages.me + self.messages.them == 0 and any(s.group for s in self.sources)
 
     def window(self, window: str, *, with_empty: bool = False) -> list[Reading]:
         """The readings of ``window`` in dimension order (only those with events, unless
@@ -192,18 +229,33 @@ def relationship_records(
     balance: pl.DataFrame,
     exchange_figures: pl.DataFrame | None = None,
     reply_speed: pl.DataFrame | None = None,
+    *,
+    sources: pl.DataFrame | None = None,
 ) -> list[RelationshipRecord]:
     """One :class:`RelationshipRecord` per relationship of ``figures``, in its order.
 
     ``figures`` is :func:`reciprocity.metrics.relationship_figures`, ``balance``
     :func:`reciprocity.metrics.balance`, ``exchange_figures`` and ``reply_speed`` the
-    summaries of :mod:`reciprocity.exchanges` (the frames of a pipeline ``Analysis``).
+    summaries of :mod:`reciprocity.exchanges`, ``sources`` the groups' part of the give
+    and take (:func:`reciprocity.metrics.groups.source_split`): the frames of a pipeline
+    ``Analysis``. A person known only from group chats gets a record after the others,
+    with no message figures (see :attr:`RelationshipRecord.group_only`).
     """
     readings = _by_id(balance)
     outcomes = _by_id(exchange_figures)
     speed = {k: v[0] for k, v in _by_id(reply_speed).items()}
+    groups = _by_id(sources)
     records = []
-    for row in figures.iter_rows(named=True):
+    rows = list(figures.iter_rows(named=True))
+    # People known only from group chats get a record too, after those with a chat of
+    # their own: no message figures, only the (thin) give and take of the groups.
+    known = {row["relationship_id"] for row in rows}
+    for rid in sorted(set(groups) - known):
+        names = [r["person"] for r in readings.get(rid, []) if r.get("person")]
+        if names:
+            rows.append({"relationship_id": rid, "person": names[0], "conversations": 0,
+                         "first_message": None, "last_message": None})  # fmt: skip
+    for row in rows:
         rid = row["relationship_id"]
         pace = speed.get(rid)
         records.append(
@@ -227,9 +279,49 @@ def relationship_records(
                     Outcome(o["sender"], o["topic"], o["outcome"], int(o["count"]))
                     for o in outcomes.get(rid, [])
                 ),
+                sources=_sources(readings.get(rid, []), groups.get(rid, [])),
             )
         )
     return records
+
+
+def _sources(
+    readings: list[dict[str, Any]], groups: list[dict[str, Any]]
+) -> tuple[SourceShare, ...]:
+    """One-to-one (the all-time balance less the groups' part) and each group, when any
+    group added something."""
+    if not groups:
+        return ()
+    per_group: dict[int, dict[str, Any]] = {}
+    for row in groups:
+        got = per_group.setdefault(
+            row["conversation_id"],
+            {"title": row["title"], "given": 0.0, "received": 0.0, "me": 0, "them": 0},
+        )
+        got["given"] += float(row["given"] or 0.0)
+        got["received"] += float(row["received"] or 0.0)
+        got["me"] += _int(row["events_me"])
+        got["them"] += _int(row["events_them"])
+    whole = [r for r in readings if r["window"] == "all"]
+    given = sum(float(r["given"] or 0.0) for r in whole)
+    received = sum(float(r["received"] or 0.0) for r in whole)
+    events_me = sum(_int(r["events_me"]) for r in whole)
+    events_them = sum(_int(r["events_them"]) for r in whole)
+    shares = [
+        SourceShare(str(title["title"]), True, cid, round(title["given"], 6),
+                    round(title["received"], 6), int(title["me"]), int(title["them"]))
+        for cid, title in sorted(per_group.items(), key=lambda item: str(item[1]["title"]))
+    ]  # fmt: skip
+    own = SourceShare(
+        "one-to-one",
+        False,
+        None,
+        max(0.0, round(given - sum(s.given for s in shares), 6)),
+        max(0.0, round(received - sum(s.received for s in shares), 6)),
+        max(0, events_me - sum(s.events_me for s in shares)),
+        max(0, events_them - sum(s.events_them for s in shares)),
+    )
+    return (own, *shares) if own.events else tuple(shares)
 
 
 def find(records: list[RelationshipRecord], person: str) -> RelationshipRecord | None:

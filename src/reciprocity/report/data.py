@@ -16,6 +16,7 @@ import polars as pl
 
 from reciprocity import guide, journal, pipeline, store, words
 from reciprocity.metrics import beside, contact
+from reciprocity.metrics.groups import GroupRecord
 from reciprocity.metrics.record import RelationshipRecord
 
 __all__ = [
@@ -66,6 +67,11 @@ class RelationshipView:
     latest: datetime | None = None
     # "message kinds not read for German" when the chat's language has no rules and model
     language_note: str | None = None
+    #: Where the give and take came from (one-to-one, then each group), when a group added
+    #: something: ``source``, ``group``, ``conversation_id``, ``given``, ``received``,
+    #: ``events``; and whether the person is known only from group chats.
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    group_only: bool = False
 
 
 @dataclass
@@ -84,6 +90,12 @@ class SurfaceData:
     expectations: list[dict[str, Any]] = field(default_factory=list)
     #: :func:`reciprocity.guide.rank`'s rows, in its order: the one ranking every page reads.
     ranking: list[dict[str, Any]] = field(default_factory=list)
+    #: The group chats, most messages first (the analysis' ``group_records``).
+    groups: list[GroupRecord] = field(default_factory=list)
+
+    def group(self, conversation_id: int) -> GroupRecord | None:
+        """The group chat with this id, or ``None``."""
+        return next((g for g in self.groups if g.conversation_id == conversation_id), None)
 
     def needs_of(self, person: str) -> list[dict[str, Any]]:
         """The checked needs about ``person`` (names compared case-folded)."""
@@ -294,6 +306,8 @@ def shape(
             balanced=verdicts.get("balanced", 0),
             latest=record.latest_event(),
             language_note=result.language_note(rid),
+            sources=[vars(s) | {"events": s.events} for s in record.sources],
+            group_only=record.group_only,
         )
         view.you_more = view.mostly_you + verdicts.get("leaning your way", 0)
         view.them_more = view.mostly_them + verdicts.get("leaning their way", 0)
@@ -303,6 +317,7 @@ def shape(
         patterns=result.patterns.to_dicts(),
         me=store.get_me(db),
         expectations=checked_expectations(db, result.exchanges),
+        groups=result.group_records,
     )
     _refresh(data, db, result, silence=silence, now=now or datetime.now(UTC))
     return data

@@ -28,6 +28,7 @@ from reciprocity import report, store
 from reciprocity.ledger import DIMENSIONS
 from reciprocity.web import (
     coach_pages,
+    group_pages,
     guide_pages,
     import_pages,
     journal_pages,
@@ -203,6 +204,7 @@ def create_app(
     app.include_router(guide_pages.routes(state, pages))
     app.include_router(trash_pages.routes(state, pages))
     app.include_router(settings_pages.routes(state, pages))
+    app.include_router(group_pages.routes(state, pages))
     pages.extras.append(lambda request: {"undo": trash_pages.undo_notice(request)})
     app.state.reciprocity = state  # the cache, for tests that count analysis runs
     app.state.imports = imports

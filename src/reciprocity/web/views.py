@@ -131,10 +131,20 @@ def evidence(
         & (pl.col("dimension") == dimension)
         & (pl.col("giver") == giver)
     )
-    from_messages = events.filter(pl.col("source") == "messages").drop_nulls("message_id")
+    # Messages of one-to-one chats and of groups (those are not in the exchanges: their
+    # text is read all the same, and who sent them is who gave).
+    from_messages = events.filter(pl.col("source").is_in(["messages", "group"])).drop_nulls(
+        "message_id"
+    )
     # The latest event of each message, newest first; only those rows of the exchanges.
     latest = (
-        from_messages.select("message_id", "timestamp", "weight")
+        from_messages.select(
+            "message_id",
+            "timestamp",
+            "weight",
+            (pl.col("source") == "group").alias("in_group"),
+            (pl.col("giver") == "me").alias("_by_me"),
+        )
         .sort("timestamp", descending=True, maintain_order=True)
         .unique("message_id", keep="first", maintain_order=True)
         .head(EVIDENCE_LIMIT)
@@ -143,7 +153,14 @@ def evidence(
     rows = everyone.lazy().filter(pl.col("message_id").is_in(latest["message_id"].implode()))
     shown = latest.join(rows.collect(), on="message_id", how="left", maintain_order="left")
     shown = _with_texts(state, everyone, shown).select(
-        "message_id", "timestamp", "weight", "text", "from_me", "latency_s", "answer_text"
+        "message_id",
+        "timestamp",
+        "weight",
+        "text",
+        pl.coalesce("from_me", "_by_me").alias("from_me"),
+        "latency_s",
+        "answer_text",
+        "in_group",
     )
-    journal_count = events.height - from_messages.height
+    journal_count = events.filter(pl.col("source") == "journal").height
     return shown.to_dicts(), from_messages["message_id"].n_unique(), journal_count
