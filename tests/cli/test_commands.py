@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -176,10 +177,24 @@ def test_demo_shows_every_relationship(tmp_path: Path) -> None:
     assert not (tmp_path / "unused.sqlite").exists()  # the demo never touches your database
     # It ends by saying how to open what it made in the app, and that database is there.
     made = folder / "reciprocity-demo.sqlite"
-    assert f"reciprocity serve --db {made}" in result.stdout
+    assert f"reciprocity --db {made} serve" in result.stdout
+    _hint_parses(result.stdout, "serve")
     with store.open_db(made) as db:
         assert store.get_me(db) == "Sam"
         assert len(store.list_people(db)) >= 4
+
+
+def _hint_parses(stdout: str, command: str) -> None:
+    """The command the output suggests is one the CLI accepts as written (its options in
+    the right places), checked by asking it for its help."""
+    line = next(
+        line
+        for line in stdout.splitlines()
+        if line.strip().startswith("reciprocity ") and f" {command}" in line
+    )
+    words = shlex.split(line.strip())[1:]
+    checked = runner.invoke(app, [*words, "--help"])
+    assert checked.exit_code == 0, f"{line!r} does not parse: {checked.stdout}"
 
 
 def test_demo_without_a_folder_puts_its_database_beside_yours(tmp_path: Path) -> None:
@@ -187,7 +202,8 @@ def test_demo_without_a_folder_puts_its_database_beside_yours(tmp_path: Path) ->
     result = runner.invoke(app, ["--db", str(own), "demo"])
     assert result.exit_code == 0, result.stdout + result.stderr
     made = tmp_path / "mine-demo.sqlite"
-    assert f"reciprocity serve --db {made}" in result.stdout
+    assert f"reciprocity --db {made} serve" in result.stdout
+    _hint_parses(result.stdout, "serve")
     assert made.exists()
     assert not own.exists()
 

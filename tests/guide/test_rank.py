@@ -85,7 +85,7 @@ def test_support_is_not_drowned_by_message_counts(make_ledger: Ledger) -> None:
         "being there in hard times", "practical help", "emotional support",
     ]  # fmt: skip
     # The same figure as the balance tables: the estimate, (1 + 70) / (2 + 71).
-    assert "you give 97% of being there in hard times (70 of 71 times" in riley["why"]
+    assert "you give 97% of being there in hard times (you 70, Riley 1;" in riley["why"]
     assert "close to even" not in riley["why"].lower()
 
 
@@ -112,7 +112,22 @@ def test_they_give_more(make_ledger: Ledger) -> None:
     kai = _rows(ledger)["Kai"]
     assert kai["suggestion"] == "invest"
     # The balance tables' figure: your share (1 + 0) / (2 + 15) is 6%, theirs 94%.
-    assert "Kai gives 94% of being there in hard times (15 of 15 times" in kai["why"]
+    assert "Kai gives 94% of being there in hard times (Kai 15, you 0;" in kai["why"]
+
+
+def test_the_sentence_quotes_the_amounts_of_the_balance_table(make_ledger: Ledger) -> None:
+    # Twenty answers from a group count a fifth each: 20 events weigh 4. The sentence
+    # quotes the weights the balance table shows (24 and 4), not the number of events (44).
+    ledger = make_ledger(
+        _given("Sky", "listening", 20, 0)
+        + [("Sky", "me", "listening", 0.2, float(d)) for d in range(20)]
+        + [("Sky", "them", "listening", 0.2, float(d)) for d in range(20)]
+    )
+    table = balance(ledger).filter(pl.col("dimension") == "listening").row(0, named=True)
+    assert (table["given"], table["received"]) == pytest.approx((24, 4))
+    why = _rows(ledger)["Sky"]["why"]
+    assert "(you 24, Sky 4;" in why, why
+    assert "of 60 times" not in why
 
 
 def _riley(make_ledger: Ledger) -> pl.DataFrame:

@@ -95,3 +95,15 @@ def test_report_shows_each_need_as_expect_check_found_it(tmp_path: Path) -> None
         assert f'<span class="badge">{row["status"]}</span>' in html
         assert str(escape(row["evidence"][:1].upper() + row["evidence"][1:])) in html
     assert "&lt;i&gt;quick&lt;/i&gt; answers" in html
+
+
+def test_the_report_is_readable_by_its_owner_alone(demo_db: store.Database, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    before = os.umask(0o022)
+    try:
+        path = write_report(demo_db, tmp_path / "private.html")
+    finally:
+        os.umask(before)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -130,3 +130,45 @@ def test_the_first_run_offers_the_demo_in_a_separate_database(
         assert back.status_code == 200
         assert "Back to your own data" not in back.text
         assert "Try it with made-up chats" in back.text
+
+
+def test_a_backup_downloads_as_a_whole_checked_database(demo_client: TestClient) -> None:
+    import sqlite3
+
+    from reciprocity.store.backup import check
+
+    got = demo_client.get("/settings/backup")
+    assert got.status_code == 200
+    assert "attachment" in got.headers["content-disposition"]
+    assert got.content.startswith(b"SQLite format 3\x00")
+    copy = Path(_db(demo_client).path or "").with_name("downloaded.sqlite")
+    copy.write_bytes(got.content)
+    with sqlite3.connect(copy) as conn:
+        check(conn, str(copy))
+        assert conn.execute("SELECT count(*) FROM messages").fetchone()[0] > 100
+    assert "Download a backup" in demo_client.get("/settings").text
+
+
+def test_forget_someone_needs_their_name_typed_then_removes_them(
+    demo_client: TestClient, token: Callable[[TestClient], str]
+) -> None:
+    db = _db(demo_client)
+    page = demo_client.get("/settings").text
+    assert "Forget someone" in page
+    refused = demo_client.post(
+        "/settings/forget",
+        data={"csrf_token": token(demo_client), "person": "Riley", "confirm": "Rily"},
+    )
+    assert refused.status_code == 400
+    assert "Nothing was removed" in refused.text
+    assert "Riley" in set(store.list_people(db)["person"])
+    done = demo_client.post(
+        "/settings/forget",
+        data={"csrf_token": token(demo_client), "person": "Riley", "confirm": " riley "},
+    )
+    assert done.status_code == 200
+    assert "Riley" not in set(store.list_people(db)["person"])
+    assert "Riley" not in demo_client.get("/").text
+    no_token = demo_client.post("/settings/forget", data={"person": "Alex", "confirm": "Alex"})
+    assert no_token.status_code == 403
+    assert "Alex" in set(store.list_people(db)["person"])

@@ -22,6 +22,7 @@ from reciprocity.cli import (
     balance_view,
     guide_commands,
     money_commands,
+    privacy_commands,
     render,
     settings_commands,
     surface_commands,
@@ -30,6 +31,7 @@ from reciprocity.cli.messages import error_text
 from reciprocity.errors import NotFound, ReciprocityError
 from reciprocity.metrics.beside import beside_figures
 from reciprocity.metrics.record import find, say_duration
+from reciprocity.store import cipher
 
 _VALUE_WORDS = {"str": "text", "text": "text", "int": "number", "integer": "number"}
 """How the help names a kind of value: ``<text>``, not Python's ``<str>``."""
@@ -71,7 +73,7 @@ app = typer.Typer(
     "Everything stays on this machine.",
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 out = Console()
 err = Console(stderr=True)
@@ -100,6 +102,8 @@ def _root(
     ] = None,
 ) -> None:
     state.db_path = db
+    if sys.stdin.isatty():  # an encrypted database's passphrase is asked for when opened
+        cipher.set_asker(privacy_commands.ask_in_terminal)
 
 
 def _open() -> store.Database:
@@ -259,8 +263,10 @@ def analyze(
         ),
     ] = "6h",
 ) -> None:
-    """Show, per relationship, who gives and who receives: who writes, starts, replies,
-    asks, supports and celebrates, with how sure each verdict is."""
+    """Show who gives and who receives in each relationship, and how sure each reading is.
+
+    Who writes, starts, answers, asks, supports and celebrates, one-to-one and in groups.
+    """
     gap = parse_duration(silence)
     db = _open()
     analysis = pipeline.analyze(db, silence=gap)
@@ -478,7 +484,7 @@ def demo(
         out.print(f"HTML report: {_escape(str(written))} (open it in any browser)")
     db.close()
     out.print(f"The demo database is {_escape(str(target))}. Open it in the app with:")
-    out.print(f"  reciprocity serve --db {_escape(_shell_quote(str(target)))}", soft_wrap=True)
+    out.print(f"  reciprocity --db {_escape(_shell_quote(str(target)))} serve", soft_wrap=True)
     out.print(
         "Try it on your own chats:  reciprocity import <export> --me <your name>  "
         "then  reciprocity analyze"
@@ -501,6 +507,7 @@ guide_commands.register(app)
 money_commands.register(app, people_app)
 surface_commands.register(app)
 settings_commands.register(app, people_app)
+privacy_commands.register(app)
 
 
 def main() -> None:

@@ -18,6 +18,8 @@ HINTS = {
     "(needed once; later imports remember it).",
     "new": "To add them as someone new, add --new.",
     "port": "Choose another with --port, like --port 8766.",
+    "passphrase": "Run the command in a terminal to be asked for it, or set "
+    "RECIPROCITY_PASSPHRASE.",
 }
 """The sentence that follows an error whose ``setting`` is the key."""
 

@@ -51,7 +51,8 @@ def settings(ctx: typer.Context) -> None:
                     f"  {escape(str(identity['handle']))} on {identity['platform']}",
                     highlight=False,
                 )
-    out.print(f"Your data: {escape(where.shown)} ({_size(where.size)})", highlight=False)
+    lock = ", protected by a passphrase" if where.encrypted else ""
+    out.print(f"Your data: {escape(where.shown)} ({_size(where.size)}{lock})", highlight=False)
     out.print(
         "To change them:\n"
         "  reciprocity people rename OLD NEW        the name the pages show\n"
@@ -59,6 +60,9 @@ def settings(ctx: typer.Context) -> None:
         "  reciprocity people merge KEEP OTHER      two names, one person\n"
         "  reciprocity people split NAME            a name back out on its own\n"
         "  reciprocity export FILE                  everything, as one JSON file\n"
+        "  reciprocity backup FILE                  a copy of everything, to restore later\n"
+        "  reciprocity forget PERSON                one person removed from everything\n"
+        "  reciprocity encrypt                      protect the file with a passphrase\n"
         "  reciprocity delete-everything            start again from nothing",
         highlight=False,
     )

@@ -58,6 +58,7 @@ from reciprocity import words
 from reciprocity.journal.energy import MIN_DAYS, MIN_ENTRIES, EnergyTrend, energy_trends
 from reciprocity.metrics.balance import MOSTLY, with_interval
 from reciprocity.metrics.patterns import relationship_kinds
+from reciprocity.metrics.record import say_amount
 
 __all__ = [
     "DIMENSION_WORDS",
@@ -130,6 +131,8 @@ class _Reading:
     high: float
     me: int
     them: int
+    given: float
+    received: float
 
     @property
     def clear(self) -> float:
@@ -152,7 +155,6 @@ class _Reading:
 
     def phrase(self, person: str, *, giver_side: bool = True) -> str:
         """The reading in words, from the side of whoever gives more (or the user's)."""
-        times = self.me + self.them
         what = " and ".join(DIMENSION_WORDS.get(d, d) for d in self.dimensions)
         if len(self.dimensions) > 2:
             pooled_support = set(self.dimensions) <= set(SUPPORT)
@@ -161,15 +163,17 @@ class _Reading:
                 if pooled_support
                 else "everything that goes back and forth"
             )
+        # The amounts are the weights the balance table shows, so the sentence and the
+        # table agree cell for cell (an event counts by its weight, not once).
+        mine, theirs = say_amount(self.given), say_amount(self.received)
         if self.share >= 0.5 or not giver_side:
-            who, share, low, high, count = "you give", self.share, self.low, self.high, self.me
+            who, share, low, high = "you give", self.share, self.low, self.high
+            amounts = f"you {mine}, {person} {theirs}"
         else:
-            who, count = f"{person} gives", self.them
+            who = f"{person} gives"
             share, low, high = 1 - self.share, 1 - self.high, 1 - self.low
-        return (
-            f"{who} {share:.0%} of {what} ({count} of {times} times; "
-            f"likely {low:.0%} to {high:.0%})"
-        )
+            amounts = f"{person} {theirs}, you {mine}"
+        return f"{who} {share:.0%} of {what} ({amounts}; likely {low:.0%} to {high:.0%})"
 
 
 def _mutuality(reading: _Reading) -> tuple[float, float, float]:
@@ -203,6 +207,8 @@ def _pooled(rows: list[dict[str, Any]], dimensions: Iterable[str]) -> _Reading |
         frame["high"],
         sum(int(r["events_me"]) for r in chosen),
         sum(int(r["events_them"]) for r in chosen),
+        sum(float(r["given"] or 0) for r in chosen),
+        sum(float(r["received"] or 0) for r in chosen),
     )
 
 
@@ -221,6 +227,8 @@ def _single(rows: list[dict[str, Any]], dimensions: tuple[str, ...]) -> list[_Re
             r["high"],
             r["events_me"],
             r["events_them"],
+            float(r["given"] or 0),
+            float(r["received"] or 0),
         )
         for r in rows
         if r["dimension"] in dimensions and r["share"] is not None

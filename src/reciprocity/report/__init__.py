@@ -30,6 +30,7 @@ from reciprocity.report.data import (
     shape,
 )
 from reciprocity.store import Database
+from reciprocity.store.private import private_writer
 
 __all__ = [
     "CannotWrite",
@@ -156,7 +157,8 @@ def write_report(db: Database, path: str | Path) -> Path:
     check_target(path)
     html = render_report(gather(db))
     try:
-        path.write_text(html, encoding="utf-8")
+        with private_writer(path) as out:  # 0600: the report holds names and figures
+            out.write(html)
     except OSError as exc:
         raise CannotWrite(
             f"Cannot write the report to {path}: {(exc.strerror or str(exc)).lower()}."

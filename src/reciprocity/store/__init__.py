@@ -18,6 +18,9 @@ a Polars frame.
 - What a person deletes is kept, marked, until undone (:mod:`.trash`); :func:`write_export`
   writes everything to one JSON file (:mod:`.export`); :func:`delete_everything` and
   :func:`location` (:mod:`.wipe`) are the settings' "delete everything" and "where it lives".
+- Privacy at rest: files only the user can read (:mod:`.private`), optional encryption with
+  a passphrase (:mod:`.cipher`), backups and restores (:mod:`.backup`), and forgetting one
+  person everywhere (:mod:`.forget`).
 """
 
 from reciprocity.store.cache import FrameWriter, cached, derived, derived_parts, is_cached

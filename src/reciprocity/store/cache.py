@@ -47,6 +47,21 @@ def touch(conn: Connection) -> None:
         conn.execute(update(Setting).where(Setting.key == _COUNTER).values(value=following))
 
 
+def counter(conn: Connection) -> int:
+    """The change counter :func:`touch` moves on (0 before the first change)."""
+    return int(conn.scalar(select(Setting.value).where(Setting.key == _COUNTER)) or 0)
+
+
+def touch_past(conn: Connection, seen: int) -> None:
+    """Like :func:`touch`, to a counter above both the current one and ``seen``: after the
+    data was replaced wholesale (a restored backup), so that no tag seen before, by this
+    process or another, can name the new data."""
+    following = str(max(counter(conn), seen) + 1)
+    moved = conn.execute(update(Setting).where(Setting.key == _COUNTER).values(value=following))
+    if not moved.rowcount:
+        conn.execute(insert(Setting).values(key=_COUNTER, value=following))
+
+
 def state(conn: Connection) -> str:
     """A tag for the current data: the change counter and the newest message id."""
     counter = conn.scalar(select(Setting.value).where(Setting.key == _COUNTER)) or "0"

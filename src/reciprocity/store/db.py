@@ -20,7 +20,7 @@ from sqlalchemy import URL, Connection, Engine, RootTransaction, create_engine, 
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from reciprocity.errors import StoreBusy, StoreError
-from reciprocity.store import migrate
+from reciprocity.store import cipher, migrate, private
 
 ENV_VAR = "RECIPROCITY_DB"
 FILE_NAME = "reciprocity.sqlite"
@@ -183,7 +183,9 @@ def _prepare_file(path: Path) -> Path:
     if path.is_dir():
         raise StoreError(f"{path} is a folder; give the path of a database file inside it")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private.private_folder(path.parent)
+        if path.parent == default_path().parent:
+            private.tighten(path.parent, private.FOLDER_MODE)  # ours alone, even if older
     except OSError as exc:
         raise StoreError(f"cannot create the folder for {path}: {exc.strerror}") from exc
     return path
@@ -205,8 +207,16 @@ def open_db(path: str | Path | None = None) -> Database:
     """
     url, file = resolve(path)
     shown = str(file) if file is not None else url.render_as_string(hide_password=True)
+    if file is not None:
+        try:
+            private.create_private(file)  # 0600 before SQLite writes a byte to it
+        except OSError as exc:
+            raise StoreError(f"cannot create {file}: {exc.strerror or exc}") from exc
     try:
-        engine = create_engine(url)
+        if file is not None and cipher.is_encrypted(file):
+            engine = cipher.engine(url, file, cipher.key_for(file))
+        else:
+            engine = create_engine(url)
     except ModuleNotFoundError as exc:
         raise StoreError(
             f"the database driver for {url.drivername} is not installed ({exc.name}); "

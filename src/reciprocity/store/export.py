@@ -22,6 +22,7 @@ from sqlalchemy import Table, select
 from reciprocity.errors import StoreError
 from reciprocity.store.db import Database
 from reciprocity.store.models import Base
+from reciprocity.store.private import private_writer
 
 __all__ = ["EXPORTED_TABLES", "export_chunks", "write_export"]
 
@@ -100,7 +101,7 @@ def write_export(db: Database, target: Path) -> Path:
         raise StoreError(f"cannot write {target}: the folder {target.parent} does not exist")
     partial = target.with_name(target.name + ".part")
     try:
-        with partial.open("w", encoding="utf-8") as out:
+        with private_writer(partial) as out:  # 0600, as the database it comes from
             for chunk in export_chunks(db):
                 out.write(chunk)
         partial.replace(target)

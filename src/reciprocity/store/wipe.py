@@ -14,20 +14,23 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
+from reciprocity.store.cipher import is_encrypted
 from reciprocity.store.db import Database
 from reciprocity.store.models import Base
 
-__all__ = ["Location", "delete_everything", "is_empty", "location"]
+__all__ = ["Location", "delete_everything", "is_empty", "location", "scrub"]
 
 
 @dataclass(frozen=True)
 class Location:
     """Where the database is: ``path`` (``None`` for a server database), ``shown`` (the
-    path or the URL without its password) and ``size`` in bytes (``None`` when unknown)."""
+    path or the URL without its password), ``size`` in bytes (``None`` when unknown) and
+    whether the file is ``encrypted`` (see :mod:`.cipher`)."""
 
     path: Path | None
     shown: str
     size: int | None
+    encrypted: bool = False
 
 
 def location(db: Database) -> Location:
@@ -39,7 +42,7 @@ def location(db: Database) -> Location:
         part = db.path.with_name(db.path.name + suffix)
         if part.exists():
             size += part.stat().st_size
-    return Location(db.path, str(db.path), size)
+    return Location(db.path, str(db.path), size, is_encrypted(db.path))
 
 
 def delete_everything(db: Database) -> None:
@@ -47,6 +50,12 @@ def delete_everything(db: Database) -> None:
     with db.write() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(delete(table))
+    scrub(db)
+
+
+def scrub(db: Database) -> None:
+    """On a SQLite file, rewrite it (``VACUUM``) and empty its write-ahead log, so rows
+    just deleted are gone from the disk too, not only unlinked inside the file."""
     if db.is_sqlite and db.path is not None:
         raw = db.engine.raw_connection()
         try:

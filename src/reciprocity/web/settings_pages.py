@@ -3,7 +3,10 @@
 ``/settings``: your names (rename yourself, add a name you write under, say a name is not
 you), who each person is to you, merging two people and splitting a name back out, where
 the data lives and how large it is, exporting everything (``/settings/export``, a JSON
-download) and deleting everything (typed confirmation; the app then shows its first run).
+download), a backup (``/settings/backup``, the database file to download, made by
+:mod:`reciprocity.store.backup`), forgetting one person (``/settings/forget``, their name
+typed to confirm) and deleting everything (typed confirmation; the app then shows its
+first run).
 
 ``POST /demo`` builds the demo in a database of its own beside the user's
 (:mod:`reciprocity.demo.load`) and shows it, labelled "demo" in every page's header, until
@@ -13,14 +16,26 @@ each route only calls ``reciprocity.store`` and shows what it returns.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.background import BackgroundTask
 
 from reciprocity import store
 from reciprocity.errors import ReciprocityError
+from reciprocity.store import backup as backups
+from reciprocity.store import forget as forgetting
 from reciprocity.web.render import Pages
 from reciprocity.web.security import csrf_protect
 from reciprocity.web.state import State
@@ -70,6 +85,7 @@ def routes(state: State, pages: Pages) -> APIRouter:
             platforms=sorted({*PLATFORMS, *(str(i["platform"]) for i in identities)}),
             where=where.shown,
             size=_size(where.size),
+            encrypted=where.encrypted,
             confirm_words=CONFIRM_WORDS,
             app_names=APP_NAMES,
         )
@@ -132,6 +148,34 @@ def routes(state: State, pages: Pages) -> APIRouter:
             media_type="application/json",
             headers={"content-disposition": f'attachment; filename="reciprocity-{stamp}.json"'},
         )
+
+    @router.get("/settings/backup")
+    def backup() -> Response:
+        folder = Path(tempfile.mkdtemp(prefix="reciprocity-backup-"))  # 0700, this account's
+        try:
+            made = backups.backup(state.db, folder)
+        except ReciprocityError as problem:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise HTTPException(400, str(problem)) from problem
+        return FileResponse(
+            made,
+            media_type="application/vnd.sqlite3",
+            filename=made.name,
+            background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+        )
+
+    @router.post("/settings/forget", dependencies=[Depends(csrf_protect)])
+    def forget(request: Request, person: str = Form(""), confirm: str = Form("")) -> Response:
+        if (
+            not person.strip()
+            or " ".join(confirm.split()).casefold() != " ".join(person.split()).casefold()
+        ):
+            return settings_page(
+                request,
+                f"Nothing was removed: type the name “{person}” in the box to confirm.",
+                400,
+            )
+        return change(request, "forget", forgetting.forget, person)
 
     @router.post("/settings/delete-everything", dependencies=[Depends(csrf_protect)])
     def delete_everything(request: Request, confirm: str = Form("")) -> Response:
