@@ -189,3 +189,13 @@ TITLE = re.compile(
 
 #: Name iOS gives the chat text inside its zip.
 IOS_MEMBER = "_chat.txt"
+
+
+def opens_with_header(head: bytes) -> bool:
+    """Whether the first line of ``head`` that holds anything is a message header: how a
+    WhatsApp export is told by its content, whatever its file is called."""
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    for line in text.split("\n"):
+        if line.strip().strip(LRM):
+            return HEADER_RE.match(line) is not None
+    return False

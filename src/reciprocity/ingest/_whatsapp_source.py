@@ -21,7 +21,11 @@ from typing import IO
 import polars as pl
 
 from reciprocity.errors import ImportFailed
-from reciprocity.ingest._whatsapp_patterns import HEADER_RE, IOS_MEMBER, LRM, TITLE
+from reciprocity.ingest._whatsapp_patterns import (
+    IOS_MEMBER,
+    TITLE,
+    opens_with_header,
+)
 
 ZIP_MAGIC = b"PK\x03\x04"
 # The unit separator never shows up in a chat in practice; Polars' CSV reader splits lines
@@ -90,11 +94,7 @@ def _starts_like_a_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool
             head = member.read(_SNIFF_BYTES)
     except (*_ZIP_ERRORS, RuntimeError):
         return False
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    for line in text.split("\n"):
-        if line.strip().strip(LRM):
-            return HEADER_RE.match(line) is not None
-    return False
+    return opens_with_header(head)
 
 
 def chat_members(

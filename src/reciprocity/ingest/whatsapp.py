@@ -43,7 +43,11 @@ import polars as pl
 
 from reciprocity.errors import ImportFailed
 from reciprocity.ingest._whatsapp_lines import MessageReader
-from reciprocity.ingest._whatsapp_patterns import HEADER_RE, IOS_MEMBER, LRM, TITLE
+from reciprocity.ingest._whatsapp_patterns import (
+    IOS_MEMBER,
+    TITLE,
+    opens_with_header,
+)
 from reciprocity.ingest._whatsapp_source import (
     ChatText,
     chat_members,
@@ -98,11 +102,7 @@ def detect(path: Path, head: bytes) -> bool:
             return bool(TITLE.match(path.stem)) or IOS_MEMBER.encode() in head[:1024]
     if path.suffix.lower() != ".txt":
         return False
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    for line in text.split("\n"):
-        if line.strip().strip(LRM):
-            return HEADER_RE.match(line) is not None
-    return False
+    return opens_with_header(head)
 
 
 def conversation_title(path: Path, member: str | None = None) -> str:
