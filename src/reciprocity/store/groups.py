@@ -254,7 +254,12 @@ def group_windows(
         senders = _senders(conn)
         raw = group_keys(conn, chats)
     keys = (
-        raw.join(senders.select("sender", "from_me", "relationship_id"), on="sender", how="inner")
+        raw.lazy()
+        .join(
+            senders.lazy().select("sender", "from_me", "relationship_id"),
+            on="sender",
+            how="inner",
+        )
         .filter(pl.col("from_me") | pl.col("relationship_id").is_not_null())
         .with_columns(pl.col("timestamp").cast(pl.Datetime("us", "UTC")))
         .sort("conversation_id", "timestamp", "ordinal", "message_id")
@@ -262,6 +267,7 @@ def group_windows(
             "conversation_id", "message_id", "timestamp", "kind", "relationship_id",
             "from_me", "reply_to_message_id",
         )
+        .collect()
     )  # fmt: skip
     del raw
     if keys.is_empty():
@@ -274,17 +280,17 @@ def _bounds(keys: pl.DataFrame, rows: int, quiet: timedelta) -> list[tuple[int, 
     n = keys.height
     at = pl.int_range(pl.len(), dtype=pl.Int64)
     speaker = pl.when(pl.col("from_me")).then(-1).otherwise(pl.col("relationship_id"))
-    positions = keys.select(
+    positions = keys.lazy().select(
         "conversation_id", "message_id", "reply_to_message_id",
         pl.col("kind").cast(pl.String).is_in(_CONVERSATIONAL).alias("talk"),
         "timestamp", speaker.alias("speaker"), at.alias("at"),
     )  # fmt: skip
-    talk = positions.filter("talk")
+    talk = positions.filter("talk").select("conversation_id", "timestamp", "speaker", "at")
     new_group = pl.col("conversation_id") != pl.col("conversation_id").shift(1)
     opens = (pl.col("timestamp") - pl.col("timestamp").shift(1) > quiet) & (
         pl.col("speaker") != pl.col("speaker").shift(1)
     )
-    candidates = talk.filter((new_group | opens).fill_null(False)).select("at")
+    candidates = talk.filter((new_group | opens).fill_null(False)).select("at").collect()
     # A reply from row q to an earlier row p of its group forbids every cut in (p, q].
     replies = (
         positions.filter(pl.col("reply_to_message_id").is_not_null())
@@ -298,12 +304,15 @@ def _bounds(keys: pl.DataFrame, rows: int, quiet: timedelta) -> list[tuple[int, 
             how="inner",
         )
         .filter(pl.col("target") < pl.col("at"))
-        .select("at", "target")
+        .group_by("at")
+        .agg(pl.col("target").min())
+        .collect()
     )
     reach = (
-        pl.DataFrame({"at": pl.Series(range(n), dtype=pl.Int64)})
-        .join(replies.group_by("at").agg(pl.col("target").min()), on="at", how="left")
-        .select(pl.col("target").fill_null(n).reverse().cum_min().reverse().alias("reach"))["reach"]
+        pl.LazyFrame({"at": pl.int_range(n, dtype=pl.Int64, eager=True)})
+        .join(replies.lazy(), on="at", how="left", maintain_order="left")
+        .select(pl.col("target").fill_null(n).reverse().cum_min().reverse().alias("reach"))
+        .collect()["reach"]
     )
     cuts: list[int] = []
     last = 0
