@@ -113,6 +113,18 @@ CASES: list[tuple[str, str, str, Callable[[Path], None]]] = [
     ("100 MB single line", "single-line-100m.txt", "one line", _single_line(100 * MB)),
     ("200 MB single line", "single-line-200m.txt", "one line", _single_line(200 * MB)),
     (
+        "message of 2M blank lines",
+        "blank-lines-2m.txt",
+        "one message going on for 2 million empty lines",
+        lambda p: _write(p, [HEADER, b"\n" * 2_000_000, HEADER]),
+    ),
+    (
+        "message of 8M blank lines",
+        "blank-lines-8m.txt",
+        "one message going on for 8 million empty lines (time should be about 4x the 2M one)",
+        lambda p: _write(p, [HEADER, b"\n" * 8_000_000, HEADER]),
+    ),
+    (
         "3 GB of valid lines, zipped",
         "valid-lines-3g.zip",
         "valid messages, packed",

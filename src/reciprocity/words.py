@@ -17,12 +17,14 @@ gives it, for a tooltip or the docs, never as the main text.
 from __future__ import annotations
 
 __all__ = [
+    "APPS",
     "DIMENSIONS",
     "ENTRY_KINDS",
     "OUTCOMES",
     "PATTERNS",
     "RELATIONSHIP_KINDS",
     "TERMS",
+    "app",
     "count",
     "dimension",
     "entry_kind",
@@ -177,3 +179,16 @@ def count(n: float, one: str, many: str | None = None) -> str:
     '2 relationships'
     """
     return f"{n:g} {one if n == 1 else (many or one + 's')}"
+
+
+APPS = {"whatsapp": "WhatsApp", "telegram": "Telegram", "csv": "a CSV table"}
+"""How each format an export came from reads on a page (others are shown as stored)."""
+
+
+def app(code: str) -> str:
+    """The app or file kind an export came from, in words.
+
+    >>> app("whatsapp"), app("csv"), app("signal")
+    ('WhatsApp', 'a CSV table', 'signal')
+    """
+    return APPS.get(code, code)

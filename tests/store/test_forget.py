@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from reciprocity import guide, journal, pipeline
 from reciprocity.store import Database, import_batches, list_people, resolve_person
+from reciprocity.store import read as store_read
 from reciprocity.store.cache import _decode
 from reciprocity.store.forget import forget, plan
 from reciprocity.store.names import UnknownPerson
@@ -133,3 +134,30 @@ def test_forget_finds_a_name_as_every_command_does(sqlite_db: Database, messages
     assert forget(sqlite_db, "Jordan").removed["messages"] == 4  # their chat, two in the group
     names = list_people(sqlite_db)["person"].to_list()
     assert "Jordan" not in names
+
+
+def test_a_group_stays_a_group_when_one_of_its_three_people_is_forgotten(
+    sqlite_db: Database, messages: Build
+) -> None:
+    # "Friday dinner" had Sam, Jordan and Alexandrina writing. Once she is forgotten only
+    # Sam and Jordan wrote in it; it must not turn into a second one-to-one chat with
+    # Jordan, which would change every figure of that relationship.
+    db = sqlite_db
+    _fill(db, messages)
+    before = pipeline.analyze(db)
+    with db.engine.connect() as conn:
+        private_before = sorted(store_read.one_to_one(conn))
+    forget(db, "alexandrina")
+    with db.engine.connect() as conn:
+        titles = dict(conn.execute(text("SELECT id, title FROM conversations")).all())
+        private_after = sorted(store_read.one_to_one(conn))
+        assert conn.scalar(text("SELECT is_group FROM conversations WHERE title = 'Friday dinner'"))
+    assert [titles[c] for c in private_after] == ["Jordan"]
+    assert set(private_after) <= set(private_before)
+    after = pipeline.analyze(db)
+    figures = {
+        name: frame.filter(pl.col("person") == "Jordan").drop("relationship_id", strict=False)
+        for name, frame in (("before", before.figures), ("after", after.figures))
+    }
+    assert figures["before"].height == 1
+    assert figures["before"].equals(figures["after"]), figures

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
+import polars as pl
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, inspect
+from sqlalchemy import Engine, create_engine, inspect, text
 
-from reciprocity.store import Database, open_db
+from reciprocity.store import Database, import_batches, open_db
 from reciprocity.store.migrate import HEAD, alembic_config, current_revision, known_revisions
 from reciprocity.store.models import Base
 
@@ -138,3 +140,22 @@ def test_a_database_before_soft_delete_keeps_its_entries_and_gains_undo(tmp_path
         assert journal.entries_frame(db)["person"].to_list() == ["Alex"]
         assert journal.add_entry(db, "Riley", energy=0).id == 3  # 2 is not given again
         assert journal.undo_delete(db).person == "Jordan"
+
+
+def test_the_group_flag_marks_existing_groups(
+    tmp_path: Path, messages: Callable[..., pl.DataFrame]
+) -> None:
+    # A database from before the flag: on upgrade the chat three people wrote in is
+    # marked a group, the one-to-one chat is not.
+    with open_db(tmp_path / "old.sqlite") as db:
+        quiz = messages([("Sam", 1, "hi"), ("Alex", 2, "hey"), ("Jordan", 3, "yo")],
+                        conversation="Quiz")  # fmt: skip
+        alex = messages([("Sam", 4, "hello"), ("Alex", 5, "hi Sam")], conversation="Alex")
+        import_batches(db, iter([quiz, alex]), file="chats.csv", me="Sam", format="csv")
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE conversations SET is_group = FALSE"))
+            command.downgrade(alembic_config(conn), "0005_money_and_important")
+            command.upgrade(alembic_config(conn), "head")
+        with db.engine.connect() as conn:
+            flags = dict(conn.execute(text("SELECT title, is_group FROM conversations")).all())
+    assert flags == {"Quiz": 1, "Alex": 0}

@@ -212,7 +212,7 @@ def test_import_result_names_the_format(
     client: TestClient, csrf: str, upload: Callable[..., str], demo_files: list[Path]
 ) -> None:
     body = _upload(upload, client, csrf, demo_files[0])
-    assert re.search(r"read as \w+ in \d+\.\d s", body)
+    assert re.search(r"read as WhatsApp in \d+\.\d s", body), body  # the app by name, not a code
     page = client.get("/import").text
     assert 'id="upload-progress"' in page
     assert 'hx-post="/import"' in page

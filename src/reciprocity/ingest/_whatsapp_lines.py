@@ -1,15 +1,19 @@
-"""From a piece of a WhatsApp chat text to messages, with Polars column operations only.
+"""From the lines of a WhatsApp chat text to messages, with Polars column operations only.
 
-One regex pass over the column of lines finds the headers and their date parts; a
-cumulative sum over "is a header" numbers the messages, and only the few messages with
-continuation lines go through a group-by to be joined with ``"\\n"``. Dates stay as their
-numeric parts here: whether the file writes the day or the month first is decided over the
-whole file (:mod:`._whatsapp_time`), and a piece only reports what it saw.
+The text comes in pieces of whole lines (:class:`MessageReader`). In each piece one regex
+pass over the lines long enough to be a header finds the headers and their date parts: a
+line shorter than :data:`SHORTEST_HEADER` bytes (a blank line, a word) is never matched
+and never gets a row of date columns. Continuation lines are joined to their message's
+first line with ``"\\n"`` through a group-by over them alone. The last message of a piece
+may go on in the next piece: it is kept, already joined, and closed by the next header or
+the end of the text, so no line is parsed twice and memory stays that of one piece plus
+one message, whatever the lines hold.
+
+Dates stay as their numeric parts here: whether the file writes the day or the month first
+is decided over the whole file (:mod:`._whatsapp_time`).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import polars as pl
 
@@ -23,10 +27,11 @@ from reciprocity.ingest._whatsapp_patterns import (
     MEDIA,
     SENDER,
     SENDER_MARKS,
+    SHORTEST_HEADER,
 )
 from reciprocity.ingest._whatsapp_source import split_lines
 
-#: Columns of the frames :func:`parse_piece` returns (dates not yet resolved).
+#: Columns of the frames :class:`MessageReader` gives (dates not yet resolved).
 RAW_SCHEMA: dict[str, pl.DataType] = {
     "line": pl.Int64(),
     "sender": pl.String(),
@@ -44,6 +49,12 @@ RAW_SCHEMA: dict[str, pl.DataType] = {
     "pm": pl.Boolean(),
 }
 
+#: Lines parsed at once, at most. Memory goes with the number of lines more than with their
+#: bytes (a line is a row, blank or not), so a piece holding more is parsed in parts. A
+#: piece of chat lines holds far fewer (2 MiB of the bench's chat: about 38,000 lines); a
+#: message of blank lines would hold 2 million, about 100 bytes each at peak.
+MOST_LINES = 1 << 17
+
 _LRM_BYTES = LRM.encode()
 _NOT_A_CHAT = (
     "this does not look like a WhatsApp chat export: WhatsApp starts every message with "
@@ -52,22 +63,111 @@ _NOT_A_CHAT = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
-    """What one piece of the text gave.
-
-    ``frame`` holds its complete messages (:data:`RAW_SCHEMA`); ``lines_used`` is how many
-    of the piece's lines they cover: the rest (the last message, which may go on in the next
-    piece) is read again with it. ``started`` says whether a message header has been seen.
-    """
-
-    frame: pl.DataFrame
-    lines_used: int
-    started: bool
+# The columns between finding the headers and telling senders and kinds apart.
+_BODY_COLUMNS = ("line", "body", "year", "p1", "p2", "ymd", "hour", "minute", "second", "pm")
 
 
 def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema=RAW_SCHEMA)
+
+
+class MessageReader:
+    """Whole lines in, piece by piece (:meth:`feed`); complete messages out, with their
+    dates as numeric parts (:data:`RAW_SCHEMA`); :meth:`finish` gives the last one.
+
+    One message is open at a time (the last one seen, which the next piece may continue):
+    ``open_line`` is its line and ``open_bytes`` the bytes it holds so far, for the caller
+    to refuse a message that grows past a cap before the text ends.
+
+    >>> reader = MessageReader("chat.txt")
+    >>> reader.feed(b"12/03/2024, 21:15 - Alex: hi\\n").height  # hi may go on
+    0
+    >>> reader.feed(b"there\\n12/03/2024, 21:16 - Sam: ok\\n")["text"].to_list()
+    ['hi\\nthere']
+    >>> reader.finish()["text"].to_list()
+    ['ok']
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        #: The number of the next line to be fed (1-based).
+        self.next_line = 1
+        #: Whether a message header has been seen (only blank lines may come before one).
+        self.started = False
+        self.open_line: int | None = None
+        self.open_bytes = 0
+        self._open: pl.DataFrame | None = None  # one row: the header's fields and "body"
+        self._more: list[pl.Series] = []  # lines it got from later pieces, joined per piece
+        self._lrm = False
+
+    def feed(self, data: bytes) -> pl.DataFrame:
+        """Read ``data``, whole lines (the last one may lack its line break only at the end
+        of the text); returns the messages it completed.
+
+        Raises :class:`ImportFailed` naming the line when the text does not start like a
+        WhatsApp export, or when it is not UTF-8.
+        """
+        frames = [self._feed(*part) for part in _by_lines(data, MOST_LINES)]
+        return frames[0] if len(frames) == 1 else pl.concat(frames)
+
+    def _feed(self, data: bytes, breaks: int) -> pl.DataFrame:
+        first_line = self.next_line
+        lines = split_lines(data, self.source, first_line, breaks)
+        self.next_line += lines.len()
+        self._lrm = self._lrm or _LRM_BYTES in data
+        heads = _headers(lines)
+        first = int(heads["at"][0]) if heads.height else lines.len()
+        if not self.started:
+            _check_start(lines, first, self.source, first_line)
+            if not heads.height:
+                return _empty()
+            self.started = True
+        elif first:
+            lead = lines.head(first).str.join("\n")
+            self._more.append(lead)
+            self.open_bytes += int(lead.str.len_bytes()[0]) + 1
+        if not heads.height:
+            return _empty()
+        bodies = _bodies(lines.slice(first), heads, first, first_line)
+        done = bodies.head(-1)
+        closed = self._close()
+        if closed is not None:
+            done = pl.concat([closed, done])
+        # A copy of its own: a slice would keep the whole piece's text alive with it.
+        self._open = pl.DataFrame([bodies.row(-1)], schema=bodies.schema, orient="row")
+        self.open_line = int(self._open["line"][0])
+        self.open_bytes = int(self._open["body"].str.len_bytes()[0])
+        return self._out(done)
+
+    def finish(self) -> pl.DataFrame:
+        """The message still open at the end of the text (none when the text held none)."""
+        closed = self._close()
+        return _empty() if closed is None else self._out(closed)
+
+    def _close(self) -> pl.DataFrame | None:
+        opened, more = self._open, self._more
+        self._open, self._more, self.open_line, self.open_bytes = None, [], None, 0
+        if opened is None or not more:
+            return opened
+        return opened.with_columns(body=pl.concat([opened["body"], *more]).str.join("\n"))
+
+    def _out(self, bodies: pl.DataFrame) -> pl.DataFrame:
+        if not bodies.height:
+            return _empty()
+        return _messages(bodies, has_lrm=self._lrm)
+
+
+def _by_lines(data: bytes, most: int) -> list[tuple[bytes, int]]:
+    """``data`` cut at line breaks into parts of at most ``most`` lines (``most`` > 1), each
+    with the number of line breaks it holds.
+
+    Halved until each part is small enough: a few passes over the bytes, in C.
+    """
+    breaks = data.count(b"\n")
+    if breaks < most:
+        return [(data, breaks)]
+    middle = data.rfind(b"\n", 0, len(data) // 2) + 1 or data.find(b"\n") + 1
+    return _by_lines(data[:middle], most) + _by_lines(data[middle:], most)
 
 
 def _check_start(lines: pl.Series, first_header: int, source: str, first_line: int) -> None:
@@ -78,16 +178,23 @@ def _check_start(lines: pl.Series, first_header: int, source: str, first_line: i
         raise ImportFailed.one(source, first_line + int(filled[0]), _NOT_A_CHAT)
 
 
-def _fields(lines: pl.Series) -> pl.DataFrame:
-    """Per line: whether it opens a message, what follows the header, and the date parts."""
+def _headers(lines: pl.Series) -> pl.DataFrame:
+    """One row per header line: where it is (``at``, its index in ``lines``), what follows
+    the header (``piece``), and the date parts."""
+    long_enough = lines.str.len_bytes() >= SHORTEST_HEADER
+    if long_enough.all():
+        at: pl.Series | pl.Expr = pl.int_range(lines.len(), dtype=pl.UInt32)
+    else:
+        at, lines = long_enough.arg_true(), lines.filter(long_enough)
     year = pl.coalesce("yy", "ymd_y").cast(pl.Int32)
-    return (
+    found = (
         lines.str.extract_groups(HEADER)
         .struct.unnest()
         .with_columns(raw=lines)
         .select(
             head=pl.col("hdr").is_not_null(),
-            piece=pl.coalesce(pl.col("raw").str.strip_prefix(pl.col("hdr")), pl.col("raw")),
+            at=at,
+            piece=pl.col("raw").str.strip_prefix(pl.col("hdr")),
             # a 2-digit year is this century's; a 4-digit one is taken as written
             year=pl.when(pl.col("yy").str.len_bytes() == 2).then(year + 2000).otherwise(year),
             p1=pl.coalesce("p1", "ymd_m").cast(pl.Int32),
@@ -99,55 +206,39 @@ def _fields(lines: pl.Series) -> pl.DataFrame:
             pm=pl.col("ap").str.to_lowercase() == "p",
         )
     )
+    if found["head"].all():
+        return found.drop("head")
+    return found.filter("head").drop("head")
 
 
-def parse_piece(data: bytes, *, first_line: int, final: bool, started: bool, source: str) -> Piece:
-    """Parse one piece of a chat text that ends at a line break (or at the end of the file).
+def _bodies(lines: pl.Series, heads: pl.DataFrame, offset: int, first_line: int) -> pl.DataFrame:
+    """One row per header: its fields, ``line`` and ``body``, continuation lines joined.
 
-    ``first_line`` is the 1-based line number of the piece's first line; ``final`` says the
-    piece reaches the end of the file; ``started`` that an earlier piece held a header (then
-    this piece starts with one). Raises :class:`ImportFailed` when the text does not start
-    like a WhatsApp export.
+    ``lines`` start at the first header, index ``offset`` in the piece, whose first line is
+    ``first_line``.
     """
-    lines = split_lines(data, source, first_line)
-    fields = _fields(lines)
-    headers = fields["head"].arg_true()
-    if not started:
-        first = int(headers[0]) if headers.len() else lines.len()
-        _check_start(lines, first, source, first_line)
-        if not headers.len():
-            return Piece(_empty(), lines.len(), started=False)
-    else:
-        first = 0
-    del lines
-    end = fields.height if final else int(headers[-1])
-    if end <= first:
-        return Piece(_empty(), first, started=True)
-    fields = fields.slice(first, end - first).with_columns(
-        line=pl.int_range(first_line + first, first_line + end, dtype=pl.Int64)
-    )
-    messages = _messages(_bodies(fields), has_lrm=_LRM_BYTES in data)
-    return Piece(messages, end, started=True)
-
-
-def _bodies(fields: pl.DataFrame) -> pl.DataFrame:
-    """One row per message: its header's fields and its body, continuation lines joined."""
-    if fields["head"].all():
-        return fields.drop("head").rename({"piece": "body"})
-    fields = fields.with_columns(msg=pl.col("head").cum_sum())
-    heads = fields.filter(pl.col("head"))
-    more = fields.filter(~pl.col("head"))["msg"].unique()
-    # Most messages are one line: only those with continuation lines are grouped.
+    at = heads["at"] - offset
+    heads = heads.with_columns(line=pl.col("at").cast(pl.Int64) + first_line).drop("at")
+    if heads.height == lines.len():
+        return heads.rename({"piece": "body"}).select(_BODY_COLUMNS)
+    is_head = pl.zeros(lines.len(), pl.Boolean, eager=True)
+    is_head.scatter(at, True)
+    # Most messages are one line: only continuation lines are grouped, by their header.
     joined = (
-        fields.filter(pl.col("msg").is_in(more.implode()))
+        pl.DataFrame({"msg": is_head.cum_sum(), "text": lines})
+        .filter(~is_head)
         .group_by("msg", maintain_order=True)
-        .agg(pl.col("piece"))
-        .select("msg", joined=pl.col("piece").list.join("\n"))
+        .agg(pl.col("text").str.join("\n"))
     )
     return (
-        heads.join(joined, on="msg", how="left", maintain_order="left")
-        .with_columns(body=pl.coalesce("joined", "piece"))
-        .drop("joined", "piece", "msg", "head")
+        heads.with_columns(msg=pl.int_range(1, heads.height + 1, dtype=pl.UInt32))
+        .join(joined, on="msg", how="left", maintain_order="left")
+        .with_columns(
+            body=pl.when(pl.col("text").is_null())
+            .then(pl.col("piece"))
+            .otherwise(pl.col("piece") + "\n" + pl.col("text"))
+        )
+        .select(_BODY_COLUMNS)
     )
 
 

@@ -38,6 +38,11 @@ HEADER = (
     "(?:[ \u202f\u00a0]?(?P<ap>[AaPp])\\.?[ \u202f\u00a0]?[Mm]\\.?)?"
     "(?:\\] | - ))"
 )
+#: No line shorter than this (in bytes) matches :data:`HEADER`: the shortest header is
+#: ``1/2/24 3:45] `` (one-digit day and month, a 2-digit year, no comma, a one-digit hour,
+#: the bracket's end with no bracket before it). The parser looks for headers only on
+#: lines at least this long.
+SHORTEST_HEADER = 13
 HEADER_FIELDS = ("hdr", "p1", "p2", "yy", "ymd_y", "ymd_m", "ymd_d", "hh", "mi", "ss", "ap")
 
 HEADER_RE = re.compile(HEADER)

@@ -295,13 +295,15 @@ def _decode(data: bytes, source: str, first_line: int) -> str:
         ) from None
 
 
-def split_lines(data: bytes, source: str, first_line: int) -> pl.Series:
+def split_lines(data: bytes, source: str, first_line: int, breaks: int | None = None) -> pl.Series:
     """The lines of ``data`` (split at ``\\n``, a ``\\r`` before it dropped) as a column.
 
     ``first_line`` is the 1-based number of the first line, for the error raised when the
-    bytes are not UTF-8.
+    bytes are not UTF-8; ``breaks``, the number of line breaks in ``data`` when the caller
+    has counted them already.
     """
-    expected = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    breaks = data.count(b"\n") if breaks is None else breaks
+    expected = breaks + (0 if data.endswith(b"\n") or not data else 1)
     if _NO_SEPARATOR.encode() not in data:
         try:
             column = pl.read_csv(

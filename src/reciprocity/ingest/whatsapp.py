@@ -25,9 +25,10 @@ yielded piece by piece, cut where a message starts.
 
 Hostile files are bounded: a line or a message over
 :data:`~reciprocity.ingest.base.MAX_MESSAGE_BYTES` (8 MiB) is refused with its line once
-the reader passes the cap, never read whole; a zip whose chat text unpacks to more than
-1 GiB, or to more than 100 times its packed size, is refused before it is unpacked
-(:mod:`._whatsapp_source`); the day/month order is settled from the first
+the reader passes the cap, never read whole; a message of millions of blank or short lines
+costs no more than any message of its size (:mod:`._whatsapp_lines`); a zip whose chat text
+unpacks to more than 1 GiB, or to more than 100 times its packed size, is refused before it
+is unpacked (:mod:`._whatsapp_source`); the day/month order is settled from the first
 :data:`DATE_SAMPLE_BYTES` when nothing settles it before. A zip of several chats gives
 one conversation per chat.
 """
@@ -41,7 +42,7 @@ from pathlib import Path
 import polars as pl
 
 from reciprocity.errors import ImportFailed
-from reciprocity.ingest._whatsapp_lines import Piece, parse_piece
+from reciprocity.ingest._whatsapp_lines import MessageReader
 from reciprocity.ingest._whatsapp_patterns import HEADER_RE, IOS_MEMBER, LRM, TITLE
 from reciprocity.ingest._whatsapp_source import (
     ChatText,
@@ -213,70 +214,53 @@ def _chat_frames(
 
 
 def _raw_frames(chat: ChatText) -> Iterator[tuple[pl.DataFrame, int]]:
-    """Messages with unresolved dates, piece by piece, each piece cut where a message
-    starts, with the number of bytes each piece read.
+    """Messages with unresolved dates, piece by piece, with the number of bytes read since
+    the frame before.
 
     A line is never held whole past :data:`MAX_LINE_BYTES`, nor a message past
     :data:`MAX_MESSAGE_BYTES`: the text is read on in pieces and refused once over.
     """
+    reader = MessageReader(chat.source)
     carry = b""
-    first_line = 1
-    started = False
     at_start = True
+    read = 0
     for block in read_pieces(chat, PIECE_BYTES):
         final = not block
         data = carry + block
         if at_start and (len(data) >= len(_BOM) or final):
             data = data.removeprefix(_BOM)
             at_start = False
-        cut = data.rfind(b"\n") + 1
+        # Whole lines only, but at the end the last line may lack its line break.
+        cut = len(data) if final else data.rfind(b"\n") + 1
         if len(data) - cut > MAX_LINE_BYTES:
-            line = first_line + data.count(b"\n", 0, cut)
+            line = reader.next_line + data.count(b"\n", 0, cut)
             raise ImportFailed.one(chat.source, line, too_long("this line"))
-        if final:
-            work, rest = data, b""
-        else:
-            if not cut:
-                carry = data
-                continue
-            work, rest = data[:cut], data[cut:]
-        piece = parse_piece(
-            work, first_line=first_line, final=final, started=started, source=chat.source
-        )
-        started = piece.started
-        carry = work[_offset_of_line(work, piece) :] + rest
-        first_line += piece.lines_used
-        if started and len(carry) > MAX_MESSAGE_BYTES + len(rest):
-            # The unfinished message alone, its last partial line aside, is over the cap.
-            raise ImportFailed.one(chat.source, first_line, too_long("this message"))
-        _check_lengths(piece.frame, chat.source)
-        if piece.frame.height:
-            yield piece.frame, len(work)
-    if not started:
+        carry = data[cut:]
+        if not cut:
+            continue
+        read += cut
+        frame = reader.feed(data[:cut])
+        if reader.open_bytes > MAX_MESSAGE_BYTES:
+            # The unfinished message alone is over the cap: refused before it grows on.
+            raise ImportFailed.one(chat.source, reader.open_line, too_long("this message"))
+        _check_lengths(frame, chat.source)
+        if frame.height:
+            yield frame, read
+            read = 0
+    if not reader.started:
         raise ImportFailed.one(
             chat.source, None, "the chat is empty: there is no message in it; export it again"
         )
+    frame = reader.finish()
+    _check_lengths(frame, chat.source)
+    if frame.height:
+        yield frame, read
 
 
 def _check_lengths(frame: pl.DataFrame, source: str) -> None:
     over = frame.filter(pl.col("text").str.len_bytes() > MAX_MESSAGE_BYTES)
     if over.height:
         raise ImportFailed.one(source, int(over["line"][0]), too_long("this message"))
-
-
-def _offset_of_line(data: bytes, piece: Piece) -> int:
-    """Byte offset where the first line the piece did not use begins.
-
-    Searched from the end: the unused lines are the last message, usually one line.
-    """
-    terminated = data.endswith(b"\n")
-    total = data.count(b"\n") + (0 if terminated or not data else 1)
-    if piece.lines_used >= total:
-        return len(data)
-    position = len(data)
-    for _ in range(total - piece.lines_used + terminated):
-        position = data.rfind(b"\n", 0, position)
-    return position + 1
 
 
 def _finish(

@@ -32,6 +32,7 @@ from sqlalchemy import ColumnElement, Connection, delete, func, select, update
 
 from reciprocity.store import cache, names
 from reciprocity.store.db import Database, begin_write, pragma
+from reciprocity.store.groupflag import mark_groups
 from reciprocity.store.models import (
     Conversation,
     FrameCache,
@@ -196,6 +197,9 @@ def forget(db: Database, person: str) -> Forgotten:
 
 def _remove(conn: Connection, name: str) -> _Rows:
     with begin_write(conn):  # waits for another program's write instead of failing
+        # A group they were in stays a group once they are gone (and is not then read
+        # as a one-to-one chat with whoever is left).
+        mark_groups(conn)
         rows = _find(conn, name)
         gone = _gone(rows)
         # A reply to a removed message keeps the reply, not the link.

@@ -112,6 +112,9 @@ class Conversation(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(500))
+    # Set once three or more people have written in it, and never unset: a group stays a
+    # group when someone is forgotten or only two of its members are left writing.
+    is_group: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
     __table_args__ = (UniqueConstraint("platform", "title"),)
 

@@ -64,9 +64,10 @@ def one_to_one(conn: Connection) -> dict[int, int]:
     """Conversation id -> the other person's id, for conversations between me and one person.
 
     A conversation counts when the only people who ever wrote in it are the user and one
-    other person. When only one side ever wrote, the conversation's title must also name
-    the other person (their name or one of their handles), so a group where a single
-    member spoke is not mistaken for a private chat.
+    other person, and it was never a group (``is_group``: three or more people wrote in it
+    at some point, see :mod:`.groupflag`). When only one side ever wrote, the
+    conversation's title must also name the other person (their name or one of their
+    handles), so a group where a single member spoke is not mistaken for a private chat.
     """
     me = conn.scalar(select(Person.id).where(Person.is_me))
     if me is None:
@@ -90,7 +91,8 @@ def one_to_one(conn: Connection) -> dict[int, int]:
         for name in known:
             titled[name].add(person_id)
     result: dict[int, int] = {}
-    for conversation_id, title in conn.execute(select(Conversation.id, Conversation.title)):
+    chats = conn.execute(select(Conversation.id, Conversation.title).where(~Conversation.is_group))
+    for conversation_id, title in chats:
         people = writers.get(conversation_id, set())
         others = people - {me}
         named = titled.get(_fold(title), set())

@@ -34,6 +34,7 @@ from reciprocity.store.cache import state as cache_state
 from reciprocity.store.cache import touch
 from reciprocity.store.db import Database, begin_write, shares_threads
 from reciprocity.store.fingerprint import Sequencer, digests, keys, micros
+from reciprocity.store.groupflag import mark_groups
 from reciprocity.store.models import Conversation, Import, Message, Participant
 from reciprocity.store.people import Directory, MeUnknown
 from reciprocity.store.read import (
@@ -503,6 +504,7 @@ class _Saver:
                 insert_ignoring_duplicates(self.conn, Participant),
                 [{"conversation_id": c, "identity_id": i} for c, i in sorted(self.participants)],
             )
+            mark_groups(self.conn)
         if self.with_replies:
             self._link_replies()
         if self.added or self.people.identities_added:

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
-from reciprocity import ingest, pipeline, store
+from reciprocity import ingest, pipeline, store, words
 from reciprocity.errors import ReciprocityError
 from reciprocity.web.forms import problem_text
 from reciprocity.web.state import State
@@ -147,7 +147,7 @@ class Imports:
             return
         state.changed()
         job.result = outcome.result
-        job.format = outcome.format
+        job.format = words.app(outcome.format)
         job.seconds = outcome.timings.total
         job.state = "done"
 

@@ -32,7 +32,7 @@ from fastapi.responses import (
 )
 from starlette.background import BackgroundTask
 
-from reciprocity import store
+from reciprocity import store, words
 from reciprocity.errors import ReciprocityError
 from reciprocity.store import backup as backups
 from reciprocity.store import forget as forgetting
@@ -48,7 +48,7 @@ CONFIRM_WORDS = "delete everything"
 PLATFORMS = ("whatsapp", "telegram", "csv")
 """The apps offered when adding a name (besides those already in the data)."""
 
-APP_NAMES = {"whatsapp": "WhatsApp", "telegram": "Telegram", "csv": "a CSV table"}
+APP_NAMES = words.APPS
 """How each app reads on the page (others are shown as stored)."""
 
 
