@@ -153,4 +153,3 @@ def _call_by_name(chat: Chat, who: int, roll: float, text: str) -> str:
     name = names[int(roll * len(names) * 2) % len(names)]
     first = name.split()[0]
     return f"@{first} {text}" if roll < 0.5 else f"{first}, {text}"
-

@@ -322,7 +322,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--peer-runs", type=int, default=None, help="runs per peer figure")
     p.add_argument("--peers", default=",".join(PEERS), help="peers to run, or 'none'")
     p.add_argument(
-        "--group-sizes", default="10k,100k,1M", help="sizes of the WhatsApp group export, '' to skip"
+        "--group-sizes", default="10k,100k,1M", help="WhatsApp group export sizes, '' to skip"
     )
     p.add_argument(
         "--group-peers", default="whatstk", help="peers to run on the group export, or 'none'"

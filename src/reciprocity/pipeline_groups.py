@@ -1,9 +1,9 @@
 """The group stage of the pipeline: group chats from the store to ledger events and
 summaries, in order (each step in its own module)::
 
-    group messages, a window at a time (store.groups) -> acts (the detector, as for one-to-one chats)
-      -> who answered whom (exchanges.attribution) -> events between me and each member
-      (ledger.groups) -> who carries each group, the split by source, act counts
+    group messages, a window at a time (store.groups) -> acts (the detector, as for
+      one-to-one chats) -> who answered whom (exchanges.attribution) -> events between
+      me and each member (ledger.groups) -> who carries each group, the split by source, act counts
       (metrics.groups)
 
 :mod:`reciprocity.pipeline` runs it beside the one-to-one windows and adds its events to

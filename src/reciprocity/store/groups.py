@@ -8,6 +8,7 @@ the names they may be called by in the text (for mentions).
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -325,4 +326,4 @@ def _bounds(keys: pl.DataFrame, rows: int, quiet: timedelta) -> list[tuple[int, 
         cuts.append(cut)
         last = cut
     edges = [0, *cuts, n]
-    return [(a, b) for a, b in zip(edges, edges[1:], strict=False) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(edges) if b > a]
