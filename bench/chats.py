@@ -49,6 +49,9 @@ class Chat:
     media: float = 0.05
     calls: bool = True
     group: bool = False
+    # A crowded group: the turn passes to any other member (not back to me every time),
+    # and some messages call someone by name ("@Lena ...", "Dad, ...").
+    crowd: bool = False
 
 
 #: The account owner's chats in multi-chat exports (Telegram, CSV); the shares sum to 1.
@@ -63,6 +66,19 @@ ACCOUNT = (
 
 #: A one-to-one WhatsApp chat with a partner: the issue's million-message case.
 PARTNER = Chat("Alex", (ME, "Alex"), 1.0, me_starts=0.55, calls=False)
+
+#: A WhatsApp family group of seven (me included): the group case at the main sizes.
+FAMILY = Chat(
+    "Family",
+    (ME, "Mum", "Dad", "Lena", "Tom", "Grandma Rose", "Uncle Ben"),
+    1.0,
+    me_starts=0.2,
+    calls=False,
+    group=True,
+    crowd=True,
+)
+#: How talkative each member of a crowded group is (weights for who takes the turn).
+_CHATTY = (1.0, 1.4, 0.7, 1.2, 0.9, 0.25, 0.4)
 
 
 def events(chat: Chat, n: int, seed: int, *, notices: bool = True) -> Iterator[Event]:
@@ -104,11 +120,36 @@ def events(chat: Chat, n: int, seed: int, *, notices: bool = True) -> Iterator[E
             else:
                 kind = "edited" if rand() < 0.005 else "text"
                 reply = i - 1 - int(rand() * 5) if rand() < 0.08 else -1
-                yield Event(t, who, kind, pool[int(rand() * pool_n)], reply)
+                text = pool[int(rand() * pool_n)]
+                if chat.crowd and rand() < 0.08:
+                    text = _call_by_name(chat, who, rand(), text)
+                yield Event(t, who, kind, text, reply)
             i += 1
             # Turn-taking: about one message in two hands the turn to someone else.
             if rand() < 0.45:
-                who = 0 if who else 1 + int(rand() * others)
+                if chat.crowd:
+                    who = _next_speaker(who, rand())
+                else:
+                    who = 0 if who else 1 + int(rand() * others)
                 t += 60 * 60 * 2 if rand() < 0.01 else int(5 + rand() * rand() * 600)
             else:
                 t += int(2 + rand() * 40)
+
+
+def _next_speaker(who: int, roll: float) -> int:
+    """Anyone but ``who`` takes the turn in a crowded group, the chatty ones more often."""
+    weights = [0.0 if k == who else w for k, w in enumerate(_CHATTY)]
+    pick = roll * sum(weights)
+    for k, w in enumerate(weights):
+        pick -= w
+        if pick < 0:
+            return k
+    return len(weights) - 1
+
+
+def _call_by_name(chat: Chat, who: int, roll: float, text: str) -> str:
+    """``text`` addressed to someone else in the group: ``@Name`` or ``Name,`` first."""
+    names = [n for k, n in enumerate(chat.people) if k != who]
+    name = names[int(roll * len(names) * 2) % len(names)]
+    first = name.split()[0]
+    return f"@{first} {text}" if roll < 0.5 else f"{first}, {text}"

@@ -8,6 +8,9 @@ Writes, for each size (10k, 100k, 1M messages), exports in the layouts Reciproci
 - ``whatsapp-ios-<size>.txt``: the same kind of chat in the iPhone layout
   ``[m/d/yy, h:mm:ss PM] Name: text`` (narrow no-break space before AM/PM, left-to-right
   marks before media placeholders);
+- ``whatsapp-group-<size>.txt``: a family group of seven (me included) in the Android
+  layout: anyone may answer anyone, some messages call a member by name (``@Lena ...``,
+  ``Dad, ...``); the group analysis' case at the main sizes;
 - ``telegram-<size>.json``: a Telegram Desktop whole-account ``result.json`` with five
   one-to-one chats and a group, entities, replies, media and calls;
 - ``csv-<size>.csv``: ``timestamp,sender,text,conversation`` with ISO 8601 offsets, the same
@@ -31,10 +34,10 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from chats import ACCOUNT, EPOCH, ME, PARTNER, Chat, Event, events
+from chats import ACCOUNT, EPOCH, FAMILY, ME, PARTNER, Chat, Event, events
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
-FORMATS = ("android", "ios", "telegram", "csv")
+FORMATS = ("android", "ios", "telegram", "csv", "group")
 DEFAULT_OUT = Path(__file__).resolve().parent / "work" / "data"
 DEFAULT_SEED = 7
 FLUSH_EVERY = 20_000
@@ -68,8 +71,12 @@ def size_label(n: int) -> str:
 
 def file_name(fmt: str, n: int) -> str:
     """Name of the export for format ``fmt`` with ``n`` messages."""
-    ext = {"android": "txt", "ios": "txt", "telegram": "json", "csv": "csv"}[fmt]
-    prefix = {"android": "whatsapp-android", "ios": "whatsapp-ios"}.get(fmt, fmt)
+    ext = {"android": "txt", "ios": "txt", "telegram": "json", "csv": "csv", "group": "txt"}[fmt]
+    prefix = {
+        "android": "whatsapp-android",
+        "ios": "whatsapp-ios",
+        "group": "whatsapp-group",
+    }.get(fmt, fmt)
     return f"{prefix}-{size_label(n)}.{ext}"
 
 
@@ -93,15 +100,15 @@ def _flush(fh: object, buffer: list[str]) -> None:
     buffer.clear()
 
 
-def write_android(path: Path, n: int, seed: int) -> int:
-    """Write a WhatsApp Android export of the partner chat; return messages written."""
+def write_android(path: Path, n: int, seed: int, chat: Chat = PARTNER) -> int:
+    """Write a WhatsApp Android export of ``chat`` (the partner chat); return messages written."""
     days = _Days(lambda d: f"{d.day:02d}/{d.month:02d}/{d.year}")
     clock = [f"{m // 60:02d}:{m % 60:02d}" for m in range(1440)]
-    names = PARTNER.people
+    names = chat.people
     count = 0
     buffer: list[str] = []
     with path.open("w", encoding="utf-8", newline="\n") as fh:
-        for e in events(PARTNER, n, seed):
+        for e in events(chat, n, seed):
             stamp = f"{days[e.t // 86400]}, {clock[e.t % 86400 // 60]} - "
             kind = e.kind
             if kind == "text":
@@ -123,6 +130,11 @@ def write_android(path: Path, n: int, seed: int) -> int:
                 _flush(fh, buffer)
         _flush(fh, buffer)
     return count
+
+
+def write_group(path: Path, n: int, seed: int) -> int:
+    """Write a WhatsApp Android export of the family group (seven people, me included)."""
+    return write_android(path, n, seed + 3, FAMILY)
 
 
 def write_ios(path: Path, n: int, seed: int) -> int:
@@ -221,6 +233,7 @@ WRITERS: dict[str, Callable[[Path, int, int], int]] = {
     "ios": write_ios,
     "telegram": write_telegram,
     "csv": write_csv,
+    "group": write_group,
 }
 
 

@@ -28,6 +28,7 @@ MEMORY_BUDGET_MB = 600.0
 ANALYZE_BUDGET_S = 1.0
 WEB_BUDGET_MS = 100.0
 FLAT_FACTOR = 1.5  # import memory may grow at most this much for 10x the messages
+GROUP_OVER_ONE_TO_ONE = 1.1  # group import peak at most this much of the one-to-one's (noise)
 
 
 def _ok(records: Iterable[Record]) -> list[Record]:
@@ -111,8 +112,9 @@ def _factor(new: float | None, old: float | None) -> float | None:
     return round(new / old, 2) if new is not None and old else None
 
 
-def goals(records: list[Record], fmt: str = "android") -> list[Record]:
-    """The issue's goals, checked on the largest size measured in format ``fmt``."""
+def goals(records: list[Record], fmt: str = "android", *, web: bool = True) -> list[Record]:
+    """The issue's goals, checked on the largest size measured in format ``fmt`` (the web
+    pages' goal only with ``web``)."""
     index = _index(records)
     sizes = sorted(
         {(r["messages"], r["size"]) for r in _ok(records) if r["format"] == fmt},
@@ -179,18 +181,65 @@ def goals(records: list[Record], fmt: str = "android") -> list[Record]:
             analyze["seconds"] < ANALYZE_BUDGET_S,
             "whole command, interpreter start included",
         )
-    web = index.get(("stage.web", fmt, top))
-    if web:
-        slowest = web["seconds"] * 1000
+    pages = index.get(("stage.web", fmt, top))
+    if not web:
+        return out
+    if pages:
+        slowest = pages["seconds"] * 1000
         goal(
             "web pages for that database",
             round(slowest, 1),
             f"< {WEB_BUDGET_MS:g} ms",
             slowest < WEB_BUDGET_MS,
-            f"slowest page's median: {web.get('slowest_page', '?')} (httpx, app in uvicorn)",
+            f"slowest page's median: {pages.get('slowest_page', '?')} (httpx, app in uvicorn)",
         )
     else:
         goal("web pages for that database", None, f"< {WEB_BUDGET_MS:g} ms", None, "not measured")
+    return out
+
+
+def group_goals(records: list[Record]) -> list[Record]:
+    """The goals for the WhatsApp group export (format ``group``): the same as for the
+    one-to-one chat (ratios, memory, flat growth, analyze time), plus its import's peak
+    within the one-to-one import's at the same size, and the memory factor from the
+    smallest size to the largest."""
+    out = goals(records, "group", web=False)
+    if not out:
+        return out
+    index = _index(records)
+    top = out[0]["size"]
+    group = index.get(("e2e.import", "group", top))
+    single = index.get(("e2e.import", "android", top))
+    if group and single:
+        ratio = group["peak_rss_mb"] / single["peak_rss_mb"]
+        out.append(
+            {
+                "kind": "goal",
+                "figure": "goal: group import peak within the one-to-one import's",
+                "format": "group",
+                "size": top,
+                "value": round(ratio, 3),
+                "limit": f"<= {GROUP_OVER_ONE_TO_ONE:g}x",
+                "met": ratio <= GROUP_OVER_ONE_TO_ONE,
+                "note": f"{group['peak_rss_mb']:.0f} MiB against {single['peak_rss_mb']:.0f} MiB",
+            }
+        )
+    for g in growth(records):
+        if g["figure"] == "e2e.import" and g["format"] == "group" and len(g["points"]) > 2:
+            first, last = g["points"][0], g["points"][-1]
+            factor = _factor(last["peak_rss_mb"], first["peak_rss_mb"])
+            out.append(
+                {
+                    "kind": "goal",
+                    "figure": "goal: group import memory, smallest to largest",
+                    "format": "group",
+                    "size": top,
+                    "value": factor,
+                    "limit": "shown, no limit",
+                    "met": None,
+                    "note": f"{first['size']} -> {last['size']}",
+                }
+            )
     return out
 
 
@@ -265,12 +314,13 @@ def print_tables(records: list[Record], console: Console | None = None) -> None:
     gl = [r for r in records if r.get("kind") == "goal"]
     if gl:
         table = Table(title="Goals (largest size)")
-        for col in ("goal", "size", "value", "limit", "met", "note"):
+        for col in ("goal", "format", "size", "value", "limit", "met", "note"):
             table.add_column(col)
         for g in gl:
             met = {True: "[green]yes[/]", False: "[red]no[/]", None: "-"}[g["met"]]
             table.add_row(
                 g["figure"].removeprefix("goal: "),
+                g["format"],
                 g["size"],
                 _num(g["value"], digits=3),
                 g["limit"],

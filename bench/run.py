@@ -6,8 +6,10 @@
 2. installs the peers into their own environments (``bench/peer_tools.py``);
 3. per size, sequentially: our CLI end to end on a fresh database, each stage alone in its
    own process (``bench/stage.py``), then whatstk, chat-analytics and ConvoKit;
-4. other formats (iOS, Telegram, CSV) end to end at ``--other-sizes``;
-5. prints the figures, ours / theirs ratios, growth with size and the issue's goals, and
+4. the group case: a WhatsApp family group of seven at ``--group-sizes``, our CLI end to
+   end and the ``--group-peers`` on the same file;
+5. other formats (iOS, Telegram, CSV) end to end at ``--other-sizes``;
+6. prints the figures, ours / theirs ratios, growth with size and the issue's goals, and
    writes one JSON object per line to ``bench/results/latest.json``.
 
 Every figure is the median of ``--runs`` runs (``--peer-runs`` for the peers).
@@ -319,6 +321,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--runs", type=int, default=3, help="runs per figure (median reported)")
     p.add_argument("--peer-runs", type=int, default=None, help="runs per peer figure")
     p.add_argument("--peers", default=",".join(PEERS), help="peers to run, or 'none'")
+    p.add_argument(
+        "--group-sizes", default="10k,100k,1M", help="WhatsApp group export sizes, '' to skip"
+    )
+    p.add_argument(
+        "--group-peers", default="whatstk", help="peers to run on the group export, or 'none'"
+    )
     p.add_argument("--no-ours", action="store_true", help="only the peers")
     p.add_argument("--stages", default=",".join(STAGES), help="stages to time alone")
     p.add_argument("--timeout", type=float, default=1800, help="seconds per command")
@@ -331,8 +339,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     args = p.parse_args(argv)
     args.peers = [] if args.peers in ("", "none") else args.peers.split(",")
+    args.group_peers = [] if args.group_peers in ("", "none") else args.group_peers.split(",")
     args.stages = [s for s in args.stages.split(",") if s]
-    for name in args.peers:
+    for name in [*args.peers, *args.group_peers]:
         if name not in PEERS:
             p.error(f"unknown peer {name!r}; choose from {', '.join(PEERS)}")
     for name in args.stages:
@@ -349,7 +358,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted(generate.parse_size(s) for s in args.sizes.split(",") if s)
     others = [f for f in args.other_formats.split(",") if f]
     other_sizes = [generate.parse_size(s) for s in args.other_sizes.split(",") if s]
-    ready = install_peers(bench, args.peers)
+    group_sizes = sorted(generate.parse_size(s) for s in args.group_sizes.split(",") if s)
+    wanted = list(dict.fromkeys([*args.peers, *(args.group_peers if group_sizes else [])]))
+    ready = install_peers(bench, wanted)
     for n in sizes:
         label = generate.size_label(n)
         console.rule(f"WhatsApp Android, {label} messages")
@@ -360,7 +371,17 @@ def main(argv: list[str] | None = None) -> int:
             db = run_e2e(bench, "android", n, export)
             run_stages(bench, "android", n, export, db if db.is_file() else None, args.stages)
         for name, version in ready.items():
-            run_peer(bench, PEERS[name], version, "android", n, export)
+            if name in args.peers:
+                run_peer(bench, PEERS[name], version, "android", n, export)
+    for n in group_sizes:
+        console.rule(f"WhatsApp group of seven, {generate.size_label(n)} messages")
+        export = generate.ensure("group", n, data)
+        console.print(f"  {export.name}: {measure.file_mb(export)} MB", highlight=False)
+        if not args.no_ours:
+            run_e2e(bench, "group", n, export)
+        for name, version in ready.items():
+            if name in args.group_peers:
+                run_peer(bench, PEERS[name], version, "group", n, export)
     if not args.no_ours:
         for fmt in others:
             for n in other_sizes:
@@ -372,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.records.extend(report.ratios(bench.records))
     bench.records.extend(report.growth(bench.records))
     bench.records.extend(report.goals(bench.records))
+    bench.records.extend(report.group_goals(bench.records))
     bench.save()
     # Wide enough for the tables when the output goes to a file or a pipe.
     wide = Console(width=None if sys.stdout.isatty() else 150)

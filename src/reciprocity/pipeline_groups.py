@@ -1,9 +1,9 @@
 """The group stage of the pipeline: group chats from the store to ledger events and
 summaries, in order (each step in its own module)::
 
-    group messages (store.groups) -> acts (the detector, as for one-to-one chats)
-      -> who answered whom (exchanges.attribution) -> events between me and each member
-      (ledger.groups) -> who carries each group, the split by source, act counts
+    group messages, a window at a time (store.groups) -> acts (the detector, as for
+      one-to-one chats) -> who answered whom (exchanges.attribution) -> events between
+      me and each member (ledger.groups) -> who carries each group, the split by source, act counts
       (metrics.groups)
 
 :mod:`reciprocity.pipeline` runs it beside the one-to-one windows and adds its events to
@@ -20,19 +20,21 @@ from datetime import timedelta
 import polars as pl
 
 from reciprocity.acts import ACTS
-from reciprocity.exchanges.attribution import attribute
+from reciprocity.exchanges.attribution import ME, WINDOW, attribute
 from reciprocity.ledger import LEDGER_SCHEMA, coded_events
-from reciprocity.ledger.groups import GROUP_EVENTS_SCHEMA, group_events
+from reciprocity.ledger.groups import GROUP_EVENTS_SCHEMA, active_members, group_events
 from reciprocity.metrics.groups import (
     ROLES_SCHEMA,
     SOURCES_SCHEMA,
+    RoleParts,
     group_act_counts,
-    group_roles,
+    role_parts,
+    roles_from_parts,
     source_split,
 )
-from reciprocity.metrics.patterns import ActCounts
+from reciprocity.metrics.patterns import ActCounts, sum_act_counts
 from reciprocity.store import Database
-from reciprocity.store.groups import group_members, group_messages
+from reciprocity.store.groups import WINDOW_ROWS, group_members, group_windows
 
 __all__ = ["GroupFrames", "group_frames", "ledger_part", "with_group_events"]
 
@@ -53,35 +55,67 @@ def group_frames(
     silence: timedelta,
     detect: Callable[[pl.Series], pl.DataFrame],
     stored: Callable[[], pl.DataFrame | None] | None = None,
+    window_rows: int = WINDOW_ROWS,
 ) -> GroupFrames:
     """Run the group stage over every group chat of ``db``; ``detect`` finds the acts of
     a series of texts (``reciprocity.pipeline.detect_acts``); ``stored`` gives the acts an
     import stored for every message (``message_id`` and the act columns), when there are
-    any: those are read instead of detecting the acts again."""
-    messages = group_messages(db)
-    if messages.is_empty():
+    any: those are read instead of detecting the acts again.
+
+    The group chats are taken a window of at least ``window_rows`` messages at a time
+    (:func:`reciprocity.store.groups.group_windows`: cut only where nothing the stage
+    reads looks across), so memory does not grow with the groups' length; the events,
+    the sums behind the roles and the act counts of the windows are added up, with the
+    same results as the whole groups at once."""
+    plan = group_windows(db, rows=window_rows, quiet=WINDOW)
+    if plan is None:
         return GroupFrames()
-    found = _stored_acts(messages, stored)
-    if found is None:
-        found = detect(messages["text"]).select(*ACTS, "disclosure_depth")
-    members = group_members(db, messages)
-    pairs = attribute(messages, members)
-    with_acts = pl.concat([messages.drop("text"), found], how="horizontal")
-    del messages, found
-    events = group_events(with_acts, pairs)
+    members = group_members(db, plan.writers)
+    kept = None if stored is None else stored()
+    talk = plan.keys.filter(pl.col("kind").cast(pl.String).is_in(("text", "media")))
+    crowd = active_members(
+        talk.lazy().with_columns(
+            pl.when(pl.col("from_me")).then(ME).otherwise(pl.col("relationship_id"))
+            .cast(pl.Int64).alias("speaker")
+        )
+    ).collect()  # fmt: skip
+    del talk
+    names = (
+        plan.writers.filter(pl.col("relationship_id").is_not_null())
+        .group_by("relationship_id")
+        .agg(pl.col("person").first())
+    )
+    events: list[pl.DataFrame] = []
+    roles: list[RoleParts] = []
+    counts: list[ActCounts] = []
+    for messages, before in plan.windows():
+        found = _stored_acts(messages, kept)
+        if found is None:
+            found = detect(messages["text"]).select(*ACTS, "disclosure_depth")
+        pairs = attribute(messages, members)
+        with_acts = pl.concat([messages.drop("text"), found], how="horizontal")
+        del messages, found
+        events.append(group_events(with_acts, pairs, crowd=crowd, names=names))
+        roles.append(role_parts(with_acts, pairs, silence=silence, before=before))
+        counts.append(group_act_counts(with_acts, pairs, names=names))
+        del with_acts, pairs
+    del kept
+    # Windows are in time order per group and no two share a moment: a stable sort of
+    # their events in turn is the sort of all of them.
+    every = pl.concat(events, how="vertical").sort(
+        "relationship_id", "timestamp", "dimension", maintain_order=True
+    )
     return GroupFrames(
-        events=events,
-        roles=group_roles(with_acts, pairs, silence=silence),
-        sources=source_split(events),
-        counts=group_act_counts(with_acts, pairs),
+        events=every,
+        roles=roles_from_parts(roles),
+        sources=source_split(every),
+        counts=sum_act_counts(counts),
     )
 
 
-def _stored_acts(
-    messages: pl.DataFrame, stored: Callable[[], pl.DataFrame | None] | None
-) -> pl.DataFrame | None:
-    """The stored acts of ``messages``, in their order, or ``None`` unless all are stored."""
-    kept = None if stored is None else stored()
+def _stored_acts(messages: pl.DataFrame, kept: pl.DataFrame | None) -> pl.DataFrame | None:
+    """The acts of ``messages`` in ``kept`` (stored acts), in their order, or ``None``
+    unless all are there."""
     if kept is None:
         return None
     columns = (*ACTS, "disclosure_depth")

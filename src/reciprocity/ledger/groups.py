@@ -69,24 +69,35 @@ def active_members(rows: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def group_events(messages: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+def group_events(
+    messages: pl.DataFrame,
+    pairs: pl.DataFrame,
+    *,
+    crowd: pl.DataFrame | None = None,
+    names: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """The events between the user and each member of the group chats (see the module
     docstring), in :data:`GROUP_EVENTS_SCHEMA`, sorted by relationship and time.
 
     ``messages``: group messages with act columns (``reciprocity.store.groups`` rows plus
-    ``reciprocity.acts.ACTS`` and ``disclosure_depth``); ``pairs``: their attribution.
+    ``reciprocity.acts.ACTS`` and ``disclosure_depth``); ``pairs``: their attribution;
+    ``crowd``: :func:`active_members` of all the group messages, when ``messages`` are a
+    window of them (by default, of ``messages``); ``names`` likewise, each member's
+    ``relationship_id`` and ``person``.
     """
     empty = pl.DataFrame(schema=GROUP_EVENTS_SCHEMA)
     if messages.is_empty() or pairs.is_empty():
         return empty
     rows = speakers(messages)
-    names = (
+    named = (
         messages.lazy()
         .filter(~pl.col("from_me"))
         .group_by("relationship_id")
         .agg(pl.col("person").first())
+        if names is None
+        else names.lazy()
     )
-    crowd = active_members(rows)
+    active = active_members(rows) if crowd is None else crowd.lazy()
     month = pl.col("timestamp").dt.truncate("1mo").alias("month")
     said = rows.select("message_id", "timestamp", "title", *_ACTS_READ)
     answered = rows.select(
@@ -104,14 +115,14 @@ def group_events(messages: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         .join(said, on="message_id", how="inner")
         .join(answered, on="to_message_id", how="left")
         .with_columns(month)
-        .join(crowd, on=["conversation_id", "month"], how="left")
+        .join(active, on=["conversation_id", "month"], how="left")
         .with_columns(
             pl.when(mine).then(pl.col("to_speaker")).otherwise(pl.col("speaker"))
             .alias("relationship_id"),
             mine.alias("_from_me"),
             weight.alias("_w"),
         )
-        .join(names, on="relationship_id", how="left")
+        .join(named, on="relationship_id", how="left")
     )  # fmt: skip
     question = pl.col("question") & ~pl.col("request") & ~pl.col("check_in")
     support = pl.col("support_emotional") | pl.col("support_practical")

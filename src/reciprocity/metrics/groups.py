@@ -34,9 +34,12 @@ __all__ = [
     "SOURCES_SCHEMA",
     "SURE",
     "GroupRecord",
+    "RoleParts",
     "group_act_counts",
     "group_records",
     "group_roles",
+    "role_parts",
+    "roles_from_parts",
     "source_split",
 ]
 
@@ -88,10 +91,33 @@ def group_roles(
     """
     if messages.is_empty():
         return pl.DataFrame(schema=ROLES_SCHEMA)
+    return roles_from_parts([role_parts(messages, pairs, silence=silence)])
+
+
+RoleParts = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]
+"""What :func:`role_parts` gives of a window: sums per (group, speaker) of what they
+said, of the answers they gave and of those they got."""
+
+
+def role_parts(
+    messages: pl.DataFrame,
+    pairs: pl.DataFrame,
+    *,
+    silence: timedelta = timedelta(hours=6),
+    before: pl.DataFrame | None = None,
+) -> RoleParts:
+    """The sums behind :func:`group_roles` for a window of the group messages, to be
+    added up with other windows' by :func:`roles_from_parts`. ``before`` (``conversation_id``,
+    ``before``) is the time of each group's last message before the window, so that the
+    window's first message opens a conversation only after ``silence``."""
     gap = pl.col("timestamp") - pl.col("timestamp").shift(1).over("conversation_id")
+    rows = speakers(messages)
+    if before is not None and not before.is_empty():
+        rows = rows.join(before.lazy(), on="conversation_id", how="left")
+        gap = gap.fill_null(pl.col("timestamp") - pl.col("before"))
     # Whether a message opens a conversation of the group, read over the whole group
     # before the messages are split by who sent them.
-    rows = speakers(messages).with_columns((gap.is_null() | (gap >= silence)).alias("_start"))
+    rows = rows.with_columns((gap.is_null() | (gap >= silence)).alias("_start"))
     support = pl.col("support_emotional") | pl.col("support_practical")
     said = rows.group_by("conversation_id", "speaker").agg(
         pl.col("title").first(),
@@ -113,10 +139,41 @@ def group_roles(
         conf.sum().alias("answers_received"),
         conf.filter(pl.col("speaker") == ME).sum().alias("answers_from_me"),
     )
+    return said.collect(), given.collect(), got.collect()
+
+
+def roles_from_parts(parts: list[RoleParts]) -> pl.DataFrame:
+    """:func:`group_roles` from the :func:`role_parts` of windows that together hold
+    every group message once."""
+    key = ["conversation_id", "speaker"]
+    said = (
+        pl.concat([p[0] for p in parts], how="vertical")
+        .lazy()
+        .group_by(key, maintain_order=True)
+        .agg(
+            pl.col("title").first(),
+            pl.col("person").first(),
+            pl.col("messages", "starts", "supports").sum(),
+            pl.col("first_message").min(),
+            pl.col("last_message").max(),
+        )
+    )
+    given = (
+        pl.concat([p[1] for p in parts], how="vertical")
+        .lazy()
+        .group_by(key)
+        .agg(pl.col("answers_given", "answers_to_me").sum())
+    )
+    got = (
+        pl.concat([p[2] for p in parts], how="vertical")
+        .lazy()
+        .group_by(key)
+        .agg(pl.col("answers_received", "answers_from_me").sum())
+    )
     me = pl.col("speaker") == ME
     joined = (
-        said.join(given, on=["conversation_id", "speaker"], how="left")
-        .join(got, on=["conversation_id", "speaker"], how="left")
+        said.join(given, on=key, how="left")
+        .join(got, on=key, how="left")
         .with_columns(
             pl.col("answers_given", "answers_received").fill_null(0.0),
             *(
@@ -164,10 +221,14 @@ def source_split(events: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def group_act_counts(messages: pl.DataFrame, pairs: pl.DataFrame) -> ActCounts:
+def group_act_counts(
+    messages: pl.DataFrame, pairs: pl.DataFrame, *, names: pl.DataFrame | None = None
+) -> ActCounts:
     """:func:`reciprocity.metrics.patterns.act_counts` of the group messages sent between
     the user and one member (pairings at least :data:`SURE` sure, one count per message
-    whoever else it was addressed to), as though from their one-to-one chat."""
+    whoever else it was addressed to), as though from their one-to-one chat. ``names``
+    (``relationship_id``, ``person``) names every member when ``messages`` are a window
+    of the group messages (by default, those who wrote in ``messages``)."""
     if messages.is_empty() or pairs.is_empty():
         return {}
     mine = pl.col("speaker") == ME
@@ -180,15 +241,17 @@ def group_act_counts(messages: pl.DataFrame, pairs: pl.DataFrame) -> ActCounts:
         .select("message_id", "relationship_id")
         .unique()
     )  # fmt: skip
-    names = (
+    named = (
         messages.filter(~pl.col("from_me"))
         .group_by("relationship_id")
         .agg(pl.col("person").first())
+        if names is None
+        else names
     )
     rows = (
         messages.drop("relationship_id", "person")
         .join(sure, on="message_id", how="inner")
-        .join(names, on="relationship_id", how="left")
+        .join(named, on="relationship_id", how="left")
     )
     return act_counts(rows)
 

@@ -38,6 +38,13 @@ KEY_SCHEMA: dict[str, pl.DataType] = {
     "kind": pl.Categorical(),
 }
 
+#: What :func:`group_keys` returns: the key columns and the reply, for cutting group
+#: chats into windows that no reply crosses.
+GROUP_KEY_SCHEMA: dict[str, pl.DataType] = {
+    **KEY_SCHEMA,
+    "reply_to_message_id": pl.Int64(),
+}
+
 #: Use the SQLite CSV path on SQLite (tests turn it off to compare with the portable one).
 FAST_SQLITE = True
 
@@ -73,6 +80,14 @@ _KEYS = _Columns(
     ),
     schema=KEY_SCHEMA,
 )
+_GROUP_KEYS = _Columns(
+    select="id, conversation_id, sender_identity_id, timestamp_us, ordinal, kind, reply_to_id",
+    line=(
+        "printf('%d,%d,%d,%d,%d,\"%w\",%s', id, conversation_id, sender_identity_id, "
+        "timestamp_us, ordinal, kind, reply_to_id)"
+    ),
+    schema=GROUP_KEY_SCHEMA,
+)
 _IDS_PER_CHUNK = 100_000  # ~10 MB of CSV at a time
 _CSV_BYTES = 8_000_000  # small answers are parsed together, up to about this much CSV
 _ROWS_PER_FETCH = 100_000
@@ -91,6 +106,12 @@ def message_keys(conn: Connection, conversations: list[int]) -> pl.DataFrame:
     """The rows of :func:`raw_messages` without their text, reply or anything else that
     cutting the timeline does not need, in :data:`KEY_SCHEMA`, in id order."""
     return _whole(conn, conversations, _KEYS)
+
+
+def group_keys(conn: Connection, conversations: list[int]) -> pl.DataFrame:
+    """The rows of :func:`message_keys` with the message each replies to, in
+    :data:`GROUP_KEY_SCHEMA`, in id order."""
+    return _whole(conn, conversations, _GROUP_KEYS)
 
 
 def messages_in(

@@ -8,7 +8,11 @@ the names they may be called by in the text (for mentions).
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
 
 import polars as pl
 from sqlalchemy import Connection, select
@@ -17,11 +21,18 @@ from reciprocity.store.cache import load as cache_load
 from reciprocity.store.cache import save as cache_save
 from reciprocity.store.cache import state as cache_state
 from reciprocity.store.db import Database
-from reciprocity.store.fetch import raw_messages
+from reciprocity.store.fetch import group_keys, messages_in, raw_messages
 from reciprocity.store.models import Conversation, Identity, Participant, Person, Relationship
 from reciprocity.store.read import one_to_one
 
-__all__ = ["GROUP_SCHEMA", "MEMBER_SCHEMA", "group_members", "group_messages"]
+__all__ = [
+    "GROUP_SCHEMA",
+    "MEMBER_SCHEMA",
+    "GroupWindows",
+    "group_members",
+    "group_messages",
+    "group_windows",
+]
 
 #: Columns of :func:`group_messages`, in order.
 GROUP_SCHEMA: dict[str, pl.DataType] = {
@@ -82,6 +93,23 @@ def _senders(conn: Connection) -> pl.DataFrame:
     )  # fmt: skip
 
 
+def _shaped(raw: pl.DataFrame, senders: pl.DataFrame, titles: dict[int, str]) -> pl.DataFrame:
+    """Raw message rows as :data:`GROUP_SCHEMA`, in order (what :func:`group_messages`
+    returns of them)."""
+    return (
+        raw.join(senders, on="sender", how="inner")
+        .with_columns(
+            pl.col("conversation_id")
+            .replace_strict(list(titles), list(titles.values()), return_dtype=pl.String)
+            .alias("title"),
+            pl.col("timestamp").cast(pl.Datetime("us", "UTC")),
+        )
+        .filter(pl.col("from_me") | pl.col("relationship_id").is_not_null())
+        .select(list(GROUP_SCHEMA))
+        .sort("conversation_id", "timestamp", "ordinal", "message_id")
+    )
+
+
 def group_messages(db: Database) -> pl.DataFrame:
     """Every message with a sender in every group chat, in :data:`GROUP_SCHEMA`, sorted
     by conversation, time and ordinal (kept in the cache until the data changes)."""
@@ -93,20 +121,7 @@ def group_messages(db: Database) -> pl.DataFrame:
         if not chats:
             frame = pl.DataFrame(schema=GROUP_SCHEMA)
         else:
-            raw = raw_messages(conn, chats)
-            senders = _senders(conn)
-            frame = (
-                raw.join(senders, on="sender", how="inner")
-                .with_columns(
-                    pl.col("conversation_id")
-                    .replace_strict(list(titles), list(titles.values()), return_dtype=pl.String)
-                    .alias("title"),
-                    pl.col("timestamp").cast(pl.Datetime("us", "UTC")),
-                )
-                .filter(pl.col("from_me") | pl.col("relationship_id").is_not_null())
-                .select(list(GROUP_SCHEMA))
-                .sort("conversation_id", "timestamp", "ordinal", "message_id")
-            )
+            frame = _shaped(raw_messages(conn, chats), _senders(conn), titles)
     cache_save(db, _CACHE_NAME, version, frame)
     return frame
 
@@ -164,3 +179,151 @@ def group_members(db: Database, messages: pl.DataFrame) -> pl.DataFrame:
         .select(list(MEMBER_SCHEMA))
         .sort("conversation_id", "relationship_id", "alias")
     )
+
+
+#: A group window holds at least this many messages (but for a group's last one).
+WINDOW_ROWS = 100_000
+
+_CONVERSATIONAL = ("text", "media")
+
+
+@dataclass
+class GroupWindows:
+    """The group chats of a database cut into windows of the timeline that the group
+    analysis can take one at a time, with the same results as all at once.
+
+    A window ends only before a message that opens a new turn more than ``quiet`` after
+    the group's previous message (nothing the attribution reads looks back that far:
+    ``reciprocity.exchanges.attribution.WINDOW``), that no reply crosses, or between
+    groups. Only the key columns of every message are kept (no text); each window's
+    rows are read back when it is analysed.
+    """
+
+    db: Database
+    chats: list[int]
+    titles: dict[int, str]
+    senders: pl.DataFrame
+    #: Every group message's key columns, in :func:`group_messages` order, with
+    #: ``relationship_id`` and ``from_me``.
+    keys: pl.DataFrame
+    #: ``(start, end)`` row positions in ``keys``.
+    bounds: list[tuple[int, int]]
+
+    @property
+    def writers(self) -> pl.DataFrame:
+        """``conversation_id``, ``relationship_id`` and ``person`` of everyone who wrote
+        (what :func:`group_members` reads of the messages)."""
+        names = self.senders.filter(~pl.col("from_me")).select("relationship_id", "person")
+        return (
+            self.keys.select("conversation_id", "relationship_id")
+            .unique()
+            .join(names.unique("relationship_id"), on="relationship_id", how="left")
+        )
+
+    def windows(self) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+        """Each window's rows (:data:`GROUP_SCHEMA`, in order) and, per group in it, the
+        time of the group's last conversational message before the window
+        (``conversation_id``, ``before``; none for a group that starts in the window)."""
+        talk = pl.col("kind").cast(pl.String).is_in(_CONVERSATIONAL)
+        for start, end in self.bounds:
+            part = self.keys.slice(start, end - start)
+            ids = part["message_id"]
+            chats = part["conversation_id"].unique().sort().to_list()
+            with self.db.engine.connect() as conn:
+                raw = messages_in(conn, [(int(ids.min()), int(ids.max()))], chats, [])  # type: ignore[arg-type]
+            raw = raw.join(part.select("message_id"), on="message_id", how="semi")
+            first = int(part["conversation_id"][0])
+            earlier = (
+                self.keys.slice(0, start)
+                .filter((pl.col("conversation_id") == first) & talk)
+                .select("conversation_id", pl.col("timestamp").alias("before"))
+                .tail(1)
+            )
+            yield _shaped(raw, self.senders, self.titles), earlier
+            del raw
+
+
+def group_windows(
+    db: Database, *, rows: int = WINDOW_ROWS, quiet: timedelta = timedelta(hours=2)
+) -> GroupWindows | None:
+    """The group chats of ``db`` planned as :class:`GroupWindows` of at least ``rows``
+    messages, cut only after ``quiet`` or more; ``None`` when there is no group chat."""
+    with db.engine.connect() as conn:
+        chats, titles = _groups(conn)
+        if not chats:
+            return None
+        senders = _senders(conn)
+        raw = group_keys(conn, chats)
+    keys = (
+        raw.lazy()
+        .join(
+            senders.lazy().select("sender", "from_me", "relationship_id"),
+            on="sender",
+            how="inner",
+        )
+        .filter(pl.col("from_me") | pl.col("relationship_id").is_not_null())
+        .with_columns(pl.col("timestamp").cast(pl.Datetime("us", "UTC")))
+        .sort("conversation_id", "timestamp", "ordinal", "message_id")
+        .select(
+            "conversation_id", "message_id", "timestamp", "kind", "relationship_id",
+            "from_me", "reply_to_message_id",
+        )
+        .collect()
+    )  # fmt: skip
+    del raw
+    if keys.is_empty():
+        return None
+    return GroupWindows(db, chats, titles, senders, keys, _bounds(keys, rows, quiet))
+
+
+def _bounds(keys: pl.DataFrame, rows: int, quiet: timedelta) -> list[tuple[int, int]]:
+    """Window bounds over ``keys`` (see :class:`GroupWindows`)."""
+    n = keys.height
+    at = pl.int_range(pl.len(), dtype=pl.Int64)
+    speaker = pl.when(pl.col("from_me")).then(-1).otherwise(pl.col("relationship_id"))
+    positions = keys.lazy().select(
+        "conversation_id", "message_id", "reply_to_message_id",
+        pl.col("kind").cast(pl.String).is_in(_CONVERSATIONAL).alias("talk"),
+        "timestamp", speaker.alias("speaker"), at.alias("at"),
+    )  # fmt: skip
+    talk = positions.filter("talk").select("conversation_id", "timestamp", "speaker", "at")
+    new_group = pl.col("conversation_id") != pl.col("conversation_id").shift(1)
+    opens = (pl.col("timestamp") - pl.col("timestamp").shift(1) > quiet) & (
+        pl.col("speaker") != pl.col("speaker").shift(1)
+    )
+    candidates = talk.filter((new_group | opens).fill_null(False)).select("at").collect()
+    # A reply from row q to an earlier row p of its group forbids every cut in (p, q].
+    replies = (
+        positions.filter(pl.col("reply_to_message_id").is_not_null())
+        .join(
+            positions.select(
+                pl.col("message_id").alias("reply_to_message_id"),
+                "conversation_id",
+                pl.col("at").alias("target"),
+            ),
+            on=["reply_to_message_id", "conversation_id"],
+            how="inner",
+        )
+        .filter(pl.col("target") < pl.col("at"))
+        .group_by("at")
+        .agg(pl.col("target").min())
+        .collect()
+    )
+    reach = (
+        pl.LazyFrame({"at": pl.int_range(n, dtype=pl.Int64, eager=True)})
+        .join(replies.lazy(), on="at", how="left", maintain_order="left")
+        .select(pl.col("target").fill_null(n).reverse().cum_min().reverse().alias("reach"))
+        .collect()["reach"]
+    )
+    cuts: list[int] = []
+    last = 0
+    for cut in candidates["at"].to_list():
+        if cut - last < rows or cut >= n:
+            continue
+        low = reach[cut]
+        if low < cut:
+            continue
+        cuts.append(cut)
+        last = cut
+    edges = [0, *cuts, n]
+    return [(a, b) for a, b in itertools.pairwise(edges) if b > a]
