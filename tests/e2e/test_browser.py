@@ -30,10 +30,19 @@ def _upload(page: Any, path: Path) -> None:
     page.set_input_files("#export", str(path))
     page.fill("#me", demo.ME)
     page.fill("#timezone", demo.TIMEZONE)
-    # Wait for this upload's answer (the result of the previous one is still on the page).
+    # The previous upload's result is still on the page: wait for this upload's own job
+    # box (a new id) to say it is over, since imports queue and run in the background.
+    before = page.eval_on_selector_all("#result [id^='job-']", "els => els.map(e => e.id)")
     with page.expect_response(lambda r: r.url.endswith("/import") and r.request.method == "POST"):
         page.click("button[type=submit]")
-    page.wait_for_selector("#result .done, #result .problem")
+    page.wait_for_function(
+        """before => {
+            const box = document.querySelector("#result [id^='job-']");
+            return box && !before.includes(box.id) && box.querySelector(".done, .problem");
+        }""",
+        arg=before,
+        timeout=120_000,
+    )
     assert page.locator("#result .done").count() == 1, page.inner_text("#result")
 
 
