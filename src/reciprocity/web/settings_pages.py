@@ -40,16 +40,13 @@ from reciprocity.web.render import Pages
 from reciprocity.web.security import csrf_protect
 from reciprocity.web.state import State
 
-__all__ = ["APP_NAMES", "CONFIRM_WORDS", "PLATFORMS", "routes"]
+__all__ = ["CONFIRM_WORDS", "PLATFORMS", "routes"]
 
 CONFIRM_WORDS = "delete everything"
 """What a person types to confirm deleting all their data."""
 
 PLATFORMS = ("whatsapp", "telegram", "csv")
 """The apps offered when adding a name (besides those already in the data)."""
-
-APP_NAMES = words.APPS
-"""How each app reads on the page (others are shown as stored)."""
 
 
 def _size(size: int | None) -> str:
@@ -87,7 +84,7 @@ def routes(state: State, pages: Pages) -> APIRouter:
             size=_size(where.size),
             encrypted=where.encrypted,
             confirm_words=CONFIRM_WORDS,
-            app_names=APP_NAMES,
+            app=words.app,
         )
 
     def change(request: Request, anchor: str, action: Any, *args: Any) -> Response:
