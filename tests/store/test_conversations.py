@@ -129,3 +129,31 @@ def test_a_taken_name_is_numbered_when_the_people_are_named_already(
         many = conversations_module.free_title(conn, "whatsapp", "_chat", list("ABCDE"))
     assert taken == "_chat (with Jordan) 2"
     assert many == "_chat (with A, B, C and 2 more)"
+
+
+def test_the_same_chat_twice_in_one_import_is_saved_once(db: Database, messages: Build) -> None:
+    """A zip holding one chat under two names ("_chat.txt" and "WhatsApp Chat with
+    Alex.txt"): the second copy is found while the import runs, not only on the next one."""
+    both = pl.concat([messages(ALEX, conversation="_chat"), messages(ALEX, conversation="Alex")])
+    first = save(db, both, "export.zip")
+    assert (first.messages_added, first.duplicates, first.conversations) == (5, 5, 1)
+    assert stored(db) == [("_chat", len(ALEX))]
+    again = save(db, both, "export.zip")
+    assert again.messages_added == 0
+
+
+def test_the_same_chat_twice_across_batches_is_saved_once(db: Database, messages: Build) -> None:
+    copies = [messages(ALEX, conversation="_chat"), messages(ALEX, conversation="Alex")]
+    result = import_batches(db, iter(copies), file="export.zip", me="Sam", format="whatsapp")
+    assert (result.messages_added, result.duplicates) == (5, 5)
+    assert stored(db) == [("_chat", len(ALEX))]
+
+
+def test_two_chats_with_one_friend_in_one_import_stay_two(db: Database, messages: Build) -> None:
+    """Sharing a person is not enough: the messages decide."""
+    other = [("Sam", 100, "are you coming saturday?"), ("Alex", 101, "wouldn't miss it")]
+    both = pl.concat(
+        [messages(ALEX, conversation="Alex"), messages(other, conversation="Alex and Sam")]
+    )
+    save(db, both, "export.zip")
+    assert stored(db) == [("Alex", len(ALEX)), ("Alex and Sam", len(other))]

@@ -22,6 +22,7 @@ A message's fingerprint is keyed with the title of the conversation it is stored
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
@@ -54,13 +55,16 @@ def find(
     title: str,
     rows: pl.DataFrame,
     others: set[int],
+    also: Iterable[Stored] = (),
 ) -> Stored | None:
     """The stored conversation the chat ``title`` of ``platform`` belongs to, or ``None``
     for a new one (see the module docstring).
 
     ``rows``: the chat's first rows in the import (``MESSAGE_SCHEMA`` columns plus
     ``ts_us``), in file order; ``others``: the identity ids of its senders other than the
-    user.
+    user; ``also``: conversations the same import wrote to with those people, whose
+    participants are not recorded yet. When two candidates hold as many of the sample,
+    the one with the chat's title wins, then the older.
     """
     # A chat never joins a conversation with other people in it: same name or not.
     same_title = [
@@ -84,9 +88,10 @@ def find(
             .distinct()
         )
         candidates.update({int(i): Stored(int(i), str(t)) for i, t in shared})
+        candidates.update({c.id: c for c in also})
     best, most = None, 0
     sample = _sample(rows)
-    for candidate in sorted(candidates.values(), key=lambda c: c.id):
+    for candidate in sorted(candidates.values(), key=lambda c: (c.title != title, c.id)):
         found = _stored_count(conn, candidate, sample)
         if found > most:
             best, most = candidate, found

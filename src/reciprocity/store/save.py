@@ -287,6 +287,9 @@ class _Saver:
         # (platform, title in the file) -> conversation id, and each one's stored title
         self.conversations: dict[tuple[str, str], int] = {}
         self.titles: dict[int, str] = {}
+        # (platform, title in the file) -> its number in this import (see `_numbered`)
+        self.chat_numbers: dict[tuple[str, str], int] = {}
+        self.platforms: dict[int, str] = {}
         self.senders: Counter[str] = Counter()
         self.me_seen: set[str] = set()
         self.participants: set[tuple[int, int]] = set()
@@ -323,6 +326,16 @@ class _Saver:
         """Save one batch (``MESSAGE_SCHEMA`` columns, file order); ``digest`` is its rows'
         :func:`.fingerprint.digests` when already computed."""
         if batch.height == 0:
+            return
+        titles = batch.select("source", "conversation").unique()
+        if sum(key not in self.conversations for key in titles.iter_rows()) > 1:
+            # Chats new to this import are placed one at a time, each after the rows of
+            # those before it are written: the same chat twice in one zip is found the
+            # first time, not only on the next import (see :mod:`.conversations`).
+            numbered = batch.with_row_index("_at")
+            for part in numbered.partition_by("source", "conversation", maintain_order=True):
+                at = part.get_column("_at")
+                self.add(part.drop("_at"), None if digest is None else digest.gather(at))
             return
         batch = _typed(batch)
         self._check(batch)
@@ -382,6 +395,7 @@ class _Saver:
         conversation_ids = [self.conversations[key] for key in titles.iter_rows()]
         titles = titles.with_columns(
             conversation_id=pl.Series(conversation_ids, dtype=pl.Int64),
+            _chat=pl.Series([self.chat_numbers[key] for key in titles.iter_rows()], dtype=pl.Int64),
             _stored=pl.Series([self.titles[c] for c in conversation_ids], dtype=pl.String),
         )
         rekeyed = bool(titles.select((pl.col("_stored") != pl.col("conversation")).any()).item())
@@ -402,7 +416,21 @@ class _Saver:
             for name, identity in senders.iter_rows()
             if self.people.person_of[identity] != self.people.me_id
         }
-        found = conversations.find(self.conn, platform, title, rows, {i for _, i in others})
+        ours = {i for _, i in others}
+        # Chats placed earlier in this import: their people are recorded only at the end.
+        placed = {
+            conversation
+            for conversation, identity in self.participants
+            if identity in ours and self.platforms[conversation] == platform
+        }
+        found = conversations.find(
+            self.conn,
+            platform,
+            title,
+            rows,
+            ours,
+            also=[conversations.Stored(c, self.titles[c]) for c in sorted(placed)],
+        )
         if found is None:
             stored = conversations.free_title(
                 self.conn, platform, title, [name for name, _ in others]
@@ -413,6 +441,8 @@ class _Saver:
             assert pk is not None
             found = conversations.Stored(int(pk[0]), stored)
         self.conversations[(platform, title)] = found.id
+        self.chat_numbers[(platform, title)] = len(self.chat_numbers)
+        self.platforms[found.id] = platform
         self.titles[found.id] = found.title
 
     def _numbered(self, frame: pl.DataFrame, digest: pl.Series | None) -> pl.DataFrame:
@@ -421,7 +451,14 @@ class _Saver:
         if digest is None:
             digest = digests(keys(frame))
         frame = frame.with_columns(digest=digest, has_id=pl.col("source_id").is_not_null())
-        frame = self.sequencer.number(frame).with_row_index("_row")
+        # Numbered per chat of the file, not per stored conversation: the same chat twice
+        # in one import (two copies in a zip) numbers alike, and the second adds nothing.
+        stored = frame.get_column("conversation_id")
+        frame = (
+            self.sequencer.number(frame.with_columns(conversation_id=pl.col("_chat")))
+            .with_columns(conversation_id=stored)
+            .with_row_index("_row")
+        )
         repeats = frame.filter(pl.col("repeat") > 0)
         fingerprints = frame["digest"]
         if repeats.height:
@@ -521,7 +558,7 @@ class _Saver:
             messages_seen=self.seen,
             messages_added=self.added,
             duplicates=self.seen - self.added,
-            conversations=len(self.conversations),
+            conversations=len(set(self.conversations.values())),
             people_added=self.people.people_added,
             me=self.me if self.me is not None else min(self.me_seen, default=None),
         )
