@@ -126,6 +126,7 @@ def import_file(
     with timings.stage("detect"):
         name = ingest.detect(path) if format == "auto" else format
     options = _with_zone(db, options or ingest.Options())
+    me, options = ingest.who_is_me(name, me, options)
 
     def parsed() -> Iterator[pl.DataFrame]:
         batches = _ahead(ingest.batches(path, name, options))

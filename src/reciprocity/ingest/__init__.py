@@ -7,6 +7,8 @@ never touch the database (the store saves what they return).
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -14,7 +16,7 @@ from types import ModuleType
 import polars as pl
 
 from reciprocity.errors import ImportFailed, UnknownFormat
-from reciprocity.ingest import csvfile, telegram, whatsapp
+from reciprocity.ingest import csvfile, sms, telegram, whatsapp
 from reciprocity.ingest.base import (
     KINDS,
     MESSAGE_SCHEMA,
@@ -32,6 +34,7 @@ __all__ = [
     "detect",
     "load",
     "local_timezone_name",
+    "who_is_me",
 ]
 
 HEAD_BYTES = 64 * 1024
@@ -40,6 +43,7 @@ HEAD_BYTES = 64 * 1024
 FORMATS: dict[str, ModuleType] = {
     whatsapp.NAME: whatsapp,
     telegram.NAME: telegram,
+    sms.NAME: sms,
     csvfile.NAME: csvfile,
 }
 
@@ -57,6 +61,28 @@ def detect(path: Path) -> str:
             return name
     known = ", ".join(FORMATS)
     raise UnknownFormat(f"{path}: not a format Reciprocity knows ({known}).")
+
+
+def who_is_me(name: str, me: str | None, options: Options) -> tuple[str | None, Options]:
+    """The ``me`` handle and the options to import a file of format ``name`` with.
+
+    Formats that mark the user's own messages without naming the user (SMS, iMessage)
+    write them as their ``OWN_SENDER``, which is then the user whatever ``--me`` says.
+    Formats that name everyone by an address (email) take ``--me`` as the user's
+    addresses, separated by commas or spaces, and write the user's messages under the
+    first (their ``own_handle``). Other formats take ``me`` as it is.
+    """
+    module = FORMATS.get(name)
+    own = getattr(module, "OWN_SENDER", None)
+    if isinstance(own, str):
+        return own, options
+    own_handle = getattr(module, "own_handle", None)
+    if me is not None and callable(own_handle):
+        addresses = tuple(a for a in re.split(r"[,;\s]+", me) if a)
+        if addresses:
+            options = dataclasses.replace(options, own_addresses=addresses)
+            return str(own_handle(addresses)), options
+    return me, options
 
 
 def _check_readable(path: Path) -> None:

@@ -76,12 +76,15 @@ class Options:
     offsets); ``None`` means the machine's local zone. ``dayfirst``: force day-first (True)
     or month-first (False) dates; ``None`` infers it from the file (from its first
     8 MB when no date up to there says it). ``conversation``:
-    override the conversation title the parser would derive from the file.
+    override the conversation title the parser would derive from the file. ``own_addresses``:
+    the user's own addresses, for formats that name every sender by an address (email);
+    filled from ``--me`` by :func:`reciprocity.ingest.who_is_me`.
     """
 
     timezone: str | None = None
     dayfirst: bool | None = None
     conversation: str | None = None
+    own_addresses: tuple[str, ...] = ()
 
 
 class Format(Protocol):
