@@ -16,7 +16,7 @@ from types import ModuleType
 import polars as pl
 
 from reciprocity.errors import ImportFailed, UnknownFormat
-from reciprocity.ingest import csvfile, sms, telegram, whatsapp
+from reciprocity.ingest import csvfile, imessage, sms, telegram, whatsapp
 from reciprocity.ingest.base import (
     KINDS,
     MESSAGE_SCHEMA,
@@ -44,6 +44,7 @@ FORMATS: dict[str, ModuleType] = {
     whatsapp.NAME: whatsapp,
     telegram.NAME: telegram,
     sms.NAME: sms,
+    imessage.NAME: imessage,
     csvfile.NAME: csvfile,
 }
 

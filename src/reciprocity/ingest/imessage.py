@@ -1,0 +1,301 @@
+"""iMessage and SMS from a Mac: the Messages app's own database, ``~/Library/Messages/chat.db``.
+
+The file is an SQLite database, opened read-only and immutable (nothing is written next to
+it, not even a lock): copy it while Messages is closed, since what Messages still holds in
+``chat.db-wal`` is not read. Tables used:
+
+- ``message``: ``ROWID``, ``guid``, ``text``, ``attributedBody`` (the text as an archived
+  NSAttributedString; newer macOS versions leave ``text`` empty and keep only this),
+  ``date`` (Apple time: since 2001-01-01 UTC, in seconds on old versions and nanoseconds
+  since macOS 10.13), ``is_from_me``, ``handle_id``, ``associated_message_type`` (2000-2999
+  a tapback such as a heart or a laugh, 3000-3999 its removal: reactions to another
+  message, not messages, so skipped), ``thread_originator_guid`` (the message a reply
+  answers), ``cache_has_attachments``, ``item_type`` (0 a message; others are group
+  changes and FaceTime notices).
+- ``handle``: the other person's phone number or email address (``id``).
+- ``chat`` (``chat_identifier``, ``display_name``, ``style``: 43 a group, 45 one person),
+  ``chat_message_join`` and ``chat_handle_join``.
+
+Each chat is a conversation: its ``display_name`` when the group has one, else its
+people's numbers or addresses. Senders are numbers in E.164 (:mod:`.phones`), or email
+addresses; the database holds no contact names. The user's messages are
+:data:`~reciprocity.ingest.phones.OWN_SENDER`. ``line`` is the message's ``ROWID``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from reciprocity.errors import ImportFailed, Problem
+from reciprocity.ingest import phones
+from reciprocity.ingest.base import MAX_MESSAGE_BYTES, MESSAGE_SCHEMA, Options, too_long
+
+NAME = "imessage"
+OWN_SENDER = phones.OWN_SENDER
+
+BATCH_ROWS = 100_000
+MAX_PROBLEMS = 1000
+SQLITE_HEADER = b"SQLite format 3\x00"
+_TABLES = {"message", "handle", "chat", "chat_message_join"}
+#: Seconds from 1970-01-01 to 2001-01-01, Apple's epoch.
+APPLE_EPOCH = 978_307_200
+# A ``date`` above this is in nanoseconds (as seconds it would be after year 5000).
+_NANOS_FROM = 100_000_000_000
+_GROUP_STYLE = 43
+_OBJECT_REPLACEMENT = "\ufffc"  # where an attachment sits in the text
+_ITEM_TEXTS = {1: "changed who is in the group", 2: "renamed the group", 3: "changed the group"}
+_FACETIME = 6
+
+_COLUMNS = (
+    "ROWID",
+    "guid",
+    "text",
+    "attributedBody",
+    "date",
+    "is_from_me",
+    "handle_id",
+    "associated_message_type",
+    "thread_originator_guid",
+    "cache_has_attachments",
+    "item_type",
+)
+
+# sender, conversation, timestamp (UTC µs), text, kind, reply_to, source_id, line
+_Row = tuple[str, str, int, str, str, str | None, str | None, int]
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """True for an SQLite database holding the Messages app's tables."""
+    if not head.startswith(SQLITE_HEADER):
+        return False
+    try:
+        with _closing(_open(path)) as db:
+            return _tables(db) >= _TABLES
+    except sqlite3.Error:
+        return False
+
+
+def parse(path: Path, options: Options) -> Iterator[pl.DataFrame]:
+    """Yield message frames (:data:`MESSAGE_SCHEMA`) from a Messages database.
+
+    Raises :class:`~reciprocity.errors.ImportFailed` naming the ``ROWID`` of every message
+    that cannot be read. ``options.conversation`` is ignored (the database holds many chats).
+    """
+    source = str(path)
+    try:
+        with _closing(_open(path)) as db:
+            if not _tables(db) >= _TABLES:
+                raise ImportFailed.one(
+                    source, None, "an SQLite database, but not the Messages app's chat.db"
+                )
+            yield from _Reader(db, source).frames()
+    except sqlite3.Error as exc:
+        raise ImportFailed.one(
+            source,
+            None,
+            f"cannot read the database ({exc}); copy chat.db again with Messages closed",
+        ) from None
+
+
+class _closing:
+    """``with`` for a connection that closes it (sqlite3's own only ends a transaction)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self.db
+
+    def __exit__(self, *_: object) -> None:
+        self.db.close()
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    uri = Path(path).resolve().as_uri() + "?mode=ro&immutable=1"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
+def _tables(db: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _columns(db: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+
+
+class _Reader:
+    def __init__(self, db: sqlite3.Connection, source: str) -> None:
+        self.db = db
+        self.source = source
+        self.region = phones.default_region()
+        self.problems: list[Problem] = []
+        self.handles = {
+            int(rowid): self._address(str(ident))
+            for rowid, ident in db.execute("SELECT ROWID, id FROM handle")
+            if ident is not None
+        }
+        self.chats = self._chats()
+
+    def _address(self, ident: str) -> str:
+        number = phones.normalise(ident, self.region)
+        if self.region is None and number.startswith("+"):
+            self.region = phones.region_of(number)
+        return number
+
+    def _chats(self) -> dict[int, str]:
+        """Each chat's conversation title."""
+        members: dict[int, list[str]] = {}
+        if "chat_handle_join" in _tables(self.db):
+            for chat, handle in self.db.execute("SELECT chat_id, handle_id FROM chat_handle_join"):
+                if handle in self.handles:
+                    members.setdefault(int(chat), []).append(self.handles[handle])
+        titles = {}
+        rows = self.db.execute("SELECT ROWID, chat_identifier, display_name, style FROM chat")
+        for rowid, identifier, display, style in rows:
+            people = sorted(set(members.get(int(rowid), [])))
+            if isinstance(display, str) and display.strip():
+                title = display.strip()
+            elif style == _GROUP_STYLE and people:
+                title = ", ".join(people)
+            elif people:
+                title = people[0]
+            else:
+                title = self._address(str(identifier or f"chat {rowid}"))
+            titles[int(rowid)] = title
+        return titles
+
+    def frames(self) -> Iterator[pl.DataFrame]:
+        have = _columns(self.db, "message")
+        picked = ", ".join(f"m.{c}" if c in have else "NULL" for c in _COLUMNS)
+        cursor = self.db.execute(
+            f"SELECT {picked}, (SELECT j.chat_id FROM chat_message_join j "
+            "WHERE j.message_id = m.ROWID LIMIT 1) FROM message m ORDER BY m.ROWID"
+        )
+        rows: list[_Row] = []
+        while batch := cursor.fetchmany(10_000):
+            for record in batch:
+                try:
+                    row = self._row(record)
+                except _Bad as bad:
+                    self.problems.append(Problem(self.source, int(record[0]), str(bad)))
+                    if len(self.problems) >= MAX_PROBLEMS:
+                        raise ImportFailed(self.problems) from None
+                    continue
+                if row is not None and not self.problems:
+                    rows.append(row)
+            if len(rows) >= BATCH_ROWS:
+                yield _frame(rows)
+                rows = []
+        if self.problems:
+            raise ImportFailed(self.problems)
+        if rows:
+            yield _frame(rows)
+
+    def _row(self, record: tuple[Any, ...]) -> _Row | None:
+        (rowid, guid, text, body, date, from_me, handle_id, associated, thread, attached,
+         item_type, chat) = record  # fmt: skip
+        if isinstance(associated, int) and 2000 <= associated < 4000:
+            return None  # a tapback or its removal: a reaction, not a message
+        micros = _micros(date)
+        if from_me:
+            sender = OWN_SENDER
+        elif handle_id in self.handles:
+            sender = self.handles[handle_id]
+        else:
+            sender = "Unknown sender"
+        if isinstance(chat, int) and chat in self.chats:
+            title = self.chats[chat]
+        else:
+            title = sender if sender not in (OWN_SENDER, "Unknown sender") else "Unknown chat"
+        item = item_type if isinstance(item_type, int) else 0
+        source_id = guid if isinstance(guid, str) and guid else None
+        reply_to = thread if isinstance(thread, str) and thread else None
+        if item == _FACETIME:
+            return (sender, title, micros, "<FaceTime call>", "call", None, source_id, rowid)
+        if item in _ITEM_TEXTS:
+            return (sender, title, micros, _ITEM_TEXTS[item], "system", None, source_id, rowid)
+        if item != 0:
+            return None
+        words = text if isinstance(text, str) and text else None
+        if words is None and isinstance(body, bytes):
+            words = attributed_text(body)
+        words = (words or "").replace(_OBJECT_REPLACEMENT, "").strip()
+        if len(words) > MAX_MESSAGE_BYTES // 4 and len(words.encode()) > MAX_MESSAGE_BYTES:
+            raise _Bad(too_long("this message"))
+        if attached:
+            return (sender, title, micros, words or "<attachment>", "media", reply_to, source_id,
+                    rowid)  # fmt: skip
+        if not words:
+            return None  # unsent, or a balloon from an app with nothing to read
+        return (sender, title, micros, words, "text", reply_to, source_id, rowid)
+
+
+class _Bad(Exception):
+    """One message cannot be read; becomes a Problem at its ROWID."""
+
+
+def _micros(date: Any) -> int:
+    if not isinstance(date, int) or isinstance(date, bool) or date < 0:
+        raise _Bad(f"date {date!r} is not an Apple time")
+    seconds, fraction = (date // 1_000_000_000, date % 1_000_000_000) if date > _NANOS_FROM else (
+        date, 0)  # fmt: skip
+    if seconds > 250_000_000_000:
+        raise _Bad(f"date {date!r} is not an Apple time")
+    return (APPLE_EPOCH + seconds) * 1_000_000 + fraction // 1000
+
+
+def attributed_text(blob: bytes) -> str | None:
+    """The plain text of an archived NSAttributedString (``attributedBody``), or ``None``.
+
+    The archive is Apple's typedstream: after the class name ``NSString`` come the bytes
+    ``0x01 0x2B`` ("+", a C string follows), the string's length (one byte below 0x80;
+    0x81 then two bytes, 0x82 then four, little-endian) and its UTF-8 bytes.
+    """
+    start = blob.find(b"NSString")
+    if start < 0:
+        return None
+    marker = blob.find(b"\x01+", start + 8, start + 64)
+    if marker < 0:
+        return None
+    at = marker + 2
+    if at >= len(blob):
+        return None
+    first = blob[at]
+    at += 1
+    if first == 0x81:
+        length, at = int.from_bytes(blob[at : at + 2], "little"), at + 2
+    elif first == 0x82:
+        length, at = int.from_bytes(blob[at : at + 4], "little"), at + 4
+    elif first < 0x80:
+        length = first
+    else:
+        return None
+    if at + length > len(blob):
+        return None
+    return blob[at : at + length].decode("utf-8", errors="replace")
+
+
+def _frame(rows: list[_Row]) -> pl.DataFrame:
+    senders, chats, stamps, texts, kinds, replies, ids, lines = (
+        list(c) for c in zip(*rows, strict=True)
+    )
+    frame = pl.DataFrame(
+        {
+            "source": [NAME] * len(rows),
+            "conversation": chats,
+            "sender": senders,
+            "timestamp": stamps,
+            "text": texts,
+            "kind": kinds,
+            "reply_to": replies,
+            "source_id": ids,
+            "line": lines,
+        },
+        schema={**MESSAGE_SCHEMA, "timestamp": pl.Int64()},
+    )
+    return frame.with_columns(pl.col("timestamp").cast(MESSAGE_SCHEMA["timestamp"]))

@@ -1,0 +1,115 @@
+"""iMessage ``chat.db``: read-only, Apple times in seconds and nanoseconds, text from
+``attributedBody``, tapbacks as reactions (not messages), replies, groups, and the import."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reciprocity import ingest, pipeline, store
+from reciprocity.errors import ImportFailed
+from reciprocity.ingest import imessage
+from reciprocity.ingest.base import MESSAGE_SCHEMA, Options
+
+from . import imessage_fixture as fixture
+
+
+def read(path: Path) -> pl.DataFrame:
+    frames = list(imessage.parse(path, Options()))
+    for frame in frames:
+        assert dict(frame.schema) == MESSAGE_SCHEMA
+    return pl.concat(frames) if frames else pl.DataFrame(schema=MESSAGE_SCHEMA)
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@pytest.fixture
+def chat_db(tmp_path: Path) -> Path:
+    return fixture.write(tmp_path / "chat.db")
+
+
+def test_messages_senders_times_replies_and_groups(chat_db: Path) -> None:
+    before = chat_db.read_bytes()
+    df = read(chat_db)
+    alex = "+14155550123"
+    assert df.drop("source").rows() == [
+        (alex, alex, utc("2024-03-01T18:00:00"), "Dinner tonight? 🍜", "text", None, "G-1", 1),
+        # text only in attributedBody
+        (alex, "Me", utc("2024-03-01T18:02:30"), "Sure! 7pm at Lina's 🙂", "text", None, "G-2", 2),
+        # G-3, a tapback (2000), is a reaction: no message
+        (alex, alex, utc("2024-03-01T18:04:00"), "Can we make it 7:30?", "text", "G-2", "G-4", 4),
+        (alex, "Me", utc("2024-03-01T18:05:00"), "<attachment>", "media", None, "G-5", 5),
+        # seconds, as older macOS versions wrote
+        (alex, alex, utc("2016-05-04T09:30:00"), "An old one, from 2016", "text", None, "G-6", 6),
+        ("Lake crew", "mira@example.com", utc("2024-03-02T10:00:00"), "Who is in for Saturday?",
+         "text", None, "G-7", 7),
+        ("Lake crew", "+4917699887766", utc("2024-03-02T10:01:00"), "renamed the group", "system",
+         None, "G-8", 8),
+        # G-9 removes a reaction: no message
+        ("Lake crew", "Me", utc("2024-03-02T10:03:00"), "Me! Bringing the boat", "text", "G-7",
+         "G-10", 10),
+        ("+4917699887766, mira@example.com", "+4917699887766", utc("2024-03-03T08:00:00"),
+         "Ciao, siamo solo noi due qui? " * 5 + "Ciao, siamo solo noi due qui?", "text", None,
+         "G-11", 11),
+        (alex, alex, utc("2024-03-03T09:00:00"), "<FaceTime call>", "call", None, "G-12", 12),
+    ]  # fmt: skip
+    assert chat_db.read_bytes() == before  # opened read-only
+    assert sorted(p.name for p in chat_db.parent.iterdir()) == ["chat.db"]  # no -wal, no -shm
+
+
+def test_detected_by_content(chat_db: Path, tmp_path: Path) -> None:
+    renamed = tmp_path / "messages.bin"
+    renamed.write_bytes(chat_db.read_bytes())
+    assert ingest.detect(renamed) == "imessage"
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE message (ROWID INTEGER PRIMARY KEY, text TEXT)")
+    assert not imessage.detect(other, other.read_bytes()[:100])
+
+
+def test_bad_date_names_the_row_and_nothing_is_yielded(tmp_path: Path) -> None:
+    rows = [*fixture.MESSAGES[:2], (13, "G-13", 1, "when?", None, -5, 0, 1, 0, None, None, 0, 0)]
+    path = fixture.write(tmp_path / "chat.db", rows)
+    with pytest.raises(ImportFailed) as caught:
+        read(path)
+    assert str(caught.value) == f"{path}:13: date -5 is not an Apple time"
+
+
+def test_damaged_database(tmp_path: Path) -> None:
+    path = tmp_path / "chat.db"
+    path.write_bytes(imessage.SQLITE_HEADER + b"\x00" * 200)
+    with pytest.raises(ImportFailed) as caught:
+        read(path)
+    assert str(caught.value).startswith(f"{path}: ")
+
+
+def test_import_twice_adds_nothing(chat_db: Path, tmp_path: Path) -> None:
+    with store.open_db(tmp_path / "db.sqlite") as db:
+        first = pipeline.import_file(db, chat_db)
+        assert (first.format, first.result.messages_added) == ("imessage", 10)
+        assert pipeline.import_file(db, chat_db).result.messages_added == 0
+
+
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(min_size=1, max_size=300).filter(lambda t: t.strip(" \ufffc")))
+def test_attributed_body_round_trips(text: str) -> None:
+    blob = fixture.typedstream(text)
+    assert imessage.attributed_text(blob) == text.encode("utf-8", "replace").decode("utf-8")
+    cut = imessage.attributed_text(blob[: len(blob) // 3])  # cut short: no error
+    assert cut is None or text.startswith(cut.rstrip("\ufffd"))
+
+
+@given(ns=st.integers(10**15, 2 * 10**18))
+def test_nanoseconds_and_seconds_agree(ns: int) -> None:
+    whole = ns - ns % 1_000_000_000
+    assert imessage._micros(whole) == imessage._micros(whole // 1_000_000_000)
