@@ -16,7 +16,7 @@ from types import ModuleType
 import polars as pl
 
 from reciprocity.errors import ImportFailed, UnknownFormat
-from reciprocity.ingest import csvfile, imessage, sms, telegram, whatsapp
+from reciprocity.ingest import csvfile, email, imessage, sms, telegram, whatsapp
 from reciprocity.ingest.base import (
     KINDS,
     MESSAGE_SCHEMA,
@@ -45,6 +45,7 @@ FORMATS: dict[str, ModuleType] = {
     telegram.NAME: telegram,
     sms.NAME: sms,
     imessage.NAME: imessage,
+    email.NAME: email,
     csvfile.NAME: csvfile,
 }
 
