@@ -14,7 +14,9 @@ Writes, for each size (10k, 100k, 1M messages), exports in the layouts Reciproci
 - ``telegram-<size>.json``: a Telegram Desktop whole-account ``result.json`` with five
   one-to-one chats and a group, entities, replies, media and calls;
 - ``csv-<size>.csv``: ``timestamp,sender,text,conversation`` with ISO 8601 offsets, the same
-  six conversations interleaved in time order.
+  six conversations interleaved in time order;
+- ``sms-<size>.xml`` and ``email-<size>.mbox``: the same account as an SMS Backup & Restore
+  backup and as an mbox (see :mod:`phone_exports`).
 
 Everything is streamed to disk; the same arguments always give the same bytes, and a file
 whose sidecar ``.meta.json`` matches is not written again. Run it as
@@ -34,10 +36,11 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
+import phone_exports
 from chats import ACCOUNT, EPOCH, FAMILY, ME, PARTNER, Chat, Event, events
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
-FORMATS = ("android", "ios", "telegram", "csv", "group")
+FORMATS = ("android", "ios", "telegram", "csv", "group", "sms", "email")
 DEFAULT_OUT = Path(__file__).resolve().parent / "work" / "data"
 DEFAULT_SEED = 7
 FLUSH_EVERY = 20_000
@@ -71,7 +74,15 @@ def size_label(n: int) -> str:
 
 def file_name(fmt: str, n: int) -> str:
     """Name of the export for format ``fmt`` with ``n`` messages."""
-    ext = {"android": "txt", "ios": "txt", "telegram": "json", "csv": "csv", "group": "txt"}[fmt]
+    ext = {
+        "android": "txt",
+        "ios": "txt",
+        "telegram": "json",
+        "csv": "csv",
+        "group": "txt",
+        "sms": "xml",
+        "email": "mbox",
+    }[fmt]
     prefix = {
         "android": "whatsapp-android",
         "ios": "whatsapp-ios",
@@ -234,6 +245,8 @@ WRITERS: dict[str, Callable[[Path, int, int], int]] = {
     "telegram": write_telegram,
     "csv": write_csv,
     "group": write_group,
+    "sms": phone_exports.write_sms,
+    "email": phone_exports.write_email,
 }
 
 
@@ -241,7 +254,7 @@ def generator_fingerprint() -> str:
     """Hash of the generator's own source: a changed generator writes its files again."""
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for name in ("generate.py", "chats.py", "phrases.py", "telegram_json.py"):
+    for name in ("generate.py", "chats.py", "phrases.py", "telegram_json.py", "phone_exports.py"):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16]
 

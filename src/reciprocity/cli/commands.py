@@ -133,7 +133,8 @@ def import_(
         typer.Option(
             "--me",
             help="Your own name as it appears in the export. Needed the first time; "
-            "remembered after that.",
+            "remembered after that. For email, all your addresses, separated by commas; "
+            "SMS and iMessage know your messages without it.",
         ),
     ] = None,
     format: Annotated[
