@@ -34,6 +34,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
+from itertools import repeat
 from pathlib import Path
 
 import phone_exports
@@ -198,9 +199,10 @@ def write_csv(path: Path, n: int, seed: int) -> int:
     """Write a generic CSV export of the whole account, conversations interleaved by time."""
     streams: list[Iterator[tuple[int, int, Event]]] = []
     for index, (chat, count) in enumerate(zip(ACCOUNT, _split(n, ACCOUNT), strict=True)):
-        streams.append(
-            (e.t, index, e) for e in events(chat, count, seed + 10 + index, notices=False)
-        )
+        # zip binds ``index`` now: a generator would read it when consumed, after the loop,
+        # and give every message the last chat
+        stream = zip(repeat(index), events(chat, count, seed + 10 + index, notices=False))
+        streams.append((e.t, i, e) for i, e in stream)
     days = _Days(lambda d: d.isoformat())
     clock = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400)]
     written = 0

@@ -32,10 +32,17 @@ def _split(n: int) -> list[int]:
 
 def _merged(n: int, seed: int) -> Iterator[tuple[int, int, Event]]:
     streams = [
-        ((e.t, index, e) for e in events(chat, count, seed + 40 + index, notices=False))
+        _tagged(index, events(chat, count, seed + 40 + index, notices=False))
         for index, (chat, count) in enumerate(zip(ACCOUNT, _split(n), strict=True))
     ]
     return heapq.merge(*streams)
+
+
+def _tagged(index: int, stream: Iterator[Event]) -> Iterator[tuple[int, int, Event]]:
+    # A function, not a generator expression: that would read ``index`` when consumed,
+    # after the loop, and tag every event with the last chat.
+    for e in stream:
+        yield e.t, index, e
 
 
 def _number(name: str) -> str:
