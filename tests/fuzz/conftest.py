@@ -181,6 +181,8 @@ TELEGRAM = _read(
     [*(FIXTURES / "telegram").glob("*.json"), FIXTURES / "telegram/account/result.json"]
 )
 CSV = _read([*(FIXTURES / "csv").glob("*.csv"), *(FIXTURES / "csv").glob("*.tsv")])
+SMS = _read(sorted((FIXTURES / "sms").glob("*.xml")))
+EMAIL = _read([*(FIXTURES / "email").glob("*.mbox"), *sorted((FIXTURES / "email/eml").glob("*"))])
 #: The Telegram fixtures that are whole JSON (one is cut short on purpose).
 TELEGRAM_WHOLE = [(name, data) for name, data in TELEGRAM if not name.startswith("truncated")]
 assert WHATSAPP
@@ -475,6 +477,9 @@ SAMPLES: dict[str, st.SearchStrategy[Sample]] = {
     "telegram-tree": _telegram_tree(),
     "csv": _plain(CSV, universal=True),
     "reordered": _reordered(),
+    # XML counts a lone carriage return as a line break
+    "sms": _plain(SMS, universal=True),
+    "email": _plain(EMAIL),
 }
 
 # --- files built from scratch ------------------------------------------------------------

@@ -16,7 +16,8 @@ FUZZ = settings.get_profile("reciprocity-fuzz")
 
 
 @pytest.mark.parametrize(
-    "kind", ["whatsapp", "whatsapp-zip", "telegram", "telegram-tree", "csv", "reordered"]
+    "kind",
+    ["whatsapp", "whatsapp-zip", "telegram", "telegram-tree", "csv", "reordered", "sms", "email"],
 )
 @settings(FUZZ)
 @given(data=st.data())
