@@ -171,7 +171,11 @@ def compare(
         mine, asked = record.questions if record is not None else (0, 0)
         said = f"{answers['heard']} of 5"
         if asked + mine < 10:
-            found.append(Comparison("heard", said, "too few questions either way to tell", None))
+            found.append(
+                Comparison(
+                    "heard", said, f"{asked + mine} questions either way: too few to tell", None
+                )
+            )
         else:
             share = asked / (asked + mine)
             agree = (answers["heard"] >= 3) == (share >= 0.35)
@@ -189,7 +193,17 @@ def compare(
         supported = sum(o.count for o in outcomes if o.outcome == "supported")
         said = f"{answers['support']} of 5"
         if shared < 3:
-            found.append(Comparison("support", said, "you rarely shared hard times here", None))
+            times = "once" if shared == 1 else f"{shared} times"
+            found.append(
+                Comparison(
+                    "support",
+                    said,
+                    f"you shared something hard {times} here: too few to tell"
+                    if shared
+                    else "you have not shared a hard time here yet",
+                    None,
+                )
+            )
         else:
             agree = (answers["support"] >= 3) == (supported / shared >= 0.5)
             found.append(
