@@ -184,3 +184,13 @@ def test_mbox_of_any_bodies(tmp_path: Path, bodies: list[str]) -> None:
     df = frames([path])
     assert df["source_id"].to_list() == [f"m{i}@b" for i in range(len(bodies))]
     assert df["text"].to_list() == [own_words(body)[0] for body in bodies]
+
+
+def test_me_may_be_a_display_name(tmp_path: Path) -> None:
+    df = frames([MBOX], own=("Sam Lee",))
+    assert df.filter(pl.col("sender") == "Sam Lee").height == 2
+    assert ingest._own_addresses("a@x.example b@y.example, Sam  Lee") == [
+        "a@x.example",
+        "b@y.example",
+        "Sam Lee",
+    ]

@@ -71,8 +71,8 @@ def who_is_me(name: str, me: str | None, options: Options) -> tuple[str | None, 
     Formats that mark the user's own messages without naming the user (SMS, iMessage)
     write them as their ``OWN_SENDER``, which is then the user whatever ``--me`` says.
     Formats that name everyone by an address (email) take ``--me`` as the user's
-    addresses, separated by commas or spaces, and write the user's messages under the
-    first (their ``own_handle``). Other formats take ``me`` as it is.
+    addresses (or display names), separated by commas, and write the user's messages
+    under the first (their ``own_handle``). Other formats take ``me`` as it is.
     """
     module = FORMATS.get(name)
     own = getattr(module, "OWN_SENDER", None)
@@ -80,11 +80,28 @@ def who_is_me(name: str, me: str | None, options: Options) -> tuple[str | None, 
         return own, options
     own_handle = getattr(module, "own_handle", None)
     if me is not None and callable(own_handle):
-        addresses = tuple(a for a in re.split(r"[,;\s]+", me) if a)
+        addresses = tuple(_own_addresses(me))
         if addresses:
             options = dataclasses.replace(options, own_addresses=addresses)
             return str(own_handle(addresses)), options
     return me, options
+
+
+def _own_addresses(me: str) -> list[str]:
+    """The entries of ``--me`` for address formats: separated by commas or semicolons, or
+    by spaces when every word is an address (a name such as "Sam Lee" stays whole).
+
+    >>> _own_addresses("sam@home.example sam@work.example; Sam Lee")
+    ['sam@home.example', 'sam@work.example', 'Sam Lee']
+    """
+    found: list[str] = []
+    for piece in re.split(r"[,;]", me):
+        words = piece.split()
+        if len(words) > 1 and all("@" in w for w in words):
+            found.extend(words)
+        elif words:
+            found.append(" ".join(words))
+    return found
 
 
 def _check_readable(path: Path) -> None:

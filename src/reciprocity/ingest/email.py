@@ -15,7 +15,8 @@ How a mail maps onto the normalised schema:
   thread's first mail) and ``In-Reply-To``; the title is the first mail's subject
   without "Re:"/"Fwd:" (a number is added when two threads share one).
 - ``sender``: ``Name <address>``, or the user's first address for mail from any of the
-  user's addresses (``--me`` takes them all, separated by commas).
+  user's addresses (``--me`` takes them all, separated by commas; a display name there
+  also marks the mail sent under it as the user's).
 - ``text``: the text/plain part (else the HTML part as text) without the quoted mail,
   forwarded mail and signature (:mod:`._email_text`); a mail with attachments is ``media``.
 - ``reply_to`` is ``In-Reply-To``, ``source_id`` the ``Message-ID``.
@@ -87,8 +88,10 @@ def detect(path: Path, head: bytes) -> bool:
 
 
 def own_handle(addresses: tuple[str, ...]) -> str:
-    """The sender written for the user's own mail: their first address, in lower case."""
-    return addresses[0].strip().lower()
+    """The sender written for the user's own mail: their first address in lower case (or
+    their name, when ``--me`` starts with one)."""
+    first = " ".join(addresses[0].split())
+    return first.lower() if "@" in first else first
 
 
 def parse(path: Path, options: Options) -> Iterator[pl.DataFrame]:
@@ -153,7 +156,8 @@ class _Bad(Exception):
 
 class _Reader:
     def __init__(self, own: tuple[str, ...]) -> None:
-        self.own = {a.strip().lower() for a in own}
+        #: the user's addresses and display names, in lower case
+        self.own = {" ".join(a.split()).lower() for a in own}
         self.own_sender = own_handle(own) if own else None
         self.rows: list[_Row] = []
         self.problems: list[Problem] = []
@@ -190,7 +194,9 @@ class _Reader:
         if not address:
             raise _Bad("the mail has no sender address (From:)")
         address = address.strip().lower()
-        if address in self.own and self.own_sender is not None:
+        if self.own_sender is not None and (
+            address in self.own or " ".join(name.split()).lower() in self.own
+        ):
             sender = self.own_sender
         else:
             sender = phones.handle(name, address)
