@@ -307,7 +307,8 @@ def _envelope_date(envelope: bytes | None) -> str:
 
 def _body(mail: Message) -> tuple[str, bool, bool]:
     """The mail's own words, whether a forward was cut from them, whether it has files."""
-    plain = html = None
+    plain: Message | None = None
+    html: Message | None = None
     attached = False
     for part in mail.walk():
         if part.is_multipart():
@@ -320,11 +321,11 @@ def _body(mail: Message) -> tuple[str, bool, bool]:
             plain = part
         elif kind == "text/html" and html is None:
             html = part
-    part = plain if plain is not None else html
-    if part is None:
+    chosen = plain if plain is not None else html
+    if chosen is None:
         return "", False, attached
-    content = _content(part)
-    if part is html:
+    content = _content(chosen)
+    if chosen is html:
         content = html_text(content)
     words, forwarded = own_words(content)
     return words, forwarded, attached
