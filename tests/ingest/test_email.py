@@ -194,3 +194,13 @@ def test_me_may_be_a_display_name(tmp_path: Path) -> None:
         "b@y.example",
         "Sam Lee",
     ]
+
+
+def test_a_mail_over_the_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(email, "MAX_MAIL_BYTES", 1000)
+    path = tmp_path / "big.mbox"
+    body = "word " * 400
+    path.write_text(MBOX.read_text(encoding="utf-8").split("\nFrom sam@")[0] + "\n" + body)
+    with pytest.raises(ImportFailed) as caught:
+        frames([path])
+    assert [p.line for p in caught.value.problems] == [2]

@@ -186,3 +186,24 @@ def test_any_text_round_trips(tmp_path: Path, bodies: list[tuple[str, str]], sta
     assert df["line"].to_list() == list(range(3, 3 + len(bodies)))
     first = df["timestamp"][0]
     assert first == datetime.fromtimestamp(start / 1000, UTC)
+
+
+def test_an_endless_element_is_refused_with_bounded_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sms, "MAX_ELEMENT_BYTES", 3 * 1024 * 1024)
+    monkeypatch.setattr(sms, "CHUNK_BYTES", 1024 * 1024)
+    path = tmp_path / "endless.xml"
+    with path.open("w") as fh:
+        fh.write("<?xml version='1.0'?>\n<smses>\n<sms body=\"")
+        for _ in range(8):
+            fh.write("a" * (1024 * 1024))
+    error = failure(path)
+    assert "without the end of an element" in str(error)
+    assert error.problems[0].line == 3
+
+
+def test_a_message_over_the_limit_names_its_line(tmp_path: Path) -> None:
+    huge = "x" * (8 * 1024 * 1024 + 1)
+    path = backup(tmp_path, f'<sms address="+4915123456789" date="1" type="1" body="{huge}" />')
+    assert [p.line for p in failure(path).problems] == [3]

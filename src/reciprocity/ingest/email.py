@@ -47,8 +47,9 @@ NAME = "email"
 
 BATCH_ROWS = 20_000
 MAX_PROBLEMS = 1000
-#: A mail larger than this (attachments included) is not read; mail servers refuse far less.
-MAX_MAIL_BYTES = 256 * 1024 * 1024
+#: A mail larger than this (attachments included) is not read: mail services refuse mail
+#: over 20-50 MB, which base64 makes a third larger.
+MAX_MAIL_BYTES = 96 * 1024 * 1024
 #: Message ids remembered to tie a reply without ``References`` to its thread.
 REMEMBERED_IDS = 200_000
 

@@ -45,9 +45,9 @@ OWN_SENDER = phones.OWN_SENDER
 BATCH_ROWS = 100_000
 CHUNK_BYTES = 1024 * 1024
 MAX_PROBLEMS = 1000
-#: Bytes read on without a ``>`` before the file is judged not to be a backup (an MMS
-#: part holds its photo as base64 inside one attribute, which may be large).
-MAX_ELEMENT_BYTES = 256 * 1024 * 1024
+#: Bytes read on without a ``>`` before the file is judged not to be a backup. An MMS part
+#: holds its photo as base64 inside one attribute; carriers limit a whole MMS to a few MB.
+MAX_ELEMENT_BYTES = 32 * 1024 * 1024
 
 _ROOT = re.compile(rb"<smses[\s>/]")
 _CHAR_REF = re.compile(rb"&#(x[0-9A-Fa-f]{1,8}|[0-9]{1,10});")
@@ -151,10 +151,19 @@ class _Reader:
             if chunk:
                 # Cut after the last '>' so no character reference is split between chunks.
                 cut = data.rfind(b">") + 1
-                if cut == 0 and len(data) < MAX_ELEMENT_BYTES:
+                if cut == 0:
+                    if len(data) > MAX_ELEMENT_BYTES:
+                        # the line where the unfinished element starts
+                        opened = max(data.find(b"<"), 0)
+                        self._fail(
+                            self.parser.CurrentLineNumber + data.count(b"\n", 0, opened),
+                            f"more than {MAX_ELEMENT_BYTES // (1024 * 1024)} MB without the "
+                            "end of an element, more than any message holds; the file is "
+                            "damaged or is not an SMS Backup & Restore backup",
+                        )
                     pending = data
                     continue
-                data, pending = (data[:cut], data[cut:]) if cut else (data, b"")
+                data, pending = data[:cut], data[cut:]
             self._feed(fix_references(data), final=not chunk)
             if len(self.rows) >= BATCH_ROWS and not self.problems:
                 yield _frame(self.rows)
