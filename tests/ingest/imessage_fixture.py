@@ -31,6 +31,7 @@ CREATE TABLE chat_message_join (chat_id INTEGER REFERENCES chat (ROWID) ON DELET
     DEFAULT 0, PRIMARY KEY (chat_id, message_id));
 CREATE TABLE chat_handle_join (chat_id INTEGER REFERENCES chat (ROWID) ON DELETE CASCADE,
     handle_id INTEGER REFERENCES handle (ROWID) ON DELETE CASCADE, UNIQUE(chat_id, handle_id));
+CREATE INDEX chat_message_join_idx_message_id_only ON chat_message_join(message_id);
 CREATE TABLE attachment (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT NULL,
     filename TEXT, mime_type TEXT);
 """

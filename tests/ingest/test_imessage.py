@@ -113,3 +113,11 @@ def test_attributed_body_round_trips(text: str) -> None:
 def test_nanoseconds_and_seconds_agree(ns: int) -> None:
     whole = ns - ns % 1_000_000_000
     assert imessage._micros(whole) == imessage._micros(whole // 1_000_000_000)
+
+
+def test_a_message_in_two_chats_is_read_once(tmp_path: Path) -> None:
+    path = fixture.write(tmp_path / "chat.db", fixture.MESSAGES[:1])
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO chat_message_join VALUES (2, 1, 0)")
+    db.close()
+    assert read(path)["source_id"].to_list() == ["G-1"]

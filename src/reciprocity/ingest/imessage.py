@@ -172,13 +172,19 @@ class _Reader:
     def frames(self) -> Iterator[pl.DataFrame]:
         have = _columns(self.db, "message")
         picked = ", ".join(f"m.{c}" if c in have else "NULL" for c in _COLUMNS)
+        # A join, not a lookup per message: SQLite builds an index for it when the file has
+        # none on message_id (macOS's has one), instead of scanning the table per message.
         cursor = self.db.execute(
-            f"SELECT {picked}, (SELECT j.chat_id FROM chat_message_join j "
-            "WHERE j.message_id = m.ROWID LIMIT 1) FROM message m ORDER BY m.ROWID"
+            f"SELECT {picked}, j.chat_id FROM message m "
+            "LEFT JOIN chat_message_join j ON j.message_id = m.ROWID ORDER BY m.ROWID"
         )
         rows: list[_Row] = []
+        last = None
         while batch := cursor.fetchmany(10_000):
             for record in batch:
+                if record[0] == last:
+                    continue  # the same message in a second chat: counted once, in the first
+                last = record[0]
                 try:
                     row = self._row(record)
                 except _Bad as bad:
