@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -121,3 +121,37 @@ def test_a_message_in_two_chats_is_read_once(tmp_path: Path) -> None:
         db.execute("INSERT INTO chat_message_join VALUES (2, 1, 0)")
     db.close()
     assert read(path)["source_id"].to_list() == ["G-1"]
+
+
+_MESSAGE = st.tuples(
+    st.text(min_size=1, max_size=40).filter(
+        lambda t: t.strip(" \ufffc\n\t\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029\xa0")
+    ),
+    st.booleans(),  # from me
+    st.booleans(),  # text only in attributedBody
+    st.integers(0, 2000),  # a tapback type, when >= 2000
+    st.integers(imessage._NANOS_FROM + 1, 10**18),  # Apple nanoseconds
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(messages=st.lists(_MESSAGE, min_size=1, max_size=6))
+def test_any_messages(tmp_path: Path, messages: list[tuple[str, bool, bool, int, int]]) -> None:
+    rows = [
+        (i, f"G-{i}", 1, None if archived else text,
+         fixture.typedstream(text) if archived else None, ns, int(mine), 0 if mine else 1,
+         tapback if tapback >= 2000 else 0, None, None, 0, 0)
+        for i, (text, mine, archived, tapback, ns) in enumerate(messages, start=1)
+    ]  # fmt: skip
+    df = read(fixture.write(tmp_path / f"{len(list(tmp_path.iterdir()))}.db", rows))
+    kept = [(i, m) for i, m in enumerate(messages, start=1) if m[3] < 2000]
+    assert df["line"].to_list() == [i for i, _ in kept]
+    assert df["sender"].to_list() == ["Me" if m[1] else "+14155550123" for _, m in kept]
+    assert df["text"].to_list() == [m[0].replace("\ufffc", "").strip() for _, m in kept]
+    assert df["timestamp"].to_list() == [
+        datetime.fromtimestamp(fixture.APPLE_EPOCH.timestamp(), UTC)
+        + timedelta(microseconds=m[4] // 1000)
+        for _, m in kept
+    ]
