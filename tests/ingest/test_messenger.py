@@ -56,7 +56,9 @@ def test_formats_are_told_apart_by_content() -> None:
 
 def test_a_conversations_files_are_one_import_in_time_order() -> None:
     # Passed newest file first, as a folder lists them: the oldest messages still lead.
-    df = read_all(messenger.parse_files([JOSE / "message_1.json", JOSE / "message_2.json"], Options()))
+    df = read_all(
+        messenger.parse_files([JOSE / "message_1.json", JOSE / "message_2.json"], Options())
+    )
     jose, sam = "José Ramírez", "Sam Lee"
     assert df.select("sender", "timestamp", "text", "kind").rows() == [
         (jose, at(60), "¡Hola Sam! ¿Qué tal el viaje? 😀", "text"),

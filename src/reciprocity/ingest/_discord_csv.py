@@ -140,8 +140,7 @@ class _Reader:
             raise ImportFailed.one(
                 self.source,
                 1,
-                "not DiscordChatExporter's CSV: the first line must be "
-                + ",".join(HEADER),
+                "not DiscordChatExporter's CSV: the first line must be " + ",".join(HEADER),
             )
         rows: list[Row] = []
         chars = 0

@@ -208,8 +208,8 @@ def _media_label(msg: dict[str, Any]) -> str | None:
     stickers = msg.get("stickers")
     if isinstance(stickers, list) and stickers:
         sticker = stickers[0] if isinstance(stickers[0], dict) else {}
-        name = text_of(sticker.get("name"))
-        return f"<sticker {name}>" if name else "<sticker>"
+        called = text_of(sticker.get("name"))
+        return f"<sticker {called}>" if called else "<sticker>"
     return None
 
 
@@ -217,4 +217,3 @@ def _spaced(mtype: str) -> str:
     """``GuildMemberJoin`` as "guild member join", for a notice written without text."""
     words = "".join(f" {c.lower()}" if c.isupper() else c for c in mtype).strip()
     return words or "notice"
-

@@ -154,9 +154,7 @@ def read_files(
             with path.open("rb") as fh:
                 yield from _File(fh, source, options, platform, app).frames()
         except OSError as exc:
-            raise ImportFailed.one(
-                source, None, f"cannot read the file ({exc.strerror})"
-            ) from None
+            raise ImportFailed.one(source, None, f"cannot read the file ({exc.strerror})") from None
 
 
 def _file_order(path: Path) -> tuple[int, str]:
