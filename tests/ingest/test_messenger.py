@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reciprocity import ingest, pipeline, store
@@ -199,3 +199,41 @@ def test_text_that_is_not_mojibake_comes_through_unchanged(text: str) -> None:
 )
 def test_right_text_with_accents_and_emoji_is_kept(text: str) -> None:
     assert messenger.repair(text) == text
+
+
+_names = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12)
+_words = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.tuples(_names, _words, st.integers(0, 4_000_000_000_000)), max_size=15),
+    st.integers(1, 4),
+)
+def test_any_conversation_split_into_files_reads_back_in_time_order(
+    sent: list[tuple[str, str, int]], files: int
+) -> None:
+    """Written as Facebook writes them (newest first, mojibake, split over message_N files),
+    messages read back as sent, oldest first, however the files are handed over."""
+    import tempfile
+
+    ordered = sorted(enumerate(sent), key=lambda item: (item[1][2], item[0]))
+    newest_first = [
+        {"sender_name": _mojibake(name), "timestamp_ms": ms, "content": _mojibake(words)}
+        for _, (name, words, ms) in reversed(ordered)
+    ]
+    size = max(1, -(-len(newest_first) // files))
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for number, start in enumerate(range(0, max(len(newest_first), 1), size), start=1):
+            doc = {"participants": [], "messages": newest_first[start : start + size]}
+            path = Path(folder) / f"message_{number}.json"
+            path.write_text(json.dumps({**doc, "title": "T"}, indent=2, ensure_ascii=True))
+            paths.append(path)
+        df = read_all(messenger.parse_files(list(reversed(paths)), Options()))
+    expected = [(name, words) for _, (name, words, _ms) in ordered]
+    got = df.select("sender", "text").rows()
+    # Words that happen to read like a reaction notice ("Liked a message") are kept as
+    # written but filed as notices: compare the words.
+    assert [(s, t) for s, t in got] == [(n, w or "") for n, w in expected]
+    assert [int(t.timestamp() * 1000) for t in df["timestamp"]] == [m for _, (_, _, m) in ordered]

@@ -34,6 +34,7 @@ number down, and each file's messages are put in time order.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -71,6 +72,20 @@ _REACTION_LINE = re.compile(
     r"^(?:Liked a message|Reacted .{1,16} to (?:your|a) message"
     r"|.{1,200} reacted .{1,16} to (?:your|a) message)\.?$",
     re.DOTALL,
+)
+#: Keys of a message that holds words and nothing else (reactions are not imported).
+_PLAIN_KEYS = frozenset(
+    (
+        "sender_name",
+        "timestamp_ms",
+        "content",
+        "type",
+        "reactions",
+        "is_geoblocked_for_viewer",
+        "is_unsent_image_by_messenger_kid_parent",
+        "is_taken_down",
+        "bumped_message_metadata",
+    )
 )
 _MEDIA_KEYS = (
     ("photos", "<photo>"),
@@ -209,8 +224,9 @@ class _File:
 
     def _frame(self, rows: list[Row]) -> pl.DataFrame:
         # Facebook writes newest first: reversed, messages sent in the same millisecond
-        # keep the order they were sent in through the stable sort.
-        if rows[0][1] > rows[-1][1]:
+        # keep the order they were sent in through the stable sort. (A file written oldest
+        # first is left as it is.)
+        if rows[0][1] >= rows[-1][1]:
             rows.reverse()
         rows.sort(key=lambda row: row[1])
         return frame(rows, self.platform, self.conversation)
@@ -250,27 +266,46 @@ class _File:
 def _name(person: Any) -> str | None:
     if isinstance(person, dict):
         person = person.get("name")
+    if isinstance(person, str):
+        return _repaired_name(person) if person else None
     name = text_of(person)
     return repair(name) if name else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _repaired_name(name: str) -> str:
+    # A chat has a handful of senders: each name is repaired once, not once per message.
+    return repair(name)
 
 
 def _row(msg: Any, index: int) -> Row:
     """One message as a row; raises :class:`Bad` with words a person can act on."""
     if not isinstance(msg, dict):
         raise Bad("expected a message object")
-    e2ee = "senderName" in msg or ("timestamp" in msg and "timestamp_ms" not in msg)
-    stamp = msg.get("timestamp" if e2ee else "timestamp_ms")
-    if isinstance(stamp, float) and stamp.is_integer():
-        stamp = int(stamp)
-    if not isinstance(stamp, int) or isinstance(stamp, bool) or not 0 <= stamp < _MAX_MS:
+    e2ee = "timestamp_ms" not in msg
+    stamp = msg.get("timestamp") if e2ee else msg["timestamp_ms"]
+    if type(stamp) is not int:
+        if isinstance(stamp, float) and stamp.is_integer():
+            stamp = int(stamp)
+        if type(stamp) is not int:
+            raise Bad(f"the time {stamp!r} is not a time in milliseconds since 1970")
+    if not 0 <= stamp < _MAX_MS:
         raise Bad(f"the time {stamp!r} is not a time in milliseconds since 1970")
     sender = _name(msg.get("senderName" if e2ee else "sender_name")) or "Unknown sender"
     raw = msg.get("text" if e2ee else "content")
     words = repair(raw) if isinstance(raw, str) else ""
     if len(words) > MAX_MESSAGE_BYTES // 4 and len(words.encode()) > MAX_MESSAGE_BYTES:
         raise Bad(too_long("this message"))
+    # Most messages are words and nothing else: no media, call or notice to look for.
+    plain = words and msg.keys() <= _PLAIN_KEYS and msg.get("type", "Generic") == "Generic"
+    if plain and not _maybe_reaction(words):
+        return (sender, stamp * 1000, words, "text", None, None, index)
     kind, text = _kind(msg, words, e2ee)
     return (sender, stamp * 1000, text, kind, None, None, index)
+
+
+def _maybe_reaction(words: str) -> bool:
+    return "eact" in words or words.startswith("Liked")
 
 
 def _kind(msg: dict[str, Any], words: str, e2ee: bool) -> tuple[str, str]:
@@ -287,7 +322,7 @@ def _kind(msg: dict[str, Any], words: str, e2ee: bool) -> tuple[str, str]:
         if isinstance(seconds, int) and not isinstance(seconds, bool) and seconds > 0:
             return "call", f"<call, {seconds} s>"
         return "call", "<call>"
-    if words and _REACTION_LINE.match(words.strip()):
+    if words and _maybe_reaction(words) and _REACTION_LINE.match(words.strip()):
         return "system", words
     label = _media_label(msg, e2ee)
     if label is not None:
