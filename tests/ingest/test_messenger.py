@@ -5,7 +5,7 @@ mojibake repaired only where it is mojibake, problems named, re-imports adding n
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -236,4 +236,6 @@ def test_any_conversation_split_into_files_reads_back_in_time_order(
     # Words that happen to read like a reaction notice ("Liked a message") are kept as
     # written but filed as notices: compare the words.
     assert [(s, t) for s, t in got] == [(n, w or "") for n, w in expected]
-    assert [int(t.timestamp() * 1000) for t in df["timestamp"]] == [m for _, (_, _, m) in ordered]
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    stamps = [(t - epoch) // timedelta(milliseconds=1) for t in df["timestamp"]]
+    assert stamps == [m for _, (_, _, m) in ordered]

@@ -177,6 +177,9 @@ def _title(guild: Any, channel: Any, source: str) -> str:
 
 
 def _author(author: dict[str, Any]) -> str | None:
+    nickname = author.get("nickname")
+    if type(nickname) is str and nickname and not nickname.isspace():
+        return nickname  # the usual case, without the checks below
     for key in ("nickname", "name"):
         name = text_of(author.get(key))
         if name and name.strip():
@@ -201,6 +204,8 @@ def _reply_to(reference: Any) -> str | None:
 
 def _media_label(msg: dict[str, Any]) -> str | None:
     attachments = msg.get("attachments")
+    if not attachments and not msg.get("stickers"):
+        return None
     if isinstance(attachments, list) and attachments:
         item = attachments[0] if isinstance(attachments[0], dict) else {}
         name = text_of(item.get("fileName")) or text_of(item.get("url")) or ""
