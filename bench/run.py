@@ -8,7 +8,9 @@
    own process (``bench/stage.py``), then whatstk, chat-analytics and ConvoKit;
 4. the group case: a WhatsApp family group of seven at ``--group-sizes``, our CLI end to
    end and the ``--group-peers`` on the same file;
-5. other formats (iOS, Telegram, CSV) end to end at ``--other-sizes``;
+5. other formats (iOS, Telegram, CSV; Messenger and Discord when asked) end to end at
+   ``--other-sizes``, and chat-analytics on the Messenger and Discord exports
+   (``--other-peers``);
 6. prints the figures, ours / theirs ratios, growth with size and the issue's goals, and
    writes one JSON object per line to ``bench/results/latest.json``.
 
