@@ -150,7 +150,9 @@ def test_cut_short_file_says_where(tmp_path: Path) -> None:
     with pytest.raises(ImportFailed) as failed:
         read_all(messenger.parse(path, Options()))
     message = str(failed.value)
-    assert message.startswith(f"{path}: the JSON breaks off after message 3 ")
+    assert message.startswith(
+        f"{path}: the JSON breaks off after message 3: the file ends in the middle"
+    )
     assert "Download your information" in message
 
 

@@ -159,9 +159,13 @@ def broken(exc: Exception, fh: BinaryIO, count: int, app: str) -> str:
         offset = fh.tell()
     except (OSError, ValueError):
         offset = None
-    reason = str(exc).splitlines()[0].strip() if str(exc).strip() else "it ends early"
+    # ijson's own wording ("parse error: premature EOF") is not for people: say it plainly.
+    cut = "premature eof" in str(exc).lower() or "incomplete json" in str(exc).lower()
+    reason = "the file ends in the middle of it" if cut else "what follows is not valid JSON"
     where = f"after message {count:,}" if count else "before the first message"
-    near = f" (within the {READ_BYTES // 1024} KB before byte {offset:,})" if offset else ""
+    near = ""
+    if offset and offset > READ_BYTES:
+        near = f" (in the {READ_BYTES // 1024} KB before byte {offset:,})"
     return (
         f"the JSON breaks off {where}{near}: {reason}. The file may be cut short or "
         f"edited; download it again from {app}"
