@@ -25,6 +25,7 @@ not imported. The CSV layout is read by :mod:`._discord_csv`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -57,6 +58,12 @@ _MICROSECOND = timedelta(microseconds=1)
 _SAID = frozenset(
     ("Default", "Reply", "ChatInputCommand", "ContextMenuCommand", "ThreadStarterMessage", "0")
 )
+# Keys (followed by their value's opening), not words a message might hold.
+_DCE_KEYS = (
+    re.compile(rb'"guild"\s*:\s*\{'),
+    re.compile(rb'"channel"\s*:\s*\{'),
+    re.compile(rb'"messages"\s*:\s*\['),
+)
 _DM_TYPES = frozenset(("DirectTextChat", "DirectGroupTextChat"))
 
 
@@ -68,8 +75,7 @@ def detect(path: Path, head: bytes) -> bool:
         return _discord_csv.looks_like(head)
     if suffix != ".json":
         return False
-    text = head.decode("utf-8", errors="ignore")
-    return all(f'"{key}"' in text for key in ("guild", "channel", "messages"))
+    return all(key.search(head) for key in _DCE_KEYS)
 
 
 def parse(path: Path, options: Options) -> Iterator[pl.DataFrame]:

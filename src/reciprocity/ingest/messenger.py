@@ -130,11 +130,11 @@ def repair(text: str) -> str:
 
 def looks_like(head: bytes) -> bool:
     """True when ``head`` (a file's first bytes) has either Messenger layout's keys."""
-    text = head.decode("utf-8", errors="ignore")
-    old = '"sender_name"' in text and '"timestamp_ms"' in text
-    old = old or ('"participants"' in text and '"is_still_participant"' in text)
-    e2ee = '"senderName"' in text and '"threadName"' in text and '"participants"' in text
-    return old or e2ee
+    def has(*keys: bytes) -> bool:
+        return all(re.search(b'"' + key + rb'"\s*:', head) for key in keys)
+
+    old = has(b"sender_name", b"timestamp_ms") or has(b"participants", b"is_still_participant")
+    return old or has(b"senderName", b"threadName", b"participants")
 
 
 def detect(path: Path, head: bytes) -> bool:
