@@ -130,6 +130,7 @@ def repair(text: str) -> str:
 
 def looks_like(head: bytes) -> bool:
     """True when ``head`` (a file's first bytes) has either Messenger layout's keys."""
+
     def has(*keys: bytes) -> bool:
         return all(re.search(b'"' + key + rb'"\s*:', head) for key in keys)
 
