@@ -15,6 +15,9 @@ Writes, for each size (10k, 100k, 1M messages), exports in the layouts Reciproci
   one-to-one chats and a group, entities, replies, media and calls;
 - ``csv-<size>.csv``: ``timestamp,sender,text,conversation`` with ISO 8601 offsets, the same
   six conversations interleaved in time order;
+- ``messenger-<size>.json``: the partner chat as Facebook's "Download your information"
+  writes it, newest first, with its mojibake; ``discord-<size>.json``: the partner chat as
+  DiscordChatExporter's JSON of a direct-message channel, with replies (:mod:`meta_json`);
 - ``sms-<size>.xml`` and ``email-<size>.mbox``: the same account as an SMS Backup & Restore
   backup and as an mbox (see :mod:`phone_exports`).
 
@@ -41,7 +44,17 @@ import phone_exports
 from chats import ACCOUNT, EPOCH, FAMILY, ME, PARTNER, Chat, Event, events
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
-FORMATS = ("android", "ios", "telegram", "csv", "group", "sms", "email")
+FORMATS = (
+    "android",
+    "ios",
+    "telegram",
+    "csv",
+    "group",
+    "messenger",
+    "discord",
+    "sms",
+    "email",
+)
 DEFAULT_OUT = Path(__file__).resolve().parent / "work" / "data"
 DEFAULT_SEED = 7
 FLUSH_EVERY = 20_000
@@ -83,7 +96,7 @@ def file_name(fmt: str, n: int) -> str:
         "group": "txt",
         "sms": "xml",
         "email": "mbox",
-    }[fmt]
+    }.get(fmt, "json")
     prefix = {
         "android": "whatsapp-android",
         "ios": "whatsapp-ios",
@@ -241,12 +254,29 @@ def write_telegram(path: Path, n: int, seed: int) -> int:
     return write_account(path, plan)
 
 
+def write_messenger(path: Path, n: int, seed: int) -> int:
+    """Write a Messenger "Download your information" file of the partner chat (see
+    :mod:`meta_json`)."""
+    from meta_json import write_messenger as write
+
+    return write(path, PARTNER, events(PARTNER, n, seed + 30, notices=False))
+
+
+def write_discord(path: Path, n: int, seed: int) -> int:
+    """Write DiscordChatExporter's JSON of a direct-message channel with the partner."""
+    from meta_json import write_discord as write
+
+    return write(path, PARTNER, events(PARTNER, n, seed + 40, notices=False))
+
+
 WRITERS: dict[str, Callable[[Path, int, int], int]] = {
     "android": write_android,
     "ios": write_ios,
     "telegram": write_telegram,
     "csv": write_csv,
     "group": write_group,
+    "messenger": write_messenger,
+    "discord": write_discord,
     "sms": phone_exports.write_sms,
     "email": phone_exports.write_email,
 }
@@ -256,7 +286,14 @@ def generator_fingerprint() -> str:
     """Hash of the generator's own source: a changed generator writes its files again."""
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for name in ("generate.py", "chats.py", "phrases.py", "telegram_json.py", "phone_exports.py"):
+    for name in (
+        "generate.py",
+        "chats.py",
+        "phrases.py",
+        "telegram_json.py",
+        "meta_json.py",
+        "phone_exports.py",
+    ):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16]
 

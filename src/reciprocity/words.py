@@ -189,6 +189,9 @@ APPS = {
     "sms": "SMS",
     "imessage": "iMessage",
     "email": "email",
+    "messenger": "Messenger",
+    "instagram": "Instagram",
+    "discord": "Discord",
 }
 """How each format an export came from reads on a page (others are shown as stored)."""
 
