@@ -126,6 +126,8 @@ def import_file(
     with timings.stage("detect"):
         name = ingest.detect(path) if format == "auto" else format
     options = _with_zone(db, options or ingest.Options())
+    if me is None and ingest.takes_addresses(name):
+        me = store.get_setting(db, ADDRESSES_SETTING)
     me, options = ingest.who_is_me(name, me, options)
 
     def parsed() -> Iterator[pl.DataFrame]:
@@ -159,6 +161,8 @@ def import_file(
         )
     if store.get_setting(db, ZONE_SETTING) is None and options.timezone is not None:
         store.set_setting(db, ZONE_SETTING, options.timezone)
+    if options.own_addresses:
+        store.set_setting(db, ADDRESSES_SETTING, ", ".join(options.own_addresses))
     return ImportOutcome(path=path, format=name, result=result, timings=timings)
 
 
@@ -215,6 +219,8 @@ def _ahead(
 
 #: Settings key for the zone that clock times without an offset are read in.
 ZONE_SETTING = "timezone"
+#: The user's own addresses (email) as ``--me`` last gave them, for imports without ``--me``.
+ADDRESSES_SETTING = "own_addresses"
 
 
 def _with_zone(db: store.Database, options: ingest.Options) -> ingest.Options:

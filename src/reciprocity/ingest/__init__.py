@@ -45,6 +45,7 @@ __all__ = [
     "detect",
     "load",
     "local_timezone_name",
+    "takes_addresses",
     "who_is_me",
 ]
 
@@ -78,6 +79,11 @@ def detect(path: Path) -> str:
             return name
     known = ", ".join(FORMATS)
     raise UnknownFormat(f"{path}: not a format Reciprocity knows ({known}).")
+
+
+def takes_addresses(name: str) -> bool:
+    """Whether format ``name`` knows the user by their addresses (see :func:`who_is_me`)."""
+    return callable(getattr(FORMATS.get(name), "own_handle", None))
 
 
 def who_is_me(name: str, me: str | None, options: Options) -> tuple[str | None, Options]:
