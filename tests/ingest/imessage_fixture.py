@@ -34,6 +34,11 @@ CREATE TABLE chat_handle_join (chat_id INTEGER REFERENCES chat (ROWID) ON DELETE
 CREATE INDEX chat_message_join_idx_message_id_only ON chat_message_join(message_id);
 CREATE TABLE attachment (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT NULL,
     filename TEXT, mime_type TEXT);
+CREATE TABLE message_attachment_join (message_id INTEGER REFERENCES message (ROWID) ON DELETE
+    CASCADE, attachment_id INTEGER REFERENCES attachment (ROWID) ON DELETE CASCADE,
+    UNIQUE(message_id, attachment_id));
+INSERT INTO attachment VALUES (1, 'A-1', '~/Library/Messages/Attachments/ab/IMG_0001.HEIC',
+    'image/heic');
 """
 
 
@@ -133,6 +138,8 @@ def write(path: Path, messages: list[tuple[object, ...]] | None = None) -> Path:
                  attached, item),
             )  # fmt: skip
             db.execute("INSERT INTO chat_message_join VALUES (?, ?, ?)", (chat, rowid, date))
+            if rowid == 5:  # the photo
+                db.execute("INSERT INTO message_attachment_join VALUES (5, 1)")
         db.commit()
     finally:
         db.close()

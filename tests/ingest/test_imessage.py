@@ -46,7 +46,7 @@ def test_messages_senders_times_replies_and_groups(chat_db: Path) -> None:
         (alex, "Me", utc("2024-03-01T18:02:30"), "Sure! 7pm at Lina's 🙂", "text", None, "G-2", 2),
         # G-3, a tapback (2000), is a reaction: no message
         (alex, alex, utc("2024-03-01T18:04:00"), "Can we make it 7:30?", "text", "G-2", "G-4", 4),
-        (alex, "Me", utc("2024-03-01T18:05:00"), "<attachment>", "media", None, "G-5", 5),
+        (alex, "Me", utc("2024-03-01T18:05:00"), "<photo>", "media", None, "G-5", 5),
         # seconds, as older macOS versions wrote
         (alex, alex, utc("2016-05-04T09:30:00"), "An old one, from 2016", "text", None, "G-6", 6),
         ("Lake crew", "mira@example.com", utc("2024-03-02T10:00:00"), "Who is in for Saturday?",

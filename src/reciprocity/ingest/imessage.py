@@ -169,14 +169,33 @@ class _Reader:
             titles[int(rowid)] = title
         return titles
 
+    def _has_files(self) -> bool:
+        return {"attachment", "message_attachment_join"} <= _tables(self.db) and (
+            "mime_type" in _columns(self.db, "attachment")
+        )
+
+    def _mime(self) -> str:
+        return "f.mime" if self._has_files() else "NULL"
+
+    def _files(self) -> str:
+        """A join giving each message with files the type of its first one."""
+        if not self._has_files():
+            return ""
+        return (
+            "LEFT JOIN (SELECT a.message_id, MIN(t.mime_type) AS mime "
+            "FROM message_attachment_join a JOIN attachment t ON t.ROWID = a.attachment_id "
+            "GROUP BY a.message_id) f ON f.message_id = m.ROWID"
+        )
+
     def frames(self) -> Iterator[pl.DataFrame]:
         have = _columns(self.db, "message")
         picked = ", ".join(f"m.{c}" if c in have else "NULL" for c in _COLUMNS)
         # A join, not a lookup per message: SQLite builds an index for it when the file has
         # none on message_id (macOS's has one), instead of scanning the table per message.
         cursor = self.db.execute(
-            f"SELECT {picked}, j.chat_id FROM message m "
-            "LEFT JOIN chat_message_join j ON j.message_id = m.ROWID ORDER BY m.ROWID"
+            f"SELECT {picked}, j.chat_id, {self._mime()} FROM message m "
+            f"LEFT JOIN chat_message_join j ON j.message_id = m.ROWID {self._files()} "
+            "ORDER BY m.ROWID"
         )
         rows: list[_Row] = []
         last = None
@@ -204,7 +223,7 @@ class _Reader:
 
     def _row(self, record: tuple[Any, ...]) -> _Row | None:
         (rowid, guid, text, body, date, from_me, handle_id, associated, thread, attached,
-         item_type, chat) = record  # fmt: skip
+         item_type, chat, mime) = record  # fmt: skip
         if isinstance(associated, int) and 2000 <= associated < 4000:
             return None  # a tapback or its removal: a reaction, not a message
         micros = _micros(date)
@@ -234,7 +253,8 @@ class _Reader:
         if len(words) > MAX_MESSAGE_BYTES // 4 and len(words.encode()) > MAX_MESSAGE_BYTES:
             raise _Bad(too_long("this message"))
         if attached:
-            return (sender, title, micros, words or "<attachment>", "media", reply_to, source_id,
+            label = _file_label(mime)
+            return (sender, title, micros, words or label, "media", reply_to, source_id,
                     rowid)  # fmt: skip
         if not words:
             return None  # unsent, or a balloon from an app with nothing to read
@@ -253,6 +273,12 @@ def _micros(date: Any) -> int:
     if seconds > 250_000_000_000:
         raise _Bad(f"date {date!r} is not an Apple time")
     return (APPLE_EPOCH + seconds) * 1_000_000 + fraction // 1000
+
+
+def _file_label(mime: Any) -> str:
+    """A placeholder naming what a message's first file is (``<photo>``, ``<video>`` ...)."""
+    kind = mime.partition("/")[0] if isinstance(mime, str) else ""
+    return {"image": "<photo>", "video": "<video>", "audio": "<audio>"}.get(kind, "<attachment>")
 
 
 def attributed_text(blob: bytes) -> str | None:
