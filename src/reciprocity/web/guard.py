@@ -112,12 +112,21 @@ class OwnHosts:
     IPv6 brackets and all); its refusal is replaced by one in plain words.
     """
 
-    def __init__(self, app: ASGIApp, names: Sequence[str], port: int | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        names: Sequence[str],
+        port: int | None = None,
+        public: Sequence[str] = (),
+    ) -> None:
         self.app = app
         self.port = port
         self._with_port = {f"{name.lower()}:{port}" for name in names} if port else None
+        # Names a reverse proxy passes on (server mode): with any port or none, since the
+        # proxy, not this app, listens on the port the browser used.
+        self._public = {name.lower() for name in public}
         self._trusted = TrustedHostMiddleware(
-            self._name_ok, allowed_hosts=list(names), www_redirect=False
+            self._name_ok, allowed_hosts=[*names, *public], www_redirect=False
         )
         shown = f"http://127.0.0.1:{port}/" if port else "http://127.0.0.1/"
         self._text = (
@@ -128,7 +137,12 @@ class OwnHosts:
     async def _name_ok(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["reciprocity.host_ok"] = True
         host = Headers(scope=scope).get("host", "").lower()
-        if self._with_port is not None and host not in self._with_port:
+        public = host.rsplit(":", 1)[0] if host.rsplit(":", 1)[-1].isdigit() else host
+        if (
+            self._with_port is not None
+            and host not in self._with_port
+            and public not in self._public
+        ):
             await _refuse(send, 400, self._text)
             return
         await self.app(scope, receive, send)
