@@ -14,7 +14,9 @@ names exist. A session is a random token; the cookie carries it with an HMAC und
 secret kept in the registry (so sessions outlive a restart), and the registry keeps only
 its SHA-256 digest with the account and an expiry: ending a session, all of an account's
 sessions ("sign out everywhere"), resetting a password or removing the account takes
-effect on the next request.
+effect on the next request. An account may share a read-only view of its data with
+another (a client with their therapist): only the owner shares or stops sharing, and a
+session looking at another's data checks the share on every request.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from reciprocity.store import private
 
 __all__ = [
     "ENV_VAR",
+    "HASH_OPTIONS",
     "MIN_PASSWORD",
     "SESSION_HOURS",
     "Account",
@@ -101,6 +104,16 @@ _sessions = Table(
     Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False, index=True),
     Column("created", Float, nullable=False),
     Column("expires", Float, nullable=False),
+    # whose data this session looks at, read-only, while a share allows it (None: its own)
+    Column("viewing", Integer, ForeignKey("accounts.id"), nullable=True),
+)
+# Read-only views an owner gave: the viewer may look at the owner's data until unshared.
+_shares = Table(
+    "shares",
+    _metadata,
+    Column("owner_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("viewer_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("created", Float, nullable=False),
 )
 _settings = Table(
     "server_settings",
@@ -137,10 +150,15 @@ def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+HASH_OPTIONS: dict[str, Any] = {}
+"""Options of argon2's ``PasswordHasher`` (none: the library's RFC 9106 defaults, 64 MiB
+and three passes). Tests set cheap ones; a server never needs to."""
+
+
 def _hasher() -> Any:
     from argon2 import PasswordHasher  # imported here: only server mode needs it
 
-    return PasswordHasher()
+    return PasswordHasher(**HASH_OPTIONS)
 
 
 class Registry:
@@ -218,7 +236,16 @@ class Registry:
         """Remove the account ``name``: its sessions end and its store is deleted."""
         account = self._existing(name)
         with self.engine.begin() as conn:
-            conn.execute(delete(_sessions).where(_sessions.c.account_id == account.id))
+            conn.execute(
+                delete(_sessions).where(
+                    (_sessions.c.account_id == account.id) | (_sessions.c.viewing == account.id)
+                )
+            )
+            conn.execute(
+                delete(_shares).where(
+                    (_shares.c.owner_id == account.id) | (_shares.c.viewer_id == account.id)
+                )
+            )
             conn.execute(delete(_accounts).where(_accounts.c.id == account.id))
         if self.postgres is not None:
             with self.engine.begin() as conn:
@@ -294,6 +321,112 @@ class Registry:
                 .where(_sessions.c.digest == _digest(token), _sessions.c.expires > time.time())
             ).first()
         return _account(row) if row is not None else None
+
+    def signed_in(self, cookie: str) -> tuple[Account, Account | None] | None:
+        """The account whose session ``cookie`` is, with the account whose data it looks
+        at read-only (``None``: its own), while the session lasts; else ``None``. A look
+        at another's data lasts only while its owner shares it."""
+        token = self._token(cookie)
+        if token is None:
+            return None
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(_accounts, _sessions.c.viewing)
+                .join(_sessions, _sessions.c.account_id == _accounts.c.id)
+                .where(_sessions.c.digest == _digest(token), _sessions.c.expires > time.time())
+            ).first()
+            if row is None:
+                return None
+            owner = None
+            if row.viewing is not None:
+                found = conn.execute(
+                    select(_accounts)
+                    .join(_shares, _shares.c.owner_id == _accounts.c.id)
+                    .where(_shares.c.owner_id == row.viewing, _shares.c.viewer_id == row.id)
+                ).first()
+                owner = _account(found) if found is not None else None
+        return _account(row), owner
+
+    def share(self, owner: Account, viewer_name: str) -> Account:
+        """Let the account ``viewer_name`` look at ``owner``'s data, read-only."""
+        viewer = self.find(viewer_name)
+        if viewer is None:
+            raise AccountError(f"There is no account named “{' '.join(viewer_name.split())}”.")
+        if viewer.id == owner.id:
+            raise AccountError("That is your own account.")
+        with self.engine.begin() as conn:
+            exists = conn.execute(
+                select(_shares.c.owner_id).where(
+                    _shares.c.owner_id == owner.id, _shares.c.viewer_id == viewer.id
+                )
+            ).first()
+            if exists is None:
+                conn.execute(
+                    insert(_shares).values(
+                        owner_id=owner.id, viewer_id=viewer.id, created=time.time()
+                    )
+                )
+        return viewer
+
+    def unshare(self, owner: Account, viewer_id: int) -> None:
+        """Stop letting ``viewer_id`` look at ``owner``'s data (at its next request)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                delete(_shares).where(
+                    _shares.c.owner_id == owner.id, _shares.c.viewer_id == viewer_id
+                )
+            )
+            conn.execute(
+                update(_sessions)
+                .where(_sessions.c.account_id == viewer_id, _sessions.c.viewing == owner.id)
+                .values(viewing=None)
+            )
+
+    def viewers(self, owner: Account) -> list[Account]:
+        """The accounts ``owner`` shares a read-only view with."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(_accounts)
+                .join(_shares, _shares.c.viewer_id == _accounts.c.id)
+                .where(_shares.c.owner_id == owner.id)
+                .order_by(_accounts.c.key)
+            ).all()
+        return [_account(row) for row in rows]
+
+    def owners(self, viewer: Account) -> list[Account]:
+        """The accounts that share a read-only view with ``viewer``."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(_accounts)
+                .join(_shares, _shares.c.owner_id == _accounts.c.id)
+                .where(_shares.c.viewer_id == viewer.id)
+                .order_by(_accounts.c.key)
+            ).all()
+        return [_account(row) for row in rows]
+
+    def view(self, cookie: str, owner_id: int | None) -> bool:
+        """Make the session ``cookie`` look at ``owner_id``'s data (``None``: its own);
+        False, and nothing changed, when that owner shares nothing with it."""
+        found = self.signed_in(cookie)
+        token = self._token(cookie)
+        if found is None or token is None:
+            return False
+        account, _ = found
+        with self.engine.begin() as conn:
+            if owner_id is not None:
+                shared = conn.execute(
+                    select(_shares.c.owner_id).where(
+                        _shares.c.owner_id == owner_id, _shares.c.viewer_id == account.id
+                    )
+                ).first()
+                if shared is None:
+                    return False
+            conn.execute(
+                update(_sessions)
+                .where(_sessions.c.digest == _digest(token))
+                .values(viewing=owner_id)
+            )
+        return True
 
     def end_session(self, cookie: str) -> None:
         """End the session ``cookie`` is (signing out on this browser)."""

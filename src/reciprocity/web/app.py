@@ -35,6 +35,7 @@ from reciprocity.web import (
     journal_pages,
     login_pages,
     settings_pages,
+    share_pages,
     trash_pages,
     views,
 )
@@ -231,6 +232,7 @@ def create_app(
         app.include_router(
             login_pages.routes(accounts, state, pages, limits, secure=secure_cookies)
         )
+        app.include_router(share_pages.routes(accounts, state, pages))
     app.include_router(import_pages.routes(state, pages, imports, max_upload=max_upload))
     app.include_router(journal_pages.routes(state, pages))
     app.include_router(coach_pages.routes(state, pages))

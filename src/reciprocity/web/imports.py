@@ -16,6 +16,7 @@ account that sends ten files does not keep another's one file waiting behind the
 
 from __future__ import annotations
 
+import itertools
 import logging
 import secrets
 import shutil
@@ -109,6 +110,9 @@ class Imports:
         # Per owner, the imports waiting their turn; owners in the order they are served.
         self._queues: OrderedDict[str, deque[Callable[[], None]]] = OrderedDict()
         self._busy: set[str] = set()
+        # When each owner with imports waiting or running was last served (a turn number).
+        self._served: dict[str, int] = {}
+        self._turns = itertools.count()
         self._lock = threading.Lock()
 
     def running(self, owner: str = "") -> list[Job]:
@@ -159,13 +163,13 @@ class Imports:
         running import per owner."""
         with self._lock:
             while len(self._busy) < self.workers:
-                owner = next(
-                    (o for o, q in self._queues.items() if q and o not in self._busy), None
-                )
-                if owner is None:
+                ready = [o for o, q in self._queues.items() if q and o not in self._busy]
+                if not ready:
                     return
+                # The owner served longest ago goes first (one never served, before all).
+                owner = min(ready, key=lambda o: self._served.get(o, -1))
+                self._served[owner] = next(self._turns)
                 task = self._queues[owner].popleft()
-                self._queues.move_to_end(owner)  # served: to the back of the line
                 self._busy.add(owner)
                 self._pool.submit(self._turn, owner, task)
 
@@ -177,6 +181,7 @@ class Imports:
                 self._busy.discard(owner)
                 if not self._queues.get(owner):
                     self._queues.pop(owner, None)
+                    self._served.pop(owner, None)
             self._dispatch()
 
     def _run(

@@ -6,6 +6,9 @@ registry, so signing out everywhere takes effect on the next request), and binds
 account's store to the request (:class:`~.accounts_state.AccountStates`). A request
 without a live session reaches only the sign-in page and the static files; any other is
 sent to the sign-in page (303; for HTMX, a 401 with ``HX-Redirect``), before a route runs.
+A session looking at another account's data (shared with it, :mod:`.share_pages`) is bound
+to that account's store and may only read the pages in :data:`VIEW_PATHS` (403 for the
+rest), so a read-only view is enforced here too, not by each route.
 """
 
 from __future__ import annotations
@@ -19,14 +22,37 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reciprocity.accounts import Registry
 from reciprocity.web.accounts_state import AccountStates
+from reciprocity.web.guard import _refuse
 
-__all__ = ["OPEN_PATHS", "SESSION_COOKIE", "AccountGate", "cookie_of"]
+__all__ = ["OPEN_PATHS", "SESSION_COOKIE", "VIEW_PATHS", "AccountGate", "cookie_of"]
 
 SESSION_COOKIE = "reciprocity_session"
 """The cookie that carries a signed-in browser's session."""
 
 OPEN_PATHS = ("/login", "/static/", "/report.css")
 """Addresses answered without a session: the sign-in page and the files it needs."""
+
+
+VIEW_PATHS = ("/", "/relationship/", "/group/", "/report", "/report.css", "/journal",
+              "/expectations", "/account", "/static/")  # fmt: skip
+"""What an account may read of another's data that is shared with it (GET only); the rest
+(settings, imports, exports, the coach, check-ins) stays the owner's."""
+
+#: What an account looking at another's data may still send: going back, signing out.
+_VIEW_POSTS = ("/viewing/stop", "/logout", "/logout/everywhere")
+
+_READ_ONLY = (
+    "You are looking at someone else's data, read-only: this page is not part of what "
+    "they share. Go back to your own data to use it."
+)
+
+
+def _viewer_may(method: str, path: str) -> bool:
+    if method in ("GET", "HEAD"):
+        return any(path == p or (p != "/" and path.startswith(p)) for p in VIEW_PATHS) and not (
+            path.startswith("/journal/")  # editing and deleting forms
+        )
+    return method == "POST" and path in _VIEW_POSTS
 
 
 def cookie_of(scope: Scope) -> str:
@@ -53,16 +79,20 @@ class AccountGate:
             return
         cookie = cookie_of(scope)
         # The registry and a store's first opening are file or network reads: off the loop.
-        account = await anyio.to_thread.run_sync(self.registry.session, cookie) if cookie else None
-        if account is None:
+        found = await anyio.to_thread.run_sync(self.registry.signed_in, cookie) if cookie else None
+        if found is None:
             if _open(scope["path"]):
                 await self.app(scope, receive, send)
             else:
                 await _to_sign_in(scope, send)
             return
-        state = await anyio.to_thread.run_sync(self.states.state_for, account)
+        account, viewing = found
+        if viewing is not None and not _viewer_may(scope["method"], scope["path"]):
+            await _refuse(send, 403, _READ_ONLY)
+            return
+        state = await anyio.to_thread.run_sync(self.states.state_for, viewing or account)
         scope["reciprocity.account"] = account
-        token = self.states.bind(account, state)
+        token = self.states.bind(account, state, viewing)
         try:
             await self.app(scope, receive, send)
         finally:
