@@ -80,6 +80,9 @@ SESSION_HOURS = 12
 MIN_PASSWORD = 10
 """The shortest password accepted (a few words are easier to remember than symbols)."""
 
+VERSION = 1
+"""The registry's layout; a later one adds its changes as steps keyed on this number."""
+
 _REGISTRY_SCHEMA = "reciprocity_accounts"
 _STORE_FILE = "reciprocity.sqlite"
 _NAME_LIMIT = 100
@@ -170,6 +173,7 @@ class Registry:
         self.postgres = postgres
         self._hasher = _hasher()
         self._dummy = self._hasher.hash(secrets.token_urlsafe(16))
+        self._check_version()
         self._secret = self._cookie_secret()
         self._lock = threading.Lock()
 
@@ -450,6 +454,19 @@ class Registry:
         if not token or not dot or len(cookie) > 200:
             return None
         return token if hmac.compare_digest(mac.encode(), self._sign(token).encode()) else None
+
+    def _check_version(self) -> None:
+        """Refuse a registry written by a newer Reciprocity; mark a new one with ours."""
+        with self.engine.begin() as conn:
+            found = conn.execute(
+                select(_settings.c.value).where(_settings.c.key == "registry_version")
+            ).scalar()
+            if found is None:
+                conn.execute(insert(_settings).values(key="registry_version", value=str(VERSION)))
+            elif int(found) > VERSION:
+                raise AccountError(
+                    "These accounts were written by a newer Reciprocity; update it to serve them."
+                )
 
     def _cookie_secret(self) -> bytes:
         with self.engine.begin() as conn:
