@@ -43,6 +43,7 @@ __all__ = [
     "RequestGuard",
     "TooLarge",
     "host_names",
+    "refuse",
     "too_large_text",
 ]
 
@@ -100,7 +101,8 @@ def _refusal(status: int, text: str) -> list[Message]:
     ]
 
 
-async def _refuse(send: Send, status: int, text: str) -> None:
+async def refuse(send: Send, status: int, text: str) -> None:
+    """Answer ``status`` with a small page saying ``text`` (before any route ran)."""
     for message in _refusal(status, text):
         await send(message)
 
@@ -143,7 +145,7 @@ class OwnHosts:
             and host not in self._with_port
             and public not in self._public
         ):
-            await _refuse(send, 400, self._text)
+            await refuse(send, 400, self._text)
             return
         await self.app(scope, receive, send)
 
@@ -163,7 +165,7 @@ class OwnHosts:
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
             else:
-                await _refuse(send, 400, self._text)
+                await refuse(send, 400, self._text)
 
 
 _OTHER_SITE = (
@@ -226,21 +228,21 @@ class RequestGuard:
             return
         headers = Headers(scope=scope)
         if self._other_site(scope, headers):
-            await _refuse(send, 403, _OTHER_SITE)
+            await refuse(send, 403, _OTHER_SITE)
             return
         upload = scope["method"] == "POST" and scope["path"] in self.uploads
         limit = self.uploads[scope["path"]] if upload else self.body_limit
         too_large = too_large_text(limit) if upload else _FORM_TOO_LARGE
         if upload and not self._token_sent(scope, headers):
-            await _refuse(send, 403, _NO_TOKEN)
+            await refuse(send, 403, _NO_TOKEN)
             return
         declared = headers.get("content-length")
         if declared is not None:
             if not declared.isdigit():
-                await _refuse(send, 400, _BAD_LENGTH)
+                await refuse(send, 400, _BAD_LENGTH)
                 return
             if int(declared) > limit:
-                await _refuse(send, 413, too_large)
+                await refuse(send, 413, too_large)
                 return
         chunked = "chunked" in headers.get("transfer-encoding", "").lower()
         finished = not chunked and declared in (None, "0")
@@ -272,4 +274,4 @@ class RequestGuard:
         except TooLarge as over:
             if started:
                 raise
-            await _refuse(send, 413, str(over.detail))
+            await refuse(send, 413, str(over.detail))

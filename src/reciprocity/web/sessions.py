@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reciprocity.accounts import Registry
 from reciprocity.web.accounts_state import AccountStates
-from reciprocity.web.guard import _refuse
+from reciprocity.web.guard import refuse
 
 __all__ = ["OPEN_PATHS", "SESSION_COOKIE", "VIEW_PATHS", "AccountGate", "cookie_of"]
 
@@ -88,7 +88,7 @@ class AccountGate:
             return
         account, viewing = found
         if viewing is not None and not _viewer_may(scope["method"], scope["path"]):
-            await _refuse(send, 403, _READ_ONLY)
+            await refuse(send, 403, _READ_ONLY)
             return
         state = await anyio.to_thread.run_sync(self.states.state_for, viewing or account)
         scope["reciprocity.account"] = account
