@@ -77,6 +77,23 @@ def _copy_store(template: Path, target: Path) -> None:
     shutil.copy(template, target)
 
 
+def prepare_postgres(url: str, users: int, messages: int) -> str:
+    """The accounts on the PostgreSQL at ``url`` (an empty database), each store filled by
+    an import of its own (a schema cannot be copied like a file)."""
+    from reciprocity import pipeline
+    from reciprocity.accounts import open_registry
+
+    registry = open_registry(url)
+    export = ensure("telegram", messages)
+    for i in range(users):
+        account = registry.find(_name(i)) or registry.add(_name(i), PASSWORD)
+        with registry.open_store(account) as db:
+            pipeline.import_file(db, export, me=ME)  # adds nothing when done before
+            pipeline.analyze(db)
+    registry.close()
+    return url
+
+
 def prepare(users: int, messages: int) -> tuple[Path, Path]:
     """The server folder with ``users`` accounts of ``messages`` messages each, and the
     template store (made once; kept while the arguments stay the same)."""
@@ -250,7 +267,7 @@ def _loadavg() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-async def run(args: argparse.Namespace, home: Path, single: dict[str, str]) -> dict[str, Any]:
+async def run(args: argparse.Namespace, home: Path | str, single: dict[str, str]) -> dict[str, Any]:
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-c", "from reciprocity.cli import main; main()",
@@ -384,9 +401,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60, help="how long they browse")
     parser.add_argument("--think", type=float, default=1.0, help="mean seconds between pages")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "load.local.json")
+    parser.add_argument(
+        "--postgres",
+        default="",
+        help="serve the accounts from this (empty) PostgreSQL database instead of SQLite "
+        "files; each account imports the export itself (slow: use with 10k)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    home, template = prepare(args.users, parse_size(args.messages))
+    home: Path | str
+    home, template = prepare(0 if args.postgres else args.users, parse_size(args.messages))
+    if args.postgres:
+        home = prepare_postgres(args.postgres, args.users, parse_size(args.messages))
     print(f"prepared {args.users} accounts: {time.perf_counter() - started:.0f} s", flush=True)
     single = single_user_pages(template)
     print(f"single-user run: {len(single)} pages", flush=True)
