@@ -204,3 +204,18 @@ def test_a_mail_over_the_limit_is_refused(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(ImportFailed) as caught:
         frames([path])
     assert [p.line for p in caught.value.problems] == [2]
+
+
+def test_long_lines_cost_one_pass(tmp_path: Path) -> None:
+    # a body line starting "From " after a blank line, and a subject of spaces: patterns
+    # with two unbounded parts would take hours on these
+    path = tmp_path / "long.mbox"
+    path.write_text(
+        "From a@b.example Mon Jun  3 10:00:00 2024\nFrom: A <a@b.example>\n"
+        f"Subject: re{' ' * 200_000}x\nDate: Mon, 3 Jun 2024 10:00:00 +0000\n\n"
+        f"hello\n\nFrom {'x' * 2_000_000}\n",
+        encoding="utf-8",
+    )
+    df = frames([path])
+    assert df.height == 1
+    assert df["text"][0].startswith("hello")

@@ -55,7 +55,11 @@ REMEMBERED_IDS = 200_000
 
 _HEADER = re.compile(rb"^[A-Za-z][A-Za-z0-9-]{0,60}:[ \t]")
 _MAIL_HEADERS = (b"date:", b"message-id:", b"subject:", b"received:", b"mime-version:", b"to:")
-_FROM_LINE = re.compile(rb"^From \S*.*\d{4}\s*$")
+# "From <sender> <date>": the sender has no spaces, the date ends in a year. Checked only on
+# lines of at most _FROM_LINE_BYTES, with one unbounded part, so that a long line costs a
+# single pass (a pattern with two would try every split of it).
+_FROM_LINE = re.compile(rb"From \S*[ \t][^\n]{0,200}\d{4}\s*")
+_FROM_LINE_BYTES = 1024
 _SUBJECT_PREFIX = re.compile(
     r"^\s*((re|aw|sv|vs|wg|fw|fwd|tr|rif|r|doorst|antw|odp|ynt|ha)\s*(\[\d+\])?\s*:\s*)+",
     re.IGNORECASE,
@@ -136,7 +140,12 @@ def _mails(fh: BinaryIO, source: str) -> Iterator[tuple[int, bytes, bytes | None
     previous_blank = True
     for line in fh:
         lineno += 1
-        if previous_blank and line.startswith(b"From ") and _FROM_LINE.match(line.rstrip()):
+        if (
+            previous_blank
+            and line.startswith(b"From ")
+            and len(line) <= _FROM_LINE_BYTES
+            and _FROM_LINE.fullmatch(line.rstrip())
+        ):
             yield start, b"".join(parts), envelope
             envelope, start, parts, size = line, lineno + 1, [], 0
             previous_blank = False
@@ -240,7 +249,10 @@ class _Reader:
         title = self.titles.get(root)
         if title is not None:
             return title
-        base = _SUBJECT_PREFIX.sub("", subject).strip() or _no_subject(heads, address)
+        # "Re: Fwd: " prefixes are short; the pattern looks at the subject's start only
+        subject = " ".join(subject.split())
+        base = (_SUBJECT_PREFIX.sub("", subject[:200]) + subject[200:]).strip()
+        base = base or _no_subject(heads, address)
         count = self.taken.get(base.casefold(), 0) + 1
         self.taken[base.casefold()] = count
         title = base if count == 1 else f"{base} ({count})"
