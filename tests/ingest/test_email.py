@@ -219,3 +219,21 @@ def test_long_lines_cost_one_pass(tmp_path: Path) -> None:
     df = frames([path])
     assert df.height == 1
     assert df["text"][0].startswith("hello")
+
+
+def test_a_damaged_charset_is_read_as_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "x.eml"
+    path.write_bytes(
+        b"From: A <a@b.example>\nDate: Mon, 3 Jun 2024 10:00:00 +0000\n"
+        b'Content-Type: text/plain; charset="\xefutf-8"\n\nhell\xc3\xb6\n'
+    )
+    assert frames([path])["text"].to_list() == ["hellö"]
+
+
+def test_a_damaged_encoded_word_is_kept_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "x.eml"
+    path.write_bytes(
+        b"From: A <a@b.example>\nDate: Mon, 3 Jun 2024 10:00:00 +0000\n"
+        b"Subject: =?\xef\xbf\xbdutf-8?q?caf=C3=A9?=\n\nhi\n"
+    )
+    assert frames([path])["conversation"].str.contains("caf").to_list() == [True]

@@ -207,3 +207,10 @@ def test_a_message_over_the_limit_names_its_line(tmp_path: Path) -> None:
     huge = "x" * (8 * 1024 * 1024 + 1)
     path = backup(tmp_path, f'<sms address="+4915123456789" date="1" type="1" body="{huge}" />')
     assert [p.line for p in failure(path).problems] == [3]
+
+
+def test_a_damaged_encoding_declaration_is_read_as_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "sms.xml"
+    text = BACKUP.read_text(encoding="utf-8").replace("encoding='UTF-8'", "encoding='UTF-0'")
+    path.write_text(text, encoding="utf-8")
+    assert read(path).height == 7

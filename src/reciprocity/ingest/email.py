@@ -29,6 +29,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import policy
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser
@@ -275,7 +276,7 @@ def _header(heads: dict[str, str], name: str) -> str:
         return " ".join(text.split())
     try:
         return " ".join(str(make_header(decode_header(text))).split())
-    except (ValueError, LookupError, UnicodeError):
+    except (ValueError, LookupError, UnicodeError, MessageError):
         return " ".join(text.split())
 
 
@@ -348,7 +349,10 @@ def _content(part: Message) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
-    charset = part.get_content_charset() or "utf-8"
+    try:
+        charset = part.get_content_charset() or "utf-8"
+    except Exception:  # a damaged charset parameter (the library raises several kinds)
+        charset = "utf-8"
     try:
         return payload.decode(charset, errors="replace")
     except LookupError:  # a charset Python does not know

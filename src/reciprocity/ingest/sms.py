@@ -136,7 +136,9 @@ class _Reader:
         self.problems: list[Problem] = []
         self.mms: dict[str, Any] | None = None
         self.root_seen = False
-        self.parser = expat.ParserCreate()
+        # The app writes UTF-8; whatever the file declares is not used (a damaged
+        # declaration would otherwise make expat look for an encoding that does not exist).
+        self.parser = expat.ParserCreate(encoding="UTF-8")
         self.parser.StartElementHandler = self._start
         self.parser.EndElementHandler = self._end
         self.parser.StartDoctypeDeclHandler = self._doctype
@@ -181,6 +183,8 @@ class _Reader:
     def _feed(self, data: bytes, *, final: bool) -> None:
         try:
             self.parser.Parse(data, final)
+        except (LookupError, ValueError) as exc:  # an encoding expat cannot use
+            self._fail(self.parser.CurrentLineNumber, f"not readable as XML ({exc})")
         except expat.ExpatError as exc:
             reason = expat.ErrorString(exc.code) if exc.code else str(exc)
             self._fail(
