@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -165,9 +165,12 @@ def import_file(
 _BATCHES_AHEAD = 2
 
 
+_T = TypeVar("_T")
+
+
 def _ahead(
-    batches: Iterator[pl.DataFrame], ahead: int = _BATCHES_AHEAD, *, name: str = "parse"
-) -> Generator[pl.DataFrame, None, None]:
+    batches: Iterator[_T], ahead: int = _BATCHES_AHEAD, *, name: str = "parse"
+) -> Generator[_T, None, None]:
     """``batches``, parsed on a thread of their own up to ``ahead`` batches ahead of the
     consumer (besides the one being made).
 
@@ -933,19 +936,28 @@ def _prepare(
             with timings.stage("balance"):
                 parts.add_events(part)
             del part
+
+        def group_part(events: pl.DataFrame) -> None:
+            # A window's group events go into the ledger as a part and into the
+            # balance's sums at once: none are kept to the end.
+            from_groups = ledger_part(events)
+            keep(names.ledger, from_groups)
+            parts.add_events(from_groups)
+
         with timings.stage("groups"):
             group = group_frames(
                 db,
                 silence=silence,
                 detect=lambda t: detect_acts(t, memo),
                 stored=lambda: store.cached(db, names.acts, windows.version),
+                keep=group_part,
+                # Like the one-to-one windows: the next group window is read on a thread.
+                ahead=(
+                    (lambda w: _ahead(w, WINDOWS_AHEAD, name="group-windows"))
+                    if WINDOWS_AHEAD and db.threads_share
+                    else None
+                ),
             )
-        if not group.events.is_empty():
-            from_groups = ledger_part(group.events)
-            keep(names.ledger, from_groups)
-            with timings.stage("balance"):
-                parts.add_events(from_groups)
-            del from_groups
         keep(names.group_roles, group.roles)
         keep(names.group_sources, group.sources)
         parts.counts.append(group.counts)
