@@ -57,6 +57,7 @@ from reciprocity.metrics.groups import ROLES_SCHEMA, SOURCES_SCHEMA, GroupRecord
 from reciprocity.metrics.patterns import ActCounts, act_counts, patterns_from_counts, sum_act_counts
 from reciprocity.metrics.record import RelationshipRecord, relationship_records
 from reciprocity.pipeline_groups import GroupFrames, group_frames, ledger_part, with_group_events
+from reciprocity.store.groups import group_text_sample
 
 
 @dataclass
@@ -526,19 +527,24 @@ def _find_languages(db: store.Database) -> pl.DataFrame:
     return acts_language.conversation_languages(store.text_sample(db), by="relationship_id")
 
 
+def group_languages(db: store.Database) -> pl.DataFrame:
+    """The language of each group chat's messages, as :func:`languages` by relationship:
+    ``conversation_id``, ``language``, ``language_name``, ``confidence``, ``acts_read``."""
+    return store.derived(db, _group_languages_name(), lambda: _find_group_languages(db))
+
+
+def _group_languages_name() -> str:
+    return f"group_languages/{detector_id()}"
+
+
+def _find_group_languages(db: store.Database) -> pl.DataFrame:
+    return acts_language.conversation_languages(group_text_sample(db), by="conversation_id")
+
+
 def unread_blanked(frame: pl.DataFrame, langs: pl.DataFrame | None) -> pl.DataFrame:
     """``frame`` with no act claimed for relationships whose language is not read (every
     act False, depth 0): English rules say nothing true about a German chat."""
-    if langs is None or langs.is_empty() or bool(langs["acts_read"].all()):
-        return frame
-    unread = langs.filter(~pl.col("acts_read"))["relationship_id"]
-    off = pl.col("relationship_id").is_in(unread.implode())
-    present = [a for a in acts.ACTS if a in frame.columns]
-    blanked = [pl.when(off).then(False).otherwise(pl.col(a)).alias(a) for a in present]
-    if "disclosure_depth" in frame.columns:
-        zero = pl.lit(0).cast(frame.schema["disclosure_depth"])
-        blanked.append(pl.when(off).then(zero).otherwise(pl.col("disclosure_depth")))
-    return frame.with_columns(blanked)
+    return acts_language.unread_blanked(frame, langs, by="relationship_id")
 
 
 def _in_order_of(ids: pl.Series, found: pl.DataFrame) -> pl.DataFrame:
@@ -660,6 +666,7 @@ def _run(
                         silence=silence,
                         detect=detect_acts,
                         stored=lambda: store.cached(db, names.acts),
+                        languages=group_languages(db),
                     )
                 )
         return grouped[0]
@@ -841,6 +848,10 @@ def _prepare(
     with timings.stage("language"):
         found_langs = store.cached(db, _languages_name(), windows.version)
         langs = found_langs if found_langs is not None else _find_languages(db)
+        found_group_langs = store.cached(db, _group_languages_name(), windows.version)
+        group_langs = (
+            found_group_langs if found_group_langs is not None else _find_group_languages(db)
+        )
     parts = _Parts(as_of=as_of)
     memo = ActsMemo()
     # A window's exchanges are built on a thread while the ledger of the one before is
@@ -856,6 +867,8 @@ def _prepare(
 
         if found_langs is None:  # stored with the rest, or not at all
             keep(_languages_name(), langs)
+        if found_group_langs is None:
+            keep(_group_languages_name(), group_langs)
 
         # The next window is read (SQLite and Polars let go of the interpreter lock) while
         # this one is analysed.
@@ -951,6 +964,7 @@ def _prepare(
                 detect=lambda t: detect_acts(t, memo),
                 stored=lambda: store.cached(db, names.acts, windows.version),
                 keep=group_part,
+                languages=group_langs,
                 # Like the one-to-one windows: the next group window is read on a thread.
                 ahead=(
                     (lambda w: _ahead(w, WINDOWS_AHEAD, name="group-windows"))

@@ -20,6 +20,7 @@ from datetime import timedelta
 import polars as pl
 
 from reciprocity.acts import ACTS
+from reciprocity.acts.language import unread_blanked
 from reciprocity.exchanges.attribution import WINDOW, attribute
 from reciprocity.ledger import LEDGER_SCHEMA, coded_events
 from reciprocity.ledger.groups import GROUP_EVENTS_SCHEMA, active_members, group_events
@@ -64,6 +65,7 @@ def group_frames(
     window_rows: int = WINDOW_ROWS,
     keep: Callable[[pl.DataFrame], None] | None = None,
     ahead: Callable[[Iterator[Window]], Generator[Window, None, None]] | None = None,
+    languages: pl.DataFrame | None = None,
 ) -> GroupFrames:
     """Run the group stage over every group chat of ``db``; ``detect`` finds the acts of
     a series of texts (``reciprocity.pipeline.detect_acts``); ``stored`` gives the acts an
@@ -78,7 +80,10 @@ def group_frames(
     window at a time, each window's sorted by relationship, time and dimension: handed
     to ``keep`` as they come (and not kept) when it is given, else one after the other
     in :attr:`GroupFrames.events`. ``ahead`` wraps the windows' reader (to read the next
-    window on a thread while this one is analysed)."""
+    window on a thread while this one is analysed). ``languages`` (``conversation_id``,
+    ``acts_read``: :func:`reciprocity.acts.language.conversation_languages` of the group
+    chats) blanks the acts of group chats in a language that is not read, as the
+    one-to-one chats' are."""
     plan = group_windows(db, rows=window_rows, quiet=WINDOW)
     if plan is None:
         return GroupFrames()
@@ -101,7 +106,11 @@ def group_frames(
             if found is None:
                 found = detect(messages["text"]).select(*ACTS, "disclosure_depth")
             pairs = attribute(messages, members)
-            with_acts = pl.concat([messages.drop("text"), found], how="horizontal")
+            with_acts = unread_blanked(
+                pl.concat([messages.drop("text"), found], how="horizontal"),
+                languages,
+                by="conversation_id",
+            )
             del messages, found
             window = group_events(with_acts, pairs, crowd=crowd, names=names)
             sources.append(source_parts(window))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import polars as pl
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from reciprocity.store.cache import load as cache_load
 from reciprocity.store.cache import save as cache_save
@@ -38,6 +38,7 @@ __all__ = [
     "GroupWindows",
     "group_members",
     "group_messages",
+    "group_text_sample",
     "group_windows",
 ]
 
@@ -131,6 +132,28 @@ def group_messages(db: Database) -> pl.DataFrame:
             frame = _shaped(raw_messages(conn, chats), _senders(conn), titles)
     cache_save(db, _CACHE_NAME, version, frame)
     return frame
+
+
+def group_text_sample(db: Database, *, per_chat: int = 400, min_chars: int = 20) -> pl.DataFrame:
+    """``conversation_id`` and ``text`` of up to ``per_chat`` messages of at least
+    ``min_chars`` characters from each group chat, earliest first: what its language is
+    told from (as :func:`reciprocity.store.read.text_sample` does for one-to-one chats)."""
+    rows: list[tuple[int, str]] = []
+    with db.engine.connect() as conn:
+        chats, _ = _groups(conn)
+        for chat in chats:
+            texts = conn.execute(
+                select(Message.text)
+                .where(
+                    Message.conversation_id == chat,
+                    Message.sender_identity_id.is_not(None),
+                    func.length(Message.text) >= min_chars,
+                )
+                .order_by(Message.conversation_id, Message.timestamp_us)
+                .limit(per_chat)
+            ).scalars()
+            rows.extend((chat, str(text)) for text in texts)
+    return pl.DataFrame(rows, schema={"conversation_id": pl.Int64, "text": pl.String}, orient="row")
 
 
 def group_members(db: Database, messages: pl.DataFrame) -> pl.DataFrame:
