@@ -88,7 +88,7 @@ def group_frames(
     if plan is None:
         return GroupFrames()
     members = group_members(db, plan.writers)
-    kept = None if stored is None else stored()
+    kept = None if stored is None else _by_id(stored())
     crowd = active_members(plan.monthly.lazy()).collect()
     names = (
         plan.writers.filter(pl.col("relationship_id").is_not_null())
@@ -138,18 +138,37 @@ def group_frames(
     )
 
 
-def _stored_acts(messages: pl.DataFrame, kept: pl.DataFrame | None) -> pl.DataFrame | None:
-    """The acts of ``messages`` in ``kept`` (stored acts), in their order, or ``None``
-    unless all are there."""
-    if kept is None:
+def _by_id(found: pl.DataFrame | None) -> pl.DataFrame | None:
+    """The stored acts (``message_id`` and the act columns) sorted by message id, so that
+    each window looks up only its own id range."""
+    if found is None:
         return None
-    columns = (*ACTS, "disclosure_depth")
+    columns = ["message_id", *ACTS, "disclosure_depth"]
+    if not set(columns) <= set(found.columns):
+        return None
+    found = found.select(columns)
+    if not found["message_id"].is_sorted():
+        found = found.sort("message_id")
+    return found.with_columns(pl.col("message_id").set_sorted())
+
+
+def _stored_acts(messages: pl.DataFrame, kept: pl.DataFrame | None) -> pl.DataFrame | None:
+    """The acts of ``messages`` in ``kept`` (stored acts, :func:`_by_id`), in their order,
+    or ``None`` unless all are there."""
+    if kept is None or messages.is_empty():
+        return None
+    ids = kept["message_id"]
+    # Only the window's id range of the stored acts (a window's ids are close together):
+    # joining every window with all of them took 2 s of processor time at 1M messages.
+    window = messages.select(pl.col("message_id").min().alias("low"), pl.col("message_id").max())
+    low = ids.search_sorted(int(window["low"][0]), side="left")
+    high = ids.search_sorted(int(window["message_id"][0]), side="right")
     found = messages.select("message_id").join(
-        kept.select("message_id", *columns), on="message_id", how="left", maintain_order="left"
+        kept.slice(low, high - low), on="message_id", how="left", maintain_order="left"
     )
     if found[ACTS[0]].null_count():
         return None
-    return found.select(columns)
+    return found.drop("message_id")
 
 
 def ledger_part(events: pl.DataFrame) -> pl.DataFrame:
