@@ -57,7 +57,7 @@ from reciprocity.metrics.groups import ROLES_SCHEMA, SOURCES_SCHEMA, GroupRecord
 from reciprocity.metrics.patterns import ActCounts, act_counts, patterns_from_counts, sum_act_counts
 from reciprocity.metrics.record import RelationshipRecord, relationship_records
 from reciprocity.pipeline_groups import GroupFrames, group_frames, ledger_part, with_group_events
-from reciprocity.store.groups import group_text_sample
+from reciprocity.store.groups import group_people, group_text_sample
 
 
 @dataclass
@@ -527,6 +527,12 @@ def _find_languages(db: store.Database) -> pl.DataFrame:
     return acts_language.conversation_languages(store.text_sample(db), by="relationship_id")
 
 
+def _grouped(db: store.Database, journal: pl.DataFrame | None) -> pl.DataFrame | None:
+    """People known from group chats, by whom journal entries about someone with no
+    one-to-one chat are matched (none needed without a journal)."""
+    return None if journal is None or journal.is_empty() else group_people(db)
+
+
 def group_languages(db: store.Database) -> pl.DataFrame:
     """The language of each group chat's messages, as :func:`languages` by relationship:
     ``conversation_id``, ``language``, ``language_name``, ``confidence``, ``acts_read``."""
@@ -679,7 +685,9 @@ def _run(
                 "ledger",
                 names.ledger,
                 lambda: with_group_events(
-                    ledger.ledger(paired(), journal, silence=silence, coded=True),
+                    ledger.ledger(
+                        paired(), journal, silence=silence, coded=True, others=_grouped(db, journal)
+                    ),
                     group().events,
                 ),
             )
@@ -939,7 +947,9 @@ def _prepare(
                     parts.add_exchanges(window)
                 yield window
 
-        events = ledger_windows(summed(), journal, windows.people, silence=silence)
+        events = ledger_windows(
+            summed(), journal, windows.people, silence=silence, others=_grouped(db, journal)
+        )
         while True:
             with timings.stage("ledger"):
                 part = next(events, None)

@@ -38,6 +38,7 @@ __all__ = [
     "GroupWindows",
     "group_members",
     "group_messages",
+    "group_people",
     "group_text_sample",
     "group_windows",
 ]
@@ -132,6 +133,27 @@ def group_messages(db: Database) -> pl.DataFrame:
             frame = _shaped(raw_messages(conn, chats), _senders(conn), titles)
     cache_save(db, _CACHE_NAME, version, frame)
     return frame
+
+
+def group_people(db: Database) -> pl.DataFrame:
+    """``relationship_id`` and ``person`` of everyone but the user who wrote in a group
+    chat: by whom journal entries about people known only from groups are matched."""
+    with db.engine.connect() as conn:
+        chats, _ = _groups(conn)
+        rows = conn.execute(
+            select(Relationship.id, Person.name)
+            .distinct()
+            .join(Person, Person.id == Relationship.person_id)
+            .join(Identity, Identity.person_id == Person.id)
+            .join(Participant, Participant.identity_id == Identity.id)
+            .where(Participant.conversation_id.in_(chats), ~Person.is_me)
+            .order_by(Relationship.id)
+        ).all()
+    return pl.DataFrame(
+        [tuple(row) for row in rows],
+        schema={"relationship_id": pl.Int64, "person": pl.String},
+        orient="row",
+    )
 
 
 def group_text_sample(db: Database, *, per_chat: int = 400, min_chars: int = 20) -> pl.DataFrame:
