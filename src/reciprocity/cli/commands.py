@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 
 from reciprocity import ingest, metrics, pipeline, store
 from reciprocity.cli import (
+    account_commands,
     balance_view,
     guide_commands,
     money_commands,
@@ -523,6 +524,7 @@ money_commands.register(app, people_app)
 surface_commands.register(app)
 settings_commands.register(app, people_app)
 privacy_commands.register(app)
+account_commands.register(app)
 
 
 def main() -> None:

@@ -1,22 +1,29 @@
-"""Imports from the web app: one at a time on a worker thread, off the request path.
+"""Imports from the web app: on a bounded pool of worker threads, off the request path.
 
 An upload is saved to its own folder (:mod:`.uploads`) and handed to :class:`Imports`,
-which runs :func:`reciprocity.pipeline.import_file` on it on its one worker thread, so
-every other page keeps answering while a large chat is read (before, one import held a
-request, and a zip bomb froze the whole app). A :class:`Job` says how far it got; the
-import page polls it. At most :data:`WAITING` uploads wait behind the running one; more
-are refused before their file is read. A job's folder is removed when it ends, done or
-not.
+which runs :func:`reciprocity.pipeline.import_file` on it on a worker thread, so every
+other page keeps answering while a large chat is read (before, one import held a request,
+and a zip bomb froze the whole app). A :class:`Job` says how far it got; the import page
+polls it. A job's folder is removed when it ends, done or not.
+
+Each job belongs to an *owner* (the account in server mode; one owner, ``""``, for the
+one-person app) and only its owner sees it. One owner's imports run one at a time, in
+order, with at most :data:`WAITING` waiting behind the running one; the workers (one for
+the one-person app, :data:`SERVER_WORKERS` in server mode) take owners in turn, so an
+account that sends ten files does not keep another's one file waiting behind them. At most
+:data:`WAITING_IN_ALL` uploads wait in all; more are refused before their file is read.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import secrets
 import shutil
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
@@ -27,10 +34,16 @@ from reciprocity.web.forms import problem_text
 from reciprocity.web.state import State
 from reciprocity.web.uploads import Upload, UploadFolder
 
-__all__ = ["WAITING", "Imports", "Job"]
+__all__ = ["SERVER_WORKERS", "WAITING", "WAITING_IN_ALL", "Imports", "Job"]
 
 WAITING = 2
-"""Uploads that may wait behind the running import (each holds its file on disk)."""
+"""Uploads of one owner that may wait behind its running import (each holds its file)."""
+
+WAITING_IN_ALL = 16
+"""Uploads that may wait in all (each holds its file on disk, up to the upload limit)."""
+
+SERVER_WORKERS = 2
+"""Imports running at once in server mode: two of the machine's cores, the rest for pages."""
 
 #: Finished jobs remembered, so a page that polls late still gets the answer.
 _KEPT = 20
@@ -50,6 +63,8 @@ class Job:
 
     id: str
     name: str
+    #: whose import it is: the account in server mode, "" in the one-person app
+    owner: str = ""
     state: Literal["waiting", "reading", "analysing", "done", "failed"] = "waiting"
     #: messages read so far
     messages: int = 0
@@ -75,42 +90,100 @@ class Job:
 
 
 class Imports:
-    """The worker that runs the web app's imports, one at a time, and their jobs."""
+    """The workers that run the web app's imports, and their jobs (see the module's text)."""
 
-    def __init__(self, uploads: UploadFolder, *, waiting: int = WAITING) -> None:
+    def __init__(
+        self,
+        uploads: UploadFolder,
+        *,
+        waiting: int = WAITING,
+        workers: int = 1,
+        waiting_in_all: int = WAITING_IN_ALL,
+    ) -> None:
         self.uploads = uploads
         self.waiting = waiting
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reciprocity-import")
+        self.workers = workers
+        self.waiting_in_all = waiting_in_all
+        self._pool = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="reciprocity-import"
+        )
         self._jobs: OrderedDict[str, Job] = OrderedDict()
+        # Per owner, the imports waiting their turn; owners in the order they are served.
+        self._queues: OrderedDict[str, deque[Callable[[], None]]] = OrderedDict()
+        self._busy: set[str] = set()
+        # When each owner with imports waiting or running was last served (a turn number).
+        self._served: dict[str, int] = {}
+        self._turns = itertools.count()
         self._lock = threading.Lock()
 
-    def running(self) -> list[Job]:
-        """Jobs not finished yet, oldest first."""
+    def running(self, owner: str = "") -> list[Job]:
+        """``owner``'s jobs not finished yet, oldest first."""
         with self._lock:
-            return [job for job in self._jobs.values() if not job.finished]
+            return [job for job in self._jobs.values() if job.owner == owner and not job.finished]
 
-    def full(self) -> bool:
-        """Whether a new upload would have to be refused (one running, the queue full)."""
-        return len(self.running()) > self.waiting
-
-    def get(self, job_id: str) -> Job | None:
-        """The job with this id, while it is remembered."""
+    def full(self, owner: str = "") -> bool:
+        """Whether a new upload of ``owner`` would have to be refused (its own queue full,
+        or everyone's)."""
         with self._lock:
-            return self._jobs.get(job_id)
+            unfinished = [job for job in self._jobs.values() if not job.finished]
+        mine = sum(job.owner == owner for job in unfinished)
+        return mine > self.waiting or len(unfinished) >= self.waiting_in_all + self.workers
+
+    def get(self, job_id: str, owner: str = "") -> Job | None:
+        """``owner``'s job with this id, while it is remembered (another owner's: none)."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+        return job if job is not None and job.owner == owner else None
 
     def submit(
-        self, state: State, upload: Upload, *, me: str | None, timezone: str | None, format: str
+        self,
+        state: State,
+        upload: Upload,
+        *,
+        me: str | None,
+        timezone: str | None,
+        format: str,
+        owner: str = "",
     ) -> Job:
         """Queue the import of ``upload`` into the database ``state`` shows now."""
-        job = Job(id=secrets.token_urlsafe(9), name=upload.name)
+        job = Job(id=secrets.token_urlsafe(9), name=upload.name, owner=owner)
+        state = state.here()  # the account's own State: the worker runs outside the request
         db = state.db
         with self._lock:
             self._jobs[job.id] = job
             finished = [key for key, old in self._jobs.items() if old.finished]
             for key in finished[: max(0, len(finished) - _KEPT)]:
                 del self._jobs[key]
-        self._pool.submit(self._run, job, state, db, upload, me, timezone, format)
+            queue = self._queues.setdefault(owner, deque())
+            queue.append(lambda: self._run(job, state, db, upload, me, timezone, format))
+        self._dispatch()
         return job
+
+    def _dispatch(self) -> None:
+        """Start the next owners' imports while workers are free: owners in turn, one
+        running import per owner."""
+        with self._lock:
+            while len(self._busy) < self.workers:
+                ready = [o for o, q in self._queues.items() if q and o not in self._busy]
+                if not ready:
+                    return
+                # The owner served longest ago goes first (one never served, before all).
+                owner = min(ready, key=lambda o: self._served.get(o, -1))
+                self._served[owner] = next(self._turns)
+                task = self._queues[owner].popleft()
+                self._busy.add(owner)
+                self._pool.submit(self._turn, owner, task)
+
+    def _turn(self, owner: str, task: Callable[[], None]) -> None:
+        try:
+            task()
+        finally:
+            with self._lock:
+                self._busy.discard(owner)
+                if not self._queues.get(owner):
+                    self._queues.pop(owner, None)
+                    self._served.pop(owner, None)
+            self._dispatch()
 
     def _run(
         self,
