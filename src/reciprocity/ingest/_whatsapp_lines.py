@@ -23,6 +23,7 @@ from reciprocity.ingest._whatsapp_patterns import (
     DELETED,
     EDITED,
     HEADER,
+    LONGEST_DELETED,
     LRM,
     MEDIA,
     SENDER,
@@ -254,11 +255,14 @@ def _messages(bodies: pl.DataFrame, *, has_lrm: bool) -> pl.DataFrame:
     bodies = bodies.drop("said").with_columns(
         media=pl.col("text").str.contains(MEDIA),
         call=pl.col("text").str.contains(CALL),
-        deleted=pl.col("text").str.contains(DELETED),
+        said_by_app=pl.col("text").str.contains(DELETED),
     )
+    # the app's own notice, or a deleted message (which keeps its sender)
+    notice = pl.col("said_by_app") & (pl.col("text").str.len_chars() > LONGEST_DELETED)
+    bodies = bodies.with_columns(deleted=pl.col("said_by_app") & ~notice, notice=notice)
     placeholder = pl.col("media") | pl.col("call") | pl.col("deleted")
     bodies = bodies.with_columns(
-        event=pl.col("sender").is_null() | (pl.col("flagged") & ~placeholder)
+        event=pl.col("sender").is_null() | (pl.col("flagged") & ~placeholder) | pl.col("notice")
     )
     kind = (
         pl.when(pl.col("event") | pl.col("deleted"))
