@@ -2,7 +2,9 @@
 
 One module per export format (:mod:`.whatsapp`, :mod:`.telegram`, :mod:`.csvfile`), each
 implementing the small contract in :mod:`.base`. :func:`load` is the front door; importers
-never touch the database (the store saves what they return).
+never touch the database (the store saves what they return). Folders and archives that
+hold several exports are walked by :mod:`.containers`; :func:`export_batches` reads one
+export it found.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from types import ModuleType
 import polars as pl
 
 from reciprocity.errors import ImportFailed, UnknownFormat
-from reciprocity.ingest import csvfile, telegram, whatsapp
+from reciprocity.ingest import containers, csvfile, telegram, whatsapp
 from reciprocity.ingest.base import (
     KINDS,
     MESSAGE_SCHEMA,
@@ -29,7 +31,9 @@ __all__ = [
     "MESSAGE_SCHEMA",
     "Options",
     "batches",
+    "containers",
     "detect",
+    "export_batches",
     "load",
     "local_timezone_name",
 ]
@@ -62,7 +66,10 @@ def detect(path: Path) -> str:
 def _check_readable(path: Path) -> None:
     if path.is_dir():
         raise ImportFailed.one(
-            str(path), None, "is a folder; pass the export file inside it (.txt, .zip, .json, .csv)"
+            str(path),
+            None,
+            "is a folder; a folder of exports is read with reciprocity.ingest.containers "
+            "(the import command does it), one export at a time",
         )
     if not path.is_file():
         raise ImportFailed.one(str(path), None, "no such file (check the path)")
@@ -78,6 +85,20 @@ def batches(
         raise UnknownFormat(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}")
     _check_readable(path)
     yield from FORMATS[name].parse(path, options or Options())
+
+
+def export_batches(
+    export: containers.Export, options: Options | None = None
+) -> Iterator[pl.DataFrame]:
+    """Stream the batches of one export a container holds (:mod:`.containers`): its files
+    all at once through the format's ``parse_files`` when it has one, else its one file."""
+    module = FORMATS[export.format]
+    parse_files = getattr(module, "parse_files", None)
+    if parse_files is not None:
+        yield from parse_files(list(export.paths), options or Options())
+        return
+    (path,) = export.paths
+    yield from batches(path, export.format, options)
 
 
 def load(
