@@ -240,8 +240,10 @@ def _say_waiting(name: str) -> None:
     )
 
 
-def _say_failed(name: str, exc: ReciprocityError) -> None:
-    err.print(f"[red]Could not import[/] {_escape(name)}. Nothing of it was written.")
+def _say_failed(name: str, exc: ReciprocityError, *, part: bool = False) -> None:
+    """Why ``name`` was not imported; ``part``: it is one export of a folder or archive."""
+    nothing = "Nothing of it was written" if part else "Nothing was written"
+    err.print(f"[red]Could not import[/] {_escape(name)}. {nothing}.")
     for line in error_text(exc).splitlines():
         err.print(f"  {_escape(line)}", highlight=False)
 
@@ -299,10 +301,14 @@ def _import_container(
             _say_imported(name, export.outcome)
         elif export.error is not None:
             failed += 1
-            _say_failed(name, export.error)
-    if not result.exports:
-        out.print(f"{_escape(path.name)}: no export Reciprocity reads was found in it.")
+            _say_failed(name, export.error, part=True)
     _say_skipped(path, result.skipped)
+    if not result.exports:
+        err.print(
+            f"[red]Could not import[/] {_escape(str(path))}: none of the files in it is an "
+            "export Reciprocity reads."
+        )
+        failed += 1
     return result.messages_added, failed
 
 

@@ -14,7 +14,9 @@ and gives back :class:`Contents`:
 - a :class:`Skipped` entry, with the reason, for every file no format reads.
 
 A zip that a format reads as it is (a WhatsApp export zip) is one export, not a
-container. A zip inside a folder or a zip that no format reads is walked in turn, up to
+container, unless the format's ``holds_several(path)`` says it holds several of its
+exports (a zip of several WhatsApp chats): then each is imported on its own. A zip
+inside a folder or a zip that no format reads is walked in turn, up to
 :data:`MAX_DEPTH` archives deep.
 
 Unpacking is bounded like the WhatsApp reader's zips (:mod:`._whatsapp_source`): each
@@ -123,7 +125,15 @@ def is_container(path: Path, formats: dict[str, ModuleType]) -> bool:
     if not path.is_file() or not _is_zip(path):
         return False
     head = _head(path)
-    return not any(module.detect(path, head) for module in formats.values())
+    claimed = next((module for module in formats.values() if module.detect(path, head)), None)
+    return claimed is None or _holds_several(claimed, path)
+
+
+def _holds_several(module: ModuleType, path: Path) -> bool:
+    """Whether the format says the archive it claims holds several of its exports (a zip
+    of several WhatsApp chats), each to be imported on its own."""
+    several = getattr(module, "holds_several", None)
+    return bool(several is not None and several(path))
 
 
 @contextlib.contextmanager
@@ -195,11 +205,14 @@ class _Walker:
             return
         for name, module in self.formats.items():
             try:
-                if module.detect(file, head):
-                    found.append((name, file, label))
-                    return
+                if not module.detect(file, head):
+                    continue
+                if head.startswith(ZIP_MAGIC) and _holds_several(module, file):
+                    break  # walked below, each export on its own
             except ReciprocityError:
                 continue
+            found.append((name, file, label))
+            return
         if head.startswith(ZIP_MAGIC):
             self.archive(file, label, found, depth + 1)
             return

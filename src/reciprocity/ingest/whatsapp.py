@@ -106,6 +106,18 @@ def detect(path: Path, head: bytes) -> bool:
     return opens_with_header(head)
 
 
+def holds_several(path: Path) -> bool:
+    """Whether ``path`` is a zip of several chats (someone zipped a few exports together)
+    rather than one chat's export: the folder and archive walker
+    (:mod:`reciprocity.ingest.containers`) then imports each chat on its own."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return len(chat_members(archive, _title(path.name))) > 1
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        return False
+
+
 def conversation_title(path: Path, member: str | None = None) -> str:
     """The chat's title as the export's file name gives it (``WhatsApp Chat with Alex.txt``
     → ``Alex``), else as the zip member's or the folder's name gives it (a Mac unzips
