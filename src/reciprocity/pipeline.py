@@ -158,7 +158,13 @@ def _import(
     on_batch: Callable[[int], None] | None,
     on_wait: Callable[[], None] | None,
 ) -> ImportOutcome:
-    """Save what ``batches()`` parses, as one import of ``path`` in format ``name``."""
+    """Save what ``batches()`` parses, as one import of ``path`` in format ``name``.
+
+    A format that always names the user the same way (signal-export's ``Me``) says so
+    with ``OWN_NAME``; that name is the user's in its files, whatever ``me`` says.
+    """
+    module = ingest.FORMATS.get(name)
+    me = getattr(module, "OWN_NAME", None) or me
 
     def parsed() -> Iterator[pl.DataFrame]:
         ahead = _ahead(batches())
