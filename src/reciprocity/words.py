@@ -181,14 +181,14 @@ def count(n: float, one: str, many: str | None = None) -> str:
     return f"{n:g} {one if n == 1 else (many or one + 's')}"
 
 
-APPS = {"whatsapp": "WhatsApp", "telegram": "Telegram", "csv": "a CSV table"}
+APPS = {"whatsapp": "WhatsApp", "signal": "Signal", "telegram": "Telegram", "csv": "a CSV table"}
 """How each format an export came from reads on a page (others are shown as stored)."""
 
 
 def app(code: str) -> str:
     """The app or file kind an export came from, in words.
 
-    >>> app("whatsapp"), app("csv"), app("signal")
-    ('WhatsApp', 'a CSV table', 'signal')
+    >>> app("whatsapp"), app("csv"), app("pager")
+    ('WhatsApp', 'a CSV table', 'pager')
     """
     return APPS.get(code, code)
