@@ -57,7 +57,8 @@ class Part:
 
 @dataclass
 class Job:
-    """One import: waiting, reading (with the messages read so far), done or failed.
+    """One import: waiting, reading (with the messages read so far), analysing (its
+    messages are saved; the figures are being worked out), done or failed.
 
     An upload that holds several exports (a zip of them) has one :class:`Part` per
     export in ``parts`` and the files nothing reads in ``skipped`` (their places in it,
@@ -66,7 +67,7 @@ class Job:
 
     id: str
     name: str
-    state: Literal["waiting", "reading", "done", "failed"] = "waiting"
+    state: Literal["waiting", "reading", "analysing", "done", "failed"] = "waiting"
     #: messages read so far
     messages: int = 0
     started: float = field(default_factory=time.monotonic)
@@ -170,6 +171,7 @@ class Imports:
         job.format = words.app(outcome.format)
         job.seconds = outcome.timings.total
         job.notes = tuple(_named(note, upload) for note in outcome.notes)
+        _analyse(job, state, db)
         job.state = "done"
 
     def _run_container(
@@ -211,12 +213,25 @@ class Imports:
         if any(part.result is not None for part in job.parts):
             state.changed()
         job.result = _summed([part.result for part in job.parts if part.result is not None])
+        _analyse(job, state, db)
         job.state = "done"
 
     def close(self) -> None:
         """Drop the waiting imports and remove the upload folder (the app is stopping)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
         self.uploads.close()
+
+
+def _analyse(job: Job, state: State, db: store.Database) -> None:
+    """Work out the figures after an import that added messages, while the import box
+    says so, rather than on the next page the user opens (seconds for a large chat)."""
+    if job.result is None or not job.result.messages_added or state.db is not db:
+        return
+    job.state = "analysing"
+    try:
+        state.data()
+    except Exception:  # the next page tries again and shows what went wrong
+        log.exception("analysis after an import failed")
 
 
 def _named(text: str, upload: Upload) -> str:
