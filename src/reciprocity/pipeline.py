@@ -3,6 +3,8 @@
 This is the one place that names the stages in order (DESIGN "Pipeline")::
 
     import:   detect format -> parse (ingest) -> save (store, one transaction)
+              a folder or an archive: walk it, detect each file by content
+              (ingest.containers) -> each export imported as above, on its own
     analyze:  read messages (store) -> acts (stored per detector version) -> figures
               -> exchanges -> ledger (+ journal, + group events) -> balance -> patterns
     groups:   group messages -> acts -> who answered whom -> events between me and each
@@ -261,6 +263,13 @@ def import_container(
 
     path = Path(path)
     base = _with_zone(db, options or ingest.Options())
+    if base.conversation is not None:
+        raise ImportFailed.one(
+            str(path),
+            None,
+            "holds several exports, and one conversation name cannot name them all; "
+            "import it without a conversation name, or import one export at a time",
+        )
     done: list[ExportOutcome] = []
     with ingest.containers.open_container(path, ingest.FORMATS, unpack_in) as contents:
         skipped = list(contents.skipped)

@@ -392,3 +392,11 @@ def test_a_many_file_export_is_one_import(tmp_path: Path, with_fake: None) -> No
     assert export.outcome is not None
     assert export.outcome.result.messages_added == 4
     assert export.outcome.result.conversations == 2
+
+
+def test_one_conversation_name_cannot_name_a_folder_of_exports(tmp_path: Path) -> None:
+    root = export_folder(tmp_path / "downloads")
+    db = store.open_db(tmp_path / "db.sqlite")
+    options = ingest.Options(timezone="UTC", conversation="Alex")
+    with pytest.raises(ImportFailed, match="one conversation name cannot name them all"):
+        pipeline.import_container(db, root, me="Sam", options=options)
