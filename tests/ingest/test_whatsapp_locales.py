@@ -232,3 +232,22 @@ def test_text_around_a_placeholder_is_still_text(locale: locales.Locale, said: s
     for phrase in locale.media:
         text = f"{said.strip() or 'x'} <{phrase}> !"
         assert not re.search(MEDIA, text)
+
+
+def test_a_german_twelve_hour_clock(tmp_path: Path) -> None:
+    path = tmp_path / "WhatsApp Chat mit Jonas.txt"
+    path.write_text(
+        "14.01.21, 10:00 vorm. - Jonas: Guten Morgen\n"
+        "14.01.21, 12:05 nachm. - Mira: Mittag!\n"
+        "14.01.21, 3:00 nachm. - Jonas: <Medien ausgeschlossen>\n"
+        "15.01.21, 12:10 vorm. - Mira: Gute Nacht\n",
+        encoding="utf-8",
+    )
+    frame = read(path)
+    assert frame["timestamp"].to_list() == [
+        utc(2021, 1, 14, 10, 0),
+        utc(2021, 1, 14, 12, 5),
+        utc(2021, 1, 14, 15, 0),
+        utc(2021, 1, 15, 0, 10),
+    ]
+    assert frame["kind"].to_list() == ["text", "text", "media", "text"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import polars as pl
 
 from reciprocity.errors import ImportFailed
+from reciprocity.ingest._whatsapp_locales import AFTERNOON
 from reciprocity.ingest._whatsapp_patterns import (
     CALL,
     DELETED,
@@ -204,7 +205,7 @@ def _headers(lines: pl.Series) -> pl.DataFrame:
             hour=pl.col("hh").cast(pl.Int32),
             minute=pl.col("mi").cast(pl.Int32),
             second=pl.col("ss").cast(pl.Int32).fill_null(0),
-            pm=pl.col("ap").str.to_lowercase() == "p",
+            pm=pl.coalesce(pl.col("ap").str.to_lowercase() == "p", pl.col("half").is_in(AFTERNOON)),
         )
     )
     if found["head"].all():

@@ -33,6 +33,8 @@ class Locale:
     messages, the sender's and one's own. ``edited``: the marker after an edited message.
     ``notices``: how the notices the app writes itself begin (the encryption notice).
     ``titles``: how the export's file name begins before the chat's name.
+    ``halves``: the words a 12-hour clock writes after the time for the morning and for
+    the afternoon, where they are not AM/PM (German ``vorm.``, ``nachm.``).
     ``dayfirst``: the date order its phones write (None: it depends on the region).
     """
 
@@ -48,6 +50,7 @@ class Locale:
     edited: tuple[str, ...] = ()
     notices: tuple[str, ...] = ()
     titles: tuple[str, ...] = ()
+    halves: tuple[str, str] | None = None
 
 
 LOCALES: tuple[Locale, ...] = (
@@ -111,6 +114,7 @@ LOCALES: tuple[Locale, ...] = (
             "Nachrichten an diese Gruppe sind jetzt mit Ende-zu-Ende-Verschlüsselung",
         ),
         titles=("WhatsApp Chat mit ", "WhatsApp-Chat mit "),
+        halves=("vorm.", "nachm."),
     ),
     Locale(
         "fr",
@@ -304,6 +308,11 @@ LOCALES: tuple[Locale, ...] = (
 #: iPhone writes a shared location and a poll like its own events, in some languages.
 SHARED = ("Location: ", "Standort: ", "Ubicación: ", "Localização: ", "Posizione: ")
 POLLS = ("POLL", "UMFRAGE", "ENCUESTA")
+
+
+#: The morning's and the afternoon's words of every language that has its own.
+MORNING = tuple(locale.halves[0] for locale in LOCALES if locale.halves)
+AFTERNOON = tuple(locale.halves[1] for locale in LOCALES if locale.halves)
 
 
 def cased(phrases: tuple[str, ...]) -> tuple[str, ...]:

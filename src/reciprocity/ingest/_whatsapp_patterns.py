@@ -11,6 +11,7 @@ The layouts, as the phone apps write them::
              3/12/24, 9:15 PM - Alex: text          US locale: month first, 12-hour clock
              12.03.24, 21:15 - Alex: text           German: dots, 2-digit year
              03/08/2021 à 12:30 - Alex: texte       French: "à" between date and time
+             02.01.21, 3:00 nachm. - Alex: Hallo    German 12-hour clock: vorm./nachm.
     iOS      [12/03/2024, 21:15:03] Alex: text      seconds, square brackets
              ‎[12/03/2024, 21:16:40] Alex: ‎image omitted
              [12/03/2024, 21:15:03] Alex: ‎Messages and calls are end-to-end encrypted. ...
@@ -25,7 +26,15 @@ from __future__ import annotations
 
 import re
 
-from reciprocity.ingest._whatsapp_locales import POLLS, SHARED, alternatives, cased, every
+from reciprocity.ingest._whatsapp_locales import (
+    AFTERNOON,
+    MORNING,
+    POLLS,
+    SHARED,
+    alternatives,
+    cased,
+    every,
+)
 
 LRM = "\u200e"
 
@@ -39,7 +48,9 @@ HEADER = (
     # French Android writes "03/08/2021 à 12:30 - "
     "\\.?(?:,? | à )"
     "(?P<hh>[0-9]{1,2})[:.](?P<mi>[0-9]{2})(?:[:.](?P<ss>[0-9]{2}))?"
-    "(?:[ \u202f\u00a0]?(?P<ap>[AaPp])\\.?[ \u202f\u00a0]?[Mm]\\.?)?"
+    "(?:[ \u202f\u00a0]?(?:(?P<ap>[AaPp])\\.?[ \u202f\u00a0]?[Mm]\\.?"
+    # a language's own words for the morning and the afternoon (German "vorm.", "nachm.")
+    f"|(?P<half>{alternatives(MORNING + AFTERNOON)})))?"
     "(?:\\] | - ))"
 )
 #: No line shorter than this (in bytes) matches :data:`HEADER`: the shortest header is
@@ -47,7 +58,7 @@ HEADER = (
 #: the bracket's end with no bracket before it). The parser looks for headers only on
 #: lines at least this long.
 SHORTEST_HEADER = 13
-HEADER_FIELDS = ("hdr", "p1", "p2", "yy", "ymd_y", "ymd_m", "ymd_d", "hh", "mi", "ss", "ap")
+HEADER_FIELDS = ("hdr", "p1", "p2", "yy", "ymd_y", "ymd_m", "ymd_d", "hh", "mi", "ss", "ap", "half")
 
 HEADER_RE = re.compile(HEADER)
 
