@@ -308,7 +308,7 @@ def test_a_folder_of_exports_imports_each_and_lists_what_it_skipped(
     assert "exports/phone/WhatsApp Chat with Alex.zip: imported 10 new messages" in out
     assert "exports/phone/chat.txt: imported 6 new messages" in out
     assert "read day first (31/12), as German exports write them" in out
-    assert "exports: skipped 1 file: photo.jpg (not an export Reciprocity reads)" in out
+    assert "exports: skipped 1 file: photo.jpg (a photo, video, sound or document)" in out
     code, out, err = run(db_path, "import", str(box))
     assert code == 0
     assert out.count("nothing new") == 2

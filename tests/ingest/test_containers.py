@@ -133,7 +133,7 @@ def test_a_folder_finds_each_export_by_content_and_lists_the_rest(tmp_path: Path
             ("Telegram Desktop/ChatExport_2024-03-01/empty.txt", "empty"),
             (
                 "Telegram Desktop/ChatExport_2024-03-01/photos/a.jpg",
-                "not an export Reciprocity reads",
+                "a photo, video, sound or document",
             ),
             ("phone/notes.txt", "not an export Reciprocity reads"),
         ]

@@ -37,7 +37,7 @@ def test_a_zip_of_several_exports_imports_each(
     assert "phone backup.zip/bad/WhatsApp Chat with Jo.txt:1: the date 31/2/2024" in body
     assert "reciprocity-unpacked" not in body
     # the skipped file's name is shown as text, never as markup
-    assert "&lt;b&gt;bold&lt;/b&gt;.jpg: not an export Reciprocity reads" in body
+    assert "&lt;b&gt;bold&lt;/b&gt;.jpg: a photo, video, sound or document" in body
     assert "<b>bold</b>" not in body
     again = upload(client, "phone backup.zip", buffer.getvalue(), me="Sam", timezone="UTC")
     assert "0 new messages of 16" in again

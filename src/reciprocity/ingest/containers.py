@@ -196,6 +196,11 @@ class _Walker:
 
     def file(self, file: Path, label: str, found: list[tuple[str, Path, str]], depth: int) -> None:
         try:
+            start = _head(file, len(max(_MEDIA_MAGIC, key=len)) + 8)
+            if start and _is_media(start):
+                # photos and videos fill these archives: told by their first bytes
+                self.skipped.append(Skipped(label, "a photo, video, sound or document"))
+                return
             head = _head(file)
         except OSError as error:
             self.skipped.append(Skipped(label, f"cannot be read ({error.strerror})"))
@@ -262,11 +267,32 @@ def _join(prefix: str, rest: str) -> str:
     return f"{prefix}/{rest}" if prefix else rest
 
 
-def _head(path: Path) -> bytes:
+def _head(path: Path, size: int | None = None) -> bytes:
     from reciprocity.ingest import HEAD_BYTES
 
     with path.open("rb") as fh:
-        return fh.read(HEAD_BYTES)
+        return fh.read(HEAD_BYTES if size is None else size)
+
+
+# How media files begin: JPEG, PNG, GIF, WebP/WAV (RIFF), MP4/MOV/HEIC (ftyp at 4),
+# Ogg/Opus, PDF, MP3 (ID3), Matroska/WebM. None is how any export's text begins.
+_MEDIA_MAGIC = (
+    b"\xff\xd8\xff",
+    b"\x89PNG\r\n\x1a\n",
+    b"GIF87a",
+    b"GIF89a",
+    b"RIFF",
+    b"OggS",
+    b"%PDF-",
+    b"ID3",
+    b"\x1a\x45\xdf\xa3",
+)
+
+
+def _is_media(start: bytes) -> bool:
+    """Whether a file's first bytes are a photo's, a video's, a sound's or a PDF's, so
+    that the 64 KiB the formats' detection reads need not be read from it."""
+    return start.startswith(_MEDIA_MAGIC) or start[4:8] == b"ftyp"
 
 
 def _is_zip(path: Path) -> bool:
