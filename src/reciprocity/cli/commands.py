@@ -302,7 +302,7 @@ def _import_container(
         return 0, 1
     failed = 0
     for export in result.exports:
-        name = f"{path.name}/{export.label}"
+        name = f"{path.name}/{export.label}" if export.label else path.name
         if export.outcome is not None:
             _say_imported(name, export.outcome)
         elif export.error is not None:

@@ -202,13 +202,14 @@ class Imports:
         )
         for export in result.exports:
             app = words.app(export.format)
+            label = export.label or upload.name  # an export made of the whole upload
             if export.outcome is not None:
                 notes = tuple(_named(note, upload) for note in export.outcome.notes)
-                job.parts.append(Part(export.label, app, export.outcome.result, notes=notes))
+                job.parts.append(Part(label, app, export.outcome.result, notes=notes))
                 job.seconds += export.outcome.timings.total
             else:
                 text = problem_text(export.error) if export.error else _UNEXPECTED
-                job.parts.append(Part(export.label, app, error=_named(text, upload)))
+                job.parts.append(Part(label, app, error=_named(text, upload)))
         job.skipped = [(item.label, item.reason) for item in result.skipped]
         if any(part.result is not None for part in job.parts):
             state.changed()
