@@ -1,7 +1,7 @@
 """Ingest: export files in, normalised messages out.
 
 One module per export format (:mod:`.whatsapp`, :mod:`.signal`, :mod:`.telegram`,
-:mod:`.csvfile`), each
+:mod:`.messenger`, :mod:`.instagram`, :mod:`.discord`, :mod:`.csvfile`), each
 implementing the small contract in :mod:`.base`. :func:`load` is the front door; importers
 never touch the database (the store saves what they return). Folders and archives that
 hold several exports are walked by :mod:`.containers`; :func:`export_batches` reads one
@@ -17,7 +17,16 @@ from types import ModuleType
 import polars as pl
 
 from reciprocity.errors import ImportFailed, UnknownFormat
-from reciprocity.ingest import containers, csvfile, signal, telegram, whatsapp
+from reciprocity.ingest import (
+    containers,
+    csvfile,
+    discord,
+    instagram,
+    messenger,
+    signal,
+    telegram,
+    whatsapp,
+)
 from reciprocity.ingest.base import (
     KINDS,
     MESSAGE_SCHEMA,
@@ -44,8 +53,12 @@ HEAD_BYTES = 64 * 1024
 #: Registry of formats, tried in this order by :func:`detect`.
 FORMATS: dict[str, ModuleType] = {
     whatsapp.NAME: whatsapp,
-    # before Telegram: both read .json, and a Signal data.json's first line says it is one
+    # before the other .json formats: a Signal data.json's first line is a whole message
     signal.NAME: signal,
+    # Instagram before Messenger: the same layout, told apart by folder or an Instagram key
+    instagram.NAME: instagram,
+    messenger.NAME: messenger,
+    discord.NAME: discord,
     telegram.NAME: telegram,
     csvfile.NAME: csvfile,
 }
