@@ -36,7 +36,8 @@ from reciprocity.ingest import phones
 from reciprocity.ingest.base import MAX_MESSAGE_BYTES, MESSAGE_SCHEMA, Options, too_long
 
 NAME = "imessage"
-OWN_SENDER = phones.OWN_SENDER
+#: The user's name in these files whatever ``--me`` says (the import uses it as "me").
+OWN_NAME = phones.OWN_SENDER
 
 BATCH_ROWS = 100_000
 MAX_PROBLEMS = 1000
@@ -228,7 +229,7 @@ class _Reader:
             return None  # a tapback or its removal: a reaction, not a message
         micros = _micros(date)
         if from_me:
-            sender = OWN_SENDER
+            sender = OWN_NAME
         elif handle_id in self.handles:
             sender = self.handles[handle_id]
         else:
@@ -236,7 +237,7 @@ class _Reader:
         if isinstance(chat, int) and chat in self.chats:
             title = self.chats[chat]
         else:
-            title = sender if sender not in (OWN_SENDER, "Unknown sender") else "Unknown chat"
+            title = sender if sender not in (OWN_NAME, "Unknown sender") else "Unknown chat"
         item = item_type if isinstance(item_type, int) else 0
         source_id = guid if isinstance(guid, str) and guid else None
         reply_to = thread if isinstance(thread, str) and thread else None

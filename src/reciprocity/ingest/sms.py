@@ -38,8 +38,8 @@ from reciprocity.ingest import phones
 from reciprocity.ingest.base import MAX_MESSAGE_BYTES, MESSAGE_SCHEMA, Options, too_long
 
 NAME = "sms"
-#: The user's own messages are marked by the app, not named: see :mod:`.phones`.
-OWN_SENDER = phones.OWN_SENDER
+#: The user's name in these files whatever ``--me`` says (the import uses it as "me").
+OWN_NAME = phones.OWN_SENDER
 
 #: Messages per yielded frame.
 BATCH_ROWS = 100_000
@@ -249,7 +249,7 @@ class _Reader:
         number = self._number(raw)
         name = _name(attrs.get("contact_name"))
         body = _text(attrs.get("body"))
-        sender = OWN_SENDER if box == _SENT else phones.handle(name, number)
+        sender = OWN_NAME if box == _SENT else phones.handle(name, number)
         self._add((sender, name or number, millis, body, "text", line))
 
     def _mms(self, mms: dict[str, Any]) -> None:
@@ -268,7 +268,7 @@ class _Reader:
         people = dict(zip(numbers, names, strict=True))
         title = ", ".join(people[n] or n for n in sorted(people))
         if box == _SENT:
-            sender = OWN_SENDER
+            sender = OWN_NAME
         else:
             raw_from = mms["from"]
             frm = self._number(raw_from) if raw_from else numbers[0]

@@ -34,7 +34,7 @@ from reciprocity.web.forms import problem_text
 from reciprocity.web.state import State
 from reciprocity.web.uploads import Upload, UploadFolder
 
-__all__ = ["SERVER_WORKERS", "WAITING", "WAITING_IN_ALL", "Imports", "Job"]
+__all__ = ["SERVER_WORKERS", "WAITING", "WAITING_IN_ALL", "Imports", "Job", "Part"]
 
 WAITING = 2
 """Uploads of one owner that may wait behind its running import (each holds its file)."""
@@ -56,10 +56,27 @@ _UNEXPECTED = (
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Part:
+    """One export of an uploaded zip that held several: its place in the zip, and what
+    its import saved or why it saved nothing."""
+
+    label: str
+    format: str = ""
+    result: store.ImportResult | None = None
+    error: str | None = None
+    notes: tuple[str, ...] = ()
+
+
 @dataclass
 class Job:
     """One import: waiting, reading (with the messages read so far), analysing (its
-    messages are saved; the figures are being worked out), done or failed."""
+    messages are saved; the figures are being worked out), done or failed.
+
+    An upload that holds several exports (a zip of them) has one :class:`Part` per
+    export in ``parts`` and the files nothing reads in ``skipped`` (their places in it,
+    each with why); ``reading`` names the export being read.
+    """
 
     id: str
     name: str
@@ -73,6 +90,10 @@ class Job:
     format: str = ""
     seconds: float = 0.0
     error: str | None = None
+    notes: tuple[str, ...] = ()
+    parts: list[Part] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    reading: str = ""
 
     @property
     def finished(self) -> bool:
@@ -198,17 +219,16 @@ class Imports:
         job.state = "reading"
         outcome: pipeline.ImportOutcome | None = None
         error: str | None = None
+        options = ingest.Options(timezone=timezone)
         try:
+            if pipeline.is_container(upload.path):
+                self._run_container(job, state, db, upload, me, options, format)
+                return
             outcome = pipeline.import_file(
-                db,
-                upload.path,
-                me=me,
-                format=format,
-                options=ingest.Options(timezone=timezone),
-                on_batch=job.read,
+                db, upload.path, me=me, format=format, options=options, on_batch=job.read
             )
         except ReciprocityError as problem:
-            error = problem_text(problem).replace(str(upload.path), upload.name)
+            error = _named(problem_text(problem), upload)
         except Exception:  # a bug: said in plain words here, the details in the log
             log.exception("import of an uploaded file failed")
             error = _UNEXPECTED
@@ -223,17 +243,83 @@ class Imports:
         job.result = outcome.result
         job.format = words.app(outcome.format)
         job.seconds = outcome.timings.total
-        if outcome.result.messages_added and state.db is db:
-            # The figures are worked out here, while the import box says so, rather than
-            # by the next page the user opens (seconds for a large chat).
-            job.state = "analysing"
-            try:
-                state.data()
-            except Exception:  # the next page tries again and shows what went wrong
-                log.exception("analysis after an import failed")
+        job.notes = tuple(_named(note, upload) for note in outcome.notes)
+        _analyse(job, state, db)
+        job.state = "done"
+
+    def _run_container(
+        self,
+        job: Job,
+        state: State,
+        db: store.Database,
+        upload: Upload,
+        me: str | None,
+        options: ingest.Options,
+        format: str,
+    ) -> None:
+        """Import every export of an uploaded zip that holds several; raises what
+        :func:`~reciprocity.pipeline.import_container` raises when it cannot be read."""
+
+        def on_export(number: int, count: int, label: str) -> None:
+            job.reading = f"{label} ({number} of {count})"
+
+        result = pipeline.import_container(
+            db,
+            upload.path,
+            me=me,
+            format=format,
+            options=options,
+            on_batch=job.read,
+            on_export=on_export,
+            unpack_in=upload.folder,
+        )
+        for export in result.exports:
+            app = words.app(export.format)
+            label = export.label or upload.name  # an export made of the whole upload
+            if export.outcome is not None:
+                notes = tuple(_named(note, upload) for note in export.outcome.notes)
+                job.parts.append(Part(label, app, export.outcome.result, notes=notes))
+                job.seconds += export.outcome.timings.total
+            else:
+                text = problem_text(export.error) if export.error else _UNEXPECTED
+                job.parts.append(Part(label, app, error=_named(text, upload)))
+        job.skipped = [(item.label, item.reason) for item in result.skipped]
+        if any(part.result is not None for part in job.parts):
+            state.changed()
+        job.result = _summed([part.result for part in job.parts if part.result is not None])
+        _analyse(job, state, db)
         job.state = "done"
 
     def close(self) -> None:
         """Drop the waiting imports and remove the upload folder (the app is stopping)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
         self.uploads.close()
+
+
+def _analyse(job: Job, state: State, db: store.Database) -> None:
+    """Work out the figures after an import that added messages, while the import box
+    says so, rather than on the next page the user opens (seconds for a large chat)."""
+    if job.result is None or not job.result.messages_added or state.db is not db:
+        return
+    job.state = "analysing"
+    try:
+        state.data()
+    except Exception:  # the next page tries again and shows what went wrong
+        log.exception("analysis after an import failed")
+
+
+def _named(text: str, upload: Upload) -> str:
+    """``text`` naming the upload as its sender named it, not as the app saved it."""
+    return text.replace(str(upload.path), upload.name)
+
+
+def _summed(results: list[store.ImportResult]) -> store.ImportResult:
+    """The imports of one upload's exports, added up, for the summary line."""
+    return store.ImportResult(
+        messages_seen=sum(r.messages_seen for r in results),
+        messages_added=sum(r.messages_added for r in results),
+        duplicates=sum(r.duplicates for r in results),
+        conversations=sum(r.conversations for r in results),
+        people_added=sum(r.people_added for r in results),
+        me=next((r.me for r in results if r.me), None),
+    )
