@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 from reciprocity import ingest, metrics, pipeline, store
 from reciprocity.cli import (
     balance_view,
+    corpus_commands,
     guide_commands,
     money_commands,
     privacy_commands,
@@ -508,6 +509,7 @@ money_commands.register(app, people_app)
 surface_commands.register(app)
 settings_commands.register(app, people_app)
 privacy_commands.register(app)
+corpus_commands.register(app)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -153,9 +154,7 @@ def open_source(path: str | Path, *, chunk_bytes: int = CHUNK_BYTES) -> CorpusSo
 def _check_columns(path: Path, names: list[str]) -> None:
     missing = [c for c in _TABLE_REQUIRED if c not in names]
     if missing:
-        raise ImportFailed(
-            [Problem(str(path), 1, f"missing column(s): {', '.join(missing)}")]
-        )
+        raise ImportFailed([Problem(str(path), 1, f"missing column(s): {', '.join(missing)}")])
 
 
 def _line_bounds(path: Path, chunk_bytes: int) -> list[tuple[int, int]]:
@@ -204,31 +203,41 @@ def _write_buckets(frame: pl.DataFrame, staging: Path, buckets: int, name: str) 
         rows.drop("_bucket").write_parquet(folder / name)
 
 
-def _read_chunk(chunk: Chunk) -> list[pl.DataFrame]:
+def _read_chunk(chunk: Chunk) -> Iterator[pl.DataFrame]:
     if chunk.kind == "jsonl":
-        return [_jsonl_chunk(chunk)]
-    if chunk.kind == "parquet":
+        yield _jsonl_chunk(chunk)
+    elif chunk.kind == "parquet":
         frame = pl.scan_parquet(chunk.path).slice(chunk.start, chunk.stop - chunk.start).collect()
-        return [_table_rows(frame, chunk.number, chunk.start, chunk.path)]
-    return list(_csv_batches(chunk))
+        yield _table_rows(frame, chunk.number, chunk.start, chunk.path)
+    else:
+        yield from _csv_batches(chunk)
 
 
-def _csv_batches(chunk: Chunk) -> list[pl.DataFrame]:
-    # A CSV file may quote line breaks: it is read in order, in batches, by one task.
-    reader = pl.read_csv_batched(chunk.path, infer_schema=False, batch_size=200_000)
-    frames: list[pl.DataFrame] = []
+def _csv_batches(chunk: Chunk) -> Iterator[pl.DataFrame]:
+    # A CSV file may quote line breaks: one task reads it in order, a batch at a time
+    # (Polars' streaming engine), and writes each batch before the next is read.
     at = 0
-    number = 0
-    while batches := reader.next_batches(1):
-        for batch in batches:
-            frames.append(_table_rows(batch, number, at, chunk.path))
+    scan = pl.scan_csv(chunk.path, infer_schema=False)
+    try:
+        for number, batch in enumerate(scan.collect_batches(chunk_size=200_000)):
+            yield _table_rows(batch, number, at, chunk.path)
             at += batch.height
-            number += 1
-    return frames
+    except pl.exceptions.PolarsError as exc:
+        problem = Problem(chunk.path, None, f"not a readable CSV file ({exc})")
+        raise ImportFailed([problem]) from None
 
 
-_JSON_FIELDS = ("id", "speaker", "user", "conversation_id", "root", "reply-to", "reply_to",
-                "timestamp", "text")  # fmt: skip
+_JSON_FIELDS = (
+    "id",
+    "speaker",
+    "user",
+    "conversation_id",
+    "root",
+    "reply-to",
+    "reply_to",
+    "timestamp",
+    "text",
+)
 
 
 def _jsonl_chunk(chunk: Chunk) -> pl.DataFrame:
@@ -296,8 +305,11 @@ def _table_rows(frame: pl.DataFrame, number: int, offset: int, path: str) -> pl.
             (pl.col("id").cast(pl.String) if "id" in names else row_id).alias("id"),
             pl.col("conversation_id").cast(pl.String),
             pl.col("speaker").cast(pl.String),
-            (pl.col("reply_to").cast(pl.String) if "reply_to" in names else pl.lit(None, pl.String))
-            .alias("reply_to"),
+            (
+                pl.col("reply_to").cast(pl.String)
+                if "reply_to" in names
+                else pl.lit(None, pl.String)
+            ).alias("reply_to"),
             pl.col("timestamp"),
             pl.col("text").cast(pl.String),
         ),

@@ -19,10 +19,10 @@ from pathlib import Path
 import polars as pl
 
 from reciprocity import __version__, pipeline
-from reciprocity.corpus.engine import EngineName, open_engine
-from reciprocity.corpus.partition import STAGES, PartitionStats, Settings, analyze_bucket
-from reciprocity.corpus.schema import describe
-from reciprocity.corpus.source import CHUNK_BYTES, open_source, stage_chunk
+from reciprocity.corpora.engine import EngineName, open_engine
+from reciprocity.corpora.partition import STAGES, PartitionStats, Settings, analyze_bucket
+from reciprocity.corpora.schema import describe
+from reciprocity.corpora.source import CHUNK_BYTES, open_source, stage_chunk
 from reciprocity.errors import ReciprocityError
 from reciprocity.metrics.balance import window_end
 
@@ -47,7 +47,7 @@ class CorpusRun:
     seconds: dict[str, float] = field(default_factory=dict)
 
     def table(self, stage: str) -> pl.LazyFrame:
-        """The ``stage`` table (one of :data:`~reciprocity.corpus.partition.STAGES`),
+        """The ``stage`` table (one of :data:`~reciprocity.corpora.partition.STAGES`),
         lazily, over every bucket."""
         if stage not in STAGES:
             raise ValueError(f"no table {stage!r}; the tables are {', '.join(STAGES)}")
@@ -66,6 +66,7 @@ def run_corpus(
     engine: EngineName = "local",
     workers: int | None = None,
     scheduler: str | None = None,
+    processes: bool = True,
     silence: timedelta = timedelta(hours=6),
     partitions: int | None = None,
     language: str = "auto",
@@ -78,7 +79,8 @@ def run_corpus(
 
     ``partitions`` buckets of conversations (default: one per 16 MB of input) are analysed
     by the ``engine`` (``local``: here; ``dask``: a local cluster of ``workers`` processes,
-    or the cluster at ``scheduler``); the tables are the same either way. ``as_of`` ends
+    or the cluster at ``scheduler``; ``processes=False``: worker threads of this process);
+    the tables are the same either way. ``as_of`` ends
     the "last 90 days" (default: the end of the day of the latest utterance). ``progress``
     is called with a step's name and task count and returns what to call per task done.
     """
@@ -95,7 +97,9 @@ def run_corpus(
         return None if progress is None else progress(step, count)
 
     try:
-        with open_engine(engine, workers=workers, scheduler=scheduler) as runner:
+        with open_engine(
+            engine, workers=workers, scheduler=scheduler, processes=processes
+        ) as runner:
             started = time.perf_counter()
             staging = str(work / "_staging")
             chunks = runner.map(

@@ -37,7 +37,7 @@ def describe() -> dict[str, dict[str, object]]:
     >>> describe()["balance"]["columns"]["verdict"]
     'String'
     """
-    from reciprocity.corpus.partition import empty_tables
+    from reciprocity.corpora.partition import empty_tables
 
     return {
         name: {

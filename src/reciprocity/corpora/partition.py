@@ -18,8 +18,8 @@ import polars as pl
 
 from reciprocity import acts, exchanges, ledger, metrics, pipeline
 from reciprocity.acts import language as acts_language
-from reciprocity.corpus.dyads import DYAD_KEYS, dyad_frame
-from reciprocity.corpus.source import STAGED_SCHEMA
+from reciprocity.corpora.dyads import DYAD_KEYS, dyad_frame
+from reciprocity.corpora.source import STAGED_SCHEMA
 
 __all__ = ["STAGES", "PartitionStats", "Settings", "analyze_bucket", "empty_tables"]
 
@@ -81,10 +81,12 @@ def bucket_tables(utterances: pl.DataFrame, settings: Settings) -> dict[str, pl.
     found = pipeline.detect_acts(utterances["text"], pipeline.ActsMemo())
     langs = _languages(utterances, settings.language)
     acts_table = pl.concat(
-        [utterances.select("id", "conversation_id", "speaker", "reply_to", "timestamp"),
-         found.select(*acts.ACTS, "disclosure_depth")],
+        [
+            utterances.select("id", "conversation_id", "speaker", "reply_to", "timestamp"),
+            found.select(*acts.ACTS, "disclosure_depth"),
+        ],
         how="horizontal",
-    )  # fmt: skip
+    )
     acts_table = _blank_unread(acts_table, langs)
     frame, dyads = dyad_frame(utterances)
     ids = utterances.select(pl.col("ordinal").alias("message_id"), "id")
@@ -103,8 +105,9 @@ def bucket_tables(utterances: pl.DataFrame, settings: Settings) -> dict[str, pl.
     return {
         "acts": acts_table,
         "figures": _keyed(figures, dyads),
-        "exchanges": _with_ids(_keyed(paired.drop("conversation_id", "ordinal", "kind"), dyads),
-                               ids),  # fmt: skip
+        "exchanges": _with_ids(
+            _keyed(paired.drop("conversation_id", "ordinal", "kind"), dyads), ids
+        ),
         "ledger": _givers(_with_ids(_keyed(events, dyads), ids)),
         "balance": _keyed(balance, dyads),
         "outcomes": _keyed(outcomes, dyads),
@@ -116,8 +119,10 @@ def _languages(utterances: pl.DataFrame, language: str) -> pl.DataFrame:
     """Per conversation: its language and whether its message kinds are read."""
     if language != "auto":
         readable = language in acts_language.read_languages()
-        return utterances.select("conversation_id").unique().with_columns(
-            pl.lit(language).alias("language"), pl.lit(readable).alias("acts_read")
+        return (
+            utterances.select("conversation_id")
+            .unique()
+            .with_columns(pl.lit(language).alias("language"), pl.lit(readable).alias("acts_read"))
         )
     found = acts_language.conversation_languages(
         utterances.select("conversation_id", "text"), by="conversation_id"

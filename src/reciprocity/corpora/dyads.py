@@ -57,8 +57,9 @@ def dyad_frame(utterances: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         .forward_fill()
         .over(by_conversation)
     )
-    replied = utterances.select("conversation_id", pl.col("id").alias("reply_to"),
-                                pl.col("row").alias("_explicit"))  # fmt: skip
+    replied = utterances.select(
+        "conversation_id", pl.col("id").alias("reply_to"), pl.col("row").alias("_explicit")
+    )
     rows = (
         utterances.lazy()
         .select("row", "conversation_id", "speaker", "reply_to")
@@ -76,14 +77,17 @@ def dyad_frame(utterances: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         )
         .collect()
     )
-    speakers = utterances.select(pl.col("row").alias("target"),
-                                 pl.col("speaker").alias("_target_speaker"))  # fmt: skip
+    speakers = utterances.select(
+        pl.col("row").alias("target"), pl.col("speaker").alias("_target_speaker")
+    )
     replies = (
         rows.lazy()
         .filter(pl.col("target").is_not_null() & known)
         .join(speakers.lazy(), on="target", how="inner")
-        .filter(pl.col("_target_speaker").is_not_null()
-                & (pl.col("_target_speaker") != pl.col("speaker")))  # fmt: skip
+        .filter(
+            pl.col("_target_speaker").is_not_null()
+            & (pl.col("_target_speaker") != pl.col("speaker"))
+        )
         .select(
             "row",
             "target",
