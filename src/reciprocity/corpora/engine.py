@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal, TypeVar
 
+from reciprocity.errors import ReciprocityError
+
 __all__ = ["Engine", "open_engine"]
 
 T = TypeVar("T")
@@ -77,8 +79,10 @@ def open_engine(
         return
     try:
         from distributed import Client, LocalCluster
-    except ImportError as exc:  # pragma: no cover - dask is a dependency
-        raise RuntimeError("the dask engine needs dask[distributed] installed") from exc
+    except ImportError as exc:  # pragma: no cover - installed with the dev set-up
+        raise ReciprocityError(
+            "running on Dask needs the corpus add-on: pip install 'reciprocity[corpus]'"
+        ) from exc
     if scheduler is not None:
         with Client(scheduler) as client:  # type: ignore[no-untyped-call]
             yield Engine(client)
