@@ -29,6 +29,7 @@ __all__ = [  # noqa: RUF022 - the API's names in its order, then the version
     "corpus_table",
     "import_file",
     "open_db",
+    "write_convokit",
     "__version__",
 ]
 
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
         corpus_table,
         import_file,
         open_db,
+        write_convokit,
     )
 
 

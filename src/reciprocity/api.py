@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from reciprocity import pipeline, store
+from reciprocity.corpora.convokit import write_convokit
 from reciprocity.corpora.engine import EngineName
 from reciprocity.corpora.partition import STAGES as CORPUS_TABLES
 from reciprocity.corpora.run import CorpusRun, run_corpus, scan_table
@@ -36,6 +37,7 @@ __all__ = [
     "corpus_table",
     "import_file",
     "open_db",
+    "write_convokit",
 ]
 
 

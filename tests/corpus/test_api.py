@@ -14,6 +14,7 @@ from reciprocity import api
 # Modules whose docstring examples are part of the tests (doctest).
 DOCTESTED = [
     "reciprocity.api",
+    "reciprocity.corpora.convokit",
     "reciprocity.corpora.dyads",
     "reciprocity.corpora.engine",
     "reciprocity.corpora.schema",
@@ -22,9 +23,10 @@ DOCTESTED = [
 
 
 def test_all_names_resolve_and_are_reexported() -> None:
-    assert set(api.__all__) == {"CORPUS_TABLES", "Analysis", "CorpusRun", "Database",
-                                "ImportOutcome", "Timings", "analyze", "corpus",
-                                "corpus_table", "import_file", "open_db"}  # fmt: skip
+    assert set(api.__all__) == {
+        *("CORPUS_TABLES", "Analysis", "CorpusRun", "Database", "ImportOutcome", "Timings"),
+        *("analyze", "corpus", "corpus_table", "import_file", "open_db", "write_convokit"),
+    }
     for name in api.__all__:
         assert getattr(reciprocity, name) is getattr(api, name), name
     assert set(reciprocity.__all__) == {*api.__all__, "__version__"}

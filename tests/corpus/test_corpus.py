@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from reciprocity import pipeline
 from reciprocity.cli import app
+from reciprocity.corpora.convokit import write_convokit
 from reciprocity.corpora.partition import STAGES
 from reciprocity.corpora.run import CorpusRun, OutputExists, run_corpus
 from reciprocity.errors import ImportFailed
@@ -165,3 +166,24 @@ def test_command(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "15 utterances in 4 conversations: 4 pairs of speakers" in result.output
     assert (tmp_path / "out" / "balance").is_dir()
+
+
+def test_results_written_back_as_convokit_metadata(tmp_path: Path, tiny_run: CorpusRun) -> None:
+    copy = write_convokit(TINY, tiny_run.out, tmp_path / "copy")
+    utterances = [json.loads(line) for line in (copy / "utterances.jsonl").read_text().splitlines()]
+    assert [u["id"] for u in utterances] == [
+        json.loads(line)["id"] for line in (TINY / "utterances.jsonl").read_text().splitlines()
+    ]
+    by_id = {u["id"]: u for u in utterances}
+    assert by_id["u1"]["meta"]["source"] == "fixture"  # the corpus's own metadata stays
+    assert by_id["u3"]["meta"]["reciprocity_acts"] == ["question", "check_in", "gratitude"]
+    assert by_id["m1"]["meta"]["reciprocity_acts"] == []
+    conversations = json.loads((copy / "conversations.json").read_text())
+    pairs = conversations["c2"]["meta"]["reciprocity_dyads"]
+    assert [(p["speaker_a"], p["speaker_b"]) for p in pairs] == [("ada", "ben"), ("ada", "cleo")]
+    assert conversations["c4"]["meta"]["reciprocity_dyads"] == []
+    index = json.loads((copy / "index.json").read_text())
+    assert "reciprocity_acts" in index["utterances-index"]
+    assert (copy / "speakers.json").read_bytes() == (TINY / "speakers.json").read_bytes()
+    with pytest.raises(OutputExists):
+        write_convokit(TINY, tiny_run.out, copy)

@@ -82,6 +82,16 @@ def corpus(
             "given (quicker).",
         ),
     ] = "auto",
+    convokit: Annotated[
+        Path | None,
+        typer.Option(
+            "--convokit",
+            help="Also write a copy of the ConvoKit corpus folder here, "
+            "with each utterance's acts and each conversation's balance in their "
+            "metadata.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Analyse a corpus of conversations: every pair of speakers who reply to each other.
 
@@ -91,6 +101,9 @@ def corpus(
     """
     from reciprocity.cli.commands import parse_duration  # the one duration parser
     from reciprocity.corpora.run import run_corpus  # loaded only when the command runs
+
+    if convokit is not None and not source.is_dir():
+        raise typer.BadParameter("needs a ConvoKit corpus folder as input", param_hint="--convokit")
 
     if engine not in ("local", "dask"):
         raise typer.BadParameter("choose local or dask", param_hint="--engine")
@@ -128,6 +141,11 @@ def corpus(
         f"part{'s' if run.partitions != 1 else ''})."
     )
     out.print(f"Tables and their description: {escape(str(run.out))}")
+    if convokit is not None:
+        from reciprocity.corpora.convokit import write_convokit
+
+        written = write_convokit(source, run.out, convokit)
+        out.print(f"ConvoKit copy with the results in its metadata: {escape(str(written))}")
 
 
 def register(app: typer.Typer) -> None:
