@@ -54,9 +54,25 @@ def test_acts_one_row_per_utterance(tiny_run: CorpusRun) -> None:
     assert by_id["u1"]["distress"]
     assert by_id["u3"]["question"]
     assert not by_id["m1"]["question"]
-    # old ConvoKit keys (user, root, reply_to) are read too
-    assert by_id["x1"]["speaker"] == "dev"
-    assert by_id["x1"]["conversation_id"] == "c3"
+
+
+def test_old_convokit_keys_read_the_same(tmp_path: Path, tiny_run: CorpusRun) -> None:
+    # Older corpora write user, root and reply_to for speaker, conversation_id, reply-to.
+    old = tmp_path / "old"
+    shutil.copytree(TINY, old)
+    renamed = []
+    for line in (TINY / "utterances.jsonl").read_text().splitlines():
+        u = json.loads(line)
+        u["user"], u["root"], u["reply_to"] = (
+            u.pop("speaker"),
+            u.pop("conversation_id"),
+            u.pop("reply-to"),
+        )
+        renamed.append(json.dumps(u))
+    (old / "utterances.jsonl").write_text("\n".join(renamed) + "\n")
+    run = run_corpus(old, tmp_path / "out", partitions=2, language="en")
+    for stage in STAGES:
+        assert_frame_equal(_sorted(run, stage), _sorted(tiny_run, stage))
 
 
 def test_support_in_a_hard_time_goes_to_the_ledger(tiny_run: CorpusRun) -> None:
