@@ -148,8 +148,10 @@ from reciprocity.corpora.run import run_corpus
 start = time.perf_counter()
 run = run_corpus(sys.argv[1], sys.argv[2], language=sys.argv[3])
 spent = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+use = resource.getrusage(resource.RUSAGE_SELF)
+peak = use.ru_maxrss * 1024
 print(json.dumps({"seconds": spent, "steps": run.seconds, "peak_bytes": [peak],
+                  "cpu_seconds": use.ru_utime + use.ru_stime,
                   "utterances": run.utterances, "dyads": run.dyads,
                   "partitions": run.partitions}))
 """
@@ -162,6 +164,10 @@ from reciprocity.corpora.run import run_corpus
 def peak():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
+def cpu():
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
 if __name__ == "__main__":
     workers = int(sys.argv[4])
     threads = max(1, (os.cpu_count() or 1) // workers)
@@ -170,12 +176,15 @@ if __name__ == "__main__":
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                       dashboard_address=None, env=env) as cluster, Client(cluster) as client:
         ready = time.perf_counter() - began
+        before = sum(client.run(cpu).values()) + cpu()
         start = time.perf_counter()
         run = run_corpus(sys.argv[1], sys.argv[2], language=sys.argv[3],
                          scheduler=cluster.scheduler_address)
         spent = time.perf_counter() - start
         peaks = sorted(client.run(peak).values())
+        used = sum(client.run(cpu).values()) + cpu() - before
     print(json.dumps({"seconds": spent, "cluster_start_s": ready, "steps": run.seconds,
+                      "cpu_seconds": used,
                       "peak_bytes": peaks, "client_peak_bytes": peak(),
                       "utterances": run.utterances, "dyads": run.dyads,
                       "partitions": run.partitions}))
@@ -189,7 +198,9 @@ imported = time.perf_counter() - start
 start = time.perf_counter()
 corpus = Corpus(filename=sys.argv[1])
 spent = time.perf_counter() - start
-print(json.dumps({"seconds": spent, "import_s": imported,
+use = resource.getrusage(resource.RUSAGE_SELF)
+used = use.ru_utime + use.ru_stime
+print(json.dumps({"seconds": spent, "import_s": imported, "cpu_seconds": used,
                   "utterances": len(list(corpus.get_utterance_ids())),
                   "peak_bytes": [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024]}))
 """
@@ -265,9 +276,11 @@ def _record(
         print(f"  {name}: failed\n{result['error']}")
         return
     rate = size / result["seconds"]
+    per_cpu = size / result["cpu_seconds"] if result.get("cpu_seconds") else 0.0
     peaks = ", ".join(f"{p / 2**20:.0f}" for p in result["peak_bytes"])
     print(
-        f"  {name:14} {result['seconds']:8.1f} s  {rate:10,.0f} utt/s  peak MiB [{peaks}]"
+        f"  {name:14} {result['seconds']:8.1f} s  {rate:10,.0f} utt/s"
+        f"  {per_cpu:10,.0f} utt/cpu-s  peak MiB [{peaks}]"
         f"  load {result['load_before']:.1f}"
         + (
             f"  (cluster start {result['cluster_start_s']:.1f} s)"
