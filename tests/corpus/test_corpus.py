@@ -203,3 +203,19 @@ def test_results_written_back_as_convokit_metadata(tmp_path: Path, tiny_run: Cor
     assert (copy / "speakers.json").read_bytes() == (TINY / "speakers.json").read_bytes()
     with pytest.raises(OutputExists):
         write_convokit(TINY, tiny_run.out, copy)
+
+
+def test_an_existing_dask_cluster_by_address(tmp_path: Path, tiny_run: CorpusRun) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, processes=False, dashboard_address=None) as cluster:
+        run = run_corpus(
+            TINY,
+            tmp_path / "out",
+            partitions=2,
+            language="en",
+            scheduler=cluster.scheduler_address,
+        )
+    assert run.engine == "dask"
+    for stage in STAGES:
+        assert_frame_equal(_sorted(run, stage), _sorted(tiny_run, stage))

@@ -70,11 +70,12 @@ def open_engine(
     scheduler: str | None = None,
     processes: bool = True,
 ) -> Iterator[Engine]:
-    """An :class:`Engine`: ``local``, or ``dask`` on the cluster at ``scheduler`` or, without
-    one, on a local cluster of ``workers`` processes (default: one per core), each with
-    one task at a time and Polars' threads shared out among them (``processes=False``:
-    threads of this process instead, quicker to start, for tests). Closed on exit."""
-    if engine == "local":
+    """An :class:`Engine`: ``local``, or ``dask`` on the cluster at ``scheduler`` (an address
+    implies ``dask``) or, without one, on a local cluster of ``workers`` processes
+    (default: one per core), each with one task at a time and Polars' threads shared out
+    among them (``processes=False``: threads of this process instead, quicker to start,
+    for tests). Closed on exit."""
+    if engine == "local" and scheduler is None:  # an address means Dask
         yield Engine()
         return
     try:
