@@ -219,3 +219,17 @@ def test_an_existing_dask_cluster_by_address(tmp_path: Path, tiny_run: CorpusRun
     assert run.engine == "dask"
     for stage in STAGES:
         assert_frame_equal(_sorted(run, stage), _sorted(tiny_run, stage))
+
+
+def test_a_corpus_without_times_still_pairs_answers(tmp_path: Path) -> None:
+    corpus = tmp_path / "untimed"
+    shutil.copytree(TINY, corpus)
+    rows = [json.loads(line) for line in (TINY / "utterances.jsonl").read_text().splitlines()]
+    for row in rows:
+        row["timestamp"] = None  # as in ConvoKit's film and transcript corpora
+    (corpus / "utterances.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    run = run_corpus(corpus, tmp_path / "out", language="en")
+    exchanges = run.table("exchanges").collect()
+    first = exchanges.filter(pl.col("id") == "u1")
+    assert first.select("answered", "answer_id", "supported").rows() == [(True, "u2", True)]
+    assert exchanges["timestamp"].null_count() == 0

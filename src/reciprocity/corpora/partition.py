@@ -57,12 +57,11 @@ def analyze_bucket(staging: str, out: str, bucket: int, settings: Settings) -> P
     files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
     if not files:
         return PartitionStats(bucket, 0, 0, 0)
-    utterances = (
-        pl.read_parquet(files, schema=STAGED_SCHEMA)
-        .sort("conversation_id", "timestamp", "ordinal", nulls_last=True)
-        .with_columns(pl.col("timestamp").forward_fill().over("conversation_id"))
-        .with_row_index("row")
-    )
+    utterances = _timed(
+        pl.read_parquet(files, schema=STAGED_SCHEMA).sort(
+            "conversation_id", "timestamp", "ordinal", nulls_last=True
+        )
+    ).with_row_index("row")
     tables = bucket_tables(utterances, settings)
     for stage, table in tables.items():
         target = Path(out) / stage / f"bucket={bucket}"
@@ -73,6 +72,22 @@ def analyze_bucket(staging: str, out: str, bucket: int, settings: Settings) -> P
         utterances.height,
         utterances["conversation_id"].n_unique(),
         tables["figures"].height,
+    )
+
+
+def _timed(utterances: pl.DataFrame) -> pl.DataFrame:
+    """Every utterance with a time. Some corpora have none (film scripts, transcripts):
+    an utterance without one takes the time of the one before it in its conversation
+    (untimed ones sort after the timed), and a conversation without any times gets one
+    second per utterance from 1970-01-01, in file order, so that who answered whom is
+    still read (reply times and the last 90 days then mean nothing)."""
+    conversation = pl.col("conversation_id")
+    seconds = pl.int_range(pl.len(), dtype=pl.Int64).over(conversation) * 1_000_000
+    made_up = seconds.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    return utterances.with_columns(
+        pl.coalesce(pl.col("timestamp").forward_fill().over(conversation), made_up).alias(
+            "timestamp"
+        )
     )
 
 
