@@ -23,9 +23,9 @@ def corpus(
     source: Annotated[
         Path,
         typer.Argument(
-            help="A ConvoKit corpus folder (with utterances.jsonl), or a .parquet or .csv "
-            "file of utterances (conversation_id, speaker, timestamp, text; optionally "
-            "reply_to and id)."
+            help="A ConvoKit corpus folder, or a Parquet or CSV file with a row per "
+            "utterance: its conversation, speaker, time and text (the columns are listed in "
+            "the README)."
         ),
     ],
     out_dir: Annotated[Path, typer.Option("--out", help="A new or empty folder for the results.")],
@@ -95,9 +95,9 @@ def corpus(
 ) -> None:
     """Analyse a corpus of conversations: every pair of speakers who reply to each other.
 
-    Writes Parquet tables (acts, figures, exchanges, ledger, balance, outcomes,
-    reply_speed) with a README.md and schema.json describing their columns. The same
-    tables come out whether it runs here or on Dask.
+    Writes Parquet tables (acts, figures, exchanges, ledger, balance, outcomes, reply
+    speed) with a README and a JSON file describing their columns. The same tables come
+    out whether it runs here or on Dask.
     """
     from reciprocity.cli.commands import parse_duration  # the one duration parser
     from reciprocity.corpora.run import run_corpus  # loaded only when the command runs

@@ -78,7 +78,7 @@ def export(
         typer.Option(
             "--parquet",
             help="Instead, write the analysis into the folder PATH as Parquet tables (acts, "
-            "figures, exchanges, ledger, balance, outcomes, reply_speed), for DuckDB or a "
+            "figures, exchanges, ledger, balance, outcomes, reply speed), for DuckDB or a "
             "notebook.",
         ),
     ] = False,
