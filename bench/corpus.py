@@ -174,7 +174,8 @@ if __name__ == "__main__":
     began = time.perf_counter()
     env = {"POLARS_MAX_THREADS": str(threads)}
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None, env=env) as cluster, Client(cluster) as client:
+                      host="127.0.0.1", dashboard_address="127.0.0.1:0", env=env) as cluster, \\
+         Client(cluster) as client:
         ready = time.perf_counter() - began
         before = sum(client.run(cpu).values()) + cpu()
         start = time.perf_counter()

@@ -208,7 +208,7 @@ def test_results_written_back_as_convokit_metadata(tmp_path: Path, tiny_run: Cor
 def test_an_existing_dask_cluster_by_address(tmp_path: Path, tiny_run: CorpusRun) -> None:
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, processes=False, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, processes=False, dashboard_address="127.0.0.1:0") as cluster:
         run = run_corpus(
             TINY,
             tmp_path / "out",

@@ -96,9 +96,16 @@ def open_engine(
             n_workers=count,
             threads_per_worker=1,
             processes=processes,
-            dashboard_address=None,
+            # Only this machine may talk to it: its web page on 127.0.0.1 (a random port,
+            # so that several runs can coexist), and the scheduler and worker processes
+            # too (threads talk in memory).
+            dashboard_address="127.0.0.1:0",
             # Each worker's Polars gets its share of the cores, not all of them.
-            **({"env": {"POLARS_MAX_THREADS": str(threads)}} if processes else {}),
+            **(
+                {"host": "127.0.0.1", "env": {"POLARS_MAX_THREADS": str(threads)}}
+                if processes
+                else {}
+            ),
         ) as cluster,
         Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):

@@ -90,7 +90,8 @@ def run_corpus(
     source = open_source(corpus, chunk_bytes=chunk_bytes)
     buckets = source.buckets(partitions)
     out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    # Absolute: Dask workers may have started in another folder.
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent.resolve()))
     seconds: dict[str, float] = {}
 
     def tick(step: str, count: int) -> Callable[[], None] | None:

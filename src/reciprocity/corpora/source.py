@@ -118,6 +118,8 @@ def open_source(path: str | Path, *, chunk_bytes: int = CHUNK_BYTES) -> CorpusSo
             raise ImportFailed(
                 [Problem(str(path), None, "not a ConvoKit corpus folder (no utterances.jsonl)")]
             )
+        # Absolute: the chunks may be read by Dask workers started in another folder.
+        utterances = utterances.resolve()
         bounds = _line_bounds(utterances, chunk_bytes)
         chunks = tuple(
             Chunk(n, str(utterances), "jsonl", start, stop)
@@ -126,6 +128,7 @@ def open_source(path: str | Path, *, chunk_bytes: int = CHUNK_BYTES) -> CorpusSo
         return CorpusSource(path, "convokit", chunks, utterances.stat().st_size)
     if not path.is_file():
         raise ImportFailed([Problem(str(path), None, "no such file or folder")])
+    path = path.resolve()
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         rows = pl.scan_parquet(path).select(pl.len()).collect().item()
