@@ -159,6 +159,7 @@ print(json.dumps({"seconds": spent, "steps": run.seconds, "peak_bytes": [peak],
 _DASK = """
 import json, os, resource, sys, time
 from distributed import Client, LocalCluster
+from reciprocity.corpora.engine import _worker_env
 from reciprocity.corpora.run import run_corpus
 
 def peak():
@@ -172,7 +173,7 @@ if __name__ == "__main__":
     workers = int(sys.argv[4])
     threads = max(1, (os.cpu_count() or 1) // workers)
     began = time.perf_counter()
-    env = {"POLARS_MAX_THREADS": str(threads)}
+    env = _worker_env(threads)  # what reciprocity's own local clusters give their workers
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                       host="127.0.0.1", dashboard_address="127.0.0.1:0", env=env) as cluster, \\
          Client(cluster) as client:

@@ -62,6 +62,20 @@ class Engine:
         return list(self.client.gather(futures))
 
 
+#: Polars' allocator in the workers, as the command line sets it for itself
+#: (:func:`reciprocity.cli.allocator.set_up_polars`): freed memory given back within a
+#: tenth of a second. Without it a worker that runs task after task kept what each one
+#: freed: 115 MiB at peak after 20 tasks, 409 MiB after 61.
+_POLARS_ALLOCATOR = "dirty_decay_ms:100,muzzy_decay_ms:0,background_thread:true,narenas:1"
+
+
+def _worker_env(threads: int) -> dict[str, str]:
+    return {
+        "POLARS_MAX_THREADS": str(threads),
+        "_RJEM_MALLOC_CONF": os.environ.get("_RJEM_MALLOC_CONF", _POLARS_ALLOCATOR),
+    }
+
+
 @contextmanager
 def open_engine(
     engine: EngineName = "local",
@@ -101,11 +115,7 @@ def open_engine(
             # too (threads talk in memory).
             dashboard_address="127.0.0.1:0",
             # Each worker's Polars gets its share of the cores, not all of them.
-            **(
-                {"host": "127.0.0.1", "env": {"POLARS_MAX_THREADS": str(threads)}}
-                if processes
-                else {}
-            ),
+            **({"host": "127.0.0.1", "env": _worker_env(threads)} if processes else {}),
         ) as cluster,
         Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):
