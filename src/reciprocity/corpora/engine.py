@@ -64,8 +64,7 @@ class Engine:
 
 #: Polars' allocator in the workers, as the command line sets it for itself
 #: (:func:`reciprocity.cli.allocator.set_up_polars`): freed memory given back within a
-#: tenth of a second. Without it a worker that runs task after task kept what each one
-#: freed: 115 MiB at peak after 20 tasks, 409 MiB after 61.
+#: tenth of a second, so a worker's memory is what its current task needs.
 _POLARS_ALLOCATOR = "dirty_decay_ms:100,muzzy_decay_ms:0,background_thread:true,narenas:1"
 
 
