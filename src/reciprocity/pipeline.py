@@ -242,6 +242,8 @@ class Analysis:
       included (:func:`reciprocity.metrics.groups.group_roles`)
     - ``sources``: the part of each relationship's give and take that came from each
       group (:func:`reciprocity.metrics.groups.source_split`)
+    - ``platforms``: each relationship's one-to-one messages per app
+      (:func:`reciprocity.store.platform_split`)
     - ``records``: one :class:`~reciprocity.metrics.record.RelationshipRecord` per
       relationship, made once from the frames above: what every surface formats
     - ``languages``: per relationship, the language of its messages and whether their
@@ -263,6 +265,7 @@ class Analysis:
         "figures",
         "groups",
         "patterns",
+        "platforms",
         "reply_speed",
         "sources",
         "timings",
@@ -282,8 +285,12 @@ class Analysis:
         languages: pl.DataFrame | Callable[[], pl.DataFrame] | None = None,
         groups: pl.DataFrame | None = None,
         sources: pl.DataFrame | None = None,
+        platforms: pl.DataFrame | None = None,
     ) -> None:
         self._languages = languages
+        self.platforms = (
+            pl.DataFrame(schema=store.PLATFORMS_SCHEMA) if platforms is None else platforms
+        )
         self.groups = pl.DataFrame(schema=ROLES_SCHEMA) if groups is None else groups
         self.sources = pl.DataFrame(schema=SOURCES_SCHEMA) if sources is None else sources
         self.figures = figures
@@ -306,6 +313,7 @@ class Analysis:
                 self.exchange_figures,
                 self.reply_speed,
                 sources=self.sources,
+                platforms=self.platforms,
             )
         return self._records
 
@@ -695,6 +703,7 @@ def _run(
     )
     roles = stage("groups", names.group_roles, lambda: group().roles)
     sources = stage("groups", names.group_sources, lambda: group().sources)
+    apps = stage("figures", names.platforms, lambda: store.platform_split(db))
     return Analysis(
         figures=figures,
         exchanges=frames.get("exchanges", paired),
@@ -707,6 +716,7 @@ def _run(
         languages=lambda: languages(db),
         groups=roles,
         sources=sources,
+        platforms=apps,
     )
 
 
@@ -725,6 +735,7 @@ class _Names:
     patterns: str
     group_roles: str
     group_sources: str
+    platforms: str
 
 
 def _acts_name(detector: str | None = None) -> str:
@@ -754,6 +765,8 @@ def _names(silence: timedelta, journal: pl.DataFrame | None, as_of: datetime) ->
         patterns=f"patterns/{keyed}",
         group_roles=f"group_roles/{detector}/{gap}",
         group_sources=f"group_sources/{detector}/{gap}",
+        # Counts of the stored messages only: no detector, gap or journal in it.
+        platforms="platforms/v1",
     )
 
 
@@ -951,6 +964,7 @@ def _prepare(
         parts.counts.append(group.counts)
         with timings.stage("figures"):
             keep(names.figures, combine_figures(parts.figures))
+            keep(names.platforms, store.platform_split(db))
         with timings.stage("balance"):
             keep(names.exchange_figures, combine_exchange_figures(parts.summaries))
             keep(names.reply_speed, parts.reply_speed())

@@ -8,7 +8,10 @@ a Polars frame.
   Alembic scripts in ``migrations/``); tables in :mod:`.models`.
 - :func:`import_batches` saves parsed batches (:mod:`.save`, rows written by :mod:`.bulk`),
   fingerprinting each message (:mod:`.fingerprint`) and linking senders to people
-  (:mod:`.people`, which also holds the user's corrections).
+  (:mod:`.people`, which also holds the user's corrections; phone numbers and addresses
+  tie identities across apps, :mod:`.linking`; likely matches are :func:`suggestions`).
+- :func:`platform_split` says how much of each relationship came from each app
+  (:mod:`.platforms`).
 - :func:`messages_frame` and the small listings read it back (:mod:`.read`, rows moved by
   :mod:`.fetch`), whole or window by window (:func:`analysis_windows`, :mod:`.windowed`);
   :func:`derived` keeps frames computed from it (Arrow IPC) until the data
@@ -26,12 +29,15 @@ a Polars frame.
 from reciprocity.store.cache import FrameWriter, cached, derived, derived_parts, is_cached
 from reciprocity.store.db import Database, default_path, open_db
 from reciprocity.store.export import export_chunks, write_export
+from reciprocity.store.linking import Region, link_key, phone_region, set_phone_region
 from reciprocity.store.names import UnknownPerson, known_names, resolve_person, suggest
 from reciprocity.store.people import (
     RELATIONSHIP_KINDS,
     MeUnknown,
     find_identity,
+    identity_of,
     important_people,
+    keep_apart,
     link_identity,
     list_identities,
     merge_people,
@@ -40,6 +46,7 @@ from reciprocity.store.people import (
     set_relationship_kind,
     split_identity,
 )
+from reciprocity.store.platforms import PLATFORMS_SCHEMA, platform_split
 from reciprocity.store.read import (
     FRAME_SCHEMA,
     get_me,
@@ -51,11 +58,13 @@ from reciprocity.store.read import (
 )
 from reciprocity.store.save import Derived, ImportResult, import_batches
 from reciprocity.store.settings import get_setting, set_setting
+from reciprocity.store.suggestions import Suggestion, suggestions
 from reciprocity.store.windowed import AnalysisWindows, analysis_windows, frame_without_text
 from reciprocity.store.wipe import Location, delete_everything, is_empty, location
 
 __all__ = [
     "FRAME_SCHEMA",
+    "PLATFORMS_SCHEMA",
     "RELATIONSHIP_KINDS",
     "AnalysisWindows",
     "Database",
@@ -64,6 +73,8 @@ __all__ = [
     "ImportResult",
     "Location",
     "MeUnknown",
+    "Region",
+    "Suggestion",
     "UnknownPerson",
     "analysis_windows",
     "cached",
@@ -76,13 +87,16 @@ __all__ = [
     "frame_without_text",
     "get_me",
     "get_setting",
+    "identity_of",
     "import_batches",
     "import_history",
     "important_people",
     "is_cached",
     "is_empty",
+    "keep_apart",
     "known_names",
     "link_identity",
+    "link_key",
     "list_identities",
     "list_people",
     "location",
@@ -90,13 +104,17 @@ __all__ = [
     "message_texts",
     "messages_frame",
     "open_db",
+    "phone_region",
+    "platform_split",
     "rename_person",
     "resolve_person",
     "set_important",
+    "set_phone_region",
     "set_relationship_kind",
     "set_setting",
     "split_identity",
     "suggest",
+    "suggestions",
     "text_sample",
     "write_export",
 ]
