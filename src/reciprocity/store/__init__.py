@@ -30,6 +30,7 @@ from reciprocity.store.cache import FrameWriter, cached, derived, derived_parts,
 from reciprocity.store.db import Database, default_path, open_db
 from reciprocity.store.export import export_chunks, write_export
 from reciprocity.store.linking import Region, link_key, phone_region, set_phone_region
+from reciprocity.store.listing import people_directory
 from reciprocity.store.names import UnknownPerson, known_names, resolve_person, suggest
 from reciprocity.store.people import (
     RELATIONSHIP_KINDS,
@@ -104,6 +105,7 @@ __all__ = [
     "message_texts",
     "messages_frame",
     "open_db",
+    "people_directory",
     "phone_region",
     "platform_split",
     "rename_person",

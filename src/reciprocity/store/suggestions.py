@@ -155,6 +155,8 @@ def _when(a: _Person, b: _Person) -> str:
         return ""
     if gap == timedelta(0):
         return "; both wrote in the same period"
+    if gap < timedelta(days=31):
+        return "; both wrote within weeks of each other"
     early, late = (a, b) if (a.last or 0) <= (b.last or 0) else (b, a)
     assert early.last is not None
     assert late.first is not None
