@@ -181,3 +181,20 @@ def test_an_identity_is_found_among_a_persons_names(db: Database, messages: Buil
     assert identity_of(db, "jordan", "jr") == identity_of(db, "Jordan", "JR")
     with pytest.raises(Exception, match="has no name or handle 'Nope'"):
         identity_of(db, "Jordan", "Nope")
+
+
+def test_a_merge_carries_notes_and_the_important_mark(db: Database, messages: Build) -> None:
+    from reciprocity import journal
+    from reciprocity.store import important_people, set_important
+
+    chat(db, messages, "whatsapp", "Jordan")
+    chat(db, messages, "telegram", "Jordan Reyes", start=600)
+    journal.add_entry(db, "Jordan Reyes", giver="them", dimension="practical_help", note="lift")
+    set_important(db, "Jordan Reyes")
+    merge_people(db, "Jordan", "Jordan Reyes")
+    assert important_people(db) == ["Jordan"]
+    assert journal.entries_frame(db)["person"].to_list() == ["Jordan"]
+    (record,) = pipeline.analyze(db).records
+    practical = record.reading("practical_help")
+    assert practical is not None
+    assert practical.events_them == 1

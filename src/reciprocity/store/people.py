@@ -233,7 +233,11 @@ def merge_people(db: Database, keep: int | str, merge: int | str) -> None:
     """Make ``merge`` and ``keep`` one person: ``merge``'s identities move to ``keep``.
 
     ``keep`` may be the user (when a handle of theirs was taken for someone else); the
-    user cannot be merged away. ``keep``'s relationship kind wins unless it is ``unknown``.
+    user cannot be merged away. ``keep``'s relationship kind wins unless it is ``unknown``;
+    either one marked important makes the person important. What the user wrote about
+    ``merge`` by name (journal entries, needs, conversation records, check-ins) is now
+    about ``keep``, so it counts with the merged chats; a later split moves chats, not
+    those notes. One transaction, which marks the analysis stale.
     """
     with db.write() as conn:
         touch(conn)
@@ -264,8 +268,30 @@ def merge_people(db: Database, keep: int | str, merge: int | str) -> None:
                 .where(Relationship.person_id == keep_id)
                 .values(kind=kinds[merge_id])
             )
+        important = conn.scalar(select(Person.important).where(Person.id == merge_id))
+        if important:
+            conn.execute(update(Person).where(Person.id == keep_id).values(important=True))
+        _rename_written(conn, merge_name, keep_name)
         conn.execute(delete(Relationship).where(Relationship.person_id == merge_id))
         conn.execute(delete(Person).where(Person.id == merge_id))
+
+
+def _rename_written(conn: Connection, old: str, new: str) -> None:
+    """What the user wrote about ``old`` (by name, ignoring case) is now about ``new``."""
+    from reciprocity.store.models_guide import (
+        Assessment,
+        ConversationRecord,
+        Expectation,
+        JournalEntry,
+    )
+
+    key = _fold(old)
+    for model in (JournalEntry, Expectation, ConversationRecord, Assessment):
+        ids = [
+            rid for rid, name in conn.execute(select(model.id, model.person)) if _fold(name) == key
+        ]
+        if ids:
+            conn.execute(update(model).where(model.id.in_(ids)).values(person=new))
 
 
 def set_relationship_kind(db: Database, person: int | str, kind: str) -> None:
