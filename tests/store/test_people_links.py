@@ -53,6 +53,7 @@ def people(db: Database) -> dict[str, list[str]]:
         ("07700900123", None, None),  # no country code and no region: cannot be told
         ("Alex.Kim@Example.COM", None, "email:alex.kim@example.com"),
         ("Alex Kim <alex.kim@example.com>", None, "email:alex.kim@example.com"),
+        ("Alex Kim <+44 7700 900123>", None, "tel:+447700900123"),
         ("Alex Kim", "GB", None),
         ("1234", "GB", None),  # a service code, not a person's number
         ("not@an address", None, None),
@@ -198,3 +199,12 @@ def test_a_merge_carries_notes_and_the_important_mark(db: Database, messages: Bu
     practical = record.reading("practical_help")
     assert practical is not None
     assert practical.events_them == 1
+
+
+def test_a_name_with_its_address_names_the_person(db: Database, messages: Build) -> None:
+    chat(db, messages, "email", "Alex Kim <Alex.Kim@example.com>")
+    chat(db, messages, "sms", "Alex <+44 7700 900123>", start=100)
+    chat(db, messages, "csv", "alex.kim@example.com", start=200)
+    assert people(db) == {"Alex Kim": ["csv", "email"], "Alex": ["sms"]}
+    (offered,) = suggestions(db)
+    assert {offered.keep, offered.other} == {"Alex Kim", "Alex"}

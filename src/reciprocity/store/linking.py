@@ -16,7 +16,9 @@ why.
 
 Importers call nothing here: the store computes the key of every identity it saves with
 :func:`link_key`. An importer only needs to write the phone number or address as the
-sender's handle (or ``Name <address>``, as email headers do).
+sender's handle, or the name with it as email headers do (``Alex Kim <alex@example.com>``,
+``Alex Kim <+44 7700 900123>``): a new person is then called by the name
+(:func:`display_name`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from reciprocity.store.models import Setting
 __all__ = [
     "REGION_SETTING",
     "Region",
+    "display_name",
     "link_key",
     "phone_region",
     "region_of",
@@ -141,11 +144,33 @@ def _phone(handle: str, region: str | None) -> str | None:
 
 
 def _email(handle: str) -> str | None:
-    _, address = parseaddr(handle.strip())
-    address = address.strip()
+    address = handle.strip()
     if not _EMAIL.match(address):
         return None
     return "email:" + address.casefold()
+
+
+_NAMED = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<address>[^<>]+)>\s*$")
+
+
+def _split(handle: str) -> tuple[str, str]:
+    """(name, address) of ``Name <address>``; ("", handle) otherwise."""
+    match = _NAMED.match(handle)
+    if match is None:
+        return "", handle
+    name, _ = parseaddr(handle)
+    return (name or match.group("name")).strip(), match.group("address").strip()
+
+
+def display_name(handle: str) -> str:
+    """What to call a new person first seen as ``handle``: the name of ``Name <address>``,
+    else the handle itself.
+
+    >>> display_name('"Kim, Alex" <alex@example.com>'), display_name("+44 7700 900123")
+    ('Kim, Alex', '+44 7700 900123')
+    """
+    name, _ = _split(handle)
+    return name or handle
 
 
 def link_key(platform: str, handle: str, region: str | None = None) -> str | None:
@@ -153,7 +178,8 @@ def link_key(platform: str, handle: str, region: str | None = None) -> str | Non
 
     A phone number in any notation gives ``tel:`` and the number in E.164
     (``+447700900123``; one without a country code only with ``region``); an email
-    address, alone or as ``Name <address>``, gives ``email:`` and the address case-folded.
+    address gives ``email:`` and the address case-folded; either may come as
+    ``Name <address>``.
     A name gives ``None``: names are suggested, never linked, as one person. ``platform``
     is accepted so that a platform whose handles are ids of its own can opt out later; no
     platform does so today.
@@ -164,6 +190,7 @@ def link_key(platform: str, handle: str, region: str | None = None) -> str | Non
     ('email:alex.kim@example.com', None)
     """
     del platform  # every platform's phone numbers and addresses mean the same today
-    if "@" in handle:
-        return _email(handle)
-    return _phone(handle, region)
+    _, address = _split(handle)
+    if "@" in address:
+        return _email(address)
+    return _phone(address, region)

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from reciprocity.errors import NotFound, ReciprocityError, StoreError
 from reciprocity.store.cache import touch
 from reciprocity.store.db import Database
-from reciprocity.store.linking import link_key, region_of
+from reciprocity.store.linking import display_name, link_key, region_of
 from reciprocity.store.models import Identity, KeptApart, Person, Relationship
 
 #: What a relationship can be; ``unknown`` until the user says.
@@ -150,9 +150,10 @@ class Directory:
             )
             # Descending, so the oldest person wins when two share a name.
             self._by_name = {_fold(name): person_id for person_id, name in rows}
-        key = _fold(handle)
+        name = display_name(handle)
+        key = _fold(name)
         if key not in self._by_name:
-            self._by_name[key] = _new_person(self.conn, handle, is_me=False)
+            self._by_name[key] = _new_person(self.conn, name, is_me=False)
             self.people_added += 1
         return self._by_name[key]
 
@@ -377,7 +378,7 @@ def split_identity(db: Database, identity_id: int) -> int:
         others = [i for i in _identities_of(conn, row.person_id) if i != identity_id]
         if not others and not row.is_me:
             raise StoreError(f"{row.handle!r} is already a person of their own")
-        person_id = _new_person(conn, row.handle, is_me=False)
+        person_id = _new_person(conn, display_name(row.handle), is_me=False)
         conn.execute(update(Identity).where(Identity.id == identity_id).values(person_id=person_id))
         # Remembered, so the two are not suggested as one person again (a merge forgets it).
         _keep(conn, [identity_id], others)

@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process, utils
 from sqlalchemy import Connection, func, select
 
 from reciprocity.store.db import Database
+from reciprocity.store.linking import display_name
 from reciprocity.store.models import Identity, KeptApart, Message, Person
 
 __all__ = ["ACTIVE_GAP", "NAME_SCORE", "Suggestion", "suggestions"]
@@ -107,6 +108,8 @@ def _people(conn: Connection) -> tuple[dict[int, _Person], dict[str, set[int]]]:
             person.names.add(str(handle))
         else:
             keys[str(key)].add(person.id)
+            if (name := display_name(str(handle))) != handle:
+                person.names.add(name)  # the name of "Name <address>"
     activity = conn.execute(
         select(
             Message.sender_identity_id,
