@@ -25,6 +25,7 @@ __all__ = [
     "RELATIONSHIP_KINDS",
     "TERMS",
     "app",
+    "choice",
     "count",
     "dimension",
     "entry_kind",
@@ -192,3 +193,12 @@ def app(code: str) -> str:
     ('WhatsApp', 'a CSV table', 'signal')
     """
     return APPS.get(code, code)
+
+
+def choice(phrase: str) -> str:
+    """A phrase as an item of a list to pick from: its first letter capitalised.
+
+    >>> choice("a CSV table"), choice("WhatsApp")
+    ('A CSV table', 'WhatsApp')
+    """
+    return phrase[:1].upper() + phrase[1:]

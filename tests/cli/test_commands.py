@@ -75,6 +75,19 @@ def test_bad_file_names_file_and_line_and_writes_nothing(db_path: Path) -> None:
     assert message_count(db_path) == before
 
 
+def test_a_failed_first_import_leaves_no_database_file(db_path: Path) -> None:
+    code, _, err = run(db_path, "import", str(TRUNCATED), "--me", "Sam Lee")
+    assert code == 1
+    assert "Nothing was written" in err
+    assert list(db_path.parent.glob(db_path.name + "*")) == []
+    # An existing database stays, even when it holds no import yet.
+    run(db_path, "log", "Alex", "--gave", "listening", "--energy", "1", "--new")
+    assert db_path.exists()
+    code, _, _ = run(db_path, "import", str(TRUNCATED), "--me", "Sam Lee")
+    assert code == 1
+    assert db_path.exists()
+
+
 def test_first_import_without_me_asks_for_it(db_path: Path) -> None:
     code, _, err = run(db_path, "import", str(ALEX))
     assert code == 1

@@ -434,3 +434,18 @@ def test_an_upload_is_removed_when_its_import_ends(
     failed = upload(client, "notes.txt", b"just some words\n")
     assert 'class="problem"' in failed
     assert list(own.iterdir()) == []
+
+
+def test_the_figures_are_ready_when_an_import_says_it_is_done(
+    client: TestClient, upload: Callable[..., str], demo_files: list[Path]
+) -> None:
+    """The import works the figures out before it says it is done, so the first page
+    after it does not make the user wait for them."""
+    state = client.app.state.reciprocity  # type: ignore[attr-defined]
+    chat = demo_files[0]
+    body = upload(client, chat.name, chat.read_bytes(), me=demo.ME, timezone=demo.TIMEZONE)
+    assert 'class="done"' in body
+    assert state._result is not None  # computed by the import, not by the next page
+    analysed = state._result
+    assert client.get("/").status_code == 200
+    assert state._result is analysed

@@ -33,6 +33,7 @@ from reciprocity.errors import NotFound, ReciprocityError
 from reciprocity.metrics.beside import beside_figures
 from reciprocity.metrics.record import find, say_duration
 from reciprocity.store import cipher
+from reciprocity.store.db import resolve
 
 _VALUE_WORDS = {"str": "text", "text": "text", "int": "number", "integer": "number"}
 """How the help names a kind of value: ``<text>``, not Python's ``<str>``."""
@@ -166,6 +167,9 @@ def import_(
     After saving, the analysis runs once and is kept, so later commands and the web
     pages open quickly."""
     options = ingest.Options(timezone=tz, dayfirst=dayfirst, conversation=conversation)
+    # A database file this command creates stays only if something was imported into it.
+    _, file = resolve(state.db_path)
+    created = file is not None and not file.exists()
     db = _open()
     failed = 0
     added = 0
@@ -232,7 +236,18 @@ def import_(
                 highlight=False,
             )
     if failed:
+        if created and failed == len(paths):
+            _remove_database(db)
         raise typer.Exit(1)
+
+
+def _remove_database(db: store.Database) -> None:
+    """Delete an empty database file (with what SQLite keeps beside it) that this
+    command created: a failed first import leaves nothing behind."""
+    assert db.path is not None
+    db.close()
+    for leftover in (db.path, *db.path.parent.glob(db.path.name + "-*")):
+        leftover.unlink(missing_ok=True)
 
 
 def _prepare(db: store.Database) -> None:

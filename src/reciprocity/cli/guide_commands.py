@@ -27,6 +27,7 @@ from reciprocity.cli.messages import error_text
 from reciprocity.cli.render import json_text
 from reciprocity.errors import ReciprocityError
 from reciprocity.ledger import DIMENSIONS
+from reciprocity.metrics.record import find as find_record
 
 out = Console()
 err = Console(stderr=True)
@@ -637,7 +638,7 @@ def assess(
         if questionnaire == "checkin":
             result = pipeline.analyze(db, narrow=True)
             felt = journal.energy_frame(journal.entries_frame(db))
-            compared = guide.compare(given, person, result.ledger, result.exchanges, felt)
+            compared = guide.compare(given, person, find_record(result.records, person), felt)
         history = guide.assessments_frame(db, person).filter(
             pl.col("questionnaire") == questionnaire
         )

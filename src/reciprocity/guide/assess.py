@@ -18,6 +18,7 @@ import polars as pl
 from sqlalchemy import insert, select
 
 from reciprocity.journal.entries import JournalError, to_utc
+from reciprocity.metrics.record import RelationshipRecord
 from reciprocity.store.db import Database
 from reciprocity.store.models_guide import Assessment
 
@@ -106,38 +107,51 @@ class Comparison:
     agree: bool | None
 
 
-def _share(ledger: pl.DataFrame, dims: list[str] | None) -> tuple[float | None, float]:
-    rows = ledger if dims is None else ledger.filter(pl.col("dimension").is_in(dims))
-    given = float(rows.filter(pl.col("giver") == "me")["weight"].sum() or 0)
-    total = float(rows["weight"].sum() or 0)
-    return (given / total if total else None), total
+#: Your answer to "who gives more" and the pooled verdict, each as one of three sides.
+_SIDE_SAID = {1: "them", 2: "them", 3: "even", 4: "you", 5: "you"}
+_SIDE_READ = {
+    "mostly you": "you",
+    "leaning your way": "you",
+    "balanced": "even",
+    "leaning their way": "them",
+    "mostly them": "them",
+}
 
 
 def compare(
     answers: Mapping[str, int],
     person: str,
-    ledger: pl.DataFrame,
-    exchanges: pl.DataFrame,
+    record: RelationshipRecord | None,
     energy: pl.DataFrame | None = None,
 ) -> list[Comparison]:
-    """The ``checkin`` answers about ``person`` next to what the ledger and exchanges say,
-    and the energy answer next to the journal's (``energy``:
-    :func:`reciprocity.journal.energy_frame`; nobody gives energy, so the ledger has none)."""
-    key = person.strip().lower()
-    events = ledger.filter(pl.col("person").str.to_lowercase() == key)
-    talk = exchanges.filter(pl.col("person").str.to_lowercase() == key)
+    """The ``checkin`` answers about ``person`` next to what the analysis says of them.
+
+    ``record`` is the person's :class:`~reciprocity.metrics.record.RelationshipRecord`
+    (``None`` when no chat or journal entry knows them): every figure quoted here is one of
+    its figures, as the other surfaces show it, never a count of its own. ``energy`` is
+    :func:`reciprocity.journal.energy_frame` (nobody gives energy, so the record has none).
+    """
+    key = person.strip().casefold()
     found: list[Comparison] = []
     if "giving" in answers:
-        share, total = _share(events, None)
         said = _SAID_GIVING.get(answers["giving"], "?")
-        if share is None or total < 10:
-            found.append(Comparison("giving", said, "too little data to tell", None))
-        else:
-            data = 5 if share > 0.65 else 1 if share < 0.35 else 3
-            you = 5 if answers["giving"] >= 4 else 1 if answers["giving"] <= 2 else 3
+        pooled = record.pooled() if record is not None else None
+        side = _SIDE_READ.get(pooled.verdict) if pooled is not None else None
+        if pooled is None or side is None or pooled.estimate is None:
+            events = pooled.events if pooled is not None else 0
             found.append(
                 Comparison(
-                    "giving", said, f"you gave {share:.0%} of what went back and forth", data == you
+                    "giving", said, f"too little to go on yet ({events} exchanges either way)", None
+                )
+            )
+        else:
+            found.append(
+                Comparison(
+                    "giving",
+                    said,
+                    f"you gave {pooled.estimate:.0%} of what went back and forth over "
+                    f"{pooled.events} exchanges: {pooled.verdict}",
+                    _SIDE_SAID.get(answers["giving"]) == side,
                 )
             )
     if "energy" in answers:
@@ -154,33 +168,49 @@ def compare(
             agree = abs(mean - (answers["energy"] - 3)) <= 1
             found.append(Comparison("energy", said, f"your journal averages {mean:+.1f}", agree))
     if "heard" in answers:
-        theirs = talk.filter(~pl.col("from_me"))
-        asked = int(theirs["question"].sum()) if theirs.height else 0
-        mine = int(talk.filter(pl.col("from_me"))["question"].sum()) if talk.height else 0
+        mine, asked = record.questions if record is not None else (0, 0)
         said = f"{answers['heard']} of 5"
         if asked + mine < 10:
-            found.append(Comparison("heard", said, "too few questions either way to tell", None))
+            found.append(
+                Comparison(
+                    "heard", said, f"{asked + mine} questions either way: too few to tell", None
+                )
+            )
         else:
             share = asked / (asked + mine)
             agree = (answers["heard"] >= 3) == (share >= 0.35)
             found.append(
                 Comparison(
-                    "heard", said, f"they asked {share:.0%} of the questions between you", agree
+                    "heard",
+                    said,
+                    f"they asked {asked} of the {asked + mine} questions between you",
+                    agree,
                 )
             )
     if "support" in answers:
-        hard = talk.filter(pl.col("from_me") & pl.col("distress"))
+        outcomes = record.outcome_counts("me", "distress") if record is not None else []
+        shared = sum(o.count for o in outcomes)
+        supported = sum(o.count for o in outcomes if o.outcome == "supported")
         said = f"{answers['support']} of 5"
-        if hard.height < 3:
-            found.append(Comparison("support", said, "you rarely shared hard times here", None))
-        else:
-            rate = int(hard["supported"].fill_null(False).sum()) / hard.height
-            agree = (answers["support"] >= 3) == (rate >= 0.5)
+        if shared < 3:
+            times = "once" if shared == 1 else f"{shared} times"
             found.append(
                 Comparison(
                     "support",
                     said,
-                    f"support came {rate:.0%} of the times you shared something hard",
+                    f"you shared something hard {times} here: too few to tell"
+                    if shared
+                    else "you have not shared a hard time here yet",
+                    None,
+                )
+            )
+        else:
+            agree = (answers["support"] >= 3) == (supported / shared >= 0.5)
+            found.append(
+                Comparison(
+                    "support",
+                    said,
+                    f"support came {supported} of the {shared} times you shared something hard",
                     agree,
                 )
             )

@@ -210,6 +210,34 @@ class RelationshipRecord:
         found = [o for o in self.outcomes if o.sender == sender and o.topic == topic]
         return sorted(found, key=lambda o: (-o.count, o.outcome))
 
+    def pooled(self, window: str = "all") -> Reading | None:
+        """Every dimension of ``window`` taken together (dimension ``"all"``): the given
+        and received weights added up, with their own interval and verdict; ``None``
+        when nothing passed either way."""
+        from reciprocity.metrics.balance import with_interval
+
+        parts = self.window(window)
+        if not parts:
+            return None
+        given = sum(r.given for r in parts)
+        received = sum(r.received for r in parts)
+        row = with_interval(pl.DataFrame({"given": [given], "received": [received]})).row(
+            0, named=True
+        )
+        return Reading(
+            dimension="all",
+            window=window,
+            events_me=sum(r.events_me for r in parts),
+            events_them=sum(r.events_them for r in parts),
+            given=given,
+            received=received,
+            estimate=_number(row["estimate"]),
+            low=_number(row["low"]),
+            high=_number(row["high"]),
+            verdict=row["verdict"],
+            latest=max((r.latest for r in parts if r.latest), default=None),
+        )
+
     def verdict_counts(self, window: str = "all") -> dict[str, int]:
         """How many dimensions read each verdict in ``window``."""
         out: dict[str, int] = {}

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from reciprocity import guide, journal, store
 from reciprocity.errors import ReciprocityError
+from reciprocity.metrics.record import find as find_record
 from reciprocity.web import views
 from reciprocity.web.forms import FormProblem, number, problem_text
 from reciprocity.web.render import Pages
@@ -128,8 +129,7 @@ def routes(state: State, pages: Pages) -> APIRouter:
                 context["comparisons"] = guide.compare(
                     latest,
                     person,
-                    result.ledger,
-                    result.exchanges,
+                    find_record(result.records, person),
                     journal.energy_frame(journal.entries_frame(state.db)),
                 )
         return pages.page(request, "assess.html", status, **context)

@@ -16,7 +16,7 @@ import shutil
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from reciprocity import ingest, store
+from reciprocity import ingest, store, words
 from reciprocity.web.guard import TooLarge, too_large_text
 from reciprocity.web.imports import Imports
 from reciprocity.web.render import Pages, is_htmx
@@ -44,7 +44,7 @@ def routes(state: State, pages: Pages, imports: Imports, *, max_upload: int) -> 
             me=store.get_me(state.db),
             max_mb=max_upload >> 20,
             max_bytes=max_upload,
-            formats=ingest.FORMATS,
+            formats={code: words.choice(words.app(code)) for code in ingest.FORMATS},
             running=imports.running(),
         )
 

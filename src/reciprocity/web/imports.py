@@ -45,11 +45,12 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Job:
-    """One import: waiting, reading (with the messages read so far), done or failed."""
+    """One import: waiting, reading (with the messages read so far), analysing (its
+    messages are saved; the figures are being worked out), done or failed."""
 
     id: str
     name: str
-    state: Literal["waiting", "reading", "done", "failed"] = "waiting"
+    state: Literal["waiting", "reading", "analysing", "done", "failed"] = "waiting"
     #: messages read so far
     messages: int = 0
     started: float = field(default_factory=time.monotonic)
@@ -149,6 +150,14 @@ class Imports:
         job.result = outcome.result
         job.format = words.app(outcome.format)
         job.seconds = outcome.timings.total
+        if outcome.result.messages_added and state.db is db:
+            # The figures are worked out here, while the import box says so, rather than
+            # by the next page the user opens (seconds for a large chat).
+            job.state = "analysing"
+            try:
+                state.data()
+            except Exception:  # the next page tries again and shows what went wrong
+                log.exception("analysis after an import failed")
         job.state = "done"
 
     def close(self) -> None:
