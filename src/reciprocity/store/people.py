@@ -4,15 +4,17 @@ During an import every sender becomes an identity (platform, handle) linked to a
 the user's own handle to the single "me" person, a handle already seen to its person, a new
 handle that is the same phone number or email address as a known one (in any notation, see
 :mod:`.linking`) to that one's person, and a new handle whose name matches an existing
-person's name (ignoring case) to that person, so "Jordan" on WhatsApp and "Jordan" on
-Telegram are one relationship. Everyone else is a new person with a relationship of kind
-``unknown``. Similar names are only suggested (:mod:`.suggestions`). The user corrects the
+person's name (ignoring case and emoji, :func:`name_key`) to that person, so "Jordan" on
+WhatsApp and "Jordan 🌻" on Telegram are one relationship. Everyone else is a new person
+with a relationship of kind ``unknown``. Similar names are only suggested
+(:mod:`.suggestions`). The user corrects the
 guesses with :func:`link_identity`, :func:`merge_people`, :func:`split_identity` and
 :func:`set_relationship_kind`; each is one transaction that marks the analysis stale.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -47,6 +49,29 @@ def _fold(name: str) -> str:
     return name.strip().casefold()
 
 
+# Emoji and other pictographs, their modifiers (skin tones), joiners and variation
+# selectors: decoration people add to a display name on one app and not another.
+_DECORATION = frozenset({"So", "Sk", "Cf"})
+
+
+def name_key(name: str) -> str:
+    """A display name as imports compare it: case folded, spaces collapsed, and emoji and
+    other decoration left out, so "Jordan 🌻" on Telegram is "Jordan" on WhatsApp. Letters,
+    marks, digits and punctuation all count ("J. K." is not "JK"); a name that is only
+    decoration keeps it.
+
+    >>> name_key("  Jordan  🌻 "), name_key("ALEX ❤️"), name_key("🌻")
+    ('jordan', 'alex', '🌻')
+    """
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in unicodedata.normalize("NFC", name)
+        if unicodedata.category(ch) not in _DECORATION and not 0xFE00 <= ord(ch) <= 0xFE0F
+    )
+    folded = " ".join(kept.split()).casefold()
+    return folded or _fold(name)
+
+
 class Directory:
     """Turns (platform, handle) pairs into identity ids for one import, creating as needed.
 
@@ -72,7 +97,7 @@ class Directory:
         self._me_names: set[str] = set()
         if row is not None:
             handles = conn.scalars(select(Identity.handle).where(Identity.person_id == row.id))
-            self._me_names = {_fold(row.name), *(_fold(h) for h in handles)}
+            self._me_names = {name_key(row.name), *(name_key(h) for h in handles)}
 
     def knows(self, pairs: Iterable[tuple[str, str]]) -> bool:
         """Whether :meth:`identities` can answer for all ``pairs`` without the database."""
@@ -107,7 +132,7 @@ class Directory:
     def _is_me(self, handle: str) -> bool:
         if self.me_handle is not None:
             return handle == self.me_handle
-        return _fold(handle) in self._me_names
+        return name_key(handle) in self._me_names
 
     def _create(self, platform: str, handle: str) -> int:
         key = link_key(platform, handle, self.region)
@@ -149,9 +174,9 @@ class Directory:
                 select(Person.id, Person.name).where(~Person.is_me).order_by(Person.id.desc())
             )
             # Descending, so the oldest person wins when two share a name.
-            self._by_name = {_fold(name): person_id for person_id, name in rows}
+            self._by_name = {name_key(name): person_id for person_id, name in rows}
         name = display_name(handle)
-        key = _fold(name)
+        key = name_key(name)
         if key not in self._by_name:
             self._by_name[key] = _new_person(self.conn, name, is_me=False)
             self.people_added += 1
