@@ -143,6 +143,13 @@ def people_split(
     else:
         identity_id = store.identity_of(db, _who(person), identity)
         shown = identity
+    was = next(
+        p["person_id"]
+        for p in store.people_directory(db)
+        for app in p["apps"]
+        for i in app["identities"]
+        if i["identity_id"] == identity_id
+    )
     new_id = store.split_identity(db, identity_id)
     if as_json:
         moved = next(p for p in store.people_directory(db) if p["person_id"] == new_id)
@@ -150,7 +157,7 @@ def people_split(
         return
     out.print(
         f"{escape(shown)} is now a person of their own. To undo: reciprocity people merge "
-        f"OTHER {new_id}",
+        f"{was} {new_id}",
         highlight=False,
     )
 

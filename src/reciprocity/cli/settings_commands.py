@@ -1,5 +1,5 @@
 """Commands for the settings: ``settings`` (your names, where the data lives), ``export``,
-``delete-everything``, and ``people rename`` / ``people split`` next to ``people merge``.
+``delete-everything``, and ``people rename`` (merge and split are in :mod:`.people_commands`).
 
 A thin layer over :mod:`reciprocity.store`, as the rest of the CLI: it reads arguments,
 asks before anything it cannot undo, and prints what the library returns.
