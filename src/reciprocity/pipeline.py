@@ -55,6 +55,7 @@ from reciprocity.metrics.balance import (
 from reciprocity.metrics.figure_parts import FigurePart, combine_figures, figure_part
 from reciprocity.metrics.groups import ROLES_SCHEMA, SOURCES_SCHEMA, GroupRecord, group_records
 from reciprocity.metrics.patterns import ActCounts, act_counts, patterns_from_counts, sum_act_counts
+from reciprocity.metrics.platforms import PLATFORMS_SCHEMA, combine_platforms, platform_part
 from reciprocity.metrics.record import RelationshipRecord, relationship_records
 from reciprocity.pipeline_groups import GroupFrames, group_frames, ledger_part, with_group_events
 
@@ -243,7 +244,7 @@ class Analysis:
     - ``sources``: the part of each relationship's give and take that came from each
       group (:func:`reciprocity.metrics.groups.source_split`)
     - ``platforms``: each relationship's one-to-one messages per app
-      (:func:`reciprocity.store.platform_split`)
+      (:mod:`reciprocity.metrics.platforms`)
     - ``records``: one :class:`~reciprocity.metrics.record.RelationshipRecord` per
       relationship, made once from the frames above: what every surface formats
     - ``languages``: per relationship, the language of its messages and whether their
@@ -288,9 +289,7 @@ class Analysis:
         platforms: pl.DataFrame | None = None,
     ) -> None:
         self._languages = languages
-        self.platforms = (
-            pl.DataFrame(schema=store.PLATFORMS_SCHEMA) if platforms is None else platforms
-        )
+        self.platforms = pl.DataFrame(schema=PLATFORMS_SCHEMA) if platforms is None else platforms
         self.groups = pl.DataFrame(schema=ROLES_SCHEMA) if groups is None else groups
         self.sources = pl.DataFrame(schema=SOURCES_SCHEMA) if sources is None else sources
         self.figures = figures
@@ -689,6 +688,12 @@ def _run(
         names.figures,
         lambda: metrics.relationship_figures(frame(), silence=silence),
     )
+    # Before the exchanges: pairing takes the acts frame over (see `handed_over`).
+    apps = stage(
+        "figures",
+        names.platforms,
+        lambda: combine_platforms([platform_part(frame())], store.conversation_platforms(db)),
+    )
     summary = stage("balance", names.exchange_figures, lambda: exchanges.exchange_figures(paired()))
     speed = stage("balance", names.reply_speed, lambda: exchanges.reply_speed(paired()))
     balance = stage("balance", names.balance, lambda: metrics.balance(events(), as_of=as_of))
@@ -703,7 +708,6 @@ def _run(
     )
     roles = stage("groups", names.group_roles, lambda: group().roles)
     sources = stage("groups", names.group_sources, lambda: group().sources)
-    apps = stage("figures", names.platforms, lambda: store.platform_split(db))
     return Analysis(
         figures=figures,
         exchanges=frames.get("exchanges", paired),
@@ -766,7 +770,7 @@ def _names(silence: timedelta, journal: pl.DataFrame | None, as_of: datetime) ->
         group_roles=f"group_roles/{detector}/{gap}",
         group_sources=f"group_sources/{detector}/{gap}",
         # Counts of the stored messages only: no detector, gap or journal in it.
-        platforms="platforms/v1",
+        platforms="platforms/v2",
     )
 
 
@@ -901,6 +905,7 @@ def _prepare(
                 del window, found, kept
                 with early.stage("figures"):
                     parts.figures.append(figure_part(frame, silence=silence))
+                    parts.platforms.append(platform_part(frame))
                 yield frame
 
         def window_exchanges() -> Iterator[pl.DataFrame]:
@@ -964,7 +969,8 @@ def _prepare(
         parts.counts.append(group.counts)
         with timings.stage("figures"):
             keep(names.figures, combine_figures(parts.figures))
-            keep(names.platforms, store.platform_split(db))
+            apps = combine_platforms(parts.platforms, store.conversation_platforms(db))
+            keep(names.platforms, apps)
         with timings.stage("balance"):
             keep(names.exchange_figures, combine_exchange_figures(parts.summaries))
             keep(names.reply_speed, parts.reply_speed())
@@ -992,6 +998,7 @@ class _Parts:
 
     as_of: datetime | None = None
     figures: list[FigurePart] = field(default_factory=list)
+    platforms: list[pl.DataFrame] = field(default_factory=list)
     summaries: list[pl.DataFrame] = field(default_factory=list)
     turns: list[pl.DataFrame] = field(default_factory=list)
     counts: list[ActCounts] = field(default_factory=list)

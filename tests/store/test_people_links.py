@@ -208,3 +208,11 @@ def test_a_name_with_its_address_names_the_person(db: Database, messages: Build)
     assert people(db) == {"Alex Kim": ["csv", "email"], "Alex": ["sms"]}
     (offered,) = suggestions(db)
     assert {offered.keep, offered.other} == {"Alex Kim", "Alex"}
+
+
+def test_similar_names_years_apart_are_not_suggested(db: Database, messages: Build) -> None:
+    chat(db, messages, "whatsapp", "Jordan")
+    chat(db, messages, "telegram", "Jordan Reyes", start=2 * 365 * 24 * 60)  # two years on
+    assert suggestions(db) == []
+    chat(db, messages, "csv", "Jordan R", start=300 * 24 * 60)  # within a year of Jordan
+    assert [(s.keep, s.other) for s in suggestions(db)] == [("Jordan", "Jordan R")]

@@ -26,7 +26,7 @@ One meaning per figure:
   so surfaces say why. Members who never exchanged anything with the user have no record;
   they are listed on their group's page.
 - **platforms**: the one-to-one messages and calls each way, per app
-  (:func:`reciprocity.store.platform_split`), for a person known on several apps; every
+  (:mod:`reciprocity.metrics.platforms`), for a person known on several apps; every
   other figure counts all of them together.
 
 Built from already aggregated frames (a few rows per relationship): no pass over messages.
@@ -304,7 +304,7 @@ def relationship_records(
     :func:`reciprocity.metrics.balance`, ``exchange_figures`` and ``reply_speed`` the
     summaries of :mod:`reciprocity.exchanges`, ``sources`` the groups' part of the give
     and take (:func:`reciprocity.metrics.groups.source_split`), ``platforms`` the
-    one-to-one messages per app (:func:`reciprocity.store.platform_split`): the frames of a
+    one-to-one messages per app (:mod:`reciprocity.metrics.platforms`): the frames of a
     pipeline ``Analysis``. A person known only from group chats gets a record after the others,
     with no message figures (see :attr:`RelationshipRecord.group_only`).
     """

@@ -10,8 +10,8 @@ a Polars frame.
   fingerprinting each message (:mod:`.fingerprint`) and linking senders to people
   (:mod:`.people`, which also holds the user's corrections; phone numbers and addresses
   tie identities across apps, :mod:`.linking`; likely matches are :func:`suggestions`).
-- :func:`platform_split` says how much of each relationship came from each app
-  (:mod:`.platforms`).
+- :func:`conversation_platforms` says which app each conversation is on (the per-app
+  split of the figures, :mod:`reciprocity.metrics.platforms`).
 - :func:`messages_frame` and the small listings read it back (:mod:`.read`, rows moved by
   :mod:`.fetch`), whole or window by window (:func:`analysis_windows`, :mod:`.windowed`);
   :func:`derived` keeps frames computed from it (Arrow IPC) until the data
@@ -47,9 +47,9 @@ from reciprocity.store.people import (
     set_relationship_kind,
     split_identity,
 )
-from reciprocity.store.platforms import PLATFORMS_SCHEMA, platform_split
 from reciprocity.store.read import (
     FRAME_SCHEMA,
+    conversation_platforms,
     get_me,
     import_history,
     list_people,
@@ -65,7 +65,6 @@ from reciprocity.store.wipe import Location, delete_everything, is_empty, locati
 
 __all__ = [
     "FRAME_SCHEMA",
-    "PLATFORMS_SCHEMA",
     "RELATIONSHIP_KINDS",
     "AnalysisWindows",
     "Database",
@@ -79,6 +78,7 @@ __all__ = [
     "UnknownPerson",
     "analysis_windows",
     "cached",
+    "conversation_platforms",
     "default_path",
     "delete_everything",
     "derived",
@@ -107,7 +107,6 @@ __all__ = [
     "open_db",
     "people_directory",
     "phone_region",
-    "platform_split",
     "rename_person",
     "resolve_person",
     "set_important",

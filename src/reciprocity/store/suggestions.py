@@ -10,7 +10,8 @@ is a :class:`Suggestion` for the user to confirm or turn down:
 - **similar names** on different apps: "Alex" on WhatsApp and "Alex Kim" on Telegram
   (RapidFuzz's token-set ratio of the names and handles, at least :data:`NAME_SCORE` of
   100). Two people on the same app are two people to that app, so they are not offered;
-  nor are two whose writing is more than :data:`ACTIVE_GAP` apart. "Alex Kim" and "Alex
+  nor are two whose chats are more than :data:`ACTIVE_GAP` apart (from the first to the
+  last message of the chats each wrote in). "Alex Kim" and "Alex
   Moreno" share a first name and score 67: not suggested, and never linked.
 
 Pairs the user turned down or split apart (``kept_apart``) are not offered again.
@@ -28,7 +29,8 @@ from sqlalchemy import Connection, func, select
 
 from reciprocity.store.db import Database
 from reciprocity.store.linking import display_name
-from reciprocity.store.models import Identity, KeptApart, Message, Person
+from reciprocity.store.models import Identity, KeptApart, Message, Participant, Person
+from reciprocity.store.read import list_people
 
 __all__ = ["ACTIVE_GAP", "NAME_SCORE", "Suggestion", "suggestions"]
 
@@ -36,6 +38,7 @@ __all__ = ["ACTIVE_GAP", "NAME_SCORE", "Suggestion", "suggestions"]
 NAME_SCORE = 80.0
 #: Two people whose messages are further apart than this are not offered on names alone.
 ACTIVE_GAP = timedelta(days=365)
+_IDS_PER_QUERY = 900
 # Shorter names say too little ("J" is in "J Smith" and in "J Brown").
 _MIN_NAME = 3
 
@@ -110,24 +113,36 @@ def _people(conn: Connection) -> tuple[dict[int, _Person], dict[str, set[int]]]:
             keys[str(key)].add(person.id)
             if (name := display_name(str(handle))) != handle:
                 person.names.add(name)  # the name of "Name <address>"
-    activity = conn.execute(
-        select(
-            Message.sender_identity_id,
-            func.min(Message.timestamp_us),
-            func.max(Message.timestamp_us),
-            func.count(),
-        )
-        .where(Message.sender_identity_id.is_not(None))
-        .group_by(Message.sender_identity_id)
-    )
-    for sender, first, last, count in activity:
-        person = people.get(owner.get(int(sender or 0), -1))
-        if person is None:
-            continue
-        person.first = first if person.first is None else min(person.first, first)
-        person.last = last if person.last is None else max(person.last, last)
-        person.messages += int(count)
     return people, keys
+
+
+def _spans(conn: Connection, people: dict[int, _Person], wanted: set[int]) -> None:
+    """Set ``first`` and ``last`` of the ``wanted`` people: from the first to the last
+    message of the chats they wrote in. Each chat's ends are two seeks in the messages'
+    key index, so this costs the same at a million messages as at a hundred."""
+    owner = {iid: pid for pid in wanted for iid in people[pid].identities}
+    chats: dict[int, set[int]] = defaultdict(set)
+    ids = sorted(owner)
+    for at in range(0, len(ids), _IDS_PER_QUERY):
+        rows = conn.execute(
+            select(Participant.conversation_id, Participant.identity_id).where(
+                Participant.identity_id.in_(ids[at : at + _IDS_PER_QUERY])
+            )
+        )
+        for chat, identity in rows:
+            chats[owner[int(identity)]].add(int(chat))
+    ends: dict[int, tuple[int | None, int | None]] = {}
+    for chat in sorted(set().union(*chats.values()) if chats else ()):
+        in_chat = Message.conversation_id == chat
+        ends[chat] = (
+            conn.scalar(select(func.min(Message.timestamp_us)).where(in_chat)),
+            conn.scalar(select(func.max(Message.timestamp_us)).where(in_chat)),
+        )
+    for pid, theirs in chats.items():
+        firsts = [lo for lo, _ in (ends[c] for c in theirs) if lo is not None]
+        lasts = [hi for _, hi in (ends[c] for c in theirs) if hi is not None]
+        people[pid].first = min(firsts, default=None)
+        people[pid].last = max(lasts, default=None)
 
 
 def _apart(conn: Connection, people: dict[int, _Person]) -> set[tuple[int, int]]:
@@ -185,24 +200,39 @@ def suggestions(db: Database) -> list[Suggestion]:
     with db.engine.connect() as conn:
         people, keys = _people(conn)
         apart = _apart(conn, people)
+        shared: dict[tuple[int, int], str] = {}
+        for key, owners in sorted(keys.items()):
+            for a, b in combinations(sorted(owners), 2):
+                if (a, b) not in apart:
+                    shared.setdefault((a, b), key)
+        named = _by_name(people, apart, set(shared))
+        _spans(conn, people, {pid for pair in named for pid in pair})
+    # Messages sent, for which of the two to keep: the counts every listing reads (cached).
+    sent = list_people(db)
+    for pid, count in zip(sent["person_id"], sent["messages"], strict=True):
+        if pid in people:
+            people[pid].messages = int(count)
     found: dict[tuple[int, int], Suggestion] = {}
-    for key, owners in sorted(keys.items()):
-        for a, b in combinations(sorted(owners), 2):
-            if (a, b) in apart:
-                continue
-            kind = "phone" if key.startswith("tel:") else "email"
-            said = "phone number" if kind == "phone" else "email address"
-            why = f"the same {said} ({key.split(':', 1)[1]})"
-            found[(a, b)] = _suggestion(people[a], people[b], kind, 100.0, why)
-    found.update(_by_name(people, apart, set(found)))
+    for (a, b), key in shared.items():
+        kind = "phone" if key.startswith("tel:") else "email"
+        said = "phone number" if kind == "phone" else "email address"
+        why = f"the same {said} ({key.split(':', 1)[1]})"
+        found[(a, b)] = _suggestion(people[a], people[b], kind, 100.0, why)
+    for (a, b), (score, name_a, name_b) in named.items():
+        first, second = people[a], people[b]
+        gap = _gap(first, second)
+        if gap is not None and gap > ACTIVE_GAP:
+            continue
+        why = f"similar names ({name_a!r} and {name_b!r}) on different apps" + _when(first, second)
+        found[(a, b)] = _suggestion(first, second, "name", score, why)
     return sorted(found.values(), key=lambda s: (s.reason == "name", -s.score, s.keep, s.other))
 
 
 def _by_name(
     people: dict[int, _Person], apart: set[tuple[int, int]], done: set[tuple[int, int]]
-) -> dict[tuple[int, int], Suggestion]:
-    """Similar names on different apps (the user is left out: a name like theirs is
-    usually someone else)."""
+) -> dict[tuple[int, int], tuple[float, str, str]]:
+    """Pairs of people with similar names on different apps, with the score and the two
+    names (the user is left out: a name like theirs is usually someone else)."""
     entries = [
         (p.id, name)
         for p in people.values()
@@ -231,14 +261,10 @@ def _by_name(
         score = float(scores[i, j])
         if score > best.get((a, b), (-1.0, "", ""))[0]:
             best[(a, b)] = (score, entries[i][1], entries[j][1])
-    found = {}
-    for (a, b), (score, name_a, name_b) in best.items():
-        first, second = people[a], people[b]
-        if (a, b) in apart or (a, b) in done or first.platforms & second.platforms:
-            continue
-        gap = _gap(first, second)
-        if gap is not None and gap > ACTIVE_GAP:
-            continue
-        why = f"similar names ({name_a!r} and {name_b!r}) on different apps" + _when(first, second)
-        found[(a, b)] = _suggestion(first, second, "name", score, why)
-    return found
+    return {
+        pair: found
+        for pair, found in best.items()
+        if pair not in apart
+        and pair not in done
+        and not people[pair[0]].platforms & people[pair[1]].platforms
+    }
