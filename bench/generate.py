@@ -14,7 +14,10 @@ Writes, for each size (10k, 100k, 1M messages), exports in the layouts Reciproci
 - ``telegram-<size>.json``: a Telegram Desktop whole-account ``result.json`` with five
   one-to-one chats and a group, entities, replies, media and calls;
 - ``csv-<size>.csv``: ``timestamp,sender,text,conversation`` with ISO 8601 offsets, the same
-  six conversations interleaved in time order.
+  six conversations interleaved in time order;
+- ``messenger-<size>.json``: the partner chat as Facebook's "Download your information"
+  writes it, newest first, with its mojibake; ``discord-<size>.json``: the partner chat as
+  DiscordChatExporter's JSON of a direct-message channel, with replies (:mod:`meta_json`).
 
 Everything is streamed to disk; the same arguments always give the same bytes, and a file
 whose sidecar ``.meta.json`` matches is not written again. Run it as
@@ -37,7 +40,7 @@ from pathlib import Path
 from chats import ACCOUNT, EPOCH, FAMILY, ME, PARTNER, Chat, Event, events
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
-FORMATS = ("android", "ios", "telegram", "csv", "group")
+FORMATS = ("android", "ios", "telegram", "csv", "group", "messenger", "discord")
 DEFAULT_OUT = Path(__file__).resolve().parent / "work" / "data"
 DEFAULT_SEED = 7
 FLUSH_EVERY = 20_000
@@ -71,7 +74,9 @@ def size_label(n: int) -> str:
 
 def file_name(fmt: str, n: int) -> str:
     """Name of the export for format ``fmt`` with ``n`` messages."""
-    ext = {"android": "txt", "ios": "txt", "telegram": "json", "csv": "csv", "group": "txt"}[fmt]
+    ext = {"android": "txt", "ios": "txt", "telegram": "json", "csv": "csv", "group": "txt"}.get(
+        fmt, "json"
+    )
     prefix = {
         "android": "whatsapp-android",
         "ios": "whatsapp-ios",
@@ -228,12 +233,29 @@ def write_telegram(path: Path, n: int, seed: int) -> int:
     return write_account(path, plan)
 
 
+def write_messenger(path: Path, n: int, seed: int) -> int:
+    """Write a Messenger "Download your information" file of the partner chat (see
+    :mod:`meta_json`)."""
+    from meta_json import write_messenger as write
+
+    return write(path, PARTNER, events(PARTNER, n, seed + 30, notices=False))
+
+
+def write_discord(path: Path, n: int, seed: int) -> int:
+    """Write DiscordChatExporter's JSON of a direct-message channel with the partner."""
+    from meta_json import write_discord as write
+
+    return write(path, PARTNER, events(PARTNER, n, seed + 40, notices=False))
+
+
 WRITERS: dict[str, Callable[[Path, int, int], int]] = {
     "android": write_android,
     "ios": write_ios,
     "telegram": write_telegram,
     "csv": write_csv,
     "group": write_group,
+    "messenger": write_messenger,
+    "discord": write_discord,
 }
 
 
@@ -241,7 +263,7 @@ def generator_fingerprint() -> str:
     """Hash of the generator's own source: a changed generator writes its files again."""
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for name in ("generate.py", "chats.py", "phrases.py", "telegram_json.py"):
+    for name in ("generate.py", "chats.py", "phrases.py", "telegram_json.py", "meta_json.py"):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16]
 

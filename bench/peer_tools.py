@@ -203,15 +203,27 @@ def _python_invocation(script: str) -> Callable[[Peer, Path, Path], Invocation]:
     return build
 
 
+#: chat-analytics' platform for each generated export, by the file name's first word.
+#: (The WhatsApp exports are its default; the generated Telegram one is a whole-account
+#: export, which it is not run on.)
+_CHAT_ANALYTICS_PLATFORMS = {"messenger": "messenger", "discord": "discord"}
+
+
+def chat_analytics_reads(fmt: str) -> bool:
+    """Whether chat-analytics is run on the generated "other format" export ``fmt``."""
+    return fmt in _CHAT_ANALYTICS_PLATFORMS
+
+
 def _npx_invocation(peer: Peer, export: Path, out: Path) -> Invocation:
     report = out / f"chat-analytics-{export.stem}.html"
+    platform = _CHAT_ANALYTICS_PLATFORMS.get(export.stem.split("-")[0], "whatsapp")
     cmd = [
         "npx",
         "--no",
         "--",
         "chat-analytics",
         "-p",
-        "whatsapp",
+        platform,
         "-i",
         str(export),
         "-o",

@@ -273,7 +273,7 @@ def print_tables(records: list[Record], console: Console | None = None) -> None:
     rat = [r for r in records if r.get("kind") == "ratio"]
     if rat:
         table = Table(title="Ours / theirs (below 1 means we are faster or smaller)")
-        for col in ("size", "ours", "theirs", "time", "speed-up", "memory", "goal"):
+        for col in ("size", "format", "ours", "theirs", "time", "speed-up", "memory", "goal"):
             table.add_column(col)
         for r in rat:
             goal = "-"
@@ -282,6 +282,7 @@ def print_tables(records: list[Record], console: Console | None = None) -> None:
                 goal = f"<= {r['goal_time_ratio']:g}: {mark}"
             table.add_row(
                 r["size"],
+                r.get("format", ""),
                 r["ours"],
                 r["theirs"],
                 _num(r["time_ratio"], digits=3),

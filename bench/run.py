@@ -8,7 +8,9 @@
    own process (``bench/stage.py``), then whatstk, chat-analytics and ConvoKit;
 4. the group case: a WhatsApp family group of seven at ``--group-sizes``, our CLI end to
    end and the ``--group-peers`` on the same file;
-5. other formats (iOS, Telegram, CSV) end to end at ``--other-sizes``;
+5. other formats (iOS, Telegram, CSV; Messenger and Discord when asked) end to end at
+   ``--other-sizes``, and chat-analytics on the Messenger and Discord exports
+   (``--other-peers``);
 6. prints the figures, ours / theirs ratios, growth with size and the issue's goals, and
    writes one JSON object per line to ``bench/results/latest.json``.
 
@@ -32,7 +34,7 @@ from typing import Any
 import generate
 import measure
 from ours import Ours, imported_count, relationships, unavailable
-from peer_tools import PEERS, WORK, Peer
+from peer_tools import PEERS, WORK, Peer, chat_analytics_reads
 from rich.console import Console
 from stage import NOT_AVAILABLE, STAGES
 
@@ -318,6 +320,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--sizes", default="10k,100k,1M", help="sizes of the main (Android) export")
     p.add_argument("--other-formats", default="ios,telegram,csv", help="'' to skip")
     p.add_argument("--other-sizes", default="100k", help="sizes for the other formats")
+    p.add_argument(
+        "--other-peers",
+        default="chat-analytics",
+        help="peers run on the other formats they read (chat-analytics: Messenger, Discord), "
+        "or 'none'",
+    )
     p.add_argument("--runs", type=int, default=3, help="runs per figure (median reported)")
     p.add_argument("--peer-runs", type=int, default=None, help="runs per peer figure")
     p.add_argument("--peers", default=",".join(PEERS), help="peers to run, or 'none'")
@@ -340,8 +348,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     args.peers = [] if args.peers in ("", "none") else args.peers.split(",")
     args.group_peers = [] if args.group_peers in ("", "none") else args.group_peers.split(",")
+    args.other_peers = [] if args.other_peers in ("", "none") else args.other_peers.split(",")
     args.stages = [s for s in args.stages.split(",") if s]
-    for name in [*args.peers, *args.group_peers]:
+    for name in [*args.peers, *args.group_peers, *args.other_peers]:
         if name not in PEERS:
             p.error(f"unknown peer {name!r}; choose from {', '.join(PEERS)}")
     for name in args.stages:
@@ -359,7 +368,16 @@ def main(argv: list[str] | None = None) -> int:
     others = [f for f in args.other_formats.split(",") if f]
     other_sizes = [generate.parse_size(s) for s in args.other_sizes.split(",") if s]
     group_sizes = sorted(generate.parse_size(s) for s in args.group_sizes.split(",") if s)
-    wanted = list(dict.fromkeys([*args.peers, *(args.group_peers if group_sizes else [])]))
+    other_peers = [p for p in args.other_peers if p == "chat-analytics"]
+    wanted = list(
+        dict.fromkeys(
+            [
+                *args.peers,
+                *(args.group_peers if group_sizes else []),
+                *(other_peers if any(chat_analytics_reads(f) for f in others) else []),
+            ]
+        )
+    )
     ready = install_peers(bench, wanted)
     for n in sizes:
         label = generate.size_label(n)
@@ -382,14 +400,19 @@ def main(argv: list[str] | None = None) -> int:
         for name, version in ready.items():
             if name in args.group_peers:
                 run_peer(bench, PEERS[name], version, "group", n, export)
-    if not args.no_ours:
-        for fmt in others:
-            for n in other_sizes:
-                console.rule(f"{fmt}, {generate.size_label(n)} messages")
-                export = generate.ensure(fmt, n, data)
+    for fmt in others:
+        for n in other_sizes:
+            console.rule(f"{fmt}, {generate.size_label(n)} messages")
+            export = generate.ensure(fmt, n, data)
+            if not args.no_ours:
                 run_e2e(bench, fmt, n, export)
                 parse = [s for s in args.stages if s == "parse"]
                 run_stages(bench, fmt, n, export, None, parse)
+            # chat-analytics reads Messenger and Discord too: the 5x goal for them.
+            if chat_analytics_reads(fmt):
+                for name, version in ready.items():
+                    if name in other_peers:
+                        run_peer(bench, PEERS[name], version, fmt, n, export)
     bench.records.extend(report.ratios(bench.records))
     bench.records.extend(report.growth(bench.records))
     bench.records.extend(report.goals(bench.records))

@@ -182,7 +182,14 @@ def count(n: float, one: str, many: str | None = None) -> str:
     return f"{n:g} {one if n == 1 else (many or one + 's')}"
 
 
-APPS = {"whatsapp": "WhatsApp", "telegram": "Telegram", "csv": "a CSV table"}
+APPS = {
+    "whatsapp": "WhatsApp",
+    "telegram": "Telegram",
+    "messenger": "Messenger",
+    "instagram": "Instagram",
+    "discord": "Discord",
+    "csv": "a CSV table",
+}
 """How each format an export came from reads on a page (others are shown as stored)."""
 
 

@@ -1,6 +1,7 @@
 """Ingest: export files in, normalised messages out.
 
-One module per export format (:mod:`.whatsapp`, :mod:`.telegram`, :mod:`.csvfile`), each
+One module per export format (:mod:`.whatsapp`, :mod:`.telegram`, :mod:`.messenger`,
+:mod:`.instagram`, :mod:`.discord`, :mod:`.csvfile`), each
 implementing the small contract in :mod:`.base`. :func:`load` is the front door; importers
 never touch the database (the store saves what they return).
 """
@@ -14,7 +15,7 @@ from types import ModuleType
 import polars as pl
 
 from reciprocity.errors import ImportFailed, UnknownFormat
-from reciprocity.ingest import csvfile, telegram, whatsapp
+from reciprocity.ingest import csvfile, discord, instagram, messenger, telegram, whatsapp
 from reciprocity.ingest.base import (
     KINDS,
     MESSAGE_SCHEMA,
@@ -39,6 +40,10 @@ HEAD_BYTES = 64 * 1024
 #: Registry of formats, tried in this order by :func:`detect`.
 FORMATS: dict[str, ModuleType] = {
     whatsapp.NAME: whatsapp,
+    # Instagram before Messenger: the same layout, told apart by folder or an Instagram key
+    instagram.NAME: instagram,
+    messenger.NAME: messenger,
+    discord.NAME: discord,
     telegram.NAME: telegram,
     csvfile.NAME: csvfile,
 }

@@ -1,0 +1,352 @@
+"""Facebook Messenger "Download your information" JSON, and its end-to-end-encrypted export.
+
+Facebook writes one folder per conversation (``messages/inbox/<name>_<id>/``) holding
+``message_1.json``, ``message_2.json`` …, each with at most about 10,000 messages, **newest
+first**: ``message_1.json`` holds the latest ones. A file is an object with
+``participants`` (``[{"name": ...}]``), ``messages``, then ``title``,
+``is_still_participant`` and ``thread_path``. Each message has ``sender_name``,
+``timestamp_ms`` (UTC milliseconds) and, as it applies, ``content``, ``photos``,
+``videos``, ``gifs``, ``audio_files``, ``files``, ``sticker``, ``share``,
+``call_duration`` (with ``missed``), ``reactions`` and ``is_unsent``; older exports add a
+``type`` (``Generic``, ``Share``, ``Call``, ``Subscribe``, ``Unsubscribe``).
+
+Chats that Messenger encrypts end to end are downloaded separately (messenger.com, *Privacy
+& safety → End-to-end encrypted chats → Message storage → Download secure storage data*):
+one file per chat with ``participants`` (plain names), ``threadName`` and ``messages`` of
+``senderName``, ``timestamp`` (UTC milliseconds), ``text``, ``media`` (``[{"uri": ...}]``),
+``reactions``, ``isUnsent`` and ``type``. Both layouts are read here.
+
+**Mojibake.** The older export writes each UTF-8 byte of a name or text as its own
+``\\u00XX`` escape, so "José" arrives as "JosÃ©" and 👍 as four Latin-1 letters. A string
+is repaired only when it is that: every character fits in one byte and those bytes are valid
+UTF-8 that says something else (:func:`repair`). Text that is already right, accents and
+emoji included, is kept as it is.
+
+How messages map onto the schema: text is ``text``; a photo, video, GIF, voice message,
+file, sticker or a shared link without words is ``media`` (its words, else a placeholder such
+as ``<photo>``); a call is ``call`` (``<call, 125 s>``, ``<missed call>``); joining, leaving,
+an unsent message and the "reacted … to your message" lines some exports write are
+``system``. Reactions on a message are not messages and the schema has no place for them,
+so they are not imported. The export has no message ids and no replies. Messages are
+yielded oldest first: :func:`parse_files` reads a conversation's files from the highest
+number down, and each file's messages are put in time order.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import polars as pl
+
+from reciprocity.errors import ImportFailed, Problem
+from reciprocity.ingest._json_items import (
+    BATCH_CHARS,
+    BATCH_ROWS,
+    Bad,
+    Row,
+    first,
+    frame,
+    items,
+    problem_list,
+    text_of,
+)
+from reciprocity.ingest.base import MAX_MESSAGE_BYTES, Options, too_long
+
+NAME = "messenger"
+APP = "Facebook (Settings → Download your information, JSON format)"
+
+#: Milliseconds before the year 10000; a later value cannot be a message's time.
+_MAX_MS = 253_402_300_800_000
+_FILE_NUMBER = re.compile(r"(\d+)\.json$", re.IGNORECASE)
+# The title Facebook writes after the messages: a ``]`` closing the messages array, then the
+# key. Read from the file's last bytes so the whole file need not be walked twice.
+_TAIL_TITLE = re.compile(rb'\]\s*,\s*"title"\s*:\s*("(?:[^"\\]|\\.)*")')
+_TAIL_BYTES = 64 * 1024
+# Lines some exports write for a reaction or a like, which are not something anyone said.
+_REACTION_LINE = re.compile(
+    r"^(?:Liked a message|Reacted .{1,16} to (?:your|a) message"
+    r"|.{1,200} reacted .{1,16} to (?:your|a) message)\.?$",
+    re.DOTALL,
+)
+#: Keys of a message that holds words and nothing else (reactions are not imported).
+_PLAIN_KEYS = frozenset(
+    (
+        "sender_name",
+        "timestamp_ms",
+        "content",
+        "type",
+        "reactions",
+        "is_geoblocked_for_viewer",
+        "is_unsent_image_by_messenger_kid_parent",
+        "is_taken_down",
+        "bumped_message_metadata",
+    )
+)
+_MEDIA_KEYS = (
+    ("photos", "<photo>"),
+    ("videos", "<video>"),
+    ("gifs", "<GIF>"),
+    ("audio_files", "<voice message>"),
+    ("files", "<file>"),
+)
+_SUFFIX_LABELS = {
+    ".jpg": "<photo>",
+    ".jpeg": "<photo>",
+    ".png": "<photo>",
+    ".webp": "<photo>",
+    ".heic": "<photo>",
+    ".gif": "<GIF>",
+    ".mp4": "<video>",
+    ".mov": "<video>",
+    ".webm": "<video>",
+    ".m4a": "<voice message>",
+    ".aac": "<voice message>",
+    ".mp3": "<audio>",
+    ".wav": "<audio>",
+    ".ogg": "<audio>",
+}
+
+
+def repair(text: str) -> str:
+    """``text`` with Facebook's mojibake undone, or unchanged when it is not mojibake.
+
+    >>> repair("JosÃ© ð\\x9f\\x91\\x8d")
+    'José 👍'
+    >>> repair("José 👍")
+    'José 👍'
+    """
+    if text.isascii():
+        return text
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
+def looks_like(head: bytes) -> bool:
+    """True when ``head`` (a file's first bytes) has either Messenger layout's keys."""
+
+    def has(*keys: bytes) -> bool:
+        return all(re.search(b'"' + key + rb'"\s*:', head) for key in keys)
+
+    old = has(b"sender_name", b"timestamp_ms") or has(b"participants", b"is_still_participant")
+    return old or has(b"senderName", b"threadName", b"participants")
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """True for a ``.json`` file laid out as a Messenger export (either layout)."""
+    return Path(path).suffix.lower() == ".json" and looks_like(head)
+
+
+def parse(path: Path, options: Options) -> Iterator[pl.DataFrame]:
+    """Yield message frames from one Messenger file, oldest message first.
+
+    Raises :class:`~reciprocity.errors.ImportFailed` naming each message that cannot be
+    read (by its position in the file) or where the JSON breaks off; nothing is yielded
+    once a problem is found.
+    """
+    return parse_files([Path(path)], options)
+
+
+def parse_files(paths: list[Path], options: Options) -> Iterator[pl.DataFrame]:
+    """Yield one conversation's ``message_1.json``, ``message_2.json`` … as one import in
+    time order (the highest number holds the oldest messages)."""
+    return read_files(paths, options, NAME, APP)
+
+
+def read_files(
+    paths: list[Path], options: Options, platform: str, app: str
+) -> Iterator[pl.DataFrame]:
+    """:func:`parse_files` for ``platform`` ("messenger" or "instagram")."""
+    ordered = sorted((Path(p) for p in paths), key=_file_order, reverse=True)
+    for path in ordered:
+        source = str(path)
+        try:
+            with path.open("rb") as fh:
+                yield from _File(fh, source, options, platform, app).frames()
+        except OSError as exc:
+            raise ImportFailed.one(source, None, f"cannot read the file ({exc.strerror})") from None
+
+
+def _file_order(path: Path) -> tuple[int, str]:
+    found = _FILE_NUMBER.search(path.name)
+    return (int(found.group(1)) if found else 0, path.name)
+
+
+class _File:
+    """One file: its title, then its messages in batches put in time order."""
+
+    def __init__(
+        self, fh: BinaryIO, source: str, options: Options, platform: str, app: str
+    ) -> None:
+        self.fh = fh
+        self.source = source
+        self.platform = platform
+        self.app = app
+        self.conversation = options.conversation or self._title()
+        self.problems: list[Problem] = []
+
+    def frames(self) -> Iterator[pl.DataFrame]:
+        rows: list[Row] = []
+        chars = 0
+        found = False
+        for index, message in enumerate(
+            items(self.fh, "messages.item", self.source, self.app), start=1
+        ):
+            found = True
+            try:
+                row = _row(message, index)
+            except Bad as bad:
+                problem_list(self.source, self.problems, index, bad)
+                continue
+            if self.problems:
+                continue
+            rows.append(row)
+            chars += len(row[2])
+            if len(rows) >= BATCH_ROWS or chars >= BATCH_CHARS:
+                yield self._frame(rows)
+                rows, chars = [], 0
+        if self.problems:
+            raise ImportFailed(self.problems)
+        if not found and first(self.fh, "messages") is None:
+            raise ImportFailed.one(
+                self.source,
+                None,
+                "a JSON file but not a Messenger or Instagram chat (no 'messages'); "
+                f"download it again from {self.app}",
+            )
+        if rows:
+            yield self._frame(rows)
+
+    def _frame(self, rows: list[Row]) -> pl.DataFrame:
+        # Facebook writes newest first: reversed, messages sent in the same millisecond
+        # keep the order they were sent in through the stable sort. (A file written oldest
+        # first is left as it is.)
+        if rows[0][1] >= rows[-1][1]:
+            rows.reverse()
+        rows.sort(key=lambda row: row[1])
+        return frame(rows, self.platform, self.conversation)
+
+    def _title(self) -> str:
+        title = self._tail_title()
+        if title is None:
+            title = text_of(first(self.fh, "title")) or text_of(first(self.fh, "threadName"))
+        if title and title.strip():
+            return repair(title)
+        people = first(self.fh, "participants")
+        names = [_name(p) for p in people] if isinstance(people, list) else []
+        named = [n for n in names if n]
+        if named:
+            return ", ".join(named)
+        return Path(self.source).parent.name or Path(self.source).stem
+
+    def _tail_title(self) -> str | None:
+        try:
+            size = self.fh.seek(0, 2)
+            self.fh.seek(max(0, size - _TAIL_BYTES))
+            tail = self.fh.read(_TAIL_BYTES)
+        finally:
+            self.fh.seek(0)
+        found = None
+        for found in _TAIL_TITLE.finditer(tail):  # noqa: B007 - the last one is the file's
+            pass
+        if found is None:
+            return None
+        try:
+            value = json.loads(found.group(1))
+        except ValueError:
+            return None
+        return value if isinstance(value, str) else None
+
+
+def _name(person: Any) -> str | None:
+    if isinstance(person, dict):
+        person = person.get("name")
+    if isinstance(person, str):
+        return _repaired_name(person) if person else None
+    name = text_of(person)
+    return repair(name) if name else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _repaired_name(name: str) -> str:
+    # A chat has a handful of senders: each name is repaired once, not once per message.
+    return repair(name)
+
+
+def _row(msg: Any, index: int) -> Row:
+    """One message as a row; raises :class:`Bad` with words a person can act on."""
+    if not isinstance(msg, dict):
+        raise Bad("expected a message object")
+    e2ee = "timestamp_ms" not in msg
+    stamp = msg.get("timestamp") if e2ee else msg["timestamp_ms"]
+    if type(stamp) is not int:
+        if isinstance(stamp, float) and stamp.is_integer():
+            stamp = int(stamp)
+        if type(stamp) is not int:
+            raise Bad(f"the time {stamp!r} is not a time in milliseconds since 1970")
+    if not 0 <= stamp < _MAX_MS:
+        raise Bad(f"the time {stamp!r} is not a time in milliseconds since 1970")
+    sender = _name(msg.get("senderName" if e2ee else "sender_name")) or "Unknown sender"
+    raw = msg.get("text" if e2ee else "content")
+    words = repair(raw) if isinstance(raw, str) else ""
+    if len(words) > MAX_MESSAGE_BYTES // 4 and len(words.encode()) > MAX_MESSAGE_BYTES:
+        raise Bad(too_long("this message"))
+    # Most messages are words and nothing else: no media, call or notice to look for.
+    plain = words and msg.keys() <= _PLAIN_KEYS and msg.get("type", "Generic") == "Generic"
+    if plain and not _maybe_reaction(words):
+        return (sender, stamp * 1000, words, "text", None, None, index)
+    kind, text = _kind(msg, words, e2ee)
+    return (sender, stamp * 1000, text, kind, None, None, index)
+
+
+def _maybe_reaction(words: str) -> bool:
+    return "eact" in words or words.startswith("Liked")
+
+
+def _kind(msg: dict[str, Any], words: str, e2ee: bool) -> tuple[str, str]:
+    """The message's kind and the text to store for it."""
+    if msg.get("isUnsent" if e2ee else "is_unsent") is True:
+        return "system", "<message removed>"
+    mtype = msg.get("type")
+    if mtype in ("Subscribe", "Unsubscribe"):
+        return "system", words or ("joined" if mtype == "Subscribe" else "left")
+    if "call_duration" in msg or mtype == "Call" or (isinstance(mtype, str) and "call" in mtype):
+        seconds = msg.get("call_duration")
+        if msg.get("missed") is True or seconds == 0:
+            return "call", "<missed call>"
+        if isinstance(seconds, int) and not isinstance(seconds, bool) and seconds > 0:
+            return "call", f"<call, {seconds} s>"
+        return "call", "<call>"
+    if words and _maybe_reaction(words) and _REACTION_LINE.match(words.strip()):
+        return "system", words
+    label = _media_label(msg, e2ee)
+    if label is not None:
+        return "media", words or label
+    share = msg.get("share")
+    if isinstance(share, dict) and not words:
+        link = text_of(share.get("link"))
+        return "media", f"<link: {link}>" if link else "<link>"
+    return "text", words
+
+
+def _media_label(msg: dict[str, Any], e2ee: bool) -> str | None:
+    if e2ee:
+        media = msg.get("media")
+        if not isinstance(media, list) or not media:
+            return None
+        uri = media[0].get("uri") if isinstance(media[0], dict) else None
+        suffix = Path(uri).suffix.lower() if isinstance(uri, str) else ""
+        return _SUFFIX_LABELS.get(suffix, "<file>")
+    for key, label in _MEDIA_KEYS:
+        value = msg.get(key)
+        if isinstance(value, list) and value:
+            return label
+    if isinstance(msg.get("sticker"), dict):
+        return "<sticker>"
+    return None

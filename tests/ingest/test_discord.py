@@ -1,0 +1,191 @@
+"""DiscordChatExporter JSON and CSV: detection by content, senders, UTC times, kinds, replies
+from ``reference.messageId``, DMs and server channels, problems named, re-imports adding
+nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reciprocity import ingest, pipeline, store
+from reciprocity.errors import ImportFailed
+from reciprocity.ingest import discord
+from reciprocity.ingest.base import MESSAGE_SCHEMA, Options
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "discord"
+DM = FIXTURES / "dm_rio.json"
+GUILD = FIXTURES / "trail_runners_general.json"
+CSV = FIXTURES / "Direct Messages - Rio Kato [99000000000000001].csv"
+
+
+def read(path: Path, **options: object) -> pl.DataFrame:
+    parts = list(discord.parse(path, Options(**options)))  # type: ignore[arg-type]
+    for part in parts:
+        assert dict(part.schema) == MESSAGE_SCHEMA
+    return pl.concat(parts) if parts else pl.DataFrame(schema=MESSAGE_SCHEMA)
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def test_detected_by_content() -> None:
+    assert ingest.detect(DM) == "discord"
+    assert ingest.detect(GUILD) == "discord"
+    assert ingest.detect(CSV) == "discord"
+    csv_fixture = Path(__file__).resolve().parent.parent / "fixtures" / "csv"
+    for other in csv_fixture.glob("*.csv"):
+        assert not discord.detect(other, other.read_bytes()[:65536])
+
+
+def test_direct_messages() -> None:
+    df = read(DM, timezone="Asia/Tokyo")  # times carry offsets: the zone changes nothing
+    rio, sam = "Rio Kato", "Sam Lee"
+    assert df.select("sender", "timestamp", "text", "kind", "reply_to", "source_id").rows() == [
+        (rio, utc("2024-05-01T18:15:03.512+00:00"), "hey! are you coming to the meetup? 🎉",
+         "text", None, "1100000000000000001"),
+        (sam, utc("2024-05-01T18:16:10+00:00"), "Yes, with Zoë", "text",
+         "1100000000000000001", "1100000000000000002"),
+        (rio, utc("2024-05-01T18:17:00+00:00"), "<photo>", "media", None,
+         "1100000000000000003"),
+        (sam, utc("2024-05-01T19:00:00+00:00"), "<call, 125 s>", "call", None,
+         "1100000000000000004"),
+        (rio, utc("2024-05-01T19:05:00+00:00"), "<sticker Wave>", "media", None,
+         "1100000000000000005"),
+    ]  # fmt: skip
+    assert set(df["conversation"]) == {"Rio Kato"}
+    assert df["line"].to_list() == [1, 2, 3, 4, 5]
+
+
+def test_server_channel_keeps_replies_mentions_and_notices() -> None:
+    df = read(GUILD)
+    assert set(df["conversation"]) == {"Trail Runners #general"}
+    assert df.select("sender", "text", "kind", "reply_to").rows() == [
+        ("Ned Brooks", "Joined the server.", "system", None),
+        ("Ned Brooks", "Morning all! Anyone up for Sunday?", "text", None),
+        ("Rio Kato", "@Ned Brooks count me in", "text", None),
+        ("Sam Lee", "Same here 🙌", "text", "1200000000000000002"),
+        # a pin points at a message too, but is no answer to it
+        ("Ned Brooks", "Pinned a message.", "system", None),
+    ]
+
+
+def test_csv_layout_reads_wall_clock_times_in_the_given_zone() -> None:
+    df = read(CSV, timezone="Europe/Berlin")
+    assert df.select("sender", "timestamp", "text", "kind", "line").rows() == [
+        ("rio_k", utc("2024-05-01T18:15:00+00:00"), "hey! are you coming to the meetup? 🎉",
+         "text", 2),
+        ("samlee", utc("2024-05-01T18:16:00+00:00"), 'Yes, with Zoë\nand maybe "Ned"', "text", 3),
+        ("rio_k", utc("2024-05-01T18:17:00+00:00"), "<photo>", "media", 5),
+    ]  # fmt: skip
+    assert set(df["conversation"]) == {"Direct Messages - Rio Kato"}
+
+
+@pytest.mark.parametrize(
+    ("written", "dayfirst", "expected"),
+    [
+        ("14/03/2024 13:05", None, "2024-03-14T13:05"),
+        ("03/04/2024 1:05 PM", None, "2024-03-04T13:05"),
+        ("03/04/2024 13:05", None, "2024-04-03T13:05"),
+        ("03/04/2024 13:05", False, "2024-03-04T13:05"),
+        ("14.03.2024 13:05", None, "2024-03-14T13:05"),
+        ("14-Mar-24 01:05 PM", None, "2024-03-14T13:05"),
+        ("2024-03-14T13:05:00", None, "2024-03-14T13:05"),
+    ],
+)
+def test_csv_date_layouts(
+    tmp_path: Path, written: str, dayfirst: bool | None, expected: str
+) -> None:
+    path = tmp_path / "chan.csv"
+    path.write_text(
+        'AuthorID,Author,Date,Content,Attachments,Reactions\n"1","a","'
+        + written
+        + '","hi","",""\n',
+        encoding="utf-8",
+    )
+    df = read(path, timezone="UTC", dayfirst=dayfirst)
+    assert df["timestamp"].to_list() == [utc(expected + "+00:00")]
+
+
+def test_csv_bad_date_is_named_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "chan.csv"
+    path.write_text(
+        'AuthorID,Author,Date,Content,Attachments,Reactions\n"1","a","someday","hi","",""\n'
+    )
+    with pytest.raises(ImportFailed) as failed:
+        read(path, timezone="UTC")
+    assert str(failed.value).startswith(f"{path}:2: the date 'someday'")
+
+
+def test_bad_message_and_cut_short_file_are_named(tmp_path: Path) -> None:
+    doc = json.loads(DM.read_text())
+    doc["messages"][1]["timestamp"] = "yesterday"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ImportFailed) as failed:
+        read(path)
+    assert f"{path}: message 2: the time 'yesterday'" in str(failed.value)
+    truncated = FIXTURES / "truncated.json"
+    with pytest.raises(ImportFailed) as failed:
+        read(truncated)
+    assert str(failed.value).startswith(f"{truncated}: the JSON breaks off after message 3")
+
+
+def test_reimport_adds_nothing_and_a_bad_file_writes_nothing(tmp_path: Path) -> None:
+    with store.open_db(tmp_path / "db.sqlite") as db:
+        first = pipeline.import_file(db, GUILD, me="Sam Lee")
+        assert first.result.messages_added == 5
+        assert pipeline.import_file(db, GUILD, me="Sam Lee").result.messages_added == 0
+        with pytest.raises(ImportFailed):
+            pipeline.import_file(db, FIXTURES / "truncated.json", me="Sam Lee")
+        with db.engine.connect() as conn:
+            count = conn.exec_driver_sql("SELECT COUNT(*) FROM messages").scalar()
+            groups = conn.exec_driver_sql("SELECT COUNT(*) FROM conversations WHERE is_group")
+            assert groups.scalar() == 1  # three people wrote in the channel
+        assert count == 5
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(_text, _text, st.integers(0, 2_000_000_000), st.booleans()),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_any_written_channel_reads_back(messages: list[tuple[str, str, int, bool]]) -> None:
+    import tempfile
+
+    written = []
+    for i, (name, content, seconds, reply) in enumerate(messages):
+        entry: dict[str, object] = {
+            "id": str(1000 + i),
+            "type": "Reply" if reply and i else "Default",
+            "timestamp": datetime.fromtimestamp(seconds, UTC).isoformat(),
+            "content": content,
+            "author": {"id": str(i), "name": "u", "nickname": name or "n"},
+            "attachments": [],
+        }
+        if reply and i:
+            entry["reference"] = {"messageId": str(1000 + i - 1)}
+        written.append(entry)
+    doc = {"guild": {"id": "5", "name": "G"}, "channel": {"name": "c"}, "messages": written}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "c.json"
+        path.write_text(json.dumps(doc, indent=2))
+        df = read(path)
+    assert df["text"].to_list() == [m[1] for m in messages]
+    nicknames = [m[0] or "n" for m in messages]
+    assert df["sender"].to_list() == [n if n.strip() else "u" for n in nicknames]
+    assert [int(t.timestamp()) for t in df["timestamp"]] == [m[2] for m in messages]
+    replies = [str(1000 + i - 1) if m[3] and i else None for i, m in enumerate(messages)]
+    assert df["reply_to"].to_list() == replies
