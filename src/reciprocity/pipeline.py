@@ -3,6 +3,8 @@
 This is the one place that names the stages in order (DESIGN "Pipeline")::
 
     import:   detect format -> parse (ingest) -> save (store, one transaction)
+              a folder or an archive: walk it, detect each file by content
+              (ingest.containers) -> each export imported as above, on its own
     analyze:  read messages (store) -> acts (stored per detector version) -> figures
               -> exchanges -> ledger (+ journal, + group events) -> balance -> patterns
     groups:   group messages -> acts -> who answered whom -> events between me and each
@@ -27,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -35,7 +37,7 @@ from reciprocity import __version__, acts, exchanges, ingest, ledger, metrics, s
 from reciprocity.acts import combine as acts_combine
 from reciprocity.acts import context as acts_context
 from reciprocity.acts import language as acts_language
-from reciprocity.errors import StoreError
+from reciprocity.errors import ImportFailed, ReciprocityError, StoreError
 from reciprocity.exchanges.summary import (
     combine_exchange_figures,
     combine_reply_speed,
@@ -58,6 +60,7 @@ from reciprocity.metrics.patterns import ActCounts, act_counts, patterns_from_co
 from reciprocity.metrics.platforms import PLATFORMS_SCHEMA, combine_platforms, platform_part
 from reciprocity.metrics.record import RelationshipRecord, relationship_records
 from reciprocity.pipeline_groups import GroupFrames, group_frames, ledger_part, with_group_events
+from reciprocity.store.groups import group_people, group_text_sample
 
 
 @dataclass
@@ -94,12 +97,17 @@ class Timings:
 
 @dataclass(frozen=True)
 class ImportOutcome:
-    """What one file's import did, with its stage timings."""
+    """What one file's import did, with its stage timings.
+
+    ``notes``: what the parser chose where the file left it open, in sentences for the
+    user (the date order of an ambiguous WhatsApp export).
+    """
 
     path: Path
     format: str
     result: store.ImportResult
     timings: Timings
+    notes: tuple[str, ...] = ()
 
 
 def import_file(
@@ -120,27 +128,61 @@ def import_file(
     bars); ``on_wait`` once if the save has to wait for another program's write (another
     import) to finish first. Raises :class:`~reciprocity.errors.ImportFailed` and writes
     nothing when the file has problems; re-importing the same chat (under any file name)
-    adds nothing.
+    adds nothing. A folder or an archive of several exports goes through
+    :func:`import_container` instead.
     """
     path = Path(path)
     timings = Timings()
     with timings.stage("detect"):
         name = ingest.detect(path) if format == "auto" else format
     options = _with_zone(db, options or ingest.Options())
+    options = replace(options, notes=[])
+    return _import(
+        db,
+        path,
+        name,
+        lambda: ingest.batches(path, name, options),
+        me=me,
+        options=options,
+        timings=timings,
+        on_batch=on_batch,
+        on_wait=on_wait,
+    )
+
+
+def _import(
+    db: store.Database,
+    path: Path,
+    name: str,
+    batches: Callable[[], Iterator[pl.DataFrame]],
+    *,
+    me: str | None,
+    options: ingest.Options,
+    timings: Timings,
+    on_batch: Callable[[int], None] | None,
+    on_wait: Callable[[], None] | None,
+) -> ImportOutcome:
+    """Save what ``batches()`` parses, as one import of ``path`` in format ``name``.
+
+    A format that always names the user the same way (signal-export's ``Me``) says so
+    with ``OWN_NAME``; that name is the user's in its files, whatever ``me`` says.
+    """
+    module = ingest.FORMATS.get(name)
+    me = getattr(module, "OWN_NAME", None) or me
 
     def parsed() -> Iterator[pl.DataFrame]:
-        batches = _ahead(ingest.batches(path, name, options))
+        ahead = _ahead(batches())
         try:
             while True:
                 with timings.stage("parse"):
-                    batch = next(batches, None)
+                    batch = next(ahead, None)
                 if batch is None:
                     return
                 if on_batch is not None:
                     on_batch(batch.height)
                 yield batch
         finally:
-            batches.close()
+            ahead.close()
 
     # Act detection needs only each message's text, so it runs on the batches as they are
     # saved (on a thread: the save leaves a core idle part of the time) rather than on
@@ -159,16 +201,141 @@ def import_file(
         )
     if store.get_setting(db, ZONE_SETTING) is None and options.timezone is not None:
         store.set_setting(db, ZONE_SETTING, options.timezone)
-    return ImportOutcome(path=path, format=name, result=result, timings=timings)
+    notes = tuple(options.notes or ())
+    return ImportOutcome(path=path, format=name, result=result, timings=timings, notes=notes)
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    """One export of a container: what its import did, or why it failed (then nothing
+    of it was written). ``label`` is its path inside the container."""
+
+    label: str
+    format: str
+    outcome: ImportOutcome | None = None
+    error: ReciprocityError | None = None
+
+
+@dataclass(frozen=True)
+class ContainerOutcome:
+    """What importing a folder or an archive did: one entry per export found in it, in
+    the order they were imported, and the files no format reads (skipped)."""
+
+    path: Path
+    exports: tuple[ExportOutcome, ...]
+    skipped: tuple[ingest.containers.Skipped, ...]
+
+    @property
+    def messages_added(self) -> int:
+        """New messages saved, over every export."""
+        return sum(e.outcome.result.messages_added for e in self.exports if e.outcome)
+
+
+def is_container(path: str | Path) -> bool:
+    """Whether ``path`` is a folder or an archive holding exports, rather than one export
+    (see :func:`import_container`)."""
+    return ingest.containers.is_container(Path(path), ingest.FORMATS)
+
+
+def import_container(
+    db: store.Database,
+    path: str | Path,
+    *,
+    me: str | None = None,
+    format: str = "auto",
+    options: ingest.Options | None = None,
+    on_batch: Callable[[int], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
+    on_export: Callable[[int, int, str], None] | None = None,
+    unpack_in: Path | None = None,
+) -> ContainerOutcome:
+    """Import every export in the folder or zip at ``path``, each in its own transaction.
+
+    Exports are found by their content (:mod:`reciprocity.ingest.containers`); with
+    ``format`` other than ``"auto"`` only exports of that format are imported, the rest
+    skipped. One export that fails does not stop the others: its error is in its
+    :class:`ExportOutcome` and nothing of it is written. ``on_export(number, count,
+    label)`` is called before each export's import (1-based, for progress), ``on_batch``
+    and ``on_wait`` as in :func:`import_file`. A zip is unpacked into a private temporary
+    folder inside ``unpack_in`` (default: the system's), removed at the end. Raises
+    :class:`~reciprocity.errors.ImportFailed` when the container itself cannot be read
+    (a damaged zip, one over the unpacking caps); nothing is written then.
+    """
+    from reciprocity.ingest import telegram
+
+    path = Path(path)
+    base = _with_zone(db, options or ingest.Options())
+    if base.conversation is not None:
+        raise ImportFailed.one(
+            str(path),
+            None,
+            "holds several exports, and one conversation name cannot name them all; "
+            "import it without a conversation name, or import one export at a time",
+        )
+    done: list[ExportOutcome] = []
+    with ingest.containers.open_container(path, ingest.FORMATS, unpack_in) as contents:
+        skipped = list(contents.skipped)
+        exports = []
+        for export in contents.exports:
+            if format in ("auto", export.format):
+                exports.append(export)
+            else:
+                skipped.append(ingest.containers.Skipped(export.label, f"a {export.format} export"))
+        for number, export in enumerate(exports, start=1):
+            if on_export is not None:
+                on_export(number, len(exports), export.label)
+            shown = Path(ingest.containers.display(export.label, path))
+            who = me
+            if who is None and export.format == telegram.NAME:
+                who = telegram.account_owner(export.paths[0])
+            export_options = replace(base, notes=[])
+            try:
+                outcome = _import(
+                    db,
+                    shown,
+                    export.format,
+                    lambda export=export, o=export_options: ingest.export_batches(export, o),  # type: ignore[misc]
+                    me=who,
+                    options=export_options,
+                    timings=Timings(),
+                    on_batch=on_batch,
+                    on_wait=on_wait,
+                )
+            except ReciprocityError as error:
+                error = _renamed(error, path, contents)
+                done.append(ExportOutcome(export.label, export.format, error=error))
+                continue
+            notes = tuple(contents.named(note, path) for note in outcome.notes)
+            outcome = replace(outcome, notes=notes)
+            done.append(ExportOutcome(export.label, export.format, outcome=outcome))
+    return ContainerOutcome(path=path, exports=tuple(done), skipped=tuple(skipped))
+
+
+def _renamed(
+    error: ReciprocityError, container: Path, contents: ingest.containers.Contents
+) -> ReciprocityError:
+    """``error`` with the unpacking folder's paths in its problems named as places in
+    ``container`` (``/tmp/reciprocity-unpacked-x/1/a.json`` -> ``fb.zip/a.json``)."""
+    if not isinstance(error, ImportFailed):
+        return error
+    problems = []
+    for problem in error.problems:
+        place = contents.place(problem.source)
+        source = problem.source if place is None else ingest.containers.display(place, container)
+        problems.append(replace(problem, source=source))
+    return ImportFailed(problems)
 
 
 #: Parsed batches waiting to be saved (each is at most ~100k messages): bounds memory.
 _BATCHES_AHEAD = 2
 
 
+_T = TypeVar("_T")
+
+
 def _ahead(
-    batches: Iterator[pl.DataFrame], ahead: int = _BATCHES_AHEAD, *, name: str = "parse"
-) -> Generator[pl.DataFrame, None, None]:
+    batches: Iterator[_T], ahead: int = _BATCHES_AHEAD, *, name: str = "parse"
+) -> Generator[_T, None, None]:
     """``batches``, parsed on a thread of their own up to ``ahead`` batches ahead of the
     consumer (besides the one being made).
 
@@ -530,19 +697,30 @@ def _find_languages(db: store.Database) -> pl.DataFrame:
     return acts_language.conversation_languages(store.text_sample(db), by="relationship_id")
 
 
+def _grouped(db: store.Database, journal: pl.DataFrame | None) -> pl.DataFrame | None:
+    """People known from group chats, by whom journal entries about someone with no
+    one-to-one chat are matched (none needed without a journal)."""
+    return None if journal is None or journal.is_empty() else group_people(db)
+
+
+def group_languages(db: store.Database) -> pl.DataFrame:
+    """The language of each group chat's messages, as :func:`languages` by relationship:
+    ``conversation_id``, ``language``, ``language_name``, ``confidence``, ``acts_read``."""
+    return store.derived(db, _group_languages_name(), lambda: _find_group_languages(db))
+
+
+def _group_languages_name() -> str:
+    return f"group_languages/{detector_id()}"
+
+
+def _find_group_languages(db: store.Database) -> pl.DataFrame:
+    return acts_language.conversation_languages(group_text_sample(db), by="conversation_id")
+
+
 def unread_blanked(frame: pl.DataFrame, langs: pl.DataFrame | None) -> pl.DataFrame:
     """``frame`` with no act claimed for relationships whose language is not read (every
     act False, depth 0): English rules say nothing true about a German chat."""
-    if langs is None or langs.is_empty() or bool(langs["acts_read"].all()):
-        return frame
-    unread = langs.filter(~pl.col("acts_read"))["relationship_id"]
-    off = pl.col("relationship_id").is_in(unread.implode())
-    present = [a for a in acts.ACTS if a in frame.columns]
-    blanked = [pl.when(off).then(False).otherwise(pl.col(a)).alias(a) for a in present]
-    if "disclosure_depth" in frame.columns:
-        zero = pl.lit(0).cast(frame.schema["disclosure_depth"])
-        blanked.append(pl.when(off).then(zero).otherwise(pl.col("disclosure_depth")))
-    return frame.with_columns(blanked)
+    return acts_language.unread_blanked(frame, langs, by="relationship_id")
 
 
 def _in_order_of(ids: pl.Series, found: pl.DataFrame) -> pl.DataFrame:
@@ -664,6 +842,7 @@ def _run(
                         silence=silence,
                         detect=detect_acts,
                         stored=lambda: store.cached(db, names.acts),
+                        languages=group_languages(db),
                     )
                 )
         return grouped[0]
@@ -676,7 +855,9 @@ def _run(
                 "ledger",
                 names.ledger,
                 lambda: with_group_events(
-                    ledger.ledger(paired(), journal, silence=silence, coded=True),
+                    ledger.ledger(
+                        paired(), journal, silence=silence, coded=True, others=_grouped(db, journal)
+                    ),
                     group().events,
                 ),
             )
@@ -855,6 +1036,10 @@ def _prepare(
     with timings.stage("language"):
         found_langs = store.cached(db, _languages_name(), windows.version)
         langs = found_langs if found_langs is not None else _find_languages(db)
+        found_group_langs = store.cached(db, _group_languages_name(), windows.version)
+        group_langs = (
+            found_group_langs if found_group_langs is not None else _find_group_languages(db)
+        )
     parts = _Parts(as_of=as_of)
     memo = ActsMemo()
     # A window's exchanges are built on a thread while the ledger of the one before is
@@ -870,6 +1055,8 @@ def _prepare(
 
         if found_langs is None:  # stored with the rest, or not at all
             keep(_languages_name(), langs)
+        if found_group_langs is None:
+            keep(_group_languages_name(), group_langs)
 
         # The next window is read (SQLite and Polars let go of the interpreter lock) while
         # this one is analysed.
@@ -941,7 +1128,9 @@ def _prepare(
                     parts.add_exchanges(window)
                 yield window
 
-        events = ledger_windows(summed(), journal, windows.people, silence=silence)
+        events = ledger_windows(
+            summed(), journal, windows.people, silence=silence, others=_grouped(db, journal)
+        )
         while True:
             with timings.stage("ledger"):
                 part = next(events, None)
@@ -951,19 +1140,29 @@ def _prepare(
             with timings.stage("balance"):
                 parts.add_events(part)
             del part
+
+        def group_part(events: pl.DataFrame) -> None:
+            # A window's group events go into the ledger as a part and into the
+            # balance's sums at once: none are kept to the end.
+            from_groups = ledger_part(events)
+            keep(names.ledger, from_groups)
+            parts.add_events(from_groups)
+
         with timings.stage("groups"):
             group = group_frames(
                 db,
                 silence=silence,
                 detect=lambda t: detect_acts(t, memo),
                 stored=lambda: store.cached(db, names.acts, windows.version),
+                keep=group_part,
+                languages=group_langs,
+                # Like the one-to-one windows: the next group window is read on a thread.
+                ahead=(
+                    (lambda w: _ahead(w, WINDOWS_AHEAD, name="group-windows"))
+                    if WINDOWS_AHEAD and db.threads_share
+                    else None
+                ),
             )
-        if not group.events.is_empty():
-            from_groups = ledger_part(group.events)
-            keep(names.ledger, from_groups)
-            with timings.stage("balance"):
-                parts.add_events(from_groups)
-            del from_groups
         keep(names.group_roles, group.roles)
         keep(names.group_sources, group.sources)
         parts.counts.append(group.counts)

@@ -184,6 +184,7 @@ def count(n: float, one: str, many: str | None = None) -> str:
 
 APPS = {
     "whatsapp": "WhatsApp",
+    "signal": "Signal",
     "telegram": "Telegram",
     "messenger": "Messenger",
     "instagram": "Instagram",
@@ -196,8 +197,8 @@ APPS = {
 def app(code: str) -> str:
     """The app or file kind an export came from, in words.
 
-    >>> app("whatsapp"), app("csv"), app("signal")
-    ('WhatsApp', 'a CSV table', 'signal')
+    >>> app("whatsapp"), app("csv"), app("pager")
+    ('WhatsApp', 'a CSV table', 'pager')
     """
     return APPS.get(code, code)
 

@@ -284,7 +284,31 @@ def test_one_bad_file_does_not_stop_the_others(db_path: Path, tmp_path: Path) ->
     empty.write_bytes(b"")
     code, out, err = run(db_path, "import", str(tmp_path), str(empty), str(ALEX), "--me", "Sam")
     assert code == 1  # something failed, and says so
-    assert "is a folder" in err
+    assert "none of the files in it is an export" in err  # the folder holds no export
     assert "empty" in err
     assert "imported 10 new messages" in out  # the good file still went in
     assert message_count(db_path) > 0
+
+
+def test_a_folder_of_exports_imports_each_and_lists_what_it_skipped(
+    db_path: Path, tmp_path: Path
+) -> None:
+    import zipfile
+
+    box = tmp_path / "exports"
+    (box / "phone").mkdir(parents=True)
+    with zipfile.ZipFile(box / "phone" / "WhatsApp Chat with Alex.zip", "w") as archive:
+        archive.write(ALEX, ALEX.name)
+    german = ALEX.parent / "locales" / "WhatsApp Chat mit Jonas.txt"
+    (box / "phone" / "chat.txt").write_bytes(german.read_bytes().replace(b"Mira", b"Sam"))
+    (box / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    code, out, err = run(db_path, "import", str(box), "--me", "Sam", "--tz", "UTC")
+    assert code == 0, err
+    out = " ".join(out.split())  # the console wraps long lines
+    assert "exports/phone/WhatsApp Chat with Alex.zip: imported 10 new messages" in out
+    assert "exports/phone/chat.txt: imported 6 new messages" in out
+    assert "read day first (31/12), as German exports write them" in out
+    assert "exports: skipped 1 file: photo.jpg (a photo, video, sound or document)" in out
+    code, out, err = run(db_path, "import", str(box))
+    assert code == 0
+    assert out.count("nothing new") == 2

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import contextlib
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -54,26 +55,35 @@ def messages() -> Build:
     return build
 
 
-# Set to a PostgreSQL URL (a scratch database: its public schema is wiped for each test)
-# to run every store test against PostgreSQL as well, e.g.
-# RECIPROCITY_TEST_POSTGRES=postgresql+psycopg://postgres@/rtest?host=/tmp/pg
-POSTGRES = os.environ.get("RECIPROCITY_TEST_POSTGRES", "")
+@contextlib.contextmanager
+def postgres_schema(server: str) -> Iterator[str]:
+    """A URL of ``server`` whose connections work in a new, empty schema of their own
+    (dropped afterwards): each test gets a fresh database without a new server."""
+    from sqlalchemy import create_engine, make_url, text
 
-
-@pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES else ["sqlite"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A migrated, empty database: a temporary SQLite file (and PostgreSQL when asked)."""
-    if request.param == "sqlite":
-        location = str(tmp_path / "test.sqlite")
-    else:
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(POSTGRES)
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    engine = create_engine(server)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    url = make_url(server).update_query_dict({"options": f"-csearch_path={name}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
         with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
         engine.dispose()
-        location = POSTGRES
-    with open_db(location) as database:
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database: a temporary SQLite file, and the same test again on a
+    fresh schema of the throwaway PostgreSQL (``postgres_server``; skipped without one)."""
+    if request.param == "sqlite":
+        with open_db(str(tmp_path / "test.sqlite")) as database:
+            yield database
+        return
+    server = request.getfixturevalue("postgres_server")
+    with postgres_schema(server) as location, open_db(location) as database:
         yield database
 
 

@@ -23,6 +23,8 @@ from typing import Any
 
 import polars as pl
 
+from reciprocity.acts import ACTS
+
 #: Languages the detector chooses among: the languages most chat exports we meet are in.
 CANDIDATES: tuple[str, ...] = (
     "en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "no", "fi", "pl", "cs", "tr",
@@ -159,6 +161,25 @@ def conversation_languages(
         pl.Series("confidence", [c for _, c in found], dtype=pl.Float32),
         pl.Series("acts_read", [c == UNKNOWN or c in readable for c in codes], dtype=pl.Boolean),
     )
+
+
+def unread_blanked(
+    frame: pl.DataFrame, langs: pl.DataFrame | None, *, by: str = "relationship_id"
+) -> pl.DataFrame:
+    """``frame`` (messages with act columns) with no act claimed where ``by`` (the
+    relationship, or the group chat) is in a language that is not read (``acts_read``
+    False in ``langs``, from :func:`conversation_languages`): every act False, depth 0.
+    English rules say nothing true about a German chat."""
+    if langs is None or langs.is_empty() or bool(langs["acts_read"].all()):
+        return frame
+    unread = langs.filter(~pl.col("acts_read"))[by]
+    off = pl.col(by).is_in(unread.implode())
+    present = [a for a in ACTS if a in frame.columns]
+    blanked = [pl.when(off).then(False).otherwise(pl.col(a)).alias(a) for a in present]
+    if "disclosure_depth" in frame.columns:
+        zero = pl.lit(0).cast(frame.schema["disclosure_depth"])
+        blanked.append(pl.when(off).then(zero).otherwise(pl.col("disclosure_depth")))
+    return frame.with_columns(blanked)
 
 
 def not_read_note(language: str) -> str:

@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 
 from reciprocity import ingest, metrics, pipeline, store
 from reciprocity.cli import (
+    account_commands,
     balance_view,
     guide_commands,
     money_commands,
@@ -128,7 +129,10 @@ def parse_duration(value: str) -> timedelta:
 def import_(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Export files: WhatsApp .txt/.zip, Telegram result.json, CSV."),
+        typer.Argument(
+            help="Export files (WhatsApp .txt/.zip, Telegram result.json, CSV ...), or "
+            "folders and zips holding several: every export in them is found by its content."
+        ),
     ],
     me: Annotated[
         str | None,
@@ -164,6 +168,10 @@ def import_(
 ) -> None:
     """Import chat exports. Safe to repeat: messages already imported are skipped.
 
+    A folder or a zip holding several exports (a whole Facebook download, a Telegram
+    export folder, a folder of WhatsApp zips) imports every export in it, each on its
+    own, and lists the files it skipped.
+
     After saving, the analysis runs once and is kept, so later commands and the web
     pages open quickly."""
     options = ingest.Options(timezone=tz, dayfirst=dayfirst, conversation=conversation)
@@ -174,22 +182,18 @@ def import_(
     failed = 0
     added = 0
     for path in paths:
+        if pipeline.is_container(path):
+            container_added, container_failed = _import_container(db, path, me, format, options)
+            added += container_added
+            failed += container_failed
+            continue
         who = me
         if who is None and path.suffix.lower() == ".json":
             from reciprocity.ingest import telegram
 
             who = telegram.account_owner(path)
         try:
-            with Progress(
-                SpinnerColumn(),
-                TextColumn("[progress.description]{task.description}"),
-                BarColumn(),
-                TextColumn("{task.completed:,} messages"),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-                disable=not err.is_terminal,
-            ) as progress:
+            with _import_progress() as progress:
                 task = progress.add_task(f"Reading {path.name}", total=None)
                 outcome = pipeline.import_file(
                     db,
@@ -198,32 +202,15 @@ def import_(
                     format=format,
                     options=options,
                     on_batch=lambda n, task=task: progress.advance(task, n),  # type: ignore[misc]
-                    on_wait=lambda path=path: err.print(  # type: ignore[misc]
-                        f"{_escape(path.name)}: another import is saving to this database; "
-                        "waiting for it to finish..."
-                    ),
+                    on_wait=lambda path=path: _say_waiting(path.name),  # type: ignore[misc]
                 )
         except ReciprocityError as exc:
             # One bad file must not stop the others; each import is its own transaction.
             failed += 1
-            err.print(f"[red]Could not import[/] {_escape(str(path))}. Nothing was written.")
-            for line in error_text(exc).splitlines():
-                err.print(f"  {_escape(line)}", highlight=False)
+            _say_failed(str(path), exc)
             continue
-        r = outcome.result
-        added += r.messages_added
-        if r.messages_added == 0 and r.messages_seen > 0:
-            already = (
-                "its one message was" if r.messages_seen == 1 else f"all {r.messages_seen:,} were"
-            )
-            out.print(f"{_escape(path.name)}: nothing new; {already} already imported.")
-        else:
-            out.print(
-                f"{_escape(path.name)}: imported "
-                f"{render.count(r.messages_added, 'new message')} "
-                f"({r.duplicates:,} already there) from "
-                f"{render.count(r.conversations, 'conversation')} ({outcome.format})."
-            )
+        added += outcome.result.messages_added
+        _say_imported(path.name, outcome)
     if added:
         try:
             _prepare(db)
@@ -236,9 +223,119 @@ def import_(
                 highlight=False,
             )
     if failed:
-        if created and failed == len(paths):
+        if created and not added:
             _remove_database(db)
         raise typer.Exit(1)
+
+
+def _import_progress() -> Progress:
+    """The one progress bar of an import: messages read so far, time spent."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} messages"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+def _say_waiting(name: str) -> None:
+    err.print(
+        f"{_escape(name)}: another import is saving to this database; waiting for it to finish..."
+    )
+
+
+def _say_failed(name: str, exc: ReciprocityError, *, part: bool = False) -> None:
+    """Why ``name`` was not imported; ``part``: it is one export of a folder or archive."""
+    nothing = "Nothing of it was written" if part else "Nothing was written"
+    err.print(f"[red]Could not import[/] {_escape(name)}. {nothing}.")
+    for line in error_text(exc).splitlines():
+        err.print(f"  {_escape(line)}", highlight=False)
+
+
+def _say_imported(name: str, outcome: pipeline.ImportOutcome) -> None:
+    """What one export's import added, and what the reader chose for it."""
+    r = outcome.result
+    if r.messages_added == 0 and r.messages_seen > 0:
+        already = "its one message was" if r.messages_seen == 1 else f"all {r.messages_seen:,} were"
+        out.print(f"{_escape(name)}: nothing new; {already} already imported.")
+    else:
+        out.print(
+            f"{_escape(name)}: imported "
+            f"{render.count(r.messages_added, 'new message')} "
+            f"({r.duplicates:,} already there) from "
+            f"{render.count(r.conversations, 'conversation')} ({outcome.format})."
+        )
+    for note in outcome.notes:
+        out.print(Text(f"  Note: {note}"))
+
+
+#: Skipped files named one by one, at most; the rest are counted by kind.
+_SKIPPED_SHOWN = 10
+
+
+def _import_container(
+    db: store.Database, path: Path, me: str | None, format: str, options: ingest.Options
+) -> tuple[int, int]:
+    """Import every export in a folder or archive under one progress bar; returns the
+    messages added and the exports that failed."""
+    try:
+        with _import_progress() as progress:
+            task = progress.add_task(f"Looking through {path.name}", total=None)
+
+            def on_export(number: int, count: int, label: str) -> None:
+                progress.update(task, description=f"Reading {number} of {count}: {label}")
+
+            result = pipeline.import_container(
+                db,
+                path,
+                me=me,
+                format=format,
+                options=options,
+                on_batch=lambda n: progress.advance(task, n),
+                on_wait=lambda: _say_waiting(path.name),
+                on_export=on_export,
+            )
+    except ReciprocityError as exc:
+        _say_failed(str(path), exc)
+        return 0, 1
+    failed = 0
+    for export in result.exports:
+        name = f"{path.name}/{export.label}" if export.label else path.name
+        if export.outcome is not None:
+            _say_imported(name, export.outcome)
+        elif export.error is not None:
+            failed += 1
+            _say_failed(name, export.error, part=True)
+    _say_skipped(path, result.skipped)
+    if not result.exports:
+        err.print(
+            f"[red]Could not import[/] {_escape(str(path))}: none of the files in it is an "
+            "export Reciprocity reads."
+        )
+        failed += 1
+    return result.messages_added, failed
+
+
+def _say_skipped(path: Path, skipped: tuple[ingest.containers.Skipped, ...]) -> None:
+    if not skipped:
+        return
+    out.print(f"{_escape(path.name)}: skipped {render.count(len(skipped), 'file')}:")
+    for item in skipped[:_SKIPPED_SHOWN]:
+        out.print(Text(f"  {item.label} ({item.reason})"))
+    rest = skipped[_SKIPPED_SHOWN:]
+    if rest:
+        kinds: dict[str, int] = {}
+        for item in rest:
+            suffix = Path(item.label).suffix.lower() or "no extension"
+            kinds[suffix] = kinds.get(suffix, 0) + 1
+        counted = ", ".join(
+            f"{n:,} {kind}" for kind, n in sorted(kinds.items(), key=lambda k: -k[1])
+        )
+        out.print(Text(f"  ... and {len(rest):,} more ({counted})"))
 
 
 def _remove_database(db: store.Database) -> None:
@@ -515,6 +612,7 @@ surface_commands.register(app)
 settings_commands.register(app, people_app)
 people_commands.register(people_app)
 privacy_commands.register(app)
+account_commands.register(app)
 
 
 def main() -> None:

@@ -50,26 +50,89 @@ def serve(
     ] = False,
     server: Annotated[
         bool,
-        typer.Option("--server", help="Server mode with accounts (not available yet)."),
+        typer.Option(
+            "--server",
+            help="Server mode: several people sign in, each to their own data "
+            "(add them with `reciprocity accounts add`).",
+        ),
     ] = False,
+    accounts: Annotated[
+        str | None,
+        typer.Option(
+            "--accounts",
+            help="Server mode: where the accounts live, a folder or a postgresql:// URL "
+            "(default: $RECIPROCITY_SERVER, else a folder in your data folder).",
+        ),
+    ] = None,
+    behind_proxy: Annotated[
+        bool,
+        typer.Option(
+            "--behind-proxy",
+            help="Server mode: a reverse proxy on this machine adds HTTPS in front of the app.",
+        ),
+    ] = False,
+    public_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--public-host",
+            help="Server mode: a name browsers reach the proxy by (repeat for several).",
+        ),
+    ] = None,
+    certfile: Annotated[
+        Path | None,
+        typer.Option("--certfile", help="Server mode: serve HTTPS with this certificate."),
+    ] = None,
+    keyfile: Annotated[
+        Path | None,
+        typer.Option("--keyfile", help="Server mode: the certificate's private key."),
+    ] = None,
 ) -> None:
-    """Open the web app on this computer (http://127.0.0.1:8765 by default)."""
+    """Open the web app on this computer (http://127.0.0.1:8765 by default), or with
+    --server for several people, each signing in to their own data."""
     from reciprocity.cli.allocator import return_big_blocks
     from reciprocity.web import NotLoopback, check_host
     from reciprocity.web import serve as run
 
+    if (certfile is None) != (keyfile is None):
+        err.print("[red]Error:[/] give both --certfile and --keyfile, or neither.")
+        raise typer.Exit(2)
+    tls = certfile is not None
+    if not server and (tls or behind_proxy or public_host or accounts):
+        err.print("[red]Error:[/] those options are for server mode: add --server.")
+        raise typer.Exit(2)
     try:
-        check_host(host, server=server)
+        check_host(host, server=server, behind_proxy=behind_proxy, tls=tls)
     except NotLoopback as exc:
         err.print(f"[red]Error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from exc
+    if server:
+        from reciprocity.accounts import open_registry
+
+        if not open_registry(accounts).accounts():
+            err.print(
+                "No accounts yet: nobody can sign in. Add one with "
+                "`reciprocity accounts add NAME`.",
+                highlight=False,
+            )
     from reciprocity.web.serve import listen, url
 
     sock = listen(host, port)  # before saying anything: a busy port is one plain error
     # The app stays up: memory it reads a page's figures into goes back when freed.
     return_big_blocks()
-    out.print(f"Serving on {escape(url(host, port))} (Ctrl+C to stop).")
-    run(_db_path(ctx), host=host, port=port, open_browser=not no_browser, server=server, sock=sock)
+    out.print(f"Serving on {escape(url(host, port, tls=tls))} (Ctrl+C to stop).")
+    run(
+        _db_path(ctx),
+        host=host,
+        port=port,
+        open_browser=not no_browser and not server,
+        server=server,
+        sock=sock,
+        accounts=accounts,
+        behind_proxy=behind_proxy,
+        certfile=certfile,
+        keyfile=keyfile,
+        public_hosts=public_host or (),
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -155,15 +155,19 @@ def _mentions(rows: pl.LazyFrame, members: pl.DataFrame, skip: pl.LazyFrame) -> 
     names = sorted({n for n in aliases["alias"].to_list() if n}, key=lambda n: (-len(n), n))
     if not names:
         return pl.LazyFrame(schema=ATTRIBUTION_SCHEMA)
-    # One regex pass finds the few messages that name someone, and what they name.
-    union = r"(?i)@?(?:" + "|".join(_bounded(n) for n in names) + r")"
+    # One regex of every name finds the few messages that name someone, then what they
+    # name. Over lower-cased text rather than with "(?i)": case-insensitive matching with
+    # Unicode word boundaries took five times as long (0.11 s against 0.02 for the test
+    # alone over a window of 100k messages, on the benchmark's family group).
+    union = r"@?(?:" + "|".join(_bounded(n) for n in names) + r")"
     tokens = (
         rows.join(skip, on="message_id", how="anti")
         .select(
             _BY, "message_id", "speaker", "timestamp", "turn_start",
-            pl.col("text").str.extract_all(union).alias("_w"),
+            pl.col("text").str.to_lowercase().alias("_w"),
         )
-        .filter(pl.col("_w").list.len() > 0)
+        .filter(pl.col("_w").str.contains(union))
+        .with_columns(pl.col("_w").str.extract_all(union))
         .explode("_w")
         .with_columns(
             pl.col("_w").str.starts_with("@").alias("_at"),
@@ -289,11 +293,12 @@ def attribute(messages: pl.DataFrame, members: pl.DataFrame | None = None) -> pl
     if messages.is_empty():
         return pl.DataFrame(schema=ATTRIBUTION_SCHEMA)
     rows = speakers(messages).collect().lazy()
-    explicit = _explicit(rows)
+    # Each cue's pairings are collected once: the later cues leave out what they paired.
+    explicit = _explicit(rows).collect().lazy()
     done = explicit.select("message_id").unique()
     parts = [explicit]
     if members is not None and not members.is_empty():
-        mentioned = _mentions(rows, members, done)
+        mentioned = _mentions(rows, members, done).collect().lazy()
         parts.append(mentioned)
         done = pl.concat([done, mentioned.select("message_id")]).unique()
     parts.append(_next_speaker(rows, done))

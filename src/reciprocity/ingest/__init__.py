@@ -1,9 +1,11 @@
 """Ingest: export files in, normalised messages out.
 
-One module per export format (:mod:`.whatsapp`, :mod:`.telegram`, :mod:`.messenger`,
-:mod:`.instagram`, :mod:`.discord`, :mod:`.csvfile`), each
+One module per export format (:mod:`.whatsapp`, :mod:`.signal`, :mod:`.telegram`,
+:mod:`.messenger`, :mod:`.instagram`, :mod:`.discord`, :mod:`.csvfile`), each
 implementing the small contract in :mod:`.base`. :func:`load` is the front door; importers
-never touch the database (the store saves what they return).
+never touch the database (the store saves what they return). Folders and archives that
+hold several exports are walked by :mod:`.containers`; :func:`export_batches` reads one
+export it found.
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ from types import ModuleType
 import polars as pl
 
 from reciprocity.errors import ImportFailed, UnknownFormat
-from reciprocity.ingest import csvfile, discord, instagram, messenger, telegram, whatsapp
+from reciprocity.ingest import (
+    containers,
+    csvfile,
+    discord,
+    instagram,
+    messenger,
+    signal,
+    telegram,
+    whatsapp,
+)
 from reciprocity.ingest.base import (
     KINDS,
     MESSAGE_SCHEMA,
@@ -30,7 +41,9 @@ __all__ = [
     "MESSAGE_SCHEMA",
     "Options",
     "batches",
+    "containers",
     "detect",
+    "export_batches",
     "load",
     "local_timezone_name",
 ]
@@ -40,6 +53,8 @@ HEAD_BYTES = 64 * 1024
 #: Registry of formats, tried in this order by :func:`detect`.
 FORMATS: dict[str, ModuleType] = {
     whatsapp.NAME: whatsapp,
+    # before the other .json formats: a Signal data.json's first line is a whole message
+    signal.NAME: signal,
     # Instagram before Messenger: the same layout, told apart by folder or an Instagram key
     instagram.NAME: instagram,
     messenger.NAME: messenger,
@@ -67,7 +82,10 @@ def detect(path: Path) -> str:
 def _check_readable(path: Path) -> None:
     if path.is_dir():
         raise ImportFailed.one(
-            str(path), None, "is a folder; pass the export file inside it (.txt, .zip, .json, .csv)"
+            str(path),
+            None,
+            "is a folder; a folder of exports is read with reciprocity.ingest.containers "
+            "(the import command does it), one export at a time",
         )
     if not path.is_file():
         raise ImportFailed.one(str(path), None, "no such file (check the path)")
@@ -83,6 +101,20 @@ def batches(
         raise UnknownFormat(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}")
     _check_readable(path)
     yield from FORMATS[name].parse(path, options or Options())
+
+
+def export_batches(
+    export: containers.Export, options: Options | None = None
+) -> Iterator[pl.DataFrame]:
+    """Stream the batches of one export a container holds (:mod:`.containers`): its files
+    all at once through the format's ``parse_files`` when it has one, else its one file."""
+    module = FORMATS[export.format]
+    parse_files = getattr(module, "parse_files", None)
+    if parse_files is not None:
+        yield from parse_files(list(export.paths), options or Options())
+        return
+    (path,) = export.paths
+    yield from batches(path, export.format, options)
 
 
 def load(

@@ -18,11 +18,13 @@ from __future__ import annotations
 import polars as pl
 
 from reciprocity.errors import ImportFailed
+from reciprocity.ingest._whatsapp_locales import AFTERNOON
 from reciprocity.ingest._whatsapp_patterns import (
     CALL,
     DELETED,
     EDITED,
     HEADER,
+    LONGEST_DELETED,
     LRM,
     MEDIA,
     SENDER,
@@ -203,7 +205,9 @@ def _headers(lines: pl.Series) -> pl.DataFrame:
             hour=pl.col("hh").cast(pl.Int32),
             minute=pl.col("mi").cast(pl.Int32),
             second=pl.col("ss").cast(pl.Int32).fill_null(0),
-            pm=pl.col("ap").str.to_lowercase() == "p",
+            # "PM", "p. m.", or the afternoon's own word ("nachm."); null on a 24-hour clock
+            pm=pl.col("ap").str.slice(0, 1).str.to_lowercase().eq("p")
+            | pl.col("ap").is_in(AFTERNOON),
         )
     )
     if found["head"].all():
@@ -242,6 +246,38 @@ def _bodies(lines: pl.Series, heads: pl.DataFrame, offset: int, first_line: int)
     )
 
 
+#: Any placeholder, missed call, deleted marker or notice: one pass over every text finds
+#: the few that are one, and only those are looked at again to tell which.
+_ANY_PLACEHOLDER = f"(?:{MEDIA})|(?:{CALL})|(?:{DELETED})"
+_FLAGS = ("media", "call", "deleted", "notice")
+
+
+def _placeholders(texts: pl.Series) -> pl.DataFrame:
+    """Per text: whether it is a media placeholder, a missed call, a deleted message, or
+    a notice of the app's (a frame of four boolean columns, :data:`_FLAGS`).
+
+    One regex pass over all texts instead of one per kind: the parse of a chat of
+    plain messages costs no more however many languages the patterns know.
+    """
+    found = texts.str.contains(_ANY_PLACEHOLDER)
+    columns = {name: pl.repeat(False, texts.len(), eager=True) for name in _FLAGS}
+    if found.any():
+        at = found.arg_true()
+        said = pl.DataFrame({"text": texts.gather(at)}).select(
+            media=pl.col("text").str.contains(MEDIA),
+            call=pl.col("text").str.contains(CALL),
+            by_app=pl.col("text").str.contains(DELETED),
+            # a deleted message keeps its sender; the app's own notice is longer than any
+            long=pl.col("text").str.len_chars() > LONGEST_DELETED,
+        )
+        said = said.with_columns(
+            deleted=pl.col("by_app") & ~pl.col("long"), notice=pl.col("by_app") & pl.col("long")
+        )
+        for name in _FLAGS:
+            columns[name] = columns[name].scatter(at, said[name])
+    return pl.DataFrame(columns)
+
+
 def _messages(bodies: pl.DataFrame, *, has_lrm: bool) -> pl.DataFrame:
     """Split sender from text and tell the kind of each message."""
     bodies = bodies.with_columns(sender=pl.col("body").str.extract(SENDER, 1))
@@ -251,14 +287,11 @@ def _messages(bodies: pl.DataFrame, *, has_lrm: bool) -> pl.DataFrame:
     # an event it wrote (or a placeholder), so look before removing it.
     text = pl.col("said").str.replace_all(LRM, "", literal=True) if has_lrm else pl.col("said")
     bodies = bodies.with_columns(flagged=pl.col("said").str.starts_with(LRM), text=text)
-    bodies = bodies.drop("said").with_columns(
-        media=pl.col("text").str.contains(MEDIA),
-        call=pl.col("text").str.contains(CALL),
-        deleted=pl.col("text").str.contains(DELETED),
-    )
+    bodies = bodies.drop("said")
+    bodies = bodies.hstack(_placeholders(bodies["text"]))
     placeholder = pl.col("media") | pl.col("call") | pl.col("deleted")
     bodies = bodies.with_columns(
-        event=pl.col("sender").is_null() | (pl.col("flagged") & ~placeholder)
+        event=pl.col("sender").is_null() | (pl.col("flagged") & ~placeholder) | pl.col("notice")
     )
     kind = (
         pl.when(pl.col("event") | pl.col("deleted"))

@@ -10,6 +10,8 @@ The layouts, as the phone apps write them::
     Android  12/03/2024, 21:15 - Alex: text         system lines have no "sender: "
              3/12/24, 9:15 PM - Alex: text          US locale: month first, 12-hour clock
              12.03.24, 21:15 - Alex: text           German: dots, 2-digit year
+             03/08/2021 à 12:30 - Alex: texte       French: "à" between date and time
+             02.01.21, 3:00 nachm. - Alex: Hallo    German 12-hour clock: vorm./nachm.
     iOS      [12/03/2024, 21:15:03] Alex: text      seconds, square brackets
              ‎[12/03/2024, 21:16:40] Alex: ‎image omitted
              [12/03/2024, 21:15:03] Alex: ‎Messages and calls are end-to-end encrypted. ...
@@ -24,6 +26,16 @@ from __future__ import annotations
 
 import re
 
+from reciprocity.ingest._whatsapp_locales import (
+    AFTERNOON,
+    MORNING,
+    POLLS,
+    SHARED,
+    alternatives,
+    cased,
+    every,
+)
+
 LRM = "\u200e"
 
 # The header opening every message. Groups: whole header, then either p1/p2/year
@@ -33,9 +45,14 @@ HEADER = (
     "^(?P<hdr>[\u200e\u200f]*\\[?"
     "(?:(?P<p1>[0-9]{1,2})[./-] ?(?P<p2>[0-9]{1,2})[./-] ?(?P<yy>[0-9]{4}|[0-9]{2})"
     "|(?P<ymd_y>[0-9]{4})[./-] ?(?P<ymd_m>[0-9]{1,2})[./-] ?(?P<ymd_d>[0-9]{1,2}))"
-    "\\.?,? "
+    # French Android writes "03/08/2021 à 12:30 - " (an optional part, not a choice of
+    # two: the regex engines keep to one path and stay as fast as without it)
+    "\\.?,?(?: à)? "
     "(?P<hh>[0-9]{1,2})[:.](?P<mi>[0-9]{2})(?:[:.](?P<ss>[0-9]{2}))?"
-    "(?:[ \u202f\u00a0]?(?P<ap>[AaPp])\\.?[ \u202f\u00a0]?[Mm]\\.?)?"
+    # AM/PM, or a language's own words for the morning and the afternoon (German
+    # "vorm.", "nachm."): one group, since each group costs the regex engines time
+    "(?:[ \u202f\u00a0]?(?P<ap>[AaPp]\\.?[ \u202f\u00a0]?[Mm]\\.?"
+    f"|{alternatives(MORNING + AFTERNOON)}))?"
     "(?:\\] | - ))"
 )
 #: No line shorter than this (in bytes) matches :data:`HEADER`: the shortest header is
@@ -52,123 +69,39 @@ HEADER_RE = re.compile(HEADER)
 # to "Re: ..."' reads better as a system line than as a message from half a sentence).
 SENDER = "^([^:\n]*): "
 
-# Android (text-only export): <placeholder>, localized.
-_ANDROID_MEDIA = (
-    "Media omitted",
-    "Medien ausgelassen",
-    "Multimedia omitido",
-    "Multimédia omitido",
-    "Médias omis",
-    "Mídia oculta",
-    "Media weggelaten",
-    "Media omessi",
-    "Medya dahil edilmedi",
-    "Media tidak disertakan",
-    "Без медиафайлов",
-)
-# iOS (text-only export): "<kind> omitted", localized.
-_IOS_MEDIA = (
-    "image omitted",
-    "video omitted",
-    "audio omitted",
-    "sticker omitted",
-    "GIF omitted",
-    "Contact card omitted",
-    "live location shared",
-    "Bild weggelassen",
-    "Video weggelassen",
-    "Audio weggelassen",
-    "Sticker weggelassen",
-    "GIF weggelassen",
-    "Kontaktkarte weggelassen",
-    "imagen omitida",
-    "video omitido",
-    "audio omitido",
-    "sticker omitido",
-)
-# iOS documents come after the file name: "Report.pdf • 3 pages document omitted".
-_IOS_DOCUMENT = ("document omitted", "Dokument weggelassen", "documento omitido")
-# Android export "with media": "IMG-20240312-WA0001.jpg (file attached)", then a caption.
-_FILE_ATTACHED = (
-    "file attached",
-    "Datei angehängt",
-    "archivo adjunto",
-    "fichier joint",
-    "arquivo anexado",
-    "file allegato",
-    "bestand bijgevoegd",
-)
-
-
-def _alternatives(phrases: tuple[str, ...]) -> str:
-    return "|".join(re.escape(p) for p in phrases)
-
-
+# The placeholders, calls and markers of every language (:mod:`._whatsapp_locales`), each
+# phrase in both cases of its first letter.
 MEDIA = (
-    f"^(?:<(?:{_alternatives(_ANDROID_MEDIA)})>$"
-    f"|(?:{_alternatives(_IOS_MEDIA)})$"
-    f"|(?:[^\n]* )?(?:{_alternatives(_IOS_DOCUMENT)})$"
+    f"^(?:<(?:{alternatives(cased(every('media')))})>$"
+    f"|(?:{alternatives(cased(every('omitted')))})$"
+    # iOS documents come after the file name: "Report.pdf • 3 pages document omitted"
+    f"|(?:[^\n]* )?(?:{alternatives(cased(every('documents')))})$"
     # iOS export with media: "<attached: 00000012-PHOTO-2024-03-12-21-16-40.jpg>"
     "|<attached: [^>\n]*>"
     # a shared location or a poll, which iOS marks like its own events
-    "|(?:Location|Standort|Ubicación): https?://|(?:POLL|UMFRAGE|ENCUESTA):\n"
-    f"|[^\n]* \\((?:{_alternatives(_FILE_ATTACHED)})\\)(?:\n|$))"
+    f"|(?:{alternatives(SHARED)})https?://|(?:{alternatives(POLLS)}):\n"
+    # Android export "with media": "IMG-20240312-WA0001.jpg (file attached)", then a caption
+    f"|[^\n]* \\((?:{alternatives(every('attached'))})\\)(?:\n|$))"
 )
 
 # Missed calls; iOS may add ", Tap to call back" (or a localized hint) on the same line.
-_CALLS = (
-    "Missed voice call",
-    "Missed video call",
-    "Missed group voice call",
-    "Missed group video call",
-    "Verpasster Sprachanruf",
-    "Verpasster Videoanruf",
-    "Verpasster Gruppen-Sprachanruf",
-    "Verpasster Gruppen-Videoanruf",
-    "Llamada perdida",
-    "Llamada de voz perdida",
-    "Videollamada perdida",
-    "Appel vocal manqué",
-    "Appel vidéo manqué",
-    "Chamada de voz perdida",
-    "Chamada de vídeo perdida",
-    "Chiamata vocale persa",
-    "Videochiamata persa",
-    "Gemiste spraakoproep",
-    "Gemiste video-oproep",
-)
-CALL = f"^(?:{_alternatives(_CALLS)})(?:[,.][^\n]*)?$"
+CALL = f"^(?:{alternatives(cased(every('calls')))})(?:[,.][^\n]*)?$"
 
-# Deleted messages keep their sender but are not something anyone said.
-_DELETED = (
-    "This message was deleted",
-    "You deleted this message",
-    "Diese Nachricht wurde gelöscht",
-    "Du hast diese Nachricht gelöscht",
-    "Se eliminó este mensaje",
-    "Eliminaste este mensaje",
-    "Ce message a été supprimé",
-    "Vous avez supprimé ce message",
-    "Mensagem apagada",
-    "Você apagou esta mensagem",
-    "Questo messaggio è stato eliminato",
-    "Hai eliminato questo messaggio",
-    "Dit bericht is verwijderd",
-    "Je hebt dit bericht verwijderd",
-)
-DELETED = f"^(?:{_alternatives(_DELETED)})\\.?$"
+# Deleted messages keep their sender but are not something anyone said; nor are the
+# notices the app writes itself (the encryption notice) in every language, which a line
+# starting with one is, even under a name (iOS writes them under the chat's) and even
+# when the left-to-right mark that flags them was lost. One pattern for both: one pass.
+DELETED = f"^(?:{alternatives(cased(every('deleted')))})\\.?$|^(?:{alternatives(every('notices'))})"
+#: A text :data:`DELETED` matches is a deleted message when at most this long (in
+#: characters),
+#: else a notice: every notice is longer than every deleted marker, so a length tells
+#: them apart without a second pass over the texts.
+LONGEST_DELETED = max(len(p) + 1 for p in every("deleted"))
+if min(len(p) for p in every("notices")) <= LONGEST_DELETED:  # pragma: no cover
+    raise AssertionError("a notice is no longer than a deleted marker: give it its own pattern")
 
 # The marker newer apps append to an edited message; dropped, the text stays.
-_EDITED = (
-    "This message was edited",
-    "Diese Nachricht wurde bearbeitet",
-    "Se editó este mensaje.",
-    "Ce message a été modifié",
-    "Esta mensagem foi editada",
-    "Questo messaggio è stato modificato",
-    "Dit bericht is bewerkt",
-)
-EDITED = f"[ \t]*{LRM}?<(?:{_alternatives(_EDITED)})>$"
+EDITED = f"[ \t]*{LRM}?<(?:{alternatives(every('edited'))})>$"
 
 # Bidirectional marks Android wraps around phone numbers used as names (U+202A ... U+202C)
 # and the marks iOS sprinkles around names; none of them is part of the name.
@@ -176,14 +109,7 @@ SENDER_MARKS = "[\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 
 # File names the apps give an export, per locale; the group is the chat's title.
 TITLE = re.compile(
-    r"^(?:WhatsApp[ -]Chat (?:with|mit|-|–|—) "
-    r"|Chat de WhatsApp con "
-    r"|Discussion WhatsApp avec "
-    r"|Conversa do WhatsApp com "
-    r"|Chat WhatsApp con "
-    r"|WhatsApp-chat met "
-    r"|WhatsApp-Chat mit )"
-    r"(?P<title>.+?)(?: \([0-9]+\))?$",
+    f"^(?:{alternatives(every('titles'))})(?P<title>.+?)(?: \\([0-9]+\\))?$",
     re.IGNORECASE,
 )
 

@@ -158,11 +158,13 @@ def to_messages(
     wall = pl.datetime("year", "month", "day", "hour24", "minute", "second")
     naive = frame.select(wall=wall)["wall"]
     return frame.drop("month", "day", "hour24").with_columns(
-        timestamp=_localize(naive, timezone).dt.convert_time_zone("UTC")
+        timestamp=localize(naive, timezone).dt.convert_time_zone("UTC")
     )
 
 
-def _localize(naive: pl.Series, timezone: str) -> pl.Series:
+def localize(naive: pl.Series, timezone: str) -> pl.Series:
+    """Wall-clock times ``naive`` read in ``timezone``: a time a DST change repeats is the
+    earlier moment, one it skipped is read with the offset before the gap."""
     local = naive.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
     for shift in _GAP_SHIFTS:
         missing = local.is_null() & naive.is_not_null()

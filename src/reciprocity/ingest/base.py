@@ -14,7 +14,7 @@ A format is a module with three names:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -77,11 +77,20 @@ class Options:
     or month-first (False) dates; ``None`` infers it from the file (from its first
     8 MB when no date up to there says it). ``conversation``:
     override the conversation title the parser would derive from the file.
+    ``notes``: where a parser says, in a sentence, what it chose for the user where the
+    file left it open (the date order it read an ambiguous WhatsApp export in); ``None``
+    keeps them unsaid. Surfaces show them after the import.
     """
 
     timezone: str | None = None
     dayfirst: bool | None = None
     conversation: str | None = None
+    notes: list[str] | None = field(default=None, compare=False)
+
+    def note(self, text: str) -> None:
+        """Say ``text`` to the user after the import (kept only when ``notes`` is set)."""
+        if self.notes is not None and text not in self.notes:
+            self.notes.append(text)
 
 
 class Format(Protocol):

@@ -43,6 +43,7 @@ import polars as pl
 
 from reciprocity.errors import ImportFailed
 from reciprocity.ingest._whatsapp_lines import MessageReader
+from reciprocity.ingest._whatsapp_locales import language_of
 from reciprocity.ingest._whatsapp_patterns import (
     IOS_MEMBER,
     TITLE,
@@ -103,6 +104,18 @@ def detect(path: Path, head: bytes) -> bool:
     if path.suffix.lower() != ".txt":
         return False
     return opens_with_header(head)
+
+
+def holds_several(path: Path) -> bool:
+    """Whether ``path`` is a zip of several chats (someone zipped a few exports together)
+    rather than one chat's export: the folder and archive walker
+    (:mod:`reciprocity.ingest.containers`) then imports each chat on its own."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return len(chat_members(archive, _title(path.name))) > 1
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        return False
 
 
 def conversation_title(path: Path, member: str | None = None) -> str:
@@ -203,14 +216,61 @@ def _chat_frames(
                 if held_bytes < DATE_SAMPLE_BYTES:
                     # Not settled yet: keep the parts until a later line settles it.
                     continue
-                dayfirst = order.best_guess()
+                dayfirst = _undecided(order, held, chat, options)
             frames, held = held, []
         else:
             frames = [raw]
         for frame in frames:
             yield _finish(frame, dayfirst, forced, timezone, title, chat.source)
-    for frame in held:
-        yield _finish(frame, order.best_guess(), forced, timezone, title, chat.source)
+    if held:
+        dayfirst = _undecided(order, held, chat, options)
+        for frame in held:
+            yield _finish(frame, dayfirst, forced, timezone, title, chat.source)
+
+
+#: Placeholders and notices looked at to tell an export's language, at most.
+_LANGUAGE_SAMPLE = 5000
+
+
+def _undecided(
+    order: DateOrder, held: list[pl.DataFrame], chat: ChatText, options: Options
+) -> bool:
+    """The date order of a chat whose dates never say it (no number above 12), and a note
+    saying which was chosen and why.
+
+    The export's language decides when it is one whose phones all write the day first
+    (every language but English); else the number that changes more often is the day.
+    """
+    texts = (
+        pl.concat([frame.select("kind", "text") for frame in held])
+        .filter(pl.col("kind") != "text")
+        .head(_LANGUAGE_SAMPLE)["text"]
+        .drop_nulls()
+        .to_list()
+    )
+    names = [name for name in (chat.path.name, chat.member, chat.path.parent.name) if name]
+    locale = language_of(names, texts)
+    if locale is not None and locale.dayfirst is not None:
+        dayfirst = locale.dayfirst
+        why = f"as {locale.name} exports write them"
+    else:
+        dayfirst = order.best_guess()
+        if order.change_first == order.change_second:
+            why = "the order most of the world writes"
+        else:
+            which = "first" if dayfirst else "second"
+            why = f"since the {which} number changes more often, as days do"
+    options.note(_order_note(chat.source, dayfirst, why))
+    return dayfirst
+
+
+def _order_note(source: str, dayfirst: bool, why: str) -> str:
+    order = "day first (31/12)" if dayfirst else "month first (12/31)"
+    return (
+        f"{source}: no date in the chat shows whether the day or the month comes first; "
+        f"they were read {order}, {why}. If that is wrong, import it again with the "
+        "other date order."
+    )
 
 
 def _raw_frames(chat: ChatText) -> Iterator[tuple[pl.DataFrame, int]]:

@@ -208,10 +208,13 @@ def ledger(
     *,
     silence: timedelta = timedelta(hours=6),
     coded: bool = False,
+    others: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """All events, from messages and (when given) journal entries, sorted by relationship
     and time. Journal people are matched to relationships by name (case-insensitive);
-    entries about someone with no chat keep a null ``relationship_id``.
+    entries about someone with no chat keep a null ``relationship_id``. ``others``
+    (``relationship_id``, ``person``) are people known from elsewhere (group chats),
+    matched after those of ``exchanges``.
 
     ``coded`` leaves ``giver``, ``receiver``, ``dimension`` and ``source`` as categories
     (:func:`decoded` makes them text): the same rows in a fraction of the memory, for a
@@ -220,6 +223,8 @@ def ledger(
     parts = [message_events(exchanges, silence=silence)]
     if journal is not None:
         people = exchanges.lazy().select("relationship_id", "person").unique()
+        if others is not None:
+            people = pl.concat([people, others.lazy().select(people.collect_schema().names())])
         parts.append(journal_events(journal, people))
     events = sorted_events(parts)
     return events if coded else decoded(events)

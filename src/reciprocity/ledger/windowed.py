@@ -56,8 +56,10 @@ def ledger_windows(
     people: pl.DataFrame,
     *,
     silence: timedelta = timedelta(hours=6),
+    others: pl.DataFrame | None = None,
 ) -> Iterator[pl.DataFrame]:
-    """``ledger(exchanges, journal, coded=True)`` in parts, one per exchanges window.
+    """``ledger(exchanges, journal, coded=True, others=others)`` in parts, one per
+    exchanges window.
 
     ``exchange_windows`` are the exchanges of consecutive windows of the timeline, in
     timeline order, cut by the cut rule (see the module docstring); concatenated the parts
@@ -73,6 +75,7 @@ def ledger_windows(
     store, no frame of the messages), by which journal entries are matched to relationships
     as :func:`~reciprocity.ledger.ledger` matches them. A name that matches two
     relationships is matched to either, in the whole ledger too: keep names distinct.
+    ``others``: people known from elsewhere (group chats), matched after ``people``.
 
     Raises ``ValueError`` on the journal's first bad entry (before any window is read),
     at a cut that would start a conversation the whole timeline does not (a gap under
@@ -82,7 +85,11 @@ def ledger_windows(
     pairs = _people(people)
     pending = None
     if journal is not None:
-        pending = coded_events(journal_events(journal, pairs.lazy())).collect()
+        known = pairs.lazy()
+        if others is not None:
+            # After the chats' own people, as ledger() matches them.
+            known = pl.concat([known, _people(others).lazy()])
+        pending = coded_events(journal_events(journal, known)).collect()
     return _parts(exchange_windows, pending, pairs, silence)
 
 

@@ -40,7 +40,9 @@ __all__ = [
     "group_roles",
     "role_parts",
     "roles_from_parts",
+    "source_parts",
     "source_split",
+    "sources_from_parts",
 ]
 
 SURE = 0.5
@@ -206,15 +208,36 @@ def roles_from_parts(parts: list[RoleParts]) -> pl.DataFrame:
 def source_split(events: pl.DataFrame) -> pl.DataFrame:
     """The give and take of each relationship per group and dimension, all time
     (:data:`SOURCES_SCHEMA`), from :func:`reciprocity.ledger.groups.group_events`."""
-    if events.is_empty():
-        return pl.DataFrame(schema=SOURCES_SCHEMA)
+    return sources_from_parts([source_parts(events)])
+
+
+def source_parts(events: pl.DataFrame) -> pl.DataFrame:
+    """The sums behind :func:`source_split` of some of the events (a window's), to be
+    added up with the others' by :func:`sources_from_parts`."""
     gave = pl.col("giver") == "me"
-    summed = events.group_by("relationship_id", "conversation_id", "title", "dimension").agg(
+    return events.group_by("relationship_id", "conversation_id", "title", "dimension").agg(
         pl.col("weight").filter(gave).sum().alias("given"),
         pl.col("weight").filter(~gave).sum().alias("received"),
         gave.sum().cast(pl.Int64).alias("events_me"),
         (~gave).sum().cast(pl.Int64).alias("events_them"),
     )
+
+
+def sources_from_parts(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """:func:`source_split` from the :func:`source_parts` of windows that together hold
+    every group event once."""
+    parts = [p for p in parts if not p.is_empty()]
+    if not parts:
+        return pl.DataFrame(schema=SOURCES_SCHEMA)
+    key = ["relationship_id", "conversation_id", "title", "dimension"]
+    summed = (
+        parts[0]
+        if len(parts) == 1
+        else pl.concat(parts, how="vertical")
+        .group_by(key)
+        .agg(pl.col("given", "received", "events_me", "events_them").sum())
+    )
+    # Rounded: sums of floats differ in the last bit with the order of the rows.
     rounded = summed.with_columns(pl.col("given", "received").round(9))
     return rounded.select([pl.col(c).cast(t) for c, t in SOURCES_SCHEMA.items()]).sort(
         "relationship_id", "conversation_id", "dimension"

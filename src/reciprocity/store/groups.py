@@ -15,15 +15,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import polars as pl
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from reciprocity.store.cache import load as cache_load
 from reciprocity.store.cache import save as cache_save
 from reciprocity.store.cache import state as cache_state
 from reciprocity.store.db import Database
-from reciprocity.store.fetch import group_keys, messages_in, raw_messages
-from reciprocity.store.models import Conversation, Identity, Participant, Person, Relationship
-from reciprocity.store.read import one_to_one
+from reciprocity.store.fetch import GROUP_KEY_SCHEMA, group_keys, messages_in, raw_messages
+from reciprocity.store.models import (
+    Conversation,
+    Identity,
+    Message,
+    Participant,
+    Person,
+    Relationship,
+)
+from reciprocity.store.read import KEYS_CACHE_NAME, one_to_one
 
 __all__ = [
     "GROUP_SCHEMA",
@@ -31,6 +38,8 @@ __all__ = [
     "GroupWindows",
     "group_members",
     "group_messages",
+    "group_people",
+    "group_text_sample",
     "group_windows",
 ]
 
@@ -126,6 +135,49 @@ def group_messages(db: Database) -> pl.DataFrame:
     return frame
 
 
+def group_people(db: Database) -> pl.DataFrame:
+    """``relationship_id`` and ``person`` of everyone but the user who wrote in a group
+    chat: by whom journal entries about people known only from groups are matched."""
+    with db.engine.connect() as conn:
+        chats, _ = _groups(conn)
+        rows = conn.execute(
+            select(Relationship.id, Person.name)
+            .distinct()
+            .join(Person, Person.id == Relationship.person_id)
+            .join(Identity, Identity.person_id == Person.id)
+            .join(Participant, Participant.identity_id == Identity.id)
+            .where(Participant.conversation_id.in_(chats), ~Person.is_me)
+            .order_by(Relationship.id)
+        ).all()
+    return pl.DataFrame(
+        [tuple(row) for row in rows],
+        schema={"relationship_id": pl.Int64, "person": pl.String},
+        orient="row",
+    )
+
+
+def group_text_sample(db: Database, *, per_chat: int = 400, min_chars: int = 20) -> pl.DataFrame:
+    """``conversation_id`` and ``text`` of up to ``per_chat`` messages of at least
+    ``min_chars`` characters from each group chat, earliest first: what its language is
+    told from (as :func:`reciprocity.store.read.text_sample` does for one-to-one chats)."""
+    rows: list[tuple[int, str]] = []
+    with db.engine.connect() as conn:
+        chats, _ = _groups(conn)
+        for chat in chats:
+            texts = conn.execute(
+                select(Message.text)
+                .where(
+                    Message.conversation_id == chat,
+                    Message.sender_identity_id.is_not(None),
+                    func.length(Message.text) >= min_chars,
+                )
+                .order_by(Message.conversation_id, Message.timestamp_us)
+                .limit(per_chat)
+            ).scalars()
+            rows.extend((chat, str(text)) for text in texts)
+    return pl.DataFrame(rows, schema={"conversation_id": pl.Int64, "text": pl.String}, orient="row")
+
+
 def group_members(db: Database, messages: pl.DataFrame) -> pl.DataFrame:
     """The people who wrote in each group of ``messages`` (:func:`group_messages`) with the
     names they may be called by: their name, its first word, and their handles, in
@@ -195,50 +247,41 @@ class GroupWindows:
     A window ends only before a message that opens a new turn more than ``quiet`` after
     the group's previous message (nothing the attribution reads looks back that far:
     ``reciprocity.exchanges.attribution.WINDOW``), that no reply crosses, or between
-    groups. Only the key columns of every message are kept (no text); each window's
-    rows are read back when it is analysed.
+    groups. Of the whole, only the message ids (8 bytes a message) and a few small
+    frames are kept; each window's rows are read back when it is analysed.
     """
 
     db: Database
     chats: list[int]
     titles: dict[int, str]
     senders: pl.DataFrame
-    #: Every group message's key columns, in :func:`group_messages` order, with
-    #: ``relationship_id`` and ``from_me``.
-    keys: pl.DataFrame
-    #: ``(start, end)`` row positions in ``keys``.
+    #: ``conversation_id``, ``relationship_id`` and ``person`` of everyone who wrote
+    #: (what :func:`group_members` reads of the messages).
+    writers: pl.DataFrame
+    #: ``conversation_id``, ``timestamp`` (the first of a calendar month) and ``speaker``
+    #: (``relationship_id``, -1 for the user): who wrote text or media in which group
+    #: which month, once each.
+    monthly: pl.DataFrame
+    #: Every group message's id, in :func:`group_messages` order.
+    ids: pl.Series
+    #: ``(start, end)`` row positions in ``ids``.
     bounds: list[tuple[int, int]]
-
-    @property
-    def writers(self) -> pl.DataFrame:
-        """``conversation_id``, ``relationship_id`` and ``person`` of everyone who wrote
-        (what :func:`group_members` reads of the messages)."""
-        names = self.senders.filter(~pl.col("from_me")).select("relationship_id", "person")
-        return (
-            self.keys.select("conversation_id", "relationship_id")
-            .unique()
-            .join(names.unique("relationship_id"), on="relationship_id", how="left")
-        )
+    #: Per window, its groups and the time of the last conversational message before it
+    #: of the group it starts in (``conversation_id``, ``before``; no row when none).
+    chats_of: list[list[int]]
+    before: list[pl.DataFrame]
 
     def windows(self) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
         """Each window's rows (:data:`GROUP_SCHEMA`, in order) and, per group in it, the
         time of the group's last conversational message before the window
         (``conversation_id``, ``before``; none for a group that starts in the window)."""
-        talk = pl.col("kind").cast(pl.String).is_in(_CONVERSATIONAL)
-        for start, end in self.bounds:
-            part = self.keys.slice(start, end - start)
-            ids = part["message_id"]
-            chats = part["conversation_id"].unique().sort().to_list()
+        for (start, end), chats, earlier in zip(
+            self.bounds, self.chats_of, self.before, strict=True
+        ):
+            ids = self.ids.slice(start, end - start)
             with self.db.engine.connect() as conn:
                 raw = messages_in(conn, [(int(ids.min()), int(ids.max()))], chats, [])  # type: ignore[arg-type]
-            raw = raw.join(part.select("message_id"), on="message_id", how="semi")
-            first = int(part["conversation_id"][0])
-            earlier = (
-                self.keys.slice(0, start)
-                .filter((pl.col("conversation_id") == first) & talk)
-                .select("conversation_id", pl.col("timestamp").alias("before"))
-                .tail(1)
-            )
+            raw = raw.join(ids.to_frame(), on="message_id", how="semi")
             yield _shaped(raw, self.senders, self.titles), earlier
             del raw
 
@@ -253,7 +296,7 @@ def group_windows(
         if not chats:
             return None
         senders = _senders(conn)
-        raw = group_keys(conn, chats)
+        raw = _group_keys(conn, chats)
     keys = (
         raw.lazy()
         .join(
@@ -273,7 +316,85 @@ def group_windows(
     del raw
     if keys.is_empty():
         return None
-    return GroupWindows(db, chats, titles, senders, keys, _bounds(keys, rows, quiet))
+    bounds = _bounds(keys, rows, quiet)
+    names = senders.filter(~pl.col("from_me")).select("relationship_id", "person")
+    writers = (
+        keys.select("conversation_id", "relationship_id")
+        .unique()
+        .join(names.unique("relationship_id"), on="relationship_id", how="left")
+    )
+    talk = (
+        keys.lazy()
+        .with_row_index("at")
+        .filter(pl.col("kind").cast(pl.String).is_in(_CONVERSATIONAL))
+    )
+    monthly = (
+        talk.select(
+            "conversation_id",
+            pl.col("timestamp").dt.truncate("1mo"),
+            pl.when(pl.col("from_me"))
+            .then(-1)
+            .otherwise(pl.col("relationship_id"))
+            .cast(pl.Int64)
+            .alias("speaker"),
+        )
+        .unique()
+        .sort("conversation_id", "timestamp", "speaker")
+        .collect()
+    )
+    # Each window's first group's last conversational message before the window.
+    starts = pl.LazyFrame(
+        {
+            "at": [a for a, _ in bounds],
+            "conversation_id": keys["conversation_id"].gather([a for a, _ in bounds]),
+        },
+        schema={"at": pl.UInt32, "conversation_id": pl.Int64},
+    )
+    earlier = (
+        starts.join_asof(
+            talk.select("at", "conversation_id", pl.col("timestamp").alias("before")),
+            on="at",
+            by="conversation_id",
+            strategy="backward",
+            allow_exact_matches=False,
+            check_sortedness=False,  # both in row order
+        )
+        .select("conversation_id", "before")
+        .collect()
+    )
+    before = [
+        earlier.slice(n, 1).filter(pl.col("before").is_not_null()) for n in range(len(bounds))
+    ]
+    chats_of = [
+        keys["conversation_id"].slice(a, b - a).unique().sort().to_list() for a, b in bounds
+    ]
+    return GroupWindows(
+        db, chats, titles, senders, writers, monthly, keys["message_id"], bounds, chats_of, before
+    )
+
+
+def _group_keys(conn: Connection, chats: list[int]) -> pl.DataFrame:
+    """:func:`.fetch.group_keys` of ``chats``: the key columns an import into an empty
+    database left (when still current) with the replies looked up, else read."""
+    kept = cache_load(conn, KEYS_CACHE_NAME, cache_state(conn))
+    if kept is None:
+        return group_keys(conn, chats)
+    wanted = pl.Series(chats, dtype=pl.Int64).implode()
+    ours = kept.filter(pl.col("conversation_id").is_in(wanted))
+    del kept
+    # Replies are few (or none: WhatsApp exports have none); reading only them skips
+    # rendering and parsing every group message's key columns again.
+    links = conn.execute(
+        select(Message.id, Message.reply_to_id).where(Message.reply_to_id.is_not(None))
+    ).all()
+    replies = pl.DataFrame(
+        [tuple(row) for row in links],
+        schema={"message_id": pl.Int64, "reply_to_message_id": pl.Int64},
+        orient="row",
+    )
+    return ours.join(replies, on="message_id", how="left", maintain_order="left").select(
+        [pl.col(c).cast(t) for c, t in GROUP_KEY_SCHEMA.items()]
+    )
 
 
 def _bounds(keys: pl.DataFrame, rows: int, quiet: timedelta) -> list[tuple[int, int]]:

@@ -5,7 +5,9 @@ Stage in the pipeline: a surface. Routes only translate: figures come from
 :func:`reciprocity.pipeline.import_file`. :mod:`.app` builds the app
 (:func:`create_app`), :mod:`.security` holds CSRF, headers and the loopback rule,
 :mod:`.guard` the host, origin and size checks made before a body is read,
-:mod:`.imports` the worker that runs uploads' imports, :mod:`.serve` runs it with uvicorn.
+:mod:`.imports` the workers that run uploads' imports, :mod:`.serve` runs it with uvicorn.
+Server mode (accounts): :mod:`.sessions` binds each request to its signed-in account,
+:mod:`.accounts_state` gives it that account's own store, :mod:`.login_pages` signs in and out.
 """
 
 from reciprocity.web.app import MAX_UPLOAD_BYTES, create_app

@@ -13,7 +13,7 @@ origin and the body's size are checked before the body is read (:mod:`.guard`).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -25,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from reciprocity import report, store
+from reciprocity.accounts import LoginLimits, Registry
 from reciprocity.ledger import DIMENSIONS
 from reciprocity.web import (
     coach_pages,
@@ -32,15 +33,19 @@ from reciprocity.web import (
     guide_pages,
     import_pages,
     journal_pages,
+    login_pages,
     people_pages,
     settings_pages,
+    share_pages,
     trash_pages,
     views,
 )
+from reciprocity.web.accounts_state import AccountStates
 from reciprocity.web.guard import OwnHosts, RequestGuard, host_names
-from reciprocity.web.imports import Imports
+from reciprocity.web.imports import SERVER_WORKERS, Imports
 from reciprocity.web.render import Pages, is_htmx
 from reciprocity.web.security import SecurityHeaders, Tokens, csrf_protect
+from reciprocity.web.sessions import AccountGate
 from reciprocity.web.state import State
 from reciprocity.web.uploads import private_folder, safe_file_name
 
@@ -72,35 +77,54 @@ def create_app(
     host: str | None = None,
     port: int | None = None,
     uploads: Path | None = None,
+    accounts: Registry | None = None,
+    public_hosts: Sequence[str] = (),
+    secure_cookies: bool = False,
 ) -> FastAPI:
-    """The web app over the database at ``db_path`` (default: the usual database).
+    """The web app over the database at ``db_path`` (default: the usual database), or in
+    server mode over the accounts of ``accounts``, each signed-in person on their own store
+    (``db_path`` is then unused).
 
     It answers only requests sent to a loopback name or ``host`` (the address it listens
-    on), and to ``port`` when given (:mod:`.guard`). Uploads wait in a private folder under
+    on), and to ``port`` when given (:mod:`.guard`), or to one of ``public_hosts`` (the
+    names a reverse proxy passes on, any port). Uploads wait in a private folder under
     ``uploads`` (default: the user's cache folder, :func:`~.uploads.default_base`).
+    ``secure_cookies`` marks the session cookie ``Secure`` even when the request came in
+    over plain HTTP (behind a proxy that ends TLS).
     """
-    state = State(store.open_db(db_path))
     pages = Pages()
-    imports = Imports(private_folder(uploads))
+    state: State
+    if accounts is None:
+        state = State(store.open_db(db_path))
+        imports = Imports(private_folder(uploads))
+    else:
+        state = AccountStates(accounts)
+        imports = Imports(private_folder(uploads), workers=SERVER_WORKERS)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         imports.close()
+        if isinstance(state, AccountStates):
+            state.close()
 
     app = FastAPI(
         title="Reciprocity", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
     )
     tokens = Tokens()
     app.state.csrf = tokens
-    # The first added runs last: hosts are checked first, then origin, token and size.
+    # The first added runs last: hosts are checked first, then origin, token and size,
+    # then (server mode) the session.
+    if isinstance(state, AccountStates):
+        assert accounts is not None
+        app.add_middleware(AccountGate, registry=accounts, states=state)
     app.add_middleware(
         RequestGuard,
         tokens=tokens,
         body_limit=FORM_LIMIT,
         uploads={"/import": max_upload + _FORM_FRAMING},
     )
-    app.add_middleware(OwnHosts, names=host_names(host), port=port)
+    app.add_middleware(OwnHosts, names=host_names(host), port=port, public=public_hosts)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(StarletteHTTPException)
@@ -161,10 +185,13 @@ def create_app(
     ) -> HTMLResponse:
         if topic not in _ACT_TOPICS or sender not in ("me", "them"):
             raise HTTPException(400, "Unknown kind of message.")
-        rows = views.messages(state, relationship_id, topic, from_me=sender == "me")
         found = state.data().find(relationship_id)
-        person = found.person if found is not None else "them"
-        return page(request, "_messages.html", rows=rows, topic=topic, sender=sender, person=person)
+        if found is None:
+            raise HTTPException(404, "No relationship with this number; go back to the dashboard.")
+        rows = views.messages(state, relationship_id, topic, from_me=sender == "me")
+        return page(
+            request, "_messages.html", rows=rows, topic=topic, sender=sender, person=found.person
+        )
 
     @app.get("/relationship/{relationship_id}/evidence", response_class=HTMLResponse)
     def evidence(
@@ -199,6 +226,14 @@ def create_app(
             headers={"content-disposition": f'attachment; filename="reciprocity-{stamp}.html"'},
         )
 
+    if isinstance(state, AccountStates):
+        assert accounts is not None
+        limits = LoginLimits()
+        app.state.login_limits = limits
+        app.include_router(
+            login_pages.routes(accounts, state, pages, limits, secure=secure_cookies)
+        )
+        app.include_router(share_pages.routes(accounts, state, pages))
     app.include_router(import_pages.routes(state, pages, imports, max_upload=max_upload))
     app.include_router(journal_pages.routes(state, pages))
     app.include_router(coach_pages.routes(state, pages))

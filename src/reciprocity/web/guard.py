@@ -43,6 +43,7 @@ __all__ = [
     "RequestGuard",
     "TooLarge",
     "host_names",
+    "refuse",
     "too_large_text",
 ]
 
@@ -100,7 +101,8 @@ def _refusal(status: int, text: str) -> list[Message]:
     ]
 
 
-async def _refuse(send: Send, status: int, text: str) -> None:
+async def refuse(send: Send, status: int, text: str) -> None:
+    """Answer ``status`` with a small page saying ``text`` (before any route ran)."""
     for message in _refusal(status, text):
         await send(message)
 
@@ -112,12 +114,21 @@ class OwnHosts:
     IPv6 brackets and all); its refusal is replaced by one in plain words.
     """
 
-    def __init__(self, app: ASGIApp, names: Sequence[str], port: int | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        names: Sequence[str],
+        port: int | None = None,
+        public: Sequence[str] = (),
+    ) -> None:
         self.app = app
         self.port = port
         self._with_port = {f"{name.lower()}:{port}" for name in names} if port else None
+        # Names a reverse proxy passes on (server mode): with any port or none, since the
+        # proxy, not this app, listens on the port the browser used.
+        self._public = {name.lower() for name in public}
         self._trusted = TrustedHostMiddleware(
-            self._name_ok, allowed_hosts=list(names), www_redirect=False
+            self._name_ok, allowed_hosts=[*names, *public], www_redirect=False
         )
         shown = f"http://127.0.0.1:{port}/" if port else "http://127.0.0.1/"
         self._text = (
@@ -128,8 +139,13 @@ class OwnHosts:
     async def _name_ok(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["reciprocity.host_ok"] = True
         host = Headers(scope=scope).get("host", "").lower()
-        if self._with_port is not None and host not in self._with_port:
-            await _refuse(send, 400, self._text)
+        public = host.rsplit(":", 1)[0] if host.rsplit(":", 1)[-1].isdigit() else host
+        if (
+            self._with_port is not None
+            and host not in self._with_port
+            and public not in self._public
+        ):
+            await refuse(send, 400, self._text)
             return
         await self.app(scope, receive, send)
 
@@ -149,7 +165,7 @@ class OwnHosts:
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
             else:
-                await _refuse(send, 400, self._text)
+                await refuse(send, 400, self._text)
 
 
 _OTHER_SITE = (
@@ -212,21 +228,21 @@ class RequestGuard:
             return
         headers = Headers(scope=scope)
         if self._other_site(scope, headers):
-            await _refuse(send, 403, _OTHER_SITE)
+            await refuse(send, 403, _OTHER_SITE)
             return
         upload = scope["method"] == "POST" and scope["path"] in self.uploads
         limit = self.uploads[scope["path"]] if upload else self.body_limit
         too_large = too_large_text(limit) if upload else _FORM_TOO_LARGE
         if upload and not self._token_sent(scope, headers):
-            await _refuse(send, 403, _NO_TOKEN)
+            await refuse(send, 403, _NO_TOKEN)
             return
         declared = headers.get("content-length")
         if declared is not None:
             if not declared.isdigit():
-                await _refuse(send, 400, _BAD_LENGTH)
+                await refuse(send, 400, _BAD_LENGTH)
                 return
             if int(declared) > limit:
-                await _refuse(send, 413, too_large)
+                await refuse(send, 413, too_large)
                 return
         chunked = "chunked" in headers.get("transfer-encoding", "").lower()
         finished = not chunked and declared in (None, "0")
@@ -258,4 +274,4 @@ class RequestGuard:
         except TooLarge as over:
             if started:
                 raise
-            await _refuse(send, 413, str(over.detail))
+            await refuse(send, 413, str(over.detail))

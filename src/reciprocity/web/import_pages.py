@@ -23,12 +23,19 @@ from reciprocity.web.render import Pages, is_htmx
 from reciprocity.web.state import State
 from reciprocity.web.uploads import BadUpload, receive
 
-__all__ = ["routes"]
+__all__ = ["owner_of", "routes"]
 
 _BUSY = (
     "Other imports are still running. Wait until they finish (their progress is below), "
     "then send this file again."
 )
+
+
+def owner_of(request: Request) -> str:
+    """Whose imports a request may see: its account's in server mode (set by
+    :class:`~.sessions.AccountGate`), else the one person's."""
+    account = request.scope.get("reciprocity.account")
+    return f"account-{account.id}" if account is not None else ""
 
 
 def routes(state: State, pages: Pages, imports: Imports, *, max_upload: int) -> APIRouter:
@@ -45,12 +52,13 @@ def routes(state: State, pages: Pages, imports: Imports, *, max_upload: int) -> 
             max_mb=max_upload >> 20,
             max_bytes=max_upload,
             formats={code: words.choice(words.app(code)) for code in ingest.FORMATS},
-            running=imports.running(),
+            running=imports.running(owner_of(request)),
         )
 
     @router.post("/import")
     async def import_upload(request: Request) -> Response:
-        if imports.full():
+        owner = owner_of(request)
+        if imports.full(owner):
             return page(request, "_import_result.html", 429, error=_BUSY)
         folder = imports.uploads.new()
         try:
@@ -72,6 +80,7 @@ def routes(state: State, pages: Pages, imports: Imports, *, max_upload: int) -> 
             me=fields.get("me", "").strip() or None,
             timezone=fields.get("timezone", "").strip() or None,
             format=chosen if chosen in ingest.FORMATS else "auto",
+            owner=owner,
         )
         if is_htmx(request):
             return page(request, "_import_job.html", 202, job=job)
@@ -79,7 +88,7 @@ def routes(state: State, pages: Pages, imports: Imports, *, max_upload: int) -> 
 
     @router.get("/import/jobs/{job_id}", response_class=HTMLResponse)
     def import_job(request: Request, job_id: str) -> HTMLResponse:
-        job = imports.get(job_id)
+        job = imports.get(job_id, owner_of(request))
         if job is None:
             raise HTTPException(
                 404, "This import is no longer remembered; the dashboard shows what was saved."

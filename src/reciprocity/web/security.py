@@ -9,7 +9,8 @@
   plants a cookie and a field of its own choosing is refused.
 - Headers: a strict Content-Security-Policy (scripts and styles from our own static files
   only, nothing inline), no sniffing, no referrer to other sites, no framing.
-- Binding: without server mode (which needs accounts) only loopback addresses are allowed.
+- Binding: without server mode (which needs accounts) only loopback addresses are allowed;
+  in server mode another address only with TLS (uvicorn's own, or a proxy in front).
   Which ``Host`` and ``Origin`` a request may carry, and how large its body may be, is
   checked by :mod:`.guard`.
 """
@@ -159,11 +160,15 @@ class NotLoopback(ValueError):
     """The host to bind is reachable from other machines and server mode is off."""
 
 
-def check_host(host: str, *, server: bool = False) -> None:
-    """Refuse a host other than loopback unless ``server`` is set.
+def check_host(
+    host: str, *, server: bool = False, behind_proxy: bool = False, tls: bool = False
+) -> None:
+    """Refuse a host other than loopback unless ``server`` is set (accounts), and in
+    server mode refuse plain HTTP on such a host unless ``tls`` (uvicorn's own, with a
+    certificate) or ``behind_proxy`` (a reverse proxy ends TLS in front of the app).
 
-    Server mode (accounts, per-user isolation) is not built yet, so ``server=True`` is
-    refused too, with a message saying so.
+    >>> check_host("127.0.0.1")
+    >>> check_host("0.0.0.0", server=True, tls=True)
     """
     if host == "localhost":
         return
@@ -173,12 +178,14 @@ def check_host(host: str, *, server: bool = False) -> None:
         loopback = False
     if loopback:
         return
-    if server:
+    if not server:
         raise NotLoopback(
-            "server mode (accounts for several people) is not available yet; "
-            "serve on 127.0.0.1 and open it on this computer"
+            f"refusing to listen on {host}: other machines could read your messages. "
+            "Use 127.0.0.1 (the default), or --server, which asks everyone to sign in"
         )
-    raise NotLoopback(
-        f"refusing to listen on {host}: other machines could read your messages. "
-        "Use 127.0.0.1 (the default), or --server once server mode with accounts exists"
-    )
+    if not (behind_proxy or tls):
+        raise NotLoopback(
+            f"refusing plain HTTP on {host}: passwords and messages would cross the network "
+            "unencrypted. Listen on 127.0.0.1 behind a reverse proxy that adds HTTPS "
+            "(--behind-proxy), or give --certfile and --keyfile"
+        )

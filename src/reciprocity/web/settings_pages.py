@@ -190,6 +190,12 @@ def routes(state: State, pages: Pages) -> APIRouter:
     def start_demo() -> Response:
         from reciprocity.demo import load
 
+        if state.own.path is None and state.here() is not state:
+            # Server mode on PostgreSQL: the demo's file would go to a folder every
+            # account shares.
+            raise HTTPException(
+                400, "The demo is not offered on this server; try it on your own computer."
+            )
         target = load.demo_path(state.own.path)
         state.use_own()  # a demo already open is closed before its file is made again
         try:

@@ -25,13 +25,32 @@ class State:
     """The database and the cached analysis of it (safe to share between threads)."""
 
     def __init__(self, db: store.Database) -> None:
-        self.db = db
-        #: the user's own database, kept while the demo is in use
-        self.own = db
+        self._db = db
+        self._own = db
         self._lock = threading.Lock()
         self._result: pipeline.Analysis | None = None
         self._data: report.SurfaceData | None = None
         self._day: datetime | None = None
+
+    @property
+    def db(self) -> store.Database:
+        """The database the pages show: the user's own, or the demo's."""
+        return self._db
+
+    @property
+    def own(self) -> store.Database:
+        """The user's own database, kept while the demo is in use."""
+        return self._own
+
+    def here(self) -> State:
+        """The state a request works on: this one (server mode picks one per account,
+        :class:`~reciprocity.web.accounts_state.AccountStates`)."""
+        return self
+
+    @property
+    def cached(self) -> bool:
+        """Whether an analysis is kept now."""
+        return self._result is not None
 
     def _fill(self) -> tuple[pipeline.Analysis, report.SurfaceData]:
         with self._lock:
@@ -66,18 +85,18 @@ class State:
     def use(self, db: store.Database) -> None:
         """Show ``db`` (the demo) instead of the user's database, until :meth:`use_own`."""
         with self._lock:
-            if self.db is not self.own:
-                self.db.close()
-            self.db = db
+            if self._db is not self._own:
+                self._db.close()
+            self._db = db
             self._result = None
             self._data = None
 
     def use_own(self) -> None:
         """Go back to the user's own database (closing the demo's)."""
         with self._lock:
-            if self.db is not self.own:
-                self.db.close()
-            self.db = self.own
+            if self._db is not self._own:
+                self._db.close()
+            self._db = self._own
             self._result = None
             self._data = None
 

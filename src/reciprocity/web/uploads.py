@@ -203,8 +203,9 @@ async def receive(request: Request, folder: Path, *, file_field: str = "export")
         raise BadUpload("No file came with the form. Choose the export file and try again.")
     name = safe_file_name((chosen.file_name or b"").decode("utf-8", errors="replace"))
     # Only our own name for the file: the uploaded one reduced to safe characters (it
-    # carries the chat's title for WhatsApp); archives stay archives and are read in
-    # memory by the parsers, never extracted.
+    # carries the chat's title for WhatsApp); an export's archive is read in memory by its
+    # parser, and a zip of several exports is unpacked, within caps, into a private folder
+    # inside this one (reciprocity.ingest.containers), removed with it.
     target = folder / name
     if chosen.actual_file_name is None:  # an empty file stays in memory
         target.write_bytes(b"")
