@@ -21,6 +21,7 @@ from reciprocity import ingest, metrics, pipeline, store
 from reciprocity.cli import (
     account_commands,
     balance_view,
+    corpus_commands,
     guide_commands,
     money_commands,
     people_commands,
@@ -613,6 +614,7 @@ settings_commands.register(app, people_app)
 people_commands.register(people_app)
 privacy_commands.register(app)
 account_commands.register(app)
+corpus_commands.register(app)
 
 
 def main() -> None:

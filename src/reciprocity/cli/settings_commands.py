@@ -73,8 +73,24 @@ def export(
     path: Annotated[
         Path, typer.Argument(help="The JSON file to write (a folder gets a dated file in it).")
     ],
+    parquet: Annotated[
+        bool,
+        typer.Option(
+            "--parquet",
+            help="Instead, write the analysis into the folder PATH as Parquet tables (acts, "
+            "figures, exchanges, ledger, balance, outcomes, reply speed), for DuckDB or a "
+            "notebook.",
+        ),
+    ] = False,
 ) -> None:
     """Write all your data (messages, people, journal, needs, conversations) to one JSON file."""
+    if parquet:
+        from reciprocity.analysis_tables import write_tables
+
+        rows = write_tables(_db(ctx), path)
+        listed = ", ".join(f"{name} {count:,}" for name, count in rows.items())
+        out.print(f"Tables written to {escape(str(path))} (rows: {listed}).", highlight=False)
+        return
     written = store.write_export(_db(ctx), path)
     out.print(f"Everything written to {escape(str(written))}.", highlight=False)
 

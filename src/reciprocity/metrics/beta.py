@@ -126,11 +126,15 @@ def beta_interval(a: npt.ArrayLike, b: npt.ArrayLike, level: float = 0.9) -> tup
         raise ValueError("level must be between 0 and 1")
     tail = (1 - level) / 2
     av, bv = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
-    # Counts repeat a lot (many windows with the same few events): each pair once.
-    pairs, back = np.unique(np.stack([av.ravel(), bv.ravel()]), axis=1, return_inverse=True)
+    # Counts repeat a lot (many windows with the same few events): each pair once. The
+    # pairs as complex numbers (a + bi) sort and compare as (a, b) would, in a fraction
+    # of the time of np.unique(axis=1) (a corpus has hundreds of thousands of rows).
+    keys = np.empty(av.size, dtype=np.complex128)
+    keys.real, keys.imag = av.ravel(), bv.ravel()  # set, not a + 1j * b: inf * 1j is nan
+    pairs, back = np.unique(keys, return_inverse=True)
     back = back.reshape(av.shape)
-    count = pairs.shape[1]
+    count = pairs.shape[0]
     # Both ends in one bisection: half the passes over the continued fraction.
     tails = np.repeat([tail, 1 - tail], count)
-    ends = beta_quantile(tails, np.tile(pairs[0], 2), np.tile(pairs[1], 2))
+    ends = beta_quantile(tails, np.tile(pairs.real, 2), np.tile(pairs.imag, 2))
     return np.asarray(ends[:count][back]), np.asarray(ends[count:][back])

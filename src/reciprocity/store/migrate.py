@@ -108,8 +108,10 @@ def create(conn: Connection) -> None:
     would (a few times faster: Alembic and its template engine are not loaded), and record
     the revision in ``alembic_version`` as Alembic does."""
     from reciprocity.store.models import Base
+    from reciprocity.store.views import create_views
 
     Base.metadata.create_all(conn)
+    create_views(conn)
     version = Table(
         "alembic_version",
         MetaData(),
