@@ -179,7 +179,7 @@ def test_the_people_links_upgrade_keys_every_identity_and_merges_no_one(
         import_batches(db, iter([two]), file="b.json", me="Sam", format="telegram")
         assert len(list_people(db)) == 2
         with db.engine.begin() as conn:
-            command.downgrade(alembic_config(conn), "0008_views")
+            command.downgrade(alembic_config(conn), "0006_group_flag")
             command.upgrade(alembic_config(conn), "head")
             keys = dict(conn.execute(text("SELECT handle, link_key FROM identities")).all())
         assert keys["+44 7700 900123"] == keys["+447700900123"] == "tel:+447700900123"

@@ -9,7 +9,7 @@ remembers the pairs of identities the user said are two people, so they are not
 suggested again.
 
 Revision ID: 0007_people_links
-Revises: 0008_views (written beside it; merged after it, so it comes after it)
+Revises: 0006_group_flag
 Create Date: 2026-12-07
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_people_links"
-down_revision = "0008_views"
+down_revision = "0006_group_flag"
 branch_labels = None
 depends_on = None
 
