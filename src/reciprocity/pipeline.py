@@ -57,6 +57,7 @@ from reciprocity.metrics.balance import (
 from reciprocity.metrics.figure_parts import FigurePart, combine_figures, figure_part
 from reciprocity.metrics.groups import ROLES_SCHEMA, SOURCES_SCHEMA, GroupRecord, group_records
 from reciprocity.metrics.patterns import ActCounts, act_counts, patterns_from_counts, sum_act_counts
+from reciprocity.metrics.platforms import PLATFORMS_SCHEMA, combine_platforms, platform_part
 from reciprocity.metrics.record import RelationshipRecord, relationship_records
 from reciprocity.pipeline_groups import GroupFrames, group_frames, ledger_part, with_group_events
 from reciprocity.store.groups import group_people, group_text_sample
@@ -418,6 +419,8 @@ class Analysis:
       included (:func:`reciprocity.metrics.groups.group_roles`)
     - ``sources``: the part of each relationship's give and take that came from each
       group (:func:`reciprocity.metrics.groups.source_split`)
+    - ``platforms``: each relationship's one-to-one messages per app
+      (:mod:`reciprocity.metrics.platforms`)
     - ``records``: one :class:`~reciprocity.metrics.record.RelationshipRecord` per
       relationship, made once from the frames above: what every surface formats
     - ``languages``: per relationship, the language of its messages and whether their
@@ -439,6 +442,7 @@ class Analysis:
         "figures",
         "groups",
         "patterns",
+        "platforms",
         "reply_speed",
         "sources",
         "timings",
@@ -458,8 +462,10 @@ class Analysis:
         languages: pl.DataFrame | Callable[[], pl.DataFrame] | None = None,
         groups: pl.DataFrame | None = None,
         sources: pl.DataFrame | None = None,
+        platforms: pl.DataFrame | None = None,
     ) -> None:
         self._languages = languages
+        self.platforms = pl.DataFrame(schema=PLATFORMS_SCHEMA) if platforms is None else platforms
         self.groups = pl.DataFrame(schema=ROLES_SCHEMA) if groups is None else groups
         self.sources = pl.DataFrame(schema=SOURCES_SCHEMA) if sources is None else sources
         self.figures = figures
@@ -482,6 +488,7 @@ class Analysis:
                 self.exchange_figures,
                 self.reply_speed,
                 sources=self.sources,
+                platforms=self.platforms,
             )
         return self._records
 
@@ -871,6 +878,12 @@ def _run(
         names.figures,
         lambda: metrics.relationship_figures(frame(), silence=silence),
     )
+    # Before the exchanges: pairing takes the acts frame over (see `handed_over`).
+    apps = stage(
+        "figures",
+        names.platforms,
+        lambda: combine_platforms([platform_part(frame())], store.conversation_platforms(db)),
+    )
     summary = stage("balance", names.exchange_figures, lambda: exchanges.exchange_figures(paired()))
     speed = stage("balance", names.reply_speed, lambda: exchanges.reply_speed(paired()))
     balance = stage("balance", names.balance, lambda: metrics.balance(events(), as_of=as_of))
@@ -897,6 +910,7 @@ def _run(
         languages=lambda: languages(db),
         groups=roles,
         sources=sources,
+        platforms=apps,
     )
 
 
@@ -915,6 +929,7 @@ class _Names:
     patterns: str
     group_roles: str
     group_sources: str
+    platforms: str
 
 
 def _acts_name(detector: str | None = None) -> str:
@@ -944,6 +959,8 @@ def _names(silence: timedelta, journal: pl.DataFrame | None, as_of: datetime) ->
         patterns=f"patterns/{keyed}",
         group_roles=f"group_roles/{detector}/{gap}",
         group_sources=f"group_sources/{detector}/{gap}",
+        # Counts of the stored messages only: no detector, gap or journal in it.
+        platforms="platforms/v2",
     )
 
 
@@ -1084,6 +1101,7 @@ def _prepare(
                 del window, found, kept
                 with early.stage("figures"):
                     parts.figures.append(figure_part(frame, silence=silence))
+                    parts.platforms.append(platform_part(frame))
                 yield frame
 
         def window_exchanges() -> Iterator[pl.DataFrame]:
@@ -1159,6 +1177,8 @@ def _prepare(
         parts.counts.append(group.counts)
         with timings.stage("figures"):
             keep(names.figures, combine_figures(parts.figures))
+            apps = combine_platforms(parts.platforms, store.conversation_platforms(db))
+            keep(names.platforms, apps)
         with timings.stage("balance"):
             keep(names.exchange_figures, combine_exchange_figures(parts.summaries))
             keep(names.reply_speed, parts.reply_speed())
@@ -1186,6 +1206,7 @@ class _Parts:
 
     as_of: datetime | None = None
     figures: list[FigurePart] = field(default_factory=list)
+    platforms: list[pl.DataFrame] = field(default_factory=list)
     summaries: list[pl.DataFrame] = field(default_factory=list)
     turns: list[pl.DataFrame] = field(default_factory=list)
     counts: list[ActCounts] = field(default_factory=list)

@@ -22,6 +22,7 @@ MAIN_PAGES = {
     "check-in": "/assess?relationship=1",
     "parent": "/parent",
     "import": "/import",
+    "people": "/people",
     "settings": "/settings",
 }
 

@@ -25,6 +25,7 @@ MAIN_PAGES = {
     "check-in": "/assess?relationship=1",
     "parent": "/parent",
     "import": "/import",
+    "people": "/people",
     "settings": "/settings",
 }
 PHONE = {"width": 390, "height": 844}

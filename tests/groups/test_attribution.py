@@ -119,3 +119,23 @@ def test_groups_are_attributed_each_on_their_own(group: Any, members: Any) -> No
     one = group([(1, 10, 0, "hi", None)], conversation=1)
     two = group([(2, None, 1, "hello", None)], conversation=2)
     assert attribute(pl.concat([one, two]), members()).is_empty()
+
+
+def test_names_with_emoji_or_regex_signs_are_found_and_break_nothing(group: Any) -> None:
+    # A member called "Jordan 🌻" (an emoji the regex engine refuses escaped) and one
+    # called "<Kim>" (an escaped "<" reads as a word boundary): mentions of both are found.
+    names = pl.DataFrame(
+        [(1, 11, "Jordan", "jordan 🌻"), (1, 12, "Kim", "<kim>"), (1, None, None, "sam")],
+        schema={"conversation_id": pl.Int64, "relationship_id": pl.Int64, "person": pl.String,
+                "alias": pl.String},
+        orient="row",
+    )  # fmt: skip
+    chat = group([
+        (1, 11, 0, "hi", None),
+        (2, 12, 1, "hey", None),
+        (3, None, 2, "Jordan 🌻 see you there", None),
+        (4, None, 3, "thanks <Kim>!", None),
+    ])  # fmt: skip
+    pairs = _pairs(chat, names)
+    assert pairs[3] == [(11, 1, "mention")]
+    assert pairs[4] == [(12, 2, "mention")]

@@ -107,3 +107,11 @@ def test_the_report_is_readable_by_its_owner_alone(demo_db: store.Database, tmp_
     finally:
         os.umask(before)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_person_on_two_apps_shows_each_apps_part(demo_db: store.Database, tmp_path: Path) -> None:
+    html = write_report(demo_db, tmp_path / "apps.html").read_text("utf-8")
+    jordan = next(r for r in gather(demo_db).relationships if r.person == "Jordan")
+    assert {a["platform"] for a in jordan.platforms} == {"telegram", "whatsapp"}
+    assert sum(a["messages_me"] for a in jordan.platforms) == jordan.messages_me
+    assert html.count("On each app") == 1  # only Jordan is on more than one

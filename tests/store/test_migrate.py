@@ -159,3 +159,31 @@ def test_the_group_flag_marks_existing_groups(
         with db.engine.connect() as conn:
             flags = dict(conn.execute(text("SELECT title, is_group FROM conversations")).all())
     assert flags == {"Quiz": 1, "Alex": 0}
+
+
+def test_the_people_links_upgrade_keys_every_identity_and_merges_no_one(
+    tmp_path: Path, messages: Callable[..., pl.DataFrame]
+) -> None:
+    # One friend under two notations of a number, saved as before link keys (none was
+    # stored, so the second import could not link them): the upgrade gives both the same
+    # key and leaves them two people, offered as one.
+    from reciprocity.store import list_people, suggestions
+
+    with open_db(tmp_path / "old.sqlite") as db:
+        one = messages([("Sam", 1, "hi"), ("+44 7700 900123", 2, "hey")], conversation="A")
+        two = messages([("Sam", 3, "hi"), ("+447700900123", 4, "yo")], source="telegram",
+                       conversation="B")  # fmt: skip
+        import_batches(db, iter([one]), file="a.csv", me="Sam", format="whatsapp")
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE identities SET link_key = NULL"))
+        import_batches(db, iter([two]), file="b.json", me="Sam", format="telegram")
+        assert len(list_people(db)) == 2
+        with db.engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0006_group_flag")
+            command.upgrade(alembic_config(conn), "head")
+            keys = dict(conn.execute(text("SELECT handle, link_key FROM identities")).all())
+        assert keys["+44 7700 900123"] == keys["+447700900123"] == "tel:+447700900123"
+        assert keys["Sam"] is None
+        assert len(list_people(db)) == 2
+        (offered,) = suggestions(db)
+        assert offered.reason == "phone"

@@ -38,6 +38,7 @@ __all__ = [
     "group_tables",
     "groups_to_json",
     "person_view",
+    "platforms_table",
     "records_to_json",
     "sources_table",
 ]
@@ -195,6 +196,33 @@ def sources_table(record: RelationshipRecord) -> RenderableType | None:
     return table
 
 
+def platforms_table(record: RelationshipRecord) -> RenderableType | None:
+    """``record``'s one-to-one messages per app, for a person on more than one; ``None``
+    otherwise (every figure above already counts all apps together)."""
+    if not record.on_several_apps:
+        return None
+    table = _table(
+        f"{record.person}: on each app",
+        "Every figure above counts all of these chats together; here is each app's part.",
+    )
+    for name in ("App", "You", "Them", "Calls", "First", "Last"):
+        table.add_column(name, justify="left" if name == "App" else "right", overflow="fold")
+    for app in record.platforms:
+        table.add_row(
+            app.label,
+            str(app.messages.me),
+            str(app.messages.them),
+            str(int(app.calls.me) + int(app.calls.them)),
+            _day(app.first_message),
+            _day(app.last_message),
+        )
+    return table
+
+
+def _day(when: Any) -> str:
+    return "–" if when is None else f"{when:%Y-%m-%d}"
+
+
 def group_tables(groups: Sequence[GroupRecord]) -> list[RenderableType]:
     """Per group chat: where you stand (a sentence), who answers you and who never does,
     and a row per member: messages, conversations started, answers given and received,
@@ -261,6 +289,9 @@ def person_view(record: RelationshipRecord, change: pl.DataFrame | None = None) 
     sources = sources_table(record)
     if sources is not None:
         parts.append(sources)
+    apps = platforms_table(record)
+    if apps is not None:
+        parts.append(apps)
     me, them = record.reply_median_s
     if me is not None or them is not None:
         parts.append(
@@ -334,7 +365,9 @@ def records_to_json(
 
     Shape: ``{"relationships": [{"person", "messages", "words", "turns", "calls",
     "conversations", "initiations", "reply_rate", "reply_latency_median_s", "questions",
-    "first_message", "last_message"}], "balance": [{"person", "dimension", "window",
+    "first_message", "last_message", "group_only", "sources", "platforms": [{"platform",
+    "app", "chats", "messages", "calls", "first_message", "last_message"}]}], "balance":
+    [{"person", "dimension", "window",
     "events": {"me", "them"}, "given", "received", "share", "estimate", "interval": [low,
     high], "verdict", "latest"}], "exchanges": [...], "reply_speed": [...], "patterns":
     [...]}``; "me"/"them" say who did it. ``estimate`` is the share the tables show (inside
@@ -367,6 +400,18 @@ def records_to_json(
                         "events": {"me": src.events_me, "them": src.events_them},
                     }
                     for src in r.sources
+                ],
+                "platforms": [
+                    {
+                        "platform": app.platform,
+                        "app": app.label,
+                        "chats": app.chats,
+                        "messages": _two(app.messages),
+                        "calls": _two(app.calls),
+                        "first_message": _plain(app.first_message),
+                        "last_message": _plain(app.last_message),
+                    }
+                    for app in r.platforms
                 ],
             }
         )

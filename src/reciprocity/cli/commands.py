@@ -24,6 +24,7 @@ from reciprocity.cli import (
     corpus_commands,
     guide_commands,
     money_commands,
+    people_commands,
     privacy_commands,
     render,
     settings_commands,
@@ -495,16 +496,6 @@ def people_kind(
     out.print(f"{_escape(person)} is now marked as: {_escape(kind.lower())}.")
 
 
-@people_app.command("merge")
-def people_merge(
-    keep: Annotated[str, typer.Argument(help="The name to keep.")],
-    other: Annotated[str, typer.Argument(help="Another name of the same person.")],
-) -> None:
-    """Say that two names are one person (e.g. the same friend on WhatsApp and Telegram)."""
-    store.merge_people(_open(), keep, other)
-    out.print(f"{_escape(other)} and {_escape(keep)} are now one person: {_escape(keep)}.")
-
-
 @people_app.command("link")
 def people_link(
     platform: Annotated[str, typer.Argument(help="whatsapp, telegram, csv ...")],
@@ -621,6 +612,7 @@ guide_commands.register(app)
 money_commands.register(app, people_app)
 surface_commands.register(app)
 settings_commands.register(app, people_app)
+people_commands.register(people_app)
 privacy_commands.register(app)
 account_commands.register(app)
 corpus_commands.register(app)

@@ -1,5 +1,5 @@
 """Commands for the settings: ``settings`` (your names, where the data lives), ``export``,
-``delete-everything``, and ``people rename`` / ``people split`` next to ``people merge``.
+``delete-everything``, and ``people rename`` (merge and split are in :mod:`.people_commands`).
 
 A thin layer over :mod:`reciprocity.store`, as the rest of the CLI: it reads arguments,
 asks before anything it cannot undo, and prints what the library returns.
@@ -8,7 +8,6 @@ asks before anything it cannot undo, and prints what the library returns.
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -59,6 +58,7 @@ def settings(ctx: typer.Context) -> None:
         "  reciprocity people link APP NAME PERSON  add a name to a person (or you)\n"
         "  reciprocity people merge KEEP OTHER      two names, one person\n"
         "  reciprocity people split NAME            a name back out on its own\n"
+        "  reciprocity people suggestions           who is likely one person\n"
         "  reciprocity export FILE                  everything, as one JSON file\n"
         "  reciprocity backup FILE                  a copy of everything, to restore later\n"
         "  reciprocity forget PERSON                one person removed from everything\n"
@@ -125,27 +125,9 @@ def people_rename(
     out.print(f"{escape(old)} is now shown as {escape(name.strip())}.", highlight=False)
 
 
-def people_split(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The name or handle as the export writes it.")],
-    platform: Annotated[
-        str | None, typer.Option("--platform", help="whatsapp, telegram, csv ... when needed.")
-    ] = None,
-) -> None:
-    """Move one name back out to a person of its own (undoes a merge; or: this is not me)."""
-    db = _db(ctx)
-    store.split_identity(db, store.find_identity(db, name, platform))
-    out.print(
-        f"{escape(name)} is now a person of their own. To undo: reciprocity people merge "
-        f"OTHER {escape(shlex.quote(name))}",
-        highlight=False,
-    )
-
-
 def register(app: typer.Typer, people_app: typer.Typer) -> None:
     """Add the settings commands to ``app`` and the name commands to ``people_app``."""
     app.command("settings")(settings)
     app.command("export")(export)
     app.command("delete-everything")(delete_everything)
     people_app.command("rename")(people_rename)
-    people_app.command("split")(people_split)

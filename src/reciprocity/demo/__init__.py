@@ -4,7 +4,9 @@
 Reciprocity reads, each with its own shape (see :mod:`reciprocity.demo.expected`):
 
 - Alex, WhatsApp Android ``.txt``: Sam does the reaching out; Alex answers late, briefly.
-- Jordan, a short WhatsApp stretch then Telegram Desktop ``result.json``: balanced.
+- Jordan, a short WhatsApp stretch then Telegram Desktop ``result.json``: balanced. On
+  Telegram Jordan's display name carries an emoji ("Jordan 🌻"); the import links the two
+  as one person, one relationship across both apps.
 - Riley, WhatsApp iOS ``.zip``: Riley leans on Sam for emotional support, rarely gives it back.
 - Kai, generic CSV: Sam is Kai's **parent**; Sam confides worries, Kai checks on and comforts
   Sam (the parent-mode signal).
@@ -23,11 +25,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reciprocity.demo import writers
-from reciprocity.demo.script import DEFAULT_SEED, LAST_DAY, TIMEZONE, ZONE, build_chats
+from reciprocity.demo.script import (
+    DEFAULT_SEED,
+    JORDAN_ON_TELEGRAM,
+    LAST_DAY,
+    TIMEZONE,
+    ZONE,
+    build_chats,
+)
 from reciprocity.demo.simulate import Chat, Message
 
 __all__ = [
     "DEMO_FILES",
+    "JORDAN_ON_TELEGRAM",
     "ME",
     "TELEGRAM_IDS",
     "TIMEZONE",
@@ -41,7 +51,7 @@ __all__ = [
 #: The user's own name in every demo export.
 ME = "Sam"
 #: Telegram user ids of the demo's people (``from_id`` is ``"user<id>"``).
-TELEGRAM_IDS = {"Sam": 6_120_450_987, "Jordan": 5_987_601_234}
+TELEGRAM_IDS = {"Sam": 6_120_450_987, "Jordan": 5_987_601_234, JORDAN_ON_TELEGRAM: 5_987_601_234}
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,7 +91,8 @@ SHAPES: dict[str, Shape] = {
         ),
         summary="Balanced: either starts, both ask, reply at the same pace, and each "
         "celebrates the other's good news. The chat moves from WhatsApp to Telegram in "
-        "late January, so one person appears on two platforms.",
+        "late January, so one person appears on two platforms, under a display name with "
+        "an emoji on Telegram; the import links the two as one relationship.",
         messages=Range(600, 1100),
         initiation_share_me=Range(0.40, 0.60),
         message_share_me=Range(0.44, 0.56),

@@ -29,6 +29,9 @@ LAST_DAY = date(2024, 6, 30)
 #: Jordan's chat moves from WhatsApp to Telegram in the session pinned at this moment.
 JORDAN_MOVES = datetime(2024, 1, 27, 19, 40, tzinfo=ZONE)
 #: Sam tells Alex how the one-sidedness feels (a conversation record for later stages).
+#: Jordan's display name on Telegram: the same name with an emoji, as people often set one
+#: on one app and not another. The import links it to "Jordan" on WhatsApp by itself.
+JORDAN_ON_TELEGRAM = "Jordan 🌻"
 ALEX_TALK = datetime(2024, 4, 14, 20, 5, tzinfo=ZONE)
 DEFAULT_SEED = 2024
 
@@ -115,7 +118,9 @@ def build_chats(seed: int = DEFAULT_SEED) -> dict[str, Chat]:
         "jordan_whatsapp": _chat(
             "Jordan", [replace(m, reply_to=None) for m in jordan[:split]], encrypted=True
         ),
-        "jordan_telegram": _chat("Jordan", _reindex(jordan[split:], split)),
+        "jordan_telegram": _renamed(
+            _chat("Jordan", _reindex(jordan[split:], split)), "Jordan", JORDAN_ON_TELEGRAM
+        ),
         "riley": _chat("Riley", riley, encrypted=True),
         "kai": _chat("Kai", kai),
         "quiz": _group(seed),
@@ -178,6 +183,20 @@ def _encryption(first: datetime) -> tuple[Message, ...]:
     # WhatsApp puts its end-to-end notice at the top of every chat, just before the first
     # message; the writers spell it the way each platform does.
     return (Message(first - timedelta(minutes=3), None, "", kind="system", bank="encryption"),)
+
+
+def _renamed(chat: Chat, old: str, new: str) -> Chat:
+    """``chat`` with ``old`` called ``new`` (title, members and senders)."""
+
+    def name(who: str) -> str:
+        return new if who == old else who
+
+    return Chat(
+        name(chat.title),
+        chat.me,
+        tuple(name(m) for m in chat.members),
+        tuple(m if m.sender != old else replace(m, sender=new) for m in chat.messages),
+    )
 
 
 def _reindex(messages: Sequence[Message], offset: int) -> list[Message]:

@@ -25,6 +25,9 @@ One meaning per figure:
   balance that mostly reads "not enough data yet", and :attr:`RelationshipRecord.group_only`
   so surfaces say why. Members who never exchanged anything with the user have no record;
   they are listed on their group's page.
+- **platforms**: the one-to-one messages and calls each way, per app
+  (:mod:`reciprocity.metrics.platforms`), for a person known on several apps; every
+  other figure counts all of them together.
 
 Built from already aggregated frames (a few rows per relationship): no pass over messages.
 """
@@ -43,6 +46,7 @@ __all__ = [
     "WINDOWS",
     "Outcome",
     "Pair",
+    "PlatformShare",
     "Reading",
     "RelationshipRecord",
     "SourceShare",
@@ -124,6 +128,31 @@ class SourceShare:
 
 
 @dataclass(frozen=True)
+class PlatformShare:
+    """A relationship's one-to-one messages on one app: ``messages`` and ``calls`` each
+    way, how many chats, and when the first and last message were."""
+
+    platform: str
+    chats: int
+    messages: Pair
+    calls: Pair
+    first_message: datetime | None
+    last_message: datetime | None
+
+    @property
+    def label(self) -> str:
+        """The app in words ("WhatsApp"), as every surface names it."""
+        from reciprocity import words
+
+        return words.app(self.platform)
+
+    @property
+    def total(self) -> int:
+        """Messages either way."""
+        return int(self.messages.me) + int(self.messages.them)
+
+
+@dataclass(frozen=True)
 class RelationshipRecord:
     """Every figure shown about one relationship."""
 
@@ -146,6 +175,14 @@ class RelationshipRecord:
     #: Where the give and take came from: one-to-one first, then each group (only when
     #: a group added something; a person known only from groups has no one-to-one part).
     sources: tuple[SourceShare, ...] = field(default=())
+    #: The one-to-one messages per app, most messages first (one row for a person on one
+    #: app; none for a person known only from groups).
+    platforms: tuple[PlatformShare, ...] = field(default=())
+
+    @property
+    def on_several_apps(self) -> bool:
+        """Whether the one-to-one chats are on more than one app."""
+        return len(self.platforms) > 1
 
     @property
     def group_only(self) -> bool:
@@ -259,20 +296,23 @@ def relationship_records(
     reply_speed: pl.DataFrame | None = None,
     *,
     sources: pl.DataFrame | None = None,
+    platforms: pl.DataFrame | None = None,
 ) -> list[RelationshipRecord]:
     """One :class:`RelationshipRecord` per relationship of ``figures``, in its order.
 
     ``figures`` is :func:`reciprocity.metrics.relationship_figures`, ``balance``
     :func:`reciprocity.metrics.balance`, ``exchange_figures`` and ``reply_speed`` the
     summaries of :mod:`reciprocity.exchanges`, ``sources`` the groups' part of the give
-    and take (:func:`reciprocity.metrics.groups.source_split`): the frames of a pipeline
-    ``Analysis``. A person known only from group chats gets a record after the others,
+    and take (:func:`reciprocity.metrics.groups.source_split`), ``platforms`` the
+    one-to-one messages per app (:mod:`reciprocity.metrics.platforms`): the frames of a
+    pipeline ``Analysis``. A person known only from group chats gets a record after the others,
     with no message figures (see :attr:`RelationshipRecord.group_only`).
     """
     readings = _by_id(balance)
     outcomes = _by_id(exchange_figures)
     speed = {k: v[0] for k, v in _by_id(reply_speed).items()}
     groups = _by_id(sources)
+    apps = _by_id(platforms)
     records = []
     rows = list(figures.iter_rows(named=True))
     # People known only from group chats get a record too, after those with a chat of
@@ -308,6 +348,7 @@ def relationship_records(
                     for o in outcomes.get(rid, [])
                 ),
                 sources=_sources(readings.get(rid, []), groups.get(rid, [])),
+                platforms=_platforms(apps.get(rid, [])),
             )
         )
     return records
@@ -350,6 +391,21 @@ def _sources(
         max(0, events_them - sum(s.events_them for s in shares)),
     )
     return (own, *shares) if own.events else tuple(shares)
+
+
+def _platforms(rows: list[dict[str, Any]]) -> tuple[PlatformShare, ...]:
+    shares = [
+        PlatformShare(
+            platform=str(row["platform"]),
+            chats=_int(row["chats"]),
+            messages=_pair(row, "messages"),
+            calls=_pair(row, "calls"),
+            first_message=row["first_message"],
+            last_message=row["last_message"],
+        )
+        for row in rows
+    ]
+    return tuple(sorted(shares, key=lambda s: (-s.total, s.platform)))
 
 
 def find(records: list[RelationshipRecord], person: str) -> RelationshipRecord | None:

@@ -72,6 +72,9 @@ class RelationshipView:
     #: ``events``; and whether the person is known only from group chats.
     sources: list[dict[str, Any]] = field(default_factory=list)
     group_only: bool = False
+    #: The one-to-one messages per app (``app``, ``messages_me``, ``messages_them``,
+    #: ``chats``), most first; shown when there are two or more.
+    platforms: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -308,6 +311,16 @@ def shape(
             language_note=result.language_note(rid),
             sources=[vars(s) | {"events": s.events} for s in record.sources],
             group_only=record.group_only,
+            platforms=[
+                {
+                    "app": a.label,
+                    "platform": a.platform,
+                    "chats": a.chats,
+                    "messages_me": a.messages.me,
+                    "messages_them": a.messages.them,
+                }
+                for a in record.platforms
+            ],
         )
         view.you_more = view.mostly_you + verdicts.get("leaning your way", 0)
         view.them_more = view.mostly_them + verdicts.get("leaning their way", 0)

@@ -8,7 +8,10 @@ a Polars frame.
   Alembic scripts in ``migrations/``); tables in :mod:`.models`.
 - :func:`import_batches` saves parsed batches (:mod:`.save`, rows written by :mod:`.bulk`),
   fingerprinting each message (:mod:`.fingerprint`) and linking senders to people
-  (:mod:`.people`, which also holds the user's corrections).
+  (:mod:`.people`, which also holds the user's corrections; phone numbers and addresses
+  tie identities across apps, :mod:`.linking`; likely matches are :func:`suggestions`).
+- :func:`conversation_platforms` says which app each conversation is on (the per-app
+  split of the figures, :mod:`reciprocity.metrics.platforms`).
 - :func:`messages_frame` and the small listings read it back (:mod:`.read`, rows moved by
   :mod:`.fetch`), whole or window by window (:func:`analysis_windows`, :mod:`.windowed`);
   :func:`derived` keeps frames computed from it (Arrow IPC) until the data
@@ -26,12 +29,16 @@ a Polars frame.
 from reciprocity.store.cache import FrameWriter, cached, derived, derived_parts, is_cached
 from reciprocity.store.db import Database, default_path, open_db
 from reciprocity.store.export import export_chunks, write_export
+from reciprocity.store.linking import Region, link_key, phone_region, set_phone_region
+from reciprocity.store.listing import people_directory
 from reciprocity.store.names import UnknownPerson, known_names, resolve_person, suggest
 from reciprocity.store.people import (
     RELATIONSHIP_KINDS,
     MeUnknown,
     find_identity,
+    identity_of,
     important_people,
+    keep_apart,
     link_identity,
     list_identities,
     merge_people,
@@ -42,6 +49,7 @@ from reciprocity.store.people import (
 )
 from reciprocity.store.read import (
     FRAME_SCHEMA,
+    conversation_platforms,
     get_me,
     import_history,
     list_people,
@@ -51,6 +59,7 @@ from reciprocity.store.read import (
 )
 from reciprocity.store.save import Derived, ImportResult, import_batches
 from reciprocity.store.settings import get_setting, set_setting
+from reciprocity.store.suggestions import Suggestion, suggestions
 from reciprocity.store.windowed import AnalysisWindows, analysis_windows, frame_without_text
 from reciprocity.store.wipe import Location, delete_everything, is_empty, location
 
@@ -64,9 +73,12 @@ __all__ = [
     "ImportResult",
     "Location",
     "MeUnknown",
+    "Region",
+    "Suggestion",
     "UnknownPerson",
     "analysis_windows",
     "cached",
+    "conversation_platforms",
     "default_path",
     "delete_everything",
     "derived",
@@ -76,13 +88,16 @@ __all__ = [
     "frame_without_text",
     "get_me",
     "get_setting",
+    "identity_of",
     "import_batches",
     "import_history",
     "important_people",
     "is_cached",
     "is_empty",
+    "keep_apart",
     "known_names",
     "link_identity",
+    "link_key",
     "list_identities",
     "list_people",
     "location",
@@ -90,13 +105,17 @@ __all__ = [
     "message_texts",
     "messages_frame",
     "open_db",
+    "people_directory",
+    "phone_region",
     "rename_person",
     "resolve_person",
     "set_important",
+    "set_phone_region",
     "set_relationship_kind",
     "set_setting",
     "split_identity",
     "suggest",
+    "suggestions",
     "text_sample",
     "write_export",
 ]

@@ -29,6 +29,7 @@ __all__ = ["EXPORTED_TABLES", "export_chunks", "write_export"]
 EXPORTED_TABLES = (
     "people",
     "identities",
+    "kept_apart",
     "relationships",
     "conversations",
     "participants",

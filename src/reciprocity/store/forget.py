@@ -38,6 +38,7 @@ from reciprocity.store.models import (
     FrameCache,
     Identity,
     Import,
+    KeptApart,
     Message,
     Participant,
     Person,
@@ -219,6 +220,11 @@ def _remove(conn: Connection, name: str) -> _Rows:
             )
         conn.execute(delete(Conversation).where(Conversation.id.in_(rows.conversations)))
         conn.execute(delete(Import).where(Import.id.in_(rows.imports)))
+        conn.execute(
+            delete(KeptApart).where(
+                KeptApart.identity_id.in_(rows.identities) | KeptApart.other_id.in_(rows.identities)
+            )
+        )
         conn.execute(delete(Identity).where(Identity.id.in_(rows.identities)))
         conn.execute(delete(Relationship).where(Relationship.person_id.in_(rows.people)))
         conn.execute(delete(Person).where(Person.id.in_(rows.people)))

@@ -4,6 +4,7 @@ The schema in words::
 
     people ──< identities            a person has one handle per platform they write from
       │                              ("Jordan" on WhatsApp and "jordan_k" on Telegram)
+      │        kept_apart            pairs of identities the user said are two people
       └──── relationships            me <-> that person, with a kind (friend, parent, ...)
     conversations ──< participants   which identities ever wrote in a conversation
           └──────< messages          one row per message, deduplicated by fingerprint
@@ -90,8 +91,24 @@ class Identity(Base):
     platform: Mapped[str] = mapped_column(String(32))
     handle: Mapped[str] = mapped_column(String(200))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # The phone number or email address the handle is, normalised (``tel:+447700900123``,
+    # ``email:alex@example.com``; see ``linking.py``): identities sharing one are one person.
+    link_key: Mapped[str | None] = mapped_column(String(200), index=True)
 
     __table_args__ = (UniqueConstraint("platform", "handle"),)
+
+
+class KeptApart(Base):
+    """Two identities the user said are different people (by splitting one out, or by
+    turning down the suggestion to merge them): never suggested as one person again.
+
+    Stored once per pair, the lower identity id first.
+    """
+
+    __tablename__ = "kept_apart"
+
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id"), primary_key=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("identities.id"), primary_key=True)
 
 
 class Relationship(Base):

@@ -1,15 +1,20 @@
 """People, their identities on each platform, "me", and the user's corrections.
 
 During an import every sender becomes an identity (platform, handle) linked to a person:
-the user's own handle to the single "me" person, a handle already seen to its person, and a
-new handle whose name matches an existing person's name (ignoring case) to that person, so
-"Jordan" on WhatsApp and "Jordan" on Telegram are one relationship. Everyone else is a new
-person with a relationship of kind ``unknown``. The user corrects the guesses with
-:func:`link_identity`, :func:`merge_people` and :func:`set_relationship_kind`.
+the user's own handle to the single "me" person, a handle already seen to its person, a new
+handle that is the same phone number or email address as a known one (in any notation, see
+:mod:`.linking`) to that one's person, and a new handle whose name matches an existing
+person's name (ignoring case and emoji, :func:`name_key`) to that person, so "Jordan" on
+WhatsApp and "Jordan 🌻" on Telegram are one relationship. Everyone else is a new person
+with a relationship of kind ``unknown``. Similar names are only suggested
+(:mod:`.suggestions`). The user corrects the
+guesses with :func:`link_identity`, :func:`merge_people`, :func:`split_identity` and
+:func:`set_relationship_kind`; each is one transaction that marks the analysis stale.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -17,7 +22,8 @@ from sqlalchemy import Connection, delete, insert, select, update
 from reciprocity.errors import NotFound, ReciprocityError, StoreError
 from reciprocity.store.cache import touch
 from reciprocity.store.db import Database
-from reciprocity.store.models import Identity, Person, Relationship
+from reciprocity.store.linking import display_name, link_key, region_of
+from reciprocity.store.models import Identity, KeptApart, Person, Relationship
 
 #: What a relationship can be; ``unknown`` until the user says.
 RELATIONSHIP_KINDS = (
@@ -43,6 +49,29 @@ def _fold(name: str) -> str:
     return name.strip().casefold()
 
 
+# Emoji and other pictographs, their modifiers (skin tones), joiners and variation
+# selectors: decoration people add to a display name on one app and not another.
+_DECORATION = frozenset({"So", "Sk", "Cf"})
+
+
+def name_key(name: str) -> str:
+    """A display name as imports compare it: case folded, spaces collapsed, and emoji and
+    other decoration left out, so "Jordan 🌻" on Telegram is "Jordan" on WhatsApp. Letters,
+    marks, digits and punctuation all count ("J. K." is not "JK"); a name that is only
+    decoration keeps it.
+
+    >>> name_key("  Jordan  🌻 "), name_key("ALEX ❤️"), name_key("🌻")
+    ('jordan', 'alex', '🌻')
+    """
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in unicodedata.normalize("NFC", name)
+        if unicodedata.category(ch) not in _DECORATION and not 0xFE00 <= ord(ch) <= 0xFE0F
+    )
+    folded = " ".join(kept.split()).casefold()
+    return folded or _fold(name)
+
+
 class Directory:
     """Turns (platform, handle) pairs into identity ids for one import, creating as needed.
 
@@ -60,12 +89,15 @@ class Directory:
         self.person_of: dict[int, int] = {}
         self._ids: dict[tuple[str, str], int] = {}
         self._by_name: dict[str, int] | None = None
+        #: link key -> the people whose identities carry it (see :mod:`.linking`)
+        self._by_key: dict[str, set[int]] = {}
+        self.region = region_of(conn).code
         row = conn.execute(select(Person.id, Person.name).where(Person.is_me)).first()
         self.me_id: int | None = None if row is None else row.id
         self._me_names: set[str] = set()
         if row is not None:
             handles = conn.scalars(select(Identity.handle).where(Identity.person_id == row.id))
-            self._me_names = {_fold(row.name), *(_fold(h) for h in handles)}
+            self._me_names = {name_key(row.name), *(name_key(h) for h in handles)}
 
     def knows(self, pairs: Iterable[tuple[str, str]]) -> bool:
         """Whether :meth:`identities` can answer for all ``pairs`` without the database."""
@@ -100,17 +132,35 @@ class Directory:
     def _is_me(self, handle: str) -> bool:
         if self.me_handle is not None:
             return handle == self.me_handle
-        return _fold(handle) in self._me_names
+        return name_key(handle) in self._me_names
 
     def _create(self, platform: str, handle: str) -> int:
-        person_id = self._me() if self._is_me(handle) else self._named(handle)
+        key = link_key(platform, handle, self.region)
+        # The user, else the one person with the same phone number or address, else by name.
+        person_id = self._me() if self._is_me(handle) else self._linked(key) or self._named(handle)
         self.identities_added += 1
         identity_id = self.conn.execute(
-            insert(Identity).values(platform=platform, handle=handle, person_id=person_id)
+            insert(Identity).values(
+                platform=platform, handle=handle, person_id=person_id, link_key=key
+            )
         ).inserted_primary_key
         assert identity_id is not None
         self.person_of[identity_id[0]] = person_id
+        if key is not None:
+            self._by_key.setdefault(key, set()).add(person_id)
         return int(identity_id[0])
+
+    def _linked(self, key: str | None) -> int | None:
+        """The one person already known by the phone number or address ``key``; ``None``
+        when nobody is, or several people are (the user split them apart)."""
+        if key is None:
+            return None
+        if key not in self._by_key:
+            self._by_key[key] = set(
+                self.conn.scalars(select(Identity.person_id).where(Identity.link_key == key))
+            )
+        owners = self._by_key[key]
+        return next(iter(owners)) if len(owners) == 1 else None
 
     def _me(self) -> int:
         if self.me_id is None:
@@ -124,10 +174,11 @@ class Directory:
                 select(Person.id, Person.name).where(~Person.is_me).order_by(Person.id.desc())
             )
             # Descending, so the oldest person wins when two share a name.
-            self._by_name = {_fold(name): person_id for person_id, name in rows}
-        key = _fold(handle)
+            self._by_name = {name_key(name): person_id for person_id, name in rows}
+        name = display_name(handle)
+        key = name_key(name)
         if key not in self._by_name:
-            self._by_name[key] = _new_person(self.conn, handle, is_me=False)
+            self._by_name[key] = _new_person(self.conn, name, is_me=False)
             self.people_added += 1
         return self._by_name[key]
 
@@ -192,8 +243,11 @@ def link_identity(db: Database, platform: str, handle: str, person: int | str) -
             )
         ).first()
         if current is None:
+            key = link_key(platform, handle, region_of(conn).code)
             conn.execute(
-                insert(Identity).values(platform=platform, handle=handle, person_id=person_id)
+                insert(Identity).values(
+                    platform=platform, handle=handle, person_id=person_id, link_key=key
+                )
             )
             return
         conn.execute(update(Identity).where(Identity.id == current.id).values(person_id=person_id))
@@ -205,7 +259,11 @@ def merge_people(db: Database, keep: int | str, merge: int | str) -> None:
     """Make ``merge`` and ``keep`` one person: ``merge``'s identities move to ``keep``.
 
     ``keep`` may be the user (when a handle of theirs was taken for someone else); the
-    user cannot be merged away. ``keep``'s relationship kind wins unless it is ``unknown``.
+    user cannot be merged away. ``keep``'s relationship kind wins unless it is ``unknown``;
+    either one marked important makes the person important. What the user wrote about
+    ``merge`` by name (journal entries, needs, conversation records, check-ins) is now
+    about ``keep``, so it counts with the merged chats; a later split moves chats, not
+    those notes. One transaction, which marks the analysis stale.
     """
     with db.write() as conn:
         touch(conn)
@@ -225,6 +283,8 @@ def merge_people(db: Database, keep: int | str, merge: int | str) -> None:
                 )
             ).all()
         )
+        # The user now says they are one: what kept their names apart goes.
+        _unkeep(conn, _identities_of(conn, keep_id), _identities_of(conn, merge_id))
         conn.execute(
             update(Identity).where(Identity.person_id == merge_id).values(person_id=keep_id)
         )
@@ -234,8 +294,30 @@ def merge_people(db: Database, keep: int | str, merge: int | str) -> None:
                 .where(Relationship.person_id == keep_id)
                 .values(kind=kinds[merge_id])
             )
+        important = conn.scalar(select(Person.important).where(Person.id == merge_id))
+        if important:
+            conn.execute(update(Person).where(Person.id == keep_id).values(important=True))
+        _rename_written(conn, merge_name, keep_name)
         conn.execute(delete(Relationship).where(Relationship.person_id == merge_id))
         conn.execute(delete(Person).where(Person.id == merge_id))
+
+
+def _rename_written(conn: Connection, old: str, new: str) -> None:
+    """What the user wrote about ``old`` (by name, ignoring case) is now about ``new``."""
+    from reciprocity.store.models_guide import (
+        Assessment,
+        ConversationRecord,
+        Expectation,
+        JournalEntry,
+    )
+
+    key = _fold(old)
+    for model in (JournalEntry, Expectation, ConversationRecord, Assessment):
+        ids = [
+            rid for rid, name in conn.execute(select(model.id, model.person)) if _fold(name) == key
+        ]
+        if ids:
+            conn.execute(update(model).where(model.id.in_(ids)).values(person=new))
 
 
 def set_relationship_kind(db: Database, person: int | str, kind: str) -> None:
@@ -318,16 +400,75 @@ def split_identity(db: Database, identity_id: int) -> int:
         ).first()
         if row is None:
             raise NotFound(f"there is no name or handle {identity_id}")
-        others = conn.execute(
-            select(Identity.id).where(
-                Identity.person_id == row.person_id, Identity.id != identity_id
-            )
-        ).first()
-        if others is None and not row.is_me:
+        others = [i for i in _identities_of(conn, row.person_id) if i != identity_id]
+        if not others and not row.is_me:
             raise StoreError(f"{row.handle!r} is already a person of their own")
-        person_id = _new_person(conn, row.handle, is_me=False)
+        person_id = _new_person(conn, display_name(row.handle), is_me=False)
         conn.execute(update(Identity).where(Identity.id == identity_id).values(person_id=person_id))
+        # Remembered, so the two are not suggested as one person again (a merge forgets it).
+        _keep(conn, [identity_id], others)
     return person_id
+
+
+def _identities_of(conn: Connection, person_id: int) -> list[int]:
+    return [
+        int(i) for i in conn.scalars(select(Identity.id).where(Identity.person_id == person_id))
+    ]
+
+
+def _pairs(ours: Iterable[int], theirs: Iterable[int]) -> set[tuple[int, int]]:
+    return {(min(a, b), max(a, b)) for a in ours for b in theirs if a != b}
+
+
+def _keep(conn: Connection, ours: Iterable[int], theirs: Iterable[int]) -> None:
+    """Record every pair of ``ours`` and ``theirs`` as two people (once each)."""
+    pairs = _pairs(ours, theirs)
+    if not pairs:
+        return
+    known = {
+        (int(a), int(b)) for a, b in conn.execute(select(KeptApart.identity_id, KeptApart.other_id))
+    }
+    new = sorted(pairs - known)
+    if new:
+        conn.execute(insert(KeptApart), [{"identity_id": a, "other_id": b} for a, b in new])
+
+
+def _unkeep(conn: Connection, ours: list[int], theirs: list[int]) -> None:
+    for a, b in _pairs(ours, theirs):
+        conn.execute(delete(KeptApart).where(KeptApart.identity_id == a, KeptApart.other_id == b))
+
+
+def keep_apart(db: Database, person: int | str, other: int | str) -> None:
+    """Say that ``person`` and ``other`` are two people: they are not suggested as one
+    again (a later merge of the two undoes this). Changes no figure."""
+    with db.write() as conn:
+        first, first_name, _ = find_person(conn, person)
+        second, second_name, _ = find_person(conn, other)
+        if first == second:
+            raise StoreError(f"{first_name!r} and {second_name!r} are the same person")
+        _keep(conn, _identities_of(conn, first), _identities_of(conn, second))
+
+
+def identity_of(db: Database, person: int | str, handle: str) -> int:
+    """The id of the name or handle ``handle`` (ignoring case, or an identity id) among
+    ``person``'s; what ``people split PERSON IDENTITY`` moves out. Raises
+    :class:`NotFound`, or :class:`StoreError` when it is on several platforms."""
+    with db.engine.connect() as conn:
+        person_id, name, _ = find_person(conn, person)
+        rows = conn.execute(
+            select(Identity.id, Identity.platform, Identity.handle).where(
+                Identity.person_id == person_id
+            )
+        ).all()
+    key = _fold(handle)
+    found = [r for r in rows if _fold(r.handle) == key or str(r.id) == handle.strip()]
+    if not found:
+        listed = ", ".join(f"{r.handle} ({r.platform})" for r in rows)
+        raise NotFound(f"{name} has no name or handle {handle!r}; theirs: {listed}")
+    if len(found) > 1:
+        where = ", ".join(f"{r.platform} (id {r.id})" for r in found)
+        raise StoreError(f"{name} is {handle!r} on several apps: {where}; name one by its id")
+    return int(found[0].id)
 
 
 def find_identity(db: Database, handle: str, platform: str | None = None) -> int:

@@ -54,6 +54,13 @@ def _fold(name: str) -> str:
     return name.strip().casefold()
 
 
+def conversation_platforms(db: Database) -> dict[int, str]:
+    """Conversation id -> the platform (app) it was imported from."""
+    with db.engine.connect() as conn:
+        rows = conn.execute(select(Conversation.id, Conversation.platform))
+        return {int(c): str(p) for c, p in rows}
+
+
 def get_me(db: Database) -> str | None:
     """The user's name as first given with ``--me``, or ``None`` before any import."""
     with db.engine.connect() as conn:

@@ -34,6 +34,7 @@ from reciprocity.web import (
     import_pages,
     journal_pages,
     login_pages,
+    people_pages,
     settings_pages,
     share_pages,
     trash_pages,
@@ -239,6 +240,7 @@ def create_app(
     app.include_router(guide_pages.routes(state, pages))
     app.include_router(trash_pages.routes(state, pages))
     app.include_router(settings_pages.routes(state, pages))
+    app.include_router(people_pages.routes(state, pages))
     app.include_router(group_pages.routes(state, pages))
     pages.extras.append(lambda request: {"undo": trash_pages.undo_notice(request)})
     app.state.reciprocity = state  # the cache, for tests that count analysis runs

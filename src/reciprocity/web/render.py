@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, PackageLoader
 
-from reciprocity import report
+from reciprocity import report, words
 from reciprocity.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_token
 
 __all__ = ["Pages", "is_htmx"]
@@ -42,6 +42,7 @@ class Pages:
             [PackageLoader("reciprocity.web", "templates"), PackageLoader("reciprocity.report")]
         )
         env.filters["signed"] = _signed
+        env.filters["app"] = words.app
         # Query values built from names in imported files: quoted, so they stay one value.
         env.filters["q"] = lambda value: quote(str(value), safe="")
         self.env = env

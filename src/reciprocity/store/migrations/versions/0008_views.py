@@ -5,7 +5,7 @@ for people who open the SQLite file with DuckDB, Datasette or ``sqlite3``
 (:mod:`reciprocity.store.views`). SQLite only; no table changes.
 
 Revision ID: 0008_views
-Revises: 0006_group_flag
+Revises: 0007_people_links
 Create Date: 2026-12-07
 """
 
@@ -16,8 +16,7 @@ from alembic import op
 from reciprocity.store.views import create_views, drop_views
 
 revision = "0008_views"
-# Independent of 0007 (people links): on a branch that has it, this revises it instead.
-down_revision = "0006_group_flag"
+down_revision = "0007_people_links"
 branch_labels = None
 depends_on = None
 
