@@ -43,6 +43,6 @@ def test_sms_imessage_and_email_need_no_name_and_share_one_me(tmp_path: Path) ->
     assert code == 0, said
     people = json.loads(said)
     names = {p["person"] for p in people["people"]}
-    assert "Mira Okafor <+4915123456789>" in names
-    assert "Alex Kim <alex@example.com>" in names
+    # a "Name <number>" handle is the person called by the name (store.linking)
+    assert {"Mira Okafor", "Alex Kim", "Jonas Berg"} <= names
     assert not any(n.startswith(("Me", "sam@", "Sam Lee")) for n in names)
