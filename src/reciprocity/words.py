@@ -207,9 +207,13 @@ def app(code: str) -> str:
 
 
 def choice(phrase: str) -> str:
-    """A phrase as an item of a list to pick from: its first letter capitalised.
+    """A phrase as a label (an item of a list, a row's name): without its leading
+    article, its first letter capitalised.
 
-    >>> choice("a CSV table"), choice("WhatsApp")
-    ('A CSV table', 'WhatsApp')
+    >>> choice("a CSV table"), choice("WhatsApp"), choice("email")
+    ('CSV table', 'WhatsApp', 'Email')
     """
+    for article in ("a ", "an "):
+        if phrase.startswith(article):
+            phrase = phrase[len(article) :]
     return phrase[:1].upper() + phrase[1:]

@@ -81,8 +81,7 @@ def test_without_a_region_only_international_numbers_link(
     db: Database, messages: Build, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for var in ("LC_ALL", "LC_CTYPE", "LANG"):
-        monkeypatch.setenv(var, "C")
-    monkeypatch.setattr("locale.getlocale", lambda: (None, None))
+        monkeypatch.setenv(var, "C.UTF-8")  # which Python's locale module reads as en_US
     assert phone_region(db).code is None
     assert "country code" in phone_region(db).describe()
     chat(db, messages, "whatsapp", "+44 7700 900123")

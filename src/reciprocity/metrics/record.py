@@ -144,7 +144,7 @@ class PlatformShare:
         """The app in words ("WhatsApp"), as every surface names it."""
         from reciprocity import words
 
-        return words.app(self.platform)
+        return words.choice(words.app(self.platform))
 
     @property
     def total(self) -> int:

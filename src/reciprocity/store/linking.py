@@ -23,8 +23,6 @@ sender's handle, or the name with it as email headers do (``Alex Kim <alex@examp
 
 from __future__ import annotations
 
-import contextlib
-import locale
 import os
 import re
 from dataclasses import dataclass
@@ -80,9 +78,9 @@ class Region:
 
 def _locale_region() -> str | None:
     """The country of the process's locale (``en_GB.UTF-8`` -> ``GB``), if it names one."""
+    # The environment only: Python's own locale.getlocale() reads "C.UTF-8" as en_US,
+    # which would make every machine without a country setting a US one.
     names = [os.environ.get(var) for var in ("LC_ALL", "LC_CTYPE", "LANG")]
-    with contextlib.suppress(ValueError):  # an unparsable locale in the environment
-        names.append(locale.getlocale()[0])
     for name in names:
         if not name:
             continue

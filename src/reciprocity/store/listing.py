@@ -58,7 +58,11 @@ def people_directory(db: Database) -> list[dict[str, Any]]:
             "kind": None if is_me else kinds.get(pid, "unknown"),
             "messages": messages,
             "apps": [
-                {"platform": platform, "app": words.app(platform), "identities": found}
+                {
+                    "platform": platform,
+                    "app": words.choice(words.app(platform)),
+                    "identities": found,
+                }
                 for platform, found in sorted(apps[pid].items())
             ],
         }
