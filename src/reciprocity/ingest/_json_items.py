@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from reciprocity.errors import ImportFailed, Problem
-from reciprocity.ingest.base import MAX_MESSAGE_BYTES, MESSAGE_SCHEMA, too_long
+from reciprocity.ingest.base import MAX_MESSAGE_BYTES, messages_frame, too_long
 
 #: Messages per yielded frame, or fewer when their texts reach :data:`BATCH_CHARS`.
 BATCH_ROWS = 100_000
@@ -182,32 +182,19 @@ def problem_list(source: str, problems: list[Problem], index: int, bad: Bad) -> 
 def frame(rows: list[Row], platform: str, conversation: str) -> pl.DataFrame:
     """A :data:`MESSAGE_SCHEMA` frame of ``rows`` for one conversation."""
     senders, stamps, texts, kinds, replies, ids, lines = (list(c) for c in zip(*rows, strict=True))
-    columns: dict[str, list[Any]] = {
-        "source": [platform] * len(rows),
-        "conversation": [conversation] * len(rows),
-        "sender": senders,
-        "timestamp": stamps,
-        "text": texts,
-        "kind": kinds,
-        "reply_to": replies,
-        "source_id": ids,
-        "line": lines,
-    }
-    schema = {**MESSAGE_SCHEMA, "timestamp": pl.Int64()}
-    try:
-        out = pl.DataFrame(columns, schema=schema)
-    except UnicodeEncodeError:
-        # JSON may escape lone surrogates (\ud83d) that UTF-8 cannot hold; keep the rest.
-        for name in ("conversation", "sender", "text", "reply_to", "source_id"):
-            columns[name] = [_clean(v) for v in columns[name]]
-        out = pl.DataFrame(columns, schema=schema)
-    return out.with_columns(pl.col("timestamp").cast(MESSAGE_SCHEMA["timestamp"]))
-
-
-def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    return value.encode("utf-8", errors="replace").decode("utf-8")
+    return messages_frame(
+        {
+            "source": platform,
+            "conversation": conversation,
+            "sender": senders,
+            "timestamp": stamps,
+            "text": texts,
+            "kind": kinds,
+            "reply_to": replies,
+            "source_id": ids,
+            "line": lines,
+        }
+    )
 
 
 def text_of(value: Any) -> str | None:

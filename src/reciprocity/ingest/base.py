@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
@@ -109,6 +109,42 @@ class Format(Protocol):
 def empty_messages() -> pl.DataFrame:
     """An empty frame with the message schema."""
     return pl.DataFrame(schema=MESSAGE_SCHEMA)
+
+
+#: The text columns a row-by-row parser fills from what a file says.
+_TEXTS = ("conversation", "sender", "text", "reply_to", "source_id")
+
+
+def messages_frame(
+    columns: dict[str, Any], *, time_unit: Literal["ms", "us"] = "us"
+) -> pl.DataFrame:
+    """A :data:`MESSAGE_SCHEMA` frame from the lists of Python values a parser collected
+    row by row: ``timestamp`` as whole ``time_unit`` since 1970 (UTC); ``source`` and
+    ``conversation`` may be one value for every row; ``reply_to`` and ``source_id`` may
+    be left out (none). Text a UTF-8 encoder refuses (a lone surrogate that a JSON
+    ``\\ud83d`` escape or a badly encoded mail header can hold) becomes U+FFFD; the rest of
+    the text is kept."""
+    rows = len(columns["timestamp"])
+    full = {name: columns.get(name, [None] * rows) for name in MESSAGE_SCHEMA}
+    for name in ("source", "conversation"):
+        if isinstance(full[name], str):
+            full[name] = [full[name]] * rows
+    schema = {**MESSAGE_SCHEMA, "timestamp": pl.Int64()}
+    try:
+        frame = pl.DataFrame(full, schema=schema)
+    except UnicodeEncodeError:
+        for name in _TEXTS:
+            full[name] = [None if v is None else _repaired(v) for v in full[name]]
+        frame = pl.DataFrame(full, schema=schema)
+    return frame.with_columns(
+        pl.from_epoch(pl.col("timestamp"), time_unit=time_unit)
+        .dt.replace_time_zone("UTC")
+        .cast(MESSAGE_SCHEMA["timestamp"])
+    )
+
+
+def _repaired(value: str) -> str:
+    return value.encode("utf-8", errors="replace").decode("utf-8")
 
 
 def resolve_zone(name: str | None, source: str) -> ZoneInfo:

@@ -35,14 +35,19 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import polars as pl
 
 from reciprocity.errors import ImportFailed, Problem
 from reciprocity.ingest import phones
 from reciprocity.ingest._email_text import FORWARDED, html_text, own_words
-from reciprocity.ingest.base import MAX_MESSAGE_BYTES, MESSAGE_SCHEMA, Options, too_long
+from reciprocity.ingest.base import (
+    MAX_MESSAGE_BYTES,
+    Options,
+    messages_frame,
+    too_long,
+)
 
 NAME = "email"
 
@@ -363,24 +368,16 @@ def _frame(rows: list[_Row]) -> pl.DataFrame:
     senders, chats, stamps, texts, kinds, replies, ids, lines = (
         list(c) for c in zip(*rows, strict=True)
     )
-    columns: dict[str, list[Any]] = {
-        "source": [NAME] * len(rows),
-        "conversation": chats,
-        "sender": senders,
-        "timestamp": stamps,
-        "text": texts,
-        "kind": kinds,
-        "reply_to": replies,
-        "source_id": ids,
-        "line": lines,
-    }
-    schema = {**MESSAGE_SCHEMA, "timestamp": pl.Int64()}
-    try:
-        frame = pl.DataFrame(columns, schema=schema)
-    except UnicodeEncodeError:  # surrogates from a badly encoded header
-        for key in ("conversation", "sender", "text", "reply_to", "source_id"):
-            columns[key] = [
-                None if v is None else v.encode("utf-8", "replace").decode() for v in columns[key]
-            ]
-        frame = pl.DataFrame(columns, schema=schema)
-    return frame.with_columns(pl.col("timestamp").cast(MESSAGE_SCHEMA["timestamp"]))
+    return messages_frame(
+        {
+            "source": NAME,
+            "conversation": chats,
+            "sender": senders,
+            "timestamp": stamps,
+            "text": texts,
+            "kind": kinds,
+            "reply_to": replies,
+            "source_id": ids,
+            "line": lines,
+        }
+    )

@@ -33,7 +33,12 @@ import polars as pl
 
 from reciprocity.errors import ImportFailed, Problem
 from reciprocity.ingest import phones
-from reciprocity.ingest.base import MAX_MESSAGE_BYTES, MESSAGE_SCHEMA, Options, too_long
+from reciprocity.ingest.base import (
+    MAX_MESSAGE_BYTES,
+    Options,
+    messages_frame,
+    too_long,
+)
 
 NAME = "imessage"
 #: The user's name in these files whatever ``--me`` says (the import uses it as "me").
@@ -317,9 +322,9 @@ def _frame(rows: list[_Row]) -> pl.DataFrame:
     senders, chats, stamps, texts, kinds, replies, ids, lines = (
         list(c) for c in zip(*rows, strict=True)
     )
-    frame = pl.DataFrame(
+    return messages_frame(
         {
-            "source": [NAME] * len(rows),
+            "source": NAME,
             "conversation": chats,
             "sender": senders,
             "timestamp": stamps,
@@ -328,7 +333,5 @@ def _frame(rows: list[_Row]) -> pl.DataFrame:
             "reply_to": replies,
             "source_id": ids,
             "line": lines,
-        },
-        schema={**MESSAGE_SCHEMA, "timestamp": pl.Int64()},
+        }
     )
-    return frame.with_columns(pl.col("timestamp").cast(MESSAGE_SCHEMA["timestamp"]))

@@ -35,7 +35,12 @@ import polars as pl
 
 from reciprocity.errors import ImportFailed, Problem
 from reciprocity.ingest import phones
-from reciprocity.ingest.base import MAX_MESSAGE_BYTES, MESSAGE_SCHEMA, Options, too_long
+from reciprocity.ingest.base import (
+    MAX_MESSAGE_BYTES,
+    Options,
+    messages_frame,
+    too_long,
+)
 
 NAME = "sms"
 #: The user's name in these files whatever ``--me`` says (the import uses it as "me").
@@ -331,20 +336,15 @@ def _text(value: str | None) -> str:
 
 def _frame(rows: list[_Row]) -> pl.DataFrame:
     senders, chats, stamps, texts, kinds, lines = (list(c) for c in zip(*rows, strict=True))
-    frame = pl.DataFrame(
+    return messages_frame(
         {
-            "source": [NAME] * len(rows),
+            "source": NAME,
             "conversation": chats,
             "sender": senders,
             "timestamp": stamps,
             "text": texts,
             "kind": kinds,
-            "reply_to": [None] * len(rows),
-            "source_id": [None] * len(rows),
             "line": lines,
         },
-        schema={**MESSAGE_SCHEMA, "timestamp": pl.Int64()},
+        time_unit="ms",
     )
-    return frame.with_columns(
-        pl.from_epoch(pl.col("timestamp"), time_unit="ms").dt.replace_time_zone("UTC")
-    ).cast(MESSAGE_SCHEMA)  # type: ignore[arg-type]

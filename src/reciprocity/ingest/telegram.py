@@ -40,8 +40,8 @@ import polars as pl
 from reciprocity.errors import ImportFailed, Problem
 from reciprocity.ingest.base import (
     MAX_MESSAGE_BYTES,
-    MESSAGE_SCHEMA,
     Options,
+    messages_frame,
     resolve_zone,
     too_long,
 )
@@ -525,32 +525,19 @@ class _Chat:
 
 def _frame(rows: list[_Row], conversation: str) -> pl.DataFrame:
     senders, stamps, texts, kinds, replies, ids, lines = (list(c) for c in zip(*rows, strict=True))
-    columns: dict[str, list[Any]] = {
-        "source": [NAME] * len(rows),
-        "conversation": [conversation] * len(rows),
-        "sender": senders,
-        "timestamp": stamps,
-        "text": texts,
-        "kind": kinds,
-        "reply_to": replies,
-        "source_id": ids,
-        "line": lines,
-    }
-    schema = {**MESSAGE_SCHEMA, "timestamp": pl.Int64()}
-    try:
-        frame = pl.DataFrame(columns, schema=schema)
-    except UnicodeEncodeError:
-        # JSON may escape lone surrogates (\ud83d) that UTF-8 cannot hold; keep the rest.
-        for name in ("conversation", "sender", "text", "reply_to", "source_id"):
-            columns[name] = [_clean(v) for v in columns[name]]
-        frame = pl.DataFrame(columns, schema=schema)
-    return frame.with_columns(pl.col("timestamp").cast(MESSAGE_SCHEMA["timestamp"]))
-
-
-def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    return value.encode("utf-8", errors="replace").decode("utf-8")
+    return messages_frame(
+        {
+            "source": NAME,
+            "conversation": conversation,
+            "sender": senders,
+            "timestamp": stamps,
+            "text": texts,
+            "kind": kinds,
+            "reply_to": replies,
+            "source_id": ids,
+            "line": lines,
+        }
+    )
 
 
 def _unix_seconds(value: Any) -> int | None:
