@@ -223,5 +223,5 @@ def test_import_counts_in_the_right_number(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh.sqlite"
     code, out, _ = run(fresh, "import", str(ALEX), "--me", "Sam")
     assert code == 0
-    assert "from 1 conversation (whatsapp)" in out
+    assert "from 1 conversation (WhatsApp)" in out
     assert "(s)" not in out

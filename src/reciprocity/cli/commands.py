@@ -17,7 +17,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.text import Text
 from typer.core import TyperGroup
 
-from reciprocity import ingest, metrics, pipeline, store
+from reciprocity import ingest, metrics, pipeline, store, words
 from reciprocity.cli import (
     account_commands,
     balance_view,
@@ -269,7 +269,7 @@ def _say_imported(name: str, outcome: pipeline.ImportOutcome) -> None:
             f"{_escape(name)}: imported "
             f"{render.count(r.messages_added, 'new message')} "
             f"({r.duplicates:,} already there) from "
-            f"{render.count(r.conversations, 'conversation')} ({outcome.format})."
+            f"{render.count(r.conversations, 'conversation')} ({words.app(outcome.format)})."
         )
     for note in outcome.notes:
         out.print(Text(f"  Note: {note}"))
