@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from reciprocity.errors import ImportFailed, Problem
-from reciprocity.ingest.base import MAX_MESSAGE_BYTES, messages_frame, too_long
+from reciprocity.ingest.base import MAX_MESSAGE_BYTES, rows_frame, too_long
 
 #: Messages per yielded frame, or fewer when their texts reach :data:`BATCH_CHARS`.
 BATCH_ROWS = 100_000
@@ -179,22 +179,13 @@ def problem_list(source: str, problems: list[Problem], index: int, bad: Bad) -> 
         raise ImportFailed(problems)
 
 
+#: What each row holds, in order (see :func:`.base.rows_frame`).
+_FIELDS = ("sender", "timestamp", "text", "kind", "reply_to", "source_id", "line")
+
+
 def frame(rows: list[Row], platform: str, conversation: str) -> pl.DataFrame:
     """A :data:`MESSAGE_SCHEMA` frame of ``rows`` for one conversation."""
-    senders, stamps, texts, kinds, replies, ids, lines = (list(c) for c in zip(*rows, strict=True))
-    return messages_frame(
-        {
-            "source": platform,
-            "conversation": conversation,
-            "sender": senders,
-            "timestamp": stamps,
-            "text": texts,
-            "kind": kinds,
-            "reply_to": replies,
-            "source_id": ids,
-            "line": lines,
-        }
-    )
+    return rows_frame(rows, _FIELDS, source=platform, conversation=conversation)
 
 
 def text_of(value: Any) -> str | None:

@@ -13,7 +13,7 @@ A format is a module with three names:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -141,6 +141,20 @@ def messages_frame(
         .dt.replace_time_zone("UTC")
         .cast(MESSAGE_SCHEMA["timestamp"])
     )
+
+
+def rows_frame(
+    rows: Sequence[tuple[Any, ...]],
+    fields: tuple[str, ...],
+    *,
+    time_unit: Literal["ms", "us"] = "us",
+    **same: str,
+) -> pl.DataFrame:
+    """:func:`messages_frame` of ``rows``, tuples whose values are the columns named by
+    ``fields`` in that order; ``same`` gives the columns that hold one value for every row
+    (``source="sms"``, ``conversation="Alex"``)."""
+    columns = (list(column) for column in zip(*rows, strict=True))
+    return messages_frame({**dict(zip(fields, columns, strict=True)), **same}, time_unit=time_unit)
 
 
 def _repaired(value: str) -> str:

@@ -45,7 +45,7 @@ from reciprocity.ingest._email_text import FORWARDED, html_text, own_words
 from reciprocity.ingest.base import (
     MAX_MESSAGE_BYTES,
     Options,
-    messages_frame,
+    rows_frame,
     too_long,
 )
 
@@ -364,20 +364,9 @@ def _content(part: Message) -> str:
         return payload.decode("utf-8", errors="replace")
 
 
+#: What each row holds, in order (see :func:`.base.rows_frame`).
+_FIELDS = ("sender", "conversation", "timestamp", "text", "kind", "reply_to", "source_id", "line")
+
+
 def _frame(rows: list[_Row]) -> pl.DataFrame:
-    senders, chats, stamps, texts, kinds, replies, ids, lines = (
-        list(c) for c in zip(*rows, strict=True)
-    )
-    return messages_frame(
-        {
-            "source": NAME,
-            "conversation": chats,
-            "sender": senders,
-            "timestamp": stamps,
-            "text": texts,
-            "kind": kinds,
-            "reply_to": replies,
-            "source_id": ids,
-            "line": lines,
-        }
-    )
+    return rows_frame(rows, _FIELDS, source=NAME)

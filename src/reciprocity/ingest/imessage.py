@@ -36,7 +36,7 @@ from reciprocity.ingest import phones
 from reciprocity.ingest.base import (
     MAX_MESSAGE_BYTES,
     Options,
-    messages_frame,
+    rows_frame,
     too_long,
 )
 
@@ -318,20 +318,9 @@ def attributed_text(blob: bytes) -> str | None:
     return blob[at : at + length].decode("utf-8", errors="replace")
 
 
+#: What each row holds, in order (see :func:`.base.rows_frame`).
+_FIELDS = ("sender", "conversation", "timestamp", "text", "kind", "reply_to", "source_id", "line")
+
+
 def _frame(rows: list[_Row]) -> pl.DataFrame:
-    senders, chats, stamps, texts, kinds, replies, ids, lines = (
-        list(c) for c in zip(*rows, strict=True)
-    )
-    return messages_frame(
-        {
-            "source": NAME,
-            "conversation": chats,
-            "sender": senders,
-            "timestamp": stamps,
-            "text": texts,
-            "kind": kinds,
-            "reply_to": replies,
-            "source_id": ids,
-            "line": lines,
-        }
-    )
+    return rows_frame(rows, _FIELDS, source=NAME)

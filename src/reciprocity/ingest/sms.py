@@ -38,7 +38,7 @@ from reciprocity.ingest import phones
 from reciprocity.ingest.base import (
     MAX_MESSAGE_BYTES,
     Options,
-    messages_frame,
+    rows_frame,
     too_long,
 )
 
@@ -334,17 +334,9 @@ def _text(value: str | None) -> str:
     return text
 
 
+#: What each row holds, in order (see :func:`.base.rows_frame`).
+_FIELDS = ("sender", "conversation", "timestamp", "text", "kind", "line")
+
+
 def _frame(rows: list[_Row]) -> pl.DataFrame:
-    senders, chats, stamps, texts, kinds, lines = (list(c) for c in zip(*rows, strict=True))
-    return messages_frame(
-        {
-            "source": NAME,
-            "conversation": chats,
-            "sender": senders,
-            "timestamp": stamps,
-            "text": texts,
-            "kind": kinds,
-            "line": lines,
-        },
-        time_unit="ms",
-    )
+    return rows_frame(rows, _FIELDS, source=NAME, time_unit="ms")

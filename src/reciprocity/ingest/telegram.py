@@ -41,8 +41,8 @@ from reciprocity.errors import ImportFailed, Problem
 from reciprocity.ingest.base import (
     MAX_MESSAGE_BYTES,
     Options,
-    messages_frame,
     resolve_zone,
+    rows_frame,
     too_long,
 )
 
@@ -523,21 +523,12 @@ class _Chat:
         return f"Unnamed chat {chat_id}"
 
 
+#: What each row holds, in order (see :func:`.base.rows_frame`).
+_FIELDS = ("sender", "timestamp", "text", "kind", "reply_to", "source_id", "line")
+
+
 def _frame(rows: list[_Row], conversation: str) -> pl.DataFrame:
-    senders, stamps, texts, kinds, replies, ids, lines = (list(c) for c in zip(*rows, strict=True))
-    return messages_frame(
-        {
-            "source": NAME,
-            "conversation": conversation,
-            "sender": senders,
-            "timestamp": stamps,
-            "text": texts,
-            "kind": kinds,
-            "reply_to": replies,
-            "source_id": ids,
-            "line": lines,
-        }
-    )
+    return rows_frame(rows, _FIELDS, source=NAME, conversation=conversation)
 
 
 def _unix_seconds(value: Any) -> int | None:
