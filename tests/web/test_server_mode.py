@@ -124,6 +124,8 @@ def test_sign_in_sets_a_strict_cookie_and_sign_out_ends_it(
         page = client.get("/account")
         assert page.status_code == 200
         assert "Ana" in page.text
+        assert "<title>Your account · Reciprocity</title>" in page.text
+        assert page.text.count('action="/account/share"') == 1
         session = client.cookies.get(SESSION_COOKIE)
         assert session
         assert registry.session(session) is not None
