@@ -319,7 +319,7 @@ def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
         assert go.wait(30), "the test never let the import go on"
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("reciprocity.web.imports.pipeline.import_file", slow)
+    monkeypatch.setattr("reciprocity.web.import_worker.pipeline.import_file", slow)
     yield go
     go.set()
 
@@ -445,7 +445,7 @@ def test_the_figures_are_ready_when_an_import_says_it_is_done(
     chat = demo_files[0]
     body = upload(client, chat.name, chat.read_bytes(), me=demo.ME, timezone=demo.TIMEZONE)
     assert 'class="done"' in body
-    assert state._result is not None  # computed by the import, not by the next page
-    analysed = state._result
+    assert state.cached  # computed by the import, not by the next page
+    analysed = state.figures()
     assert client.get("/").status_code == 200
-    assert state._result is analysed
+    assert state.figures() is analysed

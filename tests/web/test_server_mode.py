@@ -467,6 +467,35 @@ def test_import_jobs_belong_to_their_account(
         assert ana.get(f"/import/jobs/{found.group(1)}").status_code == 200
 
 
+def test_an_import_runs_in_a_worker_process_and_shows_at_once(
+    registry: Registry, tmp_path: Path, upload: Callable[..., str], demo_files: list[Path]
+) -> None:
+    """Server mode hands imports to worker processes at a lower priority; what they save
+    and analyse is what the account's pages show as soon as the import says it is done:
+    the dashboard and the messages behind a reading."""
+    registry.add("Ana", PASSWORD)
+    chat = demo_files[0]
+    with _app_client(registry, tmp_path) as ana:
+        sign_in(ana, "Ana")
+        imports = ana.app.state.imports  # type: ignore[attr-defined]
+        assert imports.processes
+        assert "Alex" not in ana.get("/").text
+        done = upload(ana, chat.name, chat.read_bytes(), me=demo.ME, timezone=demo.TIMEZONE)
+        assert 'class="done"' in done, done
+        assert imports._processes is not None  # it ran in a worker process
+        dashboard = ana.get("/").text
+        assert "Alex" in dashboard
+        assert "New messages are being added" not in dashboard
+        rid = re.search(r'href="/relationship/(\d+)"', dashboard)
+        assert rid
+        listed = ana.get(
+            f"/relationship/{rid.group(1)}/evidence?dimension=attention&giver=me",
+            headers={"HX-Request": "true"},
+        )
+        assert listed.status_code == 200
+        assert re.search(r"from [1-9]\d* messages?", listed.text), listed.text
+
+
 def test_imports_take_accounts_in_turn(tmp_path: Path) -> None:
     """One account's three uploads do not keep another's one waiting behind all three."""
     imports = Imports(private_folder(tmp_path / "uploads"), workers=1, waiting=5)

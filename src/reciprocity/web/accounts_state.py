@@ -9,9 +9,10 @@ reach at all (:class:`NoAccount`), so a route cannot read another account's data
 forgetting a check: isolation is in the choice of store, not in each query.
 
 Each account's State has its own lock, so one account's analysis never holds another's
-pages. Analyses are kept for at most :data:`KEEP` accounts, the most recently read; the
-others are computed again when next asked for (from the store's cache of derived frames,
-so a second time is quick).
+pages, and keeps its figures while its own import is analysed (:meth:`State.renew`).
+Analyses are kept for at most :data:`KEEP` accounts, the most recently read; the others
+are computed again when next asked for (from the store's cache of derived frames, so a
+second time is quick).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from dataclasses import dataclass
 
 from reciprocity import pipeline, report, store
 from reciprocity.accounts import Account, Registry
-from reciprocity.web.state import State
+from reciprocity.ledger.evidence import Evidence
+from reciprocity.web.state import Figures, State
 
 __all__ = ["KEEP", "AccountStates", "NoAccount", "Signed"]
 
@@ -121,19 +123,30 @@ class AccountStates(State):
         signed = _signed.get()
         return signed is not None and signed.state.in_demo
 
-    def result(self) -> pipeline.Analysis:
-        """The current account's analysis (see :meth:`State.result`)."""
+    def figures(self) -> Figures:
+        """The current account's analysis and page records (see :meth:`State.figures`)."""
         state = self.here()
-        found = state.result()
+        found = state.figures()
         self._used(state)
         return found
 
+    def result(self) -> pipeline.Analysis:
+        """The current account's analysis (see :meth:`State.result`)."""
+        return self.figures().result
+
     def data(self) -> report.SurfaceData:
         """The current account's analysis shaped for pages (see :meth:`State.data`)."""
-        state = self.here()
-        found = state.data()
-        self._used(state)
-        return found
+        return self.figures().data
+
+    def evidence(self) -> Evidence:
+        """The messages behind the current account's readings (see :meth:`State.evidence`)."""
+        return self.figures().evidence
+
+    @property
+    def updating(self) -> bool:
+        """Whether an import of the current account is running (never, signed out)."""
+        signed = _signed.get()
+        return signed is not None and signed.state.updating
 
     def changed(self) -> None:
         """Forget the current account's analysis."""

@@ -99,7 +99,7 @@ def create_app(
         imports = Imports(private_folder(uploads))
     else:
         state = AccountStates(accounts)
-        imports = Imports(private_folder(uploads), workers=SERVER_WORKERS)
+        imports = Imports(private_folder(uploads), workers=SERVER_WORKERS, processes=True)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -243,6 +243,7 @@ def create_app(
     app.include_router(people_pages.routes(state, pages))
     app.include_router(group_pages.routes(state, pages))
     pages.extras.append(lambda request: {"undo": trash_pages.undo_notice(request)})
+    pages.extras.append(lambda request: {"updating": state.updating})
     app.state.reciprocity = state  # the cache, for tests that count analysis runs
     app.state.imports = imports
     return app

@@ -1,10 +1,15 @@
-"""Imports from the web app: on a bounded pool of worker threads, off the request path.
+"""Imports from the web app: on a bounded pool of workers, off the request path.
 
 An upload is saved to its own folder (:mod:`.uploads`) and handed to :class:`Imports`,
-which runs :func:`reciprocity.pipeline.import_file` on it on a worker thread, so every
+which runs :func:`reciprocity.web.import_worker.run` on it on a worker thread, so every
 other page keeps answering while a large chat is read (before, one import held a request,
-and a zip bomb froze the whole app). A :class:`Job` says how far it got; the import page
-polls it. A job's folder is removed when it ends, done or not.
+and a zip bomb froze the whole app). In server mode (``processes``) each worker thread
+hands the import, and the analysis after it, to a worker process at a lower priority, so
+that many people's pages never queue behind an import for Python's lock or the cores; the
+app then only reads the finished figures back. While an account's import runs its pages
+show the figures from before, marked as being updated (:meth:`.state.State.importing`).
+A :class:`Job` says how far it got; the import page polls it. A job's folder is removed
+when it ends, done or not.
 
 Each job belongs to an *owner* (the account in server mode; one owner, ``""``, for the
 one-person app) and only its owner sees it. One owner's imports run one at a time, in
@@ -18,19 +23,21 @@ from __future__ import annotations
 
 import itertools
 import logging
+import multiprocessing
 import secrets
 import shutil
 import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Literal
 
-from reciprocity import ingest, pipeline, store, words
-from reciprocity.errors import ReciprocityError
-from reciprocity.web.forms import problem_text
+from reciprocity import store, words
+from reciprocity.web import import_worker
+from reciprocity.web.import_worker import Part
 from reciprocity.web.state import State
 from reciprocity.web.uploads import Upload, UploadFolder
 
@@ -48,24 +55,10 @@ SERVER_WORKERS = 2
 #: Finished jobs remembered, so a page that polls late still gets the answer.
 _KEPT = 20
 
-_UNEXPECTED = (
-    "Something went wrong while reading this file, and nothing was saved. "
-    "Try again; if it happens again, the file may be damaged."
-)
+#: How often a worker process's progress is read back (seconds).
+_POLL_S = 0.5
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Part:
-    """One export of an uploaded zip that held several: its place in the zip, and what
-    its import saved or why it saved nothing."""
-
-    label: str
-    format: str = ""
-    result: store.ImportResult | None = None
-    error: str | None = None
-    notes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -120,6 +113,7 @@ class Imports:
         waiting: int = WAITING,
         workers: int = 1,
         waiting_in_all: int = WAITING_IN_ALL,
+        processes: bool = False,
     ) -> None:
         self.uploads = uploads
         self.waiting = waiting
@@ -128,6 +122,10 @@ class Imports:
         self._pool = ThreadPoolExecutor(
             max_workers=workers, thread_name_prefix="reciprocity-import"
         )
+        # With ``processes``, each of those threads hands its import to a worker process
+        # (see :mod:`.import_worker`) and waits for it.
+        self.processes = processes
+        self._processes: ProcessPoolExecutor | None = None  # started at the first import
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         # Per owner, the imports waiting their turn; owners in the order they are served.
         self._queues: OrderedDict[str, deque[Callable[[], None]]] = OrderedDict()
@@ -217,109 +215,123 @@ class Imports:
         format: str,
     ) -> None:
         job.state = "reading"
-        outcome: pipeline.ImportOutcome | None = None
-        error: str | None = None
-        options = ingest.Options(timezone=timezone)
-        try:
-            if pipeline.is_container(upload.path):
-                self._run_container(job, state, db, upload, me, options, format)
+        location = str(db.path) if db.path is not None else _location(db)
+        task = import_worker.Task(location, upload.path, upload.folder, me, timezone, format)
+        # The figures shown meanwhile are from before the import, and the pages say so.
+        with state.importing():
+            try:
+                if self.processes:
+                    done = self._in_process(job, task)
+                else:
+                    done = import_worker.run(task, _progress(job), analyse=False)
+            finally:
+                # Before the job says it is over: by then its file is gone.
+                shutil.rmtree(upload.folder, ignore_errors=True)
+            if done.error is not None:
+                job.error = _named(done.error, upload)
+                job.state = "failed"
                 return
-            outcome = pipeline.import_file(
-                db, upload.path, me=me, format=format, options=options, on_batch=job.read
-            )
-        except ReciprocityError as problem:
-            error = _named(problem_text(problem), upload)
-        except Exception:  # a bug: said in plain words here, the details in the log
-            log.exception("import of an uploaded file failed")
-            error = _UNEXPECTED
-        finally:
-            # Before the job says it is over: by then its file is gone.
-            shutil.rmtree(upload.folder, ignore_errors=True)
-        if outcome is None:
-            job.error = error or _UNEXPECTED
-            job.state = "failed"
-            return
-        state.changed()
-        job.result = outcome.result
-        job.format = words.app(outcome.format)
-        job.seconds = outcome.timings.total
-        job.notes = tuple(_named(note, upload) for note in outcome.notes)
-        _analyse(job, state, db)
+            job.result = done.result
+            job.format = words.app(done.format) if done.format else ""
+            job.seconds = done.seconds
+            job.notes = tuple(_named(note, upload) for note in done.notes)
+            job.parts = [
+                Part(
+                    part.label,
+                    words.app(part.format),
+                    part.result,
+                    _named(part.error, upload) if part.error else None,
+                    tuple(_named(note, upload) for note in part.notes),
+                )
+                for part in done.parts
+            ]
+            job.skipped = done.skipped
+            _analyse(job, state, db, saved=not done.parts or any(p.result for p in done.parts))
         job.state = "done"
 
-    def _run_container(
-        self,
-        job: Job,
-        state: State,
-        db: store.Database,
-        upload: Upload,
-        me: str | None,
-        options: ingest.Options,
-        format: str,
-    ) -> None:
-        """Import every export of an uploaded zip that holds several; raises what
-        :func:`~reciprocity.pipeline.import_container` raises when it cannot be read."""
-
-        def on_export(number: int, count: int, label: str) -> None:
-            job.reading = f"{label} ({number} of {count})"
-
-        result = pipeline.import_container(
-            db,
-            upload.path,
-            me=me,
-            format=format,
-            options=options,
-            on_batch=job.read,
-            on_export=on_export,
-            unpack_in=upload.folder,
-        )
-        for export in result.exports:
-            app = words.app(export.format)
-            label = export.label or upload.name  # an export made of the whole upload
-            if export.outcome is not None:
-                notes = tuple(_named(note, upload) for note in export.outcome.notes)
-                job.parts.append(Part(label, app, export.outcome.result, notes=notes))
-                job.seconds += export.outcome.timings.total
-            else:
-                text = problem_text(export.error) if export.error else _UNEXPECTED
-                job.parts.append(Part(label, app, error=_named(text, upload)))
-        job.skipped = [(item.label, item.reason) for item in result.skipped]
-        if any(part.result is not None for part in job.parts):
-            state.changed()
-        job.result = _summed([part.result for part in job.parts if part.result is not None])
-        _analyse(job, state, db)
-        job.state = "done"
+    def _in_process(self, job: Job, task: import_worker.Task) -> import_worker.Finished:
+        """Run ``task`` in a worker process, copying its progress into ``job`` meanwhile."""
+        with self._lock:
+            if self._processes is None:
+                self._processes = _process_pool(self.workers)
+            pool = self._processes
+        try:
+            future = pool.submit(import_worker.run_in_process, task)
+        except BrokenProcessPool:  # a worker died (killed for its memory): a new pool
+            with self._lock:
+                if self._processes is pool:
+                    self._processes = _process_pool(self.workers)
+                pool = self._processes
+            future = pool.submit(import_worker.run_in_process, task)
+        while True:
+            try:
+                return future.result(timeout=_POLL_S)
+            except TimeoutError:
+                seen = import_worker.read_progress(task)
+                if seen is not None:
+                    job.messages, job.reading, stage = seen
+                    if stage == "analysing":
+                        job.state = "analysing"
+            except BrokenProcessPool:
+                log.error("an import's worker process died")
+                return import_worker.Finished(error=import_worker.UNEXPECTED)
 
     def close(self) -> None:
         """Drop the waiting imports and remove the upload folder (the app is stopping)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._processes is not None:
+            # Waits for a running import's process (not waiting is racy in Python 3.11's
+            # pool when its workers are replaced after each task).
+            self._processes.shutdown(wait=True, cancel_futures=True)
         self.uploads.close()
 
 
-def _analyse(job: Job, state: State, db: store.Database) -> None:
+def _analyse(job: Job, state: State, db: store.Database, *, saved: bool) -> None:
     """Work out the figures after an import that added messages, while the import box
-    says so, rather than on the next page the user opens (seconds for a large chat)."""
-    if job.result is None or not job.result.messages_added or state.db is not db:
+    says so and the pages still show the figures from before (:meth:`State.renew`),
+    rather than on the next page the user opens (seconds for a large chat)."""
+    if not saved or state.db is not db:
+        return  # nothing saved, or the pages show the demo (its figures are unchanged)
+    if job.result is None or not job.result.messages_added:
+        state.changed()
         return
     job.state = "analysing"
     try:
-        state.data()
+        state.renew()
     except Exception:  # the next page tries again and shows what went wrong
         log.exception("analysis after an import failed")
+        state.changed()
+
+
+def _progress(job: Job) -> import_worker.Progress:
+    """Progress told straight to ``job`` (an import on a thread of the app)."""
+
+    def told(messages: int, reading: str, stage: str) -> None:
+        job.messages, job.reading = messages, reading
+        if stage == "analysing":
+            job.state = "analysing"
+
+    return told
+
+
+def _location(db: store.Database) -> str:
+    """Where a worker process opens ``db``: its URL, password included (it stays on this
+    machine, passed to a child process)."""
+    return db.engine.url.render_as_string(hide_password=False)
+
+
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes for imports, each below the app's priority, each used for one
+    import (its memory goes back when the import ends). Started fresh, not forked: the
+    app has threads."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=import_worker.lower_priority,
+        max_tasks_per_child=1,
+    )
 
 
 def _named(text: str, upload: Upload) -> str:
     """``text`` naming the upload as its sender named it, not as the app saved it."""
     return text.replace(str(upload.path), upload.name)
-
-
-def _summed(results: list[store.ImportResult]) -> store.ImportResult:
-    """The imports of one upload's exports, added up, for the summary line."""
-    return store.ImportResult(
-        messages_seen=sum(r.messages_seen for r in results),
-        messages_added=sum(r.messages_added for r in results),
-        duplicates=sum(r.duplicates for r in results),
-        conversations=sum(r.conversations for r in results),
-        people_added=sum(r.people_added for r in results),
-        me=next((r.me for r in results if r.me), None),
-    )

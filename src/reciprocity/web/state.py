@@ -1,24 +1,51 @@
 """The web app's database and its analysis, computed once per change of the data.
 
-Every page reads :meth:`State.result` (the pipeline's :class:`~reciprocity.pipeline.Analysis`)
-and :meth:`State.data` (the report's :class:`~reciprocity.report.SurfaceData`); both come
-from one run of the pipeline, kept until an import, a journal entry or a setting changes
+Every page reads :meth:`State.result` (the pipeline's :class:`~reciprocity.pipeline.Analysis`),
+:meth:`State.data` (the report's :class:`~reciprocity.report.SurfaceData`) and
+:meth:`State.evidence` (the messages behind each reading,
+:class:`~reciprocity.ledger.evidence.Evidence`); all three come from one run of the
+pipeline (:class:`Figures`), kept until an import, a journal entry or a setting changes
 what the analysis reads (:meth:`State.changed`). Saving an expectation, a check-in or a
-conversation record does not touch the analysis, so it keeps the cache.
+conversation record does not touch the analysis, so it keeps the cache. A page is then a
+lookup in these and a template: nothing is computed per request.
+
+An import does not drop the figures: while it runs, and while its new figures are worked
+out (:meth:`State.renew`, on the import's worker), pages keep showing the figures from
+before it, with a note that they are being updated (:attr:`State.updating`), rather than
+waiting for the new ones. A change the user makes on a page (a journal entry, a merge)
+drops them, so the next page shows it at once.
+
+Memory: one :class:`Figures` per State: the analysis's per-relationship frames, the page
+records, and at most :data:`~reciprocity.ledger.evidence.EVIDENCE_LIMIT` messages per
+relationship, dimension and giver.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from reciprocity import pipeline, report, store
+from reciprocity.ledger.evidence import Evidence, latest_evidence
 from reciprocity.metrics.balance import window_end
 
-__all__ = ["State", "surface"]
+__all__ = ["Figures", "State", "surface"]
 
 # The silence that starts a conversation: the pipeline's default, as in ``report.gather``.
 _SILENCE = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One analysis and what the pages read of it, for the day its window ends."""
+
+    result: pipeline.Analysis
+    data: report.SurfaceData
+    evidence: Evidence
+    day: datetime
 
 
 class State:
@@ -27,10 +54,14 @@ class State:
     def __init__(self, db: store.Database) -> None:
         self._db = db
         self._own = db
+        # Held while figures are computed (one computation at a time per State).
         self._lock = threading.Lock()
-        self._result: pipeline.Analysis | None = None
-        self._data: report.SurfaceData | None = None
-        self._day: datetime | None = None
+        # Held only to read or swap the fields below (never while computing).
+        self._guard = threading.Lock()
+        self._figures: Figures | None = None
+        # Counts changes, so figures computed from data changed meanwhile are not kept.
+        self._generation = 0
+        self._updating = 0
 
     @property
     def db(self) -> store.Database:
@@ -50,32 +81,80 @@ class State:
     @property
     def cached(self) -> bool:
         """Whether an analysis is kept now."""
-        return self._result is not None
+        return self._figures is not None
 
-    def _fill(self) -> tuple[pipeline.Analysis, report.SurfaceData]:
+    def figures(self) -> Figures:
+        """The analysis and its page records (computed at most once per change)."""
+        # "The last 90 days" end today: an app left running past midnight analyses again.
+        day = window_end()
+        with self._guard:
+            kept = self._figures
+        if kept is not None and kept.day == day:
+            return kept  # the common case: no lock held while computing is waited for
         with self._lock:
-            # "The last 90 days" end today: an app left running past midnight analyses again.
-            day = window_end()
-            if self._result is None or self._data is None or self._day != day:
-                result = report.analysis(self.db)
-                self._data = surface(self.db, result)
-                self._result = result
-                self._day = day
-            return self._result, self._data
+            with self._guard:
+                kept, generation = self._figures, self._generation
+            if kept is not None and kept.day == day:
+                return kept  # computed by the one this waited for
+            return self._compute(day, generation)
+
+    def _compute(self, day: datetime, generation: int) -> Figures:
+        """New figures from the database (the caller holds ``_lock``), kept unless the
+        data changed since ``generation``."""
+        db = self.db
+        result = report.analysis(db)
+        data = surface(db, result)
+        evidence = latest_evidence(
+            result.ledger, result.exchanges, lambda ids: store.message_texts(db, ids)
+        )
+        made = Figures(result, data, evidence, day)
+        with self._guard:
+            if self._generation == generation and self._db is db:
+                self._figures = made
+        return made
 
     def result(self) -> pipeline.Analysis:
         """The pipeline's analysis of the database (computed at most once per change)."""
-        return self._fill()[0]
+        return self.figures().result
 
     def data(self) -> report.SurfaceData:
         """The analysis shaped for the pages, from the same run as :meth:`result`."""
-        return self._fill()[1]
+        return self.figures().data
+
+    def evidence(self) -> Evidence:
+        """The messages behind every reading, from the same run as :meth:`result`."""
+        return self.figures().evidence
 
     def changed(self) -> None:
         """Forget the analysis: the messages, the journal or a relationship kind changed."""
+        with self._guard:
+            self._generation += 1
+            self._figures = None
+
+    def renew(self) -> None:
+        """Work the figures out again after an import saved new messages, keeping the old
+        ones for the pages until the new ones are ready (called off the request path)."""
         with self._lock:
-            self._result = None
-            self._data = None
+            with self._guard:
+                self._generation += 1
+                generation = self._generation
+            self._compute(window_end(), generation)
+
+    @property
+    def updating(self) -> bool:
+        """Whether an import is running: the figures shown are from before it."""
+        return self._updating > 0
+
+    @contextmanager
+    def importing(self) -> Iterator[None]:
+        """Mark the figures as being updated while an import runs."""
+        with self._guard:
+            self._updating += 1
+        try:
+            yield
+        finally:
+            with self._guard:
+                self._updating -= 1
 
     @property
     def in_demo(self) -> bool:
@@ -84,21 +163,21 @@ class State:
 
     def use(self, db: store.Database) -> None:
         """Show ``db`` (the demo) instead of the user's database, until :meth:`use_own`."""
-        with self._lock:
+        with self._lock, self._guard:
             if self._db is not self._own:
                 self._db.close()
             self._db = db
-            self._result = None
-            self._data = None
+            self._generation += 1
+            self._figures = None
 
     def use_own(self) -> None:
         """Go back to the user's own database (closing the demo's)."""
-        with self._lock:
+        with self._lock, self._guard:
             if self._db is not self._own:
                 self._db.close()
             self._db = self._own
-            self._result = None
-            self._data = None
+            self._generation += 1
+            self._figures = None
 
 
 def surface(db: store.Database, result: pipeline.Analysis) -> report.SurfaceData:

@@ -12,6 +12,7 @@ from typing import Any
 import polars as pl
 
 from reciprocity import exchanges, guide, journal, store
+from reciprocity.ledger.evidence import EVIDENCE_LIMIT
 from reciprocity.web.state import State
 
 __all__ = [
@@ -23,9 +24,6 @@ __all__ = [
     "ranking",
     "records",
 ]
-
-EVIDENCE_LIMIT = 12
-"""Messages shown behind one reading: the latest ones, enough to recognise the pattern."""
 
 
 def _key(name: str) -> str:
@@ -124,43 +122,6 @@ def evidence(
 ) -> tuple[list[dict[str, Any]], int, int]:
     """The latest ledger events of one dimension given by ``giver`` ("me" or "them"):
     (messages with their text, newest first, at most :data:`EVIDENCE_LIMIT`; how many
-    message events in all; how many journal events)."""
-    result = state.result()
-    events = result.ledger.filter(
-        (pl.col("relationship_id") == relationship_id)
-        & (pl.col("dimension") == dimension)
-        & (pl.col("giver") == giver)
-    )
-    # Messages of one-to-one chats and of groups (those are not in the exchanges: their
-    # text is read all the same, and who sent them is who gave).
-    from_messages = events.filter(pl.col("source").is_in(["messages", "group"])).drop_nulls(
-        "message_id"
-    )
-    # The latest event of each message, newest first; only those rows of the exchanges.
-    latest = (
-        from_messages.select(
-            "message_id",
-            "timestamp",
-            "weight",
-            (pl.col("source") == "group").alias("in_group"),
-            (pl.col("giver") == "me").alias("_by_me"),
-        )
-        .sort("timestamp", descending=True, maintain_order=True)
-        .unique("message_id", keep="first", maintain_order=True)
-        .head(EVIDENCE_LIMIT)
-    )
-    everyone = result.exchanges
-    rows = everyone.lazy().filter(pl.col("message_id").is_in(latest["message_id"].implode()))
-    shown = latest.join(rows.collect(), on="message_id", how="left", maintain_order="left")
-    shown = _with_texts(state, everyone, shown).select(
-        "message_id",
-        "timestamp",
-        "weight",
-        "text",
-        pl.coalesce("from_me", "_by_me").alias("from_me"),
-        "latency_s",
-        "answer_text",
-        "in_group",
-    )
-    journal_count = events.filter(pl.col("source") == "journal").height
-    return shown.to_dicts(), from_messages["message_id"].n_unique(), journal_count
+    message events in all; how many journal events). Looked up in the lists the analysis
+    made once for every reading (:func:`reciprocity.ledger.evidence.latest_evidence`)."""
+    return state.evidence().get(relationship_id, dimension, giver)
