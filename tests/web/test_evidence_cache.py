@@ -216,3 +216,27 @@ def test_pages_show_the_figures_from_before_while_an_import_runs(
         assert time.monotonic() < deadline
         time.sleep(0.05)
     assert UPDATING not in demo_client.get("/").text
+
+
+def test_a_need_saved_or_deleted_shows_on_the_relationship_page_at_once(
+    demo_client: TestClient,
+    token: Callable[[TestClient], str],
+    relationship_id: Callable[[TestClient, str], int],
+) -> None:
+    """What the relationship page keeps of the user's needs is made again after a form."""
+    page = f"/relationship/{relationship_id(demo_client, 'Alex')}"
+    need = "answers my messages within 24 hours"
+    assert need not in demo_client.get(page).text  # kept now, without the need
+    saved = demo_client.post(
+        "/expectations",
+        data={"csrf_token": token(demo_client), "person": "Alex", "rule": "reply", "value": "24"},
+    )
+    assert saved.status_code == 200
+    assert need in demo_client.get(page).text
+    key = re.search(r"/expectations/(\d+)/delete", saved.text)
+    assert key
+    gone = demo_client.post(
+        f"/expectations/{key.group(1)}/delete", data={"csrf_token": token(demo_client)}
+    )
+    assert gone.status_code == 200
+    assert need not in demo_client.get(page).text

@@ -20,7 +20,9 @@ from __future__ import annotations
 import contextvars
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from reciprocity import pipeline, report, store
 from reciprocity.accounts import Account, Registry
@@ -28,6 +30,8 @@ from reciprocity.ledger.evidence import Evidence
 from reciprocity.web.state import Figures, State
 
 __all__ = ["KEEP", "AccountStates", "NoAccount", "Signed"]
+
+T = TypeVar("T")
 
 KEEP = 64
 """Accounts whose analysis is kept in memory at once. Measured: about 15 MB each for an
@@ -141,6 +145,14 @@ class AccountStates(State):
     def evidence(self) -> Evidence:
         """The messages behind the current account's readings (see :meth:`State.evidence`)."""
         return self.figures().evidence
+
+    def memo(self, key: tuple[str, str | None], make: Callable[[Figures], T]) -> T:
+        """The current account's kept page values (see :meth:`State.memo`)."""
+        return self.here().memo(key, make)
+
+    def wrote(self) -> None:
+        """The current account may have saved something (see :meth:`State.wrote`)."""
+        self.here().wrote()
 
     @property
     def updating(self) -> bool:

@@ -46,7 +46,7 @@ from reciprocity.web.imports import SERVER_WORKERS, Imports
 from reciprocity.web.render import Pages, is_htmx
 from reciprocity.web.security import SecurityHeaders, Tokens, csrf_protect
 from reciprocity.web.sessions import AccountGate
-from reciprocity.web.state import State
+from reciprocity.web.state import State, Writes
 from reciprocity.web.uploads import private_folder, safe_file_name
 
 __all__ = ["FORM_LIMIT", "MAX_UPLOAD_BYTES", "create_app", "safe_file_name"]
@@ -114,7 +114,8 @@ def create_app(
     tokens = Tokens()
     app.state.csrf = tokens
     # The first added runs last: hosts are checked first, then origin, token and size,
-    # then (server mode) the session.
+    # then (server mode) the session, then what a form may have saved is marked.
+    app.add_middleware(Writes, state=state)
     if isinstance(state, AccountStates):
         assert accounts is not None
         app.add_middleware(AccountGate, registry=accounts, states=state)

@@ -23,16 +23,21 @@ relationship, dimension and giver.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reciprocity import pipeline, report, store
 from reciprocity.ledger.evidence import Evidence, latest_evidence
 from reciprocity.metrics.balance import window_end
 
-__all__ = ["Figures", "State", "surface"]
+__all__ = ["Figures", "State", "Writes", "surface"]
+
+T = TypeVar("T")
 
 # The silence that starts a conversation: the pipeline's default, as in ``report.gather``.
 _SILENCE = timedelta(hours=6)
@@ -62,6 +67,12 @@ class State:
         # Counts changes, so figures computed from data changed meanwhile are not kept.
         self._generation = 0
         self._updating = 0
+        # What pages read of the figures together with the user's own notes (saved
+        # expectations, conversation records): kept for one Figures and one count of
+        # writes (:meth:`wrote`), at most one value per key (a person, or everyone).
+        self._memo: dict[tuple[str, str | None], Any] = {}
+        self._memo_for: tuple[Figures | None, int] = (None, 0)
+        self._writes = 0
 
     @property
     def db(self) -> store.Database:
@@ -125,6 +136,31 @@ class State:
         """The messages behind every reading, from the same run as :meth:`result`."""
         return self.figures().evidence
 
+    def memo(self, key: tuple[str, str | None], make: Callable[[Figures], T]) -> T:
+        """``make(figures)``, made once per analysis and per change of what the user
+        saved (:meth:`wrote`): what a page reads of the analysis and the user's notes
+        together (the advice and needs of one person, ``key``)."""
+        figures = self.figures()
+        with self._guard:
+            if self._memo_for[0] is not figures or self._memo_for[1] != self._writes:
+                self._memo = {}
+                self._memo_for = (figures, self._writes)
+            if key in self._memo:
+                return self._memo[key]  # type: ignore[no-any-return]
+            made_for = self._memo_for
+        value = make(figures)
+        with self._guard:
+            if self._memo_for == made_for:
+                self._memo[key] = value
+        return value
+
+    def wrote(self) -> None:
+        """Something may have been saved (a form was sent): what :meth:`memo` keeps is
+        made again. Called before and after every request that may write, so a value
+        read while it wrote is not kept either."""
+        with self._guard:
+            self._writes += 1
+
     def changed(self) -> None:
         """Forget the analysis: the messages, the journal or a relationship kind changed."""
         with self._guard:
@@ -184,3 +220,29 @@ def surface(db: store.Database, result: pipeline.Analysis) -> report.SurfaceData
     """:func:`reciprocity.report.gather` over an analysis already computed, so a page never
     runs the pipeline twice."""
     return report.shape(db, result, silence=_SILENCE)
+
+
+class Writes:
+    """ASGI middleware: a request that may save something (any but GET and HEAD) tells
+    the State of its account before and after (:meth:`State.wrote`), so what pages keep
+    of the user's notes is never older than the last form sent."""
+
+    def __init__(self, app: ASGIApp, *, state: State) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, marking its account's State around a write."""
+        here = None
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
+            try:
+                here = self.state.here()
+            except RuntimeError:  # signed out (server mode): no account's data to mark
+                here = None
+        if here is not None:
+            here.wrote()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if here is not None:
+                here.wrote()

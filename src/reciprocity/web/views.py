@@ -13,7 +13,7 @@ import polars as pl
 
 from reciprocity import exchanges, guide, journal, store
 from reciprocity.ledger.evidence import EVIDENCE_LIMIT
-from reciprocity.web.state import State
+from reciprocity.web.state import Figures, State
 
 __all__ = [
     "EVIDENCE_LIMIT",
@@ -53,31 +53,47 @@ def ranking(state: State) -> list[dict[str, Any]]:
 
 def records(state: State, person: str | None = None) -> pl.DataFrame:
     """Conversation records (``person``'s only when given), oldest first."""
+    return state.memo(("records", _name(person)), lambda _: _records(state, person))
+
+
+def _records(state: State, person: str | None) -> pl.DataFrame:
     frame = guide.conversation_records(state.db)
     if person is not None:
         frame = frame.filter(pl.col("person").str.to_lowercase() == person.strip().lower())
     return frame
 
 
+def _name(person: str | None) -> str | None:
+    return None if person is None else person.strip().lower()
+
+
 def advice(state: State, person: str | None = None) -> list[guide.Advice]:
     """ "Protect your energy" for each person with a recorded conversation (or ``person``)."""
-    saved = records(state, person)
-    if not saved.height:
-        return []
-    return guide.protect_energy(state.result().ledger, saved)
+
+    def make(figures: Figures) -> list[guide.Advice]:
+        saved = records(state, person)
+        if not saved.height:
+            return []
+        return guide.protect_energy(figures.result.ledger, saved)
+
+    return state.memo(("advice", _name(person)), make)
 
 
 def checked(state: State, person: str | None = None) -> list[dict[str, Any]]:
     """Saved expectations (``person``'s only when given), each checked against the messages,
     with the user's own words as ``note``."""
-    saved = guide.list_expectations(state.db, person)
-    if not saved.height:
-        return []
-    notes = dict(zip(saved["id"].to_list(), saved["note"].to_list(), strict=True))
-    rows = guide.check_expectations(saved, state.result().exchanges).to_dicts()
-    for row in rows:
-        row["note"] = notes.get(row["id"])
-    return rows
+
+    def make(figures: Figures) -> list[dict[str, Any]]:
+        saved = guide.list_expectations(state.db, person)
+        if not saved.height:
+            return []
+        notes = dict(zip(saved["id"].to_list(), saved["note"].to_list(), strict=True))
+        rows = guide.check_expectations(saved, figures.result.exchanges).to_dicts()
+        for row in rows:
+            row["note"] = notes.get(row["id"])
+        return rows
+
+    return state.memo(("checked", _name(person)), make)
 
 
 #: Messages a "show me" list holds.
