@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from reciprocity import demo, exchanges, pipeline, store
+from reciprocity.exchanges.examples import EXAMPLES_LIMIT, latest_examples
 from reciprocity.ledger import DIMENSIONS
 from reciprocity.ledger.evidence import EVIDENCE_LIMIT, latest_evidence
 from reciprocity.web.state import State
@@ -90,6 +91,45 @@ def test_every_list_is_the_one_worked_out_on_its_own(demo_database: Path, tmp_pa
                 assert made.get(rid, dimension, giver) == expected, (rid, dimension, giver)
                 seen += bool(expected[0])
     assert seen > 10  # the demo has many readings with messages behind them
+    db.close()
+
+
+def test_every_show_me_list_is_the_one_worked_out_on_its_own(
+    demo_database: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "demo.sqlite"
+    copy.write_bytes(demo_database.read_bytes())
+    db = store.open_db(copy)
+    everyone = State(db).result().exchanges
+
+    def texts(ids: pl.Series) -> pl.DataFrame:
+        return store.message_texts(db, ids)
+
+    topics = ("good_news", "distress", "check_in", "disclosure", "request", "support_seek")
+    made = latest_examples(everyone, topics, texts)
+    seen = 0
+    for rid in everyone["relationship_id"].unique().to_list():
+        for topic in topics:
+            for from_me in (True, False):
+                # The reference: one list on its own, as the page made it per request.
+                shown = (
+                    everyone.filter(
+                        (pl.col("relationship_id") == rid)
+                        & pl.col(topic)
+                        & (pl.col("from_me") == from_me)
+                    )
+                    .sort("timestamp", descending=True, maintain_order=True)
+                    .head(EXAMPLES_LIMIT)
+                )
+                replies = exchanges.answer_texts(everyone, shown, texts)
+                expected = (
+                    shown.join(texts(shown["message_id"]), on="message_id", how="left")
+                    .join(replies, on="message_id", how="left", maintain_order="left")
+                    .to_dicts()
+                )
+                assert made.get(rid, topic, from_me=from_me) == expected, (rid, topic)
+                seen += bool(expected)
+    assert seen > 10
     db.close()
 
 

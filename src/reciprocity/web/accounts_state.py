@@ -150,6 +150,10 @@ class AccountStates(State):
         """The current account's kept page values (see :meth:`State.memo`)."""
         return self.here().memo(key, make)
 
+    def once(self, key: str, make: Callable[[Figures], T]) -> T:
+        """The current account's values made once per analysis (see :meth:`State.once`)."""
+        return self.here().once(key, make)
+
     def wrote(self) -> None:
         """The current account may have saved something (see :meth:`State.wrote`)."""
         self.here().wrote()

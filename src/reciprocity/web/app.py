@@ -67,7 +67,7 @@ _PLAIN = {
     404: "There is no page at this address. Go back to the dashboard.",
     405: "This address does not take that kind of request.",
 }
-_ACT_TOPICS = ("good_news", "distress", "check_in", "disclosure", "request", "support_seek")
+_ACT_TOPICS = views.ACT_TOPICS
 
 
 def create_app(
@@ -149,7 +149,7 @@ def create_app(
             request,
             "dashboard.html",
             data=state.data(),
-            first_run=store.is_empty(state.db),
+            first_run=state.memo(("empty", None), lambda _: store.is_empty(state.db)),
             ranked=views.ranking(state),
             advice=views.advice(state),
         )

@@ -73,6 +73,10 @@ class State:
         self._memo: dict[tuple[str, str | None], Any] = {}
         self._memo_for: tuple[Figures | None, int] = (None, 0)
         self._writes = 0
+        # What pages read of the figures alone, made at the first page that needs it
+        # (:meth:`once`): kept for one Figures.
+        self._once: dict[str, Any] = {}
+        self._once_for: Figures | None = None
 
     @property
     def db(self) -> store.Database:
@@ -152,6 +156,22 @@ class State:
         with self._guard:
             if self._memo_for == made_for:
                 self._memo[key] = value
+        return value
+
+    def once(self, key: str, make: Callable[[Figures], T]) -> T:
+        """``make(figures)``, made once per analysis, at the first page that asks for it
+        (lists few pages open, such as the "show me" examples)."""
+        figures = self.figures()
+        with self._guard:
+            if self._once_for is not figures:
+                self._once = {}
+                self._once_for = figures
+            if key in self._once:
+                return self._once[key]  # type: ignore[no-any-return]
+        value = make(figures)
+        with self._guard:
+            if self._once_for is figures:
+                self._once[key] = value
         return value
 
     def wrote(self) -> None:

@@ -2,7 +2,9 @@
 
 Translation only: each function calls ``reciprocity.guide`` or ``reciprocity.journal`` on the
 frames of :class:`~reciprocity.web.state.State` and returns plain records for the templates,
-the same calls the CLI's guide commands make.
+the same calls the CLI's guide commands make. What they make is kept in the State (once
+per analysis, and once per form sent where it reads the user's notes too), so a page
+request looks it up rather than working it out again.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from typing import Any
 
 import polars as pl
 
-from reciprocity import exchanges, guide, journal, store
+from reciprocity import guide, journal, store
+from reciprocity.exchanges.examples import EXAMPLES_LIMIT, Examples, latest_examples
 from reciprocity.ledger.evidence import EVIDENCE_LIMIT
 from reciprocity.web.state import Figures, State
 
@@ -97,40 +100,27 @@ def checked(state: State, person: str | None = None) -> list[dict[str, Any]]:
 
 
 #: Messages a "show me" list holds.
-MESSAGES_LIMIT = 10
+MESSAGES_LIMIT = EXAMPLES_LIMIT
+
+#: The acts a relationship page offers "show me" lists of.
+ACT_TOPICS = ("good_news", "distress", "check_in", "disclosure", "request", "support_seek")
 
 
 def messages(
     state: State, relationship_id: int, topic: str, *, from_me: bool
 ) -> list[dict[str, Any]]:
-    """The latest messages of one act (``topic``) sent by one side, newest first, each with
-    its ``text`` and the reply it got (``answer_text``, null when unanswered)."""
-    everyone = state.result().exchanges
-    shown = (
-        everyone.lazy()
-        .filter(
-            (pl.col("relationship_id") == relationship_id)
-            & pl.col(topic)
-            & (pl.col("from_me") == from_me)
+    """The latest messages of one act (``topic``, one of :data:`ACT_TOPICS`) sent by one
+    side, newest first, each with its ``text`` and the reply it got (``answer_text``, null
+    when unanswered): looked up in the lists made once per analysis, at the first "show
+    me" (:func:`reciprocity.exchanges.examples.latest_examples`)."""
+    db = state.db
+
+    def make(figures: Figures) -> Examples:
+        return latest_examples(
+            figures.result.exchanges, ACT_TOPICS, lambda ids: store.message_texts(db, ids)
         )
-        .sort("timestamp", descending=True)
-        .head(MESSAGES_LIMIT)
-        .collect()
-    )
-    return _with_texts(state, everyone, shown).to_dicts()
 
-
-def _with_texts(state: State, everyone: pl.DataFrame, shown: pl.DataFrame) -> pl.DataFrame:
-    """``shown`` (rows of the exchanges ``everyone``) with each message's ``text`` and
-    ``answer_text``, read from the store for just these rows."""
-
-    def texts(ids: pl.Series) -> pl.DataFrame:
-        return store.message_texts(state.db, ids)
-
-    replies = exchanges.answer_texts(everyone, shown, texts)
-    return shown.join(
-        texts(shown["message_id"]), on="message_id", how="left", maintain_order="left"
-    ).join(replies, on="message_id", how="left", maintain_order="left")
+    return state.once("examples", make).get(relationship_id, topic, from_me=from_me)
 
 
 def evidence(
