@@ -539,6 +539,12 @@ def test_analyses_kept_are_bounded_and_need_an_account(registry: Registry, tmp_p
         finally:
             states.unbind(token)
     assert states.kept() == 2
+    # Figures an import works out (off any page) count too: still two kept.
+    ana = registry.find("Ana")
+    assert ana is not None
+    states.state_for(ana).renew()
+    assert states.kept() == 2
+    assert states.state_for(ana).cached
     states.close()
 
 

@@ -69,6 +69,11 @@ class AccountStates(State):
         self._recent: OrderedDict[int, None] = OrderedDict()
         self._guard = threading.Lock()
 
+    def known(self, account: Account) -> State | None:
+        """``account``'s State when its store is open already (no file or network read)."""
+        with self._guard:
+            return self._states.get(account.id)
+
     def state_for(self, account: Account) -> State:
         """``account``'s State, its store opened (and made) on first use."""
         with self._guard:
@@ -76,8 +81,11 @@ class AccountStates(State):
         if found is not None:
             return found
         db = self.registry.open_store(account)  # outside the lock: a migration takes time
+        made = State(db)
+        # Figures an import works out count among those kept, as those a page reads do.
+        made.on_kept = self._used
         with self._guard:
-            found = self._states.setdefault(account.id, State(db))
+            found = self._states.setdefault(account.id, made)
         if found.own is not db:
             db.close()  # another request opened it meanwhile
         return found

@@ -90,7 +90,10 @@ class AccountGate:
         if viewing is not None and not _viewer_may(scope["method"], scope["path"]):
             await refuse(send, 403, _READ_ONLY)
             return
-        state = await anyio.to_thread.run_sync(self.states.state_for, viewing or account)
+        owner = viewing or account
+        state = self.states.known(owner)
+        if state is None:  # the store's first opening: off the loop
+            state = await anyio.to_thread.run_sync(self.states.state_for, owner)
         scope["reciprocity.account"] = account
         token = self.states.bind(account, state, viewing)
         try:

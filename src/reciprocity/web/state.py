@@ -73,6 +73,8 @@ class State:
         self._memo: dict[tuple[str, str | None], Any] = {}
         self._memo_for: tuple[Figures | None, int] = (None, 0)
         self._writes = 0
+        #: Told when new figures are kept (server mode counts the accounts kept in memory).
+        self.on_kept: Callable[[State], None] | None = None
         # What pages read of the figures alone, made at the first page that needs it
         # (:meth:`once`): kept for one Figures.
         self._once: dict[str, Any] = {}
@@ -124,8 +126,11 @@ class State:
         )
         made = Figures(result, data, evidence, day)
         with self._guard:
-            if self._generation == generation and self._db is db:
+            kept = self._generation == generation and self._db is db
+            if kept:
                 self._figures = made
+        if kept and self.on_kept is not None:
+            self.on_kept(self)
         return made
 
     def result(self) -> pipeline.Analysis:
