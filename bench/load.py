@@ -350,6 +350,8 @@ async def run(args: argparse.Namespace, home: Path | str, single: dict[str, str]
                 return seen
 
         everyone = await asyncio.gather(*(pages_of(c) for c in clients))
+        # The server's memory with every account's figures kept (Linux only).
+        server_rss_mb = _rss_mb(server.pid)
         imported = everyone[:IMPORTERS]
         same = sum(seen == single for seen in everyone[IMPORTERS:])
         differ = [_name(i) for i, seen in enumerate(everyone) if i >= IMPORTERS and seen != single]
@@ -367,7 +369,18 @@ async def run(args: argparse.Namespace, home: Path | str, single: dict[str, str]
         "same_as_single_user": same,
         "differ": differ,
         "importers_agree": importers_agree,
+        "server_rss_mb": server_rss_mb,
     }
+
+
+def _rss_mb(pid: int) -> float | None:
+    """The resident memory of process ``pid`` in MB (``None`` where /proc is not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"VmRSS:\s+(\d+) kB", status)
+    return round(int(found.group(1)) / 1024, 1) if found else None
 
 
 async def _sample_load(loads: dict[str, list[float]], seconds: float) -> None:
