@@ -34,9 +34,11 @@ __all__ = ["KEEP", "AccountStates", "NoAccount", "Signed"]
 T = TypeVar("T")
 
 KEEP = 64
-"""Accounts whose analysis is kept in memory at once. Measured: about 15 MB each for an
-account of 100k messages (eight kept grew the process by 105 MB), so 64 is about 1 GB;
-computing one again takes about a second at that size (from its store's cached frames)."""
+"""Accounts whose analysis is kept in memory at once. Measured (session 14): about 26 MB
+each for an account of 100k messages, its page lists included (eight more kept grew the
+process by 201 MB, then 223 MB; without the evidence and "show me" lists, 191 and 198 MB),
+so 64 is about 1.7 GB; computing one again takes about a second at that size (from its
+store's cached frames)."""
 
 
 @dataclass(frozen=True)
