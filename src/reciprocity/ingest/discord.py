@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
+import msgspec
 import polars as pl
 
 from reciprocity.errors import ImportFailed, Problem
@@ -41,6 +42,7 @@ from reciprocity.ingest._json_items import (
     BATCH_ROWS,
     Bad,
     Row,
+    Shape,
     first,
     frame,
     items,
@@ -53,7 +55,6 @@ NAME = "discord"
 APP = "Discord with DiscordChatExporter (JSON or CSV)"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 #: Message types that are something a person wrote (a command's output included).
 _SAID = frozenset(
     ("Default", "Reply", "ChatInputCommand", "ContextMenuCommand", "ThreadStarterMessage", "0")
@@ -65,6 +66,73 @@ _DCE_KEYS = (
     re.compile(rb'"messages"\s*:\s*\['),
 )
 _DM_TYPES = frozenset(("DirectTextChat", "DirectGroupTextChat"))
+
+
+# The fields read from each message, decoded straight into these (every other field of
+# DiscordChatExporter's large message objects is skipped). Values are ``Any`` because a
+# field of an unexpected type is reported by the checks below, in words, not by the decoder;
+# ``gc=False``: they hold no cycles, so the collector need not walk a channel's worth.
+class _Author(msgspec.Struct, gc=False):
+    id: Any = None
+    name: Any = None
+    nickname: Any = None
+
+
+class _Named(msgspec.Struct, gc=False):
+    """An attachment (``fileName``, ``url``) or a sticker (``name``)."""
+
+    fileName: Any = None
+    url: Any = None
+    name: Any = None
+
+
+class _Reference(msgspec.Struct, gc=False):
+    messageId: Any = None
+    type: Any = None
+
+
+class _Message(msgspec.Struct, gc=False):
+    id: Any = None
+    type: Any = None
+    timestamp: Any = None
+    callEndedTimestamp: Any = None
+    content: Any = None
+    author: _Author | None = None
+    attachments: tuple[_Named, ...] | None = None
+    stickers: tuple[_Named, ...] | None = None
+    reference: _Reference | None = None
+
+
+def _loose(value: Any) -> Any:
+    """A :class:`_Message` from a message the typed decoding refused (a part of an
+    unexpected type is left out), or ``value`` itself when it is not an object."""
+    if not isinstance(value, dict):
+        return value
+
+    def part(kind: type[msgspec.Struct], found: Any) -> Any:
+        if not isinstance(found, dict):
+            return None
+        return kind(**{f: found.get(f) for f in kind.__struct_fields__})
+
+    def parts(found: Any) -> tuple[_Named, ...] | None:
+        if not isinstance(found, list):
+            return None
+        return tuple(part(_Named, one) or _Named() for one in found)
+
+    return _Message(
+        id=value.get("id"),
+        type=value.get("type"),
+        timestamp=value.get("timestamp"),
+        callEndedTimestamp=value.get("callEndedTimestamp"),
+        content=value.get("content"),
+        author=part(_Author, value.get("author")),
+        attachments=parts(value.get("attachments")),
+        stickers=parts(value.get("stickers")),
+        reference=part(_Reference, value.get("reference")),
+    )
+
+
+_SHAPE = Shape(list[_Message], _loose)
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -109,7 +177,8 @@ class _Channel:
     def frames(self) -> Iterator[pl.DataFrame]:
         rows: list[Row] = []
         chars = 0
-        for index, message in enumerate(items(self.fh, "messages.item", self.source, APP), 1):
+        messages = items(self.fh, "messages", self.source, APP, _SHAPE)
+        for index, message in enumerate(messages, 1):
             try:
                 row = self._row(message, index)
             except Bad as bad:
@@ -128,23 +197,24 @@ class _Channel:
             yield frame(rows, NAME, self.conversation)
 
     def _row(self, msg: Any, index: int) -> Row:
-        if not isinstance(msg, dict):
+        if not isinstance(msg, _Message):
             raise Bad("expected a message object")
-        micros = self._micros(msg.get("timestamp"))
-        author = msg.get("author")
-        sender = _author(author) if isinstance(author, dict) else None
-        words = text_of(msg.get("content")) or ""
+        micros = self._micros(msg.timestamp)
+        sender = _author(msg.author) if msg.author is not None else None
+        words = msg.content if type(msg.content) is str else text_of(msg.content) or ""
         if len(words) > MAX_MESSAGE_BYTES // 4 and len(words.encode()) > MAX_MESSAGE_BYTES:
             raise Bad(too_long("this message"))
-        mtype = text_of(msg.get("type")) or "Default"
+        mtype = msg.type if type(msg.type) is str else text_of(msg.type) or "Default"
         if mtype == "Call":
             kind, text = "call", self._call(msg, micros)
         elif mtype not in _SAID:
             kind, text = "system", words or _spaced(mtype)
+        elif not msg.attachments and not msg.stickers:
+            kind, text = "text", words
         else:
             label = _media_label(msg)
             kind, text = ("text", words) if label is None else ("media", words or label)
-        reply_to = _reply_to(msg.get("reference")) if kind != "system" else None
+        reply_to = _reply_to(msg.reference) if kind != "system" else None
         return (sender or "Unknown sender", micros, text, kind, reply_to, _id(msg), index)
 
     def _micros(self, value: Any) -> int:
@@ -158,10 +228,11 @@ class _Channel:
             raise Bad(f"the time {value!r} is not a time like 2024-03-01T14:05:00+00:00")
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=self.zone)
-        return (moment - _EPOCH) // _MICROSECOND
+        since = moment - _EPOCH
+        return (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
 
-    def _call(self, msg: dict[str, Any], started: int) -> str:
-        ended = msg.get("callEndedTimestamp")
+    def _call(self, msg: _Message, started: int) -> str:
+        ended = msg.callEndedTimestamp
         if not isinstance(ended, str):
             return "<call>"
         try:
@@ -182,44 +253,39 @@ def _title(guild: Any, channel: Any, source: str) -> str:
     return f"{server} #{name}" if server else f"#{name}"
 
 
-def _author(author: dict[str, Any]) -> str | None:
-    nickname = author.get("nickname")
+def _author(author: _Author) -> str | None:
+    nickname = author.nickname
     if type(nickname) is str and nickname and not nickname.isspace():
         return nickname  # the usual case, without the checks below
-    for key in ("nickname", "name"):
-        name = text_of(author.get(key))
+    for value in (author.nickname, author.name):
+        name = text_of(value)
         if name and name.strip():
             return name
-    author_id = text_of(author.get("id"))
+    author_id = text_of(author.id)
     return f"Deleted user {author_id}" if author_id else None
 
 
-def _id(msg: dict[str, Any]) -> str | None:
-    value = msg.get("id")
+def _id(msg: _Message) -> str | None:
+    value = msg.id
     return value if isinstance(value, str) and value else text_of(value)
 
 
-def _reply_to(reference: Any) -> str | None:
-    if not isinstance(reference, dict):
+def _reply_to(reference: _Reference | None) -> str | None:
+    if reference is None:
         return None
     # A forwarded message also carries a reference; it is not an answer to that message.
-    if reference.get("type") not in (None, "Default"):
+    if reference.type not in (None, "Default"):
         return None
-    return text_of(reference.get("messageId"))
+    return text_of(reference.messageId)
 
 
-def _media_label(msg: dict[str, Any]) -> str | None:
-    attachments = msg.get("attachments")
-    if not attachments and not msg.get("stickers"):
-        return None
-    if isinstance(attachments, list) and attachments:
-        item = attachments[0] if isinstance(attachments[0], dict) else {}
-        name = text_of(item.get("fileName")) or text_of(item.get("url")) or ""
+def _media_label(msg: _Message) -> str | None:
+    if msg.attachments:
+        item = msg.attachments[0]
+        name = text_of(item.fileName) or text_of(item.url) or ""
         return _discord_csv.attachment_label(name)
-    stickers = msg.get("stickers")
-    if isinstance(stickers, list) and stickers:
-        sticker = stickers[0] if isinstance(stickers[0], dict) else {}
-        called = text_of(sticker.get("name"))
+    if msg.stickers:
+        called = text_of(msg.stickers[0].name)
         return f"<sticker {called}>" if called else "<sticker>"
     return None
 
