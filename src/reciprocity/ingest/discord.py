@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -55,6 +55,10 @@ NAME = "discord"
 APP = "Discord with DiscordChatExporter (JSON or CSV)"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: How DiscordChatExporter writes a time: ``2024-03-01T14:05:00.123+01:00``.
+_ISO = "%Y-%m-%dT%H:%M:%S%.f%:z"
+# A row as :meth:`_Channel._row` makes it: the time still the text the file holds.
+_Untimed = tuple[str | None, str, str, str, str | None, str | None, int]
 #: Message types that are something a person wrote (a command's output included).
 _SAID = frozenset(
     ("Default", "Reply", "ChatInputCommand", "ContextMenuCommand", "ThreadStarterMessage", "0")
@@ -175,7 +179,7 @@ class _Channel:
         self.problems: list[Problem] = []
 
     def frames(self) -> Iterator[pl.DataFrame]:
-        rows: list[Row] = []
+        rows: list[_Untimed] = []
         chars = 0
         messages = items(self.fh, "messages", self.source, APP, _SHAPE)
         for index, message in enumerate(messages, 1):
@@ -189,24 +193,49 @@ class _Channel:
             rows.append(row)
             chars += len(row[2])
             if len(rows) >= BATCH_ROWS or chars >= BATCH_CHARS:
-                yield frame(rows, NAME, self.conversation)
+                timed = self._timed(rows)
+                if timed:
+                    yield frame(timed, NAME, self.conversation)
                 rows, chars = [], 0
+        timed = self._timed(rows) if rows else []
         if self.problems:
             raise ImportFailed(self.problems)
-        if rows:
-            yield frame(rows, NAME, self.conversation)
+        if timed:
+            yield frame(timed, NAME, self.conversation)
 
-    def _row(self, msg: Any, index: int) -> Row:
+    def _timed(self, rows: list[_Untimed]) -> list[Row]:
+        """``rows`` with their times read, all at once; a time Polars cannot read as
+        DiscordChatExporter writes it (an offset missing, a ``Z``) is read one at a time,
+        and one that is no time at all is a problem naming its message."""
+        written = pl.Series(values=[row[1] for row in rows], dtype=pl.String)
+        read = written.str.to_datetime(_ISO, time_unit="us", time_zone="UTC", strict=False)
+        micros: list[int | None] = read.dt.epoch("us").to_list()
+        if read.null_count():
+            for i, value in enumerate(micros):
+                if value is None:
+                    try:
+                        micros[i] = self._micros(rows[i][1])
+                    except Bad as bad:
+                        problem_list(self.source, self.problems, rows[i][6], bad)
+        if self.problems:
+            return []
+        known = cast(list[int], micros)  # every None was read one at a time, or raised
+        return [(r[0], m, r[2], r[3], r[4], r[5], r[6]) for r, m in zip(rows, known, strict=True)]
+
+    def _row(self, msg: Any, index: int) -> _Untimed:
+        """The message as a row whose time is still as written (see :meth:`_timed`)."""
         if not isinstance(msg, _Message):
             raise Bad("expected a message object")
-        micros = self._micros(msg.timestamp)
+        written = msg.timestamp
+        if type(written) is not str:
+            self._micros(written)  # raises: not a time
         sender = _author(msg.author) if msg.author is not None else None
         words = msg.content if type(msg.content) is str else text_of(msg.content) or ""
         if len(words) > MAX_MESSAGE_BYTES // 4 and len(words.encode()) > MAX_MESSAGE_BYTES:
             raise Bad(too_long("this message"))
         mtype = msg.type if type(msg.type) is str else text_of(msg.type) or "Default"
         if mtype == "Call":
-            kind, text = "call", self._call(msg, micros)
+            kind, text = "call", self._call(msg, self._micros(written))
         elif mtype not in _SAID:
             kind, text = "system", words or _spaced(mtype)
         elif not msg.attachments and not msg.stickers:
@@ -215,7 +244,7 @@ class _Channel:
             label = _media_label(msg)
             kind, text = ("text", words) if label is None else ("media", words or label)
         reply_to = _reply_to(msg.reference) if kind != "system" else None
-        return (sender or "Unknown sender", micros, text, kind, reply_to, _id(msg), index)
+        return (sender or "Unknown sender", written, text, kind, reply_to, _id(msg), index)
 
     def _micros(self, value: Any) -> int:
         moment = None
