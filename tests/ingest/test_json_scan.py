@@ -60,7 +60,7 @@ def test_the_items_are_the_arrays_wherever_the_reads_cut(
     with patch.object(_json_scan, "READ_BYTES", read):
         assert _read(raw) == items
     for key, value in before.items():
-        if key.isalnum():  # what the parsers ask for: plain keys
+        if key.isascii() and key.isalnum():  # what the parsers ask for: plain keys
             assert _json_items.first(io.BytesIO(raw), key) == value
 
 
