@@ -45,6 +45,7 @@ from reciprocity.exchanges.summary import (
     reply_turns,
 )
 from reciprocity.exchanges.windowed import exchanges_by_window
+from reciprocity.ledger.reactions import reaction_events
 from reciprocity.ledger.windowed import ledger_windows
 from reciprocity.metrics import textual
 from reciprocity.metrics.balance import (
@@ -863,11 +864,21 @@ def _run(
             built = stage(
                 "ledger",
                 names.ledger,
-                lambda: with_group_events(
-                    ledger.ledger(
-                        paired(), journal, silence=silence, coded=True, others=_grouped(db, journal)
-                    ),
-                    group().events,
+                lambda: pl.concat(
+                    [
+                        with_group_events(
+                            ledger.ledger(
+                                paired(),
+                                journal,
+                                silence=silence,
+                                coded=True,
+                                others=_grouped(db, journal),
+                            ),
+                            group().events,
+                        ),
+                        reaction_part(db),
+                    ],
+                    how="vertical",
                 ),
             )
             frames["ledger"] = ledger.decoded(built)
@@ -1172,6 +1183,13 @@ def _prepare(
                     else None
                 ),
             )
+        with timings.stage("ledger"):
+            # Reactions after the group events, as `analyze` puts them.
+            reacted = reaction_part(db)
+        if reacted.height:
+            keep(names.ledger, reacted)
+            with timings.stage("balance"):
+                parts.add_events(reacted)
         keep(names.group_roles, group.roles)
         keep(names.group_sources, group.sources)
         parts.counts.append(group.counts)
@@ -1230,6 +1248,12 @@ class _Parts:
         summed = balance_part(part)
         self.sums = summed if self.sums is None else merge_balance_parts([self.sums, summed])
         self.recent = keep_recent(self.recent, part, as_of=self.as_of)
+
+
+def reaction_part(db: store.Database) -> pl.DataFrame:
+    """The reactions' attention events (:mod:`reciprocity.ledger.reactions`) as a part of
+    the coded ledger: read apart from the messages, which never hold a reaction."""
+    return ledger_part(reaction_events(store.reactions_frame(db)).collect())
 
 
 def _digest(frame: pl.DataFrame | None) -> str:

@@ -19,8 +19,14 @@ explicit replies, and ``@Name`` mentions stay in the text for it. A message with
 attachment or a sticker is ``media``, a call is ``call`` (``<call, 95 s>``), and joins,
 pins, renames and the other notices Discord writes itself are ``system``. A DM is the other
 person's name; a server channel is "Server #channel", and is a group once three people have
-written in it. Reactions are not messages and the schema has no place for them, so they are
-not imported. The CSV layout is read by :mod:`._discord_csv`.
+written in it. The CSV layout is read by :mod:`._discord_csv`.
+
+Reactions (``reactions``: ``[{"emoji": {"id", "name", "code"}, "count", "users": [...]}]``)
+become reaction rows (:mod:`.base`): one per user who reacted, at the message's time (the
+export does not say when), pointing at the message's id; a Unicode emoji is its character,
+a server's own emoji ``:name:``. Older DiscordChatExporter versions write only ``count``,
+without ``users``: such a reaction names nobody and is left out (counting it towards anyone
+would be a guess).
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ from reciprocity.ingest._json_items import (
     problem_list,
     text_of,
 )
+from reciprocity.ingest._reactions import ReactionRow, reaction_row
 from reciprocity.ingest.base import MAX_MESSAGE_BYTES, Options, resolve_zone, too_long
 
 NAME = "discord"
@@ -119,6 +126,8 @@ class _Channel:
                 continue
             rows.append(row)
             chars += len(row[2])
+            if "reactions" in message:
+                rows.extend(_reactions(message["reactions"], row))
             if len(rows) >= BATCH_ROWS or chars >= BATCH_CHARS:
                 yield frame(rows, NAME, self.conversation)
                 rows, chars = [], 0
@@ -169,6 +178,40 @@ class _Channel:
         except Bad:
             return "<call>"
         return f"<call, {seconds} s>" if seconds > 0 else "<missed call>"
+
+
+def _reactions(reactions: Any, message: Row) -> list[ReactionRow]:
+    """The reaction rows of one message's ``reactions`` (those that name who reacted)."""
+    if not isinstance(reactions, list) or not reactions:
+        return []
+    sender, micros, _, _, _, message_id, line = message
+    found: list[ReactionRow] = []
+    for reaction in reactions:
+        if not isinstance(reaction, dict):
+            continue
+        emoji = _emoji(reaction.get("emoji"))
+        users = reaction.get("users")
+        if emoji is None or not isinstance(users, list):
+            continue
+        for user in users:
+            reactor = _author(user) if isinstance(user, dict) else None
+            if reactor is not None:
+                found.append(
+                    reaction_row(
+                        reactor, micros, emoji, line, target_id=message_id, target_sender=sender
+                    )
+                )
+    return found
+
+
+def _emoji(emoji: Any) -> str | None:
+    """A Unicode emoji as its character, a server's own emoji as ``:name:``."""
+    if not isinstance(emoji, dict):
+        return None
+    name = text_of(emoji.get("name"))
+    if not name:
+        return None
+    return f":{name}:" if text_of(emoji.get("id")) else name
 
 
 def _title(guild: Any, channel: Any, source: str) -> str:

@@ -17,6 +17,7 @@ from datetime import timedelta
 import polars as pl
 from sqlalchemy import Connection, func, select
 
+from reciprocity.ingest.base import REACTION
 from reciprocity.store.cache import load as cache_load
 from reciprocity.store.cache import save as cache_save
 from reciprocity.store.cache import state as cache_state
@@ -169,6 +170,7 @@ def group_text_sample(db: Database, *, per_chat: int = 400, min_chars: int = 20)
                 .where(
                     Message.conversation_id == chat,
                     Message.sender_identity_id.is_not(None),
+                    Message.kind != REACTION,
                     func.length(Message.text) >= min_chars,
                 )
                 .order_by(Message.conversation_id, Message.timestamp_us)
