@@ -236,6 +236,11 @@ class ContainerOutcome:
         """New messages saved, over every export."""
         return sum(e.outcome.result.messages_added for e in self.exports if e.outcome)
 
+    @property
+    def reactions_added(self) -> int:
+        """New reactions over all the exports imported."""
+        return sum(e.outcome.result.reactions_added for e in self.exports if e.outcome)
+
 
 def is_container(path: str | Path) -> bool:
     """Whether ``path`` is a folder or an archive holding exports, rather than one export
