@@ -45,7 +45,7 @@ from reciprocity.exchanges.summary import (
     reply_turns,
 )
 from reciprocity.exchanges.windowed import exchanges_by_window
-from reciprocity.ledger.reactions import reaction_events
+from reciprocity.ledger.reactions import GROUP_REACTION_WEIGHT, reaction_events
 from reciprocity.ledger.windowed import ledger_windows
 from reciprocity.metrics import textual
 from reciprocity.metrics.balance import (
@@ -61,7 +61,7 @@ from reciprocity.metrics.patterns import ActCounts, act_counts, patterns_from_co
 from reciprocity.metrics.platforms import PLATFORMS_SCHEMA, combine_platforms, platform_part
 from reciprocity.metrics.record import RelationshipRecord, relationship_records
 from reciprocity.pipeline_groups import GroupFrames, group_frames, ledger_part, with_group_events
-from reciprocity.store.groups import group_people, group_text_sample
+from reciprocity.store.groups import group_people, group_reactions, group_text_sample
 
 
 @dataclass
@@ -1256,9 +1256,12 @@ class _Parts:
 
 
 def reaction_part(db: store.Database) -> pl.DataFrame:
-    """The reactions' attention events (:mod:`reciprocity.ledger.reactions`) as a part of
-    the coded ledger: read apart from the messages, which never hold a reaction."""
-    return ledger_part(reaction_events(store.reactions_frame(db)).collect())
+    """The reactions' attention events (:mod:`reciprocity.ledger.reactions`), those of the
+    one-to-one chats then those of the groups, as a part of the coded ledger: read apart
+    from the messages, which never hold a reaction."""
+    private = reaction_events(store.reactions_frame(db))
+    grouped = reaction_events(group_reactions(db), weight=GROUP_REACTION_WEIGHT)
+    return ledger_part(pl.concat([private, grouped], how="vertical").collect())
 
 
 def _digest(frame: pl.DataFrame | None) -> str:

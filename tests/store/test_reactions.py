@@ -124,3 +124,35 @@ def test_discord_reaction_points_at_the_message_id(tmp_path: Path) -> None:
         # The user's own reaction is attention given: "me" -> "them".
         events = pipeline.analyze(db).ledger.filter(pl.col("source") == "reactions")
         assert events.select("giver", "receiver").rows() == [("me", "them")]
+
+
+def test_group_reactions_between_the_user_and_a_member_are_attention(
+    tmp_path: Path, messages: Build
+) -> None:
+    """In a group, a reaction names whom it answers: Alex's 👍 on the user's message is
+    Alex's attention to the user, the user's ❤️ on Jo's is the user's to Jo; Jo's 😂 on
+    Alex's message is between them, not the user's."""
+    from reciprocity.store import open_db
+    from reciprocity.store.groups import group_reactions
+
+    rows = [
+        ("Sam", 1, "who is coming on Saturday?", "text", None, "m1"),
+        ("Alex", 2, "me!", "text", None, "m2"),
+        ("Jo", 3, "count me in", "text", None, "m3"),
+        ("Alex", 4, "👍", REACTION, "m1", reaction_id("m1", "Alex", "👍")),
+        ("Sam", 5, "❤️", REACTION, "m3", reaction_id("m3", "Sam", "❤️")),
+        ("Jo", 6, "😂", REACTION, "m2", reaction_id("m2", "Jo", "😂")),
+    ]
+    with open_db(tmp_path / "g.sqlite") as db:
+        frame = messages(rows, source="telegram", conversation="Hiking")
+        import_batches(db, iter([frame]), file="g.json", me="Sam", format="telegram")
+        found = group_reactions(db)
+        assert found.select("person", "from_me", "text").rows() == [
+            ("Alex", False, "👍"),
+            ("Jo", True, "❤️"),
+        ]
+        events = pipeline.analyze(db).ledger.filter(pl.col("source") == "reactions")
+        assert events.select("person", "giver", "receiver", "weight").rows() == [
+            ("Alex", "them", "me", 0.125),
+            ("Jo", "me", "them", 0.125),
+        ]

@@ -8,6 +8,13 @@ weight :data:`REACTION_WEIGHT`, given by whoever reacted, at the reaction's time
 reaction's own id as ``message_id`` (its text is the emoji, for the evidence lists). In a
 one-to-one chat the receiver is the other side; a reaction to one's own message gives
 nothing and is left out.
+
+In a group chat (:func:`reciprocity.store.groups.group_reactions`) a reaction is an explicit
+"who answered whom": the reaction names the message, so its author is surely the one
+attended to. Only reactions between the user and one member count, weighted
+:data:`GROUP_REACTION_WEIGHT`, scaled as a group's explicit reply is (at most half of the
+one-to-one weight, :data:`reciprocity.ledger.groups.CAP`): done in front of others, it is
+less than the same tap in a private chat.
 """
 
 from __future__ import annotations
@@ -15,17 +22,22 @@ from __future__ import annotations
 import polars as pl
 
 from reciprocity.ledger import LEDGER_SCHEMA
+from reciprocity.ledger.groups import CAP
 
-__all__ = ["REACTION_WEIGHT", "reaction_events"]
+__all__ = ["GROUP_REACTION_WEIGHT", "REACTION_WEIGHT", "reaction_events"]
 
 #: Weight of one reaction's attention event. Opening a conversation or checking in weighs
 #: 1; a reaction is a tap, with no words and no time taken, so four reactions count as much
 #: attention as one message that opens a conversation. Kept well below a reply so a chat
 #: answered with emoji alone never looks as attentive as one answered in words.
 REACTION_WEIGHT = 0.25
+#: Weight of a reaction in a group chat between the user and one member.
+GROUP_REACTION_WEIGHT = REACTION_WEIGHT * CAP
 
 
-def reaction_events(reactions: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+def reaction_events(
+    reactions: pl.DataFrame | pl.LazyFrame, *, weight: float = REACTION_WEIGHT
+) -> pl.LazyFrame:
     """One ``attention`` event per reaction of ``reactions`` (the store's reactions frame,
     :func:`reciprocity.store.reactions_frame`), in
     :data:`~reciprocity.ledger.LEDGER_SCHEMA`, in the frame's order. A reaction to one's
@@ -40,7 +52,7 @@ def reaction_events(reactions: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
         pl.when(pl.col("from_me")).then(me).otherwise(them).alias("giver"),
         pl.when(pl.col("from_me")).then(them).otherwise(me).alias("receiver"),
         pl.lit("attention").alias("dimension"),
-        pl.lit(REACTION_WEIGHT).alias("weight"),
+        pl.lit(weight).alias("weight"),
         "timestamp",
         pl.lit("reactions").alias("source"),
         "message_id",
