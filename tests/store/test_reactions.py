@@ -4,11 +4,14 @@ file is imported."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from reciprocity import pipeline
@@ -24,7 +27,7 @@ from reciprocity.store import (
 from reciprocity.store.fingerprint import micros
 from reciprocity.store.models import Message
 
-from .conftest import T0
+from .conftest import T0, build
 
 Build = Callable[..., pl.DataFrame]
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -156,3 +159,34 @@ def test_group_reactions_between_the_user_and_a_member_are_attention(
             ("Alex", "them", "me", 0.125),
             ("Jo", "me", "them", 0.125),
         ]
+
+
+_NAMES = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(
+    lambda n: n.strip() == n and n != "Sam"
+)
+
+
+@settings(max_examples=12, deadline=None)
+@given(author=_NAMES, minutes=st.integers(0, 60 * 24 * 365 * 30))
+def test_a_reference_by_sender_and_time_finds_its_message(author: str, minutes: int) -> None:
+    """Whatever the author's name (colons, accents, emoji, up to the column's length) and
+    time, the store reads the reference back to that author's message, not to the other
+    message sent in the same instant."""
+    moment = T0 + timedelta(minutes=minutes)
+    ref = target_at(author, micros(moment))
+    frame = build(
+        [
+            ("Sam", minutes, "same instant, other sender"),
+            (author, minutes, "the one reacted to"),
+            ("Sam", minutes + 1, "👍", REACTION, ref, reaction_id(ref, "Sam", "👍")),
+        ],
+        conversation=author,
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        from reciprocity.store import open_db
+
+        with open_db(Path(folder) / "r.sqlite") as db:
+            save(db, frame)
+            found = reactions_frame(db)
+            texts = message_texts(db, found["reply_to_message_id"])["text"].to_list()
+            assert texts == ["the one reacted to"]
