@@ -803,6 +803,7 @@ DOWNSTREAM_COLUMNS = (
     *acts.ACTS,
     "disclosure_depth",
     "depth_matched",
+    "disclosure_response",
     "supported",
     "good_news_response",
     "request_outcome",

@@ -1,8 +1,10 @@
 """iMessage and SMS from a Mac: the Messages app's own database, ``~/Library/Messages/chat.db``.
 
 The file is an SQLite database, opened read-only and immutable (nothing is written next to
-it, not even a lock): copy it while Messages is closed, since what Messages still holds in
-``chat.db-wal`` is not read. Tables used:
+it, not even a lock). Messages keeps its latest messages in ``chat.db-wal`` beside it until
+it folds them into ``chat.db``; when that file is there (copied along with ``chat.db``),
+both are copied to a private temporary folder and read from there, so the latest messages
+come in too and the originals stay untouched. Tables used:
 
 - ``message``: ``ROWID``, ``guid``, ``text``, ``attributedBody`` (the text as an archived
   NSAttributedString; newer macOS versions leave ``text`` empty and keep only this),
@@ -31,7 +33,9 @@ placed on a message) are skipped.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -94,7 +98,7 @@ def detect(path: Path, head: bytes) -> bool:
     if not head.startswith(SQLITE_HEADER):
         return False
     try:
-        with _closing(_open(path)) as db:
+        with _closing(_open(path, log=False)) as db:
             return _tables(db) >= _TABLES
     except sqlite3.Error:
         return False
@@ -120,24 +124,53 @@ def parse(path: Path, options: Options) -> Iterator[pl.DataFrame]:
             None,
             f"cannot read the database ({exc}); copy chat.db again with Messages closed",
         ) from None
+    except OSError as exc:
+        raise ImportFailed.one(
+            source,
+            None,
+            f"cannot copy chat.db and chat.db-wal to read them together ({exc.strerror}); "
+            "free some disk space, or copy chat.db again with Messages closed",
+        ) from None
 
 
 class _closing:
-    """``with`` for a connection that closes it (sqlite3's own only ends a transaction)."""
+    """``with`` for a connection that closes it (sqlite3's own only ends a transaction), and
+    removes the private copy it was opened on, if any."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
+    def __init__(self, opened: tuple[sqlite3.Connection, tempfile.TemporaryDirectory[str] | None]):
+        self.db, self.copy = opened
 
     def __enter__(self) -> sqlite3.Connection:
         return self.db
 
     def __exit__(self, *_: object) -> None:
         self.db.close()
+        if self.copy is not None:
+            self.copy.cleanup()
 
 
-def _open(path: Path) -> sqlite3.Connection:
-    uri = Path(path).resolve().as_uri() + "?mode=ro&immutable=1"
-    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+def _open(
+    path: Path, log: bool = True
+) -> tuple[sqlite3.Connection, tempfile.TemporaryDirectory[str] | None]:
+    """The database read-only; with its write-ahead log applied when one is beside it (and
+    ``log``: telling the tables apart needs only the file itself)."""
+    path = Path(path).resolve()
+    wal = path.with_name(path.name + "-wal")
+    if not (log and wal.is_file() and wal.stat().st_size > 0):
+        uri = path.as_uri() + "?mode=ro&immutable=1"
+        return sqlite3.connect(uri, uri=True, check_same_thread=False), None
+    # SQLite applies a log only for a connection that may write beside the file: a copy
+    # of the two, in a folder of our own, is read instead of the user's files.
+    copy = tempfile.TemporaryDirectory(prefix="reciprocity-chat-db-")
+    try:
+        shutil.copyfile(path, Path(copy.name) / path.name)
+        shutil.copyfile(wal, Path(copy.name) / wal.name)
+        db = sqlite3.connect(Path(copy.name) / path.name, check_same_thread=False)
+        db.execute("PRAGMA query_only = ON")
+    except BaseException:
+        copy.cleanup()
+        raise
+    return db, copy
 
 
 def _tables(db: sqlite3.Connection) -> set[str]:

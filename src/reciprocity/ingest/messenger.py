@@ -199,9 +199,7 @@ class _File:
         rows: list[Row] = []
         chars = 0
         found = False
-        for index, message in enumerate(
-            items(self.fh, "messages.item", self.source, self.app), start=1
-        ):
+        for index, message in enumerate(items(self.fh, "messages", self.source, self.app), start=1):
             found = True
             try:
                 row = _row(message, index)
