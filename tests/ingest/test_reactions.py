@@ -132,3 +132,20 @@ def test_imessage_tapbacks_are_reactions_and_a_removal_cancels_its_add(tmp_path:
         ("+14155550123", at("2024-03-01T18:03:00"), "❤️", "G-2", "G-3"),
         ("mira@example.com", at("2024-03-02T10:06:00"), "😂", "G-7", "G-22"),
     ]
+
+
+def test_discord_malformed_reactions_leave_the_messages_whole(tmp_path: Path) -> None:
+    import json
+
+    doc = json.loads((FIXTURES / "discord" / "dm_rio.json").read_text(encoding="utf-8"))
+    first = doc["messages"][0]
+    first["reactions"] = [
+        {"emoji": "👍", "users": [{"name": "a"}]},  # an emoji that is not an object
+        {"emoji": {"id": "", "name": "🎉"}, "users": ["b", {"nickname": "Sam Lee"}]},
+    ]
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    frame = pl.concat(list(discord.parse(path, Options())))
+    assert frame.filter(pl.col("kind") != REACTION).height == len(doc["messages"])
+    found = frame.filter(pl.col("kind") == REACTION)
+    assert found.select("sender", "text").rows() == [("Sam Lee", "🎉")]
