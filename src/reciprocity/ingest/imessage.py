@@ -53,6 +53,8 @@ from reciprocity.ingest.base import (
 )
 
 NAME = "imessage"
+#: Files beside the database that belong to it: read with it, not skipped in a folder.
+COMPANIONS = ("-wal", "-shm")
 #: The user's name in these files whatever ``--me`` says (the import uses it as "me").
 OWN_NAME = phones.OWN_SENDER
 
