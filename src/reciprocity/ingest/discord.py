@@ -19,8 +19,14 @@ explicit replies, and ``@Name`` mentions stay in the text for it. A message with
 attachment or a sticker is ``media``, a call is ``call`` (``<call, 95 s>``), and joins,
 pins, renames and the other notices Discord writes itself are ``system``. A DM is the other
 person's name; a server channel is "Server #channel", and is a group once three people have
-written in it. Reactions are not messages and the schema has no place for them, so they are
-not imported. The CSV layout is read by :mod:`._discord_csv`.
+written in it. The CSV layout is read by :mod:`._discord_csv`.
+
+Reactions (``reactions``: ``[{"emoji": {"id", "name", "code"}, "count", "users": [...]}]``)
+become reaction rows (:mod:`.base`): one per user who reacted, at the message's time (the
+export does not say when), pointing at the message's id; a Unicode emoji is its character,
+a server's own emoji ``:name:``. Older DiscordChatExporter versions write only ``count``,
+without ``users``: such a reaction names nobody and is left out (counting it towards anyone
+would be a guess).
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ from reciprocity.ingest._json_items import (
     problem_list,
     text_of,
 )
+from reciprocity.ingest._reactions import reaction_row
 from reciprocity.ingest.base import MAX_MESSAGE_BYTES, Options, resolve_zone, too_long
 
 NAME = "discord"
@@ -95,6 +102,18 @@ class _Reference(msgspec.Struct, gc=False):
     type: Any = None
 
 
+class _Emoji(msgspec.Struct, gc=False):
+    id: Any = None
+    name: Any = None
+
+
+class _Reaction(msgspec.Struct, gc=False):
+    """One emoji on a message and who put it there (``users``: newer exporter versions)."""
+
+    emoji: _Emoji | None = None
+    users: tuple[_Author, ...] | None = None
+
+
 class _Message(msgspec.Struct, gc=False):
     id: Any = None
     type: Any = None
@@ -105,6 +124,7 @@ class _Message(msgspec.Struct, gc=False):
     attachments: tuple[_Named, ...] | None = None
     stickers: tuple[_Named, ...] | None = None
     reference: _Reference | None = None
+    reactions: tuple[_Reaction, ...] | None = None
 
 
 def _loose(value: Any) -> Any:
@@ -133,7 +153,27 @@ def _loose(value: Any) -> Any:
         attachments=parts(value.get("attachments")),
         stickers=parts(value.get("stickers")),
         reference=part(_Reference, value.get("reference")),
+        reactions=_loose_reactions(value.get("reactions"), part),
     )
+
+
+def _loose_reactions(found: Any, part: Any) -> tuple[_Reaction, ...] | None:
+    """The reactions of a message decoded loosely (see :func:`_loose`): a part of an
+    unexpected type is left out."""
+    if not isinstance(found, list):
+        return None
+    reactions = []
+    for one in found:
+        if isinstance(one, dict):
+            users = one.get("users")
+            people = [part(_Author, u) for u in users] if isinstance(users, list) else []
+            reactions.append(
+                _Reaction(
+                    emoji=part(_Emoji, one.get("emoji")),
+                    users=tuple(p for p in people if p is not None),
+                )
+            )
+    return tuple(reactions)
 
 
 _SHAPE = Shape(list[_Message], _loose)
@@ -192,6 +232,8 @@ class _Channel:
                 continue
             rows.append(row)
             chars += len(row[2])
+            if message.reactions:
+                rows.extend(_reactions(message, row))
             if len(rows) >= BATCH_ROWS or chars >= BATCH_CHARS:
                 timed = self._timed(rows)
                 if timed:
@@ -269,6 +311,37 @@ class _Channel:
         except Bad:
             return "<call>"
         return f"<call, {seconds} s>" if seconds > 0 else "<missed call>"
+
+
+def _reactions(message: _Message, row: _Untimed) -> list[_Untimed]:
+    """The reaction rows of one message (those that name who reacted), at the message's
+    time as written (read with it by :meth:`_Channel._timed`)."""
+    message_id = row[5]
+    if message_id is None:
+        return []  # nothing to point at
+    found: list[_Untimed] = []
+    for reaction in message.reactions or ():
+        emoji = _emoji(reaction.emoji)
+        if emoji is None or not reaction.users:
+            continue
+        for user in reaction.users:
+            reactor = _author(user)
+            if reactor is not None:
+                _, _, text, kind, target, own, _ = reaction_row(
+                    reactor, 0, emoji, row[6], target_id=message_id
+                )
+                found.append((reactor, row[1], text, kind, target, own, row[6]))
+    return found
+
+
+def _emoji(emoji: _Emoji | None) -> str | None:
+    """A Unicode emoji as its character, a server's own emoji as ``:name:``."""
+    if emoji is None:
+        return None
+    name = text_of(emoji.name)
+    if not name:
+        return None
+    return f":{name}:" if text_of(emoji.id) else name
 
 
 def _title(guild: Any, channel: Any, source: str) -> str:
