@@ -26,7 +26,7 @@ UPDATING = "New messages are being added"
 
 def _one_reading(
     db: store.Database, result: pipeline.Analysis, rid: int, dimension: str, giver: str
-) -> tuple[list[dict[str, Any]], int, int]:
+) -> tuple[list[dict[str, Any]], int, int, int]:
     """One reading's list worked out on its own, straight from the ledger (as the page did
     per request before the lists were made once): the reference."""
     events = result.ledger.filter(
@@ -34,15 +34,16 @@ def _one_reading(
         & (pl.col("dimension") == dimension)
         & (pl.col("giver") == giver)
     )
-    from_messages = events.filter(pl.col("source").is_in(["messages", "group"])).drop_nulls(
-        "message_id"
-    )
+    from_messages = events.filter(
+        pl.col("source").is_in(["messages", "group", "reactions"])
+    ).drop_nulls("message_id")
     latest = (
         from_messages.select(
             "message_id",
             "timestamp",
             "weight",
             (pl.col("source") == "group").alias("in_group"),
+            (pl.col("source") == "reactions").alias("reaction"),
             (pl.col("giver") == "me").alias("_by_me"),
         )
         .sort("timestamp", descending=True, maintain_order=True)
@@ -68,10 +69,13 @@ def _one_reading(
             "latency_s",
             "answer_text",
             "in_group",
+            "reaction",
         )
     )
     journal_count = events.filter(pl.col("source") == "journal").height
-    return shown.to_dicts(), from_messages["message_id"].n_unique(), journal_count
+    reacted = from_messages.filter(pl.col("source") == "reactions")["message_id"].n_unique()
+    said = from_messages["message_id"].n_unique() - reacted
+    return shown.to_dicts(), said, journal_count, reacted
 
 
 def test_every_list_is_the_one_worked_out_on_its_own(demo_database: Path, tmp_path: Path) -> None:

@@ -5,8 +5,10 @@ ledger events behind it. :func:`latest_evidence` picks those lists for every
 (relationship, dimension, giver) of one analysis in one pass over the ledger, with each
 message's text and the reply it got read from the store in one go, so a page showing one
 list only looks it up (:class:`Evidence`). What each list holds is what the page showed
-when it filtered the ledger per request: the latest event of each message, newest first,
-at most ``limit`` of them; how many messages gave events; how many journal events.
+when it filtered the ledger per request: the latest event of each message or reaction,
+newest first, at most ``limit`` of them (a reaction marked ``reaction``: "Alex reacted ❤️
+to your message"); how many messages gave events; how many journal events; how many
+reactions.
 
 Memory: at most ``limit`` rows per (relationship, dimension, giver), each with two texts.
 """
@@ -39,15 +41,22 @@ class Evidence:
     rows: dict[Key, list[dict[str, Any]]] = field(default_factory=dict)
     totals: dict[Key, int] = field(default_factory=dict)
     logged: dict[Key, int] = field(default_factory=dict)
+    reacted: dict[Key, int] = field(default_factory=dict)
 
     def get(
         self, relationship_id: int, dimension: str, giver: str
-    ) -> tuple[list[dict[str, Any]], int, int]:
-        """(the latest messages, newest first, each with ``text`` and ``answer_text``; how
-        many messages in all; how many journal events) of one reading. The rows are
-        shared: copy before changing them."""
+    ) -> tuple[list[dict[str, Any]], int, int, int]:
+        """(the latest messages and reactions, newest first, each with ``text`` and
+        ``answer_text``; how many messages in all; how many journal events; how many
+        reactions) of one reading. The rows are shared: copy before changing them."""
         key = (relationship_id, dimension, giver)
-        return self.rows.get(key, []), self.totals.get(key, 0), self.logged.get(key, 0)
+        reacted = self.reacted.get(key, 0)
+        return (
+            self.rows.get(key, []),
+            self.totals.get(key, 0) - reacted,
+            self.logged.get(key, 0),
+            reacted,
+        )
 
     @property
     def size(self) -> int:
@@ -76,12 +85,18 @@ def latest_evidence(
     # reading a page shows.
     ledger = ledger.drop_nulls("relationship_id")
     # Messages of one-to-one chats and of groups (those are not in the exchanges: their
-    # text is read all the same, and who sent them is who gave).
-    from_messages = ledger.filter(pl.col("source").is_in(["messages", "group"])).drop_nulls(
-        "message_id"
-    )
+    # text is read all the same, and who sent them is who gave). Reactions are shown among
+    # them, counted apart.
+    from_messages = ledger.filter(
+        pl.col("source").is_in(["messages", "group", "reactions"])
+    ).drop_nulls("message_id")
     logged = ledger.filter(pl.col("source") == "journal").group_by(_KEYS).agg(pl.len())
     totals = from_messages.group_by(_KEYS).agg(pl.col("message_id").n_unique().alias("n"))
+    reacted = (
+        from_messages.filter(pl.col("source") == "reactions")
+        .group_by(_KEYS)
+        .agg(pl.col("message_id").n_unique().alias("n"))
+    )
     # The latest event of each message per reading, newest first (a stable sort: events at
     # the same time keep the ledger's order), at most ``limit`` per reading.
     latest = (
@@ -91,6 +106,7 @@ def latest_evidence(
             "timestamp",
             "weight",
             (pl.col("source") == "group").alias("in_group"),
+            (pl.col("source") == "reactions").alias("reaction"),
             (pl.col("giver") == "me").alias("_by_me"),
         )
         .sort("timestamp", descending=True, maintain_order=True)
@@ -121,10 +137,16 @@ def latest_evidence(
             "latency_s",
             "answer_text",
             "in_group",
+            "reaction",
         )
     )
     lists: dict[Key, list[dict[str, Any]]] = {}
     for row in shown.iter_rows(named=True):
         key = (int(row.pop("relationship_id")), str(row.pop("dimension")), str(row.pop("giver")))
         lists.setdefault(key, []).append(row)
-    return Evidence(rows=lists, totals=_keyed(totals, "n"), logged=_keyed(logged, "len"))
+    return Evidence(
+        rows=lists,
+        totals=_keyed(totals, "n"),
+        logged=_keyed(logged, "len"),
+        reacted=_keyed(reacted, "n"),
+    )

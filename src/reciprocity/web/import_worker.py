@@ -130,7 +130,10 @@ def run(task: Task, progress: Progress, *, analyse: bool) -> Finished:
                 done = Finished(
                     outcome.result, outcome.format, outcome.timings.total, outcome.notes
                 )
-            if analyse and done.result is not None and done.result.messages_added:
+            added = done.result is not None and (
+                done.result.messages_added or done.result.reactions_added
+            )
+            if analyse and added and done.result is not None:
                 progress(done.result.messages_added, reading, "analysing")
                 try:
                     pipeline.prepare(db)
@@ -190,6 +193,8 @@ def _summed(results: list[store.ImportResult]) -> store.ImportResult:
         conversations=sum(r.conversations for r in results),
         people_added=sum(r.people_added for r in results),
         me=next((r.me for r in results if r.me), None),
+        reactions_seen=sum(r.reactions_seen for r in results),
+        reactions_added=sum(r.reactions_added for r in results),
     )
 
 

@@ -292,7 +292,7 @@ def _analyse(job: Job, state: State, db: store.Database, *, saved: bool) -> None
     rather than on the next page the user opens (seconds for a large chat)."""
     if not saved or state.db is not db:
         return  # nothing saved, or the pages show the demo (its figures are unchanged)
-    if job.result is None or not job.result.messages_added:
+    if job.result is None or not (job.result.messages_added or job.result.reactions_added):
         state.changed()
         return
     job.state = "analysing"

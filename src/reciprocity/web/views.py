@@ -125,9 +125,10 @@ def messages(
 
 def evidence(
     state: State, relationship_id: int, dimension: str, giver: str
-) -> tuple[list[dict[str, Any]], int, int]:
+) -> tuple[list[dict[str, Any]], int, int, int]:
     """The latest ledger events of one dimension given by ``giver`` ("me" or "them"):
-    (messages with their text, newest first, at most :data:`EVIDENCE_LIMIT`; how many
-    message events in all; how many journal events). Looked up in the lists the analysis
+    (messages and reactions with their text, newest first, at most
+    :data:`EVIDENCE_LIMIT`, a reaction with ``reaction`` set; how many messages in all;
+    how many journal events; how many reactions). Looked up in the lists the analysis
     made once for every reading (:func:`reciprocity.ledger.evidence.latest_evidence`)."""
     return state.evidence().get(relationship_id, dimension, giver)
