@@ -14,6 +14,7 @@ results the store keeps), so the app only reads the finished figures back afterw
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -97,8 +98,11 @@ Progress = Callable[[int, str, str], None]
 the export, "analysing")."""
 
 
-def run(task: Task, progress: Progress, *, analyse: bool) -> Finished:
-    """Import ``task``; with ``analyse``, also work the figures out when it added
+def run(
+    task: Task, progress: Progress, *, analyse: bool, db: store.Database | None = None
+) -> Finished:
+    """Import ``task`` into ``db`` (default: the store at ``task.location``, opened here
+    and closed after); with ``analyse``, also work the figures out when it added
     messages. Never raises: a problem is the returned ``error``."""
     counted = 0
     reading = ""
@@ -115,7 +119,9 @@ def run(task: Task, progress: Progress, *, analyse: bool) -> Finished:
 
     options = ingest.Options(timezone=task.timezone)
     try:
-        with store.open_db(task.location) as db:
+        with contextlib.ExitStack() as stack:
+            if db is None:
+                db = stack.enter_context(store.open_db(task.location))
             if pipeline.is_container(task.path):
                 done = _container(db, task, options, on_batch, on_export)
             else:

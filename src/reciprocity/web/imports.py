@@ -223,7 +223,7 @@ class Imports:
                 if self.processes:
                     done = self._in_process(job, task)
                 else:
-                    done = import_worker.run(task, _progress(job), analyse=False)
+                    done = import_worker.run(task, _progress(job), analyse=False, db=db)
             finally:
                 # Before the job says it is over: by then its file is gone.
                 shutil.rmtree(upload.folder, ignore_errors=True)
