@@ -272,6 +272,7 @@ async def run(args: argparse.Namespace, home: Path | str, single: dict[str, str]
     server = subprocess.Popen(
         [sys.executable, "-c", "from reciprocity.cli import main; main()",
          "serve", "--server", "--accounts", str(home), "--port", str(port), "--no-browser"],
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # a crash prints where it was
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     record = Record()

@@ -187,3 +187,37 @@ def test_the_people_links_upgrade_keys_every_identity_and_merges_no_one(
         assert len(list_people(db)) == 2
         (offered,) = suggestions(db)
         assert offered.reason == "phone"
+
+
+def test_old_databases_opened_at_once_on_threads_all_come_up_to_date(tmp_path: Path) -> None:
+    """A server opens several accounts' stores at once, each on a thread: Alembic's
+    globals must not mix their upgrades (each ends at HEAD, none fails)."""
+    import threading
+
+    paths = [tmp_path / f"old{i}.sqlite" for i in range(6)]
+    for path in paths:
+        engine = create_engine(f"sqlite:///{path}")
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "0003")
+        engine.dispose()
+    problems: list[BaseException] = []
+    start = threading.Barrier(len(paths))
+
+    def open_one(path: Path) -> None:
+        start.wait()
+        try:
+            open_db(path).close()
+        except BaseException as problem:  # reported by the test
+            problems.append(problem)
+
+    threads = [threading.Thread(target=open_one, args=(path,)) for path in paths]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert problems == []
+    for path in paths:
+        engine = create_engine(f"sqlite:///{path}")
+        with engine.connect() as conn:
+            assert current_revision(conn) == HEAD
+        engine.dispose()

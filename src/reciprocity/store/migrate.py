@@ -9,6 +9,7 @@ Alembic's ``stamp`` writes): a test checks that this is the schema the scripts b
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from reciprocity.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+_UPGRADING = threading.Lock()
 
 #: The newest revision in ``migrations/versions``; a test checks they agree.
 HEAD = "0009_reaction_views"
@@ -97,7 +100,11 @@ def upgrade(engine: Engine, where: str) -> None:
             else:
                 from alembic import command
 
-                command.upgrade(alembic_config(conn), "head")
+                # Alembic's ``op`` and ``context`` are module globals: two upgrades on
+                # threads of one process (a server opening several accounts' stores at
+                # once) would run each other's steps. One at a time per process.
+                with _UPGRADING:
+                    command.upgrade(alembic_config(conn), "head")
     except SQLAlchemyError as exc:
         reason = getattr(exc, "orig", None) or exc
         raise StoreError(f"could not prepare {where}: {reason}") from exc
