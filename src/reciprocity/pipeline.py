@@ -45,6 +45,7 @@ from reciprocity.exchanges.summary import (
     reply_turns,
 )
 from reciprocity.exchanges.windowed import exchanges_by_window
+from reciprocity.ledger.reactions import GROUP_REACTION_WEIGHT, reaction_events
 from reciprocity.ledger.windowed import ledger_windows
 from reciprocity.metrics import textual
 from reciprocity.metrics.balance import (
@@ -60,7 +61,7 @@ from reciprocity.metrics.patterns import ActCounts, act_counts, patterns_from_co
 from reciprocity.metrics.platforms import PLATFORMS_SCHEMA, combine_platforms, platform_part
 from reciprocity.metrics.record import RelationshipRecord, relationship_records
 from reciprocity.pipeline_groups import GroupFrames, group_frames, ledger_part, with_group_events
-from reciprocity.store.groups import group_people, group_text_sample
+from reciprocity.store.groups import group_people, group_reactions, group_text_sample
 
 
 @dataclass
@@ -234,6 +235,11 @@ class ContainerOutcome:
     def messages_added(self) -> int:
         """New messages saved, over every export."""
         return sum(e.outcome.result.messages_added for e in self.exports if e.outcome)
+
+    @property
+    def reactions_added(self) -> int:
+        """New reactions over all the exports imported."""
+        return sum(e.outcome.result.reactions_added for e in self.exports if e.outcome)
 
 
 def is_container(path: str | Path) -> bool:
@@ -797,6 +803,7 @@ DOWNSTREAM_COLUMNS = (
     *acts.ACTS,
     "disclosure_depth",
     "depth_matched",
+    "disclosure_response",
     "supported",
     "good_news_response",
     "request_outcome",
@@ -863,11 +870,21 @@ def _run(
             built = stage(
                 "ledger",
                 names.ledger,
-                lambda: with_group_events(
-                    ledger.ledger(
-                        paired(), journal, silence=silence, coded=True, others=_grouped(db, journal)
-                    ),
-                    group().events,
+                lambda: pl.concat(
+                    [
+                        with_group_events(
+                            ledger.ledger(
+                                paired(),
+                                journal,
+                                silence=silence,
+                                coded=True,
+                                others=_grouped(db, journal),
+                            ),
+                            group().events,
+                        ),
+                        reaction_part(db),
+                    ],
+                    how="vertical",
                 ),
             )
             frames["ledger"] = ledger.decoded(built)
@@ -1172,6 +1189,13 @@ def _prepare(
                     else None
                 ),
             )
+        with timings.stage("ledger"):
+            # Reactions after the group events, as `analyze` puts them.
+            reacted = reaction_part(db)
+        if reacted.height:
+            keep(names.ledger, reacted)
+            with timings.stage("balance"):
+                parts.add_events(reacted)
         keep(names.group_roles, group.roles)
         keep(names.group_sources, group.sources)
         parts.counts.append(group.counts)
@@ -1230,6 +1254,15 @@ class _Parts:
         summed = balance_part(part)
         self.sums = summed if self.sums is None else merge_balance_parts([self.sums, summed])
         self.recent = keep_recent(self.recent, part, as_of=self.as_of)
+
+
+def reaction_part(db: store.Database) -> pl.DataFrame:
+    """The reactions' attention events (:mod:`reciprocity.ledger.reactions`), those of the
+    one-to-one chats then those of the groups, as a part of the coded ledger: read apart
+    from the messages, which never hold a reaction."""
+    private = reaction_events(store.reactions_frame(db))
+    grouped = reaction_events(group_reactions(db), weight=GROUP_REACTION_WEIGHT)
+    return ledger_part(pl.concat([private, grouped], how="vertical").collect())
 
 
 def _digest(frame: pl.DataFrame | None) -> str:

@@ -57,6 +57,15 @@ def test_import_then_reimport_adds_nothing(db_path: Path) -> None:
     assert message_count(db_path) == first
 
 
+def test_import_line_counts_reactions_apart(db_path: Path) -> None:
+    jose = FIXTURES / "messenger" / "inbox" / "joseramirez_10158" / "message_2.json"
+    code, out, _ = run(db_path, "import", str(jose), "--me", "Sam Lee")
+    assert code == 0
+    assert "imported 4 new messages and 1 new reaction (0 already there)" in out
+    code, out, _ = run(db_path, "import", str(jose))
+    assert "nothing new" in out
+
+
 def test_reimport_remembers_the_zone_of_the_first_import(db_path: Path) -> None:
     """Without the remembered zone, a re-import read in another zone would duplicate."""
     run(db_path, "import", str(ALEX), "--me", "Sam", "--tz", "Asia/Tokyo")

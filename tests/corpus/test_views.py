@@ -60,3 +60,20 @@ def test_an_older_database_gets_the_views(tmp_path: Path) -> None:
     names = _rows(path, "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name")
     assert names == [("chat_messages",), ("chat_people",), ("chats",)]
     assert _rows(path, "SELECT count(*) FROM chat_messages") == [(2,)]
+
+
+def test_chats_count_reactions_apart(tmp_path: Path) -> None:
+    jose = (
+        Path(__file__).parent.parent
+        / "fixtures"
+        / "messenger"
+        / "inbox"
+        / "joseramirez_10158"
+        / "message_2.json"
+    )
+    path = tmp_path / "r.sqlite"
+    with store.open_db(path) as db:
+        pipeline.import_file(db, jose, me="Sam Lee")
+    assert _rows(path, "SELECT messages, reactions FROM chats") == [(4, 1)]
+    reacted = _rows(path, "SELECT sender, text FROM chat_messages WHERE kind = 'reaction'")
+    assert reacted == [("José Ramírez", "❤")]

@@ -53,6 +53,23 @@ def test_disclosure_depth_matched(chat_with_acts):  # type: ignore[no-untyped-de
     assert _outcome(chat_with_acts, ("ok", "", 1), "depth_matched", "question") is None
 
 
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (("me too, I get scared as well", "", 3), "matched"),
+        # Support or interest takes a disclosure up without sharing back: not a failure.
+        (("that sounds so hard, I'm here", "support_emotional", 0), "responded"),
+        (("what happened?", "question", 0), "responded"),
+        (("ok", "", 1), "not_matched"),
+        (("did you watch the match", "", 0), "not_matched"),
+    ],
+)
+def test_disclosure_responses(chat_with_acts, answer, expected):  # type: ignore[no-untyped-def]
+    found = _outcome(chat_with_acts, answer, "disclosure_response", "disclosure")
+    assert found == expected
+    assert _outcome(chat_with_acts, answer, "disclosure_response", "question") is None
+
+
 def test_distress_support_within_the_support_window(chat_with_acts):  # type: ignore[no-untyped-def]
     rows = [
         ("A", "them", 0, "awful day", "distress", 3),

@@ -25,6 +25,8 @@ from reciprocity.errors import ImportFailed
 from reciprocity.ingest import containers
 from reciprocity.ingest.base import MESSAGE_SCHEMA, Options
 
+from . import imessage_fixture
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ALEX = FIXTURES / "whatsapp" / "WhatsApp Chat with Alex.txt"
 TELEGRAM = FIXTURES / "telegram" / "single_chat.json"
@@ -137,6 +139,18 @@ def test_a_folder_finds_each_export_by_content_and_lists_the_rest(tmp_path: Path
             ),
             ("phone/notes.txt", "not an export Reciprocity reads"),
         ]
+
+
+def test_a_databases_log_is_read_with_it_not_skipped(tmp_path: Path) -> None:
+    root = tmp_path / "mac"
+    root.mkdir()
+    imessage_fixture.write(root / "chat.db")
+    for companion in ("chat.db-wal", "chat.db-shm"):
+        (root / companion).write_bytes(b"\0" * 32)
+    (root / "chat.db-notes").write_text("mine")
+    with containers.open_container(root, ingest.FORMATS) as found:
+        assert [(e.format, e.label) for e in found.exports] == [("imessage", "chat.db")]
+        assert [s.label for s in found.skipped] == ["chat.db-notes"]
 
 
 def test_an_export_is_told_by_its_content_not_its_name(tmp_path: Path) -> None:

@@ -45,9 +45,12 @@ def test_detected_by_content() -> None:
 
 
 def test_direct_messages() -> None:
-    df = read(DM, timezone="Asia/Tokyo")  # times carry offsets: the zone changes nothing
+    df = read(DM, timezone="Asia/Tokyo").filter(
+        pl.col("kind") != "reaction"
+    )  # times carry offsets: the zone changes nothing
     rio, sam = "Rio Kato", "Sam Lee"
-    assert df.select("sender", "timestamp", "text", "kind", "reply_to", "source_id").rows() == [
+    said = df.filter(pl.col("kind") != "reaction")
+    assert said.select("sender", "timestamp", "text", "kind", "reply_to", "source_id").rows() == [
         (rio, utc("2024-05-01T18:15:03.512+00:00"), "hey! are you coming to the meetup? 🎉",
          "text", None, "1100000000000000001"),
         (sam, utc("2024-05-01T18:16:10+00:00"), "Yes, with Zoë", "text",
@@ -189,3 +192,22 @@ def test_any_written_channel_reads_back(messages: list[tuple[str, str, int, bool
     assert [int(t.timestamp()) for t in df["timestamp"]] == [m[2] for m in messages]
     replies = [str(1000 + i - 1) if m[3] and i else None for i, m in enumerate(messages)]
     assert df["reply_to"].to_list() == replies
+
+
+def test_times_in_any_iso_form_read_the_same(tmp_path: Path) -> None:
+    # Read together as the exporter writes them; the other forms one at a time.
+    written = [
+        "2024-05-01T20:15:03.512+02:00",
+        "2024-05-01T18:15:03.512Z",
+        "2024-05-01T18:15:03.512000+00:00",
+        "2024-05-01T14:15:03.512",  # no offset: the zone given
+    ]
+    doc = json.loads(DM.read_text())
+    doc["messages"] = [
+        {**doc["messages"][0], "id": str(i), "timestamp": stamp} for i, stamp in enumerate(written)
+    ]
+    path = tmp_path / "times.json"
+    path.write_text(json.dumps(doc))
+    said = read(path, timezone="America/New_York").filter(pl.col("kind") != "reaction")
+    times = said["timestamp"].to_list()
+    assert times == [utc("2024-05-01T18:15:03.512+00:00")] * 4

@@ -1,4 +1,4 @@
-"""Hostile JSON for the ijson-streamed formats (Messenger, Instagram, Discord): one endless
+"""Hostile JSON for the streamed JSON formats (Messenger, Instagram, Discord): one endless
 value, a message nesting lists thousands deep, a long legitimate message; each read in a
 child process under a memory cap, holding to a few hundred megabytes."""
 

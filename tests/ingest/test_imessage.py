@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,7 +39,7 @@ def chat_db(tmp_path: Path) -> Path:
 
 def test_messages_senders_times_replies_and_groups(chat_db: Path) -> None:
     before = chat_db.read_bytes()
-    df = read(chat_db)
+    df = read(chat_db).filter(pl.col("kind") != "reaction")
     alex = "+14155550123"
     assert df.drop("source").rows() == [
         (alex, alex, utc("2024-03-01T18:00:00"), "Dinner tonight? 🍜", "text", None, "G-1", 1),
@@ -155,3 +156,34 @@ def test_any_messages(tmp_path: Path, messages: list[tuple[str, bool, bool, int,
         + timedelta(microseconds=m[4] // 1000)
         for _, m in kept
     ]
+
+
+def test_the_latest_messages_still_in_the_log_come_in_and_the_originals_stay(
+    tmp_path: Path,
+) -> None:
+    source = fixture.write(tmp_path / "source.db")
+    # Messages still holds the newest message in chat.db-wal: a copy taken while it runs.
+    db = sqlite3.connect(source)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA wal_autocheckpoint = 0")
+    db.execute(
+        "INSERT INTO message (ROWID, guid, text, date, is_from_me, handle_id, "
+        "associated_message_type, cache_has_attachments, item_type) "
+        "VALUES (99, 'G-99', 'newest, only in the log', ?, 1, 0, 0, 0, 0)",
+        (fixture.apple_ns("2024-03-04T09:00:00"),),
+    )
+    db.execute("INSERT INTO chat_message_join VALUES (1, 99, 0)")
+    db.commit()
+    folder = tmp_path / "copied"
+    folder.mkdir()
+    for suffix in ("", "-wal"):
+        shutil.copyfile(f"{source}{suffix}", folder / f"chat.db{suffix}")
+    db.close()
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    texts = pl.concat(list(imessage.parse(folder / "chat.db", Options())))["text"].to_list()
+    assert "newest, only in the log" in texts
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    # Without the log, the same file reads as before, without that message.
+    (folder / "chat.db-wal").unlink()
+    texts = pl.concat(list(imessage.parse(folder / "chat.db", Options())))["text"].to_list()
+    assert "newest, only in the log" not in texts

@@ -115,3 +115,7 @@ def test_a_person_on_two_apps_shows_each_apps_part(demo_db: store.Database, tmp_
     assert {a["platform"] for a in jordan.platforms} == {"telegram", "whatsapp"}
     assert sum(a["messages_me"] for a in jordan.platforms) == jordan.messages_me
     assert html.count("On each app") == 1  # only Jordan is on more than one
+    # Each app's part says what it counts: messages, from whom.
+    for app in jordan.platforms:
+        said = f"{app['app']}: {app['messages_me']} messages from you, {app['messages_them']} from"
+        assert said in html

@@ -203,9 +203,10 @@ def platforms_table(record: RelationshipRecord) -> RenderableType | None:
         return None
     table = _table(
         f"{record.person}: on each app",
-        "Every figure above counts all of these chats together; here is each app's part.",
+        "Messages each of you wrote on each app, and calls. Every figure above counts all "
+        "of these chats together.",
     )
-    for name in ("App", "You", "Them", "Calls", "First", "Last"):
+    for name in ("App", "From you", "From them", "Calls", "First", "Last"):
         table.add_column(name, justify="left" if name == "App" else "right", overflow="fold")
     for app in record.platforms:
         table.add_row(

@@ -211,7 +211,8 @@ def import_(
             failed += 1
             _say_failed(str(path), exc)
             continue
-        added += outcome.result.messages_added
+        # New reactions alone change the analysis too (attention given).
+        added += outcome.result.messages_added + outcome.result.reactions_added
         _say_imported(path.name, outcome)
     if added:
         try:
@@ -261,13 +262,17 @@ def _say_failed(name: str, exc: ReciprocityError, *, part: bool = False) -> None
 def _say_imported(name: str, outcome: pipeline.ImportOutcome) -> None:
     """What one export's import added, and what the reader chose for it."""
     r = outcome.result
-    if r.messages_added == 0 and r.messages_seen > 0:
+    if r.messages_added == 0 and r.reactions_added == 0 and r.messages_seen > 0:
         already = "its one message was" if r.messages_seen == 1 else f"all {r.messages_seen:,} were"
         out.print(f"{_escape(name)}: nothing new; {already} already imported.")
     else:
+        # Reactions (a 👍 put on a message) are counted apart: they are not messages.
+        reactions = (
+            f" and {render.count(r.reactions_added, 'new reaction')}" if r.reactions_added else ""
+        )
         out.print(
             f"{_escape(name)}: imported "
-            f"{render.count(r.messages_added, 'new message')} "
+            f"{render.count(r.messages_added, 'new message')}{reactions} "
             f"({r.duplicates:,} already there) from "
             f"{render.count(r.conversations, 'conversation')} ({words.app(outcome.format)})."
         )
@@ -319,7 +324,7 @@ def _import_container(
             "export Reciprocity reads."
         )
         failed += 1
-    return result.messages_added, failed
+    return result.messages_added + result.reactions_added, failed
 
 
 def _say_skipped(path: Path, skipped: tuple[ingest.containers.Skipped, ...]) -> None:

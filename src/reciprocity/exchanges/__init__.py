@@ -31,6 +31,7 @@ from reciprocity.acts import ACTS, detect
 from reciprocity.acts.context import LEAN_COLUMN, in_chat
 from reciprocity.exchanges.outcomes import (
     AFTER_DECLINE,
+    DISCLOSURE_RESPONSES,
     GOOD_NEWS_RESPONSES,
     REQUEST_OUTCOMES,
     RULES_VERSION,
@@ -57,6 +58,7 @@ from reciprocity.exchanges.summary import (
 __all__ = [
     "AFTER_DECLINE",
     "ANSWER_WINDOW",
+    "DISCLOSURE_RESPONSES",
     "GOOD_NEWS_RESPONSES",
     "REQUEST_OUTCOMES",
     "RULES_VERSION",

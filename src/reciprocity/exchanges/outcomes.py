@@ -19,7 +19,12 @@ is a column expression and runs vectorised. The rules, in the order they are che
    news from a new subject.
 
 **Disclosure**: ``depth_matched`` when the reply's deepest disclosure is at least as deep as
-the message's (null unless the message discloses; False when unanswered).
+the message's (null unless the message discloses; False when unanswered). A reply that does
+not share back may still take the disclosure up: support, a question, a check-in or warmth
+is the answer that shows the other listened (it is what a hard disclosure asks for), so
+``disclosure_response`` says which of :data:`DISCLOSURE_RESPONSES` it was: ``matched``
+(shared back as deeply), ``responded`` (answered with support, a question or warmth), or
+``not_matched`` (no answer, or an answer that moved on).
 
 **Distress**: ``supported`` when the other side sends emotional or practical support within
 ``support_window`` of the message (any of their messages, not only the next turn).
@@ -39,6 +44,7 @@ import polars as pl
 
 __all__ = [
     "AFTER_DECLINE",
+    "DISCLOSURE_RESPONSES",
     "GOOD_NEWS_RESPONSES",
     "REQUEST_OUTCOMES",
     "RULES_VERSION",
@@ -59,6 +65,10 @@ GOOD_NEWS_RESPONSES = (
     "ignored",
 )
 """Answers to good news, warmest and most engaged first."""
+DISCLOSURE_RESPONSES = ("matched", "responded", "not_matched")
+"""Answers to a disclosure: shared back as deeply, took it up without sharing back, neither."""
+#: The answer's acts that take a disclosure up without sharing back.
+_TAKEN_UP = ("support_emotional", "support_practical", "question", "check_in", "celebrate")
 REQUEST_OUTCOMES = ("accepted", "declined", "ignored")
 """What happened to a request."""
 AFTER_DECLINE = ("re_ask", "ultimatum", "accepted_no")
@@ -67,7 +77,7 @@ AFTER_DECLINE = ("re_ask", "ultimatum", "accepted_no")
 SHORT_WORDS = 4
 """A reply of at most this many words with a positive word is a short positive; a
 celebrating reply longer than this is an active one."""
-RULES_VERSION = 2
+RULES_VERSION = 3
 """Bumped when a rule here changes, so results stored under the old rules are recomputed."""
 
 # English wording; these small lists belong with the language data in acts/lang once the
@@ -186,6 +196,21 @@ def support_times() -> list[pl.Expr]:
     ]
 
 
+def _disclosure_response(depth: pl.Expr) -> pl.Expr:
+    matched = pl.col("answer_disclosure_depth").fill_null(0) >= depth
+    taken_up = pl.col("answered").fill_null(False) & pl.any_horizontal(_a(a) for a in _TAKEN_UP)
+    return (
+        pl.when(depth < 1)
+        .then(None)
+        .when(matched)
+        .then(pl.lit("matched"))
+        .when(taken_up)
+        .then(pl.lit("responded"))
+        .otherwise(pl.lit("not_matched"))
+        .alias("disclosure_response")
+    )
+
+
 def classify_rows(paired: pl.LazyFrame, *, support_window: timedelta) -> pl.LazyFrame:
     """:func:`classify` for rows that already carry :data:`SUPPORT_COLUMNS`: row by row, so
     any slice of the timeline can be classified on its own. Drops the helper columns."""
@@ -201,6 +226,7 @@ def classify_rows(paired: pl.LazyFrame, *, support_window: timedelta) -> pl.Lazy
             .then(pl.col("answer_disclosure_depth").fill_null(0) >= depth)
             .otherwise(None)
             .alias("depth_matched"),
+            _disclosure_response(depth),
             pl.when(pl.col("distress"))
             .then(delay.is_not_null() & (delay <= support_window))
             .otherwise(None)

@@ -7,7 +7,8 @@ Alex did not answer your good news". Topics and outcomes:
 
 - ``message``: ``answered`` / ``unanswered`` (every text or media message);
 - ``check_in``: ``answered`` / ``unanswered``;
-- ``disclosure``: ``matched`` / ``not_matched``;
+- ``disclosure``: ``matched`` / ``responded`` / ``not_matched``
+  (:data:`~reciprocity.exchanges.DISCLOSURE_RESPONSES`);
 - ``distress``: ``supported`` / ``not_supported``;
 - ``good_news``: the five responses of :data:`~reciprocity.exchanges.GOOD_NEWS_RESPONSES`;
 - ``request``: ``accepted`` / ``declined`` / ``ignored``;
@@ -63,8 +64,8 @@ def exchange_figures(exchanges: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         ("check_in", pl.col("check_in"), _yes_no("answered", "answered", "unanswered")),
         (
             "disclosure",
-            pl.col("depth_matched").is_not_null(),
-            _yes_no("depth_matched", "matched", "not_matched"),
+            pl.col("disclosure_response").is_not_null(),
+            pl.col("disclosure_response"),
         ),
         (
             "distress",

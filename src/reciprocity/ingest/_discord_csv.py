@@ -8,7 +8,9 @@ in that machine's short date and time pattern: ``3/14/2024 1:05 PM`` (US English
 (older versions) or ISO 8601. Day-first or month-first comes from ``Options.dayfirst``,
 else from a date in the file's first 8 MB with a day over 12, else from the clock: a
 12-hour clock (AM/PM) reads month-first, a 24-hour one day-first. Times are read in
-``Options.timezone``. The CSV has no message ids, so replies are not known.
+``Options.timezone``. The CSV has no message ids, so replies are not known. Its
+``Reactions`` column gives each emoji and how many reacted, never who: a reaction that names
+nobody cannot be anyone's attention, so the column is not read (the JSON layout names them).
 """
 
 from __future__ import annotations

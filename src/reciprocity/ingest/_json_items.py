@@ -1,10 +1,11 @@
-"""Streaming helpers shared by the JSON exports read with ijson (Messenger, Instagram, Discord).
+"""Streaming helpers shared by the big JSON exports (Messenger, Instagram, Discord).
 
-ijson walks a file token by token and builds one array item (one message) at a time, so a
-file of gigabytes is read in the memory of one message plus a read buffer. It does not say
-on which line a token sits, so the problems these parsers raise name the message's position
-in the file ("message 1,204") and, for broken JSON, about where in the file (a byte offset):
-that is how a person finds the spot in an editor that shows the file's size.
+:mod:`._json_scan` finds where each message of the ``messages`` array starts and ends, a
+few megabytes at a time; the messages completed in each read are decoded together by
+msgspec. A file of gigabytes is read in the memory of one read plus at most one message.
+JSON has no lines worth naming in an editor for a file this size, so the problems these
+parsers raise name the message's position in the file ("message 1,204") and, for broken
+JSON, about where in the file (a byte offset).
 
 The ``line`` column of these formats holds the message's position in its file (1 = the first
 message written), which traces a figure back to the message just as a line would.
@@ -12,36 +13,31 @@ message written), which traces a figure back to the message just as a line would
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import gc
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, BinaryIO
 
-import ijson
-import numpy as np
+import msgspec
 import polars as pl
 
 from reciprocity.errors import ImportFailed, Problem
-from reciprocity.ingest.base import MAX_MESSAGE_BYTES, rows_frame, too_long
+from reciprocity.ingest import _json_scan
+from reciprocity.ingest.base import rows_frame, too_long
 
 #: Messages per yielded frame, or fewer when their texts reach :data:`BATCH_CHARS`.
 BATCH_ROWS = 100_000
 BATCH_CHARS = 64 * 1024 * 1024
 #: Stop collecting problems after this many: the file is clearly not usable as it is.
 MAX_PROBLEMS = 1000
-#: Bytes ijson reads at a time.
-READ_BYTES = 256 * 1024
-#: The most bytes one message may take in the file. Escapes can make text six times longer
-#: than its UTF-8 (Facebook writes ``\u00c3\u00a9`` for "é"), so this leaves room for a
-#: message of :data:`~reciprocity.ingest.base.MAX_MESSAGE_BYTES`, refused after it is read.
-MAX_ITEM_BYTES = 6 * MAX_MESSAGE_BYTES
 #: Where the small values before the messages (a chat's name, a server) are looked for.
 HEAD_BYTES = 1024 * 1024
-#: Arrays and objects opened and not yet closed within one message, at most. No export
-#: nests more than a dozen deep, and ijson's memory grows with the square of the depth.
-MAX_DEPTH = 2000
-# +1 for a byte that opens an array or object, -1 for one that closes it.
-_STEP = np.zeros(256, dtype=np.int8)
-_STEP[[ord("["), ord("{")]] = 1
-_STEP[[ord("]"), ord("}")]] = -1
+# A UTF-16 half without its other half, written as an escape: not text any decoder accepts.
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
 
 # sender, timestamp (UTC microseconds), text, kind, reply_to, source_id, position
 Row = tuple[str | None, int, str, str, str | None, str | None, int]
@@ -51,79 +47,40 @@ class Bad(Exception):
     """One message cannot be read; becomes a Problem naming that message."""
 
 
-class _TooBig(Exception):
-    """Raised from inside ijson's reads: see :class:`_Guarded`."""
-
-    def __init__(self, why: str) -> None:
-        super().__init__(why)
-        self.why = why
-
-
-class _Guarded:
-    """The file as ijson reads it, refusing what would make ijson hold too much.
-
-    ijson builds each value whole, so a hostile file could make it hold gigabytes: one
-    endless string (no quote for :data:`MAX_ITEM_BYTES`), one message running past that
-    many bytes (``budget``, counted from the last message handed out), or arrays opened
-    inside one another :data:`MAX_DEPTH` times (brackets opened less brackets closed since
-    the last message, at every byte of the read: brackets inside text count too, which
-    only matters for a message of two thousand unmatched ``[``). The checks are a few
-    vectorised passes per read, checked before ijson sees the bytes.
-    """
-
-    def __init__(self, fh: BinaryIO, budget: int) -> None:
-        self.fh = fh
-        self.budget = budget
-        self.since = 0  # bytes read since the last value was handed out
-        self.unquoted = 0  # bytes read since the last quote
-        self.depth = 0  # brackets opened less brackets closed since the last value
-
-    def handed_out(self) -> None:
-        """A value was handed out: the next one starts its own counts."""
-        self.since = 0
-        self.depth = 0
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self.fh.read(size)
-        self.since += len(chunk)
-        if self.since > self.budget:
-            raise _TooBig("budget")
-        quote = chunk.find(b'"')
-        if quote == -1:
-            self.unquoted += len(chunk)
-        else:
-            if self.unquoted + quote > MAX_ITEM_BYTES:
-                raise _TooBig("value")
-            self.unquoted = len(chunk) - chunk.rfind(b'"') - 1
-        if self.unquoted > MAX_ITEM_BYTES:
-            raise _TooBig("value")
-        if chunk:
-            running = np.cumsum(_STEP[np.frombuffer(chunk, dtype=np.uint8)], dtype=np.int32)
-            if self.depth + int(running.max()) > MAX_DEPTH:
-                raise _TooBig("deep")
-            self.depth += int(running[-1])
-        return chunk
+@contextmanager
+def _quiet_collector() -> Iterator[None]:
+    # Decoding builds a hundred thousand small objects that all stay alive: the cyclic
+    # collector would walk them again and again for nothing (a third of the time).
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
-def items(fh: BinaryIO, prefix: str, source: str, app: str) -> Iterator[Any]:
-    """The values at ``prefix`` (``"messages.item"``) one at a time, as ijson builds them.
+def items(
+    fh: BinaryIO,
+    key: str,
+    source: str,
+    app: str,
+    shape: Shape | None = None,
+) -> Iterator[Any]:
+    """The items of the top-level ``key`` array (``"messages"``) one at a time, in the
+    file's order: as plain JSON values, or as ``shape`` says (see :class:`Shape`).
 
     Broken JSON becomes :class:`ImportFailed` saying after which item and near which byte
-    the file stops making sense, and which app to export from again; so does a value too
-    big to be a message (see :class:`_Guarded`).
+    the file stops making sense, and which app to export from again; so does an item too
+    big to be a message, or nested deeper than any export.
     """
-    count = 0
-    guarded = _Guarded(fh, MAX_ITEM_BYTES)
     try:
-        for count, value in enumerate(  # noqa: B007 - the count is reported on failure
-            ijson.items(guarded, prefix, use_float=True, buf_size=READ_BYTES), start=1
-        ):
-            guarded.handed_out()
-            yield value
-    except ijson.JSONError as exc:
-        raise ImportFailed.one(source, None, broken(exc, fh, count, app)) from None
-    except _TooBig as big:
-        where = f"message {count + 1:,}"
+        for block in _json_scan.array_blocks(fh, key):
+            yield from _decoded(block, source, app, shape)
+    except _json_scan.CutShort as cut:
+        raise ImportFailed.one(source, None, broken(cut.items, None, app, cut=True)) from None
+    except _json_scan.TooBig as big:
+        where = f"message {big.items + 1:,}"
         if big.why == "deep":
             why = (
                 f"{where} nests lists inside one another thousands of times, which no "
@@ -134,38 +91,78 @@ def items(fh: BinaryIO, prefix: str, source: str, app: str) -> Iterator[Any]:
         raise ImportFailed.one(source, None, why) from None
 
 
-def first(fh: BinaryIO, prefix: str) -> Any:
-    """The first value at ``prefix`` within the file's first :data:`HEAD_BYTES`, or
-    ``None``.
+class Shape:
+    """How a format wants its items: as msgspec structs of the fields it reads (``typed``,
+    a ``list[...]`` of them), which skips every other field and is several times faster
+    than building each message's objects, and ``loose``, which makes one such struct
+    from a plain JSON value when the typed decoding refuses a message (a field of an
+    unexpected type), so that the parser still says what is wrong with it in its own words.
+    """
+
+    def __init__(self, typed: type, loose: Callable[[Any], Any]) -> None:
+        self.decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(typed)
+        self.loose = loose
+
+
+def _decoded(block: _json_scan.Block, source: str, app: str, shape: Shape | None) -> list[Any]:
+    with _quiet_collector():
+        try:
+            if shape is None:
+                values = msgspec.json.decode(block.joined())
+            else:
+                values = shape.decoder.decode(block.joined())
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            values = None
+        if isinstance(values, list) and len(values) == len(block):
+            return values
+        # Something in the block is not what was expected: one message at a time.
+        found = []
+        for i in range(len(block)):
+            raw = block.item(i)
+            try:
+                value = _one(raw)
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                offset = block.offset + block.cuts[i]
+                why = broken(block.first + i - 1, offset, app, cut=False)
+                raise ImportFailed.one(source, None, why) from None
+            found.append(value if shape is None else shape.loose(value))
+        return found
+
+
+def _one(raw: bytes) -> Any:
+    try:
+        return msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        if b"\\u" not in raw:
+            raise
+    # A lone half of a UTF-16 pair (a cut emoji) reads as the replacement character.
+    return msgspec.json.decode(_LONE_SURROGATE.sub(rb"\\ufffd", raw))
+
+
+def first(fh: BinaryIO, key: str) -> Any:
+    """The value of the top-level ``key`` when it ends within the file's first
+    :data:`HEAD_BYTES`, or ``None``.
 
     Broken JSON is left to the pass that reads the messages, which says where it breaks.
     """
     fh.seek(0)
     try:
-        for value in ijson.items(
-            _Guarded(fh, HEAD_BYTES), prefix, use_float=True, buf_size=READ_BYTES
-        ):
-            return value
-    except (ijson.JSONError, _TooBig):
-        return None
+        raw = _json_scan.value_bytes(fh.read(HEAD_BYTES), key)
     finally:
         fh.seek(0)
-    return None
-
-
-def broken(exc: Exception, fh: BinaryIO, count: int, app: str) -> str:
-    """Words for JSON that stops making sense after ``count`` messages."""
+    if raw is None:
+        return None
     try:
-        offset = fh.tell()
-    except (OSError, ValueError):
-        offset = None
-    # ijson's own wording ("parse error: premature EOF") is not for people: say it plainly.
-    cut = "premature eof" in str(exc).lower() or "incomplete json" in str(exc).lower()
+        return msgspec.json.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
+def broken(count: int, offset: int | None, app: str, *, cut: bool) -> str:
+    """Words for JSON that stops making sense after ``count`` messages, near ``offset``."""
     reason = "the file ends in the middle of it" if cut else "what follows is not valid JSON"
     where = f"after message {count:,}" if count else "before the first message"
-    near = ""
-    if offset and offset > READ_BYTES:
-        near = f" (in the {READ_BYTES // 1024} KB before byte {offset:,})"
+    near = f" (near byte {offset:,})" if offset else ""
     return (
         f"the JSON breaks off {where}{near}: {reason}. The file may be cut short or "
         f"edited; download it again from {app}"

@@ -9,6 +9,28 @@ A format is a module with three names:
   each a frame with exactly :data:`MESSAGE_SCHEMA`, in file order. Problems in the
   file are raised as one :class:`~reciprocity.errors.ImportFailed` naming file and line;
   a parser never writes anywhere and never touches paths found inside an archive.
+
+**Reactions** (a 👍 or ❤️ put on a message, an iMessage tapback) are rows of the same schema
+with ``kind`` ``"reaction"``, never messages: the store keeps them, and the analysis reads
+them apart from the messages (:func:`reciprocity.store.reactions_frame`), so they are never
+a turn, a word, an initiation or a reply. A reaction row holds:
+
+- ``sender``: who reacted; ``text``: the reaction as the export writes it (the emoji, or the
+  platform's word for it, such as "Loved" or ``:party_parrot:``);
+- ``timestamp``: when it was given where the export says so (Telegram, iMessage, Signal's
+  JSON), else the reacted message's own time (Messenger, Discord, Signal's Markdown);
+- ``reply_to``: the message reacted to. Where the platform has message ids (Discord,
+  Telegram, iMessage's guid) it is that id, like a reply's; where it has none (Messenger,
+  Instagram, Signal's Markdown) it is :func:`target_at` of the reacted message's sender
+  and time, which the store resolves to the message in the same way after the import;
+- ``source_id``: the platform's id of the reaction where it has one (iMessage), else
+  :func:`reaction_id` of the target, the reactor and the reaction. The id keys the
+  reaction's fingerprint (``store/fingerprint.py``), so a reaction can never be mistaken
+  for a message with the same sender, time and text (a "❤️" sent as a message stays a
+  message), re-importing the file adds nothing, and no message's fingerprint changes.
+
+A person reacts at most once with one emoji to one message; a reaction the export shows as
+taken back (an iMessage tapback removed) is left out.
 """
 
 from __future__ import annotations
@@ -16,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from hashlib import blake2b
 from pathlib import Path
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,7 +47,35 @@ import polars as pl
 
 from reciprocity.errors import ImportFailed
 
-KINDS = ("text", "media", "call", "system")
+KINDS = ("text", "media", "call", "system", "reaction")
+
+#: The ``kind`` of a reaction row (see the module docstring).
+REACTION = "reaction"
+#: How :func:`target_at` references begin.
+TARGET_AT = "at:"
+# The longest reference the store keeps (its column holds 100 characters).
+_MAX_REFERENCE = 100
+
+
+def reaction_id(target: str, reactor: str, reaction: str) -> str:
+    """The ``source_id`` of a reaction the platform gives no id of its own: the same for
+    the same target, reactor and reaction, in every import (see the module docstring).
+
+    >>> reaction_id("1134", "Alex", "👍")
+    'reaction:a2d41896304d058abdb98a22'
+    """
+    key = "|".join(f"{len(v.encode())}:{v}" for v in (target, reactor, reaction))
+    return "reaction:" + blake2b(key.encode(), digest_size=12).hexdigest()
+
+
+def target_at(sender: str | None, micros: int) -> str:
+    """The ``reply_to`` of a reaction to a message without an id: the reacted message's
+    time (µs since 1970, UTC, written with 20 digits so the store can read it back by
+    position) and its sender. A sender too long for the column is left out: the time
+    alone then names the message."""
+    reference = f"{TARGET_AT}{micros:020d}:{sender or ''}"
+    return reference if len(reference) <= _MAX_REFERENCE else reference[:24]
+
 
 #: The longest message any parser accepts, in bytes of UTF-8 text (8 MiB). No chat app lets
 #: anyone send that much in one message (WhatsApp stops at 65,536 characters, Telegram at

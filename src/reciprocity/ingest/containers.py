@@ -247,7 +247,13 @@ class _Walker:
 def _grouped(
     found: list[tuple[str, Path, str]], skipped: list[Skipped], formats: dict[str, ModuleType]
 ) -> Contents:
-    contents = Contents(skipped=skipped)
+    # Files an export is read together with (chat.db's chat.db-wal) are not skipped.
+    companions = {
+        label + suffix
+        for name, _, label in found
+        for suffix in getattr(formats[name], "COMPANIONS", ())
+    }
+    contents = Contents(skipped=[s for s in skipped if s.label not in companions])
     groups: dict[str, list[tuple[Path, str]]] = {}
     for name, file, label in found:
         if hasattr(formats[name], "parse_files"):

@@ -19,19 +19,26 @@ explicit replies, and ``@Name`` mentions stay in the text for it. A message with
 attachment or a sticker is ``media``, a call is ``call`` (``<call, 95 s>``), and joins,
 pins, renames and the other notices Discord writes itself are ``system``. A DM is the other
 person's name; a server channel is "Server #channel", and is a group once three people have
-written in it. Reactions are not messages and the schema has no place for them, so they are
-not imported. The CSV layout is read by :mod:`._discord_csv`.
+written in it. The CSV layout is read by :mod:`._discord_csv`.
+
+Reactions (``reactions``: ``[{"emoji": {"id", "name", "code"}, "count", "users": [...]}]``)
+become reaction rows (:mod:`.base`): one per user who reacted, at the message's time (the
+export does not say when), pointing at the message's id; a Unicode emoji is its character,
+a server's own emoji ``:name:``. Older DiscordChatExporter versions write only ``count``,
+without ``users``: such a reaction names nobody and is left out (counting it towards anyone
+would be a guess).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 from zoneinfo import ZoneInfo
 
+import msgspec
 import polars as pl
 
 from reciprocity.errors import ImportFailed, Problem
@@ -41,19 +48,24 @@ from reciprocity.ingest._json_items import (
     BATCH_ROWS,
     Bad,
     Row,
+    Shape,
     first,
     frame,
     items,
     problem_list,
     text_of,
 )
+from reciprocity.ingest._reactions import reaction_row
 from reciprocity.ingest.base import MAX_MESSAGE_BYTES, Options, resolve_zone, too_long
 
 NAME = "discord"
 APP = "Discord with DiscordChatExporter (JSON or CSV)"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
+#: How DiscordChatExporter writes a time: ``2024-03-01T14:05:00.123+01:00``.
+_ISO = "%Y-%m-%dT%H:%M:%S%.f%:z"
+# A row as :meth:`_Channel._row` makes it: the time still the text the file holds.
+_Untimed = tuple[str | None, str, str, str, str | None, str | None, int]
 #: Message types that are something a person wrote (a command's output included).
 _SAID = frozenset(
     ("Default", "Reply", "ChatInputCommand", "ContextMenuCommand", "ThreadStarterMessage", "0")
@@ -65,6 +77,106 @@ _DCE_KEYS = (
     re.compile(rb'"messages"\s*:\s*\['),
 )
 _DM_TYPES = frozenset(("DirectTextChat", "DirectGroupTextChat"))
+
+
+# The fields read from each message, decoded straight into these (every other field of
+# DiscordChatExporter's large message objects is skipped). Values are ``Any`` because a
+# field of an unexpected type is reported by the checks below, in words, not by the decoder;
+# ``gc=False``: they hold no cycles, so the collector need not walk a channel's worth.
+class _Author(msgspec.Struct, gc=False):
+    id: Any = None
+    name: Any = None
+    nickname: Any = None
+
+
+class _Named(msgspec.Struct, gc=False):
+    """An attachment (``fileName``, ``url``) or a sticker (``name``)."""
+
+    fileName: Any = None
+    url: Any = None
+    name: Any = None
+
+
+class _Reference(msgspec.Struct, gc=False):
+    messageId: Any = None
+    type: Any = None
+
+
+class _Emoji(msgspec.Struct, gc=False):
+    id: Any = None
+    name: Any = None
+
+
+class _Reaction(msgspec.Struct, gc=False):
+    """One emoji on a message and who put it there (``users``: newer exporter versions)."""
+
+    emoji: _Emoji | None = None
+    users: tuple[_Author, ...] | None = None
+
+
+class _Message(msgspec.Struct, gc=False):
+    id: Any = None
+    type: Any = None
+    timestamp: Any = None
+    callEndedTimestamp: Any = None
+    content: Any = None
+    author: _Author | None = None
+    attachments: tuple[_Named, ...] | None = None
+    stickers: tuple[_Named, ...] | None = None
+    reference: _Reference | None = None
+    reactions: tuple[_Reaction, ...] | None = None
+
+
+def _loose(value: Any) -> Any:
+    """A :class:`_Message` from a message the typed decoding refused (a part of an
+    unexpected type is left out), or ``value`` itself when it is not an object."""
+    if not isinstance(value, dict):
+        return value
+
+    def part(kind: type[msgspec.Struct], found: Any) -> Any:
+        if not isinstance(found, dict):
+            return None
+        return kind(**{f: found.get(f) for f in kind.__struct_fields__})
+
+    def parts(found: Any) -> tuple[_Named, ...] | None:
+        if not isinstance(found, list):
+            return None
+        return tuple(part(_Named, one) or _Named() for one in found)
+
+    return _Message(
+        id=value.get("id"),
+        type=value.get("type"),
+        timestamp=value.get("timestamp"),
+        callEndedTimestamp=value.get("callEndedTimestamp"),
+        content=value.get("content"),
+        author=part(_Author, value.get("author")),
+        attachments=parts(value.get("attachments")),
+        stickers=parts(value.get("stickers")),
+        reference=part(_Reference, value.get("reference")),
+        reactions=_loose_reactions(value.get("reactions"), part),
+    )
+
+
+def _loose_reactions(found: Any, part: Any) -> tuple[_Reaction, ...] | None:
+    """The reactions of a message decoded loosely (see :func:`_loose`): a part of an
+    unexpected type is left out."""
+    if not isinstance(found, list):
+        return None
+    reactions = []
+    for one in found:
+        if isinstance(one, dict):
+            users = one.get("users")
+            people = [part(_Author, u) for u in users] if isinstance(users, list) else []
+            reactions.append(
+                _Reaction(
+                    emoji=part(_Emoji, one.get("emoji")),
+                    users=tuple(p for p in people if p is not None),
+                )
+            )
+    return tuple(reactions)
+
+
+_SHAPE = Shape(list[_Message], _loose)
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -107,9 +219,10 @@ class _Channel:
         self.problems: list[Problem] = []
 
     def frames(self) -> Iterator[pl.DataFrame]:
-        rows: list[Row] = []
+        rows: list[_Untimed] = []
         chars = 0
-        for index, message in enumerate(items(self.fh, "messages.item", self.source, APP), 1):
+        messages = items(self.fh, "messages", self.source, APP, _SHAPE)
+        for index, message in enumerate(messages, 1):
             try:
                 row = self._row(message, index)
             except Bad as bad:
@@ -119,33 +232,61 @@ class _Channel:
                 continue
             rows.append(row)
             chars += len(row[2])
+            if message.reactions:
+                rows.extend(_reactions(message, row))
             if len(rows) >= BATCH_ROWS or chars >= BATCH_CHARS:
-                yield frame(rows, NAME, self.conversation)
+                timed = self._timed(rows)
+                if timed:
+                    yield frame(timed, NAME, self.conversation)
                 rows, chars = [], 0
+        timed = self._timed(rows) if rows else []
         if self.problems:
             raise ImportFailed(self.problems)
-        if rows:
-            yield frame(rows, NAME, self.conversation)
+        if timed:
+            yield frame(timed, NAME, self.conversation)
 
-    def _row(self, msg: Any, index: int) -> Row:
-        if not isinstance(msg, dict):
+    def _timed(self, rows: list[_Untimed]) -> list[Row]:
+        """``rows`` with their times read, all at once; a time Polars cannot read as
+        DiscordChatExporter writes it (an offset missing, a ``Z``) is read one at a time,
+        and one that is no time at all is a problem naming its message."""
+        written = pl.Series(values=[row[1] for row in rows], dtype=pl.String)
+        read = written.str.to_datetime(_ISO, time_unit="us", time_zone="UTC", strict=False)
+        micros: list[int | None] = read.dt.epoch("us").to_list()
+        if read.null_count():
+            for i, value in enumerate(micros):
+                if value is None:
+                    try:
+                        micros[i] = self._micros(rows[i][1])
+                    except Bad as bad:
+                        problem_list(self.source, self.problems, rows[i][6], bad)
+        if self.problems:
+            return []
+        known = cast(list[int], micros)  # every None was read one at a time, or raised
+        return [(r[0], m, r[2], r[3], r[4], r[5], r[6]) for r, m in zip(rows, known, strict=True)]
+
+    def _row(self, msg: Any, index: int) -> _Untimed:
+        """The message as a row whose time is still as written (see :meth:`_timed`)."""
+        if not isinstance(msg, _Message):
             raise Bad("expected a message object")
-        micros = self._micros(msg.get("timestamp"))
-        author = msg.get("author")
-        sender = _author(author) if isinstance(author, dict) else None
-        words = text_of(msg.get("content")) or ""
+        written = msg.timestamp
+        if type(written) is not str:
+            self._micros(written)  # raises: not a time
+        sender = _author(msg.author) if msg.author is not None else None
+        words = msg.content if type(msg.content) is str else text_of(msg.content) or ""
         if len(words) > MAX_MESSAGE_BYTES // 4 and len(words.encode()) > MAX_MESSAGE_BYTES:
             raise Bad(too_long("this message"))
-        mtype = text_of(msg.get("type")) or "Default"
+        mtype = msg.type if type(msg.type) is str else text_of(msg.type) or "Default"
         if mtype == "Call":
-            kind, text = "call", self._call(msg, micros)
+            kind, text = "call", self._call(msg, self._micros(written))
         elif mtype not in _SAID:
             kind, text = "system", words or _spaced(mtype)
+        elif not msg.attachments and not msg.stickers:
+            kind, text = "text", words
         else:
             label = _media_label(msg)
             kind, text = ("text", words) if label is None else ("media", words or label)
-        reply_to = _reply_to(msg.get("reference")) if kind != "system" else None
-        return (sender or "Unknown sender", micros, text, kind, reply_to, _id(msg), index)
+        reply_to = _reply_to(msg.reference) if kind != "system" else None
+        return (sender or "Unknown sender", written, text, kind, reply_to, _id(msg), index)
 
     def _micros(self, value: Any) -> int:
         moment = None
@@ -158,10 +299,11 @@ class _Channel:
             raise Bad(f"the time {value!r} is not a time like 2024-03-01T14:05:00+00:00")
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=self.zone)
-        return (moment - _EPOCH) // _MICROSECOND
+        since = moment - _EPOCH
+        return (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
 
-    def _call(self, msg: dict[str, Any], started: int) -> str:
-        ended = msg.get("callEndedTimestamp")
+    def _call(self, msg: _Message, started: int) -> str:
+        ended = msg.callEndedTimestamp
         if not isinstance(ended, str):
             return "<call>"
         try:
@@ -169,6 +311,37 @@ class _Channel:
         except Bad:
             return "<call>"
         return f"<call, {seconds} s>" if seconds > 0 else "<missed call>"
+
+
+def _reactions(message: _Message, row: _Untimed) -> list[_Untimed]:
+    """The reaction rows of one message (those that name who reacted), at the message's
+    time as written (read with it by :meth:`_Channel._timed`)."""
+    message_id = row[5]
+    if message_id is None:
+        return []  # nothing to point at
+    found: list[_Untimed] = []
+    for reaction in message.reactions or ():
+        emoji = _emoji(reaction.emoji)
+        if emoji is None or not reaction.users:
+            continue
+        for user in reaction.users:
+            reactor = _author(user)
+            if reactor is not None:
+                _, _, text, kind, target, own, _ = reaction_row(
+                    reactor, 0, emoji, row[6], target_id=message_id
+                )
+                found.append((reactor, row[1], text, kind, target, own, row[6]))
+    return found
+
+
+def _emoji(emoji: _Emoji | None) -> str | None:
+    """A Unicode emoji as its character, a server's own emoji as ``:name:``."""
+    if emoji is None:
+        return None
+    name = text_of(emoji.name)
+    if not name:
+        return None
+    return f":{name}:" if text_of(emoji.id) else name
 
 
 def _title(guild: Any, channel: Any, source: str) -> str:
@@ -182,44 +355,39 @@ def _title(guild: Any, channel: Any, source: str) -> str:
     return f"{server} #{name}" if server else f"#{name}"
 
 
-def _author(author: dict[str, Any]) -> str | None:
-    nickname = author.get("nickname")
+def _author(author: _Author) -> str | None:
+    nickname = author.nickname
     if type(nickname) is str and nickname and not nickname.isspace():
         return nickname  # the usual case, without the checks below
-    for key in ("nickname", "name"):
-        name = text_of(author.get(key))
+    for value in (author.nickname, author.name):
+        name = text_of(value)
         if name and name.strip():
             return name
-    author_id = text_of(author.get("id"))
+    author_id = text_of(author.id)
     return f"Deleted user {author_id}" if author_id else None
 
 
-def _id(msg: dict[str, Any]) -> str | None:
-    value = msg.get("id")
+def _id(msg: _Message) -> str | None:
+    value = msg.id
     return value if isinstance(value, str) and value else text_of(value)
 
 
-def _reply_to(reference: Any) -> str | None:
-    if not isinstance(reference, dict):
+def _reply_to(reference: _Reference | None) -> str | None:
+    if reference is None:
         return None
     # A forwarded message also carries a reference; it is not an answer to that message.
-    if reference.get("type") not in (None, "Default"):
+    if reference.type not in (None, "Default"):
         return None
-    return text_of(reference.get("messageId"))
+    return text_of(reference.messageId)
 
 
-def _media_label(msg: dict[str, Any]) -> str | None:
-    attachments = msg.get("attachments")
-    if not attachments and not msg.get("stickers"):
-        return None
-    if isinstance(attachments, list) and attachments:
-        item = attachments[0] if isinstance(attachments[0], dict) else {}
-        name = text_of(item.get("fileName")) or text_of(item.get("url")) or ""
+def _media_label(msg: _Message) -> str | None:
+    if msg.attachments:
+        item = msg.attachments[0]
+        name = text_of(item.fileName) or text_of(item.url) or ""
         return _discord_csv.attachment_label(name)
-    stickers = msg.get("stickers")
-    if isinstance(stickers, list) and stickers:
-        sticker = stickers[0] if isinstance(stickers[0], dict) else {}
-        called = text_of(sticker.get("name"))
+    if msg.stickers:
+        called = text_of(msg.stickers[0].name)
         return f"<sticker {called}>" if called else "<sticker>"
     return None
 

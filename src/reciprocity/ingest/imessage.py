@@ -1,17 +1,18 @@
 """iMessage and SMS from a Mac: the Messages app's own database, ``~/Library/Messages/chat.db``.
 
 The file is an SQLite database, opened read-only and immutable (nothing is written next to
-it, not even a lock): copy it while Messages is closed, since what Messages still holds in
-``chat.db-wal`` is not read. Tables used:
+it, not even a lock). Messages keeps its latest messages in ``chat.db-wal`` beside it until
+it folds them into ``chat.db``; when that file is there (copied along with ``chat.db``),
+both are copied to a private temporary folder and read from there, so the latest messages
+come in too and the originals stay untouched. Tables used:
 
 - ``message``: ``ROWID``, ``guid``, ``text``, ``attributedBody`` (the text as an archived
   NSAttributedString; newer macOS versions leave ``text`` empty and keep only this),
   ``date`` (Apple time: since 2001-01-01 UTC, in seconds on old versions and nanoseconds
-  since macOS 10.13), ``is_from_me``, ``handle_id``, ``associated_message_type`` (2000-2999
-  a tapback such as a heart or a laugh, 3000-3999 its removal: reactions to another
-  message, not messages, so skipped), ``thread_originator_guid`` (the message a reply
-  answers), ``cache_has_attachments``, ``item_type`` (0 a message; others are group
-  changes and FaceTime notices).
+  since macOS 10.13), ``is_from_me``, ``handle_id``, ``associated_message_type`` and
+  ``associated_message_guid`` (a tapback, see below), ``thread_originator_guid`` (the
+  message a reply answers), ``cache_has_attachments``, ``item_type`` (0 a message; others
+  are group changes and FaceTime notices).
 - ``handle``: the other person's phone number or email address (``id``).
 - ``chat`` (``chat_identifier``, ``display_name``, ``style``: 43 a group, 45 one person),
   ``chat_message_join`` and ``chat_handle_join``.
@@ -20,11 +21,21 @@ Each chat is a conversation: its ``display_name`` when the group has one, else i
 people's numbers or addresses. Senders are numbers in E.164 (:mod:`.phones`), or email
 addresses; the database holds no contact names. The user's messages are
 :data:`~reciprocity.ingest.phones.OWN_SENDER`. ``line`` is the message's ``ROWID``.
+
+**Tapbacks** are reactions, not messages: ``associated_message_type`` 2000-2005 (loved,
+liked, disliked, laughed, emphasised, questioned; 2006 an emoji of the sender's choosing,
+in ``associated_message_emoji``) become reaction rows (:mod:`.base`) with the emoji for
+the tapback (❤️ 👍 👎 😂 ‼️ ❓), the tapback's own time and ``guid``, pointing at the guid
+in ``associated_message_guid`` (``p:0/GUID``, ``bp:GUID``). 3000-3006 takes one back: a
+tapback the same person removed later is left out. Other associated types (stickers
+placed on a message) are skipped.
 """
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +44,7 @@ import polars as pl
 
 from reciprocity.errors import ImportFailed, Problem
 from reciprocity.ingest import phones
+from reciprocity.ingest._reactions import reaction_row
 from reciprocity.ingest.base import (
     MAX_MESSAGE_BYTES,
     Options,
@@ -41,6 +53,8 @@ from reciprocity.ingest.base import (
 )
 
 NAME = "imessage"
+#: Files beside the database that belong to it: read with it, not skipped in a folder.
+COMPANIONS = ("-wal", "-shm")
 #: The user's name in these files whatever ``--me`` says (the import uses it as "me").
 OWN_NAME = phones.OWN_SENDER
 
@@ -69,7 +83,13 @@ _COLUMNS = (
     "thread_originator_guid",
     "cache_has_attachments",
     "item_type",
+    "associated_message_guid",
+    "associated_message_emoji",
 )
+#: The emoji for each tapback (``associated_message_type`` 2000-2005).
+TAPBACKS = {2000: "❤️", 2001: "👍", 2002: "👎", 2003: "😂", 2004: "‼️", 2005: "❓"}
+_CUSTOM_TAPBACK = 2006
+_REMOVED = 1000  # a removal's type is its tapback's plus this
 
 # sender, conversation, timestamp (UTC µs), text, kind, reply_to, source_id, line
 _Row = tuple[str, str, int, str, str, str | None, str | None, int]
@@ -80,7 +100,7 @@ def detect(path: Path, head: bytes) -> bool:
     if not head.startswith(SQLITE_HEADER):
         return False
     try:
-        with _closing(_open(path)) as db:
+        with _closing(_open(path, log=False)) as db:
             return _tables(db) >= _TABLES
     except sqlite3.Error:
         return False
@@ -106,24 +126,53 @@ def parse(path: Path, options: Options) -> Iterator[pl.DataFrame]:
             None,
             f"cannot read the database ({exc}); copy chat.db again with Messages closed",
         ) from None
+    except OSError as exc:
+        raise ImportFailed.one(
+            source,
+            None,
+            f"cannot copy chat.db and chat.db-wal to read them together ({exc.strerror}); "
+            "free some disk space, or copy chat.db again with Messages closed",
+        ) from None
 
 
 class _closing:
-    """``with`` for a connection that closes it (sqlite3's own only ends a transaction)."""
+    """``with`` for a connection that closes it (sqlite3's own only ends a transaction), and
+    removes the private copy it was opened on, if any."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
+    def __init__(self, opened: tuple[sqlite3.Connection, tempfile.TemporaryDirectory[str] | None]):
+        self.db, self.copy = opened
 
     def __enter__(self) -> sqlite3.Connection:
         return self.db
 
     def __exit__(self, *_: object) -> None:
         self.db.close()
+        if self.copy is not None:
+            self.copy.cleanup()
 
 
-def _open(path: Path) -> sqlite3.Connection:
-    uri = Path(path).resolve().as_uri() + "?mode=ro&immutable=1"
-    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+def _open(
+    path: Path, log: bool = True
+) -> tuple[sqlite3.Connection, tempfile.TemporaryDirectory[str] | None]:
+    """The database read-only; with its write-ahead log applied when one is beside it (and
+    ``log``: telling the tables apart needs only the file itself)."""
+    path = Path(path).resolve()
+    wal = path.with_name(path.name + "-wal")
+    if not (log and wal.is_file() and wal.stat().st_size > 0):
+        uri = path.as_uri() + "?mode=ro&immutable=1"
+        return sqlite3.connect(uri, uri=True, check_same_thread=False), None
+    # SQLite applies a log only for a connection that may write beside the file: a copy
+    # of the two, in a folder of our own, is read instead of the user's files.
+    copy = tempfile.TemporaryDirectory(prefix="reciprocity-chat-db-")
+    try:
+        shutil.copyfile(path, Path(copy.name) / path.name)
+        shutil.copyfile(wal, Path(copy.name) / wal.name)
+        db = sqlite3.connect(Path(copy.name) / path.name, check_same_thread=False)
+        db.execute("PRAGMA query_only = ON")
+    except BaseException:
+        copy.cleanup()
+        raise
+    return db, copy
 
 
 def _tables(db: sqlite3.Connection) -> set[str]:
@@ -140,6 +189,8 @@ class _Reader:
         self.source = source
         self.region = phones.default_region()
         self.problems: list[Problem] = []
+        # Tapbacks taken back (see `_removed`), read when the messages are.
+        self.removed: dict[tuple[str, int, int, int], int] = {}
         self.handles = {
             int(rowid): self._address(str(ident))
             for rowid, ident in db.execute("SELECT ROWID, id FROM handle")
@@ -205,6 +256,7 @@ class _Reader:
         )
         rows: list[_Row] = []
         last = None
+        self.removed = self._removed(have)
         while batch := cursor.fetchmany(10_000):
             for record in batch:
                 if record[0] == last:
@@ -227,11 +279,27 @@ class _Reader:
         if rows:
             yield _frame(rows)
 
+    def _removed(self, have: set[str]) -> dict[tuple[str, int, int, int], int]:
+        """(target guid, handle, from me, tapback type) -> the ROWID of its latest removal."""
+        if not {"associated_message_type", "associated_message_guid"} <= have:
+            return {}
+        found: dict[tuple[str, int, int, int], int] = {}
+        for rowid, target, handle, mine, kind in self.db.execute(
+            "SELECT ROWID, associated_message_guid, handle_id, is_from_me, "
+            "associated_message_type FROM message "
+            "WHERE associated_message_type >= 3000 AND associated_message_type < 4000"
+        ):
+            if isinstance(target, str) and isinstance(kind, int):
+                key = (_target(target), handle or 0, 1 if mine else 0, kind - _REMOVED)
+                found[key] = max(found.get(key, 0), int(rowid))
+        return found
+
     def _row(self, record: tuple[Any, ...]) -> _Row | None:
         (rowid, guid, text, body, date, from_me, handle_id, associated, thread, attached,
-         item_type, chat, mime) = record  # fmt: skip
-        if isinstance(associated, int) and 2000 <= associated < 4000:
-            return None  # a tapback or its removal: a reaction, not a message
+         item_type, _target_guid, _emoji, chat, mime) = record  # fmt: skip
+        tapback = isinstance(associated, int) and 2000 <= associated < 4000
+        if tapback and not 2000 <= associated <= _CUSTOM_TAPBACK:
+            return None  # a removal (read by `_removed`), or a sticker placed on a message
         micros = _micros(date)
         if from_me:
             sender = OWN_NAME
@@ -243,8 +311,10 @@ class _Reader:
             title = self.chats[chat]
         else:
             title = sender if sender not in (OWN_NAME, "Unknown sender") else "Unknown chat"
-        item = item_type if isinstance(item_type, int) else 0
         source_id = guid if isinstance(guid, str) and guid else None
+        if tapback:
+            return self._tapback(record, sender, title, micros, source_id)
+        item = item_type if isinstance(item_type, int) else 0
         reply_to = thread if isinstance(thread, str) and thread else None
         if item == _FACETIME:
             return (sender, title, micros, "<FaceTime call>", "call", None, source_id, rowid)
@@ -265,6 +335,37 @@ class _Reader:
         if not words:
             return None  # unsent, or a balloon from an app with nothing to read
         return (sender, title, micros, words, "text", reply_to, source_id, rowid)
+
+    def _tapback(
+        self, record: tuple[Any, ...], sender: str, title: str, micros: int, own: str | None
+    ) -> _Row | None:
+        """A tapback as a reaction row, unless it was taken back later or names no
+        message."""
+        rowid, associated, handle_id, from_me = record[0], record[7], record[6], record[5]
+        target, emoji = record[11], record[12]
+        if not isinstance(target, str) or not target:
+            return None
+        guid = _target(target)
+        key = (guid, handle_id or 0, 1 if from_me else 0, associated)
+        if self.removed.get(key, 0) > rowid:
+            return None
+        if associated == _CUSTOM_TAPBACK:
+            shown = emoji if isinstance(emoji, str) and emoji else None
+        else:
+            shown = TAPBACKS.get(associated)
+        if shown is None:
+            return None
+        _, _, text, kind, reply_to, source_id, _ = reaction_row(
+            sender, micros, shown, rowid, target_id=guid, own_id=own
+        )
+        return (sender, title, micros, text, kind, reply_to, source_id, rowid)
+
+
+def _target(reference: str) -> str:
+    """The guid in an ``associated_message_guid`` (``p:0/GUID``, ``bp:GUID``, ``GUID``)."""
+    if reference.startswith("p:") and "/" in reference:
+        return reference.split("/", 1)[1]
+    return reference.removeprefix("bp:")
 
 
 class _Bad(Exception):

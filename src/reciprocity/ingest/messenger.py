@@ -26,8 +26,11 @@ How messages map onto the schema: text is ``text``; a photo, video, GIF, voice m
 file, sticker or a shared link without words is ``media`` (its words, else a placeholder such
 as ``<photo>``); a call is ``call`` (``<call, 125 s>``, ``<missed call>``); joining, leaving,
 an unsent message and the "reacted … to your message" lines some exports write are
-``system``. Reactions on a message are not messages and the schema has no place for them,
-so they are not imported. The export has no message ids and no replies. Messages are
+``system``. Reactions on a message (``reactions``: ``[{"reaction", "actor"}]`` in both
+layouts, mojibake repaired like names) become reaction rows (:mod:`.base`), one per person,
+at the message's time (the export does not say when they reacted; a ``timestamp`` given
+with the reaction is used), pointing at the message by its sender and time, since the
+export has no message ids. It has no replies either. Messages are
 yielded oldest first: :func:`parse_files` reads a conversation's files from the highest
 number down, and each file's messages are put in time order.
 """
@@ -55,6 +58,7 @@ from reciprocity.ingest._json_items import (
     problem_list,
     text_of,
 )
+from reciprocity.ingest._reactions import ReactionRow, reaction_row
 from reciprocity.ingest.base import MAX_MESSAGE_BYTES, Options, too_long
 
 NAME = "messenger"
@@ -73,7 +77,7 @@ _REACTION_LINE = re.compile(
     r"|.{1,200} reacted .{1,16} to (?:your|a) message)\.?$",
     re.DOTALL,
 )
-#: Keys of a message that holds words and nothing else (reactions are not imported).
+#: Keys of a message that holds words and nothing else (reactions are read apart).
 _PLAIN_KEYS = frozenset(
     (
         "sender_name",
@@ -195,9 +199,7 @@ class _File:
         rows: list[Row] = []
         chars = 0
         found = False
-        for index, message in enumerate(
-            items(self.fh, "messages.item", self.source, self.app), start=1
-        ):
+        for index, message in enumerate(items(self.fh, "messages", self.source, self.app), start=1):
             found = True
             try:
                 row = _row(message, index)
@@ -208,6 +210,8 @@ class _File:
                 continue
             rows.append(row)
             chars += len(row[2])
+            if isinstance(message, dict) and message.get("reactions"):
+                rows.extend(_reactions(message["reactions"], row))
             if len(rows) >= BATCH_ROWS or chars >= BATCH_CHARS:
                 yield self._frame(rows)
                 rows, chars = [], 0
@@ -303,6 +307,38 @@ def _row(msg: Any, index: int) -> Row:
         return (sender, stamp * 1000, words, "text", None, None, index)
     kind, text = _kind(msg, words, e2ee)
     return (sender, stamp * 1000, text, kind, None, None, index)
+
+
+def _reactions(reactions: Any, message: Row) -> list[ReactionRow]:
+    """The reaction rows of one message's ``reactions`` (those naming who reacted)."""
+    if not isinstance(reactions, list):
+        return []
+    sender, micros, _, _, _, _, line = message
+    found: list[ReactionRow] = []
+    for reaction in reactions:
+        if not isinstance(reaction, dict):
+            continue
+        emoji = text_of(reaction.get("reaction"))
+        reactor = _name(reaction.get("actor", reaction.get("reactor")))
+        if not emoji or not reactor:
+            continue
+        when = micros
+        stamp = reaction.get("timestamp")
+        if type(stamp) is int and 0 < stamp < _MAX_MS:
+            # Seconds in some exports, milliseconds in others: told apart by size.
+            when = stamp * (1_000_000 if stamp < 100_000_000_000 else 1000)
+        found.append(
+            reaction_row(
+                reactor,
+                when,
+                repair(emoji),
+                line,
+                target_id=None,
+                target_sender=sender,
+                target_micros=micros,
+            )
+        )
+    return found
 
 
 def _maybe_reaction(words: str) -> bool:

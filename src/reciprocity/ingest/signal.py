@@ -23,7 +23,10 @@ a message with attachments or a sticker is ``media`` (its text the caption, else
 files' names); calls (``Missed voice call``, ``Incoming video call (accepted, 2m 3s)``,
 ``Outgoing call``) are ``call``; a deleted message is ``system`` and keeps its sender; a
 sender the exporter could not name (``No-Sender``) gives a ``system`` line without one.
-The quote and the reactions are dropped (reactions are not messages); the two spaces the
+Reactions (``[["Alex", "👍"]]`` in the JSON, ``(- Alex: 👍, Sam: ❤️ -)`` in the Markdown)
+become reaction rows (:mod:`.base`), one per person, at the reacted message's time (the
+exporter does not write when they were given), pointing at the message by its sender and
+time (the export has no message ids). The quote is dropped; the two spaces the
 exporter adds at the end of every body are removed. Dates are the wall-clock time of the
 machine that exported, read in ``Options.timezone``. The conversation is the chat's
 folder name.
@@ -45,10 +48,12 @@ from typing import IO, Any
 import polars as pl
 
 from reciprocity.errors import ImportFailed
+from reciprocity.ingest._reactions import reaction_row
 from reciprocity.ingest._whatsapp_time import localize
 from reciprocity.ingest.base import (
     MAX_LINE_BYTES,
     MESSAGE_SCHEMA,
+    REACTION,
     Options,
     resolve_zone,
     too_long,
@@ -146,8 +151,9 @@ def parse_files(paths: list[Path], options: Options) -> Iterator[pl.DataFrame]:
         yield from parse(path, options)
 
 
-# (line, sender, date text, text, kind)
-_Row = tuple[int, str | None, str, str, str]
+# (line, sender, date text, text, kind, the reacted message's sender for a reaction: "" when
+# it has none, None for a message)
+_Row = tuple[int, str | None, str, str, str, str | None]
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -192,7 +198,23 @@ def _json_rows(path: Path) -> Iterator[_Row]:
             raise ImportFailed.one(
                 source, number, "this line has no date; it is not a message of signal-export's"
             )
-        yield _row(number, data, source)
+        row = _row(number, data, source)
+        yield row
+        reactions = data.get("reactions")
+        if reactions and row[4] != "system":
+            yield from _reactions(row, reactions)
+
+
+def _reactions(message: _Row, reactions: Any) -> Iterator[_Row]:
+    """The reaction rows of ``message``: ``reactions`` as ``[name, emoji]`` pairs."""
+    if not isinstance(reactions, list):
+        return
+    number, sender, date, *_ = message
+    for pair in reactions:
+        if isinstance(pair, (list, tuple)) and len(pair) == 2:
+            name, emoji = pair
+            if isinstance(name, str) and name and isinstance(emoji, str) and emoji:
+                yield (number, name, date, emoji, REACTION, sender or "")
 
 
 def _row(number: int, data: dict[str, Any], source: str) -> _Row:
@@ -215,7 +237,7 @@ def _row(number: int, data: dict[str, Any], source: str) -> _Row:
         kind = "call"
     else:
         kind = "text"
-    return (number, sender, str(data["date"]), text, kind)
+    return (number, sender, str(data["date"]), text, kind, None)
 
 
 def _markdown_rows(path: Path) -> Iterator[_Row]:
@@ -237,18 +259,19 @@ def _markdown_rows(path: Path) -> Iterator[_Row]:
             lines.append(line)
             continue
         if open_row is not None:
-            yield _markdown_row(open_row, lines)
+            yield from _markdown_row(open_row, lines)
         open_row = (number, found["sender"], f"{found['date']} {found['time']}", found["rest"])
         lines = []
     if open_row is not None:
-        yield _markdown_row(open_row, lines)
+        yield from _markdown_row(open_row, lines)
 
 
-def _markdown_row(head: tuple[int, str, str, str], more: list[str]) -> _Row:
+def _markdown_row(head: tuple[int, str, str, str], more: list[str]) -> list[_Row]:
+    """The message of one ``chat.md`` entry, then its reactions."""
     number, sender, date, first = head
     body = "\n".join([first, *more]).rstrip("\n")
     if body == _MD_DELETED:
-        return (number, sender, date, body, "system")
+        return [(number, sender, date, body, "system", None)]
     # a quote comes first: a blank line, "> " lines, a blank line
     if body.startswith(("\n\n> ", "> ")):
         kept = body.lstrip("\n").split("\n")
@@ -261,6 +284,7 @@ def _markdown_row(head: tuple[int, str, str, str], more: list[str]) -> _Row:
     found = _MD_STICKER.search(body)
     sticker = (found["said"] or found["shown"] or "sticker") if found else ""
     body = _MD_STICKER.sub("", body)
+    said = _MD_REACTIONS.search(body.rstrip(" "))
     body = _MD_REACTIONS.sub("", body.rstrip(" ")).removesuffix("  ").rstrip("\n")
     data = {
         "sender": sender,
@@ -268,11 +292,17 @@ def _markdown_row(head: tuple[int, str, str, str], more: list[str]) -> _Row:
         "attachments": [{"name": n} for n in names],
         "sticker": sticker,
     }
-    return _row(number, data | {"date": date}, "")
+    row = _row(number, data | {"date": date}, "")
+    if said is None or row[4] == "system":
+        return [row]
+    # "Alex: 👍, Sam Lee: ❤️", as the exporter joins them; a name holding ": " or ", "
+    # cannot be told apart from the list, and its reaction is read as best it can be.
+    pairs = [part.rsplit(": ", 1) for part in said.group(0)[4:-3].split(", ")]
+    return [row, *_reactions(row, [pair for pair in pairs if len(pair) == 2])]
 
 
 def _frame(rows: list[_Row], title: str, zone: str, source: str) -> pl.DataFrame:
-    lines, senders, dates, texts, kinds = zip(*rows, strict=True)
+    lines, senders, dates, texts, kinds, targets = zip(*rows, strict=True)
     written = pl.Series("date", dates, dtype=pl.String()).str.replace("T", " ", literal=True)
     naive = pl.select(
         pl.coalesce(
@@ -286,6 +316,22 @@ def _frame(rows: list[_Row], title: str, zone: str, source: str) -> pl.DataFrame
             source, lines[at], f"the date {dates[at]!r} is not one; correct the line"
         )
     timestamp = localize(naive, zone).dt.convert_time_zone("UTC")
+    reply_to: list[str | None] = [None] * len(rows)
+    source_id: list[str | None] = [None] * len(rows)
+    if REACTION in kinds:
+        # A reaction is dated at its message's time: the message is named by that time.
+        micros = timestamp.dt.epoch("us").to_list()
+        for at, target in enumerate(targets):
+            if target is not None:
+                row = reaction_row(
+                    str(senders[at]),
+                    micros[at],
+                    texts[at],
+                    lines[at],
+                    target_id=None,
+                    target_sender=target or None,
+                )
+                reply_to[at], source_id[at] = row[4], row[5]
     return pl.DataFrame(
         {
             "source": [NAME] * len(rows),
@@ -294,8 +340,8 @@ def _frame(rows: list[_Row], title: str, zone: str, source: str) -> pl.DataFrame
             "timestamp": timestamp,
             "text": list(texts),
             "kind": list(kinds),
-            "reply_to": [None] * len(rows),
-            "source_id": [None] * len(rows),
+            "reply_to": reply_to,
+            "source_id": source_id,
             "line": list(lines),
         },
         schema=MESSAGE_SCHEMA,

@@ -19,6 +19,12 @@ How messages map onto the normalised schema:
   sender is the ``actor`` and the text describes the action (``<call, 125 s>``, ``pinned a
   message``).
 - ``type: "unsupported"`` entries carry no date or content and are skipped.
+- ``reactions`` (newer exports: ``[{"type": "emoji", "count", "emoji", "recent": [{"from",
+  "from_id", "date"}]}]``) become reaction rows (:mod:`.base`), one per person named in
+  ``recent``, at the ``date`` given there, pointing at the message's id. Telegram lists
+  who reacted only for the latest few reactions of a message (all of them in a private
+  chat): the rest, and the older exports that write only ``count``, name nobody and are
+  left out. A custom emoji is ``<custom emoji>``; paid reactions are left out.
 
 The file is walked value by value with the stdlib JSON decoder (one message object at a
 time), so the whole tree is never built at once and each message's line is exact.
@@ -38,6 +44,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from reciprocity.errors import ImportFailed, Problem
+from reciprocity.ingest._reactions import ReactionRow, reaction_row
 from reciprocity.ingest.base import (
     MAX_MESSAGE_BYTES,
     Options,
@@ -387,7 +394,12 @@ class _Export:
     def _messages(self, chat: _Chat) -> Iterator[pl.DataFrame]:
         for line in self.json.elements():
             try:
-                chat.add(self._row(self.json.value(), line))
+                msg = self.json.value()
+                row = self._row(msg, line)
+                chat.add(row)
+                if row is not None and msg.get("reactions"):
+                    for reaction in self._reactions(msg["reactions"], row):
+                        chat.add(reaction)
             except _Bad as bad:
                 self.problems.append(Problem(self.json.source, line, str(bad)))
                 if len(self.problems) >= MAX_PROBLEMS:
@@ -443,6 +455,37 @@ class _Export:
         kind, text = ("text", body) if label is None else ("media", body or label)
         reply_to = _id_text(msg.get("reply_to_message_id"))
         return (sender, micros, text, kind, reply_to, source_id, line)
+
+    def _reactions(self, reactions: Any, message: _Row) -> list[ReactionRow]:
+        """The reaction rows of one message's ``reactions`` (those naming who reacted)."""
+        if not isinstance(reactions, list):
+            return []
+        _, micros, _, _, _, message_id, line = message
+        found: list[ReactionRow] = []
+        for reaction in reactions:
+            if not isinstance(reaction, dict):
+                continue
+            kind = reaction.get("type", "emoji")
+            if kind == "emoji":
+                emoji = _text_or_none(reaction.get("emoji"))
+            else:
+                emoji = "<custom emoji>" if kind == "custom_emoji" else None
+            recent = reaction.get("recent")
+            if emoji is None or not isinstance(recent, list):
+                continue
+            for who in recent:
+                if not isinstance(who, dict):
+                    continue
+                reactor = _person(who, "from")
+                if reactor is None:
+                    continue
+                when = self._timestamp(who) if who.get("date") is not None else micros
+                found.append(
+                    reaction_row(
+                        reactor, when, emoji, line, target_id=message_id, target_micros=micros
+                    )
+                )
+        return found
 
     def _timestamp(self, msg: dict[str, Any]) -> int:
         unix = msg.get("date_unixtime")

@@ -55,6 +55,7 @@ from reciprocity.store.read import (
     list_people,
     message_texts,
     messages_frame,
+    reactions_frame,
     text_sample,
 )
 from reciprocity.store.save import Derived, ImportResult, import_batches
@@ -107,6 +108,7 @@ __all__ = [
     "open_db",
     "people_directory",
     "phone_region",
+    "reactions_frame",
     "rename_person",
     "resolve_person",
     "set_important",

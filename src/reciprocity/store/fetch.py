@@ -5,6 +5,10 @@ message (about 2.5 s per million here). On SQLite, the database instead renders 
 of rows as CSV text in C (``printf`` with ``%w``, which doubles quotes the CSV way) and
 Polars' multi-threaded CSV reader parses it: about twice as fast, and the per-message
 Python work disappears. Other databases use the portable cursor path.
+
+Reactions (rows of ``kind`` "reaction", see :mod:`reciprocity.ingest.base`) are never
+messages: every read here but :func:`raw_reactions` leaves them out, in the one ``WHERE``
+all of them share, so no count, turn or window of the analysis can see one.
 """
 
 from __future__ import annotations
@@ -102,6 +106,13 @@ def raw_messages(conn: Connection, conversations: list[int]) -> pl.DataFrame:
     return _whole(conn, conversations, _ROWS)
 
 
+def raw_reactions(conn: Connection, conversations: list[int]) -> pl.DataFrame:
+    """The reactions in ``conversations`` (``text`` the reaction, ``reply_to_message_id``
+    the message reacted to, null when it was not found), in id order, in
+    :data:`RAW_SCHEMA`."""
+    return _whole(conn, conversations, _ROWS, reactions=True)
+
+
 def message_keys(conn: Connection, conversations: list[int]) -> pl.DataFrame:
     """The rows of :func:`raw_messages` without their text, reply or anything else that
     cutting the timeline does not need, in :data:`KEY_SCHEMA`, in id order."""
@@ -146,8 +157,11 @@ def messages_in(
     return pl.concat([in_range, by_id]) if by_id.height else in_range
 
 
-def _whole(conn: Connection, conversations: list[int], columns: _Columns) -> pl.DataFrame:
-    """Every message with a sender in ``conversations``, in id order, as ``columns``."""
+def _whole(
+    conn: Connection, conversations: list[int], columns: _Columns, *, reactions: bool = False
+) -> pl.DataFrame:
+    """Every message with a sender in ``conversations`` (every reaction instead when
+    ``reactions``), in id order, as ``columns``."""
     if not conversations:
         return pl.DataFrame(schema=columns.schema)
     listed = len(conversations) <= _MAX_IN_LIST
@@ -163,10 +177,10 @@ def _whole(conn: Connection, conversations: list[int], columns: _Columns) -> pl.
             f"id >= {start} AND id < {start + _IDS_PER_CHUNK}{chats}"
             for start in range(low, high + 1, _IDS_PER_CHUNK)
         ]
-        frame = _read(conn, columns, where, fast=True)
+        frame = _read(conn, columns, where, fast=True, reactions=reactions)
     else:
         chats = _in_list(conversations if listed else None, "conversation_id")
-        frame = _read(conn, columns, [f"1 = 1{chats}"], fast=False)
+        frame = _read(conn, columns, [f"1 = 1{chats}"], fast=False, reactions=reactions)
     if not listed:
         wanted = pl.Series(conversations, dtype=pl.Int64).implode()
         frame = frame.filter(pl.col("conversation_id").is_in(wanted))
@@ -180,20 +194,27 @@ def _in_list(conversations: list[int] | None, column: str) -> str:
     return f" AND {column} IN ({','.join(str(int(c)) for c in sorted(conversations))})"
 
 
-def _read(conn: Connection, columns: _Columns, where: list[str], fast: bool) -> pl.DataFrame:
+# What every read asks of a row besides its own conditions: someone sent it, and it is a
+# message (or, for :func:`raw_reactions`, a reaction).
+_MESSAGES = "sender_identity_id IS NOT NULL AND kind <> 'reaction' AND "
+_REACTIONS = "sender_identity_id IS NOT NULL AND kind = 'reaction' AND "
+
+
+def _read(
+    conn: Connection, columns: _Columns, where: list[str], fast: bool, *, reactions: bool = False
+) -> pl.DataFrame:
     """The messages with a sender matching any of ``where`` (SQL conditions, which must not
-    overlap), query by query, in the order the queries and the database give them."""
+    overlap), query by query, in the order the queries and the database give them; the
+    reactions instead when ``reactions``."""
+    rows = _REACTIONS if reactions else _MESSAGES
     if fast:
-        return _sqlite_csv(conn, columns, where)
-    return _cursor(conn, columns, where)
+        return _sqlite_csv(conn, columns, where, rows)
+    return _cursor(conn, columns, where, rows)
 
 
-def _sqlite_csv(conn: Connection, columns: _Columns, where: list[str]) -> pl.DataFrame:
+def _sqlite_csv(conn: Connection, columns: _Columns, where: list[str], rows: str) -> pl.DataFrame:
     raw: Any = conn.connection.dbapi_connection
-    sql = (
-        f"SELECT CAST(group_concat({columns.line}, char(10)) AS BLOB) FROM messages "
-        "WHERE sender_identity_id IS NOT NULL AND "
-    )
+    sql = f"SELECT CAST(group_concat({columns.line}, char(10)) AS BLOB) FROM messages WHERE {rows}"
     parts: list[pl.DataFrame] = []
     pending: list[bytes] = []
     size = 0
@@ -214,17 +235,14 @@ def _sqlite_csv(conn: Connection, columns: _Columns, where: list[str]) -> pl.Dat
     return pl.concat(parts, rechunk=True)
 
 
-def _cursor(conn: Connection, columns: _Columns, where: list[str]) -> pl.DataFrame:
+def _cursor(conn: Connection, columns: _Columns, where: list[str], rows: str) -> pl.DataFrame:
     cursor: Any = conn.connection.cursor()
     parts: list[pl.DataFrame] = []
     try:
         for condition in where:
-            cursor.execute(
-                f"SELECT {columns.select} FROM messages "
-                f"WHERE sender_identity_id IS NOT NULL AND {condition}"
-            )
-            while rows := cursor.fetchmany(_ROWS_PER_FETCH):
-                values = zip(*rows, strict=True)
+            cursor.execute(f"SELECT {columns.select} FROM messages WHERE {rows}{condition}")
+            while fetched := cursor.fetchmany(_ROWS_PER_FETCH):
+                values = zip(*fetched, strict=True)
                 series = [
                     pl.Series(name, column, dtype=dtype)
                     for (name, dtype), column in zip(columns.schema.items(), values, strict=True)

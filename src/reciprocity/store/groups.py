@@ -17,11 +17,18 @@ from datetime import timedelta
 import polars as pl
 from sqlalchemy import Connection, func, select
 
+from reciprocity.ingest.base import REACTION
 from reciprocity.store.cache import load as cache_load
 from reciprocity.store.cache import save as cache_save
 from reciprocity.store.cache import state as cache_state
 from reciprocity.store.db import Database
-from reciprocity.store.fetch import GROUP_KEY_SCHEMA, group_keys, messages_in, raw_messages
+from reciprocity.store.fetch import (
+    GROUP_KEY_SCHEMA,
+    group_keys,
+    messages_in,
+    raw_messages,
+    raw_reactions,
+)
 from reciprocity.store.models import (
     Conversation,
     Identity,
@@ -30,7 +37,7 @@ from reciprocity.store.models import (
     Person,
     Relationship,
 )
-from reciprocity.store.read import KEYS_CACHE_NAME, one_to_one
+from reciprocity.store.read import KEYS_CACHE_NAME, REACTIONS_SCHEMA, one_to_one
 
 __all__ = [
     "GROUP_SCHEMA",
@@ -135,6 +142,56 @@ def group_messages(db: Database) -> pl.DataFrame:
     return frame
 
 
+def group_reactions(db: Database) -> pl.DataFrame:
+    """The reactions in group chats that pass between the user and one member: the user's
+    reaction to a member's message, or a member's to the user's. In
+    :data:`~reciprocity.store.read.REACTIONS_SCHEMA`, the relationship being the member's
+    (``from_me``: the user reacted), by relationship and time. A reaction whose message
+    was not found, or between two other members, is left out: theirs, not the user's."""
+    with db.engine.connect() as conn:
+        chats, _ = _groups(conn)
+        if not chats:
+            return pl.DataFrame(schema=REACTIONS_SCHEMA)
+        raw = raw_reactions(conn, chats)
+        wanted = raw["reply_to_message_id"].drop_nulls().unique().to_list()
+        if not wanted:
+            return pl.DataFrame(schema=REACTIONS_SCHEMA)
+        targets = messages_in(conn, [], chats, wanted)
+        senders = _senders(conn)
+    author = senders.select(
+        pl.col("sender").alias("_author"),
+        pl.col("from_me").alias("target_from_me"),
+        pl.col("relationship_id").alias("_their_rel"),
+        pl.col("person").alias("_their_name"),
+    )
+    written = targets.select(
+        pl.col("message_id").alias("reply_to_message_id"), pl.col("sender").alias("_author")
+    )
+    rows = (
+        raw.join(senders, on="sender", how="inner")
+        .join(written, on="reply_to_message_id", how="inner")
+        .join(author, on="_author", how="inner")
+    )
+    mine = pl.col("from_me") & ~pl.col("target_from_me") & pl.col("_their_rel").is_not_null()
+    theirs = ~pl.col("from_me") & pl.col("target_from_me") & pl.col("relationship_id").is_not_null()
+    return (
+        rows.filter(mine | theirs)
+        .with_columns(
+            pl.when(pl.col("from_me"))
+            .then(pl.col("_their_rel"))
+            .otherwise(pl.col("relationship_id"))
+            .alias("relationship_id"),
+            pl.when(pl.col("from_me"))
+            .then(pl.col("_their_name"))
+            .otherwise(pl.col("person"))
+            .alias("person"),
+            pl.col("timestamp").cast(pl.Datetime("us", "UTC")),
+        )
+        .select(list(REACTIONS_SCHEMA))
+        .sort("relationship_id", "timestamp", "message_id", maintain_order=True)
+    )
+
+
 def group_people(db: Database) -> pl.DataFrame:
     """``relationship_id`` and ``person`` of everyone but the user who wrote in a group
     chat: by whom journal entries about people known only from groups are matched."""
@@ -169,6 +226,7 @@ def group_text_sample(db: Database, *, per_chat: int = 400, min_chars: int = 20)
                 .where(
                     Message.conversation_id == chat,
                     Message.sender_identity_id.is_not(None),
+                    Message.kind != REACTION,
                     func.length(Message.text) >= min_chars,
                 )
                 .order_by(Message.conversation_id, Message.timestamp_us)

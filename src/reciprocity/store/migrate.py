@@ -30,7 +30,7 @@ from reciprocity.errors import StoreError
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 #: The newest revision in ``migrations/versions``; a test checks they agree.
-HEAD = "0008_views"
+HEAD = "0009_reaction_views"
 
 
 def current_revision(conn: Connection) -> str | None:

@@ -2,6 +2,7 @@
 
 :func:`messages_frame` is what every later stage starts from: the messages of one-to-one
 conversations, one relationship each, in time order (rows travel through :mod:`.fetch`).
+Reactions are not messages and are never in it: :func:`reactions_frame` reads them apart.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Connection, func, select
 
+from reciprocity.ingest.base import REACTION
 from reciprocity.metrics.sessions import TIMELINE_ORDER, in_timeline_order
 from reciprocity.store.cache import load as cache_load
 from reciprocity.store.cache import save as cache_save
 from reciprocity.store.cache import state as cache_state
 from reciprocity.store.db import Database
-from reciprocity.store.fetch import raw_messages
+from reciprocity.store.fetch import messages_in, raw_messages, raw_reactions
 from reciprocity.store.models import (
     Conversation,
     Identity,
@@ -157,6 +159,48 @@ def messages_frame(db: Database, *, cache: bool = True) -> pl.DataFrame:
     return frame
 
 
+#: Columns of :func:`reactions_frame`, in order.
+REACTIONS_SCHEMA: dict[str, pl.DataType] = {
+    "relationship_id": pl.Int64(),
+    "person": pl.String(),
+    "conversation_id": pl.Int64(),
+    "message_id": pl.Int64(),
+    "from_me": pl.Boolean(),
+    "timestamp": pl.Datetime("us", "UTC"),
+    "text": pl.String(),
+    "reply_to_message_id": pl.Int64(),
+    "target_from_me": pl.Boolean(),
+}
+
+
+def reactions_frame(db: Database) -> pl.DataFrame:
+    """The reactions of every one-to-one conversation, in time order: ``message_id`` is the
+    reaction's own id, ``from_me`` whether the user reacted, ``text`` the reaction (an
+    emoji or the platform's word), ``reply_to_message_id`` the message reacted to (null
+    when the import could not find it), ``target_from_me`` whether that message is the
+    user's (null when not found). Same relationships and people as :func:`messages_frame`,
+    which never holds a reaction."""
+    with db.engine.connect() as conn:
+        who = owners(conn)
+        if not who.chats:
+            return pl.DataFrame(schema=REACTIONS_SCHEMA)
+        raw = raw_reactions(conn, who.chats)
+        wanted = raw["reply_to_message_id"].drop_nulls().unique().to_list()
+        targets = messages_in(conn, [], who.chats, wanted) if wanted else None
+    frame = shape(raw, who)
+    if targets is not None and targets.height:
+        mine = targets.select(
+            pl.col("message_id").alias("reply_to_message_id"),
+            sent_by_me(who).alias("target_from_me"),
+        )
+        frame = frame.join(mine, on="reply_to_message_id", how="left", maintain_order="left")
+    else:
+        frame = frame.with_columns(pl.lit(None, pl.Boolean).alias("target_from_me"))
+    return frame.select(list(REACTIONS_SCHEMA)).sort(
+        "relationship_id", "timestamp", "message_id", maintain_order=True
+    )
+
+
 def text_sample(db: Database, *, per_chat: int = 400, min_chars: int = 20) -> pl.DataFrame:
     """``relationship_id`` and ``text`` of up to ``per_chat`` messages of at least
     ``min_chars`` characters from each one-to-one conversation, earliest first: enough to
@@ -169,7 +213,11 @@ def text_sample(db: Database, *, per_chat: int = 400, min_chars: int = 20) -> pl
         for chat, relationship in zip(who.chats, who.relationships, strict=True):
             texts = conn.execute(
                 select(Message.text)
-                .where(Message.conversation_id == chat, func.length(Message.text) >= min_chars)
+                .where(
+                    Message.conversation_id == chat,
+                    Message.kind != REACTION,
+                    func.length(Message.text) >= min_chars,
+                )
                 .order_by(Message.conversation_id, Message.timestamp_us)
                 .limit(per_chat)
             ).scalars()
@@ -336,7 +384,7 @@ def _sent_counts(conn: Connection) -> pl.DataFrame:
     """Messages per sender identity: ``identity_id``, ``messages``."""
     rows = conn.execute(
         select(Message.sender_identity_id, func.count())
-        .where(Message.sender_identity_id.is_not(None))
+        .where(Message.sender_identity_id.is_not(None), Message.kind != REACTION)
         .group_by(Message.sender_identity_id)
     ).all()
     return pl.DataFrame(

@@ -21,12 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import BigInteger, Connection, cast, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import aliased
 
 from reciprocity.errors import ImportFailed, Problem, StoreError
-from reciprocity.ingest.base import MESSAGE_SCHEMA
+from reciprocity.ingest.base import MESSAGE_SCHEMA, REACTION, TARGET_AT
 from reciprocity.store import conversations
 from reciprocity.store.bulk import insert_ignoring_duplicates, insert_messages
 from reciprocity.store.cache import save as cache_save
@@ -35,7 +35,7 @@ from reciprocity.store.cache import touch
 from reciprocity.store.db import Database, begin_write, shares_threads
 from reciprocity.store.fingerprint import Sequencer, digests, keys, micros
 from reciprocity.store.groupflag import mark_groups
-from reciprocity.store.models import Conversation, Import, Message, Participant
+from reciprocity.store.models import Conversation, Identity, Import, Message, Participant
 from reciprocity.store.people import Directory, MeUnknown
 from reciprocity.store.read import (
     KEYS_CACHE_NAME,
@@ -79,6 +79,8 @@ class ImportResult:
     ``messages_seen`` in the file, ``messages_added`` new ones, ``duplicates`` skipped
     because they were already stored; ``conversations`` in the file; ``people_added`` new
     people (not counting the user); ``me`` the user's handle in this file.
+    ``reactions_seen`` and ``reactions_added``: the reactions (``kind`` "reaction"), which
+    the message counts leave out.
     """
 
     messages_seen: int
@@ -87,6 +89,8 @@ class ImportResult:
     conversations: int
     people_added: int
     me: str | None
+    reactions_seen: int = 0
+    reactions_added: int = 0
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,11 @@ def import_batches(
             cache_save(db, derived.name, version, found)
     return result
 
+
+#: Reaction rows (see :mod:`reciprocity.ingest.base`), and the rows the analysis reads as
+#: messages: sent by someone, and not reactions.
+_REACTING = pl.col("kind") == REACTION
+_ANALYSED = pl.col("sender_identity_id").is_not_null() & ~_REACTING
 
 #: Rows missing what every message needs. Parsers guarantee these; a gap is a parser bug,
 #: which :meth:`_Saver.add` reports with its lines.
@@ -295,6 +304,8 @@ class _Saver:
         self.participants: set[tuple[int, int]] = set()
         self.with_replies: set[int] = set()
         self.seen = 0
+        self.reactions_seen = 0
+        # Rows written, reactions included (ids follow them; see `_inserted`).
         self.added = 0
         # The key columns of an import into an empty SQLite database, kept to plan the
         # analysis windows without reading them back (None once that is not possible).
@@ -339,8 +350,12 @@ class _Saver:
             return
         batch = _typed(batch)
         self._check(batch)
-        self.seen += batch.height
-        counts = batch.group_by("sender", maintain_order=True).len().drop_nulls("sender")
+        reacting = _REACTING
+        reactions = batch.select(reacting.sum()).item()
+        self.reactions_seen += reactions
+        self.seen += batch.height - reactions
+        said = batch.filter(~reacting) if reactions else batch
+        counts = said.group_by("sender", maintain_order=True).len().drop_nulls("sender")
         self.senders.update(dict(counts.iter_rows()))
         if self.listing_only:
             return
@@ -349,9 +364,7 @@ class _Saver:
             digest = None  # hashed ahead with the file's title: hash again with the stored one
         if self.deriving is not None:
             # the rows `_inserted` keeps, in the same order
-            self.deriving.add(
-                frame.filter(pl.col("sender_identity_id").is_not_null()).get_column("text")
-            )
+            self.deriving.add(frame.filter(_ANALYSED).get_column("text"))
         self._insert(self._numbered(frame, digest))
 
     def _check(self, batch: pl.DataFrame) -> None:
@@ -504,14 +517,15 @@ class _Saver:
                 self.kept = None  # some rows were already there: read back instead
                 self._stop_deriving()
             else:
-                # Position in insertion order (ids follow it); lines nobody sent are never
-                # analysed, so they are left out now, a batch at a time.
+                # Position in insertion order (ids follow it); lines nobody sent and
+                # reactions are never analysed as messages, so they are left out now, a
+                # batch at a time.
                 self.kept.append(
                     frame.select(_KEPT)
                     .with_columns(
                         pl.int_range(self.added, self.added + added, dtype=pl.Int64).alias("_pos")
                     )
-                    .filter(pl.col("sender_identity_id").is_not_null())
+                    .filter(_ANALYSED)
                 )
         self.added += added
 
@@ -549,18 +563,36 @@ class _Saver:
         if self.kept:
             self.frame = self._keys(self.kept)
         self.kept = None
+        reactions = self._reactions_added()
+        messages = self.added - reactions
         self.conn.execute(
             update(Import)
             .where(Import.id == self.import_id)
-            .values(messages_seen=self.seen, messages_added=self.added, sha256=sha256)
+            .values(messages_seen=self.seen, messages_added=messages, sha256=sha256)
         )
         return ImportResult(
             messages_seen=self.seen,
-            messages_added=self.added,
-            duplicates=self.seen - self.added,
+            messages_added=messages,
+            duplicates=self.seen - messages,
             conversations=len(set(self.conversations.values())),
             people_added=self.people.people_added,
             me=self.me if self.me is not None else min(self.me_seen, default=None),
+            reactions_seen=self.reactions_seen,
+            reactions_added=reactions,
+        )
+
+    def _reactions_added(self) -> int:
+        """How many of the rows this import wrote are reactions (counted only when the
+        file had any: most have none, and then nothing is read)."""
+        if not self.reactions_seen or not self.added:
+            return 0
+        return int(
+            self.conn.scalar(
+                select(func.count()).where(
+                    Message.import_id == self.import_id, Message.kind == REACTION
+                )
+            )
+            or 0
         )
 
     def _keys(
@@ -627,3 +659,37 @@ class _Saver:
         if len(conversations) < 30000:
             statement = statement.where(Message.conversation_id.in_(conversations))
         self.conn.execute(statement.values(reply_to_id=replied))
+        if self.reactions_seen:
+            self._link_reactions(conversations)
+
+    def _link_reactions(self, conversations: list[int]) -> None:
+        """Resolve the reactions that name their message by its sender and time
+        (:func:`reciprocity.ingest.base.target_at`: ``at:<20-digit µs>:<sender>``): the
+        message of that conversation at that time, not a reaction, whose sender has that
+        handle (any sender when the reference names none). The time is read by position,
+        so the look-up uses the messages' (conversation, time) index."""
+        target = aliased(Message)
+        reference = Message.reply_to_source_id
+        handle = func.substr(reference, len(TARGET_AT) + 22)
+        stamp = cast(func.substr(reference, len(TARGET_AT) + 1, 20), BigInteger)
+        named = select(Identity.id).where(Identity.handle == handle)
+        found = (
+            select(target.id)
+            .where(
+                target.conversation_id == Message.conversation_id,
+                target.timestamp_us == stamp,
+                target.kind != REACTION,
+                (handle == "") | target.sender_identity_id.in_(named),
+            )
+            .order_by(target.ordinal)
+            .limit(1)
+            .scalar_subquery()
+        )
+        statement = update(Message).where(
+            Message.kind == REACTION,
+            reference.startswith(TARGET_AT),
+            Message.reply_to_id.is_(None),
+        )
+        if len(conversations) < 30000:
+            statement = statement.where(Message.conversation_id.in_(conversations))
+        self.conn.execute(statement.values(reply_to_id=found))

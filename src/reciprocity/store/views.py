@@ -4,8 +4,11 @@
 The tables keep ids and microseconds (compact and fast, see :mod:`.models`); the views
 join them into what a person would ask for: who wrote what, when (ISO 8601, UTC), in
 which chat. They hold no data of their own, so they never go stale. Created by migration
-``0008_views`` and, for a new database, by :func:`reciprocity.store.migrate.create`, from
-the same SQL, on SQLite (a server database is explored with its own tools).
+``0008_views`` (made again by ``0009_reaction_views``, which counts reactions apart) and,
+for a new database, by :func:`reciprocity.store.migrate.create`, from the same SQL, on
+SQLite (a server database is explored with its own tools). ``chat_messages`` holds the
+reactions too, with ``kind`` "reaction" (``text`` the emoji, ``reply_to_message_id`` the
+message reacted to); ``chats`` counts ``messages`` and ``reactions`` apart.
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ SELECT c.id AS chat_id,
        c.title AS chat,
        c.platform AS app,
        c.is_group AS is_group,
-       count(m.id) AS messages,
+       count(CASE WHEN m.kind <> 'reaction' THEN 1 END) AS messages,
+       count(CASE WHEN m.kind = 'reaction' THEN 1 END) AS reactions,
        {_ISO.format(column="min(m.timestamp_us)")} AS first_message_utc,
        {_ISO.format(column="max(m.timestamp_us)")} AS last_message_utc
 FROM conversations AS c

@@ -200,7 +200,7 @@ def create_app(
         found = state.data().find(relationship_id)
         if found is None or dimension not in DIMENSIONS or giver not in ("me", "them"):
             raise HTTPException(404, "Nothing to show for this reading.")
-        rows, total, logged = views.evidence(state, relationship_id, dimension, giver)
+        rows, total, logged, reacted = views.evidence(state, relationship_id, dimension, giver)
         # The figure the reading shows (the same record as the page), so the list says
         # how its messages make up that number.
         reading = next((x for x in found.balance.get("all", []) if x["code"] == dimension), None)
@@ -212,6 +212,7 @@ def create_app(
             rows=rows,
             total=total,
             logged=logged,
+            reacted=reacted,
             dimension=dimension,
             giver=giver,
         )

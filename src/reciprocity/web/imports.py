@@ -299,7 +299,8 @@ class Imports:
 def _analyse(job: Job, state: State, db: store.Database) -> None:
     """Work out the figures after an import that added messages, while the import box
     says so, rather than on the next page the user opens (seconds for a large chat)."""
-    if job.result is None or not job.result.messages_added or state.db is not db:
+    added = job.result is not None and (job.result.messages_added or job.result.reactions_added)
+    if not added or state.db is not db:
         return
     job.state = "analysing"
     try:
@@ -322,4 +323,6 @@ def _summed(results: list[store.ImportResult]) -> store.ImportResult:
         conversations=sum(r.conversations for r in results),
         people_added=sum(r.people_added for r in results),
         me=next((r.me for r in results if r.me), None),
+        reactions_seen=sum(r.reactions_seen for r in results),
+        reactions_added=sum(r.reactions_added for r in results),
     )

@@ -121,10 +121,11 @@ def _with_texts(state: State, everyone: pl.DataFrame, shown: pl.DataFrame) -> pl
 
 def evidence(
     state: State, relationship_id: int, dimension: str, giver: str
-) -> tuple[list[dict[str, Any]], int, int]:
+) -> tuple[list[dict[str, Any]], int, int, int]:
     """The latest ledger events of one dimension given by ``giver`` ("me" or "them"):
-    (messages with their text, newest first, at most :data:`EVIDENCE_LIMIT`; how many
-    message events in all; how many journal events)."""
+    (messages and reactions with their text, newest first, at most
+    :data:`EVIDENCE_LIMIT`, a reaction with ``reaction`` set; how many messages in all;
+    how many journal events; how many reactions)."""
     result = state.result()
     events = result.ledger.filter(
         (pl.col("relationship_id") == relationship_id)
@@ -133,9 +134,10 @@ def evidence(
     )
     # Messages of one-to-one chats and of groups (those are not in the exchanges: their
     # text is read all the same, and who sent them is who gave).
-    from_messages = events.filter(pl.col("source").is_in(["messages", "group"])).drop_nulls(
-        "message_id"
-    )
+    # Reactions are shown among them ("Alex reacted ❤️ to your message"), counted apart.
+    from_messages = events.filter(
+        pl.col("source").is_in(["messages", "group", "reactions"])
+    ).drop_nulls("message_id")
     # The latest event of each message, newest first; only those rows of the exchanges.
     latest = (
         from_messages.select(
@@ -143,6 +145,7 @@ def evidence(
             "timestamp",
             "weight",
             (pl.col("source") == "group").alias("in_group"),
+            (pl.col("source") == "reactions").alias("reaction"),
             (pl.col("giver") == "me").alias("_by_me"),
         )
         .sort("timestamp", descending=True, maintain_order=True)
@@ -161,6 +164,9 @@ def evidence(
         "latency_s",
         "answer_text",
         "in_group",
+        "reaction",
     )
     journal_count = events.filter(pl.col("source") == "journal").height
-    return shown.to_dicts(), from_messages["message_id"].n_unique(), journal_count
+    reacted = from_messages.filter(pl.col("source") == "reactions")["message_id"].n_unique()
+    said = from_messages["message_id"].n_unique() - reacted
+    return shown.to_dicts(), said, journal_count, reacted
