@@ -126,6 +126,8 @@ def open_engine(
     count = workers or cores
     threads = threads or max(1, cores // count)
     with (
+        # Each worker's Polars gets its share of the cores (not all of them), and its
+        # allocator's settings, from the start.
         dask.config.set(_spawn_config(threads) if processes else {}),
         LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=count,
@@ -135,7 +137,6 @@ def open_engine(
             # so that several runs can coexist), and the scheduler and worker processes
             # too (threads talk in memory).
             dashboard_address="127.0.0.1:0",
-            # Each worker's Polars gets its share of the cores, not all of them.
             **({"host": "127.0.0.1"} if processes else {}),
         ) as cluster,
         Client(cluster) as client,  # type: ignore[no-untyped-call]
