@@ -158,8 +158,7 @@ print(json.dumps({"seconds": spent, "steps": run.seconds, "peak_bytes": [peak],
 
 _DASK = """
 import json, os, resource, sys, time
-from distributed import Client, LocalCluster
-from reciprocity.corpora.engine import _worker_env
+from reciprocity.corpora.engine import open_engine
 from reciprocity.corpora.run import run_corpus
 
 def peak():
@@ -170,18 +169,16 @@ def cpu():
     return use.ru_utime + use.ru_stime
 
 if __name__ == "__main__":
-    workers = int(sys.argv[4])
-    threads = max(1, (os.cpu_count() or 1) // workers)
+    workers, threads = int(sys.argv[4]), int(sys.argv[5]) or None
     began = time.perf_counter()
-    env = _worker_env(threads)  # what reciprocity's own local clusters give their workers
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address="127.0.0.1:0", env=env) as cluster, \\
-         Client(cluster) as client:
+    # The local cluster reciprocity itself starts (its workers' settings included).
+    with open_engine("dask", workers=workers, threads=threads) as engine:
+        client = engine.client
         ready = time.perf_counter() - began
         before = sum(client.run(cpu).values()) + cpu()
         start = time.perf_counter()
         run = run_corpus(sys.argv[1], sys.argv[2], language=sys.argv[3],
-                         scheduler=cluster.scheduler_address)
+                         scheduler=client.scheduler.address)
         spent = time.perf_counter() - start
         peaks = sorted(client.run(peak).values())
         used = sum(client.run(cpu).values()) + cpu() - before
@@ -224,14 +221,19 @@ def _run(python: str, script: str, args: list[str], env: dict[str, str]) -> dict
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--utterances", default="100k,1M", help="sizes, comma-separated")
-    parser.add_argument("--workers", default="1,2", help="Dask cluster sizes ('' for none)")
+    parser.add_argument(
+        "--workers",
+        default="1,2",
+        help="Dask cluster sizes ('' for none); N:T gives each of N workers T Polars threads "
+        "(default: the cores shared out)",
+    )
     parser.add_argument("--local", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--convokit", default="100k", help="sizes ConvoKit loads ('' none)")
     parser.add_argument("--language", default="auto", help="auto, or a code such as en")
     parser.add_argument("--out", default=str(HERE / "results" / "corpus.local.json"))
     options = parser.parse_args()
     sizes = [parse_size(s) for s in options.utterances.split(",") if s]
-    workers = [int(w) for w in options.workers.split(",") if w]
+    workers = [[*w.split(":"), "0"][:2] for w in options.workers.split(",") if w]
     convokit = {parse_size(s) for s in options.convokit.split(",") if s}
     env = dict(os.environ)
     results: dict[str, Any] = {
@@ -252,7 +254,10 @@ def main() -> None:
         plans: list[tuple[str, str, str, list[str]]] = []
         if options.local:
             plans.append(("local", sys.executable, _LOCAL, []))
-        plans += [(f"dask-{n}", sys.executable, _DASK, [str(n)]) for n in workers]
+        plans += [
+            (f"dask-{n}" + (f"x{t}" if t != "0" else ""), sys.executable, _DASK, [n, t])
+            for n, t in workers
+        ]
         for name, python, script, extra in plans:
             out = WORK / f"out-{size}-{name}"
             shutil.rmtree(out, ignore_errors=True)

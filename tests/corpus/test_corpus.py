@@ -233,3 +233,33 @@ def test_a_corpus_without_times_still_pairs_answers(tmp_path: Path) -> None:
     first = exchanges.filter(pl.col("id") == "u1")
     assert first.select("answered", "answer_id", "supported").rows() == [(True, "u2", True)]
     assert exchanges["timestamp"].null_count() == 0
+
+
+def _started_with() -> dict[str, object]:
+    """In a worker: the variables its process was started with, and Dask's profiler."""
+    import os
+
+    import dask
+
+    raw = Path("/proc/self/environ").read_bytes().split(b"\0") if os.name == "posix" else []
+    start = dict(item.decode().split("=", 1) for item in raw if b"=" in item)
+    return {
+        "allocator": start.get("_RJEM_MALLOC_CONF"),
+        "threads": start.get("POLARS_MAX_THREADS"),
+        "profiling": dask.config.get("distributed.worker.profile.enabled"),
+    }
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").is_file(), reason="reads /proc (Linux)")
+def test_local_cluster_workers_start_with_polars_settings() -> None:
+    # The allocator's settings must be there when the worker process starts (Polars reads
+    # them once, on import); set later they did nothing and workers kept freed memory.
+    import os
+
+    from reciprocity.corpora.engine import _POLARS_ALLOCATOR, open_engine
+
+    with open_engine("dask", workers=1, threads=1) as engine:
+        assert engine.client is not None
+        found = list(engine.client.run(_started_with).values())
+    allocator = os.environ.get("_RJEM_MALLOC_CONF", _POLARS_ALLOCATOR)  # the caller's wins
+    assert found == [{"allocator": allocator, "threads": "1", "profiling": False}]

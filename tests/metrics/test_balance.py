@@ -15,9 +15,12 @@ from hypothesis import strategies as st
 from reciprocity.ledger import DIMENSIONS, LEDGER_SCHEMA
 from reciprocity.metrics import balance, balance_series, with_interval
 from reciprocity.metrics.balance import (
+    BALANCE_PART_SCHEMA,
     JUDGED,
     VERDICTS,
     _exact_sum,
+    _totals,
+    _units,
     balance_part,
     combine_balance,
     keep_recent,
@@ -299,3 +302,69 @@ def test_keep_recent_keeps_the_last_period_of_the_latest() -> None:
     assert sorted(kept["timestamp"].dt.day().to_list()) == sorted(
         (START + timedelta(days=d)).day for d in (300, 250, 211)
     )
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["me", "them"]),
+            st.one_of(
+                st.sampled_from([1.0, 0.5, 1 / 3, 2 / 3, 0.0, None]),
+                st.floats(-1e6, 1e6, allow_nan=False),
+                st.floats(allow_nan=False, allow_infinity=False),
+            ),
+            st.integers(1, 2**40),
+            st.integers(0, 2),
+        ),
+        max_size=12,
+    )
+)
+def test_sums_of_whole_groups_are_each_groups_exact_sum(
+    rows: list[tuple[str, float | None, int, int]],
+) -> None:
+    # The vectorised sums (whole numbers of a power of two, as Int128) and the Python
+    # ones must agree to the last bit, whichever way _totals takes.
+    part = pl.DataFrame(
+        {
+            "relationship_id": [r[3] for r in rows],
+            "person": [f"p{r[3]}" for r in rows],
+            "dimension": ["attention"] * len(rows),
+            "giver": [r[0] for r in rows],
+            "weight": [r[1] for r in rows],
+            "events": [r[2] for r in rows],
+            "latest": [START] * len(rows),
+        },
+        schema=BALANCE_PART_SCHEMA,
+    )
+    got = _totals(part).sort("relationship_id")
+    for found in got.iter_rows(named=True):
+        group = [r for r in rows if r[3] == found["relationship_id"]]
+        for column, side in (("given", "me"), ("received", "them")):
+            mine = [r for r in group if r[0] == side]
+            expected = _exact_sum([r[1] for r in mine], [r[2] for r in mine])
+            assert found[column] == expected
+            assert math.copysign(1, found[column]) == math.copysign(1, expected)
+
+
+def test_the_ledgers_own_weights_are_summed_without_python_per_group() -> None:
+    weights = [1.0, 0.5, 1 / 3, 2 / 3, None]
+    part = pl.DataFrame(
+        {
+            "relationship_id": [1] * 5,
+            "person": ["A"] * 5,
+            "dimension": ["attention"] * 5,
+            "giver": ["me", "them", "me", "me", "them"],
+            "weight": weights,
+            "events": [3, 1, 7, 2, 4],
+            "latest": [START] * 5,
+        },
+        schema=BALANCE_PART_SCHEMA,
+    )
+    assert _units(part) is not None
+    row = _totals(part).row(0, named=True)
+    assert (
+        row["given"]
+        == _exact_sum([1.0, 1 / 3, 2 / 3], [3, 7, 2])
+        == math.fsum([1.0] * 3 + [1 / 3] * 7 + [2 / 3] * 2)
+    )
+    assert row["received"] == 0.5

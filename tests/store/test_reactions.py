@@ -25,6 +25,7 @@ from reciprocity.store import (
     reactions_frame,
 )
 from reciprocity.store.fingerprint import micros
+from reciprocity.store.forget import forget
 from reciprocity.store.models import Message
 
 from .conftest import T0, build
@@ -63,6 +64,12 @@ def test_reactions_are_stored_apart_and_counted_apart(db: Database, messages: Bu
     assert "reaction" not in frame["kind"].to_list()
     people = list_people(db)
     assert people.filter(pl.col("person") == "Alex")["messages"].to_list() == [2]
+
+
+def test_forgetting_someone_says_their_reactions_apart(db: Database, messages: Build) -> None:
+    save(db, chat(messages))
+    removed = forget(db, "Alex").removed
+    assert (removed["messages"], removed["reactions"]) == (3, 1)
 
 
 def test_a_reaction_finds_its_message_by_sender_and_time(db: Database, messages: Build) -> None:

@@ -36,6 +36,7 @@ Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")]
 
 _WORDS = {
     "messages": ("message", "messages"),
+    "reactions": ("reaction", "reactions"),
     "conversations": ("chat", "chats"),
     "identities": ("name in the chats", "names in the chats"),
     "journal_entries": ("journal entry", "journal entries"),

@@ -75,6 +75,24 @@ def _worker_env(threads: int) -> dict[str, str]:
     }
 
 
+def _spawn_config(threads: int) -> dict[str, Any]:
+    """Dask settings for the local cluster's workers.
+
+    The variables go in Dask's *pre-spawn* environment: a worker process is started
+    with them. (Its ``env`` is applied only once the process runs, after Polars, which
+    the worker imports on start, has read its allocator's settings: those then did
+    nothing, and a worker kept freed memory.) Dask's own statistical profiler is off:
+    it samples the task thread a hundred times a second, to draw a dashboard page that
+    nobody reads here, and keeps a history of it."""
+    import dask
+
+    spawn = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
+    return {
+        "distributed.nanny.pre-spawn-environ": {**spawn, **_worker_env(threads)},
+        "distributed.worker.profile.enabled": False,
+    }
+
+
 @contextmanager
 def open_engine(
     engine: EngineName = "local",
@@ -82,12 +100,13 @@ def open_engine(
     workers: int | None = None,
     scheduler: str | None = None,
     processes: bool = True,
+    threads: int | None = None,
 ) -> Iterator[Engine]:
     """An :class:`Engine`: ``local``, or ``dask`` on the cluster at ``scheduler`` (an address
     implies ``dask``) or, without one, on a local cluster of ``workers`` processes
     (default: one per core), each with one task at a time and Polars' threads shared out
-    among them (``processes=False``: threads of this process instead, quicker to start,
-    for tests). Closed on exit."""
+    among them, or ``threads`` each (``processes=False``: threads of this process instead,
+    quicker to start, for tests). Closed on exit."""
     if engine == "local" and scheduler is None:  # an address means Dask
         yield Engine()
         return
@@ -101,10 +120,15 @@ def open_engine(
         with Client(scheduler) as client:  # type: ignore[no-untyped-call]
             yield Engine(client)
         return
+    import dask
+
     cores = os.cpu_count() or 1
     count = workers or cores
-    threads = max(1, cores // count)
+    threads = threads or max(1, cores // count)
     with (
+        # Each worker's Polars gets its share of the cores (not all of them), and its
+        # allocator's settings, from the start.
+        dask.config.set(_spawn_config(threads) if processes else {}),
         LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=count,
             threads_per_worker=1,
@@ -113,8 +137,7 @@ def open_engine(
             # so that several runs can coexist), and the scheduler and worker processes
             # too (threads talk in memory).
             dashboard_address="127.0.0.1:0",
-            # Each worker's Polars gets its share of the cores, not all of them.
-            **({"host": "127.0.0.1", "env": _worker_env(threads)} if processes else {}),
+            **({"host": "127.0.0.1"} if processes else {}),
         ) as cluster,
         Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):

@@ -61,7 +61,8 @@ _WRITTEN_ABOUT: tuple[Any, ...] = (JournalEntry, Expectation, ConversationRecord
 class Forgotten:
     """Who was (or would be) forgotten and how many rows of each table that is.
 
-    ``removed`` maps a table's name to its row count: ``messages``, ``conversations``,
+    ``removed`` maps a table's name to its row count: ``messages`` (and apart, of the same
+    table, ``reactions``), ``conversations``,
     ``identities``, ``people``, ``journal_entries`` ...
     """
 
@@ -81,6 +82,7 @@ class _Rows:
     identities: list[int] = field(default_factory=list)
     conversations: list[int] = field(default_factory=list)
     messages: int = 0
+    reactions: int = 0
     participants: list[tuple[int, int]] = field(default_factory=list)
     imports: list[int] = field(default_factory=list)
     written: dict[Any, list[int]] = field(default_factory=dict)
@@ -88,6 +90,7 @@ class _Rows:
     def counts(self) -> dict[str, int]:
         counted = {
             "messages": self.messages,
+            "reactions": self.reactions,
             "conversations": len(self.conversations),
             "identities": len(self.identities),
             "people": len(self.people),
@@ -132,6 +135,9 @@ def _find(conn: Connection, person: str) -> _Rows:
         ).all()
     )
     rows.messages = sum(removed.values())
+    # Of those rows, reactions are said apart: they are not messages anywhere else.
+    rows.reactions = conn.scalar(select(func.count()).where(gone, Message.kind == "reaction")) or 0
+    rows.messages -= rows.reactions
     rows.imports = _imports(conn, removed, keys)
     for model in _WRITTEN_ABOUT:
         found = conn.execute(select(model.id, model.person))  # deleted rows too
