@@ -157,9 +157,9 @@ def balance_table(record: RelationshipRecord, window: str = "all") -> Renderable
 
 
 BALANCE_KEY = (
-    "You / Them: what each of you gave (a brief warm answer counts half; sharing counts "
-    "by how deep it goes). Share: your share, leaning toward even when there is little to "
-    "go on; Likely: where it plausibly lies (90%)."
+    "You / Them: what each of you gave (a brief warm answer counts half, a reaction such "
+    "as a 👍 a quarter; sharing counts by how deep it goes). Share: your share, leaning "
+    "toward even when there is little to go on; Likely: where it plausibly lies (90%)."
 )
 """What the give-and-take columns mean, printed once under the tables."""
 
