@@ -196,8 +196,7 @@ def support_times() -> list[pl.Expr]:
     ]
 
 
-def _disclosure_response(depth: pl.Expr) -> pl.Expr:
-    matched = pl.col("answer_disclosure_depth").fill_null(0) >= depth
+def _disclosure_response(depth: pl.Expr, matched: pl.Expr) -> pl.Expr:
     taken_up = pl.col("answered").fill_null(False) & pl.any_horizontal(_a(a) for a in _TAKEN_UP)
     return (
         pl.when(depth < 1)
@@ -220,13 +219,12 @@ def classify_rows(paired: pl.LazyFrame, *, support_window: timedelta) -> pl.Lazy
     )
     delay = other_support - pl.col("timestamp")
     depth = pl.col("disclosure_depth")
+    # The answer shares as deeply: both the yes/no column and the three-way one read it.
+    matched = pl.col("answer_disclosure_depth").fill_null(0) >= depth
     return (
         paired.with_columns(
-            pl.when(depth >= 1)
-            .then(pl.col("answer_disclosure_depth").fill_null(0) >= depth)
-            .otherwise(None)
-            .alias("depth_matched"),
-            _disclosure_response(depth),
+            pl.when(depth >= 1).then(matched).otherwise(None).alias("depth_matched"),
+            _disclosure_response(depth, matched),
             pl.when(pl.col("distress"))
             .then(delay.is_not_null() & (delay <= support_window))
             .otherwise(None)
