@@ -129,15 +129,18 @@ def _find(conn: Connection, person: str) -> _Rows:
         else:
             rows.participants.extend((conversation, i) for i in who & theirs)
     gone = _gone(rows)
-    removed = dict(
-        conn.execute(
-            select(Message.import_id, func.count()).where(gone).group_by(Message.import_id)
-        ).all()
-    )
-    rows.messages = sum(removed.values())
-    # Of those rows, reactions are said apart: they are not messages anywhere else.
-    rows.reactions = conn.scalar(select(func.count()).where(gone, Message.kind == "reaction")) or 0
-    rows.messages -= rows.reactions
+    # Reactions are said apart from the messages: they are not messages anywhere else.
+    reaction = Message.kind == "reaction"
+    removed: dict[int, int] = {}
+    counted = select(Message.import_id, reaction, func.count()).where(gone)
+    for import_id, is_reaction, count in conn.execute(
+        counted.group_by(Message.import_id, reaction)
+    ):
+        removed[import_id] = removed.get(import_id, 0) + count
+        if is_reaction:
+            rows.reactions += count
+        else:
+            rows.messages += count
     rows.imports = _imports(conn, removed, keys)
     for model in _WRITTEN_ABOUT:
         found = conn.execute(select(model.id, model.person))  # deleted rows too
