@@ -95,7 +95,8 @@ class _Structure:
     pos: np.ndarray
     char: np.ndarray
     depth_after: np.ndarray
-    # per quote in the block: its position and whether it opens a string
+    # per quote in the block: its position and whether it opens a string (asked for by
+    # :func:`value_bytes` only; empty when reading the array's items)
     quotes: np.ndarray
     opening: np.ndarray
 
@@ -116,9 +117,10 @@ class _State:
     pending_offset: int = 0
 
 
-def _structure(block: bytes, state: _State) -> _Structure:
-    """Find the quotes and the brackets and commas outside strings in ``block``, given the
-    state the bytes before it left, and update that state."""
+def _structure(block: bytes, state: _State, quotes: bool = False) -> _Structure:
+    """Find the brackets and commas outside strings in ``block`` (and with ``quotes``,
+    the quotes that open or close a string), given the state the bytes before it left, and
+    update that state."""
     arr = np.frombuffer(block, dtype=np.uint8)
     special = arr == _QUOTE
     for byte in _STRUCTURAL:
@@ -153,13 +155,16 @@ def _structure(block: bytes, state: _State) -> _Structure:
     structural = ~is_quote & ~inside
     schar = char[structural]
     depth_after = state.depth + np.cumsum(_STEP[schar])
-    real = toggles[quote_at]
     if len(flips):
         state.in_string = bool((int(flips[-1]) + start) & 1)
     if len(depth_after):
         state.depth = int(depth_after[-1])
     stripped = len(block) - len(block.rstrip(b"\\"))
     state.backslashes = stripped + (state.backslashes if stripped == len(block) else 0)
+    if not quotes:
+        none = np.empty(0, dtype=np.int64)
+        return _Structure(pos[structural], schar, depth_after, none, none.astype(bool))
+    real = toggles[quote_at]
     return _Structure(pos[structural], schar, depth_after, quote_pos[real], inside[quote_at][real])
 
 
@@ -262,7 +267,7 @@ def value_bytes(head: bytes, key: str) -> bytes | None:
     """The bytes of the value of ``key`` in the top-level object, when the value ends within
     ``head`` (a file's first bytes); else ``None``."""
     state = _State()
-    found = _structure(head, state)
+    found = _structure(head, state, quotes=True)
     before = found.depth_after - _STEP[found.char]
     for match in re.finditer(rb'"' + re.escape(key.encode()) + rb'"\s*:\s*', head):
         q = int(np.searchsorted(found.quotes, match.start()))
