@@ -18,6 +18,13 @@ from reciprocity.cli import app
 from reciprocity.corpora.convokit import write_convokit
 from reciprocity.corpora.partition import STAGES
 from reciprocity.corpora.run import CorpusRun, OutputExists, run_corpus
+from reciprocity.corpora.source import (
+    STAGED_SCHEMA,
+    bucket_of,
+    open_source,
+    read_bucket,
+    stage_chunk,
+)
 from reciprocity.errors import ImportFailed
 
 TINY = Path(__file__).parents[1] / "fixtures" / "convokit" / "tiny"
@@ -263,3 +270,40 @@ def test_local_cluster_workers_start_with_polars_settings() -> None:
         found = list(engine.client.run(_started_with).values())
     allocator = os.environ.get("_RJEM_MALLOC_CONF", _POLARS_ALLOCATOR)  # the caller's wins
     assert found == [{"allocator": allocator, "threads": "1", "profiling": False}]
+
+
+def test_same_tables_from_many_chunks_and_buckets(tmp_path: Path, tiny_run: CorpusRun) -> None:
+    # Small chunks: each staged file holds a piece of many buckets, each bucket's rows
+    # come from many files.
+    run = run_corpus(TINY, tmp_path / "many", partitions=5, language="en", chunk_bytes=400)
+    for stage in STAGES:
+        assert_frame_equal(_sorted(run, stage), _sorted(tiny_run, stage))
+
+
+def test_staging_writes_one_file_per_chunk_and_reads_each_bucket_whole(tmp_path: Path) -> None:
+    frame = pl.DataFrame(
+        {
+            "id": [f"u{n}" for n in range(5_000)],
+            "conversation_id": [f"c{n % 613}" for n in range(5_000)],
+            "speaker": [f"s{n % 7}" for n in range(5_000)],
+            "reply_to": [None] * 5_000,
+            "timestamp": [n * 1.0 for n in range(5_000)],
+            "text": [f"text {n}" for n in range(5_000)],
+        }
+    )
+    frame.write_parquet(tmp_path / "u.parquet")
+    source = open_source(tmp_path / "u.parquet", chunk_bytes=2_000 * 160)
+    assert len(source.chunks) == 3
+    staging = tmp_path / "staging"
+    for chunk in source.chunks:
+        stage_chunk(chunk, staging, 7)
+    assert len(list(staging.glob("*.parquet"))) == 3
+    seen = 0
+    for bucket in range(7):
+        rows = read_bucket(staging, bucket)
+        expected = frame.filter(bucket_of(pl.col("conversation_id"), 7) == bucket)
+        assert sorted(rows["id"]) == sorted(expected["id"])
+        assert rows.schema == pl.Schema(STAGED_SCHEMA)
+        seen += rows.height
+    assert seen == frame.height
+    assert read_bucket(tmp_path / "nothing", 0).is_empty()

@@ -19,7 +19,7 @@ import polars as pl
 from reciprocity import acts, exchanges, ledger, metrics, pipeline
 from reciprocity.acts import language as acts_language
 from reciprocity.corpora.dyads import DYAD_KEYS, dyad_frame
-from reciprocity.corpora.source import STAGED_SCHEMA
+from reciprocity.corpora.source import STAGED_SCHEMA, read_bucket
 
 __all__ = ["STAGES", "PartitionStats", "Settings", "analyze_bucket", "empty_tables"]
 
@@ -51,16 +51,14 @@ class PartitionStats:
 def analyze_bucket(staging: str, out: str, bucket: int, settings: Settings) -> PartitionStats:
     """Analyse the staged utterances of ``bucket`` and write each stage's table.
 
-    Reads ``staging/bucket=K/*.parquet``; writes ``out/<stage>/bucket=K/part-0.parquet``
-    for each of :data:`STAGES` (nothing for a bucket without utterances)."""
-    folder = Path(staging) / f"bucket={bucket}"
-    files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
-    if not files:
+    Reads the bucket's rows of ``staging/*.parquet`` (:func:`read_bucket`); writes
+    ``out/<stage>/bucket=K/part-0.parquet`` for each of :data:`STAGES` (nothing for a
+    bucket without utterances)."""
+    staged = read_bucket(staging, bucket)
+    if staged.is_empty():
         return PartitionStats(bucket, 0, 0, 0)
     utterances = _timed(
-        pl.read_parquet(files, schema=STAGED_SCHEMA).sort(
-            "conversation_id", "timestamp", "ordinal", nulls_last=True
-        )
+        staged.sort("conversation_id", "timestamp", "ordinal", nulls_last=True)
     ).with_row_index("row")
     tables = bucket_tables(utterances, settings)
     for stage, table in tables.items():

@@ -1,12 +1,16 @@
 """Reading a corpus: a ConvoKit folder or a Parquet/CSV table of utterances, in chunks.
 
 A corpus is read once, a chunk at a time (a byte range of ``utterances.jsonl``, a slice
-of a Parquet file, a batch of a CSV file), and each chunk is split into *buckets* of
-conversations (a hash of the conversation id) written as small Parquet files under
-``staging/bucket=K/``. A bucket then holds every utterance of its conversations, so the
-analysis of one bucket needs nothing from another: that is what lets the same function
-run in this process or on a Dask worker. Each chunk is read alone, so memory is bounded
-by the chunk size however big the corpus.
+of a Parquet file, a batch of a CSV file), and each chunk's utterances are given a
+*bucket* of conversations (a hash of the conversation id) and written as one Parquet file
+under ``staging/``, sorted by bucket, in row groups of about one bucket's rows. A bucket
+then holds every utterance of its conversations, so the analysis of one bucket needs
+nothing from another: that is what lets the same function run in this process or on a
+Dask worker. It reads its rows from every staged file with a filter on the bucket
+column, and Polars skips the row groups whose statistics (the least and greatest bucket
+in each) rule them out (:func:`read_bucket`). Each chunk is read alone, so memory is
+bounded by the chunk size however big the corpus; the staging makes one file per chunk
+(66 for 10 million utterances), not one per chunk and bucket (8,500).
 
 ConvoKit's layout (its documentation's "Data Format" page): ``utterances.jsonl``, one
 JSON object a line with ``id``, ``speaker`` (``user`` in old corpora),
@@ -35,6 +39,7 @@ __all__ = [
     "ChunkStats",
     "CorpusSource",
     "open_source",
+    "read_bucket",
     "stage_chunk",
 ]
 
@@ -178,8 +183,9 @@ def _line_bounds(path: Path, chunk_bytes: int) -> list[tuple[int, int]]:
 
 
 def stage_chunk(chunk: Chunk, staging: str | Path, buckets: int) -> ChunkStats:
-    """Read ``chunk``, bring it to :data:`STAGED_SCHEMA` and write its rows, split by
-    bucket of conversation, as ``staging/bucket=K/part-N.parquet``. Raises
+    """Read ``chunk``, bring it to :data:`STAGED_SCHEMA` and write its rows with their
+    bucket of conversation, sorted by bucket, as ``staging/part-N-P.parquet`` (one file
+    per chunk; a CSV file, read in batches, one per batch). Raises
     :class:`~reciprocity.errors.ImportFailed` naming the file and line of a bad line."""
     staging = Path(staging)
     rows = 0
@@ -198,12 +204,42 @@ def bucket_of(conversation_id: pl.Expr, buckets: int) -> pl.Expr:
     return (conversation_id.hash(seed=23) % buckets).cast(pl.UInt32)
 
 
+#: The staged files' bucket column.
+BUCKET_COLUMN = "_bucket"
+
+#: Fewest rows in a staged row group: a row group's own overhead (its statistics in the
+#: footer, a page per column) outweighs its rows below that.
+_MIN_GROUP_ROWS = 256
+
+
 def _write_buckets(frame: pl.DataFrame, staging: Path, buckets: int, name: str) -> None:
-    keyed = frame.with_columns(bucket_of(pl.col("conversation_id"), buckets).alias("_bucket"))
-    for (bucket,), rows in keyed.partition_by("_bucket", as_dict=True).items():
-        folder = staging / f"bucket={bucket}"
-        folder.mkdir(parents=True, exist_ok=True)
-        rows.drop("_bucket").write_parquet(folder / name)
+    """One file of ``frame``'s rows sorted by bucket (a stable sort: the chunk's order
+    within a bucket), in row groups of about the rows of one bucket, so that a bucket's
+    rows lie in one or two row groups and a reader of one bucket skips the rest."""
+    if frame.is_empty():
+        return
+    keyed = frame.with_columns(
+        bucket_of(pl.col("conversation_id"), buckets).alias(BUCKET_COLUMN)
+    ).sort(BUCKET_COLUMN, maintain_order=True)
+    group = max(_MIN_GROUP_ROWS, -(-frame.height // buckets))
+    staging.mkdir(parents=True, exist_ok=True)
+    keyed.write_parquet(staging / name, row_group_size=group, statistics=True)
+
+
+def read_bucket(staging: str | Path, bucket: int) -> pl.DataFrame:
+    """The staged utterances of ``bucket`` (:data:`STAGED_SCHEMA`, in no set order): its
+    rows of every staged file, read with a filter on the bucket column that Polars
+    applies to the row groups' statistics first, so that it reads only the row groups
+    holding the bucket, and of those decodes the other columns of its rows only."""
+    files = sorted(Path(staging).glob("*.parquet"))
+    if not files:
+        return pl.DataFrame(schema=STAGED_SCHEMA)
+    return (
+        pl.scan_parquet(files, schema={**STAGED_SCHEMA, BUCKET_COLUMN: pl.UInt32()})
+        .filter(pl.col(BUCKET_COLUMN) == bucket)
+        .drop(BUCKET_COLUMN)
+        .collect()
+    )
 
 
 def _read_chunk(chunk: Chunk) -> Iterator[pl.DataFrame]:
