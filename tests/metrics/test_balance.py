@@ -21,6 +21,7 @@ from reciprocity.metrics.balance import (
     _exact_sum,
     _totals,
     _units,
+    _verdict_code,
     balance_part,
     combine_balance,
     keep_recent,
@@ -368,3 +369,42 @@ def test_the_ledgers_own_weights_are_summed_without_python_per_group() -> None:
         == math.fsum([1.0] * 3 + [1 / 3] * 7 + [2 / 3] * 2)
     )
     assert row["received"] == 0.5
+
+
+def test_rows_by_person_window_dimension_then_relationship() -> None:
+    # A corpus names a dyad's other side by speaker: one person in several relationships.
+    frame = events(
+        [
+            ("zoe", "me", "attention", 1.0, 100),
+            ("al", "them", "listening", 1.0, 1),
+            ("zoe", "them", "attention", 0.5, 2),
+        ]
+    ).with_columns(
+        relationship_id=pl.Series([7, 3, 2], dtype=pl.Int64),
+        person=pl.Series(["zoe", "al", "zoe"]),
+    )
+    out = balance(frame, as_of=START + timedelta(days=100))
+    order = {d: i for i, d in enumerate(DIMENSIONS)}
+    expected = (
+        out.with_columns(pl.col("dimension").replace_strict(order).alias("_d"))
+        .sort("person", "window", "_d", "relationship_id")
+        .drop("_d")
+    )
+    assert out.equals(expected)
+    assert out["relationship_id"].unique(maintain_order=True).to_list() == [3, 2, 7]
+    assert out.height == 3 * 2 * len(DIMENSIONS)
+
+
+def test_verdicts_read_the_interval_in_the_documented_order() -> None:
+    cases = [
+        (0.7, 0.9, "mostly you"),
+        (0.1, 0.3, "mostly them"),
+        (0.4, 0.6, "balanced"),
+        (0.55, 0.8, "leaning your way"),
+        (0.2, 0.45, "leaning their way"),
+        (0.2, 0.8, "not enough data yet"),
+        (0.66, 0.9, "mostly you"),  # also above 0.5: "mostly" is read first
+    ]
+    ends = pl.DataFrame({"low": [c[0] for c in cases], "high": [c[1] for c in cases]})
+    codes = ends.select(_verdict_code()).to_series()
+    assert [VERDICTS[c] for c in codes] == [c[2] for c in cases]

@@ -120,20 +120,25 @@ def window_end(now: datetime | None = None) -> datetime:
     return day + timedelta(days=1)
 
 
-def _verdict() -> pl.Expr:
+def _verdict_code() -> pl.Expr:
+    """The verdict's place in :data:`VERDICTS`, from ``low`` and ``high``: numbers, then
+    the names looked up once (choosing among six strings row by row cost ten times as
+    much on a corpus bucket's hundreds of thousands of rows)."""
     lo, hi = pl.col("low"), pl.col("high")
+    code = {verdict: i for i, verdict in enumerate(VERDICTS)}
     return (
         pl.when(lo > MOSTLY)
-        .then(pl.lit("mostly you"))
+        .then(code["mostly you"])
         .when(hi < 1 - MOSTLY)
-        .then(pl.lit("mostly them"))
+        .then(code["mostly them"])
         .when((lo >= 1 - MOSTLY) & (hi <= MOSTLY))
-        .then(pl.lit("balanced"))
+        .then(code["balanced"])
         .when(lo > 0.5)
-        .then(pl.lit("leaning your way"))
+        .then(code["leaning your way"])
         .when(hi < 0.5)
-        .then(pl.lit("leaning their way"))
-        .otherwise(pl.lit("not enough data yet"))
+        .then(code["leaning their way"])
+        .otherwise(code["not enough data yet"])
+        .cast(pl.UInt32)
     )
 
 
@@ -151,17 +156,20 @@ def with_interval(frame: pl.DataFrame, *, level: float = 0.9) -> pl.DataFrame:
     total = given + received
     share = pl.select(pl.when(total > 0).then(given / total)).to_series()
     estimate = (1.0 + given) / (2.0 + total)
+    ends = pl.DataFrame([pl.Series("low", low), pl.Series("high", high)])
+    verdict = pl.Series("verdict", VERDICTS, dtype=pl.String).gather(
+        ends.select(_verdict_code()).to_series()
+    )
     return frame.with_columns(
         given.alias("given"),
         received.alias("received"),
         share.alias("share"),
-        pl.Series("low", low),
-        pl.Series("high", high),
-    ).with_columns(
-        _verdict().alias("verdict"),
+        ends["low"],
+        ends["high"],
+        verdict,
         # The mean lies inside the central interval; the clip keeps it there when the
         # bisection's last digit (1e-10) would put it a hair outside.
-        estimate.clip(pl.Series(low), pl.Series(high)).alias("estimate"),
+        estimate.clip(ends["low"], ends["high"]).alias("estimate"),
     )
 
 
@@ -345,9 +353,15 @@ def _units(part: pl.DataFrame) -> tuple[pl.Series, float] | None:
 
 
 def _grid(parts: pl.DataFrame, dimensions: tuple[str, ...]) -> pl.DataFrame:
-    """Every relationship with events crossed with every dimension (zero rows included)."""
+    """Every relationship with events crossed with every dimension (zero rows included),
+    with the keys of the result's order as numbers: ``_person`` (the person's place
+    among the names, sorted) and ``_dimension`` (the dimension's in ``dimensions``)."""
     people = parts.select("relationship_id", "person").unique().drop_nulls("person")
-    dims = pl.DataFrame({"dimension": list(dimensions)}, schema={"dimension": pl.String})
+    people = people.with_columns(pl.col("person").rank("dense").cast(pl.Int64).alias("_person"))
+    dims = pl.DataFrame(
+        {"dimension": list(dimensions), "_dimension": list(range(len(dimensions)))},
+        schema={"dimension": pl.String, "_dimension": pl.Int64},
+    )
     return people.sort(pl.all()).join(dims, how="cross")
 
 
@@ -385,21 +399,21 @@ def combine_balance(
     frame = pl.concat(
         [
             grid.join(_totals(part), on=list(_KEYS), how="left", nulls_equal=True).with_columns(
-                pl.lit(name).alias("window"), pl.col("events_me", "events_them").fill_null(0)
+                pl.lit(name).alias("window"),
+                pl.lit(place, pl.Int64).alias("_window"),
+                pl.col("events_me", "events_them").fill_null(0),
             )
-            for name, part in windows
+            # the windows in the order of their names, the result's order
+            for place, (name, part) in enumerate(sorted(windows, key=lambda w: w[0]))
         ],
         how="vertical",
     )
-    order = {d: i for i, d in enumerate(dimensions)}
-    return (
-        with_interval(frame, level=level)
-        .select([pl.col(c).cast(t) for c, t in BALANCE_SCHEMA.items()])
-        .sort(
-            pl.col("person"),
-            pl.col("window"),
-            pl.col("dimension").replace_strict(order, return_dtype=pl.Int64),
-        )
+    # By person, window and dimension (then relationship: a corpus has one person in
+    # several dyads), all as numbers: sorting the names row by row was a third of the
+    # time on a corpus bucket.
+    order = ["_person", "_window", "_dimension", "relationship_id"]
+    return with_interval(frame.sort(order), level=level).select(
+        [pl.col(c).cast(t) for c, t in BALANCE_SCHEMA.items()]
     )
 
 
