@@ -19,7 +19,7 @@ import polars as pl
 from reciprocity import acts, exchanges, ledger, metrics, pipeline
 from reciprocity.acts import language as acts_language
 from reciprocity.corpora.dyads import DYAD_KEYS, dyad_frame
-from reciprocity.corpora.source import STAGED_SCHEMA, read_bucket
+from reciprocity.corpora.source import STAGED_SCHEMA, WRITE_LEVEL, read_bucket
 
 __all__ = ["STAGES", "PartitionStats", "Settings", "analyze_bucket", "empty_tables"]
 
@@ -64,7 +64,9 @@ def analyze_bucket(staging: str, out: str, bucket: int, settings: Settings) -> P
     for stage, table in tables.items():
         target = Path(out) / stage / f"bucket={bucket}"
         target.mkdir(parents=True, exist_ok=True)
-        table.write_parquet(target / "part-0.parquet")
+        table.write_parquet(
+            target / "part-0.parquet", compression="zstd", compression_level=WRITE_LEVEL
+        )
     return PartitionStats(
         bucket,
         utterances.height,

