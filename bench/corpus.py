@@ -146,7 +146,8 @@ _LOCAL = """
 import json, resource, sys, time
 from reciprocity.corpora.run import run_corpus
 start = time.perf_counter()
-run = run_corpus(sys.argv[1], sys.argv[2], language=sys.argv[3])
+run = run_corpus(sys.argv[1], sys.argv[2], language=sys.argv[3],
+                 partitions=int(sys.argv[4]) or None, chunk_bytes=int(sys.argv[5]))
 spent = time.perf_counter() - start
 use = resource.getrusage(resource.RUSAGE_SELF)
 peak = use.ru_maxrss * 1024
@@ -169,7 +170,8 @@ def cpu():
     return use.ru_utime + use.ru_stime
 
 if __name__ == "__main__":
-    workers, threads = int(sys.argv[4]), int(sys.argv[5]) or None
+    partitions, chunk_bytes = int(sys.argv[4]) or None, int(sys.argv[5])
+    workers, threads = int(sys.argv[6]), int(sys.argv[7]) or None
     began = time.perf_counter()
     # The local cluster reciprocity itself starts (its workers' settings included).
     with open_engine("dask", workers=workers, threads=threads) as engine:
@@ -178,7 +180,8 @@ if __name__ == "__main__":
         before = sum(client.run(cpu).values()) + cpu()
         start = time.perf_counter()
         run = run_corpus(sys.argv[1], sys.argv[2], language=sys.argv[3],
-                         scheduler=client.scheduler.address)
+                         scheduler=client.scheduler.address, partitions=partitions,
+                         chunk_bytes=chunk_bytes)
         spent = time.perf_counter() - start
         peaks = sorted(client.run(peak).values())
         used = sum(client.run(cpu).values()) + cpu() - before
@@ -230,6 +233,12 @@ def main() -> None:
     parser.add_argument("--local", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--convokit", default="100k", help="sizes ConvoKit loads ('' none)")
     parser.add_argument("--language", default="auto", help="auto, or a code such as en")
+    parser.add_argument(
+        "--partitions", type=int, default=0, help="buckets (default: one per 16 MB of input)"
+    )
+    parser.add_argument(
+        "--chunk-mb", type=float, default=32, help="MB of input each reading task reads"
+    )
     parser.add_argument("--out", default=str(HERE / "results" / "corpus.local.json"))
     options = parser.parse_args()
     sizes = [parse_size(s) for s in options.utterances.split(",") if s]
@@ -243,6 +252,8 @@ def main() -> None:
             "python": platform.python_version(),
         },
         "language": options.language,
+        "partitions": options.partitions or None,
+        "chunk_mb": options.chunk_mb,
         "runs": [],
     }
     for size in sizes:
@@ -261,7 +272,9 @@ def main() -> None:
         for name, python, script, extra in plans:
             out = WORK / f"out-{size}-{name}"
             shutil.rmtree(out, ignore_errors=True)
-            result = _run(python, script, [str(folder), str(out), options.language, *extra], env)
+            sizing = [str(options.partitions), str(int(options.chunk_mb * 2**20))]
+            args = [str(folder), str(out), options.language, *sizing, *extra]
+            result = _run(python, script, args, env)
             shutil.rmtree(out, ignore_errors=True)
             _record(results, name, size, input_bytes, result)
         if size in convokit and CONVOKIT_PYTHON.is_file():
@@ -285,10 +298,13 @@ def _record(
     rate = size / result["seconds"]
     per_cpu = size / result["cpu_seconds"] if result.get("cpu_seconds") else 0.0
     peaks = ", ".join(f"{p / 2**20:.0f}" for p in result["peak_bytes"])
+    steps = result.get("steps", {})
     print(
         f"  {name:14} {result['seconds']:8.1f} s  {rate:10,.0f} utt/s"
-        f"  {per_cpu:10,.0f} utt/cpu-s  peak MiB [{peaks}]"
-        f"  load {result['load_before']:.1f}"
+        f"  {per_cpu:10,.0f} utt/cpu-s  cpu {result.get('cpu_seconds', 0):.1f} s"
+        f"  read {steps.get('read', 0):.1f} + analyse {steps.get('analyse', 0):.1f} s"
+        f"  peak MiB [{peaks}]"
+        f"  load {result['load_before']:.1f} -> {result.get('load_after', 0):.1f}"
         + (
             f"  (cluster start {result['cluster_start_s']:.1f} s)"
             if "cluster_start_s" in result
