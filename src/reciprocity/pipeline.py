@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from reciprocity import __version__, acts, exchanges, ingest, ledger, metrics, store
+from reciprocity import __version__, acts, exchanges, ingest, ledger, metrics, parse_apart, store
 from reciprocity.acts import combine as acts_combine
 from reciprocity.acts import context as acts_context
 from reciprocity.acts import language as acts_language
@@ -145,13 +145,27 @@ def import_file(
         db,
         path,
         name,
-        lambda: ingest.batches(path, name, options),
+        _reading(name, [path], ingest.batches, (path, name, options), options),
         me=me,
         options=options,
         timings=timings,
         on_batch=on_batch,
         on_wait=on_wait,
     )
+
+
+def _reading(
+    format: str,
+    paths: list[Path],
+    make: Callable[..., Iterator[pl.DataFrame]],
+    args: tuple[Any, ...],
+    options: ingest.Options,
+) -> Callable[[], Iterator[pl.DataFrame]]:
+    """How the batches of ``paths`` are read: ``make(*args)``, in a process of its own when
+    they are big and their format's parser is mostly Python (:mod:`.parse_apart`)."""
+    if parse_apart.worth_it(format, paths):
+        return lambda: parse_apart.batches_apart(make, args, options)
+    return lambda: make(*args)
 
 
 def _import(
@@ -307,7 +321,13 @@ def import_container(
                     db,
                     shown,
                     export.format,
-                    lambda export=export, o=export_options: ingest.export_batches(export, o),  # type: ignore[misc]
+                    _reading(
+                        export.format,
+                        list(export.paths),
+                        ingest.export_batches,
+                        (export, export_options),
+                        export_options,
+                    ),
                     me=who,
                     options=export_options,
                     timings=Timings(),

@@ -65,6 +65,9 @@ from reciprocity.ingest.base import (
 )
 
 NAME = "discord"
+#: A big file is parsed in a process of its own (:mod:`reciprocity.parse_apart`): the
+#: parse is mostly Python, which would take turns with the save for the interpreter lock.
+PARSE_APART = True
 APP = "Discord with DiscordChatExporter (JSON or CSV)"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

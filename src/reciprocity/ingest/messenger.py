@@ -84,6 +84,9 @@ from reciprocity.ingest.base import (
 )
 
 NAME = "messenger"
+#: A big file is parsed in a process of its own (:mod:`reciprocity.parse_apart`): the
+#: parse is mostly Python, which would take turns with the save for the interpreter lock.
+PARSE_APART = True
 APP = "Facebook (Settings → Download your information, JSON format)"
 
 _FILE_NUMBER = re.compile(r"(\d+)\.json$", re.IGNORECASE)

@@ -43,6 +43,9 @@ from reciprocity.ingest.base import (
 )
 
 NAME = "sms"
+#: A big file is parsed in a process of its own (:mod:`reciprocity.parse_apart`): the
+#: parse is mostly Python, which would take turns with the save for the interpreter lock.
+PARSE_APART = True
 #: The user's name in these files whatever ``--me`` says (the import uses it as "me").
 OWN_NAME = phones.OWN_SENDER
 
