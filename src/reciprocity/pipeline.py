@@ -806,6 +806,7 @@ DOWNSTREAM_COLUMNS = (
     "disclosure_response",
     "supported",
     "good_news_response",
+    "good_news_reaction",
     "request_outcome",
     "after_decline",
 )
@@ -842,7 +843,9 @@ def _run(
                 frames["exchanges"] = store.derived_parts(
                     db,
                     names.exchanges,
-                    lambda: exchanges.exchange_parts(handed_over(), window=silence),
+                    lambda: exchanges.exchange_parts(
+                        handed_over(), window=silence, reactions=store.reactions_frame(db)
+                    ),
                     DOWNSTREAM_COLUMNS if narrow else None,
                 )
         return frames["exchanges"]
@@ -1059,6 +1062,8 @@ def _prepare(
             raise DataChanged("the data changed during the analysis; run it again")
         if stored is not None:
             stored = _in_order_of(windows.ids, stored)
+        # Read once: they answer good news in the exchanges and are attention in the ledger.
+        private_reactions = store.reactions_frame(db)
     with timings.stage("language"):
         found_langs = store.cached(db, _languages_name(), windows.version)
         langs = found_langs if found_langs is not None else _find_languages(db)
@@ -1122,7 +1127,9 @@ def _prepare(
                 yield frame
 
         def window_exchanges() -> Iterator[pl.DataFrame]:
-            for built in exchanges_by_window(acts_windows(), window=silence):
+            for built in exchanges_by_window(
+                acts_windows(), window=silence, reactions=private_reactions
+            ):
                 narrow: list[pl.DataFrame] = []
                 while True:
                     with early.stage("exchanges"):
@@ -1191,7 +1198,7 @@ def _prepare(
             )
         with timings.stage("ledger"):
             # Reactions after the group events, as `analyze` puts them.
-            reacted = reaction_part(db)
+            reacted = reaction_part(db, private_reactions)
         if reacted.height:
             keep(names.ledger, reacted)
             with timings.stage("balance"):
@@ -1256,13 +1263,14 @@ class _Parts:
         self.recent = keep_recent(self.recent, part, as_of=self.as_of)
 
 
-def reaction_part(db: store.Database) -> pl.DataFrame:
+def reaction_part(db: store.Database, private: pl.DataFrame | None = None) -> pl.DataFrame:
     """The reactions' attention events (:mod:`reciprocity.ledger.reactions`), those of the
-    one-to-one chats then those of the groups, as a part of the coded ledger: read apart
-    from the messages, which never hold a reaction."""
-    private = reaction_events(store.reactions_frame(db))
+    one-to-one chats (``private``, the store's reactions frame when already read) then
+    those of the groups, as a part of the coded ledger: read apart from the messages,
+    which never hold a reaction."""
+    events = reaction_events(store.reactions_frame(db) if private is None else private)
     grouped = reaction_events(group_reactions(db), weight=GROUP_REACTION_WEIGHT)
-    return ledger_part(pl.concat([private, grouped], how="vertical").collect())
+    return ledger_part(pl.concat([events, grouped], how="vertical").collect())
 
 
 def _digest(frame: pl.DataFrame | None) -> str:

@@ -68,6 +68,7 @@ def _one_reading(
             pl.coalesce("from_me", "_by_me").alias("from_me"),
             "latency_s",
             "answer_text",
+            "good_news_reaction",
             "in_group",
             "reaction",
         )

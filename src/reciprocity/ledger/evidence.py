@@ -136,6 +136,10 @@ def latest_evidence(
             pl.coalesce("from_me", "_by_me").alias("from_me"),
             "latency_s",
             "answer_text",
+            # The reaction that answered good news without words (the celebration it gave).
+            pl.col("good_news_reaction")
+            if "good_news_reaction" in shown.columns
+            else pl.lit(None, pl.String).alias("good_news_reaction"),
             "in_group",
             "reaction",
         )
