@@ -45,7 +45,7 @@ from reciprocity.exchanges.summary import (
     reply_turns,
 )
 from reciprocity.exchanges.windowed import exchanges_by_window
-from reciprocity.ledger.reactions import GROUP_REACTION_WEIGHT, reaction_events
+from reciprocity.ledger.reactions import reaction_events
 from reciprocity.ledger.windowed import ledger_windows
 from reciprocity.metrics import textual
 from reciprocity.metrics.balance import (
@@ -61,7 +61,7 @@ from reciprocity.metrics.patterns import ActCounts, act_counts, patterns_from_co
 from reciprocity.metrics.platforms import PLATFORMS_SCHEMA, combine_platforms, platform_part
 from reciprocity.metrics.record import RelationshipRecord, relationship_records
 from reciprocity.pipeline_groups import GroupFrames, group_frames, ledger_part, with_group_events
-from reciprocity.store.groups import group_people, group_reactions, group_text_sample
+from reciprocity.store.groups import group_people, group_text_sample
 
 
 @dataclass
@@ -844,11 +844,19 @@ def _run(
                     db,
                     names.exchanges,
                     lambda: exchanges.exchange_parts(
-                        handed_over(), window=silence, reactions=store.reactions_frame(db)
+                        handed_over(), window=silence, reactions=private_reactions()
                     ),
                     DOWNSTREAM_COLUMNS if narrow else None,
                 )
         return frames["exchanges"]
+
+    reacted: list[pl.DataFrame] = []
+
+    def private_reactions() -> pl.DataFrame:
+        # Read once: they answer good news in the exchanges and are attention in the ledger.
+        if not reacted:
+            reacted.append(store.reactions_frame(db))
+        return reacted[0]
 
     grouped: list[GroupFrames] = []
 
@@ -885,7 +893,7 @@ def _run(
                             ),
                             group().events,
                         ),
-                        reaction_part(db),
+                        reaction_part(db, private_reactions()),
                     ],
                     how="vertical",
                 ),
@@ -959,7 +967,7 @@ def _acts_name(detector: str | None = None) -> str:
 
 #: What the stages after the acts compute (the exchanges' rules, the balance's columns and
 #: verdicts, the patterns): bumped when one changes, so results stored before are rebuilt.
-ANALYSIS_VERSION = f"v{exchanges.RULES_VERSION}.4"
+ANALYSIS_VERSION = f"v{exchanges.RULES_VERSION}.5"
 
 
 def _names(silence: timedelta, journal: pl.DataFrame | None, as_of: datetime) -> _Names:
@@ -1264,13 +1272,12 @@ class _Parts:
 
 
 def reaction_part(db: store.Database, private: pl.DataFrame | None = None) -> pl.DataFrame:
-    """The reactions' attention events (:mod:`reciprocity.ledger.reactions`), those of the
-    one-to-one chats (``private``, the store's reactions frame when already read) then
-    those of the groups, as a part of the coded ledger: read apart from the messages,
-    which never hold a reaction."""
+    """The one-to-one chats' reactions as attention events (:mod:`reciprocity.ledger.
+    reactions`; ``private``: the store's reactions frame when already read), as a part of
+    the coded ledger: read apart from the messages, which never hold a reaction. The group
+    chats' reactions are the group stage's (:mod:`reciprocity.pipeline_groups`)."""
     events = reaction_events(store.reactions_frame(db) if private is None else private)
-    grouped = reaction_events(group_reactions(db), weight=GROUP_REACTION_WEIGHT)
-    return ledger_part(pl.concat([events, grouped], how="vertical").collect())
+    return ledger_part(events.collect())
 
 
 def _digest(frame: pl.DataFrame | None) -> str:

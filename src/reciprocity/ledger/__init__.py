@@ -6,8 +6,8 @@ one event frame (:data:`LEDGER_SCHEMA`); ``giver`` and ``receiver`` are ``"me"``
 ``"them"``. What becomes an event, and its weight (:data:`WEIGHTS`):
 
 - ``attention``: starting a conversation (first message after ``silence``), checking in;
-  a reaction put on the other's message (source ``reactions``, weight 0.25, see
-  :mod:`.reactions`);
+  a reaction put on the other's message (source ``reactions``, weight 0.25; in a group
+  chat ``group_reactions``, 0.125; see :mod:`.reactions`);
 - ``listening``: asking a question that is not a favour or a check-in;
 - ``emotional_support`` / ``practical_help``: messages that support; accepting a request
   is practical help from the one who accepted;
@@ -93,7 +93,7 @@ _SORTED_AS: dict[str, pl.DataType] = {
     "giver": _SIDES,
     "receiver": _SIDES,
     "dimension": pl.Enum(sorted(DIMENSIONS)),
-    "source": pl.Enum(["group", "journal", "messages", "reactions"]),
+    "source": pl.Enum(["group", "group_reactions", "journal", "messages", "reactions"]),
 }
 # Columns of the exchanges that message events read.
 _READ = (
