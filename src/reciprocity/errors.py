@@ -65,6 +65,10 @@ class ImportFailed(ReciprocityError):
             shown.append(f"... and {hidden} more {'problem' if hidden == 1 else 'problems'}")
         super().__init__("\n".join(shown))
 
+    def __reduce__(self) -> tuple[type[ImportFailed], tuple[list[Problem]]]:
+        # Rebuilt from its problems (a parse in a process of its own sends it back).
+        return (type(self), (self.problems,))
+
     @classmethod
     def one(cls, source: str, line: int | None, message: str) -> ImportFailed:
         """Shortcut for a failure with a single problem."""

@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from reciprocity import __version__, acts, exchanges, ingest, ledger, metrics, store
+from reciprocity import __version__, acts, exchanges, ingest, ledger, metrics, parse_apart, store
 from reciprocity.acts import combine as acts_combine
 from reciprocity.acts import context as acts_context
 from reciprocity.acts import language as acts_language
@@ -45,7 +45,7 @@ from reciprocity.exchanges.summary import (
     reply_turns,
 )
 from reciprocity.exchanges.windowed import exchanges_by_window
-from reciprocity.ledger.reactions import GROUP_REACTION_WEIGHT, reaction_events
+from reciprocity.ledger.reactions import reaction_events
 from reciprocity.ledger.windowed import ledger_windows
 from reciprocity.metrics import textual
 from reciprocity.metrics.balance import (
@@ -61,7 +61,7 @@ from reciprocity.metrics.patterns import ActCounts, act_counts, patterns_from_co
 from reciprocity.metrics.platforms import PLATFORMS_SCHEMA, combine_platforms, platform_part
 from reciprocity.metrics.record import RelationshipRecord, relationship_records
 from reciprocity.pipeline_groups import GroupFrames, group_frames, ledger_part, with_group_events
-from reciprocity.store.groups import group_people, group_reactions, group_text_sample
+from reciprocity.store.groups import group_people, group_text_sample
 
 
 @dataclass
@@ -145,13 +145,27 @@ def import_file(
         db,
         path,
         name,
-        lambda: ingest.batches(path, name, options),
+        _reading(name, [path], ingest.batches, (path, name, options), options),
         me=me,
         options=options,
         timings=timings,
         on_batch=on_batch,
         on_wait=on_wait,
     )
+
+
+def _reading(
+    format: str,
+    paths: list[Path],
+    make: Callable[..., Iterator[pl.DataFrame]],
+    args: tuple[Any, ...],
+    options: ingest.Options,
+) -> Callable[[], Iterator[pl.DataFrame]]:
+    """How the batches of ``paths`` are read: ``make(*args)``, in a process of its own when
+    they are big and their format's parser is mostly Python (:mod:`.parse_apart`)."""
+    if parse_apart.worth_it(format, paths):
+        return lambda: parse_apart.batches_apart(make, args, options)
+    return lambda: make(*args)
 
 
 def _import(
@@ -307,7 +321,13 @@ def import_container(
                     db,
                     shown,
                     export.format,
-                    lambda export=export, o=export_options: ingest.export_batches(export, o),  # type: ignore[misc]
+                    _reading(
+                        export.format,
+                        list(export.paths),
+                        ingest.export_batches,
+                        (export, export_options),
+                        export_options,
+                    ),
                     me=who,
                     options=export_options,
                     timings=Timings(),
@@ -806,6 +826,7 @@ DOWNSTREAM_COLUMNS = (
     "disclosure_response",
     "supported",
     "good_news_response",
+    "good_news_reaction",
     "request_outcome",
     "after_decline",
 )
@@ -842,10 +863,20 @@ def _run(
                 frames["exchanges"] = store.derived_parts(
                     db,
                     names.exchanges,
-                    lambda: exchanges.exchange_parts(handed_over(), window=silence),
+                    lambda: exchanges.exchange_parts(
+                        handed_over(), window=silence, reactions=private_reactions()
+                    ),
                     DOWNSTREAM_COLUMNS if narrow else None,
                 )
         return frames["exchanges"]
+
+    reacted: list[pl.DataFrame] = []
+
+    def private_reactions() -> pl.DataFrame:
+        # Read once: they answer good news in the exchanges and are attention in the ledger.
+        if not reacted:
+            reacted.append(store.reactions_frame(db))
+        return reacted[0]
 
     grouped: list[GroupFrames] = []
 
@@ -882,7 +913,7 @@ def _run(
                             ),
                             group().events,
                         ),
-                        reaction_part(db),
+                        reaction_part(db, private_reactions()),
                     ],
                     how="vertical",
                 ),
@@ -956,7 +987,7 @@ def _acts_name(detector: str | None = None) -> str:
 
 #: What the stages after the acts compute (the exchanges' rules, the balance's columns and
 #: verdicts, the patterns): bumped when one changes, so results stored before are rebuilt.
-ANALYSIS_VERSION = f"v{exchanges.RULES_VERSION}.4"
+ANALYSIS_VERSION = f"v{exchanges.RULES_VERSION}.5"
 
 
 def _names(silence: timedelta, journal: pl.DataFrame | None, as_of: datetime) -> _Names:
@@ -1059,6 +1090,8 @@ def _prepare(
             raise DataChanged("the data changed during the analysis; run it again")
         if stored is not None:
             stored = _in_order_of(windows.ids, stored)
+        # Read once: they answer good news in the exchanges and are attention in the ledger.
+        private_reactions = store.reactions_frame(db)
     with timings.stage("language"):
         found_langs = store.cached(db, _languages_name(), windows.version)
         langs = found_langs if found_langs is not None else _find_languages(db)
@@ -1122,7 +1155,9 @@ def _prepare(
                 yield frame
 
         def window_exchanges() -> Iterator[pl.DataFrame]:
-            for built in exchanges_by_window(acts_windows(), window=silence):
+            for built in exchanges_by_window(
+                acts_windows(), window=silence, reactions=private_reactions
+            ):
                 narrow: list[pl.DataFrame] = []
                 while True:
                     with early.stage("exchanges"):
@@ -1191,7 +1226,7 @@ def _prepare(
             )
         with timings.stage("ledger"):
             # Reactions after the group events, as `analyze` puts them.
-            reacted = reaction_part(db)
+            reacted = reaction_part(db, private_reactions)
         if reacted.height:
             keep(names.ledger, reacted)
             with timings.stage("balance"):
@@ -1256,13 +1291,13 @@ class _Parts:
         self.recent = keep_recent(self.recent, part, as_of=self.as_of)
 
 
-def reaction_part(db: store.Database) -> pl.DataFrame:
-    """The reactions' attention events (:mod:`reciprocity.ledger.reactions`), those of the
-    one-to-one chats then those of the groups, as a part of the coded ledger: read apart
-    from the messages, which never hold a reaction."""
-    private = reaction_events(store.reactions_frame(db))
-    grouped = reaction_events(group_reactions(db), weight=GROUP_REACTION_WEIGHT)
-    return ledger_part(pl.concat([private, grouped], how="vertical").collect())
+def reaction_part(db: store.Database, private: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The one-to-one chats' reactions as attention events (:mod:`reciprocity.ledger.
+    reactions`; ``private``: the store's reactions frame when already read), as a part of
+    the coded ledger: read apart from the messages, which never hold a reaction. The group
+    chats' reactions are the group stage's (:mod:`reciprocity.pipeline_groups`)."""
+    events = reaction_events(store.reactions_frame(db) if private is None else private)
+    return ledger_part(events.collect())
 
 
 def _digest(frame: pl.DataFrame | None) -> str:

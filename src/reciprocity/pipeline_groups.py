@@ -5,6 +5,9 @@ summaries, in order (each step in its own module)::
       one-to-one chats) -> who answered whom (exchanges.attribution) -> events between
       me and each member (ledger.groups) -> who carries each group, the split by source, act counts
       (metrics.groups)
+    then the groups' reactions (store.groups), once: each names the message it answers, so
+      it is an answer in the group tables and, between me and a member, attention in the
+      ledger (ledger.reactions), counted in that group's part of the give and take
 
 :mod:`reciprocity.pipeline` runs it beside the one-to-one windows and adds its events to
 the ledger (after the one-to-one and journal events), so the balance, the records and the
@@ -24,6 +27,7 @@ from reciprocity.acts.language import unread_blanked
 from reciprocity.exchanges.attribution import WINDOW, attribute
 from reciprocity.ledger import LEDGER_SCHEMA, coded_events
 from reciprocity.ledger.groups import GROUP_EVENTS_SCHEMA, active_members, group_events
+from reciprocity.ledger.reactions import group_reaction_events
 from reciprocity.metrics.groups import (
     ROLES_SCHEMA,
     SOURCES_SCHEMA,
@@ -36,7 +40,13 @@ from reciprocity.metrics.groups import (
 )
 from reciprocity.metrics.patterns import ActCounts, sum_act_counts
 from reciprocity.store import Database
-from reciprocity.store.groups import WINDOW_ROWS, group_members, group_windows
+from reciprocity.store.groups import (
+    WINDOW_ROWS,
+    between_user_and_member,
+    group_members,
+    group_reaction_pairs,
+    group_windows,
+)
 
 __all__ = ["GroupFrames", "group_frames", "ledger_part", "with_group_events"]
 
@@ -126,13 +136,22 @@ def group_frames(
         if isinstance(read, Generator):
             read.close()  # a reading thread ends with its generator
     del kept
+    # The reactions come once, after every window, as the last part of the group events.
+    reacted = group_reaction_pairs(db)
+    tapped = group_reaction_events(between_user_and_member(reacted))
+    if not tapped.is_empty():
+        sources.append(source_parts(tapped))
+        if keep is None:
+            events.append(tapped)
+        else:
+            keep(tapped)
     return GroupFrames(
         events=(
             pl.concat(events, how="vertical")
             if events
             else pl.DataFrame(schema=GROUP_EVENTS_SCHEMA)
         ),
-        roles=roles_from_parts(roles),
+        roles=roles_from_parts(roles, reactions=reacted),
         sources=sources_from_parts(sources),
         counts=sum_act_counts(counts),
     )

@@ -62,6 +62,8 @@ OUTCOMES: dict[tuple[str, str], str] = {
     ("distress", "not_supported"): "no support",
     ("good_news", "active_constructive"): "warm and interested",
     ("good_news", "passive_constructive"): "warm but brief",
+    ("good_news", "warm_reaction"): "reacted warmly without words",
+    ("good_news", "other_reaction"): "reacted without celebrating",
     ("good_news", "active_destructive"): "played it down",
     ("good_news", "passive_destructive"): "changed the subject",
     ("good_news", "ignored"): "no reply",
@@ -78,6 +80,7 @@ OUTCOMES: dict[tuple[str, str], str] = {
 TERMS: dict[str, str] = {
     "active_constructive": "Research term: active-constructive response",
     "passive_constructive": "Research term: passive-constructive response",
+    "warm_reaction": "Research term: passive-constructive response (an emoji, no words)",
     "active_destructive": "Research term: active-destructive response",
     "passive_destructive": "Research term: passive-destructive response",
     "over_giving": "Research term: over-giving",

@@ -28,6 +28,7 @@ from reciprocity.exchanges import (
 from reciprocity.exchanges.windowed import window_exchanges
 from reciprocity.metrics import windows
 from reciprocity.metrics.sessions import TIMELINE_ORDER
+from reciprocity.store.read import REACTIONS_SCHEMA
 
 DAY = 24 * 60  # minutes
 
@@ -86,6 +87,25 @@ def chat_frame(acts_chat: Any, chat: list[list[tuple[Any, ...]]]) -> pl.DataFram
     return frame.sort(TIMELINE_ORDER)
 
 
+def reaction_frame(frame: pl.DataFrame, reacted: list[tuple[int, bool, int, str]]) -> pl.DataFrame:
+    """The store's reactions frame: each (row of ``frame``, by me, minutes after, emoji)."""
+    rows = [
+        (
+            frame["relationship_id"][i],
+            frame["person"][i],
+            frame["conversation_id"][i],
+            10_000 + n,
+            by_me,
+            frame["timestamp"][i] + timedelta(minutes=after),
+            emoji,
+            frame["message_id"][i],
+            frame["from_me"][i],
+        )
+        for n, (i, by_me, after, emoji) in enumerate(reacted)
+    ]
+    return pl.DataFrame(rows, schema=REACTIONS_SCHEMA, orient="row")
+
+
 @settings(max_examples=60, deadline=None)
 @given(chat=CHATS, data=st.data())
 def test_windows_give_the_whole_exchanges_and_summaries(
@@ -99,9 +119,24 @@ def test_windows_give_the_whole_exchanges_and_summaries(
     at = data.draw(st.lists(st.sampled_from(allowed), unique=True)) if allowed else []
     rows = data.draw(st.sampled_from([1, 2, 5, 1000]))
 
-    whole = exchanges(frame, window=window, support_window=support)
+    # Reactions on random messages, by either side, at or after them: answers to good news.
+    reacted = data.draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, frame.height - 1),
+                st.booleans(),
+                st.sampled_from([0, 30, 359, 361, DAY]),
+                st.sampled_from(["🎉", "😮", "❤️"]),
+            ),
+            max_size=6,
+        )
+    )
+    given = reaction_frame(frame, reacted)
+    whole = exchanges(frame, window=window, support_window=support, reactions=given)
     windows = cut(frame, at)
-    parts = list(window_exchanges(windows, window=window, support_window=support, rows=rows))
+    parts = list(
+        window_exchanges(windows, window=window, support_window=support, rows=rows, reactions=given)
+    )
     assert pl.concat(parts).equals(whole)
     assert all(0 < p.height <= rows for p in parts) or [p.height for p in parts] == [0]
     figures = combine_exchange_figures(exchange_figures(p) for p in parts)

@@ -125,7 +125,7 @@ def test_the_cli_shows_groups_and_the_split(demo_file: Path) -> None:
     assert people["Morgan"]["group_only"] is True
     assert {s["source"] for s in people[GROUP_WARM]["sources"]} == {"one-to-one", GROUP_TITLE}
     overview = runner.invoke(app, ["analyze"], env=env)
-    assert f"never answered you: {GROUP_SILENT}" in overview.stdout
+    assert f"never answered or reacted to you: {GROUP_SILENT}" in overview.stdout
     person = runner.invoke(app, ["analyze", "--person", "Morgan"], env=env)
     assert person.exit_code == 0, person.output
     assert "only from group chats" in person.stdout
@@ -142,7 +142,7 @@ def test_the_web_app_has_a_group_page_and_the_split(demo_file: Path) -> None:
     page = client.get(f"/group/{quiz.conversation_id}")
     assert page.status_code == 200
     assert "Who carries the group" in page.text
-    assert f"never answered you: {GROUP_SILENT}" in page.text
+    assert f"never answered or reacted to you: {GROUP_SILENT}" in page.text
     assert client.get("/group/999999").status_code == 404
     morgan = next(r for r in analysis_records(demo_file) if r.person == "Morgan")
     morgan_page = client.get(f"/relationship/{morgan.relationship_id}")

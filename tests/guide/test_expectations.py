@@ -88,6 +88,29 @@ def test_support_after_something_hard(make_chat: Chat) -> None:
     assert (result["chances"], result["kept"], result["status"]) == (3, 2, "not met")
 
 
+def test_news_answered_with_a_warm_emoji_is_warm_and_said_apart(make_chat: Chat) -> None:
+    rows = [
+        ("Jordan", "me", 0, "good_news"), ("Jordan", "them", 0.1, "celebrate question"),
+        ("Jordan", "me", 30, "good_news"), ("Jordan", "me", 60, "good_news"),
+        ("Jordan", "me", 90, "good_news"),
+    ]  # fmt: skip
+    chat = make_chat(rows)
+    # Jordan tapped 🎉 on two pieces of news and wrote nothing (see exchanges/reactions.py).
+    tapped = pl.col("message_id").is_in([3, 4])
+    chat = chat.with_columns(
+        pl.when(tapped)
+        .then(pl.lit("warm_reaction"))
+        .otherwise(pl.col("good_news_response"))
+        .alias("good_news_response")
+    )
+    result = check_expectations(_one("Jordan", "news", 0), chat).row(0, named=True)
+    assert (result["chances"], result["kept"], result["status"]) == (4, 3, "met")
+    assert result["evidence"] == (
+        "they responded warmly to 3 of 4 pieces of good news "
+        "(1 with interest, 0 briefly, 2 with only an emoji)"
+    )
+
+
 def test_news_and_not_enough_data(make_chat: Chat) -> None:
     rows = [
         ("Jordan", "me", 0, "good_news"), ("Jordan", "them", 0.1, "celebrate question"),

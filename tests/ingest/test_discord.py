@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reciprocity import ingest, pipeline, store
@@ -211,3 +211,110 @@ def test_times_in_any_iso_form_read_the_same(tmp_path: Path) -> None:
     said = read(path, timezone="America/New_York").filter(pl.col("kind") != "reaction")
     times = said["timestamp"].to_list()
     assert times == [utc("2024-05-01T18:15:03.512+00:00")] * 4
+
+
+_AUTHORS = st.sampled_from(
+    [
+        {"id": "1", "name": "rio", "nickname": "Rio"},
+        {"id": "2", "name": "sam", "nickname": None},
+        {"id": "3", "name": " ", "nickname": ""},
+        {"id": "4", "name": "deleted"},
+        {"name": ""},
+    ]
+)
+_PARTS = {
+    "type": st.sampled_from(
+        ["Default", "Reply", "Call", "GuildMemberJoin", "ChannelPinnedMessage"]
+    ),
+    "attachments": st.lists(
+        st.fixed_dictionaries({"fileName": st.sampled_from(["a.png", "b.mp4", "c.zip"])}),
+        max_size=1,
+    ),
+    "stickers": st.lists(st.fixed_dictionaries({"name": st.just("wave")}), max_size=1),
+    "reference": st.fixed_dictionaries(
+        {"messageId": st.just("500"), "type": st.sampled_from([None, "Default", "Forward"])}
+    ),
+    "reactions": st.lists(
+        st.fixed_dictionaries(
+            {
+                "emoji": st.fixed_dictionaries({"id": st.just(""), "name": st.just("👍")}),
+                "users": st.lists(_AUTHORS, max_size=2),
+            }
+        ),
+        max_size=1,
+    ),
+    "callEndedTimestamp": st.just("2024-03-01T14:07:00+00:00"),
+}
+
+
+@st.composite
+def _message(draw: st.DrawFn) -> dict[str, object]:
+    # Mostly words, each message with at most two of the parts that make it more.
+    message: dict[str, object] = {
+        "id": draw(st.sampled_from(["100", "101", "102", ""])),
+        "timestamp": draw(
+            st.sampled_from(
+                [
+                    "2024-03-01T14:05:00+01:00",
+                    "2024-03-01T14:05:00.5+00:00",
+                    "2024-03-01T14:05Z",
+                    "yesterday",
+                    None,
+                ]
+            )
+        ),
+        "content": draw(st.one_of(st.text(max_size=10), st.sampled_from(["hi", "", "@Rio ok"]))),
+        "author": draw(_AUTHORS),
+    }
+    for key in draw(st.lists(st.sampled_from(sorted(_PARTS)), max_size=2, unique=True)):
+        message[key] = draw(_PARTS[key])
+    return message
+
+
+def _read_or_problem(path: Path) -> pl.DataFrame | str:
+    try:
+        return read(path, timezone="UTC")
+    except ImportFailed as failed:
+        return str(failed)
+
+
+@settings(max_examples=300, deadline=None)
+@example(
+    messages=[
+        {
+            "id": "100",
+            "timestamp": "2024-03-01T14:05:00+00:00",
+            "content": "",
+            "author": {"id": "1", "name": "rio", "nickname": "Rio"},
+            "attachments": [{"fileName": "a.png"}],
+            "reactions": [
+                {"emoji": {"id": "", "name": "👍"}, "users": [{"id": "2", "name": "sam"}]}
+            ],
+        }
+    ],
+    odd=None,
+)
+@given(
+    messages=st.lists(_message(), max_size=10),
+    odd=st.sampled_from([None, ("timestamp", 5), ("content", 7), ("author", None), ("id", 9)]),
+)
+def test_messages_read_as_columns_are_the_messages_read_one_by_one(
+    tmp_path_factory: pytest.TempPathFactory,
+    messages: list[dict[str, object]],
+    odd: tuple[str, object] | None,
+) -> None:
+    # Most messages are taken as columns; the rest, and every read with a value of an
+    # unexpected type (``odd``), one by one. Both must give the same rows and problems.
+    if odd is not None and messages:
+        messages[0][odd[0]] = odd[1]
+    path = tmp_path_factory.mktemp("d") / "channel.json"
+    channel = {"guild": {"id": "0", "name": "Direct Messages"}, "channel": {"id": "9"}}
+    path.write_text(json.dumps({**channel, "messages": messages}))
+    columns = _read_or_problem(path)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(discord, "_plain_frame", lambda messages, first: None)
+        one_by_one = _read_or_problem(path)
+    if isinstance(columns, str) or isinstance(one_by_one, str):
+        assert columns == one_by_one
+    else:
+        assert columns.equals(one_by_one)

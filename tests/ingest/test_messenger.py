@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reciprocity import ingest, pipeline, store
@@ -243,3 +243,116 @@ def test_any_conversation_split_into_files_reads_back_in_time_order(
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     stamps = [(t - epoch) // timedelta(milliseconds=1) for t in df["timestamp"]]
     assert stamps == [m for _, (_, _, m) in ordered]
+
+
+def _mojibake(text: str) -> str:
+    """``text`` as the older export writes it: each UTF-8 byte as its own character."""
+    return text.encode("utf-8").decode("latin-1")
+
+
+_WORDS = st.one_of(
+    st.sampled_from(["ok", "see you at 8", "Liked a message", "Reacted 😂 to your message", ""]),
+    st.text(max_size=12),
+    st.text(max_size=8).map(_mojibake),
+)
+_OLD_EXTRAS = {
+    "type": st.sampled_from(["Generic", "Share", "Call", "Subscribe", "Unsubscribe"]),
+    "is_unsent": st.booleans(),
+    "photos": st.lists(st.fixed_dictionaries({"uri": st.just("p.jpg")}), max_size=2),
+    "videos": st.lists(st.fixed_dictionaries({"uri": st.just("v.mp4")}), max_size=1),
+    "files": st.lists(st.fixed_dictionaries({"uri": st.just("f.pdf")}), max_size=1),
+    "sticker": st.fixed_dictionaries({"uri": st.just("s.png")}),
+    "share": st.fixed_dictionaries({"link": st.just("https://example.org")}),
+    "call_duration": st.integers(0, 300),
+    "reactions": st.lists(
+        st.fixed_dictionaries(
+            {"reaction": st.sampled_from(["👍", "❤"]).map(_mojibake), "actor": st.just("Sam")}
+        ),
+        max_size=2,
+    ),
+    "is_geoblocked_for_viewer": st.booleans(),
+}
+
+
+@st.composite
+def _old_message(draw: st.DrawFn) -> dict[str, object]:
+    # Mostly plain messages, each with at most two of the fields that make it more.
+    message: dict[str, object] = {
+        "sender_name": draw(st.sampled_from(["Sam", "José", ""]).map(_mojibake)),
+        "timestamp_ms": draw(st.integers(-5, 2_000_000_000_000)),
+    }
+    if draw(st.integers(0, 4)):
+        message["content"] = draw(_WORDS)
+    for key in draw(st.lists(st.sampled_from(sorted(_OLD_EXTRAS)), max_size=2, unique=True)):
+        message[key] = draw(_OLD_EXTRAS[key])
+    return message
+
+
+_OLD_MESSAGE = _old_message()
+_E2EE_MESSAGE = st.fixed_dictionaries(
+    {
+        "senderName": st.sampled_from(["Sam Lee", "Mia Chen", ""]),
+        "timestamp": st.integers(0, 2_000_000_000_000),
+        "text": _WORDS,
+        "type": st.sampled_from(["text", "media", "call"]),
+        "isUnsent": st.booleans(),
+        "media": st.lists(st.fixed_dictionaries({"uri": st.just("./m.jpg")}), max_size=1),
+        "reactions": st.lists(
+            st.fixed_dictionaries({"reaction": st.just("😂"), "actor": st.just("Sam Lee")}),
+            max_size=2,
+        ),
+    }
+)
+
+
+def _read(path: Path) -> pl.DataFrame | str:
+    try:
+        return read_all(messenger.parse(path, Options(conversation="Chat")))
+    except ImportFailed as failed:
+        return str(failed)
+
+
+@example(
+    messages=[
+        {
+            "sender_name": "Sam",
+            "timestamp_ms": 1_700_000_000_000,
+            "photos": [{"uri": "p.jpg"}],
+            "reactions": [{"reaction": _mojibake("❤"), "actor": "Alex"}],
+        },
+        {"sender_name": "Alex", "timestamp_ms": 1_700_000_001_000, "content": "lovely"},
+    ],
+    newest_first=True,
+    odd=None,
+)
+@settings(max_examples=300, deadline=None)
+@given(
+    messages=st.one_of(st.lists(_OLD_MESSAGE, max_size=12), st.lists(_E2EE_MESSAGE, max_size=12)),
+    newest_first=st.booleans(),
+    odd=st.sampled_from([None, ("timestamp_ms", 1.5e12), ("content", 7), ("sender_name", None)]),
+)
+def test_messages_read_as_columns_are_the_messages_read_one_by_one(
+    tmp_path_factory: pytest.TempPathFactory,
+    messages: list[dict[str, object]],
+    newest_first: bool,
+    odd: tuple[str, object] | None,
+) -> None:
+    # Most messages are taken as columns from a typed decoding; the rest, and every read
+    # the typed decoding refuses (``odd``: one value of an unexpected type), by the
+    # message-by-message reading. Both must agree on every message, whatever it holds, and
+    # on every problem.
+    messages = sorted(messages, key=lambda m: str(m.get("timestamp_ms", m.get("timestamp"))))
+    if newest_first:
+        messages.reverse()
+    if odd is not None and messages:
+        messages[0][odd[0]] = odd[1]
+    path = tmp_path_factory.mktemp("m") / "message_1.json"
+    path.write_text(json.dumps({"participants": [{"name": "Sam"}], "messages": messages}))
+    columns = _read(path)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(messenger, "typed", lambda block, decoder: None)
+        one_by_one = _read(path)
+    if isinstance(columns, str) or isinstance(one_by_one, str):
+        assert columns == one_by_one
+    else:
+        assert columns.equals(one_by_one)

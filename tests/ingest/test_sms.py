@@ -214,3 +214,40 @@ def test_a_damaged_encoding_declaration_is_read_as_utf8(tmp_path: Path) -> None:
     text = BACKUP.read_text(encoding="utf-8").replace("encoding='UTF-8'", "encoding='UTF-0'")
     path.write_text(text, encoding="utf-8")
     assert read(path).height == 7
+
+
+def _sms(date: int, box: str, body: str, name: str, address: str = "+49 151 23456789") -> str:
+    return (
+        f'<sms protocol="0" address="{address}" date="{date}" type="{box}" body="{body}" '
+        f'read="1" status="-1" contact_name="{name}" />'
+    )
+
+
+def test_a_contact_renamed_between_two_backups_adds_nothing_twice(tmp_path: Path) -> None:
+    """The number is the identity: the later backup, made after the contact was renamed,
+    adds only its new message, to the same chat and the same person."""
+    said = [(1717228800000, "1", "Are you around?"), (1717229100000, "2", "Yes!"),
+            (1717229160500, "1", "Great")]  # fmt: skip
+    first = backup(tmp_path, "\n".join(_sms(d, b, t, "Mira Okafor") for d, b, t in said), "a.xml")
+    later = [*said, (1717315200000, "1", "See you at the lake")]
+    renamed = "\n".join(_sms(d, b, t, "Mira O.") for d, b, t in later)
+    second = backup(tmp_path, renamed, "b.xml")
+    with store.open_db(tmp_path / "db.sqlite") as db:
+        assert pipeline.import_file(db, first).result.messages_added == 3
+        assert pipeline.import_file(db, second).result.messages_added == 1
+        assert pipeline.import_file(db, second).result.messages_added == 0
+        with db.engine.connect() as conn:
+            chats = conn.exec_driver_sql("SELECT title FROM conversations").scalars().all()
+            people = conn.exec_driver_sql("SELECT name FROM people WHERE NOT is_me").all()
+        assert chats == ["Mira Okafor"]
+        assert people == [("Mira Okafor",)]
+
+
+def test_the_message_id_leaves_the_name_out(tmp_path: Path) -> None:
+    frames = [
+        read(backup(tmp_path, _sms(1717228800000, "1", "hi", name), f"{n}.xml"))
+        for n, name in enumerate(("Mira Okafor", "(Unknown)"))
+    ]
+    assert frames[0]["sender"][0] == "Mira Okafor <+4915123456789>"
+    assert frames[0]["source_id"].equals(frames[1]["source_id"])
+    assert frames[0]["source_id"][0].startswith("sms:")

@@ -251,3 +251,73 @@ def test_a_german_twelve_hour_clock(tmp_path: Path) -> None:
         utc(2021, 1, 15, 0, 10),
     ]
     assert frame["kind"].to_list() == ["text", "text", "media", "text"]
+
+
+# Android's note after a file's name in an export "with media", in Turkish and Russian
+# (the wording of WhatsApp's own Android strings; see _whatsapp_locales' docstring).
+@pytest.mark.parametrize(
+    ("name", "language", "kinds", "attached"),
+    [
+        (
+            "_chat_tr_android.txt",
+            "Turkish",
+            ["system", "text", "media", "media", "system"],
+            "IMG-20210302-WA0001.jpg (dosya ekli)\nbahçeden bir fotoğraf",
+        ),
+        (
+            "_chat_ru_android.txt",
+            "Russian",
+            ["text", "media", "text", "media"],
+            "IMG-20210302-WA0004.jpg (файл добавлен)\nрассада уже готова",
+        ),
+    ],
+)
+def test_a_file_attached_in_an_android_export_with_media(
+    name: str, language: str, kinds: list[str], attached: str
+) -> None:
+    notes: list[str] = []
+    frame = read(FIXTURES / name, notes)
+    assert frame["kind"].to_list() == kinds
+    # The file's name, its note and the caption on the next line stay together, as media.
+    assert frame.filter(pl.col("kind") == "media")["text"][0] == attached
+    # The note alone tells the language, which reads the ambiguous dates day first.
+    assert f"as {language} exports write them" in notes[0]
+    assert frame["timestamp"].to_list()[-1].month == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("IMG-20210302-WA0001.jpg (dosya ekli)", "tr"), ("Alex.vcf (файл добавлен)", "ru")],
+)
+def test_the_attached_note_says_the_language(text: str, code: str) -> None:
+    found = locales.language_of(["chat.txt"], [text])
+    assert found is not None
+    assert found.code == code
+
+
+@pytest.mark.parametrize("phrase", _phrases("attached"))
+def test_every_attached_note_marks_media(phrase: str) -> None:
+    assert re.search(MEDIA, f"IMG-20240605-WA0003.jpg ({phrase})")
+    assert re.search(MEDIA, f"IMG-20240605-WA0003.jpg ({phrase})\na caption")
+    # Written by someone in the middle of a message, it is text.
+    assert not re.search(MEDIA, f"it said ({phrase}) but nothing came")
+
+
+FILE_NAMES = st.text(
+    st.characters(codec="utf-8", exclude_characters="\n\r()<>\u200e"), min_size=1, max_size=30
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    locale=st.sampled_from([loc for loc in locales.LOCALES if loc.attached]),
+    name=FILE_NAMES,
+    caption=st.text(st.characters(codec="utf-8", exclude_characters="\r"), max_size=30),
+)
+def test_any_file_name_with_an_attached_note_is_media(
+    locale: locales.Locale, name: str, caption: str
+) -> None:
+    for phrase in locale.attached:
+        assert re.search(MEDIA, f"{name} ({phrase})\n{caption}")
+        # The note must end the line: more words after it are a message.
+        assert not re.search(MEDIA, f"{name} ({phrase}) {name}x")

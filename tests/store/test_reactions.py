@@ -161,11 +161,51 @@ def test_group_reactions_between_the_user_and_a_member_are_attention(
             ("Alex", False, "👍"),
             ("Jo", True, "❤️"),
         ]
-        events = pipeline.analyze(db).ledger.filter(pl.col("source") == "reactions")
+        result = pipeline.analyze(db)
+        events = result.ledger.filter(pl.col("source") == "group_reactions")
         assert events.select("person", "giver", "receiver", "weight").rows() == [
             ("Alex", "them", "me", 0.125),
             ("Jo", "me", "them", 0.125),
         ]
+        # Counted once: no other event is made of a group's reaction.
+        ids = set(found["message_id"])
+        assert result.ledger.filter(pl.col("message_id").is_in(list(ids))).height == 2
+        # In the group's part of each relationship's give and take, not the one-to-one's.
+        split = result.sources.filter(pl.col("dimension") == "attention")
+        by_person = {
+            rid: (given, received)
+            for rid, given, received in split.select(
+                "relationship_id", "given", "received"
+            ).iter_rows()
+        }
+        rel = dict(zip(found["person"], found["relationship_id"], strict=True))
+        assert by_person[rel["Alex"]][1] >= 0.125
+        assert by_person[rel["Jo"]][0] >= 0.125
+        assert set(split["title"]) == {"Hiking"}
+        roles = {r["person"] or "me": r for r in result.groups.to_dicts()}
+    # The group table: a reaction is a quarter of an answer, each way, as in the ledger;
+    # Jo's 😂 on Alex's message is an answer between them. Against the same chat without
+    # the reactions:
+    with open_db(tmp_path / "words.sqlite") as db:
+        frame = messages(rows[:3], source="telegram", conversation="Hiking")
+        import_batches(db, iter([frame]), file="g.json", me="Sam", format="telegram")
+        words = {r["person"] or "me": r for r in pipeline.analyze(db).groups.to_dicts()}
+    added = {
+        (who, column): round(roles[who][column] - words[who][column], 6)
+        for who in ("me", "Alex", "Jo")
+        for column in ("answers_given", "answers_received", "answers_to_me", "answers_from_me")
+        if roles[who][column] is not None and roles[who][column] != words[who][column]
+    }
+    assert added == {
+        ("me", "answers_given"): 0.25,  # ❤️ on Jo's
+        ("me", "answers_received"): 0.25,  # Alex's 👍
+        ("Alex", "answers_given"): 0.25,
+        ("Alex", "answers_to_me"): 0.25,
+        ("Alex", "answers_received"): 0.25,  # Jo's 😂
+        ("Jo", "answers_given"): 0.25,
+        ("Jo", "answers_received"): 0.25,
+        ("Jo", "answers_from_me"): 0.25,
+    }
 
 
 _NAMES = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(

@@ -35,15 +35,16 @@ def _one_reading(
         & (pl.col("giver") == giver)
     )
     from_messages = events.filter(
-        pl.col("source").is_in(["messages", "group", "reactions"])
+        pl.col("source").is_in(["messages", "group", "reactions", "group_reactions"])
     ).drop_nulls("message_id")
+    is_reaction = pl.col("source").is_in(["reactions", "group_reactions"])
     latest = (
         from_messages.select(
             "message_id",
             "timestamp",
             "weight",
-            (pl.col("source") == "group").alias("in_group"),
-            (pl.col("source") == "reactions").alias("reaction"),
+            pl.col("source").is_in(["group", "group_reactions"]).alias("in_group"),
+            is_reaction.alias("reaction"),
             (pl.col("giver") == "me").alias("_by_me"),
         )
         .sort("timestamp", descending=True, maintain_order=True)
@@ -68,12 +69,13 @@ def _one_reading(
             pl.coalesce("from_me", "_by_me").alias("from_me"),
             "latency_s",
             "answer_text",
+            "good_news_reaction",
             "in_group",
             "reaction",
         )
     )
     journal_count = events.filter(pl.col("source") == "journal").height
-    reacted = from_messages.filter(pl.col("source") == "reactions")["message_id"].n_unique()
+    reacted = from_messages.filter(is_reaction)["message_id"].n_unique()
     said = from_messages["message_id"].n_unique() - reacted
     return shown.to_dicts(), said, journal_count, reacted
 

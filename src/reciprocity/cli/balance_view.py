@@ -248,12 +248,15 @@ def group_tables(groups: Sequence[GroupRecord]) -> list[RenderableType]:
         parts.append(table)
         if group.never_answered:
             names = ", ".join(group.never_answered)
-            parts.append(Text(f"Writes in {group.title} but never answered you: {names}."))
+            parts.append(
+                Text(f"Writes in {group.title} but never answered or reacted to you: {names}.")
+            )
     if parts:
         parts.append(
             Text(
                 "Answers: given to and received from anyone in the group; To you / From you: "
-                "between you and that member. Each counts by how sure we are who it answered.",
+                "between you and that member. Each counts by how sure we are who it answered; "
+                "a reaction (a ❤️ on a message) answers for sure and counts a quarter.",
                 style="dim",
             )
         )

@@ -7,8 +7,10 @@ one row per text or media message with:
 
 - the answer (:mod:`.pairing`): ``answered``, ``latency_s`` and the answer turn's acts;
 - outcomes (:mod:`.outcomes`, rules documented there): ``depth_matched`` for disclosures,
-  ``supported`` for distress, ``good_news_response``, ``request_outcome``, ``after_decline``;
-  check-ins are the ``check_in`` act with ``answered``.
+  ``supported`` for distress, ``good_news_response`` (with ``good_news_reaction``: the
+  emoji when a reaction, not words, answered the news, :mod:`.reactions`),
+  ``request_outcome``, ``after_decline``; check-ins are the ``check_in`` act with
+  ``answered``.
 
 :mod:`.summary` counts them per relationship, each way. Everything is window expressions over
 ``relationship_id`` and joins: no Python per message, and each relationship (or any set of
@@ -47,6 +49,7 @@ from reciprocity.exchanges.pairing import (
     has_features,
     paired_parts,
 )
+from reciprocity.exchanges.reactions import reaction_answers
 from reciprocity.exchanges.summary import (
     combine_exchange_figures,
     combine_reply_speed,
@@ -70,6 +73,7 @@ __all__ = [
     "exchange_figures",
     "exchange_parts",
     "exchanges",
+    "reaction_answers",
     "reply_speed",
     "reply_turns",
     "with_acts",
@@ -118,14 +122,17 @@ def exchange_parts(
     window: timedelta = ANSWER_WINDOW,
     support_window: timedelta = SUPPORT_WINDOW,
     rows: int = ROWS_PER_PART,
+    reactions: pl.DataFrame | None = None,
 ) -> Iterator[pl.DataFrame]:
     """:func:`exchanges`, at most ``rows`` rows at a time, in order: concatenated, the parts
     are exactly its result. Only one part's wide columns (sixty-odd: the message, its
     answer's and follow-up's acts, the outcomes) are built at a time, so a caller that
     stores or reduces each part as it comes keeps memory bounded however long one
     relationship's chat is. The texts are read once, up front; hand the frame over (keep
-    no reference to it) and they are freed while the parts are built."""
+    no reference to it) and they are freed while the parts are built. ``reactions``: see
+    :func:`exchanges`."""
     frame = _checked(acts, window, support_window)
+    answers = _reaction_answers(reactions)
     parts = paired_parts(
         frame,
         window=window,
@@ -140,7 +147,9 @@ def exchange_parts(
     # frame over lets them go here.
     del acts, frame
     for part in parts:
-        classified = classify_rows(part, support_window=support_window)
+        classified = classify_rows(
+            part, support_window=support_window, window=window, reactions=answers
+        )
         yield classified.drop(*_FLAG_COLUMNS).collect()
 
 
@@ -149,18 +158,32 @@ def exchanges(
     *,
     window: timedelta = ANSWER_WINDOW,
     support_window: timedelta = SUPPORT_WINDOW,
+    reactions: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per text or media message of the acts frame, with its answer and outcomes.
 
     Columns: the analysis-frame columns, the acts, ``turn``, ``answered``, ``latency_s``,
     ``answer_message_id``, ``answer_words``, ``answer_disclosure_depth``, ``answer_<act>``,
     ``follow_request``/``follow_contempt``/``follow_you_accusation`` (the sender's next
-    turn), ``depth_matched``,
-    ``supported``, ``good_news_response``, ``request_outcome``, ``after_decline``.
+    turn), ``depth_matched``, ``supported``, ``good_news_response``,
+    ``good_news_reaction``, ``request_outcome``, ``after_decline``.
     Rows are in timeline order (relationship, time, conversation, ordinal).
+
+    ``reactions``: the store's reactions frame (:func:`reciprocity.store.reactions_frame`,
+    or :func:`reaction_answers` of it): a reaction answers good news left without a reply
+    in words (:mod:`.reactions`). Without it no reaction answers anything.
     """
-    parts = list(exchange_parts(acts, window=window, support_window=support_window))
+    parts = list(
+        exchange_parts(acts, window=window, support_window=support_window, reactions=reactions)
+    )
     return parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
+
+
+def _reaction_answers(reactions: pl.DataFrame | None) -> pl.DataFrame | None:
+    """The reactions that answer a message, from the store's frame or already narrowed."""
+    if reactions is None or "_reaction" in reactions.columns:
+        return reactions
+    return reaction_answers(reactions)
 
 
 def answer_texts(

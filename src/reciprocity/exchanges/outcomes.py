@@ -5,7 +5,9 @@ is a column expression and runs vectorised. The rules, in the order they are che
 
 **Good news** (the sender's own news; the reply is the other side's next turn in ``window``):
 
-1. ``ignored``: no reply within the window.
+1. Without a reply in words within the window, a reaction the other side put on the news
+   in that window answers it (:mod:`.reactions`): ``warm_reaction`` when it is a warm one
+   (🎉, ❤️, 👍 ...), ``other_reaction`` when not (😮, 😢 ...); with neither, ``ignored``.
 2. ``active_destructive``: the reply carries contempt or a "you always / you never"
    accusation, or, without celebrating, says "but" (the news is questioned or undercut).
 3. ``active_constructive``: the reply celebrates *and* engages: it asks a question, or it
@@ -42,6 +44,8 @@ from datetime import timedelta
 
 import polars as pl
 
+from reciprocity.exchanges.reactions import with_reaction_answers
+
 __all__ = [
     "AFTER_DECLINE",
     "DISCLOSURE_RESPONSES",
@@ -60,11 +64,14 @@ __all__ = [
 GOOD_NEWS_RESPONSES = (
     "active_constructive",
     "passive_constructive",
+    "warm_reaction",
+    "other_reaction",
     "active_destructive",
     "passive_destructive",
     "ignored",
 )
-"""Answers to good news, warmest and most engaged first."""
+"""Answers to good news, warmest and most engaged first (the two reactions: no words, a
+tap on the news, see :mod:`.reactions`)."""
 DISCLOSURE_RESPONSES = ("matched", "responded", "not_matched")
 """Answers to a disclosure: shared back as deeply, took it up without sharing back, neither."""
 #: The answer's acts that take a disclosure up without sharing back.
@@ -77,7 +84,7 @@ AFTER_DECLINE = ("re_ask", "ultimatum", "accepted_no")
 SHORT_WORDS = 4
 """A reply of at most this many words with a positive word is a short positive; a
 celebrating reply longer than this is an active one."""
-RULES_VERSION = 3
+RULES_VERSION = 4
 """Bumped when a rule here changes, so results stored under the old rules are recomputed."""
 
 # English wording; these small lists belong with the language data in acts/lang once the
@@ -118,6 +125,10 @@ def _good_news() -> pl.Expr:
     return (
         pl.when(~pl.col("good_news"))
         .then(None)
+        .when(~pl.col("answered") & pl.col("_reaction_warm").fill_null(False))
+        .then(pl.lit("warm_reaction"))
+        .when(~pl.col("answered") & pl.col("_reaction").is_not_null())
+        .then(pl.lit("other_reaction"))
         .when(~pl.col("answered"))
         .then(pl.lit("ignored"))
         .when(destructive)
@@ -210,9 +221,21 @@ def _disclosure_response(depth: pl.Expr, matched: pl.Expr) -> pl.Expr:
     )
 
 
-def classify_rows(paired: pl.LazyFrame, *, support_window: timedelta) -> pl.LazyFrame:
+def classify_rows(
+    paired: pl.LazyFrame,
+    *,
+    support_window: timedelta,
+    window: timedelta = timedelta(hours=6),
+    reactions: pl.DataFrame | None = None,
+) -> pl.LazyFrame:
     """:func:`classify` for rows that already carry :data:`SUPPORT_COLUMNS`: row by row, so
-    any slice of the timeline can be classified on its own. Drops the helper columns."""
+    any slice of the timeline can be classified on its own. Drops the helper columns.
+
+    ``reactions`` (:func:`.reactions.reaction_answers`) answer good news left without a
+    reply in words, within ``window`` (the answer window) of it; ``good_news_reaction``
+    is the reaction that decided a ``warm_reaction`` or ``other_reaction``, null
+    elsewhere."""
+    paired = with_reaction_answers(paired, reactions, window=window)
     # The other side's next support: mine when they wrote the message, theirs when I did.
     other_support = (
         pl.when(pl.col("from_me")).then(pl.col("_support_them")).otherwise(pl.col("_support_me"))
@@ -232,13 +255,30 @@ def classify_rows(paired: pl.LazyFrame, *, support_window: timedelta) -> pl.Lazy
             _good_news(),
             _request(),
         )
-        .with_columns(_after_decline())
-        .drop(*SUPPORT_COLUMNS)
+        .with_columns(
+            _after_decline(),
+            pl.when(pl.col("good_news_response").is_in(["warm_reaction", "other_reaction"]))
+            .then(pl.col("_reaction"))
+            .alias("good_news_reaction"),
+        )
+        .drop(*SUPPORT_COLUMNS, "_reaction", "_reaction_warm")
     )
 
 
-def classify(paired: pl.LazyFrame, *, support_window: timedelta) -> pl.LazyFrame:
-    """Add ``depth_matched``, ``supported``, ``good_news_response``, ``request_outcome``,
-    and ``after_decline`` to a frame from :func:`reciprocity.exchanges.pairing.pair_answers`
-    with ``flags=TEXT_FLAGS`` (which must be in timeline order)."""
-    return classify_rows(paired.with_columns(support_times()), support_window=support_window)
+def classify(
+    paired: pl.LazyFrame,
+    *,
+    support_window: timedelta,
+    window: timedelta = timedelta(hours=6),
+    reactions: pl.DataFrame | None = None,
+) -> pl.LazyFrame:
+    """Add ``depth_matched``, ``supported``, ``good_news_response``,
+    ``good_news_reaction``, ``request_outcome``, and ``after_decline`` to a frame from
+    :func:`reciprocity.exchanges.pairing.pair_answers` with ``flags=TEXT_FLAGS`` (which
+    must be in timeline order); ``window`` and ``reactions``: see :func:`classify_rows`."""
+    return classify_rows(
+        paired.with_columns(support_times()),
+        support_window=support_window,
+        window=window,
+        reactions=reactions,
+    )

@@ -25,6 +25,7 @@ import polars as pl
 
 from reciprocity.exchanges import ANSWER_WINDOW, SUPPORT_WINDOW, exchange_parts
 from reciprocity.exchanges.pairing import ROWS_PER_PART
+from reciprocity.exchanges.reactions import reaction_answers
 
 __all__ = ["exchanges_by_window", "window_exchanges"]
 
@@ -47,6 +48,7 @@ def window_exchanges(
     window: timedelta = ANSWER_WINDOW,
     support_window: timedelta = SUPPORT_WINDOW,
     rows: int = ROWS_PER_PART,
+    reactions: pl.DataFrame | None = None,
 ) -> Iterator[pl.DataFrame]:
     """:func:`~reciprocity.exchanges.exchange_parts` of each window in turn (at most
     ``rows`` rows a part), renumbered so that, concatenated, the parts are exactly
@@ -82,7 +84,9 @@ def window_exchanges(
       support_window`` after any message of the earlier one, so it never counts; the
       nearest support inside the window is the same in both.
     - **outcomes** (``depth_matched``, ``good_news_response``, ``request_outcome``,
-      ``after_decline``) are row-wise over the columns above, so they agree too.
+      ``after_decline``) are row-wise over the columns above, so they agree too; the
+      reactions that answer good news (``reactions``, the whole timeline's) are joined to
+      each row by the message they name, and read within ``window`` of it, row-wise too.
     - Calls and system rows take no part in exchanges, and relationships never answer
       each other, so neither where they fall nor which relationships share a window
       matters.
@@ -94,7 +98,7 @@ def window_exchanges(
     empty: pl.DataFrame | None = None
     given = False
     for parts in exchanges_by_window(
-        windows, window=window, support_window=support_window, rows=rows
+        windows, window=window, support_window=support_window, rows=rows, reactions=reactions
     ):
         for part in parts:
             if part.is_empty():
@@ -112,6 +116,7 @@ def exchanges_by_window(
     window: timedelta = ANSWER_WINDOW,
     support_window: timedelta = SUPPORT_WINDOW,
     rows: int = ROWS_PER_PART,
+    reactions: pl.DataFrame | None = None,
 ) -> Iterator[Iterator[pl.DataFrame]]:
     """:func:`window_exchanges` a window at a time: for each window, an iterator of its
     parts (renumbered, empty ones included), for a caller that needs to know where a
@@ -119,8 +124,11 @@ def exchanges_by_window(
     asking for the next window; parts left untaken are built and dropped."""
     quiet = max(window, support_window)
     before: dict[int, _Stretch] = {}  # relationships of the earlier windows
+    answers = None if reactions is None else reaction_answers(reactions)  # narrowed once
     for acts in windows:
-        parts = exchange_parts(acts, window=window, support_window=support_window, rows=rows)
+        parts = exchange_parts(
+            acts, window=window, support_window=support_window, rows=rows, reactions=answers
+        )
         del acts  # exchange_parts reads the texts once; let it free them
         here: dict[int, _Stretch] = {}
         renumbered = (

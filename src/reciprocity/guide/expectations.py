@@ -8,7 +8,8 @@ Rule kinds (:data:`RULES`), each with one number and each read from the exchange
 - ``reply`` (hours N): most of my messages get an answer from them within N hours;
 - ``support`` (hours N): when I share something hard (distress or asking for support),
   they offer support within N hours, most of the time;
-- ``news`` (no number): they respond warmly to most of my good news.
+- ``news`` (no number): they respond warmly to most of my good news (in words, or with a
+  warm reaction and no words, which the evidence counts apart).
 
 "Most" is :data:`MET_SHARE` (three in four). Fewer than :data:`MIN_CASES` chances to
 show it reads "not enough data". Each result carries its evidence in plain words.
@@ -242,12 +243,15 @@ def _news(rows: pl.DataFrame) -> tuple[int, int, str]:
     response = news["good_news_response"]
     engaged = int((response == "active_constructive").sum())
     brief = int((response == "passive_constructive").sum())
-    kept = engaged + brief
+    # A warm emoji and no words is warm too, but said apart: it is not an answer in words.
+    tapped = int((response == "warm_reaction").sum())
+    kept = engaged + brief + tapped
+    emoji = f", {tapped} with only an emoji" if tapped else ""
     return (
         news.height,
         kept,
         f"they responded warmly to {kept} of {news.height} pieces of good news "
-        f"({engaged} with interest, {brief} briefly)",
+        f"({engaged} with interest, {brief} briefly{emoji})",
     )
 
 

@@ -74,9 +74,16 @@ def items(
     the file stops making sense, and which app to export from again; so does an item too
     big to be a message, or nested deeper than any export.
     """
+    for block in blocks(fh, key, source, app):
+        yield from decoded(block, source, app, shape)
+
+
+def blocks(fh: BinaryIO, key: str, source: str, app: str) -> Iterator[_json_scan.Block]:
+    """The items of the top-level ``key`` array, a read's worth at a time, undecoded (for a
+    format that reads a whole block's messages as columns); broken JSON raises as
+    :func:`items` says."""
     try:
-        for block in _json_scan.array_blocks(fh, key):
-            yield from _decoded(block, source, app, shape)
+        yield from _json_scan.array_blocks(fh, key)
     except _json_scan.CutShort as cut:
         raise ImportFailed.one(source, None, broken(cut.items, None, app, cut=True)) from None
     except _json_scan.TooBig as big:
@@ -104,7 +111,11 @@ class Shape:
         self.loose = loose
 
 
-def _decoded(block: _json_scan.Block, source: str, app: str, shape: Shape | None) -> list[Any]:
+def decoded(
+    block: _json_scan.Block, source: str, app: str, shape: Shape | None = None
+) -> list[Any]:
+    """The items of ``block`` as plain JSON values, or as ``shape`` says; one that is not
+    valid JSON raises :class:`ImportFailed` naming it."""
     with _quiet_collector():
         try:
             if shape is None:
@@ -122,11 +133,27 @@ def _decoded(block: _json_scan.Block, source: str, app: str, shape: Shape | None
             try:
                 value = _one(raw)
             except (msgspec.DecodeError, msgspec.ValidationError):
-                offset = block.offset + block.cuts[i]
+                offset = block.offset + int(block.cuts[i])
                 why = broken(block.first + i - 1, offset, app, cut=False)
                 raise ImportFailed.one(source, None, why) from None
             found.append(value if shape is None else shape.loose(value))
         return found
+
+
+def typed(block: _json_scan.Block, decoder: msgspec.json.Decoder[Any]) -> list[Any] | None:
+    """Every item of ``block`` decoded by ``decoder`` (a ``list[...]`` of structs), or
+    ``None`` when any item does not fit it (then read them with :func:`decoded`)."""
+    with _quiet_collector():
+        try:
+            values = decoder.decode(block.joined())
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return None
+    return values if isinstance(values, list) and len(values) == len(block) else None
+
+
+def one(block: _json_scan.Block, i: int) -> Any:
+    """Item ``i`` of ``block`` as a plain JSON value (the block is known to decode)."""
+    return _one(block.item(i))
 
 
 def _one(raw: bytes) -> Any:

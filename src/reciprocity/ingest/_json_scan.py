@@ -73,7 +73,7 @@ class Block:
 
     first: int
     data: bytes
-    cuts: list[int]
+    cuts: np.ndarray
     #: Where ``data`` starts in the file, for words on where a broken item sits.
     offset: int
 
@@ -82,10 +82,10 @@ class Block:
 
     def joined(self) -> bytes:
         """All the items as one JSON array."""
-        return b"[" + self.data[: self.cuts[-1] - 1] + b"]"
+        return b"[" + self.data[: int(self.cuts[-1]) - 1] + b"]"
 
     def item(self, i: int) -> bytes:
-        return self.data[self.cuts[i] : self.cuts[i + 1] - 1]
+        return self.data[int(self.cuts[i]) : int(self.cuts[i + 1]) - 1]
 
 
 @dataclass
@@ -221,14 +221,14 @@ def _blocks_in(block: bytes, found: _Structure, state: _State, key: bytes) -> It
         part = slice(i, stop)
         commas = found.pos[part][(found.char[part] == _COMMA) & (before[part] == 2)]
         end = int(found.pos[stop]) if len(ends) else None
-        cuts = [int(c) + 1 for c in commas]
+        cuts = commas.astype(np.int64) + 1
         if end is not None:
-            cuts.append(end + 1)
-        if cuts:
+            cuts = np.append(cuts, end + 1)
+        if len(cuts):
             taken = _take(block, start, cuts, state, closed=end is not None)
             if len(taken):
                 yield taken
-            start = cuts[-1]
+            start = int(cuts[-1])
         if end is None:
             _keep(block[start:], state, start)
             return
@@ -236,17 +236,18 @@ def _blocks_in(block: bytes, found: _Structure, state: _State, key: bytes) -> It
         i = stop + 1
 
 
-def _take(block: bytes, start: int, cuts: list[int], state: _State, closed: bool) -> Block:
+def _take(block: bytes, start: int, cuts: np.ndarray, state: _State, closed: bool) -> Block:
     """The items that end at ``cuts`` (one past each ending byte) as a :class:`Block`."""
     head = b"".join(state.pending)
-    data = head + block[start : cuts[-1]]
+    last = int(cuts[-1])
+    data = head + block[start:last]
     shift = len(head) - start
-    marks = [0, *(c + shift for c in cuts)]
-    if closed and not data[: marks[-1] - 1].strip() and len(marks) == 2:
-        marks = [0]  # an empty array: ``[]``
+    marks = np.concatenate(([0], cuts + shift))
+    if closed and not data[: int(marks[-1]) - 1].strip() and len(marks) == 2:
+        marks = marks[:1]  # an empty array: ``[]``
     offset = state.pending_offset
     state.pending, state.pending_bytes = [], 0
-    state.pending_offset = state.offset + cuts[-1]
+    state.pending_offset = state.offset + last
     if len(marks) > 1 and marks[1] > MAX_ITEM_BYTES:
         raise TooBig("long", state.items)
     taken = Block(state.items + 1, data, marks, offset)

@@ -13,6 +13,22 @@ chat-analytics' attachment list, whats_json's localised strings, and the many sm
 scripts people wrote for their own language); phrases differ between Android (``<...>``
 placeholders) and iPhone (``<kind> omitted``), and between app versions, so a language
 may list several.
+
+Android's note after an attached file's name (``attached``) in Turkish ("dosya ekli"),
+Russian ("файл добавлен"), Indonesian ("file terlampir") and its second Spanish spelling
+("archivo adjuntado") come from the list whats_json (starkdmi/whats_json,
+``lib/src/patterns.dart``) collected from WhatsApp for Android's own strings (the
+``email_file_attached`` key); the Russian one is also in a real Android export among its
+test chats (``test/data/languages/russian_android.txt``: ``Alex.vcf (файл добавлен)``),
+and Turkish parsers people wrote for their own chats look for "(dosya ekli)" too. Not
+"файл прикреплен", which no export shows.
+
+The 12-hour clock's words (``halves``) are only those that the AM/PM pattern does not read
+already: German "vorm."/"nachm.". Spanish "a. m."/"p. m." (with a space or a narrow
+no-break space) is read by that pattern; no language here was found to write other words
+after the time: Turkish parsers look for "ÖÖ"/"ÖS", but in an iPhone export's header
+before the time, a layout the header pattern does not read and no export here shows, so
+they are not added.
 """
 
 from __future__ import annotations
@@ -151,7 +167,7 @@ LOCALES: tuple[Locale, ...] = (
             "Tarjeta de contacto omitida",
         ),
         documents=("documento omitido",),
-        attached=("archivo adjunto",),
+        attached=("archivo adjunto", "archivo adjuntado"),
         calls=("Llamada perdida", "Llamada de voz perdida", "Videollamada perdida"),
         deleted=(
             "Se eliminó este mensaje",
@@ -265,6 +281,7 @@ LOCALES: tuple[Locale, ...] = (
             "Kişi kartı dahil edilmedi",
         ),
         documents=("belge dahil edilmedi",),
+        attached=("dosya ekli",),
         calls=("Cevapsız sesli arama", "Cevapsız görüntülü arama"),
         deleted=("Bu mesaj silindi", "Bu mesajı sildiniz"),
         edited=("Bu mesaj düzenlendi",),
@@ -284,6 +301,7 @@ LOCALES: tuple[Locale, ...] = (
             "Карточка контакта отсутствует",
         ),
         documents=("документ отсутствует",),
+        attached=("файл добавлен",),
         calls=("Пропущенный аудиозвонок", "Пропущенный видеозвонок"),
         deleted=(
             "Данное сообщение удалено",
@@ -301,6 +319,7 @@ LOCALES: tuple[Locale, ...] = (
         True,
         media=("Media tidak disertakan",),
         omitted=("gambar tidak disertakan", "video tidak disertakan"),
+        attached=("file terlampir",),
         deleted=("Pesan ini telah dihapus", "Anda menghapus pesan ini"),
     ),
 )

@@ -162,36 +162,40 @@ def empty_messages() -> pl.DataFrame:
     return pl.DataFrame(schema=MESSAGE_SCHEMA)
 
 
-#: The text columns a row-by-row parser fills from what a file says.
-_TEXTS = ("conversation", "sender", "text", "reply_to", "source_id")
-
-
 def messages_frame(
     columns: dict[str, Any], *, time_unit: Literal["ms", "us"] = "us"
 ) -> pl.DataFrame:
     """A :data:`MESSAGE_SCHEMA` frame from the lists of Python values a parser collected
     row by row: ``timestamp`` as whole ``time_unit`` since 1970 (UTC); ``source`` and
     ``conversation`` may be one value for every row; ``reply_to`` and ``source_id`` may
-    be left out (none). Text a UTF-8 encoder refuses (a lone surrogate that a JSON
-    ``\\ud83d`` escape or a badly encoded mail header can hold) becomes U+FFFD; the rest of
-    the text is kept."""
+    be left out (none). Text a UTF-8 encoder refuses becomes U+FFFD (:func:`text_frame`)."""
     rows = len(columns["timestamp"])
     full = {name: columns.get(name, [None] * rows) for name in MESSAGE_SCHEMA}
     for name in ("source", "conversation"):
         if isinstance(full[name], str):
             full[name] = [full[name]] * rows
-    schema = {**MESSAGE_SCHEMA, "timestamp": pl.Int64()}
-    try:
-        frame = pl.DataFrame(full, schema=schema)
-    except UnicodeEncodeError:
-        for name in _TEXTS:
-            full[name] = [None if v is None else _repaired(v) for v in full[name]]
-        frame = pl.DataFrame(full, schema=schema)
+    frame = text_frame(full, {**MESSAGE_SCHEMA, "timestamp": pl.Int64()})
     return frame.with_columns(
         pl.from_epoch(pl.col("timestamp"), time_unit=time_unit)
         .dt.replace_time_zone("UTC")
         .cast(MESSAGE_SCHEMA["timestamp"])
     )
+
+
+def text_frame(columns: dict[str, Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """``pl.DataFrame(columns, schema=schema)``; text a UTF-8 encoder refuses (a lone
+    surrogate that a JSON ``\\ud83d`` escape or a badly encoded mail header can hold) in a
+    column of Python strings becomes U+FFFD, and the rest of the text is kept."""
+    try:
+        return pl.DataFrame(columns, schema=schema)
+    except UnicodeEncodeError:
+        fixed = {
+            name: [v if not isinstance(v, str) else _repaired(v) for v in values]
+            if isinstance(values, list) and schema.get(name) == pl.String()
+            else values
+            for name, values in columns.items()
+        }
+        return pl.DataFrame(fixed, schema=schema)
 
 
 def rows_frame(

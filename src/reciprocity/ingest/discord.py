@@ -34,31 +34,40 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
-import msgspec
+import numpy as np
 import polars as pl
 
 from reciprocity.errors import ImportFailed, Problem
 from reciprocity.ingest import _discord_csv
+from reciprocity.ingest._discord_message import SHAPE, Author, Emoji, Message, Reference
 from reciprocity.ingest._json_items import (
     BATCH_CHARS,
     BATCH_ROWS,
     Bad,
-    Row,
-    Shape,
+    blocks,
+    decoded,
     first,
-    frame,
-    items,
     problem_list,
     text_of,
 )
 from reciprocity.ingest._reactions import reaction_row
-from reciprocity.ingest.base import MAX_MESSAGE_BYTES, Options, resolve_zone, too_long
+from reciprocity.ingest.base import (
+    MAX_MESSAGE_BYTES,
+    Options,
+    resolve_zone,
+    text_frame,
+    too_long,
+)
 
 NAME = "discord"
+#: A big file is parsed in a process of its own (:mod:`reciprocity.parse_apart`): the
+#: parse is mostly Python, which would take turns with the save for the interpreter lock.
+PARSE_APART = True
 APP = "Discord with DiscordChatExporter (JSON or CSV)"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -66,6 +75,20 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ISO = "%Y-%m-%dT%H:%M:%S%.f%:z"
 # A row as :meth:`_Channel._row` makes it: the time still the text the file holds.
 _Untimed = tuple[str | None, str, str, str, str | None, str | None, int]
+_UNTIMED = ("sender", "written", "text", "kind", "reply_to", "source_id", "line")
+#: A read's rows before their times are read (:meth:`_Channel._block`).
+_WRITTEN: dict[str, pl.DataType] = {
+    "sender": pl.String(),
+    "written": pl.String(),
+    "text": pl.String(),
+    "kind": pl.String(),
+    "reply_to": pl.String(),
+    "source_id": pl.String(),
+    "line": pl.Int64(),
+    "sub": pl.Int64(),
+}
+#: Words longer than this many characters are checked for their size by ``_row``.
+_LONG = MAX_MESSAGE_BYTES // 4
 #: Message types that are something a person wrote (a command's output included).
 _SAID = frozenset(
     ("Default", "Reply", "ChatInputCommand", "ContextMenuCommand", "ThreadStarterMessage", "0")
@@ -77,106 +100,6 @@ _DCE_KEYS = (
     re.compile(rb'"messages"\s*:\s*\['),
 )
 _DM_TYPES = frozenset(("DirectTextChat", "DirectGroupTextChat"))
-
-
-# The fields read from each message, decoded straight into these (every other field of
-# DiscordChatExporter's large message objects is skipped). Values are ``Any`` because a
-# field of an unexpected type is reported by the checks below, in words, not by the decoder;
-# ``gc=False``: they hold no cycles, so the collector need not walk a channel's worth.
-class _Author(msgspec.Struct, gc=False):
-    id: Any = None
-    name: Any = None
-    nickname: Any = None
-
-
-class _Named(msgspec.Struct, gc=False):
-    """An attachment (``fileName``, ``url``) or a sticker (``name``)."""
-
-    fileName: Any = None
-    url: Any = None
-    name: Any = None
-
-
-class _Reference(msgspec.Struct, gc=False):
-    messageId: Any = None
-    type: Any = None
-
-
-class _Emoji(msgspec.Struct, gc=False):
-    id: Any = None
-    name: Any = None
-
-
-class _Reaction(msgspec.Struct, gc=False):
-    """One emoji on a message and who put it there (``users``: newer exporter versions)."""
-
-    emoji: _Emoji | None = None
-    users: tuple[_Author, ...] | None = None
-
-
-class _Message(msgspec.Struct, gc=False):
-    id: Any = None
-    type: Any = None
-    timestamp: Any = None
-    callEndedTimestamp: Any = None
-    content: Any = None
-    author: _Author | None = None
-    attachments: tuple[_Named, ...] | None = None
-    stickers: tuple[_Named, ...] | None = None
-    reference: _Reference | None = None
-    reactions: tuple[_Reaction, ...] | None = None
-
-
-def _loose(value: Any) -> Any:
-    """A :class:`_Message` from a message the typed decoding refused (a part of an
-    unexpected type is left out), or ``value`` itself when it is not an object."""
-    if not isinstance(value, dict):
-        return value
-
-    def part(kind: type[msgspec.Struct], found: Any) -> Any:
-        if not isinstance(found, dict):
-            return None
-        return kind(**{f: found.get(f) for f in kind.__struct_fields__})
-
-    def parts(found: Any) -> tuple[_Named, ...] | None:
-        if not isinstance(found, list):
-            return None
-        return tuple(part(_Named, one) or _Named() for one in found)
-
-    return _Message(
-        id=value.get("id"),
-        type=value.get("type"),
-        timestamp=value.get("timestamp"),
-        callEndedTimestamp=value.get("callEndedTimestamp"),
-        content=value.get("content"),
-        author=part(_Author, value.get("author")),
-        attachments=parts(value.get("attachments")),
-        stickers=parts(value.get("stickers")),
-        reference=part(_Reference, value.get("reference")),
-        reactions=_loose_reactions(value.get("reactions"), part),
-    )
-
-
-def _loose_reactions(found: Any, part: Any) -> tuple[_Reaction, ...] | None:
-    """The reactions of a message decoded loosely (see :func:`_loose`): a part of an
-    unexpected type is left out."""
-    if not isinstance(found, list):
-        return None
-    reactions = []
-    for one in found:
-        if isinstance(one, dict):
-            users = one.get("users")
-            people = [part(_Author, u) for u in users] if isinstance(users, list) else []
-            reactions.append(
-                _Reaction(
-                    emoji=part(_Emoji, one.get("emoji")),
-                    users=tuple(p for p in people if p is not None),
-                )
-            )
-    return tuple(reactions)
-
-
-_SHAPE = Shape(list[_Message], _loose)
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -219,54 +142,96 @@ class _Channel:
         self.problems: list[Problem] = []
 
     def frames(self) -> Iterator[pl.DataFrame]:
+        parts: list[pl.DataFrame] = []
+        count = chars = 0
+        for block in blocks(self.fh, "messages", self.source, APP):
+            part = self._block(decoded(block, self.source, APP, SHAPE), block.first)
+            if self.problems:
+                continue
+            parts.append(part)
+            count += part.height
+            chars += int(part["text"].str.len_bytes().sum())
+            if count >= BATCH_ROWS or chars >= BATCH_CHARS:
+                timed = self._timed(pl.concat(parts))
+                if timed is not None:
+                    yield timed
+                parts, count, chars = [], 0, 0
+        timed = self._timed(pl.concat(parts)) if parts else None
+        if self.problems:
+            raise ImportFailed(self.problems)
+        if timed is not None:
+            yield timed
+
+    def _block(self, messages: list[Any], first: int) -> pl.DataFrame:
+        """One read's messages and their reactions as rows whose times are still as written
+        (``written``), each with its place in the file (``line``, and ``sub``: 0 for a
+        message, 1, 2 … for its reactions).
+
+        The messages that are words, or an attachment or a sticker with or without words,
+        are taken as columns (:func:`_plain_frame`); the others (calls, notices, reactions,
+        values of an unexpected type) are read one at a time by :meth:`_row`.
+        """
+        plain = _plain_frame(messages, first)
+        left = np.ones(len(messages), dtype=bool)
+        if plain is not None:
+            left[(plain["line"] - first).to_numpy()] = False
         rows: list[_Untimed] = []
-        chars = 0
-        messages = items(self.fh, "messages", self.source, APP, _SHAPE)
-        for index, message in enumerate(messages, 1):
+        subs: list[int] = []
+        for i in np.flatnonzero(left).tolist():
+            message, index = messages[i], first + i
             try:
                 row = self._row(message, index)
             except Bad as bad:
                 problem_list(self.source, self.problems, index, bad)
                 continue
-            if self.problems:
-                continue
             rows.append(row)
-            chars += len(row[2])
+            subs.append(0)
             if message.reactions:
-                rows.extend(_reactions(message, row))
-            if len(rows) >= BATCH_ROWS or chars >= BATCH_CHARS:
-                timed = self._timed(rows)
-                if timed:
-                    yield frame(timed, NAME, self.conversation)
-                rows, chars = [], 0
-        timed = self._timed(rows) if rows else []
-        if self.problems:
-            raise ImportFailed(self.problems)
-        if timed:
-            yield frame(timed, NAME, self.conversation)
+                reactions = _reactions(message, row)
+                rows.extend(reactions)
+                subs.extend(range(1, len(reactions) + 1))
+        parts = [] if plain is None else [plain]
+        if rows:
+            columns = dict(zip(_UNTIMED, map(list, zip(*rows, strict=True)), strict=True))
+            parts.append(text_frame({**columns, "sub": subs}, _WRITTEN))
+        if not parts:
+            return pl.DataFrame(schema=_WRITTEN)
+        return pl.concat(parts).sort("line", "sub")
 
-    def _timed(self, rows: list[_Untimed]) -> list[Row]:
-        """``rows`` with their times read, all at once; a time Polars cannot read as
-        DiscordChatExporter writes it (an offset missing, a ``Z``) is read one at a time,
-        and one that is no time at all is a problem naming its message."""
-        written = pl.Series(values=[row[1] for row in rows], dtype=pl.String)
-        read = written.str.to_datetime(_ISO, time_unit="us", time_zone="UTC", strict=False)
-        micros: list[int | None] = read.dt.epoch("us").to_list()
+    def _timed(self, rows: pl.DataFrame) -> pl.DataFrame | None:
+        """``rows`` with their times read, all at once, as message rows; a time Polars
+        cannot read as DiscordChatExporter writes it (an offset missing, a ``Z``) is read
+        one at a time, and one that is no time at all is a problem naming its message."""
+        read = rows["written"].str.to_datetime(_ISO, time_unit="us", time_zone="UTC", strict=False)
+        micros = read.dt.epoch("us")
         if read.null_count():
-            for i, value in enumerate(micros):
-                if value is None:
-                    try:
-                        micros[i] = self._micros(rows[i][1])
-                    except Bad as bad:
-                        problem_list(self.source, self.problems, rows[i][6], bad)
+            unread = np.flatnonzero(micros.is_null().to_numpy()).tolist()
+            written, lines = rows["written"].to_list(), rows["line"].to_list()
+            found: list[int | None] = []
+            for i in unread:
+                try:
+                    found.append(self._micros(written[i]))
+                except Bad as bad:
+                    problem_list(self.source, self.problems, lines[i], bad)
+                    found.append(None)
+            micros = micros.scatter(unread, found)
         if self.problems:
-            return []
-        known = cast(list[int], micros)  # every None was read one at a time, or raised
-        return [(r[0], m, r[2], r[3], r[4], r[5], r[6]) for r, m in zip(rows, known, strict=True)]
+            return None
+        return rows.select(
+            pl.lit(NAME).alias("source"),
+            pl.lit(self.conversation).alias("conversation"),
+            "sender",
+            pl.from_epoch(micros, time_unit="us").dt.replace_time_zone("UTC").alias("timestamp"),
+            "text",
+            "kind",
+            "reply_to",
+            "source_id",
+            "line",
+        )
 
     def _row(self, msg: Any, index: int) -> _Untimed:
         """The message as a row whose time is still as written (see :meth:`_timed`)."""
-        if not isinstance(msg, _Message):
+        if not isinstance(msg, Message):
             raise Bad("expected a message object")
         written = msg.timestamp
         if type(written) is not str:
@@ -302,7 +267,7 @@ class _Channel:
         since = moment - _EPOCH
         return (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
 
-    def _call(self, msg: _Message, started: int) -> str:
+    def _call(self, msg: Message, started: int) -> str:
         ended = msg.callEndedTimestamp
         if not isinstance(ended, str):
             return "<call>"
@@ -313,7 +278,75 @@ class _Channel:
         return f"<call, {seconds} s>" if seconds > 0 else "<missed call>"
 
 
-def _reactions(message: _Message, row: _Untimed) -> list[_Untimed]:
+_EXTRAS = attrgetter("attachments", "stickers", "reactions")
+_AUTHOR = attrgetter("author.id", "author.name", "author.nickname")
+
+
+def _plain_frame(messages: list[Any], first: int) -> pl.DataFrame | None:
+    """The messages of a read that are words, or an attachment or a sticker with or
+    without words, as rows (see :meth:`_Channel._block`); ``None`` when a message or a
+    value is not what this reading expects (then :meth:`_Channel._row` reads them all,
+    and says what is wrong)."""
+    count = len(messages)
+    try:
+        authors = list(map(_AUTHOR, messages))
+        names = {who: _author(Author(*who)) or "Unknown sender" for who in set(authors)}
+        more = np.fromiter(map(any, map(_EXTRAS, messages)), bool, count)
+        replies = [i for i, m in enumerate(messages) if m.reference is not None]
+        found = pl.DataFrame(
+            {
+                "id": list(map(attrgetter("id"), messages)),
+                "type": list(map(attrgetter("type"), messages)),
+                "written": list(map(attrgetter("timestamp"), messages)),
+                "text": list(map(attrgetter("content"), messages)),
+                "sender": [names[who] for who in authors],
+            },
+            schema_overrides=dict.fromkeys(("id", "type", "written", "text"), pl.String),
+        )
+    except (AttributeError, TypeError, UnicodeEncodeError):
+        return None
+    # Attachments and stickers without reactions: their placeholder, as :meth:`_row` says.
+    labels: list[str | None] = [None] * count
+    for i in np.flatnonzero(more).tolist():
+        if not messages[i].reactions:
+            labels[i] = _media_label(messages[i])
+    reply_to: list[str | None] = [None] * count
+    for i in replies:
+        reply_to[i] = _reply_to(messages[i].reference)
+    words = pl.col("text").fill_null("")
+    return (
+        found.with_columns(
+            label=pl.Series(labels, dtype=pl.String),
+            reply_to=pl.Series(reply_to, dtype=pl.String),
+            more=more,
+            line=pl.int_range(first, first + count, dtype=pl.Int64),
+        )
+        .filter(
+            (~pl.col("more") | pl.col("label").is_not_null())
+            & (pl.col("type").is_null() | pl.col("type").is_in(_SAID))
+            & pl.col("written").is_not_null()
+            & (words.str.len_chars() <= _LONG)
+        )
+        .select(
+            "sender",
+            "written",
+            pl.when(pl.col("label").is_null() | (words.str.len_bytes() > 0))
+            .then(words)
+            .otherwise(pl.col("label"))
+            .alias("text"),
+            pl.when(pl.col("label").is_null())
+            .then(pl.lit("text"))
+            .otherwise(pl.lit("media"))
+            .alias("kind"),
+            "reply_to",
+            pl.col("id").alias("source_id"),
+            "line",
+            pl.lit(0, pl.Int64).alias("sub"),
+        )
+    )
+
+
+def _reactions(message: Message, row: _Untimed) -> list[_Untimed]:
     """The reaction rows of one message (those that name who reacted), at the message's
     time as written (read with it by :meth:`_Channel._timed`)."""
     message_id = row[5]
@@ -334,7 +367,7 @@ def _reactions(message: _Message, row: _Untimed) -> list[_Untimed]:
     return found
 
 
-def _emoji(emoji: _Emoji | None) -> str | None:
+def _emoji(emoji: Emoji | None) -> str | None:
     """A Unicode emoji as its character, a server's own emoji as ``:name:``."""
     if emoji is None:
         return None
@@ -355,7 +388,7 @@ def _title(guild: Any, channel: Any, source: str) -> str:
     return f"{server} #{name}" if server else f"#{name}"
 
 
-def _author(author: _Author) -> str | None:
+def _author(author: Author) -> str | None:
     nickname = author.nickname
     if type(nickname) is str and nickname and not nickname.isspace():
         return nickname  # the usual case, without the checks below
@@ -367,12 +400,12 @@ def _author(author: _Author) -> str | None:
     return f"Deleted user {author_id}" if author_id else None
 
 
-def _id(msg: _Message) -> str | None:
+def _id(msg: Message) -> str | None:
     value = msg.id
     return value if isinstance(value, str) and value else text_of(value)
 
 
-def _reply_to(reference: _Reference | None) -> str | None:
+def _reply_to(reference: Reference | None) -> str | None:
     if reference is None:
         return None
     # A forwarded message also carries a reference; it is not an answer to that message.
@@ -381,7 +414,7 @@ def _reply_to(reference: _Reference | None) -> str | None:
     return text_of(reference.messageId)
 
 
-def _media_label(msg: _Message) -> str | None:
+def _media_label(msg: Message) -> str | None:
     if msg.attachments:
         item = msg.attachments[0]
         name = text_of(item.fileName) or text_of(item.url) or ""

@@ -50,6 +50,9 @@ from reciprocity.ingest.base import (
 )
 
 NAME = "email"
+#: A big file is parsed in a process of its own (:mod:`reciprocity.parse_apart`): the
+#: parse is mostly Python, which would take turns with the save for the interpreter lock.
+PARSE_APART = True
 
 BATCH_ROWS = 20_000
 MAX_PROBLEMS = 1000

@@ -21,6 +21,9 @@ from reciprocity.ingest import messenger
 from reciprocity.ingest.base import Options
 
 NAME = "instagram"
+#: A big file is parsed in a process of its own (:mod:`reciprocity.parse_apart`): the
+#: parse is mostly Python, which would take turns with the save for the interpreter lock.
+PARSE_APART = True
 APP = "Instagram (Settings → Your activity → Download your information, JSON format)"
 
 _FOLDER_HINTS = ("your_instagram_activity", "instagram")

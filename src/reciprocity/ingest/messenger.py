@@ -33,17 +33,21 @@ with the reaction is used), pointing at the message by its sender and time, sinc
 export has no message ids. It has no replies either. Messages are
 yielded oldest first: :func:`parse_files` reads a conversation's files from the highest
 number down, and each file's messages are put in time order.
+
+Speed: the messages completed in each read of the file are decoded together, and the plain
+ones (most of them) are taken as columns by :mod:`._messenger_columns`; only the others go
+through :func:`_row` one at a time.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import numpy as np
 import polars as pl
 
 from reciprocity.errors import ImportFailed, Problem
@@ -52,20 +56,39 @@ from reciprocity.ingest._json_items import (
     BATCH_ROWS,
     Bad,
     Row,
+    blocks,
+    decoded,
     first,
     frame,
-    items,
+    one,
     problem_list,
     text_of,
+    typed,
+)
+from reciprocity.ingest._json_scan import Block
+from reciprocity.ingest._messenger_columns import (
+    MAX_MS,
+    MEDIA_KEYS,
+    PLACED,
+    WORDS,
+    plain_frame,
+    repair,
+    repaired_name,
 )
 from reciprocity.ingest._reactions import ReactionRow, reaction_row
-from reciprocity.ingest.base import MAX_MESSAGE_BYTES, Options, too_long
+from reciprocity.ingest.base import (
+    MAX_MESSAGE_BYTES,
+    MESSAGE_SCHEMA,
+    Options,
+    too_long,
+)
 
 NAME = "messenger"
+#: A big file is parsed in a process of its own (:mod:`reciprocity.parse_apart`): the
+#: parse is mostly Python, which would take turns with the save for the interpreter lock.
+PARSE_APART = True
 APP = "Facebook (Settings → Download your information, JSON format)"
 
-#: Milliseconds before the year 10000; a later value cannot be a message's time.
-_MAX_MS = 253_402_300_800_000
 _FILE_NUMBER = re.compile(r"(\d+)\.json$", re.IGNORECASE)
 # The title Facebook writes after the messages: a ``]`` closing the messages array, then the
 # key. Read from the file's last bytes so the whole file need not be walked twice.
@@ -91,13 +114,6 @@ _PLAIN_KEYS = frozenset(
         "bumped_message_metadata",
     )
 )
-_MEDIA_KEYS = (
-    ("photos", "<photo>"),
-    ("videos", "<video>"),
-    ("gifs", "<GIF>"),
-    ("audio_files", "<voice message>"),
-    ("files", "<file>"),
-)
 _SUFFIX_LABELS = {
     ".jpg": "<photo>",
     ".jpeg": "<photo>",
@@ -114,22 +130,6 @@ _SUFFIX_LABELS = {
     ".wav": "<audio>",
     ".ogg": "<audio>",
 }
-
-
-def repair(text: str) -> str:
-    """``text`` with Facebook's mojibake undone, or unchanged when it is not mojibake.
-
-    >>> repair("JosÃ© ð\\x9f\\x91\\x8d")
-    'José 👍'
-    >>> repair("José 👍")
-    'José 👍'
-    """
-    if text.isascii():
-        return text
-    try:
-        return text.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return text
 
 
 def looks_like(head: bytes) -> bool:
@@ -196,25 +196,20 @@ class _File:
         self.problems: list[Problem] = []
 
     def frames(self) -> Iterator[pl.DataFrame]:
-        rows: list[Row] = []
-        chars = 0
+        parts: list[pl.DataFrame] = []
+        count = chars = 0
         found = False
-        for index, message in enumerate(items(self.fh, "messages", self.source, self.app), start=1):
+        for block in blocks(self.fh, "messages", self.source, self.app):
             found = True
-            try:
-                row = _row(message, index)
-            except Bad as bad:
-                problem_list(self.source, self.problems, index, bad)
-                continue
+            part = self._block(block)
             if self.problems:
                 continue
-            rows.append(row)
-            chars += len(row[2])
-            if isinstance(message, dict) and message.get("reactions"):
-                rows.extend(_reactions(message["reactions"], row))
-            if len(rows) >= BATCH_ROWS or chars >= BATCH_CHARS:
-                yield self._frame(rows)
-                rows, chars = [], 0
+            parts.append(part)
+            count += part.height
+            chars += int(part["text"].str.len_bytes().sum())
+            if count >= BATCH_ROWS or chars >= BATCH_CHARS:
+                yield self._frame(parts)
+                parts, count, chars = [], 0, 0
         if self.problems:
             raise ImportFailed(self.problems)
         if not found and first(self.fh, "messages") is None:
@@ -224,17 +219,66 @@ class _File:
                 "a JSON file but not a Messenger or Instagram chat (no 'messages'); "
                 f"download it again from {self.app}",
             )
-        if rows:
-            yield self._frame(rows)
+        if parts:
+            yield self._frame(parts)
 
-    def _frame(self, rows: list[Row]) -> pl.DataFrame:
+    def _block(self, block: Block) -> pl.DataFrame:
+        """One read's messages and their reactions, each row with its place in the file
+        (``index``, and ``sub``: 0 for a message, 1, 2 … for its reactions).
+
+        Most messages are a sender, a time and words or a photo or file: those are taken
+        as columns from a typed decoding (:mod:`._messenger_columns`). Any other message (a
+        call, a notice, a sticker, reactions, a value of an unexpected type) is read whole
+        by :func:`_row`, as is every message of a read the typed decoding refuses.
+        """
+        values = typed(block, WORDS)
+        frame_ = None
+        if values:
+            frame_ = plain_frame(values, block.first, self.platform, self.conversation)
+        left = np.ones(len(block), dtype=bool)
+        if frame_ is not None:
+            left[(frame_["index"] - block.first).to_numpy()] = False
+        rest = np.flatnonzero(left).tolist()
+        rows: list[Row] = []
+        subs: list[int] = []
+        if rest:
+            everything = decoded(block, self.source, self.app) if values is None else None
+            for i in rest:
+                message = everything[i] if everything is not None else one(block, i)
+                index = block.first + i
+                try:
+                    row = _row(message, index)
+                except Bad as bad:
+                    problem_list(self.source, self.problems, index, bad)
+                    continue
+                rows.append(row)
+                subs.append(0)
+                if isinstance(message, dict) and message.get("reactions"):
+                    reactions = _reactions(message["reactions"], row)
+                    rows.extend(reactions)
+                    subs.extend(range(1, len(reactions) + 1))
+        parts = [] if frame_ is None else [frame_]
+        if rows:
+            whole = frame(rows, self.platform, self.conversation)
+            parts.append(
+                whole.with_columns(
+                    pl.col("line").alias("index"), pl.Series("sub", subs, dtype=pl.Int64)
+                )
+            )
+        if not parts:
+            return pl.DataFrame(schema=PLACED)
+        return pl.concat(parts, how="vertical")
+
+    def _frame(self, parts: list[pl.DataFrame]) -> pl.DataFrame:
         # Facebook writes newest first: reversed, messages sent in the same millisecond
         # keep the order they were sent in through the stable sort. (A file written oldest
         # first is left as it is.)
-        if rows[0][1] >= rows[-1][1]:
-            rows.reverse()
-        rows.sort(key=lambda row: row[1])
-        return frame(rows, self.platform, self.conversation)
+        whole = pl.concat(parts).sort("index", "sub")
+        stamps = whole["timestamp"]
+        newest_first = stamps[0] >= stamps[-1]
+        return whole.sort(
+            "timestamp", "index", "sub", descending=[False, newest_first, newest_first]
+        ).select(list(MESSAGE_SCHEMA))
 
     def _title(self) -> str:
         title = self._tail_title()
@@ -272,15 +316,9 @@ def _name(person: Any) -> str | None:
     if isinstance(person, dict):
         person = person.get("name")
     if isinstance(person, str):
-        return _repaired_name(person) if person else None
+        return repaired_name(person) if person else None
     name = text_of(person)
     return repair(name) if name else None
-
-
-@functools.lru_cache(maxsize=4096)
-def _repaired_name(name: str) -> str:
-    # A chat has a handful of senders: each name is repaired once, not once per message.
-    return repair(name)
 
 
 def _row(msg: Any, index: int) -> Row:
@@ -294,7 +332,7 @@ def _row(msg: Any, index: int) -> Row:
             stamp = int(stamp)
         if type(stamp) is not int:
             raise Bad(f"the time {stamp!r} is not a time in milliseconds since 1970")
-    if not 0 <= stamp < _MAX_MS:
+    if not 0 <= stamp < MAX_MS:
         raise Bad(f"the time {stamp!r} is not a time in milliseconds since 1970")
     sender = _name(msg.get("senderName" if e2ee else "sender_name")) or "Unknown sender"
     raw = msg.get("text" if e2ee else "content")
@@ -324,7 +362,7 @@ def _reactions(reactions: Any, message: Row) -> list[ReactionRow]:
             continue
         when = micros
         stamp = reaction.get("timestamp")
-        if type(stamp) is int and 0 < stamp < _MAX_MS:
+        if type(stamp) is int and 0 < stamp < MAX_MS:
             # Seconds in some exports, milliseconds in others: told apart by size.
             when = stamp * (1_000_000 if stamp < 100_000_000_000 else 1000)
         found.append(
@@ -379,7 +417,7 @@ def _media_label(msg: dict[str, Any], e2ee: bool) -> str | None:
         uri = media[0].get("uri") if isinstance(media[0], dict) else None
         suffix = Path(uri).suffix.lower() if isinstance(uri, str) else ""
         return _SUFFIX_LABELS.get(suffix, "<file>")
-    for key, label in _MEDIA_KEYS:
+    for key, label in MEDIA_KEYS:
         value = msg.get(key)
         if isinstance(value, list) and value:
             return label

@@ -16,6 +16,14 @@ number in E.164 when it reads as one (:mod:`.phones`), so that the same contact 
 ``0151 …`` and ``+49 151 …`` is one chat. Senders are ``Name <number>``; the user's own
 messages are :data:`~reciprocity.ingest.phones.OWN_SENDER`.
 
+The phone number is the identity, not the contact's name: a contact renamed between two
+backups is the same person, and the same messages in the later backup must add nothing.
+So each message's ``source_id`` (what the store's fingerprint keys it by, instead of
+sender and text) is :func:`message_id` of the numbers of its chat, who sent it (the
+number, or the user), its millisecond, its kind and its text, and never the name. The
+app keeps no id of its own that survives a restore; two messages alike in all of that
+are one (the app can store a message twice).
+
 The file is read with expat in chunks, one element at a time, so memory stays flat however
 long the backup. Two things the app writes are not XML and are repaired on the way in:
 emoji as pairs of surrogate character references (``&#55357;&#56832;`` is 😀), and
@@ -27,6 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from hashlib import blake2b
 from pathlib import Path
 from typing import Any, NoReturn
 from xml.parsers import expat
@@ -43,6 +52,9 @@ from reciprocity.ingest.base import (
 )
 
 NAME = "sms"
+#: A big file is parsed in a process of its own (:mod:`reciprocity.parse_apart`): the
+#: parse is mostly Python, which would take turns with the save for the interpreter lock.
+PARSE_APART = True
 #: The user's name in these files whatever ``--me`` says (the import uses it as "me").
 OWN_NAME = phones.OWN_SENDER
 
@@ -64,8 +76,8 @@ _RECEIVED, _SENT = "1", "2"
 _MEDIA_LABELS = {"image": "<photo>", "video": "<video>", "audio": "<audio>"}
 _MAX_MS = 253_402_300_799_999  # the last millisecond of year 9999
 
-# sender, conversation, timestamp (UTC ms), text, kind, line
-_Row = tuple[str, str, int, str, str, int]
+# sender, conversation, timestamp (UTC ms), text, kind, source_id, line
+_Row = tuple[str, str, int, str, str, str, int]
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -255,7 +267,9 @@ class _Reader:
         name = _name(attrs.get("contact_name"))
         body = _text(attrs.get("body"))
         sender = OWN_NAME if box == _SENT else phones.handle(name, number)
-        self._add((sender, name or number, millis, body, "text", line))
+        who = OWN_NAME if box == _SENT else number
+        key = message_id([number], who, millis, "text", body)
+        self._add((sender, name or number, millis, body, "text", key, line))
 
     def _mms(self, mms: dict[str, Any]) -> None:
         attrs: dict[str, str] = mms["attrs"]
@@ -273,19 +287,19 @@ class _Reader:
         people = dict(zip(numbers, names, strict=True))
         title = ", ".join(people[n] or n for n in sorted(people))
         if box == _SENT:
-            sender = OWN_NAME
+            sender = who = OWN_NAME
         else:
             raw_from = mms["from"]
-            frm = self._number(raw_from) if raw_from else numbers[0]
+            frm = who = self._number(raw_from) if raw_from else numbers[0]
             sender = phones.handle(people.get(frm), frm)
         texts = [_text(text) for ct, text in mms["parts"] if ct == "text/plain" and text]
         media = [ct for ct, _ in mms["parts"] if ct not in ("text/plain", "application/smil")]
         body = "\n".join(t for t in texts if t)
-        if not media:
-            self._add((sender, title, millis, body, "text", mms["line"]))
-            return
-        label = _MEDIA_LABELS.get(media[0].partition("/")[0], "<file>")
-        self._add((sender, title, millis, body or label, "media", mms["line"]))
+        kind = "media" if media else "text"
+        if media:
+            body = body or _MEDIA_LABELS.get(media[0].partition("/")[0], "<file>")
+        key = message_id(numbers, who, millis, kind, body)
+        self._add((sender, title, millis, body, kind, key, mms["line"]))
 
     def _number(self, raw: str) -> str:
         """``raw`` in E.164 where it reads as a number. Without a country from the machine's
@@ -299,6 +313,19 @@ class _Reader:
     def _add(self, row: _Row) -> None:
         if not self.problems:
             self.rows.append(row)
+
+
+def message_id(numbers: list[str], sender: str, millis: int, kind: str, text: str) -> str:
+    """The ``source_id`` of a message (see the module docstring): the same for the same
+    chat (its numbers, in any order), sender, millisecond, kind and text, whatever the
+    contacts are called.
+
+    >>> message_id(["+4915123456789"], "Me", 1717229100000, "text", "hi")
+    'sms:e5d26e89589a8367b24c3460'
+    """
+    parts = ("~".join(sorted(numbers)), sender, str(millis), kind, text)
+    key = "|".join(f"{len(p.encode())}:{p}" for p in parts)
+    return "sms:" + blake2b(key.encode(), digest_size=12).hexdigest()
 
 
 def _millis(value: str | None) -> int:
@@ -335,7 +362,7 @@ def _text(value: str | None) -> str:
 
 
 #: What each row holds, in order (see :func:`.base.rows_frame`).
-_FIELDS = ("sender", "conversation", "timestamp", "text", "kind", "line")
+_FIELDS = ("sender", "conversation", "timestamp", "text", "kind", "source_id", "line")
 
 
 def _frame(rows: list[_Row]) -> pl.DataFrame:

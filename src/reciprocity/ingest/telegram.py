@@ -54,6 +54,9 @@ from reciprocity.ingest.base import (
 )
 
 NAME = "telegram"
+#: A big file is parsed in a process of its own (:mod:`reciprocity.parse_apart`): the
+#: parse is mostly Python, which would take turns with the save for the interpreter lock.
+PARSE_APART = True
 
 #: Messages per yielded frame, or fewer when their texts reach :data:`BATCH_CHARS`; a chat
 #: longer than this is yielded in several frames.

@@ -6,13 +6,15 @@ one event frame (:data:`LEDGER_SCHEMA`); ``giver`` and ``receiver`` are ``"me"``
 ``"them"``. What becomes an event, and its weight (:data:`WEIGHTS`):
 
 - ``attention``: starting a conversation (first message after ``silence``), checking in;
-  a reaction put on the other's message (source ``reactions``, weight 0.25, see
-  :mod:`.reactions`);
+  a reaction put on the other's message (source ``reactions``, weight 0.25; in a group
+  chat ``group_reactions``, 0.125; see :mod:`.reactions`);
 - ``listening``: asking a question that is not a favour or a check-in;
 - ``emotional_support`` / ``practical_help``: messages that support; accepting a request
   is practical help from the one who accepted;
 - ``celebration``: answering the other's good news warmly (active-constructive 1, passive-
-  constructive 0.5);
+  constructive 0.5; a warm reaction and no words 0.25, half a brief warm reply: the tap is
+  also attention, as every reaction is, but in a dimension of its own, so nothing is
+  counted twice in one);
 - ``presence_in_hard_times``: support within the support window after the other's distress;
 - ``disclosure``: trust offered, weighted by depth (1 facts, 2 thoughts, 3 feelings, over 3);
 - ``favours_money``: journal only (who lent money or did a favour; paying back is not
@@ -67,6 +69,7 @@ WEIGHTS: dict[str, float] = {
     "request_accepted": 1.0,
     "active_constructive": 1.0,
     "passive_constructive": 0.5,
+    "warm_reaction": 0.25,
     "presence": 1.0,
 }
 """Weight of each kind of message event (disclosure weighs depth / 3)."""
@@ -90,7 +93,7 @@ _SORTED_AS: dict[str, pl.DataType] = {
     "giver": _SIDES,
     "receiver": _SIDES,
     "dimension": pl.Enum(sorted(DIMENSIONS)),
-    "source": pl.Enum(["group", "journal", "messages", "reactions"]),
+    "source": pl.Enum(["group", "group_reactions", "journal", "messages", "reactions"]),
 }
 # Columns of the exchanges that message events read.
 _READ = (
@@ -188,6 +191,15 @@ def message_events(
             response == "passive_constructive",
             "celebration",
             WEIGHTS["passive_constructive"],
+            by_answerer=True,
+        ),
+        # No latency (no reply in words): dated at the news, where Messenger and Discord
+        # date the reaction too.
+        _events(
+            rows,
+            response == "warm_reaction",
+            "celebration",
+            WEIGHTS["warm_reaction"],
             by_answerer=True,
         ),
         # Presence: support came within the window after their distress; the supporter

@@ -7,8 +7,8 @@ message's text and the reply it got read from the store in one go, so a page sho
 list only looks it up (:class:`Evidence`). What each list holds is what the page showed
 when it filtered the ledger per request: the latest event of each message or reaction,
 newest first, at most ``limit`` of them (a reaction marked ``reaction``: "Alex reacted ❤️
-to your message"); how many messages gave events; how many journal events; how many
-reactions.
+to your message", and ``in_group`` when it was in a group chat, as a group message is);
+how many messages gave events; how many journal events; how many reactions.
 
 Memory: at most ``limit`` rows per (relationship, dimension, giver), each with two texts.
 """
@@ -88,12 +88,13 @@ def latest_evidence(
     # text is read all the same, and who sent them is who gave). Reactions are shown among
     # them, counted apart.
     from_messages = ledger.filter(
-        pl.col("source").is_in(["messages", "group", "reactions"])
+        pl.col("source").is_in(["messages", "group", "reactions", "group_reactions"])
     ).drop_nulls("message_id")
+    is_reaction = pl.col("source").is_in(["reactions", "group_reactions"])
     logged = ledger.filter(pl.col("source") == "journal").group_by(_KEYS).agg(pl.len())
     totals = from_messages.group_by(_KEYS).agg(pl.col("message_id").n_unique().alias("n"))
     reacted = (
-        from_messages.filter(pl.col("source") == "reactions")
+        from_messages.filter(is_reaction)
         .group_by(_KEYS)
         .agg(pl.col("message_id").n_unique().alias("n"))
     )
@@ -105,8 +106,8 @@ def latest_evidence(
             "message_id",
             "timestamp",
             "weight",
-            (pl.col("source") == "group").alias("in_group"),
-            (pl.col("source") == "reactions").alias("reaction"),
+            pl.col("source").is_in(["group", "group_reactions"]).alias("in_group"),
+            is_reaction.alias("reaction"),
             (pl.col("giver") == "me").alias("_by_me"),
         )
         .sort("timestamp", descending=True, maintain_order=True)
@@ -136,6 +137,10 @@ def latest_evidence(
             pl.coalesce("from_me", "_by_me").alias("from_me"),
             "latency_s",
             "answer_text",
+            # The reaction that answered good news without words (the celebration it gave).
+            pl.col("good_news_reaction")
+            if "good_news_reaction" in shown.columns
+            else pl.lit(None, pl.String).alias("good_news_reaction"),
             "in_group",
             "reaction",
         )

@@ -14,7 +14,11 @@ In a group chat (:func:`reciprocity.store.groups.group_reactions`) a reaction is
 attended to. Only reactions between the user and one member count, weighted
 :data:`GROUP_REACTION_WEIGHT`, scaled as a group's explicit reply is (at most half of the
 one-to-one weight, :data:`reciprocity.ledger.groups.CAP`): done in front of others, it is
-less than the same tap in a private chat.
+less than the same tap in a private chat. :func:`group_reaction_events` gives them with
+their group (source ``group_reactions``), so the split of a relationship's give and take
+by group counts them where they were given, and the evidence says "in a group"; the group
+tables count the same reactions as answers (:func:`reciprocity.metrics.groups.group_roles`),
+and nothing else makes an event of them.
 """
 
 from __future__ import annotations
@@ -22,9 +26,9 @@ from __future__ import annotations
 import polars as pl
 
 from reciprocity.ledger import LEDGER_SCHEMA
-from reciprocity.ledger.groups import CAP
+from reciprocity.ledger.groups import CAP, GROUP_EVENTS_SCHEMA
 
-__all__ = ["GROUP_REACTION_WEIGHT", "REACTION_WEIGHT", "reaction_events"]
+__all__ = ["GROUP_REACTION_WEIGHT", "REACTION_WEIGHT", "group_reaction_events", "reaction_events"]
 
 #: Weight of one reaction's attention event. Opening a conversation or checking in weighs
 #: 1; a reaction is a tap, with no words and no time taken, so four reactions count as much
@@ -36,13 +40,17 @@ GROUP_REACTION_WEIGHT = REACTION_WEIGHT * CAP
 
 
 def reaction_events(
-    reactions: pl.DataFrame | pl.LazyFrame, *, weight: float = REACTION_WEIGHT
+    reactions: pl.DataFrame | pl.LazyFrame,
+    *,
+    weight: float = REACTION_WEIGHT,
+    source: str = "reactions",
+    schema: dict[str, pl.DataType] = LEDGER_SCHEMA,
 ) -> pl.LazyFrame:
     """One ``attention`` event per reaction of ``reactions`` (the store's reactions frame,
-    :func:`reciprocity.store.reactions_frame`), in
-    :data:`~reciprocity.ledger.LEDGER_SCHEMA`, in the frame's order. A reaction to one's
-    own message is left out; one whose message was not found counts towards the other
-    side (in a one-to-one chat, nearly always what it is)."""
+    :func:`reciprocity.store.reactions_frame`), in ``schema`` (the columns past the
+    ledger's are taken from ``reactions``), in the frame's order. A reaction to one's own
+    message is left out; one whose message was not found counts towards the other side
+    (in a one-to-one chat, nearly always what it is)."""
     own = pl.col("target_from_me").fill_null(~pl.col("from_me")) == pl.col("from_me")
     rows = reactions.lazy().filter(~own)
     me, them = pl.lit("me"), pl.lit("them")
@@ -54,6 +62,25 @@ def reaction_events(
         pl.lit("attention").alias("dimension"),
         pl.lit(weight).alias("weight"),
         "timestamp",
-        pl.lit("reactions").alias("source"),
+        pl.lit(source).alias("source"),
         "message_id",
-    ).select([pl.col(c).cast(t) for c, t in LEDGER_SCHEMA.items()])
+        *(c for c in schema if c not in LEDGER_SCHEMA),
+    ).select([pl.col(c).cast(t) for c, t in schema.items()])
+
+
+def group_reaction_events(reactions: pl.DataFrame) -> pl.DataFrame:
+    """The attention events of the reactions between the user and a member in group chats
+    (:func:`reciprocity.store.groups.between_user_and_member`, with ``title``), weighted
+    :data:`GROUP_REACTION_WEIGHT`, in :data:`~reciprocity.ledger.groups.GROUP_EVENTS_SCHEMA`
+    with source ``group_reactions``, sorted by relationship and time as the group events
+    are."""
+    return (
+        reaction_events(
+            reactions,
+            weight=GROUP_REACTION_WEIGHT,
+            source="group_reactions",
+            schema=GROUP_EVENTS_SCHEMA,
+        )
+        .sort("relationship_id", "timestamp", maintain_order=True)
+        .collect()
+    )

@@ -4,7 +4,10 @@ much of each relationship's give and take came from which group.
 - :func:`group_roles`: a row per group and member (the user included): messages, the
   conversations they started (first message after a silence), the answers they gave and
   got (weighted by how sure each pairing is, :mod:`reciprocity.exchanges.attribution`),
-  their supportive messages, and between them and the user, the answers each way.
+  their supportive messages, and between them and the user, the answers each way. A
+  reaction put on someone's message (a ❤️, a 👍) answers it for sure but is a tap, not a
+  message: it counts :data:`~reciprocity.ledger.reactions.REACTION_WEIGHT` of an answer,
+  as in the ledger (where one between the user and a member is attention).
 - :func:`source_split`: the group part of each relationship's give and take, per group and
   dimension (from :func:`reciprocity.ledger.groups.group_events`); the one-to-one part is
   the rest of the balance (:func:`reciprocity.metrics.record.relationship_records`).
@@ -26,6 +29,7 @@ from typing import Any
 import polars as pl
 
 from reciprocity.exchanges.attribution import ME, speakers
+from reciprocity.ledger.reactions import REACTION_WEIGHT
 from reciprocity.metrics.patterns import ActCounts, act_counts
 
 __all__ = [
@@ -84,16 +88,56 @@ SOURCES_SCHEMA: dict[str, pl.DataType] = {
 
 
 def group_roles(
-    messages: pl.DataFrame, pairs: pl.DataFrame, *, silence: timedelta = timedelta(hours=6)
+    messages: pl.DataFrame,
+    pairs: pl.DataFrame,
+    *,
+    silence: timedelta = timedelta(hours=6),
+    reactions: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Who carries each group (:data:`ROLES_SCHEMA`), most messages first per group.
 
     ``messages`` are group messages with act columns, ``pairs`` their attribution; a
     conversation starts with the first message after ``silence`` in the group.
+    ``reactions`` (:func:`reciprocity.store.groups.group_reaction_pairs`) count as answers
+    at :data:`~reciprocity.ledger.reactions.REACTION_WEIGHT` each.
     """
     if messages.is_empty():
         return pl.DataFrame(schema=ROLES_SCHEMA)
-    return roles_from_parts([role_parts(messages, pairs, silence=silence)])
+    return roles_from_parts([role_parts(messages, pairs, silence=silence)], reactions=reactions)
+
+
+def _reaction_answers(reactions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The answers given and got by reacting (:func:`role_parts`' second and third frames):
+    a reaction from ``speaker`` to ``to_speaker``'s message, at :data:`REACTION_WEIGHT`;
+    one on one's own message answers no one."""
+    speaker = pl.when(pl.col("from_me")).then(ME).otherwise(pl.col("relationship_id"))
+    to = pl.when(pl.col("target_from_me")).then(ME).otherwise(pl.col("target_relationship_id"))
+    rows = (
+        reactions.lazy()
+        .select(
+            "conversation_id",
+            speaker.cast(pl.Int64).alias("speaker"),
+            to.cast(pl.Int64).alias("to_speaker"),
+            pl.lit(REACTION_WEIGHT).alias("confidence"),
+        )
+        .filter(pl.col("speaker") != pl.col("to_speaker"))
+    )
+    return _answer_sums(rows)
+
+
+def _answer_sums(opened: pl.LazyFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per (group, speaker) the answers given (and those to the user) and those got (and
+    those from the user), summed by ``confidence``."""
+    conf = pl.col("confidence")
+    given = opened.group_by("conversation_id", "speaker").agg(
+        conf.sum().alias("answers_given"),
+        conf.filter(pl.col("to_speaker") == ME).sum().alias("answers_to_me"),
+    )
+    got = opened.group_by("conversation_id", pl.col("to_speaker").alias("speaker")).agg(
+        conf.sum().alias("answers_received"),
+        conf.filter(pl.col("speaker") == ME).sum().alias("answers_from_me"),
+    )
+    return given.collect(), got.collect()
 
 
 RoleParts = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]
@@ -131,22 +175,20 @@ def role_parts(
         pl.col("timestamp").max().alias("last_message"),
     )
     # A turn answers once, however many lines it has: its first line's pairing counts.
-    opened = pairs.lazy().filter(pl.col("turn_start"))
-    conf = pl.col("confidence")
-    given = opened.group_by("conversation_id", "speaker").agg(
-        conf.sum().alias("answers_given"),
-        conf.filter(pl.col("to_speaker") == ME).sum().alias("answers_to_me"),
-    )
-    got = opened.group_by("conversation_id", pl.col("to_speaker").alias("speaker")).agg(
-        conf.sum().alias("answers_received"),
-        conf.filter(pl.col("speaker") == ME).sum().alias("answers_from_me"),
-    )
-    return said.collect(), given.collect(), got.collect()
+    given, got = _answer_sums(pairs.lazy().filter(pl.col("turn_start")))
+    return said.collect(), given, got
 
 
-def roles_from_parts(parts: list[RoleParts]) -> pl.DataFrame:
+def roles_from_parts(
+    parts: list[RoleParts], *, reactions: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """:func:`group_roles` from the :func:`role_parts` of windows that together hold
-    every group message once."""
+    every group message once, and the groups' ``reactions``
+    (:func:`reciprocity.store.groups.group_reaction_pairs`, all of them; none when not
+    given), which count as answers (see the module docstring)."""
+    if reactions is not None and not reactions.is_empty() and parts:
+        tapped_given, tapped_got = _reaction_answers(reactions)
+        parts = [*parts, (parts[0][0].clear(), tapped_given, tapped_got)]
     key = ["conversation_id", "speaker"]
     said = (
         pl.concat([p[0] for p in parts], how="vertical")

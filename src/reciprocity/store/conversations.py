@@ -7,9 +7,10 @@ look new, and two different people's ``_chat.txt`` would look like one chat. The
 rows of each chat in an import decide instead (:func:`find`):
 
 1. **Its messages.** A stored conversation of the same platform that shares someone other
-   than the user with the chat (or has its title, see 2) and already holds at least
-   :data:`ENOUGH` of a sample of the chat's messages is that chat: a re-import under any
-   name adds nothing, a longer later export adds only what is new.
+   than the user with the chat (any identity of the same person: a contact renamed since
+   writes under a new handle linked to them; or has its title, see 2) and already holds
+   at least :data:`ENOUGH` of a sample of the chat's messages is that chat: a re-import
+   under any name adds nothing, a longer later export adds only what is new.
 2. **Its title and people.** Else the stored conversation with the same title, unless the
    people other than the user differ on both sides (Alex's ``_chat`` is not Jordan's, even
    where the user's own messages in both read the same).
@@ -81,10 +82,14 @@ def find(
     ]
     candidates = {c.id: c for c in same_title}
     if others:
+        # Any identity of the same people: a contact renamed between two backups writes
+        # as a new handle ("Mira O. <+49…>"), linked to the same person by its number.
+        people = select(Identity.person_id).where(Identity.id.in_(sorted(others)))
+        kin = select(Identity.id).where(Identity.person_id.in_(people))
         shared = conn.execute(
             select(Conversation.id, Conversation.title)
             .join(Participant, Participant.conversation_id == Conversation.id)
-            .where(Conversation.platform == platform, Participant.identity_id.in_(sorted(others)))
+            .where(Conversation.platform == platform, Participant.identity_id.in_(kin))
             .distinct()
         )
         candidates.update({int(i): Stored(int(i), str(t)) for i, t in shared})

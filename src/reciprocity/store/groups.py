@@ -40,12 +40,16 @@ from reciprocity.store.models import (
 from reciprocity.store.read import KEYS_CACHE_NAME, REACTIONS_SCHEMA, one_to_one
 
 __all__ = [
+    "GROUP_REACTIONS_SCHEMA",
     "GROUP_SCHEMA",
     "MEMBER_SCHEMA",
     "GroupWindows",
+    "between_user_and_member",
     "group_members",
     "group_messages",
     "group_people",
+    "group_reaction_pairs",
+    "group_reactions",
     "group_text_sample",
     "group_windows",
 ]
@@ -142,54 +146,96 @@ def group_messages(db: Database) -> pl.DataFrame:
     return frame
 
 
-def group_reactions(db: Database) -> pl.DataFrame:
-    """The reactions in group chats that pass between the user and one member: the user's
-    reaction to a member's message, or a member's to the user's. In
-    :data:`~reciprocity.store.read.REACTIONS_SCHEMA`, the relationship being the member's
-    (``from_me``: the user reacted), by relationship and time. A reaction whose message
-    was not found, or between two other members, is left out: theirs, not the user's."""
+#: Columns of :func:`group_reaction_pairs`, in order.
+GROUP_REACTIONS_SCHEMA: dict[str, pl.DataType] = {
+    "conversation_id": pl.Int64(),
+    "title": pl.String(),
+    "message_id": pl.Int64(),  # the reaction's own id
+    "timestamp": pl.Datetime("us", "UTC"),
+    "text": pl.String(),
+    "reply_to_message_id": pl.Int64(),
+    "from_me": pl.Boolean(),  # the user reacted
+    "relationship_id": pl.Int64(),  # who reacted; null for the user
+    "person": pl.String(),
+    "target_from_me": pl.Boolean(),  # the message reacted to is the user's
+    "target_relationship_id": pl.Int64(),  # its author's; null for the user
+    "target_person": pl.String(),
+}
+
+
+def group_reaction_pairs(db: Database) -> pl.DataFrame:
+    """Every reaction in a group chat whose message was found, with who reacted and whose
+    message it was (the user, or a member with a relationship), in
+    :data:`GROUP_REACTIONS_SCHEMA`, by group, time and id. A reaction names the message it
+    answers, so this is who answered whom for sure (what the group tables count); one
+    whose message was not found says nothing of the sort and is left out."""
     with db.engine.connect() as conn:
-        chats, _ = _groups(conn)
+        chats, titles = _groups(conn)
         if not chats:
-            return pl.DataFrame(schema=REACTIONS_SCHEMA)
+            return pl.DataFrame(schema=GROUP_REACTIONS_SCHEMA)
         raw = raw_reactions(conn, chats)
         wanted = raw["reply_to_message_id"].drop_nulls().unique().to_list()
         if not wanted:
-            return pl.DataFrame(schema=REACTIONS_SCHEMA)
+            return pl.DataFrame(schema=GROUP_REACTIONS_SCHEMA)
         targets = messages_in(conn, [], chats, wanted)
         senders = _senders(conn)
     author = senders.select(
         pl.col("sender").alias("_author"),
         pl.col("from_me").alias("target_from_me"),
-        pl.col("relationship_id").alias("_their_rel"),
-        pl.col("person").alias("_their_name"),
+        pl.col("relationship_id").alias("target_relationship_id"),
+        pl.col("person").alias("target_person"),
     )
     written = targets.select(
         pl.col("message_id").alias("reply_to_message_id"), pl.col("sender").alias("_author")
     )
-    rows = (
+    known = pl.col("from_me") | pl.col("relationship_id").is_not_null()
+    known_target = pl.col("target_from_me") | pl.col("target_relationship_id").is_not_null()
+    return (
         raw.join(senders, on="sender", how="inner")
         .join(written, on="reply_to_message_id", how="inner")
         .join(author, on="_author", how="inner")
+        .filter(known & known_target)
+        .with_columns(
+            pl.col("conversation_id")
+            .replace_strict(list(titles), list(titles.values()), return_dtype=pl.String)
+            .alias("title"),
+            pl.col("timestamp").cast(pl.Datetime("us", "UTC")),
+        )
+        .select(list(GROUP_REACTIONS_SCHEMA))
+        .sort("conversation_id", "timestamp", "message_id", maintain_order=True)
     )
-    mine = pl.col("from_me") & ~pl.col("target_from_me") & pl.col("_their_rel").is_not_null()
-    theirs = ~pl.col("from_me") & pl.col("target_from_me") & pl.col("relationship_id").is_not_null()
+
+
+def between_user_and_member(pairs: pl.DataFrame) -> pl.DataFrame:
+    """The reactions of :func:`group_reaction_pairs` that pass between the user and one
+    member (the user's reaction to a member's message, or a member's to the user's), in
+    :data:`~reciprocity.store.read.REACTIONS_SCHEMA` plus ``title``, the relationship being
+    the member's (``from_me``: the user reacted), by relationship and time. Those between
+    two other members are theirs, not the user's."""
+    mine = pl.col("from_me") & ~pl.col("target_from_me")
+    theirs = ~pl.col("from_me") & pl.col("target_from_me")
     return (
-        rows.filter(mine | theirs)
+        pairs.filter(mine | theirs)
         .with_columns(
             pl.when(pl.col("from_me"))
-            .then(pl.col("_their_rel"))
+            .then(pl.col("target_relationship_id"))
             .otherwise(pl.col("relationship_id"))
             .alias("relationship_id"),
             pl.when(pl.col("from_me"))
-            .then(pl.col("_their_name"))
+            .then(pl.col("target_person"))
             .otherwise(pl.col("person"))
             .alias("person"),
-            pl.col("timestamp").cast(pl.Datetime("us", "UTC")),
         )
-        .select(list(REACTIONS_SCHEMA))
+        .select(*REACTIONS_SCHEMA, "title")
         .sort("relationship_id", "timestamp", "message_id", maintain_order=True)
     )
+
+
+def group_reactions(db: Database) -> pl.DataFrame:
+    """The reactions in group chats that pass between the user and one member:
+    :func:`between_user_and_member` of :func:`group_reaction_pairs`, in
+    :data:`~reciprocity.store.read.REACTIONS_SCHEMA`."""
+    return between_user_and_member(group_reaction_pairs(db)).select(list(REACTIONS_SCHEMA))
 
 
 def group_people(db: Database) -> pl.DataFrame:
