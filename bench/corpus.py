@@ -147,7 +147,8 @@ import json, resource, sys, time
 from reciprocity.corpora.run import run_corpus
 start = time.perf_counter()
 run = run_corpus(sys.argv[1], sys.argv[2], language=sys.argv[3],
-                 partitions=int(sys.argv[4]) or None, chunk_bytes=int(sys.argv[5]))
+                 partitions=int(sys.argv[4]) or None, chunk_bytes=int(sys.argv[5]),
+                 **({"buckets_per_task": int(sys.argv[6])} if sys.argv[6] != "1" else {}))
 spent = time.perf_counter() - start
 use = resource.getrusage(resource.RUSAGE_SELF)
 peak = use.ru_maxrss * 1024
@@ -171,7 +172,8 @@ def cpu():
 
 if __name__ == "__main__":
     partitions, chunk_bytes = int(sys.argv[4]) or None, int(sys.argv[5])
-    workers, threads = int(sys.argv[6]), int(sys.argv[7]) or None
+    grouped = {"buckets_per_task": int(sys.argv[6])} if sys.argv[6] != "1" else {}
+    workers, threads = int(sys.argv[7]), int(sys.argv[8]) or None
     began = time.perf_counter()
     # The local cluster reciprocity itself starts (its workers' settings included).
     with open_engine("dask", workers=workers, threads=threads) as engine:
@@ -181,7 +183,7 @@ if __name__ == "__main__":
         start = time.perf_counter()
         run = run_corpus(sys.argv[1], sys.argv[2], language=sys.argv[3],
                          scheduler=client.scheduler.address, partitions=partitions,
-                         chunk_bytes=chunk_bytes)
+                         chunk_bytes=chunk_bytes, **grouped)
         spent = time.perf_counter() - start
         peaks = sorted(client.run(peak).values())
         used = sum(client.run(cpu).values()) + cpu() - before
@@ -239,6 +241,9 @@ def main() -> None:
     parser.add_argument(
         "--chunk-mb", type=float, default=32, help="MB of input each reading task reads"
     )
+    parser.add_argument(
+        "--buckets-per-task", type=int, default=1, help="buckets each analysis task reads at once"
+    )
     parser.add_argument("--out", default=str(HERE / "results" / "corpus.local.json"))
     options = parser.parse_args()
     sizes = [parse_size(s) for s in options.utterances.split(",") if s]
@@ -254,6 +259,7 @@ def main() -> None:
         "language": options.language,
         "partitions": options.partitions or None,
         "chunk_mb": options.chunk_mb,
+        "buckets_per_task": options.buckets_per_task,
         "runs": [],
     }
     for size in sizes:
@@ -272,7 +278,11 @@ def main() -> None:
         for name, python, script, extra in plans:
             out = WORK / f"out-{size}-{name}"
             shutil.rmtree(out, ignore_errors=True)
-            sizing = [str(options.partitions), str(int(options.chunk_mb * 2**20))]
+            sizing = [
+                str(options.partitions),
+                str(int(options.chunk_mb * 2**20)),
+                str(options.buckets_per_task),
+            ]
             args = [str(folder), str(out), options.language, *sizing, *extra]
             result = _run(python, script, args, env)
             shutil.rmtree(out, ignore_errors=True)

@@ -23,6 +23,7 @@ from reciprocity.corpora.source import (
     bucket_of,
     open_source,
     read_bucket,
+    read_buckets,
     stage_chunk,
 )
 from reciprocity.errors import ImportFailed
@@ -311,3 +312,41 @@ def test_staging_writes_one_file_per_chunk_and_reads_each_bucket_whole(tmp_path:
         seen += rows.height
     assert seen == n
     assert read_bucket(tmp_path / "nothing", 0).is_empty()
+
+
+def test_same_tables_with_several_buckets_a_task(tmp_path: Path, tiny_run: CorpusRun) -> None:
+    # Buckets read in one scan per staged file and analysed in turn: 5 buckets in tasks
+    # of 2, 2 and 1.
+    run = run_corpus(
+        TINY,
+        tmp_path / "grouped",
+        partitions=5,
+        language="en",
+        chunk_bytes=400,
+        buckets_per_task=2,
+    )
+    assert run.partitions == 5
+    for stage in STAGES:
+        assert_frame_equal(_sorted(run, stage), _sorted(tiny_run, stage))
+
+
+def test_read_buckets_gives_each_bucket_its_rows(tmp_path: Path) -> None:
+    frame = pl.DataFrame(
+        {
+            "id": [f"u{i}" for i in range(3_000)],
+            "conversation_id": [f"c{i % 97}" for i in range(3_000)],
+            "speaker": ["s"] * 3_000,
+            "reply_to": [None] * 3_000,
+            "timestamp": [float(i) for i in range(3_000)],
+            "text": ["hi"] * 3_000,
+        }
+    )
+    frame.write_parquet(tmp_path / "u.parquet")
+    for chunk in open_source(tmp_path / "u.parquet", chunk_bytes=1_000 * 160).chunks:
+        stage_chunk(chunk, tmp_path / "staging", 9)
+    some = read_buckets(tmp_path / "staging", [2, 5, 6])
+    assert set(some) <= {2, 5, 6}
+    for bucket in (2, 5, 6):
+        alone = read_bucket(tmp_path / "staging", bucket)
+        assert sorted(some[bucket]["id"]) == sorted(alone["id"])
+        assert alone.height > 0

@@ -19,9 +19,16 @@ import polars as pl
 from reciprocity import acts, exchanges, ledger, metrics, pipeline
 from reciprocity.acts import language as acts_language
 from reciprocity.corpora.dyads import DYAD_KEYS, dyad_frame
-from reciprocity.corpora.source import STAGED_SCHEMA, WRITE_LEVEL, read_bucket
+from reciprocity.corpora.source import STAGED_SCHEMA, WRITE_LEVEL, read_bucket, read_buckets
 
-__all__ = ["STAGES", "PartitionStats", "Settings", "analyze_bucket", "empty_tables"]
+__all__ = [
+    "STAGES",
+    "PartitionStats",
+    "Settings",
+    "analyze_bucket",
+    "analyze_buckets",
+    "empty_tables",
+]
 
 #: The tables written per bucket, in pipeline order.
 STAGES = ("acts", "figures", "exchanges", "ledger", "balance", "outcomes", "reply_speed")
@@ -54,7 +61,26 @@ def analyze_bucket(staging: str, out: str, bucket: int, settings: Settings) -> P
     Reads the bucket's rows of ``staging/*.parquet`` (:func:`read_bucket`); writes
     ``out/<stage>/bucket=K/part-0.parquet`` for each of :data:`STAGES` (nothing for a
     bucket without utterances)."""
-    staged = read_bucket(staging, bucket)
+    return _analyze_staged(read_bucket(staging, bucket), out, bucket, settings)
+
+
+def analyze_buckets(
+    staging: str, out: str, buckets: list[int], settings: Settings
+) -> list[PartitionStats]:
+    """:func:`analyze_bucket` of each of ``buckets``, in turn, their rows read in one scan
+    of each staged file (:func:`read_buckets`): memory holds the staged rows of all of
+    them, the analysis one bucket at a time."""
+    staged = read_buckets(staging, buckets)
+    empty = pl.DataFrame(schema=STAGED_SCHEMA)
+    stats = []
+    for bucket in buckets:
+        stats.append(_analyze_staged(staged.pop(bucket, empty), out, bucket, settings))
+    return stats
+
+
+def _analyze_staged(
+    staged: pl.DataFrame, out: str, bucket: int, settings: Settings
+) -> PartitionStats:
     if staged.is_empty():
         return PartitionStats(bucket, 0, 0, 0)
     utterances = _timed(

@@ -20,7 +20,7 @@ import polars as pl
 
 from reciprocity import __version__, pipeline
 from reciprocity.corpora.engine import EngineName, open_engine
-from reciprocity.corpora.partition import STAGES, PartitionStats, Settings, analyze_bucket
+from reciprocity.corpora.partition import STAGES, PartitionStats, Settings, analyze_buckets
 from reciprocity.corpora.schema import describe
 from reciprocity.corpora.source import CHUNK_BYTES, open_source, stage_chunk
 from reciprocity.errors import ReciprocityError
@@ -72,6 +72,7 @@ def run_corpus(
     language: str = "auto",
     as_of: datetime | None = None,
     chunk_bytes: int = CHUNK_BYTES,
+    buckets_per_task: int = 1,
     progress: Callable[[str, int], Callable[[], None]] | None = None,
 ) -> CorpusRun:
     """Analyse the corpus at ``corpus`` (a ConvoKit folder, a Parquet or CSV file of
@@ -80,7 +81,10 @@ def run_corpus(
     ``partitions`` buckets of conversations (default: one per 16 MB of input) are analysed
     by the ``engine`` (``local``: here; ``dask``: a local cluster of ``workers`` processes,
     or the cluster at ``scheduler``; ``processes=False``: worker threads of this process);
-    the tables are the same either way. ``as_of`` ends
+    the tables are the same either way. ``chunk_bytes`` of input are read per task, and
+    ``buckets_per_task`` buckets analysed per task, read in one scan (for corpora of
+    hundreds of millions of utterances, where every bucket reading every chunk's staged
+    file costs more than the analysis: see bench/README.md). ``as_of`` ends
     the "last 90 days" (default: the end of the day of the latest utterance). ``progress``
     is called with a step's name and task count and returns what to call per task done.
     """
@@ -115,14 +119,17 @@ def run_corpus(
             ends = as_of or window_end(latest or datetime(1970, 1, 1, tzinfo=UTC))
             settings = Settings(silence=silence, as_of=ends, language=language)
             started = time.perf_counter()
-            stats: list[PartitionStats] = runner.map(
+            step = max(1, buckets_per_task)
+            groups = [list(range(at, min(buckets, at + step))) for at in range(0, buckets, step)]
+            done: list[list[PartitionStats]] = runner.map(
                 _analyze,
-                list(range(buckets)),
+                groups,
                 staging,
                 str(work),
                 settings,
-                on_done=tick("analyse", buckets),
+                on_done=tick("analyse", len(groups)),
             )
+            stats = [s for group in done for s in group]
             seconds["analyse"] = time.perf_counter() - started
             name = runner.name
         shutil.rmtree(work / "_staging", ignore_errors=True)
@@ -146,8 +153,10 @@ def run_corpus(
     return run
 
 
-def _analyze(bucket: int, staging: str, out: str, settings: Settings) -> PartitionStats:
-    return analyze_bucket(staging, out, bucket, settings)
+def _analyze(
+    buckets: list[int], staging: str, out: str, settings: Settings
+) -> list[PartitionStats]:
+    return analyze_buckets(staging, out, buckets, settings)
 
 
 def _describe(work: Path, corpus: Path, run: CorpusRun, settings: Settings) -> None:
