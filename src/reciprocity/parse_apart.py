@@ -26,11 +26,16 @@ from typing import IO, Any
 import polars as pl
 
 from reciprocity import ingest
+from reciprocity.errors import ImportFailed
 
 __all__ = ["MIN_BYTES", "batches_apart", "worth_it"]
 
 #: Files (all of one export's files together) at least this big are parsed apart.
 MIN_BYTES = 128 * 1024 * 1024
+_STOPPED = (
+    "the process reading this file stopped before the end (it may have run out of memory); "
+    "nothing was saved. Try again, with fewer programs open"
+)
 
 Make = Callable[..., Iterator[pl.DataFrame]]
 
@@ -48,11 +53,12 @@ def worth_it(format: str, paths: list[Path]) -> bool:
 
 
 def batches_apart(
-    make: Make, args: tuple[Any, ...], options: ingest.Options
+    make: Make, args: tuple[Any, ...], options: ingest.Options, source: str
 ) -> Iterator[pl.DataFrame]:
     """``make(*args)``'s batches (``args`` ending with ``options``), made by a process of
     their own; the notes that process makes are added to ``options``. A problem it finds
-    is raised here, where the batch would have come.
+    is raised here, where the batch would have come; so is its stopping before the end
+    (killed for its memory, say), as a problem of ``source``.
 
     The process is a fresh interpreter running :func:`_child` (not :mod:`multiprocessing`,
     which would run the calling script again in it when that script does not guard its
@@ -75,7 +81,10 @@ def batches_apart(
         with child.stdin:
             pickle.dump((make, args), child.stdin)
         while True:
-            kind, payload = _receive(child.stdout)
+            try:
+                kind, payload = _receive(child.stdout)
+            except EOFError:
+                raise ImportFailed.one(source, None, _STOPPED) from None
             if kind == "batch":
                 yield pl.read_ipc(io.BytesIO(payload))
             elif kind == "end":
@@ -122,10 +131,10 @@ def _send(out: IO[bytes], message: tuple[str, Any]) -> None:
 def _receive(stream: IO[bytes]) -> tuple[str, Any]:
     head = stream.read(_LENGTH.size)
     if len(head) < _LENGTH.size:
-        raise RuntimeError("the process reading the file stopped unexpectedly")
+        raise EOFError
     (size,) = _LENGTH.unpack(head)
     data = stream.read(size)
     if len(data) < size:
-        raise RuntimeError("the process reading the file stopped unexpectedly")
+        raise EOFError
     kind, payload = pickle.loads(data)
     return str(kind), payload
