@@ -177,7 +177,7 @@ def test_every_surface_shows_the_same_figures(
         warm, brief = news.get("active_constructive", 0), news.get("passive_constructive", 0)
         said = re.search(
             re.escape(f"{p} responds warmly to my good news")
-            + r".*?responded warmly to (\d+) of (\d+) pieces of good news"
+            + r".*?responded warmly to (\d+) of (\d+) pieces? of good news"
             + r" \((\d+) with interest, (\d+) briefly\)",
             checked,
         )

@@ -4,6 +4,7 @@ batches, notes and problems as the parse on a thread, and an import that stores 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import polars as pl
@@ -27,7 +28,9 @@ FILES = [
 
 def _apart(path: Path, options: Options) -> list[pl.DataFrame]:
     name = ingest.detect(path)
-    return list(parse_apart.batches_apart(ingest.batches, (path, name, options), options))
+    return list(
+        parse_apart.batches_apart(ingest.batches, (path, name, options), options, str(path))
+    )
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.parent.name + "/" + p.name for p in FILES])
@@ -77,7 +80,8 @@ def test_stopping_early_ends_the_parsing_process(tmp_path: Path) -> None:
     ]
     path.write_text(json.dumps({"guild": {"id": "0"}, "channel": {}, "messages": messages}))
     options = Options(timezone="UTC")
-    batches = parse_apart.batches_apart(ingest.batches, (path, "discord", options), options)
+    make = ingest.batches
+    batches = parse_apart.batches_apart(make, (path, "discord", options), options, str(path))
     first = next(batches)
     assert first.height > 0
     batches.close()  # the process is stopped and waited for, not left behind
@@ -108,3 +112,13 @@ def test_an_import_parsed_apart_stores_what_one_parsed_here_does(
 def test_small_files_and_other_formats_are_parsed_here() -> None:
     assert not parse_apart.worth_it("messenger", [FILES[0]])
     assert not parse_apart.worth_it("whatsapp", [FIXTURES / "whatsapp" / "_chat.txt"])
+
+
+def test_a_parse_that_dies_is_a_problem_of_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "message_1.json"
+    path.write_text("{}")
+    # The parsing process ends at once, sending nothing, as one killed for its memory would.
+    with pytest.raises(ImportFailed) as failed:
+        list(parse_apart.batches_apart(os._exit, (3,), Options(), str(path)))
+    assert "stopped before the end" in str(failed.value)
+    assert str(path) in str(failed.value)

@@ -5,8 +5,8 @@ others. Where the parser's work is mostly Python (the JSON exports: Messenger, I
 Discord), the two take turns holding the interpreter lock, and on two cores a 1M-message
 import took about twice as long as the save alone. A file of :data:`MIN_BYTES` or more of
 such a format is therefore parsed by a separate process: its batches come back as Arrow IPC
-bytes through a pipe, one at a time (the pipe holds no more than one batch, so memory stays
-bounded), and so do the notes it made (:meth:`~reciprocity.ingest.Options.note`) and the
+bytes through a pipe, one at a time (the parsing process waits while the pipe is full, so
+memory stays bounded), and so do the notes it made (:meth:`.ingest.Options.note`) and the
 problem that stopped it. Smaller files are parsed on a thread as before: starting a process
 and importing Polars in it costs about a second.
 """
@@ -14,20 +14,28 @@ and importing Polars in it costs about a second.
 from __future__ import annotations
 
 import io
-import multiprocessing
+import os
+import pickle
+import struct
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import polars as pl
 
 from reciprocity import ingest
+from reciprocity.errors import ImportFailed
 
 __all__ = ["MIN_BYTES", "batches_apart", "worth_it"]
 
 #: Files (all of one export's files together) at least this big are parsed apart.
 MIN_BYTES = 128 * 1024 * 1024
+_STOPPED = (
+    "the process reading this file stopped before the end (it may have run out of memory); "
+    "nothing was saved. Try again, with fewer programs open"
+)
 
 Make = Callable[..., Iterator[pl.DataFrame]]
 
@@ -45,30 +53,38 @@ def worth_it(format: str, paths: list[Path]) -> bool:
 
 
 def batches_apart(
-    make: Make, args: tuple[Any, ...], options: ingest.Options
+    make: Make, args: tuple[Any, ...], options: ingest.Options, source: str
 ) -> Iterator[pl.DataFrame]:
     """``make(*args)``'s batches (``args`` ending with ``options``), made by a process of
     their own; the notes that process makes are added to ``options``. A problem it finds
-    is raised here, where the batch would have come.
+    is raised here, where the batch would have come; so is its stopping before the end
+    (killed for its memory, say), as a problem of ``source``.
 
-    Where no process can be started (a daemonic worker process cannot have children), the
-    batches are made here instead."""
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_produce, args=(sender, make, args), name="reciprocity-parse", daemon=True
-    )
+    The process is a fresh interpreter running :func:`_child` (not :mod:`multiprocessing`,
+    which would run the calling script again in it when that script does not guard its
+    code with ``if __name__ == "__main__"``), with this one's module path. Where it cannot
+    be started, the batches are made here instead."""
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     try:
-        child.start()
-    except (AssertionError, OSError):
-        receiver.close()
-        sender.close()
+        child = subprocess.Popen(
+            [sys.executable, "-c", "from reciprocity.parse_apart import _child; _child()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=environment,
+        )
+    except OSError:
         yield from make(*args)
         return
-    sender.close()
+    assert child.stdin is not None
+    assert child.stdout is not None
     try:
+        with child.stdin:
+            pickle.dump((make, args), child.stdin)
         while True:
-            kind, payload = receiver.recv()
+            try:
+                kind, payload = _receive(child.stdout)
+            except EOFError:
+                raise ImportFailed.one(source, None, _STOPPED) from None
             if kind == "batch":
                 yield pl.read_ipc(io.BytesIO(payload))
             elif kind == "end":
@@ -77,25 +93,48 @@ def batches_apart(
                 return
             else:
                 raise payload
-    except EOFError:
-        raise RuntimeError("the process reading the file stopped unexpectedly") from None
     finally:
-        receiver.close()
-        if child.is_alive():
+        child.stdout.close()
+        if child.poll() is None:
             child.terminate()
-        child.join()
+        child.wait()
 
 
-def _produce(sender: Connection, make: Make, args: tuple[Any, ...]) -> None:
-    """In the parsing process: send each batch, then the notes, or the problem."""
+def _child() -> None:
+    """The parsing process: make the batches asked for on standard input and write each,
+    then the notes, or the problem, to standard output."""
+    out = sys.stdout.buffer
+    make, args = pickle.load(sys.stdin.buffer)
     options = args[-1]
     try:
         for batch in make(*args):
             buffer = io.BytesIO()
             batch.write_ipc(buffer, compression="uncompressed")
-            sender.send(("batch", buffer.getvalue()))
-        sender.send(("end", list(options.notes or ())))
-    except Exception as exc:  # sent to the importing process, which raises it
-        sender.send(("error", exc))
-    finally:
-        sender.close()
+            _send(out, ("batch", buffer.getvalue()))
+        _send(out, ("end", list(options.notes or ())))
+    except Exception as exc:  # raised in the importing process
+        _send(out, ("error", exc))
+    except KeyboardInterrupt:  # the import was stopped: so is this
+        pass
+
+
+_LENGTH = struct.Struct("<Q")
+
+
+def _send(out: IO[bytes], message: tuple[str, Any]) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(_LENGTH.pack(len(data)))
+    out.write(data)
+    out.flush()
+
+
+def _receive(stream: IO[bytes]) -> tuple[str, Any]:
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        raise EOFError
+    (size,) = _LENGTH.unpack(head)
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    kind, payload = pickle.loads(data)
+    return str(kind), payload

@@ -164,7 +164,7 @@ def _reading(
     """How the batches of ``paths`` are read: ``make(*args)``, in a process of its own when
     they are big and their format's parser is mostly Python (:mod:`.parse_apart`)."""
     if parse_apart.worth_it(format, paths):
-        return lambda: parse_apart.batches_apart(make, args, options)
+        return lambda: parse_apart.batches_apart(make, args, options, str(paths[0]))
     return lambda: make(*args)
 
 

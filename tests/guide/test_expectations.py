@@ -11,6 +11,7 @@ from reciprocity import store
 from reciprocity.errors import NotFound
 from reciprocity.guide.expectations import (
     RULES,
+    _news,
     add_expectation,
     check_expectations,
     delete_expectation,
@@ -122,3 +123,10 @@ def test_news_and_not_enough_data(make_chat: Chat) -> None:
     nobody = check_expectations(_one("Sky", "news", 0), make_chat(rows)).row(0, named=True)
     assert nobody["status"] == "not enough data"
     assert "no messages" in nobody["evidence"]
+
+
+def test_one_piece_of_good_news_is_said_in_the_singular() -> None:
+    rows = pl.DataFrame(
+        {"from_me": [True], "good_news": [True], "good_news_response": ["active_constructive"]}
+    )
+    assert "1 of 1 piece of good news" in _news(rows)[2]

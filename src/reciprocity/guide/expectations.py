@@ -250,7 +250,8 @@ def _news(rows: pl.DataFrame) -> tuple[int, int, str]:
     return (
         news.height,
         kept,
-        f"they responded warmly to {kept} of {news.height} pieces of good news "
+        f"they responded warmly to {kept} of {news.height} "
+        f"{'piece' if news.height == 1 else 'pieces'} of good news "
         f"({engaged} with interest, {brief} briefly{emoji})",
     )
 
