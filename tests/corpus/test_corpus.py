@@ -14,6 +14,7 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from reciprocity import pipeline
+from reciprocity.api import corpus_table
 from reciprocity.cli import app
 from reciprocity.corpora.convokit import write_convokit
 from reciprocity.corpora.partition import STAGES
@@ -190,6 +191,24 @@ def test_command(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "15 utterances in 4 conversations: 4 pairs of speakers" in result.output
     assert (tmp_path / "out" / "balance").is_dir()
+
+
+def test_command_chunk_and_task_sizes_change_no_table(tmp_path: Path) -> None:
+    def tables(out: Path, *more: str) -> dict[str, pl.DataFrame]:
+        args = ["corpus", str(TINY), "--out", str(out), "--language", "en", *more]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        # Which bucket a row was analysed in is the only thing the sizes may change.
+        return {
+            name: corpus_table(out, name).drop("bucket").collect() for name in ("acts", "balance")
+        }
+
+    plain = tables(tmp_path / "plain")
+    sized = tables(
+        tmp_path / "sized", "--chunk-mb", "1", "--partitions", "3", "--buckets-per-task", "2"
+    )
+    for name, frame in plain.items():
+        assert sized[name].sort(frame.columns).equals(frame.sort(frame.columns)), name
 
 
 def test_results_written_back_as_convokit_metadata(tmp_path: Path, tiny_run: CorpusRun) -> None:

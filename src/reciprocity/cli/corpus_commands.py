@@ -65,6 +65,24 @@ def corpus(
             show_default=False,
         ),
     ] = None,
+    chunk_mb: Annotated[
+        int,
+        typer.Option(
+            "--chunk-mb",
+            min=1,
+            help="Megabytes of input read by each reading task. Bigger chunks mean fewer "
+            "staging files; for corpora of hundreds of millions of utterances.",
+        ),
+    ] = 32,
+    buckets_per_task: Annotated[
+        int,
+        typer.Option(
+            "--buckets-per-task",
+            min=1,
+            help="Buckets analysed by each task, read from the staging files in one scan; "
+            "for corpora of thousands of buckets (see bench/README.md).",
+        ),
+    ] = 1,
     silence: Annotated[
         str,
         typer.Option(
@@ -129,6 +147,8 @@ def corpus(
             workers=workers,
             scheduler=scheduler,
             partitions=partitions,
+            chunk_bytes=chunk_mb * 1024 * 1024,
+            buckets_per_task=buckets_per_task,
             silence=parse_duration(silence),
             language=language,
             progress=progress,
