@@ -9,8 +9,9 @@ and command line) saves a channel or a DM as JSON or CSV. Its JSON is one object
 an offset), ``timestampEdited``, ``callEndedTimestamp``, ``content`` (mentions written as
 ``@Display Name``), ``author`` (``id``, ``name``, ``nickname``), ``attachments``,
 ``stickers``, ``reactions``, ``mentions`` and, for a reply, ``reference``
-(``messageId``). The files run to gigabytes, so messages are streamed one at a time
-(:mod:`._json_items`).
+(``messageId``). The files run to gigabytes, so they are read a few megabytes at a time
+(:mod:`._json_items`), each read's messages decoded together; the plain ones (words, an
+attachment or a sticker) are taken as columns, the rest read one at a time.
 
 How messages map onto the schema: the sender is the author's display name (``nickname``, as
 mentions write it, else ``name``); ``source_id`` is the message id and ``reply_to`` the id a
