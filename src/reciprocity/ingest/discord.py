@@ -207,13 +207,14 @@ class _Channel:
         micros = read.dt.epoch("us")
         if read.null_count():
             unread = np.flatnonzero(micros.is_null().to_numpy()).tolist()
-            written, lines = rows["written"].to_list(), rows["line"].to_list()
+            # Only the rows Polars could not read become Python values.
+            left = rows.select("written", "line")[unread]
             found: list[int | None] = []
-            for i in unread:
+            for written, line in left.iter_rows():
                 try:
-                    found.append(self._micros(written[i]))
+                    found.append(self._micros(written))
                 except Bad as bad:
-                    problem_list(self.source, self.problems, lines[i], bad)
+                    problem_list(self.source, self.problems, line, bad)
                     found.append(None)
             micros = micros.scatter(unread, found)
         if self.problems:
@@ -291,7 +292,11 @@ def _plain_frame(messages: list[Any], first: int) -> pl.DataFrame | None:
     count = len(messages)
     try:
         authors = list(map(_AUTHOR, messages))
-        names = {who: _author(Author(*who)) or "Unknown sender" for who in set(authors)}
+        names = {
+            (id_, name, nickname): _author(Author(id=id_, name=name, nickname=nickname))
+            or "Unknown sender"
+            for id_, name, nickname in set(authors)
+        }
         more = np.fromiter(map(any, map(_EXTRAS, messages)), bool, count)
         replies = [i for i, m in enumerate(messages) if m.reference is not None]
         found = pl.DataFrame(
