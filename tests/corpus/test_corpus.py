@@ -4,6 +4,7 @@ of buckets and from Dask, and bad input refused with nothing written."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -16,15 +17,20 @@ from typer.testing import CliRunner
 from reciprocity import pipeline
 from reciprocity.api import corpus_table
 from reciprocity.cli import app
+from reciprocity.corpora import partition
 from reciprocity.corpora.convokit import write_convokit
 from reciprocity.corpora.partition import STAGES
 from reciprocity.corpora.run import CorpusRun, OutputExists, run_corpus
 from reciprocity.corpora.source import (
+    BUCKET_BYTES,
+    SHARE,
     STAGED_SCHEMA,
+    CorpusSource,
     bucket_of,
     open_source,
     read_bucket,
     read_buckets,
+    shared_out,
     stage_chunk,
 )
 from reciprocity.errors import ImportFailed
@@ -122,6 +128,43 @@ def test_same_tables_whatever_the_number_of_buckets(tmp_path: Path, tiny_run: Co
     one = run_corpus(TINY, tmp_path / "one", partitions=1, language="en")
     for stage in STAGES:
         assert_frame_equal(_sorted(one, stage), _sorted(tiny_run, stage))
+
+
+def test_same_tables_with_the_acts_memo_empty_or_full(tmp_path: Path, tiny_run: CorpusRun) -> None:
+    # A worker keeps the acts of short texts from bucket to bucket: a run that starts
+    # with an empty memo and one that finds every text in it give the same tables.
+    partition._memos.memo = None
+    empty = run_corpus(TINY, tmp_path / "empty", partitions=2, language="en")
+    memo = partition._acts_memo()
+    assert memo.table is not None
+    assert memo.table.height > 0
+    full = run_corpus(TINY, tmp_path / "full", partitions=2, language="en")
+    assert partition._acts_memo() is memo
+    for stage in STAGES:
+        assert_frame_equal(_sorted(empty, stage), _sorted(tiny_run, stage))
+        assert_frame_equal(_sorted(full, stage), _sorted(tiny_run, stage))
+
+
+def test_default_buckets_and_chunks_share_out_evenly(tmp_path: Path) -> None:
+    assert [shared_out(n) for n in (0, 1, 2, 7, 8, 13, 129)] == [1, 1, 8, 8, 8, 16, 136]
+    source = CorpusSource(tmp_path, "convokit", (), 13 * BUCKET_BYTES - 5)
+    assert source.buckets() == 16
+    assert source.buckets(13) == 13  # a number asked for is kept
+    assert CorpusSource(tmp_path, "convokit", (), 100).buckets() == 1
+    # 1,000 lines of 100 bytes read in chunks of 15,000 bytes: 7 rounded up to 8,
+    # whole lines each, the file covered once.
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    line = '{"id": "u", "conversation_id": "c", "text": "' + "x" * 52 + '"}\n'
+    assert len(line) == 100
+    (folder / "utterances.jsonl").write_text(line * 1_000)
+    chunks = open_source(folder, chunk_bytes=15_000).chunks
+    assert len(chunks) == 8
+    assert chunks[0].start == 0
+    assert chunks[-1].stop == 100_000
+    assert all(a.stop == b.start for a, b in itertools.pairwise(chunks))
+    assert all(c.start % 100 == 0 and c.stop - c.start <= 15_000 for c in chunks)
+    assert len(open_source(folder, chunk_bytes=200_000).chunks) == 1
 
 
 def test_a_table_gives_the_same_as_the_convokit_folder(tmp_path: Path, tiny_run: CorpusRun) -> None:
@@ -301,8 +344,9 @@ def test_same_tables_from_many_chunks_and_buckets(tmp_path: Path, tiny_run: Corp
 
 
 def test_staging_writes_one_file_per_chunk_and_reads_each_bucket_whole(tmp_path: Path) -> None:
-    # 20,000 rows in two chunks, 40 buckets: each file holds every bucket, in several
-    # row groups, and each bucket is read back from both files.
+    # 20,000 rows in eight chunks (two of the size asked for, their number rounded up so
+    # that workers share them out evenly), 40 buckets: each file holds most buckets, in
+    # several row groups, and each bucket is read back from several files.
     n = 20_000
     frame = pl.DataFrame(
         {
@@ -316,11 +360,12 @@ def test_staging_writes_one_file_per_chunk_and_reads_each_bucket_whole(tmp_path:
     )
     frame.write_parquet(tmp_path / "u.parquet")
     source = open_source(tmp_path / "u.parquet", chunk_bytes=10_000 * 160)
-    assert len(source.chunks) == 2
+    assert len(source.chunks) == SHARE == 8
+    assert [c.stop - c.start for c in source.chunks] == [2_500] * 8
     staging = tmp_path / "staging"
     for chunk in source.chunks:
         stage_chunk(chunk, staging, 40)
-    assert len(list(staging.glob("*.parquet"))) == 2
+    assert len(list(staging.glob("*.parquet"))) == 8
     seen = 0
     for bucket in range(40):
         rows = read_bucket(staging, bucket)

@@ -61,7 +61,7 @@ def corpus(
             "--partitions",
             min=1,
             help="Buckets of conversations analysed as one "
-            "task each (default: one per 16 MB of input).",
+            "task each (default: one per 16 MB of input, rounded up to a multiple of 8).",
             show_default=False,
         ),
     ] = None,
@@ -70,7 +70,8 @@ def corpus(
         typer.Option(
             "--chunk-mb",
             min=1,
-            help="Megabytes of input read by each reading task. Bigger chunks mean fewer "
+            help="Megabytes of input read by each reading task, at most (their number is "
+            "rounded up to a multiple of 8). Bigger chunks mean fewer "
             "staging files; for corpora of hundreds of millions of utterances.",
         ),
     ] = 32,

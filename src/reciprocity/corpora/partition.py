@@ -10,6 +10,7 @@ the results do not depend on where or in which order they ran.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -119,7 +120,7 @@ def _timed(utterances: pl.DataFrame) -> pl.DataFrame:
 
 def bucket_tables(utterances: pl.DataFrame, settings: Settings) -> dict[str, pl.DataFrame]:
     """Every stage's table for ``utterances`` (one bucket, sorted, with ``row``)."""
-    found = pipeline.detect_acts(utterances["text"], pipeline.ActsMemo())
+    found = pipeline.detect_acts(utterances["text"], _acts_memo())
     langs = _languages(utterances, settings.language)
     acts_table = pl.concat(
         [
@@ -154,6 +155,23 @@ def bucket_tables(utterances: pl.DataFrame, settings: Settings) -> dict[str, pl.
         "outcomes": _keyed(outcomes, dyads),
         "reply_speed": _keyed(speed, dyads),
     }
+
+
+_memos = threading.local()
+
+
+def _acts_memo() -> pipeline.ActsMemo:
+    """This thread's memo of the acts found for short texts, kept from one bucket to the
+    next (a worker analyses many): what "ok", "thanks" or "lol" hold is found once per
+    worker, not once per bucket. Bounded (:class:`~reciprocity.pipeline.ActsMemo`: the
+    first 50,000 texts of at most 256 characters); a text's acts do not depend on the
+    texts around it, so the tables are the same with or without it. One per thread, since
+    a memo is not safe to share between threads (Dask workers of ``processes=False``)."""
+    memo: pipeline.ActsMemo | None = getattr(_memos, "memo", None)
+    if memo is None:
+        memo = pipeline.ActsMemo()
+        _memos.memo = memo
+    return memo
 
 
 def _languages(utterances: pl.DataFrame, language: str) -> pl.DataFrame:

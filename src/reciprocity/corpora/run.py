@@ -78,10 +78,11 @@ def run_corpus(
     """Analyse the corpus at ``corpus`` (a ConvoKit folder, a Parquet or CSV file of
     utterances) into Parquet tables under ``out`` (a new or empty folder).
 
-    ``partitions`` buckets of conversations (default: one per 16 MB of input) are analysed
-    by the ``engine`` (``local``: here; ``dask``: a local cluster of ``workers`` processes,
-    or the cluster at ``scheduler``; ``processes=False``: worker threads of this process);
-    the tables are the same either way. ``chunk_bytes`` of input are read per task, and
+    ``partitions`` buckets of conversations (default: one per 16 MB of input, rounded up
+    to a multiple of 8) are analysed by the ``engine`` (``local``: here; ``dask``: a local
+    cluster of ``workers`` processes, or the cluster at ``scheduler``; ``processes=False``:
+    worker threads of this process); the tables are the same either way. At most about
+    ``chunk_bytes`` of input are read per task (the chunks' number rounded up too), and
     ``buckets_per_task`` buckets analysed per task, read in one scan (for corpora of
     hundreds of millions of utterances, where every bucket reading every chunk's staged
     file costs more than the analysis: see bench/README.md). ``as_of`` ends

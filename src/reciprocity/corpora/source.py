@@ -34,6 +34,7 @@ import polars as pl
 from reciprocity.errors import ImportFailed, Problem
 
 __all__ = [
+    "SHARE",
     "STAGED_SCHEMA",
     "Chunk",
     "ChunkStats",
@@ -41,6 +42,7 @@ __all__ = [
     "open_source",
     "read_bucket",
     "read_buckets",
+    "shared_out",
     "stage_chunk",
 ]
 
@@ -63,6 +65,25 @@ CHUNK_BYTES = 32 * 1024 * 1024
 #: Bytes of input per bucket, when the number of buckets is not given: about 100,000
 #: utterances of a chat corpus, so a bucket's analysis stays well under a gigabyte.
 BUCKET_BYTES = 16 * 1024 * 1024
+
+#: The default number of buckets, and the number of chunks, are rounded up to a multiple
+#: of this when more than one: the tasks of each step then share out evenly on 2, 4 or 8
+#: workers. Every task of a step takes about as long, and the next step waits for the
+#: last, so 13 buckets on two workers (7 and 6) took as long as 14, and 7 chunks as 8.
+SHARE = 8
+
+
+def shared_out(count: int) -> int:
+    """``count`` tasks (at least one), more than one rounded up to a multiple of
+    :data:`SHARE`.
+
+    >>> [shared_out(n) for n in (0, 1, 2, 13, 16, 129)]
+    [1, 1, 8, 16, 16, 136]
+    """
+    if count <= 1:
+        return 1
+    return -(-count // SHARE) * SHARE
+
 
 _TABLE_REQUIRED = ("conversation_id", "speaker", "timestamp", "text")
 # Bytes an utterance row of a table is taken to weigh, for the number of buckets.
@@ -100,17 +121,20 @@ class CorpusSource:
     size: int  # bytes of utterance input, for the default number of buckets
 
     def buckets(self, wanted: int | None = None) -> int:
-        """``wanted``, or one bucket per :data:`BUCKET_BYTES` of input (at least one)."""
+        """``wanted``, or one bucket per :data:`BUCKET_BYTES` of input, more than one
+        rounded up to a multiple of :data:`SHARE` (so that 2, 4 or 8 workers get as many
+        each)."""
         if wanted is not None:
             if wanted < 1:
                 raise ValueError("the number of partitions must be at least 1")
             return wanted
-        return max(1, -(-self.size // BUCKET_BYTES))
+        return shared_out(-(-self.size // BUCKET_BYTES))
 
 
 def open_source(path: str | Path, *, chunk_bytes: int = CHUNK_BYTES) -> CorpusSource:
     """The corpus at ``path``: a ConvoKit folder (with ``utterances.jsonl``), a Parquet
-    file or a CSV file of utterances, cut into chunks of about ``chunk_bytes``.
+    file or a CSV file of utterances, cut into chunks of at most about ``chunk_bytes``
+    (their number rounded up by :func:`shared_out`).
 
     >>> open_source("no/such/corpus")
     Traceback (most recent call last):
@@ -139,7 +163,7 @@ def open_source(path: str | Path, *, chunk_bytes: int = CHUNK_BYTES) -> CorpusSo
     if suffix == ".parquet":
         rows = pl.scan_parquet(path).select(pl.len()).collect().item()
         _check_columns(path, pl.scan_parquet(path).collect_schema().names())
-        step = max(1, chunk_bytes // _ROW_BYTES)
+        step = max(1, -(-rows // shared_out(-(-rows * _ROW_BYTES // chunk_bytes))))
         chunks = tuple(
             Chunk(n, str(path), "parquet", at, min(rows, at + step))
             for n, at in enumerate(range(0, rows, step))
@@ -167,8 +191,10 @@ def _check_columns(path: Path, names: list[str]) -> None:
 
 
 def _line_bounds(path: Path, chunk_bytes: int) -> list[tuple[int, int]]:
-    """Byte ranges of about ``chunk_bytes`` that start and end at line breaks."""
+    """Byte ranges of at most about ``chunk_bytes`` that start and end at line breaks,
+    as many as :func:`shared_out` makes of the ranges of ``chunk_bytes``."""
     size = path.stat().st_size
+    chunk_bytes = max(1, -(-size // shared_out(-(-size // max(1, chunk_bytes)))))
     bounds: list[tuple[int, int]] = []
     start = 0
     with path.open("rb") as f:
