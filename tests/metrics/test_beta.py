@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from reciprocity.metrics import beta
 from reciprocity.metrics.beta import beta_cdf, beta_interval, beta_quantile, log_gamma
 
 
@@ -32,3 +33,31 @@ def test_symmetric_interval_of_a_large_balanced_posterior() -> None:
 def test_level_must_be_a_probability() -> None:
     with pytest.raises(ValueError, match="level"):
         beta_interval(1.0, 1.0, level=1.0)
+
+
+def test_intervals_found_before_are_the_same_as_found_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The process keeps the intervals it found: a pair met again (alone, or among new
+    # ones, in another order, at another level) gets exactly what it got the first time.
+    rng = np.random.default_rng(5)
+    a = 1.0 + rng.integers(0, 40, 3_000) * 0.5
+    b = 1.0 + rng.integers(0, 40, 3_000) * 0.25
+    monkeypatch.setattr(beta, "_known", {})
+    first = beta_interval(a, b)
+    assert beta._known  # remembered
+    again = beta_interval(a[::-1], b[::-1])
+    mixed = beta_interval(np.concatenate([a[:100], a[:100] + 0.125]), np.tile(b[:100], 2))
+    eighty = beta_interval(a, b, level=0.8)
+    monkeypatch.setattr(beta, "_known", {})
+    monkeypatch.setattr(beta, "_KNOWN_MOST", 0)  # nothing kept: every pair found afresh
+    for got, want in [
+        (first, beta_interval(a, b)),
+        (again, beta_interval(a[::-1], b[::-1])),
+        (mixed, beta_interval(np.concatenate([a[:100], a[:100] + 0.125]), np.tile(b[:100], 2))),
+        (eighty, beta_interval(a, b, level=0.8)),
+    ]:
+        assert np.array_equal(got[0], want[0])
+        assert np.array_equal(got[1], want[1])
+    assert not beta._known
+    assert not np.array_equal(eighty[0], first[0])

@@ -4,6 +4,8 @@ Vectorised with NumPy over arrays of parameters (one entry per relationship, dim
 window, never per message). ``log_gamma`` uses a shifted Stirling series (error below 1e-10
 for positive arguments), ``beta_cdf`` the continued fraction of Numerical Recipes (Lentz's
 method, run until every entry converged) and ``beta_quantile`` bisection to 1e-10.
+``beta_interval`` remembers the intervals it found (a corpus meets the same count pairs
+in bucket after bucket).
 """
 
 from __future__ import annotations
@@ -133,8 +135,39 @@ def beta_interval(a: npt.ArrayLike, b: npt.ArrayLike, level: float = 0.9) -> tup
     keys.real, keys.imag = av.ravel(), bv.ravel()  # set, not a + 1j * b: inf * 1j is nan
     pairs, back = np.unique(keys, return_inverse=True)
     back = back.reshape(av.shape)
-    count = pairs.shape[0]
-    # Both ends in one bisection: half the passes over the continued fraction.
-    tails = np.repeat([tail, 1 - tail], count)
-    ends = beta_quantile(tails, np.tile(pairs.real, 2), np.tile(pairs.imag, 2))
-    return np.asarray(ends[:count][back]), np.asarray(ends[count:][back])
+    ends = _known_ends(pairs, tail)
+    return np.asarray(ends[0][back]), np.asarray(ends[1][back])
+
+
+#: The intervals found so far in this process, per tail: the pairs (sorted, as complex
+#: numbers) and their two ends. A corpus worker meets the same few thousand count pairs
+#: in bucket after bucket, and each pair's interval depends on that pair alone (every
+#: entry is bisected and its fraction run to convergence on its own), so one found
+#: before is taken as it is. Bounded by :data:`_KNOWN_MOST` pairs.
+_known: dict[float, tuple[npt.NDArray[np.complex128], Array]] = {}
+_KNOWN_MOST = 200_000
+
+
+def _known_ends(pairs: npt.NDArray[np.complex128], tail: float) -> Array:
+    """The (2, n) lower and upper ends for the sorted distinct ``pairs`` (``a + bi``)."""
+    known, known_ends = _known.get(tail, (np.empty(0, np.complex128), np.empty((2, 0))))
+    at = np.minimum(np.searchsorted(known, pairs), max(known.size - 1, 0))
+    hit = known[at] == pairs if known.size else np.zeros(pairs.shape, dtype=bool)
+    ends = np.empty((2, pairs.size))
+    if hit.any():
+        ends[:, hit] = known_ends[:, at[hit]]
+    new = pairs[~hit]
+    if new.size:
+        count = new.size
+        # Both ends in one bisection: half the passes over the continued fraction.
+        tails = np.repeat([tail, 1 - tail], count)
+        found = beta_quantile(tails, np.tile(new.real, 2), np.tile(new.imag, 2))
+        found = found.reshape(2, count)
+        ends[:, ~hit] = found
+        if known.size + count <= _KNOWN_MOST:
+            merged = np.concatenate([known, new])
+            order = np.argsort(merged, kind="stable")
+            # One assignment of a new pair of arrays: a thread reading meanwhile sees the
+            # old ones or the new ones, never half of each.
+            _known[tail] = (merged[order], np.concatenate([known_ends, found], axis=1)[:, order])
+    return ends
