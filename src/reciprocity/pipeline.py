@@ -672,6 +672,11 @@ class ActsMemo:
         held = 0 if self.table is None else self.table.height
         short = found.filter(pl.col("text").str.len_chars().fill_null(0) <= self.chars)
         short = short.head(max(0, self.size - held))
+        # The texts copied out: a filtered text column still points into the buffers of
+        # the whole column it came from (every text of the window or corpus bucket), and
+        # the memo would keep all of them alive (90 MiB more per corpus worker after a
+        # few buckets, growing with every bucket that adds a text).
+        short = short.with_columns(pl.Series("text", short["text"].to_list(), dtype=pl.String))
         self.table = short if self.table is None else pl.concat([self.table, short])
 
 
