@@ -145,7 +145,7 @@ class _Channel:
     def frames(self) -> Iterator[pl.DataFrame]:
         parts: list[pl.DataFrame] = []
         count = chars = 0
-        for block in blocks(self.fh, "messages", self.source, APP):
+        for block in blocks(self.fh, "messages", self.source, APP, SHAPE.decoder):
             part = self._block(decoded(block, self.source, APP, SHAPE), block.first)
             if self.problems:
                 continue

@@ -199,7 +199,7 @@ class _File:
         parts: list[pl.DataFrame] = []
         count = chars = 0
         found = False
-        for block in blocks(self.fh, "messages", self.source, self.app):
+        for block in blocks(self.fh, "messages", self.source, self.app, WORDS):
             found = True
             part = self._block(block)
             if self.problems:
