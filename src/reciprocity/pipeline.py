@@ -986,8 +986,9 @@ def _acts_name(detector: str | None = None) -> str:
 
 
 #: What the stages after the acts compute (the exchanges' rules, the balance's columns and
-#: verdicts, the patterns): bumped when one changes, so results stored before are rebuilt.
-ANALYSIS_VERSION = f"v{exchanges.RULES_VERSION}.5"
+#: verdicts, the patterns): bumped when one changes, so results stored before are rebuilt
+#: (.6: the patterns' sentences write big counts with their thousands grouped).
+ANALYSIS_VERSION = f"v{exchanges.RULES_VERSION}.6"
 
 
 def _names(silence: timedelta, journal: pl.DataFrame | None, as_of: datetime) -> _Names:
