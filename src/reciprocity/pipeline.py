@@ -140,7 +140,7 @@ def import_file(
     if me is None and ingest.takes_addresses(name):
         me = store.get_setting(db, ADDRESSES_SETTING)
     me, options = ingest.who_is_me(name, me, options)
-    options = replace(options, notes=[])
+    options = replace(options, notes=[], groups=[])
     return _import(
         db,
         path,
@@ -216,6 +216,7 @@ def _import(
             format=name,
             derived=acts_found,
             on_wait=on_wait,
+            groups=options.groups,
         )
     if store.get_setting(db, ZONE_SETTING) is None and options.timezone is not None:
         store.set_setting(db, ZONE_SETTING, options.timezone)
@@ -315,7 +316,9 @@ def import_container(
                 who = telegram.account_owner(export.paths[0])
             if who is None and ingest.takes_addresses(export.format):
                 who = store.get_setting(db, ADDRESSES_SETTING)
-            who, export_options = ingest.who_is_me(export.format, who, replace(base, notes=[]))
+            who, export_options = ingest.who_is_me(
+                export.format, who, replace(base, notes=[], groups=[])
+            )
             try:
                 outcome = _import(
                     db,

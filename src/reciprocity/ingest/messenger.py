@@ -193,6 +193,11 @@ class _File:
         self.platform = platform
         self.app = app
         self.conversation = options.conversation or self._title()
+        # Three or more people in the chat (the user included): a group, however few of
+        # them wrote.
+        people = first(fh, "participants")
+        if isinstance(people, list) and len(people) >= 3:
+            options.group(platform, self.conversation)
         self.problems: list[Problem] = []
 
     def frames(self) -> Iterator[pl.DataFrame]:
