@@ -53,6 +53,12 @@ def test_notes_made_apart_reach_the_import() -> None:
     assert "German" in (options.notes or [""])[0]
 
 
+def test_the_groups_found_apart_reach_the_import() -> None:
+    options = Options(timezone="UTC", groups=[])
+    _apart(FIXTURES / "discord" / "trail_runners_general.json", options)
+    assert options.groups == [("discord", "Trail Runners #general")]
+
+
 def test_a_problem_found_apart_is_raised_here(tmp_path: Path) -> None:
     path = tmp_path / "message_1.json"
     good = {"sender_name": "Sam", "timestamp_ms": 1_700_000_000_000, "content": "hi"}

@@ -59,3 +59,14 @@ def test_relationship_and_entry_kinds() -> None:
     assert words.relationship_kind("unknown") == "not said"
     assert words.relationship_kind("child") == "child"
     assert words.entry_kind("interaction") == "time together"
+
+
+def test_big_counts_are_written_in_full_with_thousands_grouped() -> None:
+    # A million messages once read "1e+06 new messages" on the import page.
+    assert words.count(1_234_567, "new message") == "1,234,567 new messages"
+    assert words.count(1_000_000, "message") == "1,000,000 messages"
+    assert words.number(47_167) == "47,167"
+    assert words.number(86_958.74) == "86,958.7"
+    assert words.number(2.5) == "2.5"
+    assert words.number(0) == "0"
+    assert words.number(-0.01) == "0"

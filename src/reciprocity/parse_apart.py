@@ -88,8 +88,11 @@ def batches_apart(
             if kind == "batch":
                 yield pl.read_ipc(io.BytesIO(payload))
             elif kind == "end":
-                for note in payload:
+                notes, groups = payload
+                for note in notes:
                     options.note(note)
+                for source_, conversation in groups:
+                    options.group(source_, conversation)
                 return
             else:
                 raise payload
@@ -102,7 +105,7 @@ def batches_apart(
 
 def _child() -> None:
     """The parsing process: make the batches asked for on standard input and write each,
-    then the notes, or the problem, to standard output."""
+    then the notes and the chats it found to be groups, or the problem, to standard output."""
     out = sys.stdout.buffer
     make, args = pickle.load(sys.stdin.buffer)
     options = args[-1]
@@ -111,7 +114,7 @@ def _child() -> None:
             buffer = io.BytesIO()
             batch.write_ipc(buffer, compression="uncompressed")
             _send(out, ("batch", buffer.getvalue()))
-        _send(out, ("end", list(options.notes or ())))
+        _send(out, ("end", (list(options.notes or ()), list(options.groups or ()))))
     except Exception as exc:  # raised in the importing process
         _send(out, ("error", exc))
     except KeyboardInterrupt:  # the import was stopped: so is this

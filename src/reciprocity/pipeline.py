@@ -140,7 +140,7 @@ def import_file(
     if me is None and ingest.takes_addresses(name):
         me = store.get_setting(db, ADDRESSES_SETTING)
     me, options = ingest.who_is_me(name, me, options)
-    options = replace(options, notes=[])
+    options = replace(options, notes=[], groups=[])
     return _import(
         db,
         path,
@@ -216,6 +216,7 @@ def _import(
             format=name,
             derived=acts_found,
             on_wait=on_wait,
+            groups=options.groups,
         )
     if store.get_setting(db, ZONE_SETTING) is None and options.timezone is not None:
         store.set_setting(db, ZONE_SETTING, options.timezone)
@@ -315,7 +316,9 @@ def import_container(
                 who = telegram.account_owner(export.paths[0])
             if who is None and ingest.takes_addresses(export.format):
                 who = store.get_setting(db, ADDRESSES_SETTING)
-            who, export_options = ingest.who_is_me(export.format, who, replace(base, notes=[]))
+            who, export_options = ingest.who_is_me(
+                export.format, who, replace(base, notes=[], groups=[])
+            )
             try:
                 outcome = _import(
                     db,
@@ -991,8 +994,9 @@ def _acts_name(detector: str | None = None) -> str:
 
 
 #: What the stages after the acts compute (the exchanges' rules, the balance's columns and
-#: verdicts, the patterns): bumped when one changes, so results stored before are rebuilt.
-ANALYSIS_VERSION = f"v{exchanges.RULES_VERSION}.5"
+#: verdicts, the patterns): bumped when one changes, so results stored before are rebuilt
+#: (.6: the patterns' sentences write big counts with their thousands grouped).
+ANALYSIS_VERSION = f"v{exchanges.RULES_VERSION}.6"
 
 
 def _names(silence: timedelta, journal: pl.DataFrame | None, as_of: datetime) -> _Names:

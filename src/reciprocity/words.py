@@ -177,13 +177,25 @@ def term(code: str) -> str:
     return TERMS.get(code, "")
 
 
+def number(n: float) -> str:
+    """A count or a weight as people write it, the same on every surface: thousands
+    grouped, one decimal at most.
+
+    >>> number(1204), number(2.5), number(1_000_000), number(86958.74), number(0.25)
+    ('1,204', '2.5', '1,000,000', '86,958.7', '0.2')
+    """
+    text = f"{n:,.1f}"
+    text = text[:-2] if text.endswith(".0") else text
+    return "0" if text == "-0" else text
+
+
 def count(n: float, one: str, many: str | None = None) -> str:
     """``n`` with the right form of the noun: ``count(1, "person", "people")`` -> "1 person".
 
-    >>> count(2, "relationship")
-    '2 relationships'
+    >>> count(2, "relationship"), count(1_204_000, "message")
+    ('2 relationships', '1,204,000 messages')
     """
-    return f"{n:g} {one if n == 1 else (many or one + 's')}"
+    return f"{number(n)} {one if n == 1 else (many or one + 's')}"
 
 
 APPS = {

@@ -318,3 +318,22 @@ def test_messages_read_as_columns_are_the_messages_read_one_by_one(
         assert columns == one_by_one
     else:
         assert columns.equals(one_by_one)
+
+
+def test_server_channels_and_group_dms_are_groups_however_few_wrote(tmp_path: Path) -> None:
+    groups: list[tuple[str, str]] = []
+    read(GUILD, groups=groups)
+    read(DM, groups=groups)
+    assert groups == [("discord", "Trail Runners #general")]
+    # A server channel in which only Rio and the user wrote: a group still, so the two are
+    # not read as a chat of their own (their figures come from the group tables).
+    doc = json.loads(DM.read_text(encoding="utf-8"))
+    doc["guild"] = {"id": "77000000000000001", "name": "Trail Runners", "iconUrl": ""}
+    doc["channel"] = {**doc["channel"], "type": "GuildTextChat", "name": "pace-talk"}
+    two = tmp_path / "pace_talk.json"
+    two.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    with store.open_db(tmp_path / "db.sqlite") as db:
+        pipeline.import_file(db, two, me="Sam Lee")
+        with db.engine.connect() as conn:
+            row = conn.exec_driver_sql("SELECT title, is_group FROM conversations").one()
+        assert tuple(row) == ("Trail Runners #pace-talk", 1)

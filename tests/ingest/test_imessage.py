@@ -187,3 +187,10 @@ def test_the_latest_messages_still_in_the_log_come_in_and_the_originals_stay(
     (folder / "chat.db-wal").unlink()
     texts = pl.concat(list(imessage.parse(folder / "chat.db", Options())))["text"].to_list()
     assert "newest, only in the log" not in texts
+
+
+def test_group_chats_are_recorded_as_groups_however_few_wrote(chat_db: Path) -> None:
+    # The untitled group has two people besides you, and only one of them wrote.
+    groups: list[tuple[str, str]] = []
+    list(imessage.parse(chat_db, Options(groups=groups)))
+    assert groups == [("imessage", "+4917699887766, mira@example.com"), ("imessage", "Lake crew")]

@@ -108,3 +108,93 @@ def test_a_value_is_read_from_the_top_level_only() -> None:
     assert _json_items.first(io.BytesIO(raw), "title") == "outer"
     assert _json_items.first(io.BytesIO(raw), "guild") == {"title": "inner", "id": "1"}
     assert _json_items.first(io.BytesIO(raw), "channel") is None
+
+
+# Objects nested in lists of objects: in a file indented by 0 or 1, the bytes between two
+# messages also sit between two nested objects, so a cut guessed there can be wrong.
+nested_items = st.lists(
+    st.dictionaries(
+        st.sampled_from(["id", "content", "users", "author"]),
+        tricky_text | st.lists(st.dictionaries(tricky_text, tricky_text, max_size=2), max_size=3),
+        max_size=4,
+    ),
+    max_size=12,
+)
+
+
+def _careful_only() -> Any:
+    return patch.object(_json_scan, "_separator", lambda block: None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    items=nested_items,
+    indent=st.sampled_from([0, 1, 2, 4, "\t"]),
+    crlf=st.booleans(),
+    read=st.integers(8, 200),
+)
+def test_cuts_guessed_from_the_indentation_give_the_arrays_items(
+    items: list[Any], indent: int | str, crlf: bool, read: int
+) -> None:
+    doc = {"title": "t", "messages": items, "after": [{"x": 1}, {"y": 2}]}
+    raw = json.dumps(doc, indent=indent, ensure_ascii=False)
+    if crlf:
+        raw = raw.replace("\n", "\r\n")
+    with patch.object(_json_scan, "READ_BYTES", read):
+        assert _read(raw.encode()) == items
+
+
+def test_an_indented_file_is_cut_by_search_after_its_first_read() -> None:
+    users = [{"n": "a"}, {"n": "b"}]
+    items = [{"id": str(i), "content": f"hi {i}", "users": users} for i in range(200)]
+    raw = json.dumps({"messages": items}, indent=2).encode()
+    seen: list[bool] = []
+    with patch.object(_json_scan, "READ_BYTES", 4096):
+        for block in _json_items.blocks(io.BytesIO(raw), "messages", "chat.json", "the app"):
+            seen.append(block.guessed)
+            assert [json.loads(block.item(i)) for i in range(len(block))] == items[
+                block.first - 1 : block.first - 1 + len(block)
+            ]
+    assert len(seen) > 5
+    assert not seen[0]
+    assert all(seen[1:-1])
+
+
+def test_a_nested_object_laid_out_like_a_message_does_not_cut_one() -> None:
+    # Hand-edited: the reactions' objects are indented like the messages themselves.
+    message = (
+        '    {{\n      "id": "{0}",\n      "reactions": [\n    {{\n      "u": 1\n    }},\n    {{\n'
+        '      "u": 2\n    }}\n      ]\n    }}'
+    )
+    messages = ",\n".join(message.format(i) for i in range(40))
+    raw = ('{\n  "messages": [\n' + messages + "\n  ]\n}").encode()
+    with patch.object(_json_scan, "READ_BYTES", 300):
+        assert _read(raw) == [{"id": str(i), "reactions": [{"u": 1}, {"u": 2}]} for i in range(40)]
+
+
+@pytest.mark.parametrize("bad", [3, 25, 39])
+def test_broken_json_is_named_alike_with_and_without_the_search(bad: int) -> None:
+    items = [json.dumps({"id": i, "t": "x" * 20}, indent=2) for i in range(40)]
+    items = [item.replace("\n", "\n    ") for item in items]
+    items[bad] = items[bad].replace('"t"', "t")
+    raw = ('{\n  "messages": [\n    ' + ",\n    ".join(items) + "\n  ]\n}").encode()
+    with patch.object(_json_scan, "READ_BYTES", 256), pytest.raises(ImportFailed) as guessed:
+        _read(raw)
+    with (
+        patch.object(_json_scan, "READ_BYTES", 256),
+        _careful_only(),
+        pytest.raises(ImportFailed) as careful,
+    ):
+        _read(raw)
+    assert str(guessed.value) == str(careful.value)
+    assert f"after message {bad}" in str(guessed.value)
+
+
+@pytest.mark.parametrize("depth", [300, 5000])
+def test_a_message_nested_beyond_any_export_is_refused_by_name(depth: int) -> None:
+    fine = ",\n    ".join(json.dumps({"id": i}) for i in range(30))
+    deep = "[" * depth + "]" * depth
+    raw = f'{{\n  "messages": [\n    {fine},\n    {{"id": 30, "x": {deep}}}\n  ]\n}}'.encode()
+    with patch.object(_json_scan, "READ_BYTES", 128), pytest.raises(ImportFailed) as failed:
+        _read(raw)
+    assert "message 31 nests lists inside one another hundreds of times" in str(failed.value)

@@ -356,3 +356,10 @@ def test_messages_read_as_columns_are_the_messages_read_one_by_one(
         assert columns == one_by_one
     else:
         assert columns.equals(one_by_one)
+
+
+def test_a_chat_of_three_or_more_is_recorded_as_a_group() -> None:
+    groups: list[tuple[str, str]] = []
+    read_all(messenger.parse(GROUP, Options(groups=groups)))
+    read_all(messenger.parse(JOSE / "message_1.json", Options(groups=groups)))
+    assert groups == [("messenger", "Climbing crew")]

@@ -375,3 +375,12 @@ def test_reading_in_chunks_changes_nothing(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(telegram, "CHUNK_BYTES", chunk)
         assert outcome(path) == whole
+
+
+def test_groups_are_recorded_and_personal_chats_are_not() -> None:
+    groups: list[tuple[str, str]] = []
+    list(telegram.parse(ACCOUNT, Options(groups=groups)))
+    assert groups == [("telegram", "Book club")]
+    groups.clear()
+    list(telegram.parse(SINGLE, Options(groups=groups)))
+    assert groups == []

@@ -116,8 +116,16 @@ def test_parent_mode_signals() -> None:
     assert cares["summary"].startswith("In 1 parent-child relationship the child")
     support = _pattern(out, "parent_support_from_children")
     assert support["shows"]
-    assert "18 times someone supported you" in support["summary"]
-    assert "12 came from your children" in support["summary"]
+    # Named as the give and take names them, with the figures it shows: a weight of
+    # both kinds of support, never "times" (one answer can count in both).
+    assert support["summary"] == (
+        "Of the support you received (emotional support and being there in hard times: "
+        "18 in the give and take), 12 came from your children."
+    )
+    assert support["evidence"] == [
+        "Jo: emotional support 4, being there in hard times 2",
+        "Kai (child): emotional support 12",
+    ]
     # Without kinds there is no parent-child relationship to speak of.
     plain = patterns(events, chats)
     assert not plain.filter(pl.col("pattern").str.contains("child|children"))["shows"].any()

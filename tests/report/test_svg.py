@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import re
 
+import pytest
+
 from reciprocity.report.svg import balance_chart, energy_chart, monthly_chart
 
 
@@ -89,3 +91,21 @@ def test_month_labels_are_thinned_so_they_never_touch() -> None:
     xs = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="188"', svg)]
     assert 2 <= len(xs) < 24
     assert min(b - a for a, b in itertools.pairwise(xs)) >= 7.5 * len("2024-01")
+
+
+@pytest.mark.parametrize("count", [13, 24, 37, 60, 153, 400])
+def test_month_labels_never_overlap_whichever_way_they_run(count: int) -> None:
+    # The first label runs right from its month and one at the right edge runs left, so
+    # they need more room than the labels centred on theirs.
+    months = [
+        {"label": f"{2000 + m // 12}-{m % 12 + 1:02d}", "starts_me": 1, "starts_them": 1}
+        for m in range(count)
+    ]
+    svg = monthly_chart(months, "t")
+    width = 7.5 * len("2024-01")
+    spans = []
+    for x, anchor in re.findall(r'<text x="([\d.]+)" y="188" text-anchor="(\w+)"', svg):
+        left = float(x) - {"start": 0, "middle": width / 2, "end": width}[anchor]
+        spans.append((left, left + width))
+    assert len(spans) >= 2
+    assert all(b[0] >= a[1] for a, b in itertools.pairwise(spans))

@@ -113,11 +113,11 @@ def figures_table(records: Sequence[RelationshipRecord], silence_label: str) -> 
             person.append(" (groups only)", style="dim")
         table.add_row(
             person,
-            _pair(record.messages, lambda v: f"{v:,}"),
-            _pair(record.initiations),
+            _pair(record.messages, words.number),
+            _pair(record.initiations, words.number),
             _pair(record.reply_rate, say_percent),
             _pair(record.reply_median_s, say_duration),
-            _pair(record.questions),
+            _pair(record.questions, words.number),
         )
     return table
 
@@ -190,9 +190,8 @@ def sources_table(record: RelationshipRecord) -> RenderableType | None:
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for source in record.sources:
         where = Text(source.source + " (group)") if source.group else Text("Just the two of you")
-        table.add_row(
-            where, say_amount(source.given), say_amount(source.received), str(source.events)
-        )
+        given, received = say_amount(source.given), say_amount(source.received)
+        table.add_row(where, given, received, words.number(source.events))
     return table
 
 
@@ -211,9 +210,9 @@ def platforms_table(record: RelationshipRecord) -> RenderableType | None:
     for app in record.platforms:
         table.add_row(
             app.label,
-            str(app.messages.me),
-            str(app.messages.them),
-            str(int(app.calls.me) + int(app.calls.them)),
+            words.number(app.messages.me),
+            words.number(app.messages.them),
+            words.number(int(app.calls.me) + int(app.calls.them)),
             _day(app.first_message),
             _day(app.last_message),
         )
@@ -237,11 +236,11 @@ def group_tables(groups: Sequence[GroupRecord]) -> list[RenderableType]:
         for m in group.members:
             table.add_row(
                 Text("You", style="bold") if m["is_me"] else Text(m["name"]),
-                f"{m['messages']} ({say_percent(m['message_share'])})",
-                str(m["starts"]),
+                f"{words.number(m['messages'])} ({say_percent(m['message_share'])})",
+                words.number(m["starts"]),
                 say_amount(m["answers_given"]),
                 say_amount(m["answers_received"]),
-                str(m["supports"]),
+                words.number(m["supports"]),
                 "–" if m["is_me"] else say_amount(m["answers_to_me"]),
                 "–" if m["is_me"] else say_amount(m["answers_from_me"]),
             )
@@ -273,9 +272,10 @@ def exchange_lines(record: RelationshipRecord) -> list[Text]:
         if label is None:
             continue
         found = record.outcome_counts(sender, topic)
-        detail = ", ".join(f"{words.outcome(topic, o.outcome)} {o.count}" for o in found)
+        n = words.number
+        detail = ", ".join(f"{words.outcome(topic, o.outcome)} {n(o.count)}" for o in found)
         total = sum(o.count for o in found)
-        lines.append(Text(f"{label.format(p=record.person)} ({total}): {detail}"))
+        lines.append(Text(f"{label.format(p=record.person)} ({n(total)}): {detail}"))
     return lines
 
 

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 from sqlalchemy import insert, select
 
+from reciprocity import words
 from reciprocity.errors import NotFound
 from reciprocity.journal.entries import JournalError
 from reciprocity.store import trash
@@ -167,7 +168,7 @@ def list_expectations(db: Database, person: str | None = None) -> pl.DataFrame:
 
 
 def _times(n: int) -> str:
-    return "once" if n == 1 else f"{n} times"
+    return "once" if n == 1 else f"{words.number(n)} times"
 
 
 def _next_from_them(mine: pl.DataFrame, theirs: pl.DataFrame) -> pl.DataFrame:
@@ -198,7 +199,7 @@ def _check_in(rows: pl.DataFrame, days: float) -> tuple[int, int, str]:
         stretches,
         hit,
         f"they reached out in {hit} of {stretches} stretches of {days:g} days "
-        f"({reach.height} times in all)",
+        f"({words.number(reach.height)} times in all)",
     )
 
 
@@ -217,7 +218,8 @@ def _reply(rows: pl.DataFrame, hours: float) -> tuple[int, int, str]:
     return (
         waits.height,
         kept,
-        f"{kept} of {waits.height} of your messages got an answer within {hours:g} hours; "
+        f"{words.number(kept)} of {words.number(waits.height)} of your messages got an answer "
+        f"within {hours:g} hours; "
         f"when they answer in the same conversation, they typically take "
         f"{say_duration(typical)}",
     )

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from reciprocity import words
 from reciprocity.metrics import relationship_kinds
 
 __all__ = ["Section", "children", "parent_mode"]
@@ -43,7 +44,7 @@ def children(kinds: Mapping[str, str] | pl.DataFrame | None) -> list[str]:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    return words.count(n, noun)
 
 
 def _person(column: str, names: list[str]) -> pl.Expr:
@@ -77,8 +78,9 @@ def _support_sources(ledger: pl.DataFrame, kids: list[str]) -> Section:
     else:
         share = from_kids / total
         lines = (
-            f"{share:.0%} of the support you received in hard times came from your children "
-            f"({from_kids:g} of {total:g}); {1 - share:.0%} from adults.",
+            f"{share:.0%} of the support you received (emotional support and being there in "
+            f"hard times) came from your children ({words.number(from_kids)} of "
+            f"{words.number(total)} in the give and take); {1 - share:.0%} from adults.",
         )
     shows = total > 0 and share > 0.5
     prompt = (
@@ -113,7 +115,7 @@ def _complaints(exchanges: pl.DataFrame, kids: list[str]) -> Section:
     mine = exchanges.filter(pl.col("from_me") & _person("person", kids))
     count = int(mine["complaint_without_solution"].sum()) if mine.height else 0
     lines = (
-        f"{count} of your {mine.height} messages to your children "
+        f"{words.number(count)} of your {words.number(mine.height)} messages to your children "
         f"{'was a complaint' if count == 1 else 'were complaints'} without a way forward.",
     )
     shows = count >= 3

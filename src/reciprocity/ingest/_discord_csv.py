@@ -16,6 +16,7 @@ nobody cannot be anyone's attention, so the column is not read (the JSON layout 
 from __future__ import annotations
 
 import csv
+import posixpath
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -62,7 +63,10 @@ def looks_like(head: bytes) -> bool:
 
 def attachment_label(name: str) -> str:
     """The placeholder for an attachment called ``name`` (a file name or its address)."""
-    return _SUFFIX_LABELS.get(Path(name.split("?")[0]).suffix.lower(), "<file>")
+    # The last part's suffix, as PurePosixPath.suffix reads it (a leading dot is a name),
+    # without building a path: a channel can hold hundreds of thousands of attachments.
+    last = name.split("?")[0].rstrip("/").rpartition("/")[2]
+    return _SUFFIX_LABELS.get(posixpath.splitext(last)[1].lower(), "<file>")
 
 
 def parse(path: Path, options: Options, zone: ZoneInfo) -> Iterator[pl.DataFrame]:

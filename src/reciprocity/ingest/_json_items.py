@@ -74,23 +74,41 @@ def items(
     the file stops making sense, and which app to export from again; so does an item too
     big to be a message, or nested deeper than any export.
     """
-    for block in blocks(fh, key, source, app):
+    decoder = shape.decoder if shape is not None else None
+    for block in blocks(fh, key, source, app, decoder):
         yield from decoded(block, source, app, shape)
 
 
-def blocks(fh: BinaryIO, key: str, source: str, app: str) -> Iterator[_json_scan.Block]:
+def blocks(
+    fh: BinaryIO,
+    key: str,
+    source: str,
+    app: str,
+    decoder: msgspec.json.Decoder[Any] | None = None,
+) -> Iterator[_json_scan.Block]:
     """The items of the top-level ``key`` array, a read's worth at a time, undecoded (for a
     format that reads a whole block's messages as columns); broken JSON raises as
-    :func:`items` says."""
+    :func:`items` says.
+
+    A block whose cuts were guessed from the file's indentation
+    (:class:`~._json_scan.ArrayItems`) is proved before it is handed out, by decoding it
+    with ``decoder`` (the caller's own, so :func:`typed` and :func:`decoded` reuse what it
+    gave) or, failing that, as plain JSON.
+    """
+    reader = _json_scan.ArrayItems(fh, key)
     try:
-        yield from _json_scan.array_blocks(fh, key)
+        for block in reader:
+            if block.guessed and not _proved(block, decoder):
+                reader.doubt()
+                continue
+            yield block
     except _json_scan.CutShort as cut:
         raise ImportFailed.one(source, None, broken(cut.items, None, app, cut=True)) from None
     except _json_scan.TooBig as big:
         where = f"message {big.items + 1:,}"
         if big.why == "deep":
             why = (
-                f"{where} nests lists inside one another thousands of times, which no "
+                f"{where} nests lists inside one another hundreds of times, which no "
                 f"chat export does; download it again from {app}"
             )
         else:
@@ -116,13 +134,20 @@ def decoded(
 ) -> list[Any]:
     """The items of ``block`` as plain JSON values, or as ``shape`` says; one that is not
     valid JSON raises :class:`ImportFailed` naming it."""
+    if shape is not None and block.memo.get(shape.decoder) is not None:
+        return block.memo[shape.decoder]  # type: ignore[return-value]
+    plain = block.memo.get(_PLAIN)
+    if plain is not None:
+        return plain if shape is None else [shape.loose(value) for value in plain]
     with _quiet_collector():
         try:
             if shape is None:
                 values = msgspec.json.decode(block.joined())
+            elif shape.decoder in block.memo:
+                values = None  # refused already, while the block was proved
             else:
                 values = shape.decoder.decode(block.joined())
-        except (msgspec.DecodeError, msgspec.ValidationError):
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
             values = None
         if isinstance(values, list) and len(values) == len(block):
             return values
@@ -132,7 +157,7 @@ def decoded(
             raw = block.item(i)
             try:
                 value = _one(raw)
-            except (msgspec.DecodeError, msgspec.ValidationError):
+            except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
                 offset = block.offset + int(block.cuts[i])
                 why = broken(block.first + i - 1, offset, app, cut=False)
                 raise ImportFailed.one(source, None, why) from None
@@ -143,17 +168,42 @@ def decoded(
 def typed(block: _json_scan.Block, decoder: msgspec.json.Decoder[Any]) -> list[Any] | None:
     """Every item of ``block`` decoded by ``decoder`` (a ``list[...]`` of structs), or
     ``None`` when any item does not fit it (then read them with :func:`decoded`)."""
+    if decoder in block.memo:
+        return block.memo[decoder]
     with _quiet_collector():
         try:
             values = decoder.decode(block.joined())
-        except (msgspec.DecodeError, msgspec.ValidationError):
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
             return None
     return values if isinstance(values, list) and len(values) == len(block) else None
 
 
+#: :attr:`Block.memo <._json_scan.Block.memo>`'s key for the items as plain JSON values.
+_PLAIN = "plain"
+
+
+def _proved(block: _json_scan.Block, decoder: msgspec.json.Decoder[Any] | None) -> bool:
+    """Whether ``block`` decodes as an array of exactly as many items as it has cuts, by
+    ``decoder`` or as plain JSON; what each decoding gave is kept in ``block.memo``."""
+    if decoder is not None:
+        block.memo[decoder] = values = typed(block, decoder)
+        if values is not None:
+            return True
+    with _quiet_collector():
+        try:
+            plain = msgspec.json.decode(block.joined())
+        except (msgspec.DecodeError, RecursionError):
+            return False
+    if not isinstance(plain, list) or len(plain) != len(block):
+        return False
+    block.memo[_PLAIN] = plain
+    return True
+
+
 def one(block: _json_scan.Block, i: int) -> Any:
     """Item ``i`` of ``block`` as a plain JSON value (the block is known to decode)."""
-    return _one(block.item(i))
+    plain = block.memo.get(_PLAIN)
+    return plain[i] if plain is not None else _one(block.item(i))
 
 
 def _one(raw: bytes) -> Any:

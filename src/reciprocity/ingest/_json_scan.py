@@ -15,6 +15,10 @@ The same passes refuse what would make a reader hold too much: one item longer t
 more than :data:`MAX_DEPTH` times. The scanner does not check the rest of the syntax;
 the decoder does, item by item, and a file that ends before its brackets close is reported
 as cut short.
+
+Exporters indent their files, and in an indented file one search finds where items end,
+faster than the passes over every quote and bracket: :class:`ArrayItems` cuts the reads
+after the first that way, and the decoder proves each such cut (see there).
 """
 
 from __future__ import annotations
@@ -35,8 +39,12 @@ READ_BYTES = 4 * 1024 * 1024
 #: message of :data:`~reciprocity.ingest.base.MAX_MESSAGE_BYTES`, refused after it is read.
 MAX_ITEM_BYTES = 6 * MAX_MESSAGE_BYTES
 #: Arrays and objects opened and not yet closed, at most. No export nests more than a dozen
-#: deep; a file that does is not an export, and refusing it keeps decoders' stacks small.
-MAX_DEPTH = 2000
+#: deep; a file that does is not an export, and refusing it keeps decoders' stacks small
+#: (msgspec gives up near Python's recursion limit, a thousand).
+MAX_DEPTH = 256
+#: How many bytes may follow the last item found by :class:`ArrayItems`' search before it
+#: stops searching and scans the rest of the file the careful way.
+GUESS_BYTES = 8 * 1024 * 1024
 
 _QUOTE, _BACKSLASH, _COMMA = ord('"'), ord("\\"), ord(",")
 _OPEN_ARRAY, _CLOSE_ARRAY = ord("["), ord("]")
@@ -76,6 +84,10 @@ class Block:
     cuts: np.ndarray
     #: Where ``data`` starts in the file, for words on where a broken item sits.
     offset: int
+    #: Cut where the file's indentation says items end, not yet proved (:class:`ArrayItems`).
+    guessed: bool = False
+    #: What decoding the items gave, by decoder, so that the proof is not paid twice.
+    memo: dict[object, list[object] | None] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.cuts) - 1
@@ -174,23 +186,134 @@ def _key_before(window: bytes, key: bytes) -> bool:
 
 def array_blocks(fh: BinaryIO, key: str) -> Iterator[Block]:
     """The items of every array that is the value of ``key`` in the file's top-level
-    object, one :class:`Block` per read that completes any.
+    object, one :class:`Block` per read that completes any, each cut by the careful scan.
 
     Raises :class:`TooBig` and :class:`CutShort` with the number of items handed out
     before the problem.
     """
-    state = _State()
-    name = key.encode()
-    while True:
-        block = fh.read(READ_BYTES)
-        if not block:
-            break
-        found = _structure(block, state)
-        yield from _blocks_in(block, found, state, name)
-        state.offset += len(block)
-        state.tail = (state.tail + block)[-_KEY_WINDOW:]
-    if state.array or state.depth or state.in_string:
-        raise CutShort(state.items)
+    return iter(ArrayItems(fh, key, guess=False))
+
+
+class ArrayItems:
+    """The items of every array that is the value of ``key`` in the file's top-level
+    object, one :class:`Block` per read that completes any; in an indented file, most of
+    them found by a search for what separates two items.
+
+    DiscordChatExporter, Facebook and Instagram indent their JSON: each message opens and
+    closes on a line of its own, at one indentation, so the bytes between two messages are
+    always the same (``\\n    },\\n    {``). When every pair of neighbours in the first
+    block is separated by the same such bytes, the following reads are cut wherever they
+    occur, one vectorised search instead of a pass over every quote and bracket (a
+    DiscordChatExporter file has one every six bytes), and those blocks are ``guessed``.
+
+    A guess is proved by decoding the block: a raw line break is never inside a JSON
+    string, so each guessed cut follows a closing brace outside any string; and if a block
+    reads as an array of exactly as many items as it has cuts, no cut is inside an item (a
+    cut inside one leaves a bracket unmatched in some piece, or fewer items). The caller
+    that decodes a guessed block and cannot read it that way calls :meth:`doubt`: that
+    block and the rest of the file are then read the careful way, so a file laid out
+    otherwise, or broken, reads and fails exactly as it would have without the search.
+
+    Raises :class:`TooBig` and :class:`CutShort` with the number of items handed out
+    before the problem.
+    """
+
+    def __init__(self, fh: BinaryIO, key: str, *, guess: bool = True) -> None:
+        self._fh = fh
+        self._key = key.encode()
+        self._guess = guess
+        self._doubted = False
+
+    def doubt(self) -> None:
+        """The guessed block just handed out does not decode as that many items: read it
+        again the careful way, and the rest of the file with it."""
+        self._doubted = True
+
+    def __iter__(self) -> Iterator[Block]:
+        state = _State()
+        separator: bytes | None = None
+        learning = self._guess
+        while True:
+            read = self._fh.read(READ_BYTES)
+            if not read:
+                break
+            if separator is None or not state.array:
+                for taken in _blocks_in(read, _structure(read, state), state, self._key):
+                    if learning and len(taken) > 1:
+                        separator, learning = _separator(taken), False
+                    yield taken
+                state.offset += len(read)
+                state.tail = (state.tail + read)[-_KEY_WINDOW:]
+                continue
+            data = b"".join(state.pending) + read
+            state.offset += len(read)
+            taken_ = _guessed(data, separator, state)
+            if taken_ is None:
+                state.pending, state.pending_bytes = [data], len(data)
+                if len(data) <= GUESS_BYTES:
+                    continue
+            else:
+                yield taken_
+                if not self._doubted:
+                    last = int(taken_.cuts[-1])
+                    state.items += len(taken_)
+                    state.pending, state.pending_bytes = [data[last:]], len(data) - last
+                    state.pending_offset += last
+                    continue
+            # A doubted guess, or no separator for too long: the careful way from here on.
+            separator, self._doubted = None, False
+            yield from _careful(data, state, self._key)
+        if separator is not None and state.array and state.pending_bytes:
+            yield from _careful(b"".join(state.pending), state, self._key)
+        if state.array or state.depth or state.in_string:
+            raise CutShort(state.items)
+
+
+def _separator(block: Block) -> bytes | None:
+    """The bytes between neighbouring items of ``block`` (the end of one item's last line,
+    the comma, the next item's first line), when they are the same for every pair and
+    the closing brace opens its line (so it is outside any string); else ``None``."""
+    found = set()
+    for i in range(min(len(block) - 1, 64)):
+        item, after = block.item(i), block.item(i + 1)
+        line = item.rfind(b"\n")
+        tail = item[line:]
+        head = after[: after.find(b"{") + 1]
+        if line < 0 or tail[-1:] != b"}" or tail[1:-1].strip(b" \t") or head.strip() != b"{":
+            return None
+        found.add(tail + b"," + head)
+    return found.pop() if len(found) == 1 else None
+
+
+def _guessed(data: bytes, separator: bytes, state: _State) -> Block | None:
+    """The items of ``data`` (which starts where an item starts) that end before a
+    ``separator``, as a guessed :class:`Block`; ``None`` when there is none, or an item
+    is too long to trust a guess about."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    want = np.frombuffer(separator, dtype=np.uint8)
+    at = np.flatnonzero(arr == want[-1]) - (len(want) - 1)
+    at = at[at >= 0]
+    for k in range(len(want) - 2, -1, -1):
+        at = at[arr[at + k] == want[k]]
+    if not len(at):
+        return None
+    # One past the comma, which follows the closing brace of the separator's first line.
+    marks = np.concatenate(([0], at + separator.index(b",") + 1))
+    if int(np.diff(marks).max()) > MAX_ITEM_BYTES:
+        return None
+    return Block(state.items + 1, data, marks, state.pending_offset, guessed=True)
+
+
+def _careful(data: bytes, state: _State, key: bytes) -> Iterator[Block]:
+    """The careful scan of ``data``, which starts where an item of the array starts and
+    runs to the end of what was read so far."""
+    state.depth, state.in_string, state.backslashes = state.array, False, 0
+    state.pending, state.pending_bytes = [], 0
+    start = state.pending_offset
+    state.offset = start
+    yield from _blocks_in(data, _structure(data, state), state, key)
+    state.offset = start + len(data)
+    state.tail = data[-_KEY_WINDOW:]
 
 
 def _blocks_in(block: bytes, found: _Structure, state: _State, key: bytes) -> Iterator[Block]:

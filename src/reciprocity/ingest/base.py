@@ -133,6 +133,9 @@ class Options:
     keeps them unsaid. Surfaces show them after the import.
     ``own_addresses``: the user's own addresses, for formats that name every sender by an
     address (email); filled from ``--me`` by :func:`reciprocity.ingest.who_is_me`.
+    ``groups``: where a parser records the chats its export itself calls group chats
+    (``(source, conversation)``), so that a group in which only two people wrote is not
+    read as a chat between the two (:meth:`group`); ``None`` keeps them unrecorded.
     """
 
     timezone: str | None = None
@@ -140,11 +143,20 @@ class Options:
     conversation: str | None = None
     own_addresses: tuple[str, ...] = ()
     notes: list[str] | None = field(default=None, compare=False)
+    groups: list[tuple[str, str]] | None = field(default=None, compare=False)
 
     def note(self, text: str) -> None:
         """Say ``text`` to the user after the import (kept only when ``notes`` is set)."""
         if self.notes is not None and text not in self.notes:
             self.notes.append(text)
+
+    def group(self, source: str, conversation: str) -> None:
+        """Record that the export calls ``conversation`` a group chat (a Telegram group,
+        a Discord server channel, a Messenger chat of three or more): kept only when
+        ``groups`` is set."""
+        key = (source, conversation)
+        if self.groups is not None and key not in self.groups:
+            self.groups.append(key)
 
 
 class Format(Protocol):

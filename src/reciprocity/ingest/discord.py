@@ -19,8 +19,9 @@ reply points at, so the group attribution (:mod:`reciprocity.exchanges.attributi
 explicit replies, and ``@Name`` mentions stay in the text for it. A message with an
 attachment or a sticker is ``media``, a call is ``call`` (``<call, 95 s>``), and joins,
 pins, renames and the other notices Discord writes itself are ``system``. A DM is the other
-person's name; a server channel is "Server #channel", and is a group once three people have
-written in it. The CSV layout is read by :mod:`._discord_csv`.
+person's name; a server channel is "Server #channel". A server channel and a group DM are
+group chats however few people wrote in them (the export says which the channel is). The
+CSV layout is read by :mod:`._discord_csv`.
 
 Reactions (``reactions``: ``[{"emoji": {"id", "name", "code"}, "count", "users": [...]}]``)
 become reaction rows (:mod:`.base`): one per user who reacted, at the message's time (the
@@ -129,23 +130,26 @@ def parse(path: Path, options: Options) -> Iterator[pl.DataFrame]:
         return
     try:
         with path.open("rb") as fh:
-            yield from _Channel(fh, source, zone, options.conversation).frames()
+            yield from _Channel(fh, source, zone, options).frames()
     except OSError as exc:
         raise ImportFailed.one(source, None, f"cannot read the file ({exc.strerror})") from None
 
 
 class _Channel:
-    def __init__(self, fh: BinaryIO, source: str, zone: ZoneInfo, rename: str | None) -> None:
+    def __init__(self, fh: BinaryIO, source: str, zone: ZoneInfo, options: Options) -> None:
         self.fh = fh
         self.source = source
         self.zone = zone
-        self.conversation = rename or _title(first(fh, "guild"), first(fh, "channel"), source)
+        guild, channel = first(fh, "guild"), first(fh, "channel")
+        self.conversation = options.conversation or _title(guild, channel, source)
+        if _is_group(guild, channel):
+            options.group(NAME, self.conversation)
         self.problems: list[Problem] = []
 
     def frames(self) -> Iterator[pl.DataFrame]:
         parts: list[pl.DataFrame] = []
         count = chars = 0
-        for block in blocks(self.fh, "messages", self.source, APP):
+        for block in blocks(self.fh, "messages", self.source, APP, SHAPE.decoder):
             part = self._block(decoded(block, self.source, APP, SHAPE), block.first)
             if self.problems:
                 continue
@@ -392,6 +396,18 @@ def _title(guild: Any, channel: Any, source: str) -> str:
         return name
     server = text_of(guild.get("name"))
     return f"{server} #{name}" if server else f"#{name}"
+
+
+def _is_group(guild: Any, channel: Any) -> bool:
+    """A server's channel or a group DM: more people read it than the two who may write."""
+    guild = guild if isinstance(guild, dict) else {}
+    channel = channel if isinstance(channel, dict) else {}
+    kind = channel.get("type")
+    if kind == "DirectGroupTextChat":
+        return True
+    if kind == "DirectTextChat" or text_of(guild.get("id")) == "0":
+        return False
+    return kind is not None or text_of(guild.get("id")) is not None
 
 
 def _author(author: Author) -> str | None:

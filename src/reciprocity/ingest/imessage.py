@@ -119,7 +119,10 @@ def parse(path: Path, options: Options) -> Iterator[pl.DataFrame]:
                 raise ImportFailed.one(
                     source, None, "an SQLite database, but not the Messages app's chat.db"
                 )
-            yield from _Reader(db, source).frames()
+            reader = _Reader(db, source)
+            for title in sorted(reader.groups):
+                options.group(NAME, title)
+            yield from reader.frames()
     except sqlite3.Error as exc:
         raise ImportFailed.one(
             source,
@@ -196,6 +199,8 @@ class _Reader:
             for rowid, ident in db.execute("SELECT ROWID, id FROM handle")
             if ident is not None
         }
+        #: The titles of group chats (a group's style, or two people or more besides you).
+        self.groups: set[str] = set()
         self.chats = self._chats()
 
     def _address(self, ident: str) -> str:
@@ -224,6 +229,8 @@ class _Reader:
             else:
                 title = self._address(str(identifier or f"chat {rowid}"))
             titles[int(rowid)] = title
+            if style == _GROUP_STYLE or len(people) >= 2:
+                self.groups.add(title)
         return titles
 
     def _has_files(self) -> bool:

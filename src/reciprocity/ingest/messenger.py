@@ -193,13 +193,18 @@ class _File:
         self.platform = platform
         self.app = app
         self.conversation = options.conversation or self._title()
+        # Three or more people in the chat (the user included): a group, however few of
+        # them wrote.
+        people = first(fh, "participants")
+        if isinstance(people, list) and len(people) >= 3:
+            options.group(platform, self.conversation)
         self.problems: list[Problem] = []
 
     def frames(self) -> Iterator[pl.DataFrame]:
         parts: list[pl.DataFrame] = []
         count = chars = 0
         found = False
-        for block in blocks(self.fh, "messages", self.source, self.app):
+        for block in blocks(self.fh, "messages", self.source, self.app, WORDS):
             found = True
             part = self._block(block)
             if self.problems:

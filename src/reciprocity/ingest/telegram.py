@@ -97,6 +97,9 @@ _CHAT_TYPES = (
     "saved_messages",
 )
 
+#: The chats Telegram calls groups: one where only two people wrote is still not theirs alone.
+_GROUP_TYPES = frozenset(("private_group", "private_supergroup", "public_supergroup"))
+
 _MEDIA_TYPES = {
     "sticker": "sticker",
     "voice_message": "voice message",
@@ -177,7 +180,7 @@ def parse(path: Path, options: Options) -> Iterator[pl.DataFrame]:
     zone = resolve_zone(options.timezone, source)
     try:
         with Path(path).open("rb") as fh:
-            yield from _Export(_Json(fh, source), zone, options.conversation).frames()
+            yield from _Export(_Json(fh, source), zone, options.conversation, options).frames()
     except OSError as exc:
         raise ImportFailed.one(source, None, f"cannot read the file ({exc.strerror})") from None
 
@@ -347,10 +350,13 @@ class _Json:
 class _Export:
     """Walks either layout and turns each chat's messages into frames."""
 
-    def __init__(self, json_: _Json, zone: ZoneInfo, rename: str | None) -> None:
+    def __init__(
+        self, json_: _Json, zone: ZoneInfo, rename: str | None, options: Options | None = None
+    ) -> None:
         self.json = json_
         self.zone = zone
         self.rename = rename
+        self.options = options or Options()
         self.problems: list[Problem] = []
 
     def frames(self) -> Iterator[pl.DataFrame]:
@@ -433,6 +439,8 @@ class _Export:
         title = chat.title(final=final)
         if title is None or not chat.rows:
             return
+        if chat.meta.get("type") in _GROUP_TYPES:
+            self.options.group(NAME, title)
         yield _frame(chat.rows, title)
         chat.rows.clear()
         chat.chars = 0

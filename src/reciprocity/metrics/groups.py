@@ -28,6 +28,7 @@ from typing import Any
 
 import polars as pl
 
+from reciprocity import words
 from reciprocity.exchanges.attribution import ME, speakers
 from reciprocity.ledger.reactions import REACTION_WEIGHT
 from reciprocity.metrics.patterns import ActCounts, act_counts
@@ -343,10 +344,11 @@ class GroupRecord:
         """Where the user stands, in one plain sentence."""
         if self.me is None:
             return "You have not written in this group."
+        n = words.number
         return (
-            f"You wrote {self.me['messages']} of its {self.messages} messages "
-            f"({self.me['message_share']:.0%}) and started {self.me['starts']} of its "
-            f"{self.starts} conversations ({self.me['start_share'] or 0:.0%})."
+            f"You wrote {n(self.me['messages'])} of its {n(self.messages)} messages "
+            f"({self.me['message_share']:.0%}) and started {n(self.me['starts'])} of its "
+            f"{n(self.starts)} conversations ({self.me['start_share'] or 0:.0%})."
         )
 
 

@@ -124,7 +124,7 @@ def sum_act_counts(parts: Iterable[ActCounts]) -> ActCounts:
 
 
 def _times(n: float) -> str:
-    return "once" if n == 1 else f"{n:g} times"
+    return "once" if n == 1 else f"{words.number(n)} times"
 
 
 def _dims(names: list[str]) -> str:
@@ -158,7 +158,8 @@ def _over_giving(verdicts: pl.DataFrame) -> dict[str, Any]:
         for r in you.iter_rows(named=True)
     ]
     summary = (
-        f"You give more than you get in {you.height} of the {judged.height} relationships "
+        f"You give more than you get in {words.number(you.height)} of the "
+        f"{words.number(judged.height)} relationships "
         "with enough messages to tell."
     )
     return _row("over_giving", shows, summary, you["person"].to_list(), evidence)
@@ -196,14 +197,14 @@ def _intensity(counts: dict[str, dict[str, int]]) -> dict[str, Any]:
     shows = bool(intense) and 2 * mine > written
     people = sorted(intense)
     evidence = [
-        f"{p}: {counts[p]['hard']} hard moments in "
-        f"{counts[p]['messages_me'] + counts[p]['messages_them']} messages "
-        f"({intense[p]:.0%}); you wrote {counts[p]['messages_me']} of them"
+        f"{p}: {words.number(counts[p]['hard'])} hard moments in "
+        f"{words.number(counts[p]['messages_me'] + counts[p]['messages_them'])} messages "
+        f"({intense[p]:.0%}); you wrote {words.number(counts[p]['messages_me'])} of them"
         for p in people
     ]
     summary = (
-        f"{mine} of the {written} messages you wrote went to relationships with many hard "
-        f"moments ({len(intense)} of {len(counts)})."
+        f"{words.number(mine)} of the {words.number(written)} messages you wrote went to "
+        f"relationships with many hard moments ({len(intense)} of {len(counts)})."
     )
     return _row("attraction_to_intensity", shows, summary, people, evidence)
 
@@ -225,7 +226,8 @@ def _child_cares(counts: dict[str, dict[str, int]], kinds: dict[str, str]) -> di
             evidence.append(
                 f"{person} ({kind}): {who} checked on {whom} {_times(c[f'check_in_{child}'])} "
                 f"and comforted {whom} {_times(c[f'support_emotional_{child}'])}; the other "
-                f"way round {c[f'check_in_{parent}']} and {c[f'support_emotional_{parent}']}; "
+                f"way round {words.number(c[f'check_in_{parent}'])} and "
+                f"{words.number(c[f'support_emotional_{parent}'])}; "
                 f"the parent shared a hard time {_times(c[f'distress_{parent}'])}"
             )
     if people:
@@ -239,25 +241,37 @@ def _child_cares(counts: dict[str, dict[str, int]], kinds: dict[str, str]) -> di
     return _row("child_cares_for_parent", bool(people), summary, people, evidence)
 
 
+#: What counts as support in :func:`_support_from_children`, in the order it is named.
+_SUPPORT = ("emotional_support", "presence_in_hard_times")
+
+
 def _support_from_children(verdicts: pl.DataFrame, kinds: dict[str, str]) -> dict[str, Any]:
+    # The figures are the ones each relationship's give and take shows ("emotional
+    # support" and "being there in hard times", what they gave), named as such: their sum
+    # is a weight of both, not a number of times (one answer can count in both).
     received = (
-        verdicts.filter(pl.col("dimension").is_in(["emotional_support", "presence_in_hard_times"]))
-        .group_by("person")
+        verdicts.filter(pl.col("dimension").is_in(_SUPPORT))
+        .group_by("person", "dimension")
         .agg(pl.col("received").sum())
         .filter(pl.col("received") > 0)
         .sort("person")
     )
-    rows = {r["person"]: r["received"] for r in received.iter_rows(named=True)}
+    given: dict[str, dict[str, float]] = {}
+    for r in received.iter_rows(named=True):
+        given.setdefault(r["person"], {})[r["dimension"]] = r["received"]
+    rows = {p: sum(v.values()) for p, v in given.items()}
     children = {p: v for p, v in rows.items() if kinds.get(p.casefold()) == "child"}
     total = sum(rows.values())
     from_children = sum(children.values())
     shows = total >= MIN_COUNT and 2 * from_children > total
     evidence = [
-        f"{p}{' (child)' if p in children else ''}: supported you in a hard time {_times(v)}"
-        for p, v in rows.items()
+        f"{p}{' (child)' if p in children else ''}: "
+        + ", ".join(f"{words.dimension(d)} {words.number(v[d])}" for d in _SUPPORT if d in v)
+        for p, v in given.items()
     ]
     summary = (
-        f"Of the {total:g} times someone supported you in a hard time, {from_children:g} "
+        "Of the support you received (emotional support and being there in hard times: "
+        f"{words.number(total)} in the give and take), {words.number(from_children)} "
         "came from your children."
     )
     return _row("parent_support_from_children", shows, summary, sorted(children), evidence)

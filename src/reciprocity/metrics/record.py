@@ -42,6 +42,8 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
+from reciprocity import words
+
 __all__ = [
     "WINDOWS",
     "Outcome",
@@ -429,10 +431,11 @@ def say_percent(value: float | None) -> str:
 
 
 def say_amount(value: float | None) -> str:
-    """A weight of events: ``"121"``, ``"19.3"``, ``"0.5"`` (one decimal at most)."""
+    """A weight of events: ``"121"``, ``"19.3"``, ``"0.5"``, ``"47,167"`` (one decimal at
+    most, thousands grouped: :func:`reciprocity.words.number`)."""
     if value is None:
         return "–"
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    return words.number(value)
 
 
 def say_duration(seconds: float | None) -> str:

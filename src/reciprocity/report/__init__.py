@@ -97,6 +97,7 @@ def environment() -> Environment:
     env.filters["sentence"] = lambda value: str(value)[:1].upper() + str(value)[1:]
     env.filters["minutes"] = _minutes
     env.filters["amount"] = say_amount
+    env.filters["number"] = words.number
     return env
 
 

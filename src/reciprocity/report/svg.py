@@ -84,9 +84,12 @@ def monthly_chart(months: Sequence[dict[str, Any]], title: str, *, key: str = "s
     left = 10 + _TICK_CHARS * len(str(peak))
     slot = (_WIDTH - left - 4) / max(len(months), 1)
     bar = max(min(slot / 3, 28), 2)
-    # Month labels that would touch are thinned: every ``step``-th one, the first always.
+    # Month labels that would touch are thinned: every ``step``-th one, the first always;
+    # and one that would still touch the label before it is left out (the first label
+    # runs right from its month, one at the right edge runs left: they take more room).
     widest = _TICK_CHARS * max([1] + [len(m["label"]) for m in months]) + 8
     step = max(1, math.ceil(widest / slot))
+    labelled_to = -math.inf
     parts = [
         f'<svg class="chart" viewBox="0 0 {_WIDTH} {height}" role="img" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
@@ -105,6 +108,11 @@ def monthly_chart(months: Sequence[dict[str, Any]], title: str, *, key: str = "s
         if i % step == 0:
             anchor = "start" if i == 0 else "end" if x + bar + 30 > _WIDTH else "middle"
             at = x if anchor == "start" else min(x + bar, _WIDTH - 1)
+            width = _TICK_CHARS * len(month["label"])
+            starts = {"start": at, "middle": at - width / 2, "end": at - width}[anchor]
+            if starts < labelled_to + 8:
+                continue
+            labelled_to = starts + width
             parts.append(
                 f'<text x="{at:.1f}" y="{bottom + 18}" text-anchor="{anchor}" class="tick">'
                 f"{escape(month['label'])}</text>"

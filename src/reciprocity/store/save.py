@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -120,6 +120,7 @@ def import_batches(
     derived: Derived | None = None,
     on_wait: Callable[[], None] | None = None,
     patience: float = IMPORT_PATIENCE,
+    groups: Sequence[tuple[str, str]] | None = None,
 ) -> ImportResult:
     """Save every batch in one transaction and say what was new.
 
@@ -134,6 +135,10 @@ def import_batches(
     turn, up to ``patience`` seconds, calling ``on_wait`` once when it starts waiting
     (:func:`~reciprocity.store.db.begin_write`); then it raises
     :class:`~reciprocity.errors.StoreBusy`, having written nothing.
+
+    ``groups``: the ``(source, conversation)`` of the batches' chats that their export
+    calls group chats (filled while the batches are read, :meth:`.ingest.Options.group`);
+    they are marked groups at the end, however few people wrote in them.
     """
     errors: tuple[type[BaseException], ...] = (SQLAlchemyError,)
     driver = getattr(db.engine.dialect, "loaded_dbapi", None)
@@ -153,7 +158,7 @@ def import_batches(
             try:
                 for batch, digest in _hashed_ahead(batches):
                     saver.add(batch, digest)
-                result = saver.finish(checksum.result())
+                result = saver.finish(checksum.result(), groups or ())
             finally:
                 saver.close()
     except errors as exc:
@@ -545,9 +550,12 @@ class _Saver:
             self.writer.shutdown(wait=True)
             self.writer = None
 
-    def finish(self, sha256: str | None = None) -> ImportResult:
+    def finish(
+        self, sha256: str | None = None, groups: Sequence[tuple[str, str]] = ()
+    ) -> ImportResult:
         """Check that the user was found, then link replies and record the import (with
-        the file's ``sha256`` when known)."""
+        the file's ``sha256`` when known); the chats of ``groups`` (``(source,
+        conversation)`` as the batches name them) are marked groups."""
         self.settle()
         self._check_me()
         if self.participants:
@@ -556,9 +564,18 @@ class _Saver:
                 [{"conversation_id": c, "identity_id": i} for c, i in sorted(self.participants)],
             )
             mark_groups(self.conn)
+        declared = sorted({self.conversations[key] for key in groups if key in self.conversations})
+        regrouped = 0
+        if declared:
+            regrouped = self.conn.execute(
+                update(Conversation)
+                .where(Conversation.id.in_(declared), ~Conversation.is_group)
+                .values(is_group=True)
+            ).rowcount
         if self.with_replies:
             self._link_replies()
-        if self.added or self.people.identities_added:
+        # A chat that became a group changes the analysis even when nothing was added.
+        if self.added or self.people.identities_added or regrouped:
             touch(self.conn)
         if self.kept:
             self.frame = self._keys(self.kept)
