@@ -163,7 +163,8 @@ def open_source(path: str | Path, *, chunk_bytes: int = CHUNK_BYTES) -> CorpusSo
     if suffix == ".parquet":
         rows = pl.scan_parquet(path).select(pl.len()).collect().item()
         _check_columns(path, pl.scan_parquet(path).collect_schema().names())
-        step = max(1, -(-rows // shared_out(-(-rows * _ROW_BYTES // chunk_bytes))))
+        chunks_wanted = shared_out(-(-rows * _ROW_BYTES // max(1, chunk_bytes)))
+        step = max(1, -(-rows // chunks_wanted))
         chunks = tuple(
             Chunk(n, str(path), "parquet", at, min(rows, at + step))
             for n, at in enumerate(range(0, rows, step))
