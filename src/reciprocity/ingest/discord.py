@@ -407,7 +407,7 @@ def _is_group(guild: Any, channel: Any) -> bool:
         return True
     if kind == "DirectTextChat" or text_of(guild.get("id")) == "0":
         return False
-    return kind is not None or text_of(guild.get("id")) is not None
+    return isinstance(kind, str) or text_of(guild.get("id")) is not None
 
 
 def _author(author: Author) -> str | None:

@@ -439,7 +439,8 @@ class _Export:
         title = chat.title(final=final)
         if title is None or not chat.rows:
             return
-        if chat.meta.get("type") in _GROUP_TYPES:
+        kind = chat.meta.get("type")
+        if isinstance(kind, str) and kind in _GROUP_TYPES:
             self.options.group(NAME, title)
         yield _frame(chat.rows, title)
         chat.rows.clear()
