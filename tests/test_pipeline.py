@@ -136,6 +136,21 @@ def test_analysis_loads_big_frames_only_when_asked(demo_db: store.Database) -> N
     assert calls == ["x", "x"]
 
 
+def test_who_wrote_when_is_the_exchanges_own_columns_cached_or_not(
+    demo_db: store.Database,
+) -> None:
+    # The "last heard from" figures read four columns of the exchanges, loaded alone.
+    pipeline.prepare(demo_db)
+    whole = pipeline.analyze(demo_db).exchanges.select(pipeline.CONTACT_COLUMNS)
+    cached = pipeline.analyze(demo_db)
+    assert cached.contacts.equals(whole)
+    assert not isinstance(cached._exchanges, pl.DataFrame)  # the rest was never loaded
+    assert pipeline.analyze(_uncached(demo_db)).contacts.equals(whole)
+    loaded = pipeline.analyze(demo_db)
+    assert loaded.exchanges.height == whole.height
+    assert loaded.contacts.equals(whole)
+
+
 def test_text_features_give_what_the_text_gives(demo_db: store.Database) -> None:
     """The acts frame carries word counts, the question rule and the answer flags instead
     of the text: figures and exchanges come out as they do from the texts themselves."""

@@ -393,7 +393,7 @@ def analyze(
     if as_json:
         data = balance_view.records_to_json(analysis.records, analysis.patterns)
         data["groups"] = balance_view.groups_to_json(analysis.group_records)
-        across = beside_figures(db, analysis.exchanges, silence=gap)
+        across = beside_figures(db, analysis.contacts, silence=gap)
         data.update(money_commands.beside_json(across))
         data["not_read"] = analysis.unread().drop("relationship_id").to_dicts()
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")

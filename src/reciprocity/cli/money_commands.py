@@ -107,7 +107,7 @@ def person_beside(
     db: store.Database, analysis: pipeline.Analysis, person: str, silence: timedelta
 ) -> list[Text]:
     """:func:`beside_lines` for ``person``, computed from ``analysis``."""
-    return beside_lines(beside_figures(db, analysis.exchanges, silence=silence), person)
+    return beside_lines(beside_figures(db, analysis.contacts, silence=silence), person)
 
 
 def money(
@@ -167,7 +167,7 @@ def people_quiet(
 ) -> None:
     """Important people you have not heard from for longer than usual."""
     db = _db(ctx)
-    across = beside_figures(db, pipeline.analyze(db, narrow=True).exchanges)
+    across = beside_figures(db, pipeline.analyze(db, narrow=True).contacts)
     if as_json:
         rows = [
             {

@@ -5,7 +5,7 @@ own), money is a running balance in a currency, and "last heard from" is a date.
 computed once here, from the journal and the one-to-one exchanges, and every surface (the
 CLI's ``analyze --person``, the web pages, the report) reads the same records.
 
->>> figures = beside_figures(db, analysis.exchanges)  # doctest: +SKIP
+>>> figures = beside_figures(db, analysis.contacts)  # doctest: +SKIP
 >>> figures["alex"].money[0].text  # doctest: +SKIP
 'Alex owes you €25.00 since March 2024'
 """

@@ -163,7 +163,7 @@ def _refresh(
     which reads the energy) from ``db``, and list the relationships in the ranking's order."""
     entries = journal.entries_frame(db)
     series = energy_series(entries)
-    across = beside.beside_figures(db, result.exchanges, silence=silence, now=now)
+    across = beside.beside_figures(db, result.contacts, silence=silence, now=now)
     data.ranking = guide.rank(result.balance, entries, store.list_people(db)).to_dicts()
     ranked = {str(row["person"]).casefold(): row for row in data.ranking}
     for view in data.relationships:
