@@ -192,10 +192,10 @@ class _File:
         self.source = source
         self.platform = platform
         self.app = app
-        self.conversation = options.conversation or self._title()
+        people = first(fh, "participants")
+        self.conversation = options.conversation or self._title(people)
         # Three or more people in the chat (the user included): a group, however few of
         # them wrote.
-        people = first(fh, "participants")
         if isinstance(people, list) and len(people) >= 3:
             options.group(platform, self.conversation)
         self.problems: list[Problem] = []
@@ -285,13 +285,13 @@ class _File:
             "timestamp", "index", "sub", descending=[False, newest_first, newest_first]
         ).select(list(MESSAGE_SCHEMA))
 
-    def _title(self) -> str:
+    def _title(self, people: Any) -> str:
+        """The chat's title, else its ``people`` (the file's ``participants``) named."""
         title = self._tail_title()
         if title is None:
             title = text_of(first(self.fh, "title")) or text_of(first(self.fh, "threadName"))
         if title and title.strip():
             return repair(title)
-        people = first(self.fh, "participants")
         names = [_name(p) for p in people] if isinstance(people, list) else []
         named = [n for n in names if n]
         if named:

@@ -180,7 +180,7 @@ def parse(path: Path, options: Options) -> Iterator[pl.DataFrame]:
     zone = resolve_zone(options.timezone, source)
     try:
         with Path(path).open("rb") as fh:
-            yield from _Export(_Json(fh, source), zone, options.conversation, options).frames()
+            yield from _Export(_Json(fh, source), zone, options).frames()
     except OSError as exc:
         raise ImportFailed.one(source, None, f"cannot read the file ({exc.strerror})") from None
 
@@ -350,13 +350,11 @@ class _Json:
 class _Export:
     """Walks either layout and turns each chat's messages into frames."""
 
-    def __init__(
-        self, json_: _Json, zone: ZoneInfo, rename: str | None, options: Options | None = None
-    ) -> None:
+    def __init__(self, json_: _Json, zone: ZoneInfo, options: Options) -> None:
         self.json = json_
         self.zone = zone
-        self.rename = rename
-        self.options = options or Options()
+        self.rename = options.conversation
+        self.options = options
         self.problems: list[Problem] = []
 
     def frames(self) -> Iterator[pl.DataFrame]:
