@@ -184,16 +184,6 @@ def _key_before(window: bytes, key: bytes) -> bool:
     return re.search(rb'"' + re.escape(key) + rb'"\s*:\s*\Z', window) is not None
 
 
-def array_blocks(fh: BinaryIO, key: str) -> Iterator[Block]:
-    """The items of every array that is the value of ``key`` in the file's top-level
-    object, one :class:`Block` per read that completes any, each cut by the careful scan.
-
-    Raises :class:`TooBig` and :class:`CutShort` with the number of items handed out
-    before the problem.
-    """
-    return iter(ArrayItems(fh, key, guess=False))
-
-
 class ArrayItems:
     """The items of every array that is the value of ``key`` in the file's top-level
     object, one :class:`Block` per read that completes any; in an indented file, most of
@@ -218,10 +208,9 @@ class ArrayItems:
     before the problem.
     """
 
-    def __init__(self, fh: BinaryIO, key: str, *, guess: bool = True) -> None:
+    def __init__(self, fh: BinaryIO, key: str) -> None:
         self._fh = fh
         self._key = key.encode()
-        self._guess = guess
         self._doubted = False
 
     def doubt(self) -> None:
@@ -232,7 +221,7 @@ class ArrayItems:
     def __iter__(self) -> Iterator[Block]:
         state = _State()
         separator: bytes | None = None
-        learning = self._guess
+        learning = True
         while True:
             read = self._fh.read(READ_BYTES)
             if not read:
