@@ -524,3 +524,26 @@ def test_prepare_starts_over_when_an_import_lands_while_it_reads(
     assert len(calls) == 2
     assert pipeline.prepare(db).stages == {}  # everything stored, for the new data
     db.close()
+
+
+def test_the_people_list_counts_messages_as_the_figures_do(tmp_path: Path) -> None:
+    """Jordan's Telegram chat has calls. The people list counts what the figures call
+    messages (their app split says so), whether its counts were kept by the import or are
+    counted again from the table."""
+    from reciprocity import demo
+
+    chat = next(f for f in demo.write_demo(tmp_path / "exports") if f.suffix == ".json")
+    with store.open_db(tmp_path / "one.sqlite") as db:
+        pipeline.import_file(db, chat, me=demo.ME, options=ingest.Options(timezone=demo.TIMEZONE))
+        (record,) = pipeline.analyze(db).records
+        assert sum(p.calls.them for p in record.platforms) > 0
+        written = sum(p.messages.them for p in record.platforms)
+
+        def listed() -> int:
+            people = store.list_people(db)
+            return int(people.filter(pl.col("person") == record.person)["messages"].item())
+
+        assert listed() == written  # the counts the import kept
+        assert listed() == written  # and read back
+        _uncached(db)
+        assert listed() == written  # counted again from the messages table

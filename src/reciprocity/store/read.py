@@ -14,7 +14,7 @@ import polars as pl
 from sqlalchemy import Connection, func, select
 
 from reciprocity.ingest.base import REACTION
-from reciprocity.metrics.sessions import TIMELINE_ORDER, in_timeline_order
+from reciprocity.metrics.sessions import CONVERSATIONAL_KINDS, TIMELINE_ORDER, in_timeline_order
 from reciprocity.store.cache import load as cache_load
 from reciprocity.store.cache import save as cache_save
 from reciprocity.store.cache import state as cache_state
@@ -313,10 +313,14 @@ def _build_frame(conn: Connection) -> pl.DataFrame:
 
 
 def sender_counts(raw: pl.DataFrame) -> pl.DataFrame:
-    """Messages per sender identity (``identity_id``, ``messages``) of ``raw`` (with a
-    ``sender`` column), as :func:`list_people` caches them: an import into an empty
-    database has every message's keys in hand and saves the count over the table."""
-    counted = raw.drop_nulls("sender").group_by("sender").len().sort("sender")
+    """Messages per sender identity (``identity_id``, ``messages``) of ``raw`` (with
+    ``sender`` and ``kind`` columns), as :func:`list_people` caches them: an import into an
+    empty database has every message's keys in hand and saves the count over the table.
+
+    Messages are what the figures count as messages (:data:`CONVERSATIONAL_KINDS`): calls,
+    reactions and system lines are left out."""
+    said = raw.filter(pl.col("kind").cast(pl.String).is_in(CONVERSATIONAL_KINDS))
+    counted = said.drop_nulls("sender").group_by("sender").len().sort("sender")
     return counted.select(
         pl.col("sender").cast(pl.Int64).alias("identity_id"),
         pl.col("len").cast(pl.Int64).alias("messages"),
@@ -376,15 +380,19 @@ def list_people(db: Database) -> pl.DataFrame:
     return frame.sort(["messages", "person"], descending=[True, False])
 
 
-#: Name of the cached counts of :func:`sender_counts`.
-SENDERS_CACHE_NAME = "sender_counts"
+#: Name of the cached counts of :func:`sender_counts` (a new name when what they count
+#: changes, so a database's older counts are never read again).
+SENDERS_CACHE_NAME = "messages_per_sender"
 
 
 def _sent_counts(conn: Connection) -> pl.DataFrame:
     """Messages per sender identity: ``identity_id``, ``messages``."""
     rows = conn.execute(
         select(Message.sender_identity_id, func.count())
-        .where(Message.sender_identity_id.is_not(None), Message.kind != REACTION)
+        .where(
+            Message.sender_identity_id.is_not(None),
+            Message.kind.in_(CONVERSATIONAL_KINDS),
+        )
         .group_by(Message.sender_identity_id)
     ).all()
     return pl.DataFrame(
