@@ -153,6 +153,8 @@ def test_people_kind_and_unknown_person(db_path: Path) -> None:
     assert code == 0
     code, out, _ = run(db_path, "people")
     assert "friend" in out
+    assert "WhatsApp" in out  # the app in words, not its code
+    assert "whatsapp" not in out
     code, _, err = run(db_path, "people", "kind", "Nobody", "friend")
     assert code == 1
     assert "Nobody" in err

@@ -16,6 +16,8 @@ import polars as pl
 from rich.table import Table
 from rich.text import Text
 
+from reciprocity import words
+
 
 def plain(value: Any) -> Any:
     """A library result as plain JSON data: a frame becomes a list of rows, a dataclass an
@@ -54,17 +56,17 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
 
 
 def people_table(people: Sequence[Mapping[str, Any]], me: str | None) -> Table:
-    """The `people` listing: name, what they are to the user, platforms, messages sent."""
+    """The `people` listing: name, what they are to the user, apps, messages sent."""
     table = Table(title="People", caption=f"You are {me}." if me else None)
     table.add_column("Person", style="bold")
     table.add_column("Kind")
-    table.add_column("Platforms")
-    table.add_column("Messages (all chats)", justify="right")
+    table.add_column("Apps")
+    table.add_column("Messages sent (all chats)", justify="right")
     for person in people:
         table.add_row(
             Text(str(person["person"])),
-            str(person["kind"] or "unknown"),
-            ", ".join(person["platforms"] or []),
-            f"{person['messages']:,}",
+            words.relationship_kind(person["kind"] or "unknown"),
+            ", ".join(words.choice(words.app(p)) for p in person["platforms"] or []),
+            words.number(person["messages"]),
         )
     return table
