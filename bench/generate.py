@@ -19,7 +19,10 @@ Writes, for each size (10k, 100k, 1M messages), exports in the layouts Reciproci
   writes it, newest first, with its mojibake; ``discord-<size>.json``: the partner chat as
   DiscordChatExporter's JSON of a direct-message channel, with replies (:mod:`meta_json`);
 - ``sms-<size>.xml`` and ``email-<size>.mbox``: the same account as an SMS Backup & Restore
-  backup and as an mbox (see :mod:`phone_exports`).
+  backup and as an mbox (see :mod:`phone_exports`);
+- ``signal-<size>.json`` and ``signal-md-<size>.md``: the partner chat as signal-export's
+  ``data.json`` and ``chat.md``; ``discord-csv-<size>.csv``: as DiscordChatExporter's CSV
+  (see :mod:`community_exports`).
 
 Everything is streamed to disk; the same arguments always give the same bytes, and a file
 whose sidecar ``.meta.json`` matches is not written again. Run it as
@@ -54,6 +57,9 @@ FORMATS = (
     "discord",
     "sms",
     "email",
+    "signal",
+    "signal-md",
+    "discord-csv",
 )
 DEFAULT_OUT = Path(__file__).resolve().parent / "work" / "data"
 DEFAULT_SEED = 7
@@ -96,6 +102,8 @@ def file_name(fmt: str, n: int) -> str:
         "group": "txt",
         "sms": "xml",
         "email": "mbox",
+        "signal-md": "md",
+        "discord-csv": "csv",
     }.get(fmt, "json")
     prefix = {
         "android": "whatsapp-android",
@@ -269,6 +277,27 @@ def write_discord(path: Path, n: int, seed: int) -> int:
     return write(path, PARTNER, events(PARTNER, n, seed + 40, notices=False))
 
 
+def write_signal(path: Path, n: int, seed: int) -> int:
+    """Write signal-export's ``data.json`` of the partner chat (see :mod:`community_exports`)."""
+    from community_exports import write_signal_json
+
+    return write_signal_json(path, PARTNER, events(PARTNER, n, seed + 50, notices=False))
+
+
+def write_signal_md(path: Path, n: int, seed: int) -> int:
+    """Write signal-export's ``chat.md`` of the partner chat."""
+    from community_exports import write_signal_markdown
+
+    return write_signal_markdown(path, PARTNER, events(PARTNER, n, seed + 50, notices=False))
+
+
+def write_discord_csv(path: Path, n: int, seed: int) -> int:
+    """Write DiscordChatExporter's CSV of a direct-message channel with the partner."""
+    from community_exports import write_discord_csv as write
+
+    return write(path, PARTNER, events(PARTNER, n, seed + 40, notices=False))
+
+
 WRITERS: dict[str, Callable[[Path, int, int], int]] = {
     "android": write_android,
     "ios": write_ios,
@@ -279,6 +308,9 @@ WRITERS: dict[str, Callable[[Path, int, int], int]] = {
     "discord": write_discord,
     "sms": phone_exports.write_sms,
     "email": phone_exports.write_email,
+    "signal": write_signal,
+    "signal-md": write_signal_md,
+    "discord-csv": write_discord_csv,
 }
 
 
@@ -293,6 +325,7 @@ def generator_fingerprint() -> str:
         "telegram_json.py",
         "meta_json.py",
         "phone_exports.py",
+        "community_exports.py",
     ):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16]

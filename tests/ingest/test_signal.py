@@ -75,6 +75,32 @@ def test_chat_md_reads_the_same_messages_as_data_json() -> None:
     assert md["line"].to_list() == [1, 3, 7, 9, 15, 17, 19, 22]
 
 
+def test_a_deleted_message_with_reactions_reads_alike_in_both_files(tmp_path: Path) -> None:
+    folder = tmp_path / "Alex"
+    folder.mkdir()
+    (folder / "chat.md").write_text(
+        "[2024-03-12 21:15:03] Alex: (This message was deleted)\n(- Me: 👍 -)\n\n"
+        "[2024-03-12 21:16:00] Me: ok  \n(- Alex: ❤️ -)\n\n",
+        encoding="utf-8",
+    )
+    (folder / "data.json").write_text(
+        json.dumps(
+            {"date": "2024-03-12T21:15:03", "sender": "Alex", "body": "", "quote": "",
+             "sticker": "", "reactions": [["Me", "👍"]], "attachments": [], "deleted": True,
+             "call": False, "missed": False}
+        ) + "\n" + json.dumps(
+            {"date": "2024-03-12T21:16:00", "sender": "Me", "body": "ok  ", "quote": "",
+             "sticker": "", "reactions": [["Alex", "❤️"]], "attachments": [],
+             "deleted": False, "call": False, "missed": False}
+        ) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    for name in ("chat.md", "data.json"):
+        frame = read(folder / name)
+        assert frame["kind"].to_list() == ["system", "text", "reaction"], name
+        assert frame["sender"].to_list() == ["Alex", "Me", "Alex"], name
+
+
 def test_older_markdown_dates_and_an_unnamed_sender() -> None:
     frame = read(GROUP_MD)
     assert frame["sender"].to_list() == ["Priya", "Me", None]

@@ -270,8 +270,9 @@ def _markdown_row(head: tuple[int, str, str, str], more: list[str]) -> list[_Row
     """The message of one ``chat.md`` entry, then its reactions."""
     number, sender, date, first = head
     body = "\n".join([first, *more]).rstrip("\n")
-    if body == _MD_DELETED:
-        return [(number, sender, date, body, "system", None)]
+    if _MD_REACTIONS.sub("", body.rstrip(" ")) == _MD_DELETED:
+        # reactions the message had before it was deleted go with it, as in data.json
+        return [(number, sender, date, _MD_DELETED, "system", None)]
     # a quote comes first: a blank line, "> " lines, a blank line
     if body.startswith(("\n\n> ", "> ")):
         kept = body.lstrip("\n").split("\n")
