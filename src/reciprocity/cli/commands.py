@@ -159,7 +159,10 @@ def import_(
         bool | None,
         typer.Option(
             "--dayfirst/--monthfirst",
-            help="Force the date order of WhatsApp exports. Default: worked out from the file.",
+            help=(
+                "Force the date order of WhatsApp and Discord CSV exports. Default: worked "
+                "out from the file."
+            ),
             show_default=False,
         ),
     ] = None,
