@@ -198,3 +198,24 @@ def test_a_message_nested_beyond_any_export_is_refused_by_name(depth: int) -> No
     with patch.object(_json_scan, "READ_BYTES", 128), pytest.raises(ImportFailed) as failed:
         _read(raw)
     assert "message 31 nests lists inside one another hundreds of times" in str(failed.value)
+
+
+def test_parts_are_gathered_into_batches_and_the_rest_waits_for_their_end() -> None:
+    import polars as pl
+
+    def parts(fail: bool) -> Any:
+        for i in range(7):
+            yield pl.DataFrame({"text": ["ab"] * 40_000, "n": [i] * 40_000})
+        if fail:
+            raise ImportFailed.one("chat.json", None, "a problem found at the end")
+
+    batches = [frame.height for frame in _json_items.gathered(parts(False))]
+    assert batches == [120_000, 120_000, 40_000]  # at least BATCH_ROWS each, then the rest
+    handed: list[int] = []
+    with pytest.raises(ImportFailed):
+        for frame in _json_items.gathered(parts(True)):
+            handed.append(frame.height)
+    assert handed == [120_000, 120_000]  # the rest never went out
+    # a batch closes on its texts' size too
+    with patch.object(_json_items, "BATCH_CHARS", 100_000):
+        assert [f.height for f in _json_items.gathered(parts(False))][:2] == [80_000, 80_000]

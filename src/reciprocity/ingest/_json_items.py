@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, BinaryIO
 
@@ -127,6 +127,26 @@ class Shape:
     def __init__(self, typed: type, loose: Callable[[Any], Any]) -> None:
         self.decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(typed)
         self.loose = loose
+
+
+def gathered(parts: Iterable[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """``parts`` (frames with a ``text`` column) put together into frames of at least
+    :data:`BATCH_ROWS` rows or :data:`BATCH_CHARS` bytes of text, then what is left.
+
+    What is left is handed out only once ``parts`` has ended: a parser whose parts raise at
+    their end (the problems found, a file without messages) never hands it out first.
+    """
+    held: list[pl.DataFrame] = []
+    count = chars = 0
+    for part in parts:
+        held.append(part)
+        count += part.height
+        chars += int(part["text"].str.len_bytes().sum())
+        if count >= BATCH_ROWS or chars >= BATCH_CHARS:
+            yield pl.concat(held)
+            held, count, chars = [], 0, 0
+    if held:
+        yield pl.concat(held)
 
 
 def decoded(

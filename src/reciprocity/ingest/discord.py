@@ -48,12 +48,11 @@ from reciprocity.errors import ImportFailed, Problem
 from reciprocity.ingest import _discord_csv
 from reciprocity.ingest._discord_message import SHAPE, Author, Emoji, Message, Reference
 from reciprocity.ingest._json_items import (
-    BATCH_CHARS,
-    BATCH_ROWS,
     Bad,
     blocks,
     decoded,
     first,
+    gathered,
     problem_list,
     text_of,
 )
@@ -147,25 +146,22 @@ class _Channel:
         self.problems: list[Problem] = []
 
     def frames(self) -> Iterator[pl.DataFrame]:
-        parts: list[pl.DataFrame] = []
-        count = chars = 0
-        for block in blocks(self.fh, "messages", self.source, APP, SHAPE.decoder):
-            part = self._block(decoded(block, self.source, APP, SHAPE), block.first)
-            if self.problems:
-                continue
-            parts.append(part)
-            count += part.height
-            chars += int(part["text"].str.len_bytes().sum())
-            if count >= BATCH_ROWS or chars >= BATCH_CHARS:
-                timed = self._timed(pl.concat(parts))
-                if timed is not None:
-                    yield timed
-                parts, count, chars = [], 0, 0
-        timed = self._timed(pl.concat(parts)) if parts else None
+        for rows in gathered(self._parts()):
+            timed = self._timed(rows)
+            if timed is not None:
+                yield timed
         if self.problems:
             raise ImportFailed(self.problems)
-        if timed is not None:
-            yield timed
+
+    def _parts(self) -> Iterator[pl.DataFrame]:
+        """Each read's rows, while no problem is found (after one, the rest is read for
+        its problems alone, which are raised at the end)."""
+        for block in blocks(self.fh, "messages", self.source, APP, SHAPE.decoder):
+            part = self._block(decoded(block, self.source, APP, SHAPE), block.first)
+            if not self.problems:
+                yield part
+        if self.problems:
+            raise ImportFailed(self.problems)
 
     def _block(self, messages: list[Any], first: int) -> pl.DataFrame:
         """One read's messages and their reactions as rows whose times are still as written

@@ -52,14 +52,13 @@ import polars as pl
 
 from reciprocity.errors import ImportFailed, Problem
 from reciprocity.ingest._json_items import (
-    BATCH_CHARS,
-    BATCH_ROWS,
     Bad,
     Row,
     blocks,
     decoded,
     first,
     frame,
+    gathered,
     one,
     problem_list,
     text_of,
@@ -201,20 +200,18 @@ class _File:
         self.problems: list[Problem] = []
 
     def frames(self) -> Iterator[pl.DataFrame]:
-        parts: list[pl.DataFrame] = []
-        count = chars = 0
+        for rows in gathered(self._parts()):
+            yield self._frame(rows)
+
+    def _parts(self) -> Iterator[pl.DataFrame]:
+        """Each read's rows, while no problem is found (after one, the rest is read for
+        its problems alone, which are raised at the end)."""
         found = False
         for block in blocks(self.fh, "messages", self.source, self.app, WORDS):
             found = True
             part = self._block(block)
-            if self.problems:
-                continue
-            parts.append(part)
-            count += part.height
-            chars += int(part["text"].str.len_bytes().sum())
-            if count >= BATCH_ROWS or chars >= BATCH_CHARS:
-                yield self._frame(parts)
-                parts, count, chars = [], 0, 0
+            if not self.problems:
+                yield part
         if self.problems:
             raise ImportFailed(self.problems)
         if not found and first(self.fh, "messages") is None:
@@ -224,8 +221,6 @@ class _File:
                 "a JSON file but not a Messenger or Instagram chat (no 'messages'); "
                 f"download it again from {self.app}",
             )
-        if parts:
-            yield self._frame(parts)
 
     def _block(self, block: Block) -> pl.DataFrame:
         """One read's messages and their reactions, each row with its place in the file
@@ -274,11 +269,11 @@ class _File:
             return pl.DataFrame(schema=PLACED)
         return pl.concat(parts, how="vertical")
 
-    def _frame(self, parts: list[pl.DataFrame]) -> pl.DataFrame:
+    def _frame(self, rows: pl.DataFrame) -> pl.DataFrame:
         # Facebook writes newest first: reversed, messages sent in the same millisecond
         # keep the order they were sent in through the stable sort. (A file written oldest
         # first is left as it is.)
-        whole = pl.concat(parts).sort("index", "sub")
+        whole = rows.sort("index", "sub")
         stamps = whole["timestamp"]
         newest_first = stamps[0] >= stamps[-1]
         return whole.sort(
