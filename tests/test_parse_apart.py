@@ -23,6 +23,8 @@ FILES = [
     FIXTURES / "email" / "inbox.mbox",
     FIXTURES / "sms" / "backup.xml",
     FIXTURES / "telegram" / "reactions.json",
+    FIXTURES / "signal" / "AlexMorgan" / "data.json",
+    FIXTURES / "signal" / "AlexMorgan" / "chat.md",
 ]
 
 

@@ -60,6 +60,9 @@ from reciprocity.ingest.base import (
 )
 
 NAME = "signal"
+#: A big file is parsed in a process of its own (:mod:`reciprocity.parse_apart`): the
+#: parse is mostly Python, which would take turns with the save for the interpreter lock.
+PARSE_APART = True
 
 #: How signal-export names the user in every chat.
 OWN_NAME = "Me"
