@@ -168,3 +168,20 @@ def test_my_names_are_listed_renamed_and_one_can_be_not_me(db: Database, message
     assert "sammy" in people(db)
     with pytest.raises(StoreError, match="empty"):
         rename_person(db, "Samantha", "  ")
+
+
+def test_the_user_known_only_as_me_takes_the_name_an_export_gives(
+    db: Database, messages: Build
+) -> None:
+    from reciprocity.store import get_me
+
+    # SMS, iMessage and Signal mark the user's messages "Me" and never name them.
+    texts = messages([("Me", 1, "hi"), ("Alex", 2, "hi!")], source="sms", conversation="Alex")
+    import_batches(db, iter([texts]), file="sms.xml", me="Me", format="sms")
+    assert get_me(db) == "Me"
+    whatsapp(db, messages, "Jordan", me="Sam")
+    assert get_me(db) == "Sam"
+    assert set(people(db)) == {"Alex", "Jordan"}
+    chat = messages([("Samantha", 3, "hey"), ("Riley", 4, "hey")], conversation="Riley")
+    import_batches(db, iter([chat]), file="Riley.txt", me="Samantha", format="whatsapp")
+    assert get_me(db) == "Sam"  # a name once given stays

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, delete, insert, select, update
 
 from reciprocity.errors import NotFound, ReciprocityError, StoreError
+from reciprocity.ingest.phones import OWN_SENDER
 from reciprocity.store.cache import touch
 from reciprocity.store.db import Database
 from reciprocity.store.linking import display_name, link_key, region_of
@@ -94,6 +95,7 @@ class Directory:
         self.region = region_of(conn).code
         row = conn.execute(select(Person.id, Person.name).where(Person.is_me)).first()
         self.me_id: int | None = None if row is None else row.id
+        self._me_name: str | None = None if row is None else row.name
         self._me_names: set[str] = set()
         if row is not None:
             handles = conn.scalars(select(Identity.handle).where(Identity.person_id == row.id))
@@ -166,6 +168,14 @@ class Directory:
         if self.me_id is None:
             assert self.me_handle is not None
             self.me_id = _new_person(self.conn, self.me_handle, is_me=True)
+            self._me_name = self.me_handle
+        elif self._me_name == OWN_SENDER and self.me_handle not in (None, OWN_SENDER):
+            # The user was known only by the word the SMS, iMessage and Signal exports put
+            # on their messages; an export that names them gives their name.
+            self._me_name = display_name(self.me_handle)
+            self.conn.execute(
+                update(Person).where(Person.id == self.me_id).values(name=self._me_name)
+            )
         return self.me_id
 
     def _named(self, handle: str) -> int:
