@@ -30,7 +30,9 @@ from reciprocity.errors import ImportFailed
 
 __all__ = ["MIN_BYTES", "batches_apart", "worth_it"]
 
-#: Files (all of one export's files together) at least this big are parsed apart.
+#: Files (all of one export's files together) at least this big are parsed apart, unless
+#: their format's parser sets its own ``PARSE_APART_BYTES`` (a parser slow for its size
+#: gains from a process of its own on smaller files).
 MIN_BYTES = 128 * 1024 * 1024
 _STOPPED = (
     "the process reading this file stopped before the end (it may have run out of memory); "
@@ -46,8 +48,9 @@ def worth_it(format: str, paths: list[Path]) -> bool:
     module = ingest.FORMATS.get(format)
     if not getattr(module, "PARSE_APART", False):
         return False
+    least = getattr(module, "PARSE_APART_BYTES", MIN_BYTES)
     try:
-        return sum(path.stat().st_size for path in paths) >= MIN_BYTES
+        return sum(path.stat().st_size for path in paths) >= least
     except OSError:
         return False  # the parser says what is wrong with the file
 
