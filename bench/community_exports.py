@@ -14,7 +14,7 @@ Each is the partner chat, oldest first, written as it is generated (no whole-fil
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,33 +35,14 @@ def _signal_body(e: Event) -> str:
     return e.text
 
 
-def write_signal_json(path: Path, chat: Chat, plan: Iterable[Event]) -> int:
-    """Write ``plan`` as signal-export's ``data.json`` (JSON lines)."""
-    names = ["Me", *chat.people[1:]]
+def _write(path: Path, texts: Iterable[str], head: str = "") -> int:
+    """Write ``head``, then ``texts`` a few thousand at a time; how many texts there were."""
     count = 0
     buffer: list[str] = []
     with path.open("w", encoding="utf-8", newline="\n") as fh:
-        for e in plan:
-            moment = (EPOCH + timedelta(seconds=e.t)).isoformat()
-            attachments: list[dict[str, str]] = []
-            if e.kind == "media":
-                name = f"{e.text}_{count}.jpg"
-                attachments = [{"name": name, "path": f"media/{name}"}]
-            reactions = [[names[1 - e.who], "👍"]] if count % 17 == 0 else []
-            quote = "\n\n> an earlier message\n\n" if e.reply >= 0 and e.kind != "deleted" else ""
-            record = {
-                "date": moment,
-                "sender": names[e.who],
-                "body": _signal_body(e) + "  ",
-                "quote": quote,
-                "sticker": "",
-                "reactions": reactions,
-                "attachments": attachments,
-                "deleted": e.kind == "deleted",
-                "call": e.kind == "call",
-                "missed": e.kind == "call" and not int(e.text or 0),
-            }
-            buffer.append(json.dumps(record, ensure_ascii=False) + "\n")
+        fh.write(head)
+        for text in texts:
+            buffer.append(text)
             count += 1
             if len(buffer) >= _FLUSH:
                 fh.write("".join(buffer))
@@ -70,13 +51,40 @@ def write_signal_json(path: Path, chat: Chat, plan: Iterable[Event]) -> int:
     return count
 
 
+def write_signal_json(path: Path, chat: Chat, plan: Iterable[Event]) -> int:
+    """Write ``plan`` as signal-export's ``data.json`` (JSON lines)."""
+    names = ["Me", *chat.people[1:]]
+
+    def lines() -> Iterator[str]:
+        for count, e in enumerate(plan):
+            attachments: list[dict[str, str]] = []
+            if e.kind == "media":
+                name = f"{e.text}_{count}.jpg"
+                attachments = [{"name": name, "path": f"media/{name}"}]
+            quoted = e.reply >= 0 and e.kind != "deleted"
+            record = {
+                "date": (EPOCH + timedelta(seconds=e.t)).isoformat(),
+                "sender": names[e.who],
+                "body": _signal_body(e) + "  ",
+                "quote": "\n\n> an earlier message\n\n" if quoted else "",
+                "sticker": "",
+                "reactions": [[names[1 - e.who], "👍"]] if count % 17 == 0 else [],
+                "attachments": attachments,
+                "deleted": e.kind == "deleted",
+                "call": e.kind == "call",
+                "missed": e.kind == "call" and not int(e.text or 0),
+            }
+            yield json.dumps(record, ensure_ascii=False) + "\n"
+
+    return _write(path, lines())
+
+
 def write_signal_markdown(path: Path, chat: Chat, plan: Iterable[Event]) -> int:
     """Write ``plan`` as signal-export's ``chat.md``."""
     names = ["Me", *chat.people[1:]]
-    count = 0
-    buffer: list[str] = []
-    with path.open("w", encoding="utf-8", newline="\n") as fh:
-        for e in plan:
+
+    def blocks() -> Iterator[str]:
+        for count, e in enumerate(plan):
             moment = EPOCH + timedelta(seconds=e.t)
             head = f"[{moment:%Y-%m-%d %H:%M:%S}] {names[e.who]}: "
             if e.kind == "deleted":
@@ -91,13 +99,9 @@ def write_signal_markdown(path: Path, chat: Chat, plan: Iterable[Event]) -> int:
             block = head + body + "\n"
             if count % 17 == 0:
                 block += f"(- {names[1 - e.who]}: 👍 -)\n"
-            buffer.append(block + "\n")
-            count += 1
-            if len(buffer) >= _FLUSH:
-                fh.write("".join(buffer))
-                buffer.clear()
-        fh.write("".join(buffer))
-    return count
+            yield block + "\n"
+
+    return _write(path, blocks())
 
 
 def _quoted(text: str) -> str:
@@ -108,30 +112,21 @@ def write_discord_csv(path: Path, chat: Chat, plan: Iterable[Event]) -> int:
     """Write ``plan`` as DiscordChatExporter's CSV of a direct-message channel."""
     ids = [_quoted(str(81_000_000_000_000_000 + i)) for i in range(len(chat.people))]
     authors = [_quoted(p.lower()) for p in chat.people]
-    count = 0
-    buffer: list[str] = []
-    with path.open("w", encoding="utf-8", newline="\n") as fh:
-        fh.write("AuthorID,Author,Date,Content,Attachments,Reactions\n")
-        for e in plan:
+
+    def rows() -> Iterator[str]:
+        for count, e in enumerate(plan):
             moment = EPOCH + timedelta(seconds=e.t)
             hour = moment.hour % 12 or 12
-            stamp = f"{moment.month}/{moment.day}/{moment.year} {hour}:{moment.minute:02d} " + (
-                "AM" if moment.hour < 12 else "PM"
-            )
+            half = "AM" if moment.hour < 12 else "PM"
+            stamp = f"{moment.month}/{moment.day}/{moment.year} {hour}:{moment.minute:02d} {half}"
             content = "" if e.kind in ("media", "deleted", "call") else e.text
-            attachment = (
-                f"https://cdn.discordapp.com/attachments/1/{count}/{e.text}.jpg"
-                if e.kind == "media"
-                else ""
-            )
+            attachment = ""
+            if e.kind == "media":
+                attachment = f"https://cdn.discordapp.com/attachments/1/{count}/{e.text}.jpg"
             reactions = "👍 (1)" if count % 17 == 0 else ""
-            buffer.append(
+            yield (
                 f"{ids[e.who]},{authors[e.who]},{_quoted(stamp)},{_quoted(content)},"
                 f"{_quoted(attachment)},{_quoted(reactions)}\n"
             )
-            count += 1
-            if len(buffer) >= _FLUSH:
-                fh.write("".join(buffer))
-                buffer.clear()
-        fh.write("".join(buffer))
-    return count
+
+    return _write(path, rows(), head="AuthorID,Author,Date,Content,Attachments,Reactions\n")
