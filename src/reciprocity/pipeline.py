@@ -831,11 +831,11 @@ def _in_memory_engine() -> Iterator[None]:
         yield
 
 
-#: The exchanges columns that the stages after it read (ledger, summaries, patterns):
-#: what :func:`prepare` keeps of each window's exchanges while the rest is stored.
 #: The exchanges' columns that say who wrote when (:attr:`Analysis.contacts`).
 CONTACT_COLUMNS = ("relationship_id", "person", "from_me", "timestamp")
 
+#: The exchanges columns that the stages after it read (ledger, summaries, patterns):
+#: what :func:`prepare` keeps of each window's exchanges while the rest is stored.
 DOWNSTREAM_COLUMNS = (
     "relationship_id",
     "person",

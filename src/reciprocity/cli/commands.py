@@ -271,13 +271,13 @@ def _say_imported(name: str, outcome: pipeline.ImportOutcome) -> None:
     else:
         # Reactions (a 👍 put on a message) are counted apart: they are not messages.
         reactions = (
-            f" and {render.count(r.reactions_added, 'new reaction')}" if r.reactions_added else ""
+            f" and {words.count(r.reactions_added, 'new reaction')}" if r.reactions_added else ""
         )
         out.print(
             f"{_escape(name)}: imported "
-            f"{render.count(r.messages_added, 'new message')}{reactions} "
+            f"{words.count(r.messages_added, 'new message')}{reactions} "
             f"({r.duplicates:,} already there) from "
-            f"{render.count(r.conversations, 'conversation')} ({words.app(outcome.format)})."
+            f"{words.count(r.conversations, 'conversation')} ({words.app(outcome.format)})."
         )
     for note in outcome.notes:
         out.print(Text(f"  Note: {note}"))
@@ -333,7 +333,7 @@ def _import_container(
 def _say_skipped(path: Path, skipped: tuple[ingest.containers.Skipped, ...]) -> None:
     if not skipped:
         return
-    out.print(f"{_escape(path.name)}: skipped {render.count(len(skipped), 'file')}:")
+    out.print(f"{_escape(path.name)}: skipped {words.count(len(skipped), 'file')}:")
     for item in skipped[:_SKIPPED_SHOWN]:
         out.print(Text(f"  {item.label} ({item.reason})"))
     rest = skipped[_SKIPPED_SHOWN:]

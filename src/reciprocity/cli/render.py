@@ -46,15 +46,6 @@ def json_text(value: Any) -> str:
     return json.dumps(plain(value), indent=2, ensure_ascii=False) + "\n"
 
 
-def count(n: int, noun: str, plural: str | None = None) -> str:
-    """``n`` with ``noun`` in the right number.
-
-    >>> count(1, "conversation"), count(3, "person", "people")
-    ('1 conversation', '3 people')
-    """
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
-
-
 def people_table(people: Sequence[Mapping[str, Any]], me: str | None) -> Table:
     """The `people` listing: name, what they are to the user, apps, messages sent."""
     table = Table(title="People", caption=f"You are {me}." if me else None)

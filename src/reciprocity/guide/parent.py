@@ -43,10 +43,6 @@ def children(kinds: Mapping[str, str] | pl.DataFrame | None) -> list[str]:
     return sorted(p for p, k in relationship_kinds(kinds).items() if k == "child")
 
 
-def _count(n: int, noun: str) -> str:
-    return words.count(n, noun)
-
-
 def _person(column: str, names: list[str]) -> pl.Expr:
     return pl.col(column).str.to_lowercase().is_in(names)
 
@@ -96,7 +92,7 @@ def _conflicts(entries: pl.DataFrame, kids: list[str]) -> Section:
     seen = entries.filter((pl.col("kind") == "conflict") & _person("person", kids))
     repaired = int(seen["settled"].fill_null(False).sum())
     lines = (
-        f"You logged {_count(seen.height, 'conflict')} your children saw; "
+        f"You logged {words.count(seen.height, 'conflict')} your children saw; "
         f"{repaired} of them repaired.",
     )
     shows = seen.height > 0 and repaired < seen.height

@@ -353,14 +353,13 @@ class _Export:
     def __init__(self, json_: _Json, zone: ZoneInfo, options: Options) -> None:
         self.json = json_
         self.zone = zone
-        self.rename = options.conversation
         self.options = options
         self.problems: list[Problem] = []
 
     def frames(self) -> Iterator[pl.DataFrame]:
         if self.json.peek() != "{":
             self.json.fail("not a Telegram export: the file is not a JSON object")
-        chat = _Chat(self.rename)
+        chat = _Chat(self.options.conversation)
         layout = None
         for key in self.json.members():
             if key in ("chats", "left_chats"):
