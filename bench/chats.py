@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import NamedTuple
 
 from phrases import MEDIA_KINDS, message_pool
@@ -153,3 +154,24 @@ def _call_by_name(chat: Chat, who: int, roll: float, text: str) -> str:
     name = names[int(roll * len(names) * 2) % len(names)]
     first = name.split()[0]
     return f"@{first} {text}" if roll < 0.5 else f"{first}, {text}"
+
+
+#: Texts gathered before each write of :func:`write_texts`.
+FLUSH_EVERY = 20_000
+
+
+def write_texts(path: Path, texts: Iterable[str], head: str = "", tail: str = "") -> int:
+    """Write ``head``, ``texts`` (each a message as its export writes it) a few thousand at
+    a time, then ``tail``; how many texts there were."""
+    count = 0
+    buffer: list[str] = []
+    with path.open("w", encoding="utf-8", newline="\n") as fh:
+        fh.write(head)
+        for text in texts:
+            buffer.append(text)
+            count += 1
+            if len(buffer) >= FLUSH_EVERY:
+                fh.write("".join(buffer))
+                buffer.clear()
+        fh.write("".join(buffer) + tail)
+    return count

@@ -18,9 +18,8 @@ from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
-from chats import EPOCH, Chat, Event
+from chats import EPOCH, Chat, Event, write_texts
 
-_FLUSH = 20_000
 _CALLS = ("Missed voice call", "Incoming voice call (accepted, {m}m {s}s)")
 
 
@@ -33,22 +32,6 @@ def _signal_body(e: Event) -> str:
     if e.kind == "media":
         return ""
     return e.text
-
-
-def _write(path: Path, texts: Iterable[str], head: str = "") -> int:
-    """Write ``head``, then ``texts`` a few thousand at a time; how many texts there were."""
-    count = 0
-    buffer: list[str] = []
-    with path.open("w", encoding="utf-8", newline="\n") as fh:
-        fh.write(head)
-        for text in texts:
-            buffer.append(text)
-            count += 1
-            if len(buffer) >= _FLUSH:
-                fh.write("".join(buffer))
-                buffer.clear()
-        fh.write("".join(buffer))
-    return count
 
 
 def write_signal_json(path: Path, chat: Chat, plan: Iterable[Event]) -> int:
@@ -76,7 +59,7 @@ def write_signal_json(path: Path, chat: Chat, plan: Iterable[Event]) -> int:
             }
             yield json.dumps(record, ensure_ascii=False) + "\n"
 
-    return _write(path, lines())
+    return write_texts(path, lines())
 
 
 def write_signal_markdown(path: Path, chat: Chat, plan: Iterable[Event]) -> int:
@@ -101,7 +84,7 @@ def write_signal_markdown(path: Path, chat: Chat, plan: Iterable[Event]) -> int:
                 block += f"(- {names[1 - e.who]}: 👍 -)\n"
             yield block + "\n"
 
-    return _write(path, blocks())
+    return write_texts(path, blocks())
 
 
 def _quoted(text: str) -> str:
@@ -129,4 +112,4 @@ def write_discord_csv(path: Path, chat: Chat, plan: Iterable[Event]) -> int:
                 f"{_quoted(attachment)},{_quoted(reactions)}\n"
             )
 
-    return _write(path, rows(), head="AuthorID,Author,Date,Content,Attachments,Reactions\n")
+    return write_texts(path, rows(), head="AuthorID,Author,Date,Content,Attachments,Reactions\n")

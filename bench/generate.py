@@ -44,7 +44,7 @@ from itertools import repeat
 from pathlib import Path
 
 import phone_exports
-from chats import ACCOUNT, EPOCH, FAMILY, ME, PARTNER, Chat, Event, events
+from chats import ACCOUNT, EPOCH, FAMILY, FLUSH_EVERY, ME, PARTNER, Chat, Event, events, write_texts
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
 FORMATS = (
@@ -63,7 +63,6 @@ FORMATS = (
 )
 DEFAULT_OUT = Path(__file__).resolve().parent / "work" / "data"
 DEFAULT_SEED = 7
-FLUSH_EVERY = 20_000
 
 _LRM = "\u200e"
 _NNBSP = "\u202f"
@@ -128,19 +127,13 @@ class _Days:
         return text
 
 
-def _flush(fh: object, buffer: list[str]) -> None:
-    fh.write("".join(buffer))  # type: ignore[attr-defined]
-    buffer.clear()
-
-
 def write_android(path: Path, n: int, seed: int, chat: Chat = PARTNER) -> int:
     """Write a WhatsApp Android export of ``chat`` (the partner chat); return messages written."""
     days = _Days(lambda d: f"{d.day:02d}/{d.month:02d}/{d.year}")
     clock = [f"{m // 60:02d}:{m % 60:02d}" for m in range(1440)]
     names = chat.people
-    count = 0
-    buffer: list[str] = []
-    with path.open("w", encoding="utf-8", newline="\n") as fh:
+
+    def lines() -> Iterator[str]:
         for e in events(chat, n, seed):
             stamp = f"{days[e.t // 86400]}, {clock[e.t % 86400 // 60]} - "
             kind = e.kind
@@ -157,12 +150,9 @@ def write_android(path: Path, n: int, seed: int, chat: Chat = PARTNER) -> int:
                 line = f"{stamp}{_ENCRYPTED}\n"
             else:
                 line = f"{stamp}Your security code with {names[1]} changed. Tap to learn more.\n"
-            buffer.append(line)
-            count += 1
-            if count % FLUSH_EVERY == 0:
-                _flush(fh, buffer)
-        _flush(fh, buffer)
-    return count
+            yield line
+
+    return write_texts(path, lines())
 
 
 def write_group(path: Path, n: int, seed: int) -> int:
@@ -179,9 +169,8 @@ def write_ios(path: Path, n: int, seed: int) -> int:
         for s in range(86400)
     ]
     names = PARTNER.people
-    count = 0
-    buffer: list[str] = []
-    with path.open("w", encoding="utf-8", newline="\n") as fh:
+
+    def lines() -> Iterator[str]:
         for e in events(PARTNER, n, seed + 1):
             stamp = f"[{days[e.t // 86400]}, {clock[e.t % 86400]}] "
             who = names[e.who]
@@ -201,12 +190,9 @@ def write_ios(path: Path, n: int, seed: int) -> int:
                 line = (
                     f"{_LRM}{stamp}{names[1]}: {_LRM}Your security code with {names[1]} changed.\n"
                 )
-            buffer.append(line)
-            count += 1
-            if count % FLUSH_EVERY == 0:
-                _flush(fh, buffer)
-        _flush(fh, buffer)
-    return count
+            yield line
+
+    return write_texts(path, lines())
 
 
 def _split(n: int, chats: Iterable[Chat]) -> list[int]:

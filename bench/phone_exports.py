@@ -18,9 +18,8 @@ from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from chats import ACCOUNT, EPOCH, Chat, Event, events
+from chats import ACCOUNT, EPOCH, Chat, Event, events, write_texts
 
-FLUSH_EVERY = 20_000
 THREAD_MAILS = 20
 
 
@@ -77,26 +76,20 @@ def _text(e: Event) -> str:
 def write_sms(path: Path, n: int, seed: int) -> int:
     """Write an SMS Backup & Restore backup of ``n`` messages; return messages written."""
     start = int(EPOCH.timestamp() * 1000)
-    written = 0
-    buffer: list[str] = []
-    with path.open("w", encoding="utf-8", newline="\n") as fh:
-        fh.write(
-            "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n"
-            "<!--File Created By SMS Backup & Restore v10.20.002-->\n"
-            f'<smses count="{n}" backup_set="bench" backup_date="{start}" type="full">\n'
-        )
-        for t, index, e in _merged(n, seed):
+
+    def messages() -> Iterator[str]:
+        for written, (t, index, e) in enumerate(_merged(n, seed)):
             chat = ACCOUNT[index]
             millis = start + t * 1000 + written % 1000
-            buffer.append(_sms(chat, e, millis) if not (chat.group or e.kind == "media")
-                          else _mms(chat, e, millis))  # fmt: skip
-            written += 1
-            if len(buffer) >= FLUSH_EVERY:
-                fh.write("".join(buffer))
-                buffer.clear()
-        fh.write("".join(buffer))
-        fh.write("</smses>\n")
-    return written
+            yield (_sms(chat, e, millis) if not (chat.group or e.kind == "media")
+                   else _mms(chat, e, millis))  # fmt: skip
+
+    head = (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n"
+        "<!--File Created By SMS Backup & Restore v10.20.002-->\n"
+        f'<smses count="{n}" backup_set="bench" backup_date="{start}" type="full">\n'
+    )
+    return write_texts(path, messages(), head=head, tail="</smses>\n")
 
 
 def _sms(chat: Chat, e: Event, millis: int) -> str:
@@ -146,11 +139,10 @@ def _address(name: str) -> str:
 
 def write_email(path: Path, n: int, seed: int) -> int:
     """Write an mbox of ``n`` mails; return mails written."""
-    written = 0
     threads: dict[int, tuple[str, str, int]] = {}  # chat -> (first id, last id, mails)
-    buffer: list[str] = []
-    with path.open("w", encoding="utf-8", newline="\n") as fh:
-        for t, index, e in _merged(n, seed):
+
+    def mails() -> Iterator[str]:
+        for written, (t, index, e) in enumerate(_merged(n, seed)):
             chat = ACCOUNT[index]
             moment = EPOCH + timedelta(seconds=t)
             sender = chat.people[e.who]
@@ -175,11 +167,7 @@ def write_email(path: Path, n: int, seed: int) -> int:
                 (">" + line) if line.startswith("From ") else line for line in _text(e).split("\n")
             )
             quote = f"\nOn {moment:%d %b %Y}, someone <x@mail.example> wrote:\n> earlier\n"
-            buffer.append("\n".join(head) + "\n" + body + "\n" + (quote if last else "") + "\n")
             threads[index] = (first, mid, count + 1)
-            written += 1
-            if len(buffer) >= FLUSH_EVERY:
-                fh.write("".join(buffer))
-                buffer.clear()
-        fh.write("".join(buffer))
-    return written
+            yield "\n".join(head) + "\n" + body + "\n" + (quote if last else "") + "\n"
+
+    return write_texts(path, mails())
