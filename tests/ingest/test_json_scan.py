@@ -204,17 +204,23 @@ def test_parts_are_gathered_into_batches_and_the_rest_waits_for_their_end() -> N
     import polars as pl
 
     def parts(fail: bool) -> Any:
-        for i in range(7):
-            yield pl.DataFrame({"text": ["ab"] * 40_000, "n": [i] * 40_000})
+        for i in range(40):
+            yield pl.DataFrame({"text": ["ab"] * 4_000, "n": [i] * 4_000})
         if fail:
             raise ImportFailed.one("chat.json", None, "a problem found at the end")
 
     batches = [frame.height for frame in _json_items.gathered(parts(False))]
-    assert batches == [120_000, 120_000, 40_000]  # at least BATCH_ROWS each, then the rest
+    # a small first batch (at least FIRST_ROWS), so the save starts early; then at least
+    # BATCH_ROWS each, then the rest
+    assert batches == [12_000, 100_000, 48_000]
     handed = _json_items.gathered(parts(True))
-    assert [next(handed).height, next(handed).height] == [120_000, 120_000]
+    assert [next(handed).height, next(handed).height] == [12_000, 100_000]
     with pytest.raises(ImportFailed):
         next(handed)  # the rest never goes out
     # a batch closes on its texts' size too
-    with patch.object(_json_items, "BATCH_CHARS", 100_000):
-        assert [f.height for f in _json_items.gathered(parts(False))][:2] == [80_000, 80_000]
+    with patch.object(_json_items, "BATCH_CHARS", 40_000):
+        assert [f.height for f in _json_items.gathered(parts(False))][:3] == [
+            12_000,
+            20_000,
+            20_000,
+        ]
