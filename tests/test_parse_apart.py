@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -130,3 +133,84 @@ def test_a_parse_that_dies_is_a_problem_of_the_file(tmp_path: Path) -> None:
         list(parse_apart.batches_apart(os._exit, (3,), Options(), str(path)))
     assert "stopped before the end" in str(failed.value)
     assert str(path) in str(failed.value)
+
+
+def _big_file(folder: Path) -> Path:
+    path = folder / "channel.json"
+    with path.open("wb") as fh:
+        fh.truncate(parse_apart.EARLY_BYTES)  # sparse: takes no room on the disk
+    return path
+
+
+def test_the_early_size_is_the_smallest_any_format_parses_apart() -> None:
+    sizes = [
+        getattr(module, "PARSE_APART_BYTES", parse_apart.MIN_BYTES)
+        for module in ingest.FORMATS.values()
+        if getattr(module, "PARSE_APART", False)
+    ]
+    assert min(sizes) == parse_apart.EARLY_BYTES
+
+
+def test_importing_a_big_file_starts_its_parsing_process_early(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parse_apart, "_early", None)
+    big = _big_file(tmp_path)
+    parse_apart.start_early(["reciprocity", "--db", "x.db", "import", str(big), "--me", "Sam"])
+    early = parse_apart._early
+    assert early is not None
+    assert early.poll() is None
+    started: list[object] = []
+    popen = subprocess.Popen
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        started.append(args)
+        return popen(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", counted)
+    # The next file parsed apart goes to that process; no other is started.
+    path = FIXTURES / "discord" / "trail_runners_general.json"
+    apart = pl.concat(_apart(path, Options(timezone="UTC")))
+    here = pl.concat(ingest.batches(path, "discord", Options(timezone="UTC")))
+    assert apart.equals(here)
+    assert started == []
+    assert early.returncode is not None  # done with, and waited for
+    assert parse_apart._early is None
+    # The one after that starts its own.
+    _apart(path, Options(timezone="UTC"))
+    assert len(started) == 1
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["people"],
+        ["import", "{small}"],
+        ["import", "{folder}"],
+        ["--db", "{big}", "people"],
+        ["import", "missing.json"],
+    ],
+)
+def test_no_process_is_started_early_for_other_commands_and_small_files(
+    words: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parse_apart, "_early", None)
+    places = {"small": str(FILES[0]), "folder": str(FIXTURES), "big": str(_big_file(tmp_path))}
+    parse_apart.start_early(["reciprocity", *(w.format(**places) for w in words)])
+    assert parse_apart._early is None
+
+
+def test_a_process_started_early_and_not_needed_ends_with_the_command(tmp_path: Path) -> None:
+    big = _big_file(tmp_path)
+    script = (
+        "from reciprocity import parse_apart\n"
+        f"parse_apart.start_early(['reciprocity', 'import', {str(big)!r}])\n"
+        "print(parse_apart._early.pid)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # it stopped quietly, without a traceback
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(done.stdout), 0)  # and was waited for, not left behind

@@ -9,10 +9,18 @@ bytes through a pipe, one at a time (the parsing process waits while the pipe is
 memory stays bounded), and so do the notes it made (:meth:`.ingest.Options.note`) and the
 problem that stopped it. Smaller files are parsed on a thread as before: starting a process
 and importing Polars in it costs about a second.
+
+Half of that second need not be waited for. ``reciprocity import BIG_FILE`` starts the
+parsing process as the command starts (:func:`start_early`, before the command itself has
+loaded its libraries), so the two load side by side on two cores, and the first batch
+comes half a second sooner. A process started early and never given a file (the file was
+parsed here after all) reads the end of its input and stops. This module loads nothing
+heavy until a batch is asked for, so that it can be the first thing the command loads.
 """
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
 import pickle
@@ -21,14 +29,16 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import polars as pl
-
-from reciprocity import ingest
 from reciprocity.errors import ImportFailed
 
-__all__ = ["MIN_BYTES", "batches_apart", "worth_it"]
+if TYPE_CHECKING:
+    import polars as pl
+
+    from reciprocity import ingest
+
+__all__ = ["EARLY_BYTES", "MIN_BYTES", "batches_apart", "start_early", "worth_it"]
 
 #: Files (all of one export's files together) at least this big are parsed apart, unless
 #: their format's parser sets its own ``PARSE_APART_BYTES`` (a parser slow for its size
@@ -39,12 +49,20 @@ _STOPPED = (
     "nothing was saved. Try again, with fewer programs open"
 )
 
-Make = Callable[..., Iterator[pl.DataFrame]]
+#: The smallest file that some format parses apart (Signal's ``PARSE_APART_BYTES``):
+#: ``reciprocity import`` starts a parsing process early for a file of this size or more.
+EARLY_BYTES = 64 * 1024 * 1024
+
+Make = Callable[..., Iterator["pl.DataFrame"]]
+#: The process :func:`start_early` started and no import has taken yet.
+_early: subprocess.Popen[bytes] | None = None
 
 
 def worth_it(format: str, paths: list[Path]) -> bool:
     """True when ``paths`` in ``format`` are big enough, and parsed by enough Python, to be
     parsed in a process of their own."""
+    from reciprocity import ingest
+
     module = ingest.FORMATS.get(format)
     if not getattr(module, "PARSE_APART", False):
         return False
@@ -53,6 +71,68 @@ def worth_it(format: str, paths: list[Path]) -> bool:
         return sum(path.stat().st_size for path in paths) >= least
     except OSError:
         return False  # the parser says what is wrong with the file
+
+
+def start_early(argv: list[str]) -> None:
+    """Start the parsing process now when ``argv`` (the command line) imports a file of
+    :data:`EARLY_BYTES` or more, for :func:`batches_apart` to take; else do nothing.
+
+    Only a look at the words and the files' sizes: the command's own parsing of its
+    arguments, its format detection and its errors come later, as for any import. A
+    process left untaken is ended when this one exits.
+    """
+    global _early
+    if _early is not None or "import" not in argv[1:]:
+        return
+    words = argv[argv.index("import", 1) + 1 :]
+    try:
+        big = any(os.path.isfile(w) and os.path.getsize(w) >= EARLY_BYTES for w in words)
+    except (OSError, ValueError):
+        return
+    if big:
+        _early = _start()
+        if _early is not None:
+            atexit.register(_end_early)
+
+
+def _start() -> subprocess.Popen[bytes] | None:
+    """A fresh interpreter running :func:`_child`, with this one's module path; ``None``
+    where one cannot be started."""
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-c", "from reciprocity.parse_apart import _child; _child()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=environment,
+        )
+    except OSError:
+        return None
+
+
+def _take_early() -> subprocess.Popen[bytes] | None:
+    """The process :func:`start_early` started, once, if it is still waiting for a file."""
+    global _early
+    child, _early = _early, None
+    if child is not None and child.poll() is not None:
+        child.wait()
+        return None
+    return child
+
+
+def _end_early() -> None:
+    """Let an untaken early process read the end of its input and stop."""
+    child = _take_early()
+    if child is None:
+        return
+    for stream in (child.stdin, child.stdout):
+        if stream is not None:
+            stream.close()
+    try:
+        child.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
 
 
 def batches_apart(
@@ -65,17 +145,13 @@ def batches_apart(
 
     The process is a fresh interpreter running :func:`_child` (not :mod:`multiprocessing`,
     which would run the calling script again in it when that script does not guard its
-    code with ``if __name__ == "__main__"``), with this one's module path. Where it cannot
-    be started, the batches are made here instead."""
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    try:
-        child = subprocess.Popen(
-            [sys.executable, "-c", "from reciprocity.parse_apart import _child; _child()"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=environment,
-        )
-    except OSError:
+    code with ``if __name__ == "__main__"``), with this one's module path: the one
+    :func:`start_early` started, if any. Where none can be started, the batches are made
+    here instead."""
+    import polars as pl
+
+    child = _take_early() or _start()
+    if child is None:
         yield from make(*args)
         return
     assert child.stdin is not None
@@ -110,7 +186,13 @@ def _child() -> None:
     """The parsing process: make the batches asked for on standard input and write each,
     then the notes and the chats it found to be groups, or the problem, to standard output."""
     out = sys.stdout.buffer
-    make, args = pickle.load(sys.stdin.buffer)
+    try:
+        # Loaded before the file is asked for: a process started early does it meanwhile.
+        from reciprocity import ingest  # noqa: F401
+
+        make, args = pickle.load(sys.stdin.buffer)
+    except (EOFError, KeyboardInterrupt):
+        return  # started early and not needed, or the import was stopped
     options = args[-1]
     try:
         for batch in make(*args):
