@@ -140,18 +140,20 @@ def last_heard(
         .with_columns((gap.is_null() | (gap >= silence)).alias("_start"), _key())
     )
     mine, theirs, start = pl.col("from_me"), ~pl.col("from_me"), pl.col("_start")
-    latest = (
-        messages.group_by("_key")
-        .agg(
-            pl.col("person").last(),
-            pl.col("timestamp").filter(theirs).max().alias("last_from_them"),
-            pl.col("timestamp").filter(mine).max().alias("last_from_me"),
-            pl.col("timestamp").filter(start & theirs).max().alias("last_started_by_them"),
-            pl.col("timestamp").filter(start & mine).max().alias("last_started_by_me"),
-        )
-        .collect()
+    # One pass over the messages for both (sorted once, not once for each).
+    latest, starts = pl.collect_all(
+        [
+            messages.group_by("_key").agg(
+                pl.col("person").last(),
+                pl.col("timestamp").filter(theirs).max().alias("last_from_them"),
+                pl.col("timestamp").filter(mine).max().alias("last_from_me"),
+                pl.col("timestamp").filter(start & theirs).max().alias("last_started_by_them"),
+                pl.col("timestamp").filter(start & mine).max().alias("last_started_by_me"),
+            ),
+            messages.filter(start).select("_key", "timestamp"),
+        ]
     )
-    contacts = [messages.filter(start).select("_key", "timestamp").collect()]
+    contacts = [starts]
     names = {r["_key"]: r["person"] for r in latest.iter_rows(named=True)}
     if entries is not None and entries.height:
         logged = entries.select(_key(), "timestamp", "person")
