@@ -17,7 +17,10 @@ from reciprocity.ingest._json_items import Shape
 # DiscordChatExporter's large message objects is skipped). Values are ``Any`` because a
 # field of an unexpected type is reported by the parser's checks, in words, not by the decoder;
 # ``gc=False``: they hold no cycles, so the collector need not walk a channel's worth.
-class Author(msgspec.Struct, gc=False):
+class Author(msgspec.Struct, gc=False, frozen=True):
+    """Who wrote or reacted. Frozen, so that equal authors are one key of a dict: a
+    channel's million messages have a handful of authors, each named once."""
+
     id: Any = None
     name: Any = None
     nickname: Any = None

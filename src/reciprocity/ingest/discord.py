@@ -281,7 +281,7 @@ class _Channel:
 
 
 _EXTRAS = attrgetter("attachments", "stickers", "reactions")
-_AUTHOR = attrgetter("author.id", "author.name", "author.nickname")
+_AUTHOR = attrgetter("author")
 
 
 def _plain_frame(messages: list[Any], first: int) -> pl.DataFrame | None:
@@ -292,11 +292,7 @@ def _plain_frame(messages: list[Any], first: int) -> pl.DataFrame | None:
     count = len(messages)
     try:
         authors = list(map(_AUTHOR, messages))
-        names = {
-            (id_, name, nickname): _author(Author(id=id_, name=name, nickname=nickname))
-            or "Unknown sender"
-            for id_, name, nickname in set(authors)
-        }
+        names = {author: _author(author) or "Unknown sender" for author in set(authors)}
         more = np.fromiter(map(any, map(_EXTRAS, messages)), bool, count)
         replies = [i for i, m in enumerate(messages) if m.reference is not None]
         found = pl.DataFrame(
@@ -305,7 +301,7 @@ def _plain_frame(messages: list[Any], first: int) -> pl.DataFrame | None:
                 "type": list(map(attrgetter("type"), messages)),
                 "written": list(map(attrgetter("timestamp"), messages)),
                 "text": list(map(attrgetter("content"), messages)),
-                "sender": [names[who] for who in authors],
+                "sender": list(map(names.__getitem__, authors)),
             },
             schema_overrides=dict.fromkeys(("id", "type", "written", "text"), pl.String),
         )
