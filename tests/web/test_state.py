@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from reciprocity import report, store
+from reciprocity import pipeline, report, store
 from reciprocity.metrics.balance import window_end
+from reciprocity.web import state as web_state
 from reciprocity.web.state import State, surface
 
 
@@ -80,3 +81,69 @@ def test_the_analysis_is_made_again_when_the_day_changes(
     tomorrow = datetime.now(UTC) + timedelta(days=1)
     monkeypatch.setattr(state_module, "window_end", lambda: window_end(tomorrow))
     assert kept.result() is not first
+
+
+_CHATS = Path(__file__).resolve().parents[1] / "fixtures" / "whatsapp"
+
+
+def _messages(state: State) -> tuple[int, int]:
+    row = state.result().figures.row(0, named=True)
+    return row["messages_me"], row["messages_them"]
+
+
+def test_the_pages_show_what_another_program_saved_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "app.db"
+    db = store.open_db(path)
+    pipeline.import_file(db, _CHATS / "WhatsApp Chat with Alex.txt", me="Sam")
+    state = State(db)
+    clock = [1e9]  # long after the analysis
+    monkeypatch.setattr(web_state, "monotonic", lambda: clock[0])
+    before = state.figures()
+    assert _messages(state) == (3, 3)
+    assert state.figures() is before  # nothing was saved: the same analysis
+    # `reciprocity import` in a terminal while the app is open: another connection saves.
+    pipeline.import_file(store.open_db(path), _CHATS / "android_us_12h.txt", me="Sam")
+    clock[0] += web_state.LOOK_SECONDS
+    after = state.figures()
+    assert after is not before
+    assert _messages(state) == (5, 6)  # as `analyze` says now, without a restart
+    clock[0] += web_state.LOOK_SECONDS
+    assert state.figures() is after
+
+
+def test_the_database_is_asked_at_most_once_a_second(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = store.open_db(tmp_path / "app.db")
+    pipeline.import_file(db, _CHATS / "WhatsApp Chat with Alex.txt", me="Sam")
+    state = State(db)
+    state.figures()
+    asked: list[int] = []
+    real = store.data_tag
+
+    def counted(db: store.Database) -> str:
+        asked.append(1)
+        return real(db)
+
+    monkeypatch.setattr(store, "data_tag", counted)
+    monkeypatch.setattr(web_state, "monotonic", lambda: 1e9)  # long after the analysis
+    for _ in range(20):  # a page reads the figures many times
+        state.figures()
+    assert len(asked) == 1
+
+
+def test_while_the_apps_own_import_runs_the_figures_from_before_stay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "app.db"
+    db = store.open_db(path)
+    pipeline.import_file(db, _CHATS / "WhatsApp Chat with Alex.txt", me="Sam")
+    state = State(db)
+    before = state.figures()
+    monkeypatch.setattr(web_state, "LOOK_SECONDS", 0.0)
+    with state.importing():
+        pipeline.import_file(db, _CHATS / "android_us_12h.txt", me="Sam")
+        assert state.figures() is before  # the import's own analysis replaces them
+    assert _messages(state) == (5, 6)

@@ -26,7 +26,14 @@ a Polars frame.
   person everywhere (:mod:`.forget`).
 """
 
-from reciprocity.store.cache import FrameWriter, cached, derived, derived_parts, is_cached
+from reciprocity.store.cache import (
+    FrameWriter,
+    cached,
+    data_tag,
+    derived,
+    derived_parts,
+    is_cached,
+)
 from reciprocity.store.db import Database, default_path, open_db
 from reciprocity.store.export import export_chunks, write_export
 from reciprocity.store.linking import Region, link_key, phone_region, set_phone_region
@@ -80,6 +87,7 @@ __all__ = [
     "analysis_windows",
     "cached",
     "conversation_platforms",
+    "data_tag",
     "default_path",
     "delete_everything",
     "derived",

@@ -69,6 +69,13 @@ def state(conn: Connection) -> str:
     return f"{counter}:{newest}"
 
 
+def data_tag(db: Database) -> str:
+    """:func:`state` of ``db`` now: it moves whenever messages are saved, merged or removed,
+    by this program or another (``reciprocity import`` in a terminal while the app runs)."""
+    with db.engine.connect() as conn:
+        return state(conn)
+
+
 def _escaped(text: str) -> str:
     """``text`` for a LIKE pattern that matches it literally (with escape ``\\``)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -7,7 +7,10 @@ Every page reads :meth:`State.result` (the pipeline's :class:`~reciprocity.pipel
 pipeline (:class:`Figures`), kept until an import, a journal entry or a setting changes
 what the analysis reads (:meth:`State.changed`). Saving an expectation, a check-in or a
 conversation record does not touch the analysis, so it keeps the cache. A page is then a
-lookup in these and a template: nothing is computed per request.
+lookup in these and a template: nothing is computed per request. Messages another program
+saves (``reciprocity import`` in a terminal while the app is open) are noticed too: the
+database is asked, at most once a second, whether its messages are still those the kept
+analysis was made from (:meth:`State.figures`).
 
 An import does not drop the figures: while it runs, and while its new figures are worked
 out (:meth:`State.renew`, on the import's worker), pages keep showing the figures from
@@ -27,6 +30,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from time import monotonic
 from typing import Any, TypeVar
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -51,6 +55,13 @@ class Figures:
     data: report.SurfaceData
     evidence: Evidence
     day: datetime
+    #: :func:`~reciprocity.store.data_tag` when the analysis began.
+    tag: str = ""
+
+
+#: Seconds a kept analysis is trusted before the database is asked whether another program
+#: saved messages meanwhile (two small queries; a page asks for the figures many times).
+LOOK_SECONDS = 1.0
 
 
 class State:
@@ -79,6 +90,8 @@ class State:
         # (:meth:`once`): kept for one Figures.
         self._once: dict[str, Any] = {}
         self._once_for: Figures | None = None
+        # When the database was last asked whether the kept figures still show it.
+        self._looked = 0.0
 
     @property
     def db(self) -> store.Database:
@@ -106,25 +119,43 @@ class State:
         day = window_end()
         with self._guard:
             kept = self._figures
-        if kept is not None and kept.day == day:
+        if kept is not None and kept.day == day and self._shows_the_data(kept):
             return kept  # the common case: no lock held while computing is waited for
         with self._lock:
             with self._guard:
-                kept, generation = self._figures, self._generation
-            if kept is not None and kept.day == day:
-                return kept  # computed by the one this waited for
+                latest, generation = self._figures, self._generation
+            if latest is not None and latest is not kept and latest.day == day:
+                return latest  # computed by the one this waited for
             return self._compute(day, generation)
+
+    def _shows_the_data(self, kept: Figures) -> bool:
+        """Whether ``kept`` was worked out from the messages the database holds now.
+
+        Another program may have saved some since (``reciprocity import`` in a terminal
+        while the app is open): without this look, the pages would go on showing other
+        figures than the command line until the app is restarted. The database is asked
+        at most once per :data:`LOOK_SECONDS`, and not while this app's own import runs
+        (its pages keep the figures from before it, see :meth:`renew`).
+        """
+        now = monotonic()
+        with self._guard:
+            if self._updating or now - self._looked < LOOK_SECONDS:
+                return True
+            self._looked = now
+        return store.data_tag(self.db) == kept.tag
 
     def _compute(self, day: datetime, generation: int) -> Figures:
         """New figures from the database (the caller holds ``_lock``), kept unless the
         data changed since ``generation``."""
         db = self.db
+        # Read first: what is saved while the analysis runs makes it stale, not current.
+        tag = store.data_tag(db)
         result = report.analysis(db)
         data = surface(db, result)
         evidence = latest_evidence(
             result.ledger, result.exchanges, lambda ids: store.message_texts(db, ids)
         )
-        made = Figures(result, data, evidence, day)
+        made = Figures(result, data, evidence, day, tag)
         with self._guard:
             kept = self._generation == generation and self._db is db
             if kept:
