@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from tests.ingest.hostile import MB, declare_size, read_in_child, repeat, write_chunks, zip_chunks
 
+from reciprocity import ingest
 from reciprocity.errors import ImportFailed
 from reciprocity.ingest import _whatsapp_source as source
 from reciprocity.ingest import whatsapp
 from reciprocity.ingest.base import MAX_MESSAGE_BYTES, Options
+from reciprocity.ingest.containers import open_container
 
 HEADER = b"01/03/2020, 10:00 - Alex: "
 # Resident memory a child may reach: the interpreter with Polars is about 100 MB.
@@ -113,3 +115,26 @@ def test_a_legitimate_long_message_imports_whole(tmp_path: Path) -> None:
     texts = [t for frame in frames for t in frame["text"].to_list()]
     assert texts == [one_line, many_lines]
     assert MAX_MESSAGE_BYTES >= 8 * MB
+
+
+def test_a_zip_member_with_no_name_is_passed_over(tmp_path: Path) -> None:
+    # A damaged zip can name a member "": zipfile's own is_dir() fails on it (found by the
+    # fuzz test of broken fixtures).
+    path = tmp_path / "WhatsApp Chat - Alex.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo(""), b"not a chat")
+        archive.writestr(
+            "WhatsApp Chat with Alex.txt",
+            "02/03/2024, 09:01 - Sam: hi\n02/03/2024, 09:02 - Alex: hello\n",
+        )
+    assert ingest.detect(path) == "whatsapp"
+    assert ingest.load(path, timezone="UTC")["text"].to_list() == ["hi", "hello"]
+    # and a folder holding it unpacks it as one export among others
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    outer = folder / "all.zip"
+    with zipfile.ZipFile(outer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo(""), b"")
+        archive.write(path, "WhatsApp Chat - Alex.zip")
+    with open_container(outer, ingest.FORMATS) as found:
+        assert [export.format for export in found.exports] == ["whatsapp"]

@@ -112,7 +112,8 @@ def chat_members(
     texts = [
         info
         for info in archive.infolist()
-        if not info.is_dir()
+        # Not ZipInfo.is_dir(): a damaged zip can name a member "", which it cannot read.
+        if not info.filename.endswith("/")
         and member_name(info.filename).lower().endswith(".txt")
         and not info.filename.replace("\\", "/").startswith(_MAC_FOLDER)
         and not member_name(info.filename).startswith("._")

@@ -347,7 +347,8 @@ def _unpack(file: Path, into: Path, source: str) -> None:
     """Unpack the zip ``file`` into the empty folder ``into``, within the caps."""
     try:
         with zipfile.ZipFile(file) as archive:
-            infos = [info for info in archive.infolist() if not info.is_dir()]
+            # Not ZipInfo.is_dir(): a damaged zip can name a member "", which it cannot read.
+            infos = [info for info in archive.infolist() if not info.filename.endswith("/")]
             if len(infos) > MAX_MEMBERS:
                 raise _too_big(source, f"the zip holds {len(infos):,} files")
             declared = sum(info.file_size for info in infos)
