@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from reciprocity import pipeline, report, store
+from reciprocity import journal, pipeline, report, store
+from reciprocity.guide import expectations
 from reciprocity.metrics.balance import window_end
 from reciprocity.web import state as web_state
 from reciprocity.web.state import State, surface
@@ -34,6 +35,9 @@ def test_pages_share_one_analysis_until_the_data_changes(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(report, "analysis", counted)
+    # The database is asked whether the data changed every time: what the app saves
+    # itself is still not a change to the analysis unless the app says so.
+    monkeypatch.setattr(web_state, "LOOK_SECONDS", 0.0)
     state: State = demo_client.app.state.reciprocity  # type: ignore[attr-defined]
     state.changed()
     alex = relationship_id(demo_client, "Alex")
@@ -147,3 +151,24 @@ def test_while_the_apps_own_import_runs_the_figures_from_before_stay(
         pipeline.import_file(db, _CHATS / "android_us_12h.txt", me="Sam")
         assert state.figures() is before  # the import's own analysis replaces them
     assert _messages(state) == (5, 6)
+
+
+@pytest.mark.parametrize("edit", ["journal", "important", "need"])
+def test_the_pages_show_what_another_program_wrote_besides_messages(
+    edit: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "app.db"
+    db = store.open_db(path)
+    pipeline.import_file(db, _CHATS / "WhatsApp Chat with Alex.txt", me="Sam")
+    state = State(db)
+    before = state.figures()
+    monkeypatch.setattr(web_state, "LOOK_SECONDS", 0.0)
+    assert state.figures() is before
+    other = store.open_db(path)  # `reciprocity log` or `people important` in a terminal
+    if edit == "journal":
+        journal.add_entry(other, "Alex", giver="them", dimension="listening", energy=2)
+    elif edit == "important":
+        store.set_important(other, "Alex")
+    else:
+        expectations.add_expectation(other, "Alex", "news")
+    assert state.figures() is not before

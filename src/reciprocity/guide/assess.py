@@ -19,6 +19,7 @@ from sqlalchemy import insert, select
 
 from reciprocity.journal.entries import JournalError, to_utc
 from reciprocity.metrics.record import RelationshipRecord
+from reciprocity.store.cache import touch_edits
 from reciprocity.store.db import Database
 from reciprocity.store.models_guide import Assessment
 
@@ -63,6 +64,7 @@ def save_assessment(
                 score=score,
             )
         ).inserted_primary_key
+        touch_edits(conn)
     assert key is not None
     return int(key[0])
 

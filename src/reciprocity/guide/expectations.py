@@ -27,6 +27,7 @@ from reciprocity import words
 from reciprocity.errors import NotFound
 from reciprocity.journal.entries import JournalError
 from reciprocity.store import trash
+from reciprocity.store.cache import touch_edits
 from reciprocity.store.db import Database
 from reciprocity.store.models_guide import Expectation
 
@@ -110,6 +111,7 @@ def add_expectation(
                 person=person.strip(), rule=rule, value=number, note=note, created_us=micros
             )
         ).inserted_primary_key
+        touch_edits(conn)
     assert key is not None
     return int(key[0])
 

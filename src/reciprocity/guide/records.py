@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 
 from reciprocity.journal.entries import JournalError, not_in_future, to_utc
 from reciprocity.store import trash
+from reciprocity.store.cache import touch_edits
 from reciprocity.store.db import Database
 from reciprocity.store.models_guide import ConversationRecord
 
@@ -55,6 +56,7 @@ def record_conversation(
                 person=person.strip(), timestamp_us=micros, draft=draft, statement=statement
             )
         ).inserted_primary_key
+        touch_edits(conn)
     assert key is not None
     return int(key[0])
 

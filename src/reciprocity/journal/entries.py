@@ -23,6 +23,7 @@ from reciprocity.errors import NotFound, ReciprocityError
 from reciprocity.journal import money
 from reciprocity.ledger import DIMENSIONS
 from reciprocity.store import trash
+from reciprocity.store.cache import touch_edits
 from reciprocity.store.db import Database
 from reciprocity.store.models_guide import JournalEntry
 from reciprocity.store.settings import get_setting
@@ -257,6 +258,7 @@ def add_entry(
         new_id = conn.execute(
             insert(JournalEntry).values(timestamp_us=_micros(stamp), **values)
         ).inserted_primary_key
+        touch_edits(conn)
     assert new_id is not None
     return Entry(id=int(new_id[0]), when=stamp, **values)
 
@@ -330,6 +332,7 @@ def edit_entry(db: Database, entry_id: int, **changes: Any) -> Entry:
             .where(JournalEntry.id == entry_id)
             .values(timestamp_us=_micros(values["when"]), **stored)
         )
+        touch_edits(conn)
     return Entry(id=entry_id, **values)
 
 

@@ -32,6 +32,8 @@ from reciprocity.store.db import Database
 from reciprocity.store.models import FrameCache, Message, Setting
 
 _COUNTER = "data_version"
+#: Moved on by what the pages show besides the messages (see :func:`touch_edits`).
+_EDITS = "edits_version"
 #: Seconds a cache write waits for another program's write: a journal entry takes a moment;
 #: an import takes long, and what is built meanwhile is stale when it ends anyway.
 CACHE_PATIENCE = 2.0
@@ -39,12 +41,24 @@ CACHE_PATIENCE = 2.0
 
 def touch(conn: Connection) -> None:
     """Record, inside the caller's transaction, that data behind derived frames changed."""
-    current = conn.scalar(select(Setting.value).where(Setting.key == _COUNTER))
+    _move_on(conn, _COUNTER)
+
+
+def touch_edits(conn: Connection) -> None:
+    """Record, inside the caller's transaction, a change to what the pages show besides
+    the messages and their analysis: a journal entry, a need, a conversation record, an
+    important mark, a setting. Derived frames stay; :func:`data_tag` moves, so that an
+    app open beside the program that wrote shows it."""
+    _move_on(conn, _EDITS)
+
+
+def _move_on(conn: Connection, key: str) -> None:
+    current = conn.scalar(select(Setting.value).where(Setting.key == key))
     if current is None:
-        conn.execute(insert(Setting).values(key=_COUNTER, value="1"))
+        conn.execute(insert(Setting).values(key=key, value="1"))
     else:
         following = str(int(current) + 1)
-        conn.execute(update(Setting).where(Setting.key == _COUNTER).values(value=following))
+        conn.execute(update(Setting).where(Setting.key == key).values(value=following))
 
 
 def counter(conn: Connection) -> int:
@@ -70,10 +84,13 @@ def state(conn: Connection) -> str:
 
 
 def data_tag(db: Database) -> str:
-    """:func:`state` of ``db`` now: it moves whenever messages are saved, merged or removed,
-    by this program or another (``reciprocity import`` in a terminal while the app runs)."""
+    """A tag for everything the pages show of ``db`` now: :func:`state` and the count of
+    :func:`touch_edits`. It moves whenever messages are saved, merged or removed, or a
+    journal entry, a need, a mark or a setting is saved, by this program or another
+    (``reciprocity import`` or ``reciprocity log`` in a terminal while the app runs)."""
     with db.engine.connect() as conn:
-        return state(conn)
+        edits = conn.scalar(select(Setting.value).where(Setting.key == _EDITS)) or "0"
+        return f"{state(conn)}/{edits}"
 
 
 def _escaped(text: str) -> str:

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from reciprocity.errors import NotFound, ReciprocityError, StoreError
 from reciprocity.ingest.phones import OWN_SENDER
-from reciprocity.store.cache import touch
+from reciprocity.store.cache import touch, touch_edits
 from reciprocity.store.db import Database
 from reciprocity.store.linking import display_name, link_key, region_of
 from reciprocity.store.models import Identity, KeptApart, Person, Relationship
@@ -357,6 +357,7 @@ def set_important(db: Database, person: int | str, important: bool = True) -> st
         if is_me:
             raise StoreError("you cannot mark yourself as important here; pick someone else")
         conn.execute(update(Person).where(Person.id == person_id).values(important=important))
+        touch_edits(conn)
     return name
 
 

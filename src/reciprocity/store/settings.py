@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from reciprocity.store.bulk import insert_ignoring_duplicates
+from reciprocity.store.cache import touch_edits
 from reciprocity.store.db import Database
 from reciprocity.store.models import Setting
 
@@ -22,3 +23,4 @@ def set_setting(db: Database, key: str, value: str | None) -> None:
         conn.execute(delete(Setting).where(Setting.key == key))
         if value is not None:
             conn.execute(insert_ignoring_duplicates(conn, Setting).values(key=key, value=value))
+        touch_edits(conn)

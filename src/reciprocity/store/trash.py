@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select, update
 
 from reciprocity.errors import NotFound
+from reciprocity.store.cache import touch_edits
 from reciprocity.store.db import Database
 from reciprocity.store.models_guide import ConversationRecord, Expectation, JournalEntry
 
@@ -54,6 +55,7 @@ def soft_delete(db: Database, kind: str, row_id: int) -> None:
         gone = conn.execute(
             update(model).where(model.id == row_id, kept(model)).values(deleted_us=_now_us())
         ).rowcount
+        touch_edits(conn)
     if not gone:
         raise NotFound(f"there is no {_WORDS[kind]} {row_id}")
 
@@ -68,6 +70,7 @@ def restore(db: Database, kind: str, row_id: int) -> None:
             .where(model.id == row_id, model.deleted_us.is_not(None))
             .values(deleted_us=None)
         ).rowcount
+        touch_edits(conn)
     if not back:
         raise NotFound(f"there is no deleted {_WORDS[kind]} {row_id} to bring back")
 

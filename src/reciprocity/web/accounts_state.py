@@ -27,7 +27,7 @@ from typing import TypeVar
 from reciprocity import pipeline, report, store
 from reciprocity.accounts import Account, Registry
 from reciprocity.ledger.evidence import Evidence
-from reciprocity.web.state import Figures, State
+from reciprocity.web.state import Figures, Shown, State
 
 __all__ = ["KEEP", "AccountStates", "NoAccount", "Signed"]
 
@@ -164,9 +164,13 @@ class AccountStates(State):
         """The current account's values made once per analysis (see :meth:`State.once`)."""
         return self.here().once(key, make)
 
-    def wrote(self) -> None:
+    def writing(self) -> Shown | None:
+        """The current account may save something (see :meth:`State.writing`)."""
+        return self.here().writing()
+
+    def wrote(self, before: Shown | None = None) -> None:
         """The current account may have saved something (see :meth:`State.wrote`)."""
-        self.here().wrote()
+        self.here().wrote(before)
 
     @property
     def updating(self) -> bool:

@@ -59,6 +59,9 @@ class Figures:
     tag: str = ""
 
 
+#: Kept figures and the data tag they were found to show (see :meth:`State.writing`).
+Shown = tuple[Figures, str]
+
 #: Seconds a kept analysis is trusted before the database is asked whether another program
 #: saved messages meanwhile (two small queries; a page asks for the figures many times).
 LOOK_SECONDS = 1.0
@@ -90,8 +93,10 @@ class State:
         # (:meth:`once`): kept for one Figures.
         self._once: dict[str, Any] = {}
         self._once_for: Figures | None = None
-        # When the database was last asked whether the kept figures still show it.
+        # When the database was last asked whether the kept figures still show it, and
+        # the tag this app's own writes moved them on to (:meth:`wrote`).
         self._looked = 0.0
+        self._accepted: tuple[Figures, str] | None = None
 
     @property
     def db(self) -> store.Database:
@@ -142,7 +147,9 @@ class State:
             if self._updating or now - self._looked < LOOK_SECONDS:
                 return True
             self._looked = now
-        return store.data_tag(self.db) == kept.tag
+            accepted = self._accepted
+        tag = store.data_tag(self.db)
+        return tag == kept.tag or accepted == (kept, tag)
 
     def _compute(self, day: datetime, generation: int) -> Figures:
         """New figures from the database (the caller holds ``_lock``), kept unless the
@@ -210,12 +217,33 @@ class State:
                 self._once[key] = value
         return value
 
-    def wrote(self) -> None:
-        """Something may have been saved (a form was sent): what :meth:`memo` keeps is
-        made again. Called before and after every request that may write, so a value
-        read while it wrote is not kept either."""
+    def writing(self) -> Shown | None:
+        """A request that may save something begins: see :meth:`wrote`, which is given
+        what this returns (the kept figures and the data's tag, when they show it)."""
         with self._guard:
             self._writes += 1
+            kept, accepted = self._figures, self._accepted
+        if kept is None:
+            return None
+        tag = store.data_tag(self.db)
+        return (kept, tag) if tag == kept.tag or accepted == (kept, tag) else None
+
+    def wrote(self, before: Shown | None = None) -> None:
+        """Something may have been saved (a form was sent): what :meth:`memo` keeps is
+        made again. Called before (:meth:`writing`) and after every request that may
+        write, so a value read while it wrote is not kept either. What the request saved
+        without dropping the figures (a need, a record) does not change them: when they
+        showed the data ``before`` it, the tag it moved the data on to is theirs too, and
+        only what another program saves is noticed (:meth:`figures`)."""
+        with self._guard:
+            self._writes += 1
+            kept = self._figures
+        if before is None or kept is not before[0]:
+            return
+        tag = store.data_tag(self.db)
+        with self._guard:
+            if self._figures is kept:
+                self._accepted = (kept, tag)
 
     def changed(self) -> None:
         """Forget the analysis: the messages, the journal or a relationship kind changed."""
@@ -295,10 +323,9 @@ class Writes:
                 here = self.state.here()
             except RuntimeError:  # signed out (server mode): no account's data to mark
                 here = None
-        if here is not None:
-            here.wrote()
+        before = here.writing() if here is not None else None
         try:
             await self.app(scope, receive, send)
         finally:
             if here is not None:
-                here.wrote()
+                here.wrote(before)
