@@ -90,6 +90,14 @@ def test_the_analysis_is_made_again_when_the_day_changes(
 _CHATS = Path(__file__).resolve().parents[1] / "fixtures" / "whatsapp"
 
 
+def _app(folder: Path) -> tuple[Path, State]:
+    """A database holding one chat with Alex (3 messages each way), and an app's State."""
+    path = folder / "app.db"
+    db = store.open_db(path)
+    pipeline.import_file(db, _CHATS / "WhatsApp Chat with Alex.txt", me="Sam")
+    return path, State(db)
+
+
 def _messages(state: State) -> tuple[int, int]:
     row = state.result().figures.row(0, named=True)
     return row["messages_me"], row["messages_them"]
@@ -98,10 +106,7 @@ def _messages(state: State) -> tuple[int, int]:
 def test_the_pages_show_what_another_program_saved_meanwhile(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "app.db"
-    db = store.open_db(path)
-    pipeline.import_file(db, _CHATS / "WhatsApp Chat with Alex.txt", me="Sam")
-    state = State(db)
+    path, state = _app(tmp_path)
     clock = [1e9]  # long after the analysis
     monkeypatch.setattr(web_state, "monotonic", lambda: clock[0])
     before = state.figures()
@@ -120,9 +125,7 @@ def test_the_pages_show_what_another_program_saved_meanwhile(
 def test_the_database_is_asked_at_most_once_a_second(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = store.open_db(tmp_path / "app.db")
-    pipeline.import_file(db, _CHATS / "WhatsApp Chat with Alex.txt", me="Sam")
-    state = State(db)
+    _, state = _app(tmp_path)
     state.figures()
     asked: list[int] = []
     real = store.data_tag
@@ -141,14 +144,11 @@ def test_the_database_is_asked_at_most_once_a_second(
 def test_while_the_apps_own_import_runs_the_figures_from_before_stay(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "app.db"
-    db = store.open_db(path)
-    pipeline.import_file(db, _CHATS / "WhatsApp Chat with Alex.txt", me="Sam")
-    state = State(db)
+    _, state = _app(tmp_path)
     before = state.figures()
     monkeypatch.setattr(web_state, "LOOK_SECONDS", 0.0)
     with state.importing():
-        pipeline.import_file(db, _CHATS / "android_us_12h.txt", me="Sam")
+        pipeline.import_file(state.db, _CHATS / "android_us_12h.txt", me="Sam")
         assert state.figures() is before  # the import's own analysis replaces them
     assert _messages(state) == (5, 6)
 
@@ -157,10 +157,7 @@ def test_while_the_apps_own_import_runs_the_figures_from_before_stay(
 def test_the_pages_show_what_another_program_wrote_besides_messages(
     edit: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "app.db"
-    db = store.open_db(path)
-    pipeline.import_file(db, _CHATS / "WhatsApp Chat with Alex.txt", me="Sam")
-    state = State(db)
+    path, state = _app(tmp_path)
     before = state.figures()
     monkeypatch.setattr(web_state, "LOOK_SECONDS", 0.0)
     assert state.figures() is before
