@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from time import monotonic
 from typing import Any, TypeVar
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reciprocity import pipeline, report, store
@@ -323,9 +324,10 @@ class Writes:
                 here = self.state.here()
             except RuntimeError:  # signed out (server mode): no account's data to mark
                 here = None
-        before = here.writing() if here is not None else None
+        # Asks the database for its tag: off the event loop, as a page's work is.
+        before = await run_in_threadpool(here.writing) if here is not None else None
         try:
             await self.app(scope, receive, send)
         finally:
             if here is not None:
-                here.wrote(before)
+                here.wrote(before)  # here, not awaited: it must run even when cancelled
