@@ -26,6 +26,7 @@ relationship, dimension and giver.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -97,7 +98,8 @@ class State:
         # When the database was last asked whether the kept figures still show it, and
         # the tag this app's own writes moved them on to (:meth:`wrote`).
         self._looked = 0.0
-        self._accepted: tuple[Figures, str] | None = None
+        # (weakly: figures replaced since are not kept alive for it)
+        self._accepted: tuple[weakref.ref[Figures], str] | None = None
 
     @property
     def db(self) -> store.Database:
@@ -149,8 +151,7 @@ class State:
                 return True
             self._looked = now
             accepted = self._accepted
-        tag = store.data_tag(self.db)
-        return tag == kept.tag or accepted == (kept, tag)
+        return _current(kept, store.data_tag(self.db), accepted)
 
     def _compute(self, day: datetime, generation: int) -> Figures:
         """New figures from the database (the caller holds ``_lock``), kept unless the
@@ -227,7 +228,7 @@ class State:
         if kept is None:
             return None
         tag = store.data_tag(self.db)
-        return (kept, tag) if tag == kept.tag or accepted == (kept, tag) else None
+        return (kept, tag) if _current(kept, tag, accepted) else None
 
     def wrote(self, before: Shown | None = None) -> None:
         """Something may have been saved (a form was sent): what :meth:`memo` keeps is
@@ -244,7 +245,7 @@ class State:
         tag = store.data_tag(self.db)
         with self._guard:
             if self._figures is kept:
-                self._accepted = (kept, tag)
+                self._accepted = (weakref.ref(kept), tag)
 
     def changed(self) -> None:
         """Forget the analysis: the messages, the journal or a relationship kind changed."""
@@ -299,6 +300,14 @@ class State:
             self._db = self._own
             self._generation += 1
             self._figures = None
+
+
+def _current(kept: Figures, tag: str, accepted: tuple[weakref.ref[Figures], str] | None) -> bool:
+    """Whether ``kept`` shows the data tagged ``tag``: made from it, or moved on to it by
+    what the app saved itself (``accepted``, see :meth:`State.wrote`)."""
+    if tag == kept.tag:
+        return True
+    return accepted is not None and accepted[0]() is kept and accepted[1] == tag
 
 
 def surface(db: store.Database, result: pipeline.Analysis) -> report.SurfaceData:
