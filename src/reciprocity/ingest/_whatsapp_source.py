@@ -78,6 +78,12 @@ def member_name(name: str) -> str:
     return PurePosixPath(name.replace("\\", "/")).name
 
 
+def member_files(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The members of ``archive`` that are files, not folders, in the zip's order."""
+    # Not ZipInfo.is_dir(): a damaged zip can name a member "", which it cannot read.
+    return [info for info in archive.infolist() if not info.filename.endswith("/")]
+
+
 def member_folder(name: str) -> str:
     """The folder a zip member sits in (its last component), ``""`` at the zip's root."""
     return PurePosixPath(name.replace("\\", "/")).parent.name
@@ -111,10 +117,8 @@ def chat_members(
     """
     texts = [
         info
-        for info in archive.infolist()
-        # Not ZipInfo.is_dir(): a damaged zip can name a member "", which it cannot read.
-        if not info.filename.endswith("/")
-        and member_name(info.filename).lower().endswith(".txt")
+        for info in member_files(archive)
+        if member_name(info.filename).lower().endswith(".txt")
         and not info.filename.replace("\\", "/").startswith(_MAC_FOLDER)
         and not member_name(info.filename).startswith("._")
     ]

@@ -48,6 +48,7 @@ from reciprocity.ingest._whatsapp_source import (
     MAX_RATIO,
     RATIO_GRACE_BYTES,
     ZIP_MAGIC,
+    member_files,
 )
 
 #: All members of one archive together, unpacked, at most (a whole Facebook archive with
@@ -347,8 +348,7 @@ def _unpack(file: Path, into: Path, source: str) -> None:
     """Unpack the zip ``file`` into the empty folder ``into``, within the caps."""
     try:
         with zipfile.ZipFile(file) as archive:
-            # Not ZipInfo.is_dir(): a damaged zip can name a member "", which it cannot read.
-            infos = [info for info in archive.infolist() if not info.filename.endswith("/")]
+            infos = member_files(archive)
             if len(infos) > MAX_MEMBERS:
                 raise _too_big(source, f"the zip holds {len(infos):,} files")
             declared = sum(info.file_size for info in infos)
