@@ -133,8 +133,9 @@ class Shape:
 
 
 def gathered(parts: Iterable[pl.DataFrame]) -> Iterator[pl.DataFrame]:
-    """``parts`` (frames with a ``text`` column) put together into frames of at least
-    :data:`BATCH_ROWS` rows or :data:`BATCH_CHARS` bytes of text, then what is left.
+    """``parts`` (frames with a ``text`` column) put together into a first frame of at
+    least :data:`FIRST_ROWS` rows, then frames of at least :data:`BATCH_ROWS` rows, each
+    closed early at :data:`BATCH_CHARS` bytes of text; then what is left.
 
     What is left is handed out only once ``parts`` has ended: a parser whose parts raise at
     their end (the problems found, a file without messages) never hands it out first.
