@@ -41,7 +41,7 @@ CACHE_PATIENCE = 2.0
 
 def touch(conn: Connection) -> None:
     """Record, inside the caller's transaction, that data behind derived frames changed."""
-    _move_on(conn, _COUNTER)
+    _set(conn, _COUNTER, counter(conn) + 1)
 
 
 def touch_edits(conn: Connection) -> None:
@@ -49,38 +49,35 @@ def touch_edits(conn: Connection) -> None:
     the messages and their analysis: a journal entry, a need, a conversation record, an
     important mark, a setting. Derived frames stay; :func:`data_tag` moves, so that an
     app open beside the program that wrote shows it."""
-    _move_on(conn, _EDITS)
-
-
-def _move_on(conn: Connection, key: str) -> None:
-    current = conn.scalar(select(Setting.value).where(Setting.key == key))
-    if current is None:
-        conn.execute(insert(Setting).values(key=key, value="1"))
-    else:
-        following = str(int(current) + 1)
-        conn.execute(update(Setting).where(Setting.key == key).values(value=following))
+    _set(conn, _EDITS, _count_of(conn, _EDITS) + 1)
 
 
 def counter(conn: Connection) -> int:
     """The change counter :func:`touch` moves on (0 before the first change)."""
-    return int(conn.scalar(select(Setting.value).where(Setting.key == _COUNTER)) or 0)
+    return _count_of(conn, _COUNTER)
+
+
+def _count_of(conn: Connection, key: str) -> int:
+    return int(conn.scalar(select(Setting.value).where(Setting.key == key)) or 0)
+
+
+def _set(conn: Connection, key: str, count: int) -> None:
+    moved = conn.execute(update(Setting).where(Setting.key == key).values(value=str(count)))
+    if not moved.rowcount:
+        conn.execute(insert(Setting).values(key=key, value=str(count)))
 
 
 def touch_past(conn: Connection, seen: int) -> None:
     """Like :func:`touch`, to a counter above both the current one and ``seen``: after the
     data was replaced wholesale (a restored backup), so that no tag seen before, by this
     process or another, can name the new data."""
-    following = str(max(counter(conn), seen) + 1)
-    moved = conn.execute(update(Setting).where(Setting.key == _COUNTER).values(value=following))
-    if not moved.rowcount:
-        conn.execute(insert(Setting).values(key=_COUNTER, value=following))
+    _set(conn, _COUNTER, max(counter(conn), seen) + 1)
 
 
 def state(conn: Connection) -> str:
     """A tag for the current data: the change counter and the newest message id."""
-    counter = conn.scalar(select(Setting.value).where(Setting.key == _COUNTER)) or "0"
     newest = conn.scalar(select(func.max(Message.id))) or 0
-    return f"{counter}:{newest}"
+    return f"{counter(conn)}:{newest}"
 
 
 def data_tag(db: Database) -> str:
@@ -89,8 +86,7 @@ def data_tag(db: Database) -> str:
     journal entry, a need, a mark or a setting is saved, by this program or another
     (``reciprocity import`` or ``reciprocity log`` in a terminal while the app runs)."""
     with db.engine.connect() as conn:
-        edits = conn.scalar(select(Setting.value).where(Setting.key == _EDITS)) or "0"
-        return f"{state(conn)}/{edits}"
+        return f"{state(conn)}/{_count_of(conn, _EDITS)}"
 
 
 def _escaped(text: str) -> str:
