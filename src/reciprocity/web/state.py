@@ -7,10 +7,11 @@ Every page reads :meth:`State.result` (the pipeline's :class:`~reciprocity.pipel
 pipeline (:class:`Figures`), kept until an import, a journal entry or a setting changes
 what the analysis reads (:meth:`State.changed`). Saving an expectation, a check-in or a
 conversation record does not touch the analysis, so it keeps the cache. A page is then a
-lookup in these and a template: nothing is computed per request. Messages another program
-saves (``reciprocity import`` in a terminal while the app is open) are noticed too: the
-database is asked, at most once a second, whether its messages are still those the kept
-analysis was made from (:meth:`State.figures`).
+lookup in these and a template: nothing is computed per request. What another program
+saves (``reciprocity import`` or ``reciprocity log`` in a terminal while the app is open)
+is noticed too: the database is asked, at most once a second, whether its data tag
+(:func:`~reciprocity.store.data_tag`) is still the one the kept figures were made from
+(:meth:`State.figures`).
 
 An import does not drop the figures: while it runs, and while its new figures are worked
 out (:meth:`State.renew`, on the import's worker), pages keep showing the figures from
@@ -65,7 +66,7 @@ class Figures:
 Shown = tuple[Figures, str]
 
 #: Seconds a kept analysis is trusted before the database is asked whether another program
-#: saved messages meanwhile (two small queries; a page asks for the figures many times).
+#: saved something meanwhile (three small queries; a page asks for the figures many times).
 LOOK_SECONDS = 1.0
 
 
@@ -137,13 +138,14 @@ class State:
             return self._compute(day, generation)
 
     def _shows_the_data(self, kept: Figures) -> bool:
-        """Whether ``kept`` was worked out from the messages the database holds now.
+        """Whether ``kept`` was worked out from what the database holds now.
 
-        Another program may have saved some since (``reciprocity import`` in a terminal
-        while the app is open): without this look, the pages would go on showing other
-        figures than the command line until the app is restarted. The database is asked
-        at most once per :data:`LOOK_SECONDS`, and not while this app's own import runs
-        (its pages keep the figures from before it, see :meth:`renew`).
+        Another program may have saved something since (``reciprocity import`` or
+        ``reciprocity log`` in a terminal while the app is open): without this look, the
+        pages would go on showing other figures than the command line until the app is
+        restarted. The database is asked at most once per :data:`LOOK_SECONDS`, and not
+        while this app's own import runs (its pages keep the figures from before it, see
+        :meth:`renew`).
         """
         now = monotonic()
         with self._guard:
